@@ -1,0 +1,26 @@
+"""Intake: S3 ObjectCreated (via SQS) → validated visits in DynamoDB, rejects and a report."""
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+from samvad.intake.wiring import ingest_message
+from samvad.logs import logger_for
+from samvad.settings import Settings
+
+logger = logger_for("intake")
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+def record_handler(record: SQSRecord) -> list[dict]:
+    return ingest_message(record.body, Settings.from_env())
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return process_partial_response(
+        event=event, record_handler=record_handler, processor=processor, context=context
+    )

@@ -1,0 +1,1 @@
+"""Samvad: citizen feedback for public services."""

@@ -1,0 +1,26 @@
+"""Secrets Manager: the keyed-hash secret, fetched once per process and never logged."""
+
+from __future__ import annotations
+
+import functools
+
+from samvad.adapters.aws import client as make_client
+
+
+def hash_key(secret_id: str, client=None) -> bytes:
+    if client is not None:
+        return _fetch(secret_id, client)
+    return _cached(secret_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _cached(secret_id: str) -> bytes:
+    return _fetch(secret_id, None)
+
+
+def _fetch(secret_id: str, client) -> bytes:
+    value = make_client("secretsmanager", client).get_secret_value(SecretId=secret_id)
+    secret = value.get("SecretString")
+    if not secret:
+        raise RuntimeError(f"secret {secret_id} has no string value")
+    return secret.encode()

@@ -1,0 +1,1 @@
+"""Intake: department files of visits → validated, deduplicated visit records."""

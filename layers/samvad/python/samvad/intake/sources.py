@@ -1,0 +1,528 @@
+"""Read an uploaded file as a stream of records, whatever its format.
+
+``open_table`` sniffs the bytes (not the file name) to tell CSV, XLSX and JSON Lines apart,
+detects the text encoding (UTF-8 with or without BOM, UTF-16 as Excel writes it, Windows-1252
+as a last resort), finds the header row, and maps its columns to canonical fields. Records are
+yielded one at a time so memory stays flat in the size of the file; XLSX is spooled to a
+temporary file because a zip needs random access.
+
+A file that cannot be read at all raises ``UnreadableFile`` with the reason; a single record
+that cannot be read is yielded with its ``Problem`` so the row is rejected, not lost.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import BinaryIO
+
+from samvad.intake.aliases import CANONICAL_FIELDS, REQUIRED_FIELDS, normalise_header
+from samvad.problems import Problem
+
+SNIFF_BYTES = 64 * 1024
+MAX_LINE_CHARS = 1024 * 1024
+MAX_RECORD_LINES = 20
+HEADER_SEARCH_ROWS = 10
+MIN_RECOGNISED_COLUMNS = 3
+XLSX_SPOOL_BYTES = 16 * 1024 * 1024
+
+OVERSIZED_LINE = "\x00samvad:oversized-line\x00"
+
+UNDECODABLE = Problem(
+    "undecodable", "row contains bytes that are not valid text in the file's encoding"
+)
+UNBALANCED_QUOTE = Problem("unbalanced_quote", "an opening quote is never closed")
+MALFORMED_CSV = Problem("malformed_csv", "row cannot be parsed as CSV")
+LINE_TOO_LONG = Problem("line_too_long", f"row is longer than {MAX_LINE_CHARS:,} characters")
+EXTRA_CELLS = Problem("extra_cells", "row has more cells than the header (an unquoted comma?)")
+INVALID_JSON = Problem("invalid_json", "line is not valid JSON")
+NOT_AN_OBJECT = Problem("json_not_object", "line is JSON but not an object")
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read; it goes to quarantine with this reason."""
+
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(slots=True)
+class Record:
+    """One data row: its number as a person would count it, its cells, or why it is unreadable."""
+
+    number: int
+    cells: list = field(default_factory=list)
+    problem: Problem | None = None
+    raw: str | None = None
+
+
+@dataclass
+class Table:
+    format: str
+    encoding: str | None
+    header: list[str]
+    columns: dict[str, int]
+    ignored_columns: list[str]
+    header_row: int
+    records: Iterator[Record]
+
+
+def open_table(stream: BinaryIO, aliases: dict[str, str]) -> Table:
+    """Sniff ``stream`` and return its records; raises ``UnreadableFile``."""
+    head = _read_prefix(stream, SNIFF_BYTES)
+    if not head.strip(b" \t\r\n\x00\xef\xbb\xbf\xff\xfe"):
+        raise UnreadableFile("empty", "the file is empty")
+    whole = _Chained(head, stream)
+    if head.startswith(b"PK\x03\x04"):
+        return _xlsx_table(whole, aliases)
+    _refuse_known_binaries(head)
+    encoding = _detect_encoding(head)
+    text = io.TextIOWrapper(
+        io.BufferedReader(whole), encoding=encoding, errors="surrogateescape", newline=""
+    )
+    first = _first_text_char(head, encoding)
+    if first == "[":
+        raise UnreadableFile(
+            "json_array", "a JSON array is not JSON Lines: write one object per line"
+        )
+    if first == "{":
+        return _jsonl_table(text, encoding, aliases)
+    return _csv_table(text, encoding, aliases)
+
+
+# -- sniffing -------------------------------------------------------------------------------
+
+
+def _read_prefix(stream: BinaryIO, size: int) -> bytes:
+    chunks, got = [], 0
+    while got < size:
+        chunk = stream.read(size - got)
+        if not chunk:
+            break
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+class _Chained(io.RawIOBase):
+    """The sniffed prefix followed by the rest of the stream, as one readable stream."""
+
+    def __init__(self, prefix: bytes, rest: BinaryIO):
+        self._prefix = memoryview(prefix)
+        self._rest = rest
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        if self._prefix:
+            n = min(len(buffer), len(self._prefix))
+            buffer[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+            return n
+        data = self._rest.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+_BINARY_SIGNATURES = {
+    b"\xd0\xcf\x11\xe0": (
+        "legacy_xls",
+        "an old Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV",
+    ),
+    b"%PDF": ("binary", "a PDF document, not a table of visits"),
+    b"\x1f\x8b": ("binary", "a gzip archive: upload the file uncompressed"),
+    b"\x89PNG": ("binary", "a PNG image, not a table of visits"),
+    b"\xff\xd8\xff": ("binary", "a JPEG image, not a table of visits"),
+}
+
+
+def _refuse_known_binaries(head: bytes) -> None:
+    for signature, (code, message) in _BINARY_SIGNATURES.items():
+        if head.startswith(signature):
+            raise UnreadableFile(code, f"the file is {message}")
+
+
+def _detect_encoding(head: bytes) -> str:
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    sample = head[:4096]
+    if b"\x00" in sample:
+        even, odd = sample[0::2].count(0), sample[1::2].count(0)
+        if odd > len(sample) // 4 and even == 0:
+            return "utf-16-le"
+        if even > len(sample) // 4 and odd == 0:
+            return "utf-16-be"
+        raise UnreadableFile("binary", "the file is binary data, not text or a spreadsheet")
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 3:  # not merely a character cut by the prefix boundary
+            return _legacy_or_binary(head)
+    return "utf-8"
+
+
+def _legacy_or_binary(head: bytes) -> str:
+    controls = sum(1 for b in head[:4096] if b < 32 and b not in (9, 10, 13))
+    if controls > len(head[:4096]) // 100:
+        raise UnreadableFile("binary", "the file is binary data, not text or a spreadsheet")
+    return "cp1252"  # Excel's "CSV" on Windows; an odd byte in a UTF-8 file is caught per row
+
+
+def _first_text_char(head: bytes, encoding: str) -> str:
+    text = head[:4096].decode(encoding, errors="ignore").lstrip("\ufeff \t\r\n")
+    return text[:1]
+
+
+# -- header ---------------------------------------------------------------------------------
+
+
+def map_header(header: list[str], aliases: dict[str, str]) -> tuple[dict[str, int], list[str]]:
+    """Canonical field → column index, and the headers that mean nothing to Samvad."""
+    columns: dict[str, int] = {}
+    ignored: list[str] = []
+    for index, text in enumerate(header):
+        name = str(text).strip() if text is not None else ""
+        if not name:
+            continue
+        canonical = aliases.get(normalise_header(name))
+        if canonical is None:
+            ignored.append(name)
+        elif canonical in columns:
+            first = header[columns[canonical]]
+            raise UnreadableFile(
+                "duplicate_column",
+                f"columns {first!r} (column {columns[canonical] + 1}) and {name!r} "
+                f"(column {index + 1}) both mean {canonical}: keep one",
+            )
+        else:
+            columns[canonical] = index
+    return columns, ignored
+
+
+def _find_header(
+    rows: Iterable[tuple[int, list]], aliases: dict[str, str]
+) -> tuple[int, list[str], dict[str, int], list[str]]:
+    seen = 0
+    for number, cells in rows:
+        if not any(_filled(c) for c in cells):
+            continue
+        seen += 1
+        header = [str(c).strip() if c is not None else "" for c in cells]
+        columns, ignored = map_header(header, aliases)
+        if len(columns) >= MIN_RECOGNISED_COLUMNS or set(REQUIRED_FIELDS) <= set(columns):
+            missing = [f for f in REQUIRED_FIELDS if f not in columns]
+            if missing:
+                raise UnreadableFile(
+                    "missing_required_column",
+                    f"required column(s) {', '.join(missing)} not found in the header on row "
+                    f"{number} (columns: {', '.join(h for h in header if h)})",
+                )
+            return number, header, columns, ignored
+        if seen >= HEADER_SEARCH_ROWS:
+            break
+    raise UnreadableFile(
+        "no_header",
+        f"no header row found in the first {HEADER_SEARCH_ROWS} rows: expected columns such as "
+        "'Mobile No', 'Date of Visit', 'Office Code' and 'Service' (see docs/intake.md)",
+    )
+
+
+def _filled(cell) -> bool:
+    return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+def _csv_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str]) -> Table:
+    csv.field_size_limit(MAX_LINE_CHARS * 2)
+    lines = _LimitedLines(text)
+    first_line = next(iter(lines), "")
+    if first_line == OVERSIZED_LINE + "\n":
+        raise UnreadableFile(
+            "line_too_long",
+            f"line 1 is longer than {MAX_LINE_CHARS:,} characters: not a file of one row per line",
+        )
+    delimiter = _delimiter(first_line)
+    reader = csv.reader(_prepend(first_line, lines), delimiter=delimiter)
+    records = _csv_records(reader, lines)
+    header_row, header, columns, ignored = _find_header(
+        ((r.number, r.cells) for r in records if r.problem is None), aliases
+    )
+    return Table(
+        "csv", encoding, header, columns, ignored, header_row, _check_width(records, len(header))
+    )
+
+
+def _delimiter(line: str) -> str:
+    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
+    best = max(counts, key=counts.__getitem__)
+    return best if counts[best] else ","
+
+
+def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
+    if first:
+        yield first
+    yield from rest
+
+
+class _LimitedLines:
+    """Physical lines, each at most ``MAX_LINE_CHARS``; longer ones become a marker line."""
+
+    def __init__(self, text: io.TextIOWrapper):
+        self._text = text
+        self.physical = 0
+        self.raw_since_mark: list[str] = []
+
+    def __iter__(self) -> Iterator[str]:
+        readline = self._text.readline
+        while True:
+            line = readline(MAX_LINE_CHARS)
+            if not line:
+                return
+            self.physical += 1
+            if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+                while True:
+                    more = readline(MAX_LINE_CHARS)
+                    if not more or more.endswith(("\n", "\r")):
+                        break
+                line = OVERSIZED_LINE + "\n"
+            self.raw_since_mark.append(line)
+            yield line
+
+
+def _csv_records(reader, lines: _LimitedLines) -> Iterator[Record]:
+    line_before = 0
+    while True:
+        lines.raw_since_mark = []
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            start = line_before + 1
+            line_before = reader.line_num
+            yield Record(
+                start, [], MALFORMED_CSV.with_detail(str(error)), "".join(lines.raw_since_mark)
+            )
+            continue
+        start, line_before = line_before + 1, reader.line_num
+        span = reader.line_num - start + 1
+        if span > MAX_RECORD_LINES:
+            raw = "".join(lines.raw_since_mark)
+            yield Record(
+                start,
+                [],
+                UNBALANCED_QUOTE.with_detail(
+                    f"the row starting on line {start} runs to line {reader.line_num}"
+                ),
+                raw,
+            )
+        elif cells and cells[0].startswith(OVERSIZED_LINE):
+            yield Record(start, [], LINE_TOO_LONG, None)
+        elif not _encodable(cells):
+            yield Record(start, cells, UNDECODABLE, None)
+        else:
+            yield Record(start, cells)
+
+
+def _encodable(cells: list[str]) -> bool:
+    try:
+        "".join(cells).encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _check_width(records: Iterator[Record], width: int) -> Iterator[Record]:
+    for record in records:
+        cells = record.cells
+        if record.problem is None and len(cells) > width and any(map(_filled, cells[width:])):
+            record.problem = EXTRA_CELLS.with_detail(f"{len(cells)} cells, header has {width}")
+        yield record
+
+
+# -- JSON Lines -----------------------------------------------------------------------------
+
+
+def _jsonl_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str]) -> Table:
+    lines = _LimitedLines(text)
+    columns = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
+    mapper = _JsonKeyMapper(aliases)
+    records = _jsonl_records(lines, mapper)
+    first = next(records, None)
+    if first is None or first.problem is not None:
+        reason = first.problem.message if first else "no objects"
+        raise UnreadableFile("not_jsonl", f"the first line is not a JSON object ({reason})")
+    present = {f for f, v in zip(CANONICAL_FIELDS, first.cells, strict=True) if v != ""}
+    recognised = mapper.recognised_keys
+    if len(recognised) < MIN_RECOGNISED_COLUMNS:
+        raise UnreadableFile(
+            "no_header",
+            f"the objects' keys are not visit fields (keys: {', '.join(mapper.all_keys)})",
+        )
+    missing = [f for f in REQUIRED_FIELDS if f not in recognised and f not in present]
+    if missing:
+        raise UnreadableFile(
+            "missing_required_column",
+            f"required field(s) {', '.join(missing)} not in the first object "
+            f"(keys: {', '.join(mapper.all_keys)})",
+        )
+    return Table(
+        "jsonl",
+        encoding,
+        list(CANONICAL_FIELDS),
+        columns,
+        mapper.ignored,
+        0,
+        _prepend_record(first, records),
+    )
+
+
+def _prepend_record(first: Record, rest: Iterator[Record]) -> Iterator[Record]:
+    yield first
+    yield from rest
+
+
+class _JsonKeyMapper:
+    def __init__(self, aliases: dict[str, str]):
+        self._aliases = aliases
+        self._plans: dict[tuple[str, ...], list[tuple[int, str]]] = {}
+        self.recognised_keys: set[str] = set()
+        self.ignored: list[str] = []
+        self.all_keys: list[str] = []
+
+    def cells(self, obj: dict) -> list:
+        keys = tuple(obj)
+        plan = self._plans.get(keys)
+        if plan is None:
+            plan = self._plan(keys)
+        cells: list = [""] * len(CANONICAL_FIELDS)
+        for index, key in plan:
+            cells[index] = _json_cell(obj[key])
+        return cells
+
+    def _plan(self, keys: tuple[str, ...]) -> list[tuple[int, str]]:
+        plan = []
+        taken: set[str] = set()
+        for key in keys:
+            if key not in self.all_keys:
+                self.all_keys.append(key)
+            canonical = self._aliases.get(normalise_header(key))
+            if canonical is None or canonical in taken:
+                if key not in self.ignored:
+                    self.ignored.append(key)
+                continue
+            taken.add(canonical)
+            self.recognised_keys.add(canonical)
+            plan.append((CANONICAL_FIELDS.index(canonical), key))
+        self._plans[keys] = plan
+        return plan
+
+
+def _json_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def _jsonl_records(lines: _LimitedLines, mapper: _JsonKeyMapper) -> Iterator[Record]:
+    for line in lines:
+        number = lines.physical
+        if not line.strip():
+            continue
+        if line.startswith(OVERSIZED_LINE):
+            yield Record(number, [], LINE_TOO_LONG)
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as error:
+            problem = (
+                UNDECODABLE if "surrogates" in str(error) else INVALID_JSON.with_detail(str(error))
+            )
+            yield Record(number, [], problem, line.rstrip("\r\n"))
+            continue
+        if not isinstance(obj, dict):
+            yield Record(number, [], NOT_AN_OBJECT, line.rstrip("\r\n"))
+            continue
+        cells = mapper.cells(obj)
+        yield Record(number, cells, None if _encodable(cells) else UNDECODABLE)
+
+
+# -- XLSX -----------------------------------------------------------------------------------
+
+
+def _xlsx_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
+    import zipfile
+
+    from openpyxl import load_workbook
+
+    spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
+    reader = io.BufferedReader(stream)
+    while chunk := reader.read(1024 * 1024):
+        spool.write(chunk)
+    spool.seek(0)
+    try:
+        workbook = load_workbook(spool, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise UnreadableFile("xlsx_corrupt", f"the workbook cannot be opened ({error})") from None
+    problems: list[str] = []
+    for sheet in workbook.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        rows = (
+            (number, list(values))
+            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
+        )
+        try:
+            header_row, header, columns, ignored = _find_header(rows, aliases)
+        except UnreadableFile as error:
+            problems.append(f"sheet {sheet.title!r}: {error.message}")
+            continue
+        records = _xlsx_records(sheet, header_row, workbook, spool)
+        return Table(
+            "xlsx", None, header, columns, ignored, header_row, _check_width(records, len(header))
+        )
+    workbook.close()
+    raise UnreadableFile("no_header", "; ".join(problems) or "the workbook has no visible sheet")
+
+
+def _xlsx_records(sheet, header_row: int, workbook, spool) -> Iterator[Record]:
+    try:
+        for number, values in enumerate(
+            sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
+        ):
+            yield Record(number, [_xlsx_cell(v) for v in values])
+    finally:
+        workbook.close()
+        spool.close()
+
+
+def _xlsx_cell(value) -> str:
+    """Cells as text, like every other format: whole numbers without ``.0``, dates in ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)

@@ -1,0 +1,274 @@
+"""Turn one record into a ``Visit`` or a ``Rejection`` that says why.
+
+Required: phone, visit date, office code, service. Optional fields that hold something
+unrecognisable are dropped with a warning (counted in the intake report), never a rejection:
+a citizen is still worth asking even if their age was mistyped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from samvad import phones
+from samvad.intake import dates
+from samvad.pii import phone_hash
+from samvad.problems import Problem
+
+VISIT_KEY_VERSION = "v1"
+MAX_TEXT = 200
+
+OFFICE_BLANK = Problem("office_code_blank", "office code is blank")
+OFFICE_INVALID = Problem(
+    "office_code_invalid", "office code may only hold letters, digits and - _ / . (max 64)"
+)
+SERVICE_BLANK = Problem("service_blank", "service is blank")
+SERVICE_TOO_LONG = Problem("service_too_long", f"service is longer than {MAX_TEXT} characters")
+DATE_FUTURE = Problem("date_future", "visit date is in the future")
+DATE_TOO_OLD = Problem("date_too_old", "visit date is older than the retention period")
+DEPARTMENT_MISMATCH = Problem(
+    "department_mismatch", "department column does not match the upload folder"
+)
+VISIT_ID_TOO_LONG = Problem("visit_id_too_long", "visit id is longer than 100 characters")
+
+_OFFICE_CODE = re.compile(r"[A-Z0-9][A-Z0-9_./-]{0,63}")
+
+GENDERS = {
+    "m": "M", "male": "M", "man": "M", "पुरुष": "M", "ପୁରୁଷ": "M",
+    "f": "F", "female": "F", "woman": "F", "महिला": "F", "ମହିଳା": "F",
+    "o": "X", "other": "X", "t": "X", "tg": "X", "transgender": "X", "x": "X",
+}  # fmt: skip
+LANGUAGES = {
+    "or": "or", "od": "or", "ori": "or", "odia": "or", "oriya": "or", "ଓଡ଼ିଆ": "or", "ଓଡିଆ": "or",
+    "hi": "hi", "hin": "hi", "hindi": "hi", "हिन्दी": "hi", "हिंदी": "hi",
+    "en": "en", "eng": "en", "english": "en",
+}  # fmt: skip
+AGE_BANDS = ((17, "0-17"), (25, "18-25"), (35, "26-35"), (45, "36-45"), (60, "46-60"), (120, "61+"))
+_AGE_LOOKUP = {
+    **{name: name for _, name in AGE_BANDS},
+    **{str(years): next(n for limit, n in AGE_BANDS if years <= limit) for years in range(121)},
+}
+
+
+@dataclass(frozen=True)
+class IntakePolicy:
+    """What one upload is checked against."""
+
+    department: str
+    today: dt.date
+    retention_days: int = 400
+    default_language: str = "or"
+
+    @property
+    def oldest_allowed(self) -> dt.date:
+        return self.today - dt.timedelta(days=self.retention_days)
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where rows come from: every visit remembers its upload and row."""
+
+    upload_id: str
+    ingested_at: str  # ISO 8601 UTC
+
+
+@dataclass(slots=True)
+class Visit:
+    visit_key: str
+    row: int
+    department: str
+    service: str
+    office_code: str
+    visit_date: str
+    phone: str
+    phone_hash: str
+    language: str
+    expires_at: int
+    visit_time: str = ""
+    office_name: str = ""
+    district: str = ""
+    official_id: str = ""
+    citizen_name: str = ""
+    gender: str = ""
+    age_band: str = ""
+    visit_id: str = ""
+
+    def to_item(self, source: Source) -> dict[str, dict[str, str]]:
+        """The DynamoDB item, in the low-level attribute-value format, blanks left out."""
+        item = {
+            "visit_key": {"S": self.visit_key},
+            "department": {"S": self.department},
+            "service": {"S": self.service},
+            "office_code": {"S": self.office_code},
+            "visit_date": {"S": self.visit_date},
+            "phone": {"S": self.phone},
+            "phone_hash": {"S": self.phone_hash},
+            "language": {"S": self.language},
+            "source_upload": {"S": source.upload_id},
+            "source_row": {"N": str(self.row)},
+            "ingested_at": {"S": source.ingested_at},
+            "expires_at": {"N": str(self.expires_at)},
+        }
+        for name in _OPTIONAL:
+            value = getattr(self, name)
+            if value:
+                item[name] = {"S": value}
+        return item
+
+
+_OPTIONAL = (
+    "visit_time", "office_name", "district", "official_id", "citizen_name", "gender",
+    "age_band", "visit_id",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Rejection:
+    row: int
+    problem: Problem
+    cells: list = field(default_factory=list)
+    raw: str | None = None
+
+
+class RowValidator:
+    """Validates records of one upload; counts dropped optional values in ``warnings``."""
+
+    def __init__(self, columns: dict[str, int], policy: IntakePolicy, hash_key: bytes):
+        self._policy = policy
+        self._hash_key = hash_key
+        self._width = max(columns.values(), default=-1) + 1
+        blank = self._width  # missing columns read the blank cell padded after the row
+        self._at = {name: columns.get(name, blank) for name in _FIELDS}
+        self._pad = [""] * (self._width + 1)
+        self.warnings: Counter[str] = Counter()
+        self._department = policy.department
+        self._future = policy.today
+        self._oldest = policy.oldest_allowed
+        self._ttl_seconds = policy.retention_days * 86400
+
+    def __call__(self, number: int, cells: list) -> Visit | Rejection:
+        at = self._at
+        row = cells + self._pad[len(cells) :] if len(cells) <= self._width else cells
+        dept = row[at["department"]].strip()
+        if dept and dept.casefold() != self._department:
+            return Rejection(
+                number,
+                DEPARTMENT_MISMATCH.with_detail(f"{dept!r} is not {self._department!r}"),
+                cells,
+            )
+
+        phone = phones.normalise_indian_mobile(row[at["phone"]])
+        if isinstance(phone, Problem):
+            return Rejection(number, phone, cells)
+
+        when = dates.parse_visit_datetime(row[at["visit_date"]])
+        if isinstance(when, Problem):
+            return Rejection(number, when, cells)
+        if isinstance(when, dt.datetime):
+            day, clock = when.date(), when.strftime("%H:%M:%S")
+        else:
+            day, clock = when, ""
+        if day > self._future:
+            return Rejection(number, DATE_FUTURE.with_detail(day.isoformat()), cells)
+        if day < self._oldest:
+            return Rejection(number, DATE_TOO_OLD.with_detail(day.isoformat()), cells)
+
+        office = row[at["office_code"]].strip().upper()
+        if not office:
+            return Rejection(number, OFFICE_BLANK, cells)
+        if not _OFFICE_CODE.fullmatch(office):
+            return Rejection(number, OFFICE_INVALID, cells)
+
+        service = _text(row[at["service"]])
+        if not service:
+            return Rejection(number, SERVICE_BLANK, cells)
+        if len(service) >= MAX_TEXT:
+            return Rejection(number, SERVICE_TOO_LONG, cells)
+
+        visit_id = row[at["visit_id"]].strip()
+        if len(visit_id) > 100:
+            return Rejection(number, VISIT_ID_TOO_LONG, cells)
+
+        hashed = phone_hash(self._hash_key, phone)
+        iso_day = day.isoformat()
+        if visit_id:
+            identity = f"{VISIT_KEY_VERSION}|id|{self._department}|{visit_id}"
+        else:
+            identity = (
+                f"{VISIT_KEY_VERSION}|row|{self._department}|{service.casefold()}|"
+                f"{office}|{iso_day}|{clock}|{hashed}"
+            )
+        return Visit(
+            hashlib.sha256(identity.encode()).hexdigest()[:32],
+            number,
+            self._department,
+            service,
+            office,
+            iso_day,
+            phone,
+            hashed,
+            self._language(row[at["language"]]),
+            _epoch(day) + self._ttl_seconds,
+            clock,
+            _text(row[at["office_name"]]),
+            _text(row[at["district"]]),
+            _text(row[at["official_id"]]),
+            _text(row[at["citizen_name"]]),
+            self._gender(row[at["gender"]]),
+            self._age_band(row[at["age"]]),
+            visit_id,
+        )
+
+    def _language(self, raw: str) -> str:
+        if not raw:
+            return self._policy.default_language
+        code = LANGUAGES.get(raw) or LANGUAGES.get(raw.strip().casefold())
+        if code is None:
+            if raw.strip():
+                self.warnings["language_unrecognised"] += 1
+            return self._policy.default_language
+        return code
+
+    def _gender(self, raw: str) -> str:
+        if not raw:
+            return ""
+        code = GENDERS.get(raw) or GENDERS.get(raw.strip().casefold())
+        if code is None:
+            if raw.strip():
+                self.warnings["gender_unrecognised"] += 1
+            return ""
+        return code
+
+    def _age_band(self, raw: str) -> str:
+        if not raw:
+            return ""
+        band = _AGE_LOOKUP.get(raw) or _AGE_LOOKUP.get(
+            raw.strip().replace(" ", "").removesuffix(".0")
+        )
+        if band is None:
+            if raw.strip():
+                self.warnings["age_unrecognised"] += 1
+            return ""
+        return band
+
+
+_FIELDS = (
+    "department", "phone", "visit_date", "office_code", "service", "visit_id", "language",
+    "office_name", "district", "official_id", "citizen_name", "gender", "age",
+)  # fmt: skip
+_EPOCH = dt.date(1970, 1, 1)
+
+
+def _epoch(day: dt.date) -> int:
+    return (day - _EPOCH).days * 86400
+
+
+def _text(raw: str) -> str:
+    """Trimmed, inner runs of white space collapsed, at most ``MAX_TEXT`` characters."""
+    text = raw.strip()
+    if "  " in text or "\n" in text or "\t" in text:
+        text = " ".join(text.split())
+    return text[:MAX_TEXT]

@@ -1,0 +1,1 @@
+"""Local runtime: the real handlers against moto on loopback."""

@@ -1,0 +1,334 @@
+"""The embedded local cloud: moto's server on loopback, the stack's resources, event routing.
+
+``LocalCloud`` starts moto in a thread on a free 127.0.0.1 port, points boto3 at it through
+``AWS_ENDPOINT_URL`` (configuration, not code: adapters do not know they are local), creates
+the resources described in ``samvad.resources`` and routes events as AWS would: S3 delivers
+ObjectCreated notifications to the intake queue, and ``pump()`` hands each queue message to
+the real intake handler as a Lambda SQS event. Domain events land on the bus and, through a
+rule with an SQS target (the kind moto runs), in an observer queue the runtime reads.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib.util
+import json
+import logging
+import os
+import secrets
+import socket
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from types import ModuleType
+
+import boto3
+
+from samvad import resources
+
+REGION = "ap-south-1"
+ACCOUNT = "123456789012"
+REPO_ROOT = Path(__file__).resolve().parents[5]
+FUNCTIONS = REPO_ROOT / "functions"
+
+
+@dataclass(frozen=True)
+class Names:
+    """Physical names of the local stack's resources."""
+
+    stage: str
+
+    @property
+    def bucket(self) -> str:
+        return f"samvad-{self.stage}-data"
+
+    def table(self, spec: resources.TableSpec) -> str:
+        return f"samvad-{self.stage}-{spec.logical_id.lower()}"
+
+    @property
+    def intake_queue(self) -> str:
+        return f"samvad-{self.stage}-intake"
+
+    @property
+    def events_queue(self) -> str:
+        return f"samvad-{self.stage}-events"
+
+    @property
+    def bus(self) -> str:
+        return f"samvad-{self.stage}"
+
+    @property
+    def secret(self) -> str:
+        return f"samvad/{self.stage}/phone-hash-key"
+
+
+class LocalCloud:
+    """Use as a context manager; ``env`` is what the CDK stack gives each function."""
+
+    def __init__(self, stage: str = "local", retention_days: int = 400):
+        self.names = Names(stage)
+        self.retention_days = retention_days
+        self._server = None
+        self._saved_env: dict[str, str | None] = {}
+        self._handlers: dict[str, ModuleType] = {}
+        self.endpoint = ""
+        self.queue_urls: dict[str, str] = {}
+        self.env: dict[str, str] = {}
+
+    # -- lifecycle ------------------------------------------------------------------------
+
+    def __enter__(self) -> LocalCloud:
+        self.start()
+        self.provision()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def start(self) -> None:
+        from moto.server import ThreadedMotoServer
+
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
+        port = _free_port()
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self._server.start()
+        self.endpoint = f"http://127.0.0.1:{port}"
+        self._set_env({
+            "AWS_ENDPOINT_URL": self.endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator's dummy credentials
+            "AWS_SESSION_TOKEN": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+            "MOTO_PORT": str(port),  # Step Functions' integrations call back to this port
+        })
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env.clear()
+
+    def _set_env(self, values: dict[str, str]) -> None:
+        for name, value in values.items():
+            self._saved_env.setdefault(name, os.environ.get(name))
+            os.environ[name] = value
+
+    # -- resources ------------------------------------------------------------------------
+
+    def client(self, service: str):
+        return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint)
+
+    def provision(self) -> None:
+        """Create what the CDK stack defines, from the same ``samvad.resources`` specs."""
+        names = self.names
+        for spec in resources.TABLES:
+            _create_table(self.client("dynamodb"), names.table(spec), spec)
+        sqs = self.client("sqs")
+        for queue in (names.intake_queue, names.events_queue):
+            self.queue_urls[queue] = sqs.create_queue(
+                QueueName=queue,
+                Attributes={"VisibilityTimeout": str(resources.INTAKE_QUEUE_VISIBILITY_SECONDS)},
+            )["QueueUrl"]
+        s3 = self.client("s3")
+        s3.create_bucket(
+            Bucket=names.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
+        )
+        s3.put_bucket_versioning(
+            Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"}
+        )
+        s3.put_bucket_notification_configuration(
+            Bucket=names.bucket,
+            NotificationConfiguration={"QueueConfigurations": [{
+                "QueueArn": self._queue_arn(names.intake_queue),
+                "Events": ["s3:ObjectCreated:*"],
+                "Filter": {"Key": {"FilterRules": [
+                    {"Name": "prefix", "Value": resources.UPLOADS_PREFIX}]}},
+            }]},
+        )
+        events = self.client("events")
+        events.create_event_bus(Name=names.bus)
+        events.put_rule(
+            Name="observe-domain-events", EventBusName=names.bus,
+            EventPattern=json.dumps({"source": [resources.EVENT_SOURCE]}),
+        )
+        events.put_targets(
+            Rule="observe-domain-events", EventBusName=names.bus,
+            Targets=[{"Id": "observer", "Arn": self._queue_arn(names.events_queue)}],
+        )
+        secret_arn = self.client("secretsmanager").create_secret(
+            Name=names.secret, SecretString=secrets.token_hex(32)
+        )["ARN"]
+        self.env = {
+            **{spec.env_var: names.table(spec) for spec in resources.TABLES},
+            resources.DATA_BUCKET_ENV: names.bucket,
+            resources.EVENT_BUS_ENV: names.bus,
+            resources.PHONE_HASH_SECRET_ENV: secret_arn,
+            resources.RETENTION_DAYS_ENV: str(self.retention_days),
+            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        }
+
+    def _queue_arn(self, name: str) -> str:
+        return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+    # -- routing --------------------------------------------------------------------------
+
+    def upload(self, path: Path, department: str, name: str | None = None) -> str:
+        key = f"{resources.UPLOADS_PREFIX}{department}/{name or Path(path).name}"
+        self.client("s3").upload_file(str(path), self.names.bucket, key)
+        return key
+
+    def pump(self, max_messages: int = 10_000) -> list[dict]:
+        """Deliver queued S3 notifications to the intake handler until the queue is empty.
+
+        Returns the handler responses; a message whose record failed stays on the queue,
+        as on AWS, and is counted in ``batchItemFailures``.
+        """
+        sqs = self.client("sqs")
+        url = self.queue_urls[self.names.intake_queue]
+        responses = []
+        delivered = 0
+        while delivered < max_messages:
+            messages = sqs.receive_message(
+                QueueUrl=url, MaxNumberOfMessages=1, AttributeNames=["All"]
+            ).get("Messages", [])
+            if not messages:
+                break
+            for message in messages:
+                delivered += 1
+                response = self.invoke("intake", _sqs_event(message, self._queue_arn(
+                    self.names.intake_queue)))
+                responses.append(response)
+                if not response.get("batchItemFailures"):
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                else:
+                    sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
+                        VisibilityTimeout=3600,
+                    )
+        return responses
+
+    def invoke(self, function: str, event: dict) -> dict:
+        """Run ``functions/<function>/handler.py`` in-process with the stack's environment."""
+        with _environment(self.env | {"POWERTOOLS_SERVICE_NAME": function}):
+            handler = self._handler(function)  # imported as Lambda would: with its environment
+            return handler.lambda_handler(event, LambdaContext(function))
+
+    def _handler(self, function: str) -> ModuleType:
+        if function not in self._handlers:
+            path = FUNCTIONS / function / "handler.py"
+            spec = importlib.util.spec_from_file_location(f"samvad_fn_{function}", path)
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+            self._handlers[function] = module
+        return self._handlers[function]
+
+    def domain_events(self, detail_type: str | None = None) -> list[dict]:
+        """Drain the observer queue: the domain events published so far, oldest first."""
+        sqs = self.client("sqs")
+        url = self.queue_urls[self.names.events_queue]
+        found = []
+        while True:
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                break
+            for message in batch:
+                event = json.loads(message["Body"])
+                if detail_type is None or event.get("detail-type") == detail_type:
+                    found.append(event)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return found
+
+
+class LambdaContext:
+    """The parts of Lambda's context object that Powertools reads."""
+
+    def __init__(self, function: str):
+        self.function_name = f"samvad-local-{function}"
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = 1024
+        self.invoked_function_arn = (
+            f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{self.function_name}"
+        )
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{self.function_name}"
+        self.log_stream_name = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 900_000
+
+
+def _sqs_event(message: dict, queue_arn: str) -> dict:
+    return {"Records": [{
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": message.get("Attributes", {}),
+        "messageAttributes": {},
+        "md5OfBody": message["MD5OfBody"],
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": REGION,
+    }]}
+
+
+def _create_table(client, name: str, spec: resources.TableSpec) -> None:
+    keys = [(spec.partition_key, "HASH")] + ([(spec.sort_key, "RANGE")] if spec.sort_key else [])
+    attributes = {attr for attr, _ in keys}
+    indexes = []
+    for index in spec.indexes:
+        index_keys = [(index.partition_key, "HASH")]
+        if index.sort_key:
+            index_keys.append((index.sort_key, "RANGE"))
+        attributes |= {attr for attr, _ in index_keys}
+        projection = (
+            {"ProjectionType": "ALL"} if index.projection is None
+            else {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
+        )
+        indexes.append({
+            "IndexName": index.name,
+            "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in index_keys],
+            "Projection": projection,
+        })
+    request = {
+        "TableName": name,
+        "BillingMode": "PAY_PER_REQUEST",
+        "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in keys],
+        "AttributeDefinitions": [
+            {"AttributeName": a, "AttributeType": spec.key_type(a)} for a in sorted(attributes)
+        ],
+    }
+    if indexes:
+        request["GlobalSecondaryIndexes"] = indexes
+    client.create_table(**request)
+    if spec.ttl_attribute:
+        client.update_time_to_live(
+            TableName=name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": spec.ttl_attribute},
+        )
+
+
+@contextlib.contextmanager
+def _environment(values: dict[str, str]):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

@@ -1,0 +1,43 @@
+"""Runtime settings, read from the environment when asked for (never at import time)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from samvad import resources
+
+DEFAULT_RETENTION_DAYS = 400
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_bucket: str
+    visits_table: str
+    uploads_table: str
+    directory_table: str
+    config_table: str
+    event_bus: str
+    phone_hash_secret_id: str
+    retention_days: int = DEFAULT_RETENTION_DAYS
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+
+        def need(name: str) -> str:
+            value = env.get(name)
+            if not value:
+                raise RuntimeError(f"environment variable {name} is not set")
+            return value
+
+        return cls(
+            data_bucket=need(resources.DATA_BUCKET_ENV),
+            visits_table=need(resources.VISITS.env_var),
+            uploads_table=need(resources.UPLOADS.env_var),
+            directory_table=need(resources.DIRECTORY.env_var),
+            config_table=need(resources.CONFIG.env_var),
+            event_bus=need(resources.EVENT_BUS_ENV),
+            phone_hash_secret_id=need(resources.PHONE_HASH_SECRET_ENV),
+            retention_days=int(env.get(resources.RETENTION_DAYS_ENV) or DEFAULT_RETENTION_DAYS),
+        )
