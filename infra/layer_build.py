@@ -63,11 +63,9 @@ def build_layer(repo_root: Path) -> Path:
             shutil.rmtree(layer_dir, ignore_errors=True)
             site.mkdir(parents=True)
             if deps:
-                subprocess.run(
-                    [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile"]
-                    + ["--target", str(site), *PIP_PLATFORM_ARGS, "--upgrade", *deps],
-                    check=True,
-                )
+                pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile"]
+                target = ["--target", str(site), *PIP_PLATFORM_ARGS, "--upgrade"]
+                subprocess.run([*pip, *target, *deps], check=True)
             shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts: useless in Lambda
             stamp_file.write_text(stamp + "\n")
         package = site / "samvad"

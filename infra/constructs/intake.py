@@ -96,7 +96,9 @@ class Intake(Construct):
         self.log_group.grant_write(self.role)
         self._grant(store)
 
-        environment = {spec.env_var: store.tables[spec.logical_id].table_name for spec in resources.TABLES}
+        environment = {
+            spec.env_var: store.tables[spec.logical_id].table_name for spec in resources.TABLES
+        }
         environment.update(
             {
                 resources.DATA_BUCKET_ENV: store.bucket.bucket_name,

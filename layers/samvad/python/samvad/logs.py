@@ -18,9 +18,19 @@ class RedactingFormatter(LambdaPowertoolsFormatter):
         return redact(super().serialize(log))
 
 
+class _CurrentStderr:
+    """Whatever ``sys.stderr`` is at write time (it is replaced by test and CLI harnesses)."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
 def logger_for(service: str) -> Logger:
     """A service logger (to stderr, keeping stdout for command output) that also formats
     the ``samvad.*`` module loggers, so domain code can log with the standard library."""
-    logger = Logger(service=service, logger_formatter=RedactingFormatter(), stream=sys.stderr)
+    logger = Logger(service=service, logger_formatter=RedactingFormatter(), stream=_CurrentStderr())
     copy_config_to_registered_loggers(source_logger=logger, include={"samvad"})
     return logger

@@ -201,8 +201,9 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
     report.seconds = round(time.monotonic() - t0, 3)
     document = report.as_dict()
     ports.objects.put(upload.bucket, report.report_key, _json_bytes(document), "application/json")
-    ports.ledger.finished(upload.upload_id, document)
+    # Publish before marking finished: a crash in between repeats the event, never loses it.
     ports.events.publish(resources.INTAKE_COMPLETED, document)
+    ports.ledger.finished(upload.upload_id, document)
     log.info(
         "upload ingested",
         extra={

@@ -93,15 +93,17 @@ class LocalCloud:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         self.endpoint = f"http://127.0.0.1:{port}"
-        self._set_env({
-            "AWS_ENDPOINT_URL": self.endpoint,
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",  # noqa: S105 - the emulator's dummy credentials
-            "AWS_SESSION_TOKEN": "local",
-            "AWS_DEFAULT_REGION": REGION,
-            "AWS_REGION": REGION,
-            "MOTO_PORT": str(port),  # Step Functions' integrations call back to this port
-        })
+        self._set_env(
+            {
+                "AWS_ENDPOINT_URL": self.endpoint,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_SESSION_TOKEN": "local",
+                "AWS_DEFAULT_REGION": REGION,
+                "AWS_REGION": REGION,
+                "MOTO_PORT": str(port),  # Step Functions' integrations call back to this port
+            }
+        )
 
     def stop(self) -> None:
         if self._server is not None:
@@ -122,59 +124,16 @@ class LocalCloud:
     # -- resources ------------------------------------------------------------------------
 
     def client(self, service: str):
-        return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint)
+        return boto3.client(service, region_name=REGION, endpoint_url=self.endpoint or None)
 
     def provision(self) -> None:
         """Create what the CDK stack defines, from the same ``samvad.resources`` specs."""
-        names = self.names
-        for spec in resources.TABLES:
-            _create_table(self.client("dynamodb"), names.table(spec), spec)
+        self.env = provision(self.client, self.names, self.retention_days)
         sqs = self.client("sqs")
-        for queue in (names.intake_queue, names.events_queue):
-            self.queue_urls[queue] = sqs.create_queue(
-                QueueName=queue,
-                Attributes={"VisibilityTimeout": str(resources.INTAKE_QUEUE_VISIBILITY_SECONDS)},
-            )["QueueUrl"]
-        s3 = self.client("s3")
-        s3.create_bucket(
-            Bucket=names.bucket, CreateBucketConfiguration={"LocationConstraint": REGION}
-        )
-        s3.put_bucket_versioning(
-            Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"}
-        )
-        s3.put_bucket_notification_configuration(
-            Bucket=names.bucket,
-            NotificationConfiguration={"QueueConfigurations": [{
-                "QueueArn": self._queue_arn(names.intake_queue),
-                "Events": ["s3:ObjectCreated:*"],
-                "Filter": {"Key": {"FilterRules": [
-                    {"Name": "prefix", "Value": resources.UPLOADS_PREFIX}]}},
-            }]},
-        )
-        events = self.client("events")
-        events.create_event_bus(Name=names.bus)
-        events.put_rule(
-            Name="observe-domain-events", EventBusName=names.bus,
-            EventPattern=json.dumps({"source": [resources.EVENT_SOURCE]}),
-        )
-        events.put_targets(
-            Rule="observe-domain-events", EventBusName=names.bus,
-            Targets=[{"Id": "observer", "Arn": self._queue_arn(names.events_queue)}],
-        )
-        secret_arn = self.client("secretsmanager").create_secret(
-            Name=names.secret, SecretString=secrets.token_hex(32)
-        )["ARN"]
-        self.env = {
-            **{spec.env_var: names.table(spec) for spec in resources.TABLES},
-            resources.DATA_BUCKET_ENV: names.bucket,
-            resources.EVENT_BUS_ENV: names.bus,
-            resources.PHONE_HASH_SECRET_ENV: secret_arn,
-            resources.RETENTION_DAYS_ENV: str(self.retention_days),
-            "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+        self.queue_urls = {
+            q: sqs.get_queue_url(QueueName=q)["QueueUrl"]
+            for q in (self.names.intake_queue, self.names.events_queue)
         }
-
-    def _queue_arn(self, name: str) -> str:
-        return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
 
     # -- routing --------------------------------------------------------------------------
 
@@ -201,14 +160,16 @@ class LocalCloud:
                 break
             for message in messages:
                 delivered += 1
-                response = self.invoke("intake", _sqs_event(message, self._queue_arn(
-                    self.names.intake_queue)))
+                response = self.invoke(
+                    "intake", _sqs_event(message, queue_arn(self.names.intake_queue))
+                )
                 responses.append(response)
                 if not response.get("batchItemFailures"):
                     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
                 else:
                     sqs.change_message_visibility(
-                        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"],
+                        QueueUrl=url,
+                        ReceiptHandle=message["ReceiptHandle"],
                         VisibilityTimeout=3600,
                     )
         return responses
@@ -264,18 +225,83 @@ class LambdaContext:
         return 900_000
 
 
+def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]:
+    """Create the stack's resources with ``client(service)``; return the functions' env.
+
+    Works against moto's server (the local runtime) and in-process ``mock_aws`` (tests).
+    """
+    for spec in resources.TABLES:
+        _create_table(client("dynamodb"), names.table(spec), spec)
+    sqs = client("sqs")
+    for queue in (names.intake_queue, names.events_queue):
+        sqs.create_queue(
+            QueueName=queue,
+            Attributes={"VisibilityTimeout": str(resources.INTAKE_QUEUE_VISIBILITY_SECONDS)},
+        )
+    s3 = client("s3")
+    s3.create_bucket(Bucket=names.bucket, CreateBucketConfiguration={"LocationConstraint": REGION})
+    s3.put_bucket_versioning(Bucket=names.bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_notification_configuration(
+        Bucket=names.bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "QueueArn": queue_arn(names.intake_queue),
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {
+                        "Key": {
+                            "FilterRules": [{"Name": "prefix", "Value": resources.UPLOADS_PREFIX}]
+                        }
+                    },
+                }
+            ]
+        },
+    )
+    events = client("events")
+    events.create_event_bus(Name=names.bus)
+    events.put_rule(
+        Name="observe-domain-events",
+        EventBusName=names.bus,
+        EventPattern=json.dumps({"source": [resources.EVENT_SOURCE]}),
+    )
+    events.put_targets(
+        Rule="observe-domain-events",
+        EventBusName=names.bus,
+        Targets=[{"Id": "observer", "Arn": queue_arn(names.events_queue)}],
+    )
+    secret_arn = client("secretsmanager").create_secret(
+        Name=names.secret, SecretString=secrets.token_hex(32)
+    )["ARN"]
+    return {
+        **{spec.env_var: names.table(spec) for spec in resources.TABLES},
+        resources.DATA_BUCKET_ENV: names.bucket,
+        resources.EVENT_BUS_ENV: names.bus,
+        resources.PHONE_HASH_SECRET_ENV: secret_arn,
+        resources.RETENTION_DAYS_ENV: str(retention_days),
+        "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
+    }
+
+
+def queue_arn(name: str) -> str:
+    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+
+
 def _sqs_event(message: dict, queue_arn: str) -> dict:
-    return {"Records": [{
-        "messageId": message["MessageId"],
-        "receiptHandle": message["ReceiptHandle"],
-        "body": message["Body"],
-        "attributes": message.get("Attributes", {}),
-        "messageAttributes": {},
-        "md5OfBody": message["MD5OfBody"],
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": REGION,
-    }]}
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": message.get("Attributes", {}),
+                "messageAttributes": {},
+                "md5OfBody": message["MD5OfBody"],
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": REGION,
+            }
+        ]
+    }
 
 
 def _create_table(client, name: str, spec: resources.TableSpec) -> None:
@@ -288,14 +314,17 @@ def _create_table(client, name: str, spec: resources.TableSpec) -> None:
             index_keys.append((index.sort_key, "RANGE"))
         attributes |= {attr for attr, _ in index_keys}
         projection = (
-            {"ProjectionType": "ALL"} if index.projection is None
+            {"ProjectionType": "ALL"}
+            if index.projection is None
             else {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
         )
-        indexes.append({
-            "IndexName": index.name,
-            "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in index_keys],
-            "Projection": projection,
-        })
+        indexes.append(
+            {
+                "IndexName": index.name,
+                "KeySchema": [{"AttributeName": a, "KeyType": t} for a, t in index_keys],
+                "Projection": projection,
+            }
+        )
     request = {
         "TableName": name,
         "BillingMode": "PAY_PER_REQUEST",

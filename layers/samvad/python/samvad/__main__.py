@@ -1,0 +1,3 @@
+from samvad.cli import main
+
+raise SystemExit(main())

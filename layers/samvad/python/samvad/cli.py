@@ -1,0 +1,108 @@
+"""``samvad``: the local runtime and the operator's commands.
+
+samvad intake FILE... --department CODE   upload through the local stack, one report per line
+samvad demo [--visits N] [--seed S]       a synthetic day end to end on the local stack
+samvad bench intake [--rows N]            measured throughput, requests per row, memory
+samvad config publish NAME FILE           store a new version of a config document (AWS)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+REPORT_KEYS = (
+    "key", "rows", "accepted", "rejected", "duplicates", "blank_rows", "quarantined",
+    "quarantine_reason", "rejects_key", "report_key", "rejected_by_reason",
+)  # fmt: skip
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="samvad", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    intake = commands.add_parser("intake", help="ingest files through the local stack")
+    intake.add_argument("files", nargs="+", type=Path)
+    intake.add_argument("--department", required=True)
+    intake.add_argument("--aliases", type=Path, help="JSON {header: field} for this department")
+    intake.add_argument("--full", action="store_true", help="print the whole intake report")
+    intake.set_defaults(run=_intake)
+
+    demo = commands.add_parser("demo", help="run a synthetic day end to end on the local stack")
+    demo.add_argument("--visits", type=int, default=3000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.set_defaults(run=_demo)
+
+    bench = commands.add_parser("bench", help="benchmarks; each prints JSON")
+    which = bench.add_subparsers(dest="bench", required=True)
+    bench_intake = which.add_parser("intake")
+    bench_intake.add_argument("--rows", type=int, nargs="*", default=[100_000, 1_000_000])
+    bench_intake.add_argument("--naive-rows", type=int, default=100_000)
+    bench_intake.add_argument("--emulator-rows", type=int, default=2_000)
+    bench_intake.set_defaults(run=_bench_intake)
+
+    config = commands.add_parser("config", help="versioned configuration documents")
+    config_commands = config.add_subparsers(dest="config", required=True)
+    publish = config_commands.add_parser("publish", help="store a new version (uses $CONFIG_TABLE)")
+    publish.add_argument("name", help="e.g. intake/health")
+    publish.add_argument("file", type=Path)
+    publish.set_defaults(run=_config_publish)
+
+    args = parser.parse_args(argv)
+    return args.run(args) or 0
+
+
+def _intake(args) -> int:
+    from samvad.local.cloud import LocalCloud
+    from samvad.local.flows import ingest_files
+
+    missing = [str(f) for f in args.files if not f.is_file()]
+    if missing:
+        print(f"samvad: no such file: {', '.join(missing)}", file=sys.stderr)
+        return 2
+    aliases = json.loads(args.aliases.read_text()) if args.aliases else None
+    with LocalCloud() as cloud:
+        for report in ingest_files(cloud, args.files, args.department.casefold(), aliases):
+            shown = report if args.full else {k: report.get(k) for k in REPORT_KEYS}
+            print(json.dumps(shown, ensure_ascii=False), flush=True)
+    return 0
+
+
+def _demo(args) -> int:
+    from samvad.demo.run import run_demo
+
+    summary = run_demo(visits=args.visits, seed=args.seed, out=args.out)
+    print(json.dumps({"summary": str(args.out / "summary.json"), **summary["totals"]}))
+    return 0
+
+
+def _bench_intake(args) -> int:
+    from samvad.bench.intake import run
+
+    print(
+        json.dumps(
+            run(rows=args.rows, naive_rows=args.naive_rows, emulator_rows=args.emulator_rows),
+            indent=2,
+        )
+    )
+    return 0
+
+
+def _config_publish(args) -> int:
+    import os
+
+    from samvad import resources
+    from samvad.adapters.dynamo import DynamoConfig
+
+    table = os.environ.get(resources.CONFIG.env_var)
+    if not table:
+        print(f"samvad: set {resources.CONFIG.env_var} to the config table name", file=sys.stderr)
+        return 2
+    version = DynamoConfig(table).publish(args.name, json.loads(args.file.read_text()))
+    print(json.dumps({"name": args.name, "version": version}))
+    return 0
