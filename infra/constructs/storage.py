@@ -42,7 +42,7 @@ class DataStore(Construct):
             self,
             "Key",
             alias=f"alias/samvad-{stage}",
-            description=f"Samvad {stage}: data at rest (S3, DynamoDB, SQS, logs, secrets)",
+            description=f"Samvad {stage}: data at rest (S3, DynamoDB, logs, secrets)",
             enable_key_rotation=True,
             removal_policy=RETAIN,
         )

@@ -45,6 +45,8 @@ def normalise_indian_mobile(raw: str) -> str | Problem:
     Accepts every common written form: ``98765 43210``, ``098765-43210``, ``+91 98765 43210``,
     ``91-9876543210``, ``0091 98765 43210``, ``(+91) 98765.43210``, and Excel's ``9876543210.0``.
     """
+    if len(raw) == 10 and raw.isdigit() and raw.isascii():  # the common case, written plainly
+        return _classify(raw)
     text = raw.strip()
     if not text:
         return BLANK
@@ -67,6 +69,10 @@ def normalise_indian_mobile(raw: str) -> str | Problem:
         national = digits
     if len(national) != 10:
         return WRONG_LENGTH
+    return _classify(national)
+
+
+def _classify(national: str) -> str | Problem:
     mobile, fixed = _patterns()
     if mobile.fullmatch(national):
         return "+91" + national

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import operator
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -112,8 +113,7 @@ class Visit:
             "ingested_at": {"S": source.ingested_at},
             "expires_at": {"N": str(self.expires_at)},
         }
-        for name in _OPTIONAL:
-            value = getattr(self, name)
+        for name, value in zip(_OPTIONAL, _optional_values(self), strict=True):
             if value:
                 item[name] = {"S": value}
         return item
@@ -125,12 +125,37 @@ _OPTIONAL = (
 )  # fmt: skip
 
 
+_optional_values = operator.attrgetter(*_OPTIONAL)
+
+
 @dataclass(slots=True)
 class Rejection:
     row: int
     problem: Problem
     cells: list = field(default_factory=list)
     raw: str | None = None
+
+
+class _Memo(dict):
+    """``memo[raw]`` computes ``compute(raw)`` once per distinct value (up to ``limit``).
+
+    A day's file repeats a handful of dates, offices and services thousands of times; a
+    dict hit is far cheaper than re-parsing.
+    """
+
+    def __init__(self, compute, limit: int = 50_000):
+        super().__init__()
+        self._compute = compute
+        self._limit = limit
+
+    def __missing__(self, raw):
+        value = self._compute(raw)
+        if len(self) < self._limit:
+            self[raw] = value
+        return value
+
+
+_UNRECOGNISED = object()
 
 
 class RowValidator:
@@ -145,55 +170,45 @@ class RowValidator:
         self._pad = [""] * (self._width + 1)
         self.warnings: Counter[str] = Counter()
         self._department = policy.department
-        self._future = policy.today
-        self._oldest = policy.oldest_allowed
         self._ttl_seconds = policy.retention_days * 86400
+        self._dates = _Memo(self._check_date)
+        self._offices = _Memo(_check_office)
+        self._services = _Memo(_check_service)
+        self._texts = _Memo(_text)
+        self._genders = _Memo(lambda raw: _lookup(GENDERS, raw, ""))
+        self._languages = _Memo(lambda raw: _lookup(LANGUAGES, raw, policy.default_language))
+        self._ages = _Memo(
+            lambda raw: _lookup(_AGE_LOOKUP, raw.replace(" ", "").removesuffix(".0"), "")
+        )
 
     def __call__(self, number: int, cells: list) -> Visit | Rejection:
         at = self._at
         row = cells + self._pad[len(cells) :] if len(cells) <= self._width else cells
-        dept = row[at["department"]].strip()
-        if dept and dept.casefold() != self._department:
+        dept = row[at["department"]]
+        if dept and dept.strip() and dept.strip().casefold() != self._department:
             return Rejection(
                 number,
-                DEPARTMENT_MISMATCH.with_detail(f"{dept!r} is not {self._department!r}"),
+                DEPARTMENT_MISMATCH.with_detail(f"{dept.strip()!r} is not {self._department!r}"),
                 cells,
             )
-
         phone = phones.normalise_indian_mobile(row[at["phone"]])
         if isinstance(phone, Problem):
             return Rejection(number, phone, cells)
-
-        when = dates.parse_visit_datetime(row[at["visit_date"]])
+        when = self._dates[row[at["visit_date"]]]
         if isinstance(when, Problem):
             return Rejection(number, when, cells)
-        if isinstance(when, dt.datetime):
-            day, clock = when.date(), when.strftime("%H:%M:%S")
-        else:
-            day, clock = when, ""
-        if day > self._future:
-            return Rejection(number, DATE_FUTURE.with_detail(day.isoformat()), cells)
-        if day < self._oldest:
-            return Rejection(number, DATE_TOO_OLD.with_detail(day.isoformat()), cells)
-
-        office = row[at["office_code"]].strip().upper()
-        if not office:
-            return Rejection(number, OFFICE_BLANK, cells)
-        if not _OFFICE_CODE.fullmatch(office):
-            return Rejection(number, OFFICE_INVALID, cells)
-
-        service = _text(row[at["service"]])
-        if not service:
-            return Rejection(number, SERVICE_BLANK, cells)
-        if len(service) >= MAX_TEXT:
-            return Rejection(number, SERVICE_TOO_LONG, cells)
-
+        office = self._offices[row[at["office_code"]]]
+        if isinstance(office, Problem):
+            return Rejection(number, office, cells)
+        service = self._services[row[at["service"]]]
+        if isinstance(service, Problem):
+            return Rejection(number, service, cells)
         visit_id = row[at["visit_id"]].strip()
         if len(visit_id) > 100:
             return Rejection(number, VISIT_ID_TOO_LONG, cells)
 
+        iso_day, clock, expires_at = when
         hashed = phone_hash(self._hash_key, phone)
-        iso_day = day.isoformat()
         if visit_id:
             identity = f"{VISIT_KEY_VERSION}|id|{self._department}|{visit_id}"
         else:
@@ -201,6 +216,7 @@ class RowValidator:
                 f"{VISIT_KEY_VERSION}|row|{self._department}|{service.casefold()}|"
                 f"{office}|{iso_day}|{clock}|{hashed}"
             )
+        texts = self._texts
         return Visit(
             hashlib.sha256(identity.encode()).hexdigest()[:32],
             number,
@@ -210,49 +226,65 @@ class RowValidator:
             iso_day,
             phone,
             hashed,
-            self._language(row[at["language"]]),
-            _epoch(day) + self._ttl_seconds,
+            self._optional(self._languages, row[at["language"]], "language"),
+            expires_at,
             clock,
-            _text(row[at["office_name"]]),
-            _text(row[at["district"]]),
-            _text(row[at["official_id"]]),
+            texts[row[at["office_name"]]],
+            texts[row[at["district"]]],
+            texts[row[at["official_id"]]],
             _text(row[at["citizen_name"]]),
-            self._gender(row[at["gender"]]),
-            self._age_band(row[at["age"]]),
+            self._optional(self._genders, row[at["gender"]], "gender"),
+            self._optional(self._ages, row[at["age"]], "age"),
             visit_id,
         )
 
-    def _language(self, raw: str) -> str:
-        if not raw:
-            return self._policy.default_language
-        code = LANGUAGES.get(raw) or LANGUAGES.get(raw.strip().casefold())
-        if code is None:
-            if raw.strip():
-                self.warnings["language_unrecognised"] += 1
-            return self._policy.default_language
-        return code
+    def _optional(self, memo: _Memo, raw: str, name: str) -> str:
+        value = memo[raw]
+        if value is _UNRECOGNISED:
+            self.warnings[f"{name}_unrecognised"] += 1
+            return "" if name != "language" else self._policy.default_language
+        return value
 
-    def _gender(self, raw: str) -> str:
-        if not raw:
-            return ""
-        code = GENDERS.get(raw) or GENDERS.get(raw.strip().casefold())
-        if code is None:
-            if raw.strip():
-                self.warnings["gender_unrecognised"] += 1
-            return ""
-        return code
+    def _check_date(self, raw: str) -> tuple[str, str, int] | Problem:
+        when = dates.parse_visit_datetime(raw)
+        if isinstance(when, Problem):
+            return when
+        if isinstance(when, dt.datetime):
+            day, clock = when.date(), when.strftime("%H:%M:%S")
+        else:
+            day, clock = when, ""
+        if day > self._policy.today:
+            return DATE_FUTURE.with_detail(day.isoformat())
+        if day < self._policy.oldest_allowed:
+            return DATE_TOO_OLD.with_detail(day.isoformat())
+        return day.isoformat(), clock, _epoch(day) + self._ttl_seconds
 
-    def _age_band(self, raw: str) -> str:
-        if not raw:
-            return ""
-        band = _AGE_LOOKUP.get(raw) or _AGE_LOOKUP.get(
-            raw.strip().replace(" ", "").removesuffix(".0")
-        )
-        if band is None:
-            if raw.strip():
-                self.warnings["age_unrecognised"] += 1
-            return ""
-        return band
+
+def _lookup(table: dict[str, str], raw: str, blank: str):
+    """A known value's code, ``blank`` for an empty cell, ``_UNRECOGNISED`` otherwise."""
+    text = raw.strip()
+    if not text:
+        return blank
+    found = table.get(text) or table.get(text.casefold())
+    return _UNRECOGNISED if found is None else found
+
+
+def _check_office(raw: str) -> str | Problem:
+    office = raw.strip().upper()
+    if not office:
+        return OFFICE_BLANK
+    if not _OFFICE_CODE.fullmatch(office):
+        return OFFICE_INVALID
+    return office
+
+
+def _check_service(raw: str) -> str | Problem:
+    service = _text(raw)
+    if not service:
+        return SERVICE_BLANK
+    if len(service) >= MAX_TEXT:
+        return SERVICE_TOO_LONG
+    return service
 
 
 _FIELDS = (

@@ -1,0 +1,1 @@
+"""Benchmarks behind `samvad bench …`; each prints JSON."""
