@@ -7,6 +7,7 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
+
 from samvad.intake.wiring import ingest_message
 from samvad.logs import logger_for
 from samvad.settings import Settings

@@ -13,9 +13,9 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
-from samvad import resources
 
 from infra.constructs.storage import DataStore
+from samvad import resources
 
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc"]
 WRITE_PREFIXES = (

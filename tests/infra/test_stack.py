@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from samvad import resources
 
+from samvad import resources
 from tests.infra.conftest import REPO_ROOT, Synthesis
 
 pytestmark = pytest.mark.infra

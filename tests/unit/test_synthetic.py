@@ -13,6 +13,7 @@ from collections import Counter
 
 import pytest
 from openpyxl import load_workbook
+
 from samvad.demo import catalog, synthetic
 from samvad.demo.synthetic import (
     DEFAULT_HEADER,

@@ -90,7 +90,9 @@ def measure_pure(path: Path) -> dict:
     start, cpu = time.perf_counter(), time.process_time()
     with open(path, "rb") as stream:
         table = open_table(stream, alias_table())
-        validate = RowValidator(table.columns, IntakePolicy("health", TODAY), HASH_KEY)
+        validate = RowValidator(
+            table.columns, len(table.header), IntakePolicy("health", TODAY), HASH_KEY
+        )
         for record in table.records:
             outcome = validate(record.number, record.cells)
             if isinstance(outcome, Rejection):

@@ -15,6 +15,7 @@ CANONICAL_FIELDS: tuple[str, ...] = (
     "district",
     "official_id",
     "visit_date",
+    "visit_time",
     "citizen_name",
     "phone",
     "gender",
@@ -70,6 +71,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "दिनांक",
         "ତାରିଖ",
     ),
+    "visit_time": ("visittime", "time", "timeofvisit", "intime", "entrytime", "समय", "ସମୟ"),
     "office_code": (
         "officecode",
         "officeid",

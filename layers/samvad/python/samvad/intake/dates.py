@@ -58,6 +58,23 @@ def _split_time(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+def parse_time(raw: str) -> dt.time | None:
+    """``HH:MM``, ``HH:MM:SS``, ``H:MM AM``/``PM``; ``None`` if it is none of these."""
+    text = raw.strip().upper()
+    meridiem = text[-2:] if text.endswith(("AM", "PM")) else ""
+    if meridiem:
+        text = text[:-2].strip()
+        if len(text) == 4 and text[1] == ":":
+            text = "0" + text
+    clock = _parse_time(text)
+    if clock is None or not meridiem:
+        return clock
+    if not 1 <= clock.hour <= 12:
+        return None
+    hour = clock.hour % 12 + (12 if meridiem == "PM" else 0)
+    return clock.replace(hour=hour)
+
+
 def _parse_time(text: str) -> dt.time | None:
     parts = text.split(":")
     if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):

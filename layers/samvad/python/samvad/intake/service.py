@@ -228,7 +228,7 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
         table = open_table(stream, aliases)
         report.format, report.encoding = table.format, table.encoding
         report.header_row, report.ignored_columns = table.header_row, table.ignored_columns
-        validator = RowValidator(table.columns, policy, ports.hash_key)
+        validator = RowValidator(table.columns, len(table.header), policy, ports.hash_key)
         rejects = RejectsFile(table.header)
         source = Source(upload.upload_id, ports.clock().isoformat())
         seen = _DirectoryEntries()

@@ -28,6 +28,7 @@ from samvad.problems import Problem
 SNIFF_BYTES = 64 * 1024
 MAX_LINE_CHARS = 1024 * 1024
 MAX_RECORD_LINES = 20
+EXCERPT_CHARS = 4096
 HEADER_SEARCH_ROWS = 10
 MIN_RECOGNISED_COLUMNS = 3
 XLSX_SPOOL_BYTES = 16 * 1024 * 1024
@@ -89,13 +90,19 @@ def open_table(stream: BinaryIO, aliases: dict[str, str]) -> Table:
         io.BufferedReader(whole), encoding=encoding, errors="surrogateescape", newline=""
     )
     first = _first_text_char(head, encoding)
+    if first == "<":
+        raise UnreadableFile(
+            "html",
+            "the file is a web page (HTML) saved with a spreadsheet name: open it in "
+            "Excel and save it as .xlsx or CSV",
+        )
     if first == "[":
         raise UnreadableFile(
             "json_array", "a JSON array is not JSON Lines: write one object per line"
         )
     if first == "{":
         return _jsonl_table(text, encoding, aliases)
-    return _csv_table(text, encoding, aliases)
+    return _csv_table(text, encoding, aliases, _delimiter(head, encoding))
 
 
 # -- sniffing -------------------------------------------------------------------------------
@@ -164,12 +171,14 @@ def _detect_encoding(head: bytes) -> str:
         if even > len(sample) // 4 and odd == 0:
             return "utf-16-be"
         raise UnreadableFile("binary", "the file is binary data, not text or a spreadsheet")
-    try:
-        head.decode("utf-8")
-    except UnicodeDecodeError as error:
-        if error.start < len(head) - 3:  # not merely a character cut by the prefix boundary
-            return _legacy_or_binary(head)
-    return "utf-8"
+    text = head.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for ch in text[:-3] if "\udc80" <= ch <= "\udcff")
+    if not invalid:
+        return "utf-8"
+    valid_multibyte = sum(1 for ch in text if ch > "\x7f" and not "\udc80" <= ch <= "\udcff")
+    if valid_multibyte > invalid:
+        return "utf-8"  # a UTF-8 file with a few bad bytes: those rows are rejected one by one
+    return _legacy_or_binary(head)
 
 
 def _legacy_or_binary(head: bytes) -> str:
@@ -245,30 +254,39 @@ def _filled(cell) -> bool:
 # -- CSV ------------------------------------------------------------------------------------
 
 
-def _csv_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str]) -> Table:
+def _csv_table(
+    text: io.TextIOWrapper, encoding: str, aliases: dict[str, str], delimiter: str
+) -> Table:
     csv.field_size_limit(MAX_LINE_CHARS * 2)
     lines = _LimitedLines(text)
     first_line = next(iter(lines), "")
-    if first_line == OVERSIZED_LINE + "\n":
+    if first_line.startswith(OVERSIZED_LINE):
         raise UnreadableFile(
             "line_too_long",
             f"line 1 is longer than {MAX_LINE_CHARS:,} characters: not a file of one row per line",
         )
-    delimiter = _delimiter(first_line)
     reader = csv.reader(_prepend(first_line, lines), delimiter=delimiter)
-    records = _csv_records(reader, lines)
+    records = _csv_records(reader, lines, delimiter)
     header_row, header, columns, ignored = _find_header(
         ((r.number, r.cells) for r in records if r.problem is None), aliases
     )
+    records = _swallowed_rows(records, delimiter, len(header))
     return Table(
         "csv", encoding, header, columns, ignored, header_row, _check_width(records, len(header))
     )
 
 
-def _delimiter(line: str) -> str:
-    counts = {d: line.count(d) for d in (",", ";", "\t", "|")}
-    best = max(counts, key=counts.__getitem__)
-    return best if counts[best] else ","
+def _delimiter(head: bytes, encoding: str) -> str:
+    """The separator that splits the sniffed lines into the most cells (title rows have few)."""
+    sample = (
+        head[:SNIFF_BYTES].decode(encoding, errors="ignore").splitlines()[: HEADER_SEARCH_ROWS * 2]
+    )
+    best, most = ",", 0
+    for candidate in (",", ";", "\t", "|"):
+        count = max((line.count(candidate) for line in sample), default=0)
+        if count > most:
+            best, most = candidate, count
+    return best
 
 
 def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
@@ -284,6 +302,7 @@ class _LimitedLines:
         self._text = text
         self.physical = 0
         self.raw_since_mark: list[str] = []
+        self.excerpt = ""
 
     def __iter__(self) -> Iterator[str]:
         readline = self._text.readline
@@ -293,6 +312,7 @@ class _LimitedLines:
                 return
             self.physical += 1
             if len(line) >= MAX_LINE_CHARS and not line.endswith(("\n", "\r")):
+                self.excerpt = line[:EXCERPT_CHARS]
                 while True:
                     more = readline(MAX_LINE_CHARS)
                     if not more or more.endswith(("\n", "\r")):
@@ -302,7 +322,7 @@ class _LimitedLines:
             yield line
 
 
-def _csv_records(reader, lines: _LimitedLines) -> Iterator[Record]:
+def _csv_records(reader, lines: _LimitedLines, delimiter: str) -> Iterator[Record]:
     line_before = 0
     while True:
         lines.raw_since_mark = []
@@ -329,12 +349,35 @@ def _csv_records(reader, lines: _LimitedLines) -> Iterator[Record]:
                 ),
                 raw,
             )
-        elif cells and cells[0].startswith(OVERSIZED_LINE):
-            yield Record(start, [], LINE_TOO_LONG, None)
+        elif any(OVERSIZED_LINE in cell for cell in cells):
+            yield Record(start, [], LINE_TOO_LONG, lines.excerpt + " …(truncated)")
         elif not _encodable(cells):
             yield Record(start, cells, UNDECODABLE, None)
+        elif span > 1:
+            yield Record(start, cells, None, "".join(lines.raw_since_mark))
         else:
             yield Record(start, cells)
+
+
+def _swallowed_rows(records: Iterator[Record], delimiter: str, width: int) -> Iterator[Record]:
+    """Reject a record whose quoted cell runs over a line break into what looks like rows.
+
+    A stray ``"`` makes the CSV reader swallow following lines (up to the next stray quote,
+    or the end of the file) into one cell. A genuine multi-line cell (an address) rarely
+    holds, after a line break, as many separators as half a row.
+    """
+    threshold = max(2, (width - 1) // 2)
+    for record in records:
+        if record.problem is None and record.raw is not None:
+            for cell in record.cells:
+                if ("\n" in cell or "\r" in cell) and any(
+                    part.count(delimiter) >= threshold for part in cell.splitlines()[1:]
+                ):
+                    record.problem = UNBALANCED_QUOTE.with_detail(
+                        f"the row starting on line {record.number} swallowed the lines after it"
+                    )
+                    break
+        yield record
 
 
 def _encodable(cells: list[str]) -> bool:
@@ -447,9 +490,10 @@ def _jsonl_records(lines: _LimitedLines, mapper: _JsonKeyMapper) -> Iterator[Rec
     for line in lines:
         number = lines.physical
         if not line.strip():
+            yield Record(number, [])  # counted as a blank row
             continue
         if line.startswith(OVERSIZED_LINE):
-            yield Record(number, [], LINE_TOO_LONG)
+            yield Record(number, [], LINE_TOO_LONG, lines.excerpt + " …(truncated)")
             continue
         try:
             obj = json.loads(line)

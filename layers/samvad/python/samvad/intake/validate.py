@@ -161,11 +161,18 @@ _UNRECOGNISED = object()
 class RowValidator:
     """Validates records of one upload; counts dropped optional values in ``warnings``."""
 
-    def __init__(self, columns: dict[str, int], policy: IntakePolicy, hash_key: bytes):
+    def __init__(
+        self, columns: dict[str, int], header_width: int, policy: IntakePolicy, hash_key: bytes
+    ):
+        """``columns`` maps canonical fields to cell indexes in a header ``header_width`` wide.
+
+        A field the header lacks reads cell ``header_width``: every row is padded to reach it,
+        and a row with anything in the cells past its header is rejected before it gets here.
+        """
         self._policy = policy
         self._hash_key = hash_key
-        self._width = max(columns.values(), default=-1) + 1
-        blank = self._width  # missing columns read the blank cell padded after the row
+        self._width = max(header_width, max(columns.values(), default=-1) + 1)
+        blank = self._width
         self._at = {name: columns.get(name, blank) for name in _FIELDS}
         self._pad = [""] * (self._width + 1)
         self.warnings: Counter[str] = Counter()
@@ -194,7 +201,7 @@ class RowValidator:
         phone = phones.normalise_indian_mobile(row[at["phone"]])
         if isinstance(phone, Problem):
             return Rejection(number, phone, cells)
-        when = self._dates[row[at["visit_date"]]]
+        when = self._dates[row[at["visit_date"]], row[at["visit_time"]]]
         if isinstance(when, Problem):
             return Rejection(number, when, cells)
         office = self._offices[row[at["office_code"]]]
@@ -207,7 +214,9 @@ class RowValidator:
         if len(visit_id) > 100:
             return Rejection(number, VISIT_ID_TOO_LONG, cells)
 
-        iso_day, clock, expires_at = when
+        iso_day, clock, expires_at, time_ok = when
+        if not time_ok:
+            self.warnings["time_unrecognised"] += 1
         hashed = phone_hash(self._hash_key, phone)
         if visit_id:
             identity = f"{VISIT_KEY_VERSION}|id|{self._department}|{visit_id}"
@@ -245,19 +254,26 @@ class RowValidator:
             return "" if name != "language" else self._policy.default_language
         return value
 
-    def _check_date(self, raw: str) -> tuple[str, str, int] | Problem:
-        when = dates.parse_visit_datetime(raw)
+    def _check_date(self, raw: tuple[str, str]) -> tuple[str, str, int, bool] | Problem:
+        """(ISO day, HH:MM:SS or "", TTL epoch, whether a separate time cell was readable)."""
+        date_text, time_text = raw
+        when = dates.parse_visit_datetime(date_text)
         if isinstance(when, Problem):
             return when
+        time_ok = True
         if isinstance(when, dt.datetime):
             day, clock = when.date(), when.strftime("%H:%M:%S")
         else:
             day, clock = when, ""
+            if time_text.strip():
+                parsed = dates.parse_time(time_text)
+                time_ok = parsed is not None
+                clock = parsed.strftime("%H:%M:%S") if parsed else ""
         if day > self._policy.today:
             return DATE_FUTURE.with_detail(day.isoformat())
         if day < self._policy.oldest_allowed:
             return DATE_TOO_OLD.with_detail(day.isoformat())
-        return day.isoformat(), clock, _epoch(day) + self._ttl_seconds
+        return day.isoformat(), clock, _epoch(day) + self._ttl_seconds, time_ok
 
 
 def _lookup(table: dict[str, str], raw: str, blank: str):
@@ -288,8 +304,8 @@ def _check_service(raw: str) -> str | Problem:
 
 
 _FIELDS = (
-    "department", "phone", "visit_date", "office_code", "service", "visit_id", "language",
-    "office_name", "district", "official_id", "citizen_name", "gender", "age",
+    "department", "phone", "visit_date", "visit_time", "office_code", "service", "visit_id",
+    "language", "office_name", "district", "official_id", "citizen_name", "gender", "age",
 )  # fmt: skip
 _EPOCH = dt.date(1970, 1, 1)
 

@@ -1,0 +1,141 @@
+"""``samvad demo``: one synthetic day of Odisha's departments, end to end on the local stack.
+
+Today it covers intake: every department uploads yesterday's visits (CSV, XLSX, JSON Lines,
+with a few percent of realistic mistakes), one clerk uploads an old ``.xls`` by mistake, and
+one S3 event is delivered twice. Later stages (sampling, calls, feedback, escalation,
+reports) extend this same command.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from samvad import resources
+from samvad.demo.synthetic import generate_visits, write_day
+from samvad.local.cloud import LocalCloud
+from samvad.local.flows import ingest_files
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an OLE2 (Excel 97) header
+
+
+def run_demo(visits: int, seed: int, out: Path) -> dict:
+    started = time.monotonic()
+    day = dt.datetime.now(IST).date() - dt.timedelta(days=1)
+    synthetic = generate_visits(visits, seed=seed, day=day)
+    files = write_day(synthetic, out / "uploads")
+    mistake = out / "uploads" / f"revenue-{day.isoformat()}-register.xls"
+    mistake.write_bytes(LEGACY_XLS)
+    files.append(("revenue", mistake))
+    _progress(
+        f"generated {synthetic.total_rows} rows for {day} in {len(files)} files "
+        f"({sum(synthetic.injected.values())} with injected mistakes)"
+    )
+
+    reports = []
+    with LocalCloud(stage="demo") as cloud:
+        for number, (department, path) in enumerate(files, start=1):
+            (report,) = ingest_files(cloud, [path], department)
+            reports.append(report)
+            _progress(f"[{number}/{len(files)}] {path.name}: " + _one_line(report))
+        replay = _redeliver(cloud, reports[0])
+        stored = _count(cloud, resources.VISITS)
+
+    totals = Counter()
+    reasons: Counter[str] = Counter()
+    for report in reports:
+        totals.update(
+            {k: report[k] for k in ("rows", "accepted", "rejected", "duplicates", "blank_rows")}
+        )
+        totals["quarantined"] += int(report["quarantined"])
+        reasons.update(report["rejected_by_reason"])
+    summary = {
+        "day": day.isoformat(),
+        "seed": seed,
+        "visits_generated": synthetic.n,
+        "rows_written": synthetic.total_rows,
+        "mistakes_injected": dict(synthetic.injected),
+        "totals": dict(totals),
+        "rejected_by_reason": dict(reasons),
+        "visits_in_table": stored,
+        "replayed_event_changed_nothing": replay,
+        "files": [
+            {
+                k: r[k]
+                for k in (
+                    "key",
+                    "format",
+                    "rows",
+                    "accepted",
+                    "rejected",
+                    "duplicates",
+                    "quarantined",
+                    "quarantine_reason",
+                    "rejects_key",
+                    "report_key",
+                )
+            }
+            for r in reports
+        ],
+        "seconds": round(time.monotonic() - started, 1),
+    }
+    if stored != totals["accepted"]:
+        raise RuntimeError(f"{stored} visits stored but {totals['accepted']} accepted")
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
+    _progress(f"done in {summary['seconds']} s: {out / 'summary.json'}")
+    return summary
+
+
+def _redeliver(cloud: LocalCloud, report: dict) -> bool:
+    """Send the first upload's S3 event again, as S3 may; nothing may change."""
+    before = _count(cloud, resources.VISITS)
+    body = json.dumps(
+        {
+            "Records": [
+                {
+                    "eventSource": "aws:s3",
+                    "eventName": "ObjectCreated:Put",
+                    "s3": {
+                        "bucket": {"name": report["bucket"]},
+                        "object": {
+                            "key": report["key"],
+                            "eTag": report["upload_id"].rsplit("#", 1)[1],
+                        },
+                    },
+                }
+            ]
+        }
+    )
+    cloud.client("sqs").send_message(
+        QueueUrl=cloud.queue_urls[cloud.names.intake_queue], MessageBody=body
+    )
+    cloud.pump()
+    return _count(cloud, resources.VISITS) == before
+
+
+def _count(cloud: LocalCloud, spec: resources.TableSpec) -> int:
+    pages = (
+        cloud.client("dynamodb")
+        .get_paginator("scan")
+        .paginate(TableName=cloud.names.table(spec), Select="COUNT")
+    )
+    return sum(page["Count"] for page in pages)
+
+
+def _one_line(report: dict) -> str:
+    if report["quarantined"]:
+        return f"QUARANTINED: {report['quarantine_reason']}"
+    return (
+        f"{report['rows']} rows, {report['accepted']} accepted, {report['rejected']} "
+        f"rejected, {report['duplicates']} duplicates"
+    )
+
+
+def _progress(message: str) -> None:
+    print(f"samvad demo: {message}", file=sys.stderr, flush=True)

@@ -1,0 +1,33 @@
+"""`samvad demo` end to end: the synthetic day's ground truth is what intake reports."""
+
+import json
+
+import pytest
+
+from samvad.demo.run import run_demo
+
+pytestmark = pytest.mark.e2e
+
+
+def test_demo_accounts_for_every_injected_mistake(tmp_path):
+    """Given a synthetic day with known injected mistakes and one legacy .xls, When the demo
+    runs it through the local stack, Then every mistaken row is rejected, every repeated row
+    is a duplicate, the .xls is quarantined, a replayed event changes nothing, and
+    summary.json says so."""
+    summary = run_demo(visits=400, seed=3, out=tmp_path)
+
+    injected = summary["mistakes_injected"]
+    totals = summary["totals"]
+    assert totals["rows"] == summary["rows_written"]
+    assert totals["duplicates"] == injected.get("exact_duplicate", 0)
+    assert totals["rejected"] == sum(injected.values()) - injected.get("exact_duplicate", 0)
+    assert (
+        totals["accepted"]
+        == summary["visits_in_table"]
+        == totals["rows"] - totals["rejected"] - totals["duplicates"]
+    )
+    assert totals["quarantined"] == 1
+    assert summary["replayed_event_changed_nothing"] is True
+    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    formats = {f["format"] for f in summary["files"] if not f["quarantined"]}
+    assert formats == {"csv", "xlsx", "jsonl"}
