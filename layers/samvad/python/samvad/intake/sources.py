@@ -270,9 +270,14 @@ def _csv_table(
     header_row, header, columns, ignored = _find_header(
         ((r.number, r.cells) for r in records if r.problem is None), aliases
     )
-    records = _swallowed_rows(records, delimiter, len(header))
     return Table(
-        "csv", encoding, header, columns, ignored, header_row, _check_width(records, len(header))
+        "csv",
+        encoding,
+        header,
+        columns,
+        ignored,
+        header_row,
+        _checked(records, delimiter, len(header)),
     )
 
 
@@ -359,25 +364,33 @@ def _csv_records(reader, lines: _LimitedLines, delimiter: str) -> Iterator[Recor
             yield Record(start, cells)
 
 
-def _swallowed_rows(records: Iterator[Record], delimiter: str, width: int) -> Iterator[Record]:
-    """Reject a record whose quoted cell runs over a line break into what looks like rows.
+def _checked(records: Iterator[Record], delimiter: str, width: int) -> Iterator[Record]:
+    """CSV records after the header, with the two checks that need the header's width.
 
-    A stray ``"`` makes the CSV reader swallow following lines (up to the next stray quote,
-    or the end of the file) into one cell. A genuine multi-line cell (an address) rarely
-    holds, after a line break, as many separators as half a row.
+    Extra cells: a row with something past its header (an unquoted comma, usually).
+    Swallowed rows: a stray ``"`` makes the reader swallow following lines (up to the next
+    stray quote, or the end of the file) into one cell. A genuine multi-line cell (an
+    address) rarely holds, after a line break, as many separators as half a row.
     """
     threshold = max(2, (width - 1) // 2)
     for record in records:
-        if record.problem is None and record.raw is not None:
-            for cell in record.cells:
-                if ("\n" in cell or "\r" in cell) and any(
-                    part.count(delimiter) >= threshold for part in cell.splitlines()[1:]
-                ):
-                    record.problem = UNBALANCED_QUOTE.with_detail(
-                        f"the row starting on line {record.number} swallowed the lines after it"
-                    )
-                    break
+        if record.problem is None:
+            cells = record.cells
+            if len(cells) > width and any(map(_filled, cells[width:])):
+                record.problem = EXTRA_CELLS.with_detail(f"{len(cells)} cells, header has {width}")
+            elif record.raw is not None and _swallows_rows(cells, delimiter, threshold):
+                record.problem = UNBALANCED_QUOTE.with_detail(
+                    f"the row starting on line {record.number} swallowed the lines after it"
+                )
         yield record
+
+
+def _swallows_rows(cells: list[str], delimiter: str, threshold: int) -> bool:
+    return any(
+        ("\n" in cell or "\r" in cell)
+        and any(part.count(delimiter) >= threshold for part in cell.splitlines()[1:])
+        for cell in cells
+    )
 
 
 def _encodable(cells: list[str]) -> bool:
@@ -386,14 +399,6 @@ def _encodable(cells: list[str]) -> bool:
     except UnicodeEncodeError:
         return False
     return True
-
-
-def _check_width(records: Iterator[Record], width: int) -> Iterator[Record]:
-    for record in records:
-        cells = record.cells
-        if record.problem is None and len(cells) > width and any(map(_filled, cells[width:])):
-            record.problem = EXTRA_CELLS.with_detail(f"{len(cells)} cells, header has {width}")
-        yield record
 
 
 # -- JSON Lines -----------------------------------------------------------------------------
@@ -542,7 +547,7 @@ def _xlsx_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
             continue
         records = _xlsx_records(sheet, header_row, workbook, spool)
         return Table(
-            "xlsx", None, header, columns, ignored, header_row, _check_width(records, len(header))
+            "xlsx", None, header, columns, ignored, header_row, _checked(records, "", len(header))
         )
     workbook.close()
     raise UnreadableFile("no_header", "; ".join(problems) or "the workbook has no visible sheet")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from samvad import phones
 from samvad.intake import dates
-from samvad.pii import phone_hash
+from samvad.pii import PhoneHasher
 from samvad.problems import Problem
 
 VISIT_KEY_VERSION = "v1"
@@ -170,10 +170,10 @@ class RowValidator:
         and a row with anything in the cells past its header is rejected before it gets here.
         """
         self._policy = policy
-        self._hash_key = hash_key
+        self._hash = PhoneHasher(hash_key)
         self._width = max(header_width, max(columns.values(), default=-1) + 1)
         blank = self._width
-        self._at = {name: columns.get(name, blank) for name in _FIELDS}
+        self._at = tuple(columns.get(name, blank) for name in _FIELDS)
         self._pad = [""] * (self._width + 1)
         self.warnings: Counter[str] = Counter()
         self._department = policy.department
@@ -189,35 +189,61 @@ class RowValidator:
         )
 
     def __call__(self, number: int, cells: list) -> Visit | Rejection:
-        at = self._at
-        row = cells + self._pad[len(cells) :] if len(cells) <= self._width else cells
-        dept = row[at["department"]]
+        (
+            i_department,
+            i_phone,
+            i_date,
+            i_time,
+            i_office,
+            i_service,
+            i_visit_id,
+            i_language,
+            i_office_name,
+            i_district,
+            i_official,
+            i_citizen,
+            i_gender,
+            i_age,
+        ) = self._at
+        width = self._width
+        if len(cells) == width:
+            row = [*cells, ""]  # the blank cell that missing fields read
+        elif len(cells) < width:
+            row = cells + self._pad[len(cells) :]
+        else:
+            row = cells  # extra cells are blank, or the reader rejected the row
+        dept = row[i_department]
         if dept and dept.strip() and dept.strip().casefold() != self._department:
             return Rejection(
                 number,
                 DEPARTMENT_MISMATCH.with_detail(f"{dept.strip()!r} is not {self._department!r}"),
                 cells,
             )
-        phone = phones.normalise_indian_mobile(row[at["phone"]])
+        phone = phones.normalise_indian_mobile(row[i_phone])
         if isinstance(phone, Problem):
             return Rejection(number, phone, cells)
-        when = self._dates[row[at["visit_date"]], row[at["visit_time"]]]
+        when = self._dates[row[i_date], row[i_time]]
         if isinstance(when, Problem):
             return Rejection(number, when, cells)
-        office = self._offices[row[at["office_code"]]]
+        office = self._offices[row[i_office]]
         if isinstance(office, Problem):
             return Rejection(number, office, cells)
-        service = self._services[row[at["service"]]]
+        service = self._services[row[i_service]]
         if isinstance(service, Problem):
             return Rejection(number, service, cells)
-        visit_id = row[at["visit_id"]].strip()
+        visit_id = row[i_visit_id].strip()
         if len(visit_id) > 100:
             return Rejection(number, VISIT_ID_TOO_LONG, cells)
 
         iso_day, clock, expires_at, time_ok = when
         if not time_ok:
             self.warnings["time_unrecognised"] += 1
-        hashed = phone_hash(self._hash_key, phone)
+        language = self._languages[row[i_language]]
+        gender = self._genders[row[i_gender]]
+        age_band = self._ages[row[i_age]]
+        if language is _UNRECOGNISED or gender is _UNRECOGNISED or age_band is _UNRECOGNISED:
+            language, gender, age_band = self._warn(language, gender, age_band)
+        hashed = self._hash(phone)
         if visit_id:
             identity = f"{VISIT_KEY_VERSION}|id|{self._department}|{visit_id}"
         else:
@@ -235,24 +261,30 @@ class RowValidator:
             iso_day,
             phone,
             hashed,
-            self._optional(self._languages, row[at["language"]], "language"),
+            language,
             expires_at,
             clock,
-            texts[row[at["office_name"]]],
-            texts[row[at["district"]]],
-            texts[row[at["official_id"]]],
-            _text(row[at["citizen_name"]]),
-            self._optional(self._genders, row[at["gender"]], "gender"),
-            self._optional(self._ages, row[at["age"]], "age"),
+            texts[row[i_office_name]],
+            texts[row[i_district]],
+            texts[row[i_official]],
+            _text(row[i_citizen]),
+            gender,
+            age_band,
             visit_id,
         )
 
-    def _optional(self, memo: _Memo, raw: str, name: str) -> str:
-        value = memo[raw]
-        if value is _UNRECOGNISED:
-            self.warnings[f"{name}_unrecognised"] += 1
-            return "" if name != "language" else self._policy.default_language
-        return value
+    def _warn(self, language, gender, age_band) -> tuple[str, str, str]:
+        """Count unrecognised optional values and replace them with their defaults."""
+        if language is _UNRECOGNISED:
+            self.warnings["language_unrecognised"] += 1
+            language = self._policy.default_language
+        if gender is _UNRECOGNISED:
+            self.warnings["gender_unrecognised"] += 1
+            gender = ""
+        if age_band is _UNRECOGNISED:
+            self.warnings["age_unrecognised"] += 1
+            age_band = ""
+        return language, gender, age_band
 
     def _check_date(self, raw: tuple[str, str]) -> tuple[str, str, int, bool] | Problem:
         """(ISO day, HH:MM:SS or "", TTL epoch, whether a separate time cell was readable)."""
