@@ -28,6 +28,7 @@ PIP_PLATFORM_ARGS = (
 )
 EXCLUDED_DEPENDENCIES = frozenset({"boto3"})  # the Lambda runtime provides boto3
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
+DEVELOPER_TOOLS = ("local", "demo", "bench")  # the local runtime, demo data, benchmarks
 
 
 def _name(requirement: str) -> str:
@@ -72,4 +73,6 @@ def build_layer(repo_root: Path) -> Path:
         shutil.rmtree(package, ignore_errors=True)
         source = repo_root / "layers" / "samvad" / "python" / "samvad"
         shutil.copytree(source, package, ignore=IGNORE)
+        for tool in DEVELOPER_TOOLS:
+            shutil.rmtree(package / tool)
     return layer_dir

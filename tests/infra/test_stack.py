@@ -408,9 +408,9 @@ def test_intake_role_is_least_privilege(synth: Synthesis) -> None:
     assert "sqs:ReceiveMessage" in _actions_on(statements, _get_att(synth, intake.queue))
 
 
-def test_layer_build_ships_samvad_and_dependencies_but_not_boto3() -> None:
+def test_layer_ships_samvad_runtime_and_dependencies_only() -> None:
     """Given pyproject's dependencies, when the layer is built, then python/ holds samvad and
-    the runtime dependencies, not boto3, and no bytecode."""
+    the runtime dependencies, not boto3, no bytecode and none of the developer tools."""
     from infra.layer_build import build_layer, runtime_dependencies
 
     deps = runtime_dependencies(REPO_ROOT)
@@ -420,6 +420,8 @@ def test_layer_build_ships_samvad_and_dependencies_but_not_boto3() -> None:
     assert (site / "aws_lambda_powertools").is_dir()
     assert not (site / "boto3").exists()
     assert not list((site / "samvad").rglob("*.pyc"))
+    assert (site / "samvad" / "intake" / "service.py").is_file()
+    assert not any((site / "samvad" / tool).exists() for tool in ("local", "demo", "bench"))
 
 
 def test_app_script_synthesises_with_full_validation(tmp_path: Path) -> None:
@@ -438,3 +440,34 @@ def test_app_script_synthesises_with_full_validation(tmp_path: Path) -> None:
     assert (tmp_path / "Samvad-dev.template.json").is_file()
     report = json.loads((tmp_path / "validation-report.json").read_text())
     assert report["pluginReports"] == []
+
+
+def test_intake_handler_imports_from_the_built_layer_alone() -> None:
+    """Given the built layer (as Lambda mounts it at /opt/python) and the function folder,
+    when the handler is imported, then samvad comes from the layer and no developer tool or
+    AWS client is loaded at import time."""
+    from infra.layer_build import build_layer
+
+    site = build_layer(REPO_ROOT) / "python"
+    probe = "\n".join(
+        [
+            "import sys",
+            f"sys.path[:0] = [{str(REPO_ROOT / 'functions' / 'intake')!r}, {str(site)!r}]",
+            "import boto3",
+            "def refuse(*a, **k): raise AssertionError('AWS client created at import time')",
+            "boto3.client = boto3.Session.client = boto3.resource = refuse",
+            "import handler, samvad",
+            "assert samvad.__file__.startswith(sys.path[1]), samvad.__file__",
+            "tools = ('samvad.local', 'samvad.demo', 'samvad.bench', 'moto')",
+            "loaded = [m for m in sys.modules if m.startswith(tools)]",
+            "assert not loaded, loaded",
+        ]
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd="/",
+        capture_output=True,
+        text=True,
+        env=os.environ | {"PYTHONPATH": ""},
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
