@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -10,11 +11,33 @@ from constructs import Construct
 
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
+from infra.constructs.sampler import Sampler
 from infra.constructs.storage import DataStore
+from samvad import resources
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # CDK's singleton Lambda that applies S3 notification configurations.
 NOTIFICATIONS_HANDLER_ID = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
+
+
+def sampler_schedule(value: Any) -> tuple[str, str]:
+    """The sampler's (schedule expression, time zone) from the ``sampler_schedule`` context.
+
+    Unset: ``resources.SAMPLER_SCHEDULE`` in ``resources.SAMPLER_TIMEZONE``. A string is an
+    expression (``cron(…)``, ``rate(…)``) in the default time zone, or a JSON object; an object
+    may set ``expression`` and ``time_zone`` (an IANA name), e.g.
+    ``-c 'sampler_schedule={"expression": "cron(30 8 * * ? *)", "time_zone": "UTC"}'``.
+    """
+    if value is None or value == "":
+        value = {}
+    elif isinstance(value, str):
+        value = json.loads(value) if value.lstrip().startswith("{") else {"expression": value}
+    if not isinstance(value, dict) or set(value) - {"expression", "time_zone"}:
+        raise ValueError(f"sampler_schedule: expected an expression or an object, got {value!r}")
+    return (
+        str(value.get("expression") or resources.SAMPLER_SCHEDULE),
+        str(value.get("time_zone") or resources.SAMPLER_TIMEZONE),
+    )
 
 
 class SamvadStack(cdk.Stack):
@@ -43,9 +66,22 @@ class SamvadStack(cdk.Stack):
             code_dir=repo_root / "functions" / "intake",
             retention_days=retention_days,
         )
+        expression, time_zone = sampler_schedule(self.node.try_get_context("sampler_schedule"))
+        self.sampler = Sampler(
+            self,
+            "Sampler",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "sampler",
+            retention_days=retention_days,
+            schedule_expression=expression,
+            time_zone=time_zone,
+        )
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
         cdk.CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)
+        cdk.CfnOutput(self, "DispatchQueueUrl", value=self.sampler.dispatch_queue.queue_url)
+        cdk.CfnOutput(self, "SamplerFunctionName", value=self.sampler.function.function_name)
         self._acknowledge_notifications_handler()
 
     def _acknowledge_notifications_handler(self) -> None:

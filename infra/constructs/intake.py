@@ -29,10 +29,11 @@ TABLE_ACTIONS = {
     "Uploads": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     "Directory": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
     "Config": ("dynamodb:GetItem", "dynamodb:Query"),
+    "Strata": ("dynamodb:UpdateItem",),
 }
 
 
-def _arn_ref(construct: Construct) -> str:
+def arn_ref(construct: Construct) -> str:
     """How cdk-nag spells the ``Arn`` attribute of ``construct`` in a finding id."""
     logical_id = cdk.Stack.of(construct).get_logical_id(construct.node.default_child)
     return f"<{logical_id}.Arn>"
@@ -104,6 +105,7 @@ class Intake(Construct):
                 resources.DATA_BUCKET_ENV: store.bucket.bucket_name,
                 resources.EVENT_BUS_ENV: store.bus.event_bus_name,
                 resources.PHONE_HASH_SECRET_ENV: store.phone_hash_secret.secret_arn,
+                resources.SAMPLING_SECRET_ENV: store.sampling_secret.secret_arn,
                 resources.RETENTION_DAYS_ENV: str(retention_days),
                 "POWERTOOLS_SERVICE_NAME": "intake",
                 "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -158,9 +160,9 @@ class Intake(Construct):
                 resources=[store.bus.event_bus_arn],
             ),
             iam.PolicyStatement(
-                sid="ReadPhoneHashKey",
+                sid="ReadPhoneHashAndSamplingKeys",
                 actions=["secretsmanager:GetSecretValue"],
-                resources=[store.phone_hash_secret.secret_arn],
+                resources=[store.phone_hash_secret.secret_arn, store.sampling_secret.secret_arn],
             ),
             iam.PolicyStatement(
                 sid="UseDataKey",
@@ -172,7 +174,7 @@ class Intake(Construct):
             self.role.add_to_policy(statement)
 
     def _acknowledge(self, store: DataStore) -> None:
-        bucket = _arn_ref(store.bucket)
+        bucket = arn_ref(store.bucket)
         prefixes = (resources.UPLOADS_PREFIX, *WRITE_PREFIXES)
         for prefix in prefixes:
             cdk.Validations.of(self.role).acknowledge(

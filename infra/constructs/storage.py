@@ -1,4 +1,4 @@
-"""Storage: KMS keys, the data bucket, the DynamoDB tables, the event bus, the hash secret."""
+"""Storage: KMS keys, the data bucket, the DynamoDB tables, the event bus and the secrets."""
 
 from __future__ import annotations
 
@@ -33,7 +33,8 @@ class DataStore(Construct):
     cycle (bucket → key → bucket) and would open the data key to the S3 service.
 
     Attributes: ``key``, ``queue_key``, ``bucket``, ``access_log_bucket``, ``tables`` (by
-    ``logical_id``), ``bus`` and ``phone_hash_secret``.
+    ``logical_id``, each with the GSIs of its spec), ``bus``, ``phone_hash_secret`` and
+    ``sampling_secret`` (the sampling master key).
     """
 
     def __init__(self, scope: Construct, id: str, *, stage: str, retention_days: int) -> None:
@@ -146,6 +147,25 @@ class DataStore(Construct):
                 id="AwsSolutions-SMG4",
                 reason="The phone-hash HMAC key must stay stable: rotating it would change every "
                 "stored phone_hash and break contact joins, dedup and the STOP registry.",
+            )
+        )
+        self.sampling_secret = secretsmanager.Secret(
+            self,
+            "SamplingSecret",
+            description=f"Samvad {stage}: sampling master key (day secrets are HMACs of it)",
+            encryption_key=self.key,
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                exclude_punctuation=True, password_length=64
+            ),
+            removal_policy=RETAIN,
+        )
+        cdk.Validations.of(self.sampling_secret).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SMG4",
+                reason="The sampling master key must stay stable: rotating it would change the "
+                "scores of visits already written for upcoming sampling days and break "
+                "verification of published samples. Day secrets are derived from it by HMAC "
+                "and revealed one day at a time, so the master key itself is never published.",
             )
         )
 

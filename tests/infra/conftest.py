@@ -57,3 +57,49 @@ def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
         else Template.from_json(json.loads(template_file.read_text()))
     )
     return Synthesis(stack, template, outdir, template_file, error)
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def get_att(synth: Synthesis, construct: Any) -> dict[str, Any]:
+    """``{"Fn::GetAtt": [<logical id>, "Arn"]}`` for ``construct``."""
+    return {"Fn::GetAtt": [synth.logical_id(construct), "Arn"]}
+
+
+def props(synth: Synthesis, construct: Any) -> dict[str, Any]:
+    """The synthesised ``Properties`` of ``construct``'s CloudFormation resource."""
+    return synth.template.to_json()["Resources"][synth.logical_id(construct)]["Properties"]
+
+
+def role_statements(synth: Synthesis, role: Any) -> list[dict[str, Any]]:
+    """Every statement of every ``AWS::IAM::Policy`` attached to ``role``."""
+    role_ref = {"Ref": synth.logical_id(role)}
+    return [
+        statement
+        for policy in synth.template.find_resources("AWS::IAM::Policy").values()
+        if role_ref in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def actions_on(statements: list[dict[str, Any]], resource: Any) -> set[str]:
+    """The actions ``statements`` allow on exactly ``resource``."""
+    return {
+        action
+        for s in statements
+        if s["Effect"] == "Allow" and resource in as_list(s["Resource"])
+        for action in as_list(s["Action"])
+    }
+
+
+def actions_by_resource(statements: list[dict[str, Any]]) -> dict[str, set[str]]:
+    """``{json.dumps(resource): allowed actions}``: the whole grant, comparable with ``==``."""
+    grant: dict[str, set[str]] = {}
+    for s in statements:
+        assert s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s, s
+        for resource in as_list(s["Resource"]):
+            key = json.dumps(resource, sort_keys=True)
+            grant.setdefault(key, set()).update(as_list(s["Action"]))
+    return grant

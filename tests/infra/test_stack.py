@@ -12,7 +12,11 @@ from typing import Any
 import pytest
 
 from samvad import resources
-from tests.infra.conftest import REPO_ROOT, Synthesis
+from tests.infra.conftest import REPO_ROOT, Synthesis, role_statements
+from tests.infra.conftest import actions_on as _actions_on
+from tests.infra.conftest import as_list as _as_list
+from tests.infra.conftest import get_att as _get_att
+from tests.infra.conftest import props as _props
 
 pytestmark = pytest.mark.infra
 
@@ -24,37 +28,6 @@ CFN_LINT_IGNORED = "W3005"
 
 def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     return synth.template.find_resources(type_)
-
-
-def _props(synth: Synthesis, construct: Any) -> dict[str, Any]:
-    resource = synth.template.to_json()["Resources"][synth.logical_id(construct)]
-    return resource["Properties"]
-
-
-def _get_att(synth: Synthesis, construct: Any) -> dict[str, Any]:
-    return {"Fn::GetAtt": [synth.logical_id(construct), "Arn"]}
-
-
-def _as_list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else [value]
-
-
-def _intake_statements(synth: Synthesis) -> list[dict[str, Any]]:
-    role_id = synth.logical_id(synth.stack.intake.role)
-    statements = []
-    for policy in _resources(synth, "AWS::IAM::Policy").values():
-        if {"Ref": role_id} in policy["Properties"]["Roles"]:
-            statements += policy["Properties"]["PolicyDocument"]["Statement"]
-    return statements
-
-
-def _actions_on(statements: list[dict[str, Any]], resource: Any) -> set[str]:
-    return {
-        action
-        for s in statements
-        if s["Effect"] == "Allow" and resource in _as_list(s["Resource"])
-        for action in _as_list(s["Action"])
-    }
 
 
 def test_synth_has_no_unacknowledged_cdk_nag_findings(synth: Synthesis) -> None:
@@ -92,10 +65,19 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     }
     bucket = f"<{stack.get_logical_id(stack.store.bucket.node.default_child)}.Arn>"
     intake_policy = "Intake/Role/DefaultPolicy/Resource"
+    sampler_policy = "Sampler/Role/DefaultPolicy/Resource"
     assert found == {
         ("AwsSolutions-SMG4", "Storage/PhoneHashSecret/Resource"),
+        ("AwsSolutions-SMG4", "Storage/SamplingSecret/Resource"),
         ("AwsSolutions-L1", "Intake/Function/Resource"),
+        ("AwsSolutions-L1", "Sampler/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", intake_policy),
+        ("AwsSolutions-IAM5[Resource::*]", sampler_policy),
+        *(
+            (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", sampler_policy)
+            for prefix in (resources.SAMPLES_PREFIX, resources.AUDIT_PREFIX)
+        ),
+        ("AwsSolutions-SQS3", "Sampler/ScheduleDeadLetterQueue/Resource"),
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", intake_policy)
             for prefix in (
@@ -139,7 +121,8 @@ def test_tables_follow_resource_specs(synth: Synthesis, spec: resources.TableSpe
     )
     assert keys == expected_keys
     types = {a["AttributeName"]: a["AttributeType"] for a in props["AttributeDefinitions"]}
-    assert types == {name: spec.key_type(name) for name in expected_keys}
+    index_keys = {k for i in spec.indexes for k in (i.partition_key, i.sort_key) if k}
+    assert types == {name: spec.key_type(name) for name in {*expected_keys, *index_keys}}
     assert props["BillingMode"] == "PAY_PER_REQUEST"
     assert props["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     assert props["SSESpecification"] == {
@@ -288,6 +271,7 @@ def test_intake_function_configuration(synth: Synthesis) -> None:
         resources.DATA_BUCKET_ENV,
         resources.EVENT_BUS_ENV,
         resources.PHONE_HASH_SECRET_ENV,
+        resources.SAMPLING_SECRET_ENV,
         resources.RETENTION_DAYS_ENV,
         "POWERTOOLS_SERVICE_NAME",
         "POWERTOOLS_LOG_LEVEL",
@@ -369,7 +353,7 @@ def test_intake_role_is_least_privilege(synth: Synthesis) -> None:
     store, intake = synth.stack.store, synth.stack.intake
     role = _props(synth, intake.role)
     assert "ManagedPolicyArns" not in role
-    statements = _intake_statements(synth)
+    statements = role_statements(synth, synth.stack.intake.role)
     actions = {a for s in statements for a in _as_list(s["Action"])}
     assert not {a for a in actions if a.endswith(":*") or a == "*"}
     for s in statements:
@@ -396,6 +380,7 @@ def test_intake_role_is_least_privilege(synth: Synthesis) -> None:
         "Uploads": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         "Directory": {"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
         "Config": {"dynamodb:GetItem", "dynamodb:Query"},
+        "Strata": {"dynamodb:UpdateItem"},
     }
     for logical_id, expected in expected_tables.items():
         assert _actions_on(statements, _get_att(synth, store.tables[logical_id])) == expected

@@ -34,11 +34,44 @@ class TableSpec:
         return "N" if attribute in self.number_keys else "S"
 
 
+UNSAMPLED_INDEX = IndexSpec(
+    name="unsampled",
+    partition_key="sample_pk",
+    sort_key="sample_score",
+    projection=(
+        "phone_hash", "department", "service", "office_code", "district", "visit_date",
+        "language", "official_id",
+    ),
+)  # fmt: skip
+"""Sparse: a visit is in it until it is sampled or skipped (``sample_pk`` is removed then).
+Partition ``<department>#<service>#<office>#<visit date>``, ordered by the keyed random score,
+so the k smallest eligible scores of a stratum-day are one Query with Limit."""
+
+BY_VISIT_DATE_INDEX = IndexSpec(
+    name="by_visit_date",
+    partition_key="visit_date",
+    sort_key="visit_key",
+    projection=(
+        "sample_pk",
+        "sample_score",
+        "phone_hash",
+        "sampled_on",
+        "sample_skip",
+        "department",
+        "service",
+        "office_code",
+        "district",
+    ),
+)
+"""Every visit of a day, for ``samvad sample verify``: recompute scores from the revealed
+secret and replay the selection."""
+
 VISITS = TableSpec(
     logical_id="Visits",
     env_var="VISITS_TABLE",
     partition_key="visit_key",
     ttl_attribute="expires_at",
+    indexes=(UNSAMPLED_INDEX, BY_VISIT_DATE_INDEX),
 )
 """One item per visit, keyed deterministically so a row uploaded twice is one visit."""
 
@@ -67,21 +100,67 @@ CONFIG = TableSpec(
 )
 """Versioned configuration documents; version 0 always holds a copy of the latest."""
 
-TABLES: tuple[TableSpec, ...] = (VISITS, UPLOADS, DIRECTORY, CONFIG)
+STRATA = TableSpec(
+    logical_id="Strata",
+    env_var="STRATA_TABLE",
+    partition_key="visit_date",
+    sort_key="stratum",
+    ttl_attribute="expires_at",
+)
+"""Per visit date, each stratum (``<department>#<service>#<office>``) with its visit count,
+kept by intake: what the sampler allocates over without reading visits."""
+
+CONTACTS = TableSpec(
+    logical_id="Contacts",
+    env_var="CONTACTS_TABLE",
+    partition_key="phone_hash",
+    ttl_attribute="expires_at",
+)
+"""One item per citizen contacted or opted out: ``opted_out``, ``last_sampled`` (ISO date)."""
+
+CALL_LISTS = TableSpec(
+    logical_id="CallLists",
+    env_var="CALL_LISTS_TABLE",
+    partition_key="list_id",
+    sort_key="visit_key",
+    ttl_attribute="expires_at",
+)
+"""``<run date>#<caller id>`` → the visits that caller contacts that day, with channel."""
+
+SAMPLING_RUNS = TableSpec(
+    logical_id="SamplingRuns",
+    env_var="SAMPLING_RUNS_TABLE",
+    partition_key="run_date",
+)
+"""One item per sampler run: status, the selection's S3 key, counts; makes reruns no-ops."""
+
+TABLES: tuple[TableSpec, ...] = (
+    VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
+)  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
 INTAKE_QUEUE_ENV = "INTAKE_QUEUE_URL"
 EVENT_BUS_ENV = "EVENT_BUS"
 PHONE_HASH_SECRET_ENV = "PHONE_HASH_SECRET_ID"
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
+SAMPLING_SECRET_ENV = "SAMPLING_SECRET_ID"
+DISPATCH_QUEUE_ENV = "DISPATCH_QUEUE_URL"
 
 UPLOADS_PREFIX = "uploads/"
 REJECTS_PREFIX = "rejects/"
 QUARANTINE_PREFIX = "quarantine/"
 INTAKE_REPORTS_PREFIX = "reports/intake/"
+SAMPLES_PREFIX = "samples/"
+AUDIT_PREFIX = "audit/sampling/"
 
 EVENT_SOURCE = "samvad"
 INTAKE_COMPLETED = "IntakeCompleted"
+SAMPLE_DRAWN = "SampleDrawn"
+
+SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
+SAMPLER_TIMEZONE = "Asia/Kolkata"
+SAMPLING_PLAN_CONFIG = "sampling/plan"
+DISPATCH_MAX_RECEIVES = 5
 
 INTAKE_QUEUE_VISIBILITY_SECONDS = 6 * 15 * 60
 """Six times the intake function's 15-minute timeout, as AWS advises for SQS sources."""

@@ -1,0 +1,301 @@
+"""Sampler: the daily schedule, the sampler function and the dispatch queue it feeds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.intake import ASSET_EXCLUDES, arn_ref
+from infra.constructs.storage import DataStore
+from samvad import resources
+
+FUNCTION_TIMEOUT = cdk.Duration.minutes(15)
+DISPATCH_VISIBILITY_TIMEOUT = cdk.Duration.seconds(6 * 60)
+"""Six times the notify function's (planned) 60-second timeout, as AWS advises for SQS."""
+SCHEDULE_RETRY_ATTEMPTS = 3
+SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(1)
+KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+# Table actions per logical id (the table ARN itself): what the sampler does, nothing more.
+TABLE_ACTIONS = {
+    "Config": ("dynamodb:GetItem",),
+    "Strata": ("dynamodb:Query", "dynamodb:UpdateItem"),
+    "Visits": ("dynamodb:UpdateItem", "dynamodb:BatchGetItem"),
+    "Contacts": ("dynamodb:BatchGetItem", "dynamodb:UpdateItem"),
+    "CallLists": ("dynamodb:BatchWriteItem", "dynamodb:Query"),
+    "SamplingRuns": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+}
+# Index queries, by (table logical id, index name): named index ARNs, no wildcard.
+INDEX_QUERIES = (
+    (resources.VISITS.logical_id, resources.UNSAMPLED_INDEX.name),
+    (resources.VISITS.logical_id, resources.BY_VISIT_DATE_INDEX.name),
+)
+# Object actions per data-bucket prefix.
+OBJECT_ACTIONS = {
+    resources.SAMPLES_PREFIX: ("s3:PutObject", "s3:GetObject"),
+    resources.AUDIT_PREFIX: ("s3:PutObject",),
+}
+
+
+class Sampler(Construct):
+    """The daily sampling run and its outputs.
+
+    ``schedule`` (EventBridge Scheduler, default group) invokes ``function`` once a day at
+    ``schedule_expression`` in ``time_zone`` with ``{"scheduled_time": …}``; invocations that
+    still fail after the retries land in ``schedule_dead_letter_queue``. ``function`` (one run
+    at a time) draws the day's sample, writes call lists and the selection, and queues one
+    message per contact on ``dispatch_queue`` (redriving to ``dispatch_dead_letter_queue``)
+    for the notify function to consume.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+        schedule_expression: str = resources.SAMPLER_SCHEDULE,
+        time_zone: str = resources.SAMPLER_TIMEZONE,
+    ) -> None:
+        super().__init__(scope, id)
+        self._queues(store)
+        self._function(store, layer, code_dir, retention_days)
+        self._schedule(store, schedule_expression, time_zone)
+        self._acknowledge(store)
+
+    def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            id,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=store.queue_key,
+            enforce_ssl=True,
+            **props,
+        )
+
+    def _queues(self, store: DataStore) -> None:
+        self.dispatch_dead_letter_queue = self._queue(
+            "DispatchDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+        self.dispatch_queue = self._queue(
+            "DispatchQueue",
+            store,
+            visibility_timeout=DISPATCH_VISIBILITY_TIMEOUT,
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=resources.DISPATCH_MAX_RECEIVES,
+                queue=self.dispatch_dead_letter_queue,
+            ),
+        )
+        self.schedule_dead_letter_queue = self._queue(
+            "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+
+    def _function(
+        self, store: DataStore, layer: lambda_.ILayerVersion, code_dir: Path, retention_days: int
+    ) -> None:
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            retention=logs.RetentionDays.ONE_YEAR,
+            encryption_key=store.key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description="Samvad sampler function: least privilege, no managed policies",
+        )
+        self.log_group.grant_write(self.role)
+        for statement in self._statements(store):
+            self.role.add_to_policy(statement)
+
+        environment = {
+            spec.env_var: store.tables[spec.logical_id].table_name for spec in resources.TABLES
+        }
+        environment.update(
+            {
+                resources.DATA_BUCKET_ENV: store.bucket.bucket_name,
+                resources.EVENT_BUS_ENV: store.bus.event_bus_name,
+                resources.PHONE_HASH_SECRET_ENV: store.phone_hash_secret.secret_arn,
+                resources.SAMPLING_SECRET_ENV: store.sampling_secret.secret_arn,
+                resources.DISPATCH_QUEUE_ENV: self.dispatch_queue.queue_url,
+                resources.RETENTION_DAYS_ENV: str(retention_days),
+                "POWERTOOLS_SERVICE_NAME": "sampler",
+                "POWERTOOLS_LOG_LEVEL": "INFO",
+            }
+        )
+        self.function = lambda_.Function(
+            self,
+            "Function",
+            code=lambda_.Code.from_asset(str(code_dir), exclude=ASSET_EXCLUDES),
+            handler="handler.lambda_handler",
+            runtime=lambda_.Runtime.PYTHON_3_13,
+            architecture=lambda_.Architecture.ARM_64,
+            memory_size=1024,
+            timeout=FUNCTION_TIMEOUT,
+            logging_format=lambda_.LoggingFormat.JSON,
+            log_group=self.log_group,
+            tracing=lambda_.Tracing.ACTIVE,
+            layers=[layer],
+            role=self.role,
+            environment=environment,
+            reserved_concurrent_executions=1,  # one sampling run at a time
+            description="Samvad sampler: draw the day's sample and queue the contacts",
+        )
+
+    def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
+        tables = store.tables
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid=f"Table{logical_id}",
+                    actions=list(actions),
+                    resources=[tables[logical_id].table_arn],
+                )
+                for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="QueryVisitIndexes",
+                actions=["dynamodb:Query"],
+                resources=[
+                    f"{tables[logical_id].table_arn}/index/{index}"
+                    for logical_id, index in INDEX_QUERIES
+                ],
+            ),
+            *(
+                iam.PolicyStatement(
+                    sid="Objects" + "".join(part.title() for part in prefix.split("/")),
+                    actions=list(actions),
+                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
+                )
+                for prefix, actions in OBJECT_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="ReadSamplingAndPhoneHashKeys",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[store.sampling_secret.secret_arn, store.phone_hash_secret.secret_arn],
+            ),
+            iam.PolicyStatement(
+                sid="QueueDispatches",
+                actions=["sqs:SendMessage"],
+                resources=[self.dispatch_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="PublishEvents",
+                actions=["events:PutEvents"],
+                resources=[store.bus.event_bus_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseDataAndQueueKeys",
+                actions=list(KMS_USE),
+                resources=[store.key.key_arn, store.queue_key.key_arn],
+            ),
+        ]
+
+    def _schedule(self, store: DataStore, expression: str, time_zone: str) -> None:
+        stack = cdk.Stack.of(self)
+        # Scheduler assumes this role; it may invoke the sampler function (exactly that ARN) and
+        # dead-letter to its queue. The L2 target's own grants (which add ``<function>:*``) are
+        # dropped by handing it the role without policy updates.
+        self.schedule_role = iam.Role(
+            self,
+            "ScheduleRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": stack.account,
+                        "aws:SourceArn": stack.format_arn(
+                            service="scheduler",
+                            resource="schedule-group",
+                            resource_name="default",
+                        ),
+                    }
+                },
+            ),
+            description="Samvad sampler schedule: invoke the sampler function, nothing else",
+        )
+        for statement in (
+            iam.PolicyStatement(
+                sid="InvokeSampler",
+                actions=["lambda:InvokeFunction"],
+                resources=[self.function.function_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLetter",
+                actions=["sqs:SendMessage"],
+                resources=[self.schedule_dead_letter_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseQueueKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[store.queue_key.key_arn],
+            ),
+        ):
+            self.schedule_role.add_to_policy(statement)
+        self.schedule = scheduler.Schedule(
+            self,
+            "Schedule",
+            schedule=scheduler.ScheduleExpression.expression(
+                expression, cdk.TimeZone.of(time_zone)
+            ),
+            target=targets.LambdaInvoke(
+                self.function,
+                role=self.schedule_role.without_policy_updates(),
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
+                ),
+                retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
+                max_event_age=SCHEDULE_MAX_EVENT_AGE,
+                dead_letter_queue=self.schedule_dead_letter_queue,
+            ),
+            time_window=scheduler.TimeWindow.off(),
+            description="Samvad: the daily sampling run",
+        )
+        # Create the schedule only once its role can invoke the function.
+        self.schedule.node.add_dependency(self.schedule_role)
+
+    def _acknowledge(self, store: DataStore) -> None:
+        bucket = arn_ref(store.bucket)
+        for prefix in OBJECT_ACTIONS:
+            cdk.Validations.of(self.role).acknowledge(
+                cdk.Acknowledgment(
+                    id=f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
+                    reason=f"Object-level access limited to the {prefix} prefix of the data "
+                    "bucket; the sampler writes one object per run date, not known in advance.",
+                )
+            )
+        cdk.Validations.of(self.role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason="Added by tracing=ACTIVE: xray:PutTraceSegments and "
+                "xray:PutTelemetryRecords do not support resource-level permissions.",
+            )
+        )
+        cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself a dead-letter queue: the sampler schedule's "
+                "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
+                "SQS redrive policies.",
+            )
+        )
+        cdk.Validations.of(self.function).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-L1",
+                reason="Python 3.13 is the project's pinned runtime: the layer's wheels are "
+                "built for cp313 and the code is tested on it; upgrades are deliberate.",
+            )
+        )

@@ -1,0 +1,1 @@
+"""Daily sampling: stratified, exactly uniform, verifiable; caller lists and dispatch."""
