@@ -9,6 +9,7 @@ from samvad.intake.service import IntakePorts
 
 FIXED_NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)  # 11:30 in Asia/Kolkata
 HASH_KEY = b"k" * 32
+SAMPLING_KEY = b"s" * 32
 
 
 class MemoryObjects:
@@ -87,6 +88,21 @@ class MemoryEvents:
         self.published.append((detail_type, detail))
 
 
+class MemoryStrata:
+    def __init__(self):
+        self.contributions: dict[tuple[str, str, str], int] = {}
+
+    def record_uploaded(self, upload_id, counts):
+        for (day, stratum), n in counts.items():
+            self.contributions[day, stratum, upload_id] = n
+
+    def totals(self) -> dict[tuple[str, str], int]:
+        result: dict[tuple[str, str], int] = {}
+        for (day, stratum, _), n in self.contributions.items():
+            result[day, stratum] = result.get((day, stratum), 0) + n
+        return result
+
+
 class MemoryConfig:
     def __init__(self, documents: dict[str, dict] | None = None):
         self.documents = documents or {}
@@ -104,7 +120,9 @@ def memory_ports(config: dict[str, dict] | None = None, now=FIXED_NOW) -> Intake
         directory=MemoryDirectory(),
         events=MemoryEvents(),
         config=MemoryConfig(config),
+        strata=MemoryStrata(),
         hash_key=HASH_KEY,
+        sampling_key=SAMPLING_KEY,
         retention_days=400,
         clock=lambda: now,
     )

@@ -1,1 +1,14 @@
-def lambda_handler(event, context): ...
+"""Sampler: the daily schedule → a verifiable random sample, call lists and dispatch messages."""
+
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from samvad.logs import logger_for
+from samvad.sampling.wiring import sample_for_event
+from samvad.settings import Settings
+
+logger = logger_for("sampler")
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return sample_for_event(event, Settings.from_env())

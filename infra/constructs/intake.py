@@ -29,7 +29,7 @@ TABLE_ACTIONS = {
     "Uploads": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     "Directory": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
     "Config": ("dynamodb:GetItem", "dynamodb:Query"),
-    "Strata": ("dynamodb:UpdateItem",),
+    "Strata": ("dynamodb:BatchWriteItem",),
 }
 
 

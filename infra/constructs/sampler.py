@@ -26,7 +26,7 @@ KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id (the table ARN itself): what the sampler does, nothing more.
 TABLE_ACTIONS = {
     "Config": ("dynamodb:GetItem",),
-    "Strata": ("dynamodb:Query", "dynamodb:UpdateItem"),
+    "Strata": ("dynamodb:Query", "dynamodb:BatchWriteItem"),
     "Visits": ("dynamodb:UpdateItem", "dynamodb:BatchGetItem"),
     "Contacts": ("dynamodb:BatchGetItem", "dynamodb:UpdateItem"),
     "CallLists": ("dynamodb:BatchWriteItem", "dynamodb:Query"),

@@ -263,7 +263,7 @@ def test_sampler_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None
     statements = role_statements(synth, sampler.role)
     expected = {
         _key(tables["Config"]): {"dynamodb:GetItem"},
-        _key(tables["Strata"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
+        _key(tables["Strata"]): {"dynamodb:Query", "dynamodb:BatchWriteItem"},
         _key(tables["Visits"]): {"dynamodb:UpdateItem", "dynamodb:BatchGetItem"},
         _key(_index(synth, "Visits", resources.UNSAMPLED_INDEX)): {"dynamodb:Query"},
         _key(_index(synth, "Visits", resources.BY_VISIT_DATE_INDEX)): {"dynamodb:Query"},
@@ -300,11 +300,13 @@ def test_sampler_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None
 
 
 def test_intake_role_updates_strata_and_reads_the_sampling_key(synth: Synthesis) -> None:
-    """Given the intake function, then it may only UpdateItem on Strata, may read the sampling
+    """Given the intake function, then it may only BatchWriteItem on Strata, may read the sampling
     master key, and learns its ARN (and the Strata table) from its environment."""
     store, intake = synth.stack.store, synth.stack.intake
     statements = role_statements(synth, intake.role)
-    assert actions_on(statements, get_att(synth, store.tables["Strata"])) == {"dynamodb:UpdateItem"}
+    assert actions_on(statements, get_att(synth, store.tables["Strata"])) == {
+        "dynamodb:BatchWriteItem"
+    }
     assert actions_on(statements, _ref(synth, store.sampling_secret)) == {
         "secretsmanager:GetSecretValue"
     }

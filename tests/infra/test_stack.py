@@ -380,7 +380,7 @@ def test_intake_role_is_least_privilege(synth: Synthesis) -> None:
         "Uploads": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         "Directory": {"dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"},
         "Config": {"dynamodb:GetItem", "dynamodb:Query"},
-        "Strata": {"dynamodb:UpdateItem"},
+        "Strata": {"dynamodb:BatchWriteItem"},
     }
     for logical_id, expected in expected_tables.items():
         assert _actions_on(statements, _get_att(synth, store.tables[logical_id])) == expected

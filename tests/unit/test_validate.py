@@ -24,7 +24,7 @@ def row(**values) -> list[str]:
 
 @pytest.fixture
 def validate():
-    return RowValidator(COLUMNS, len(COLUMNS), POLICY, b"k" * 32)
+    return RowValidator(COLUMNS, len(COLUMNS), POLICY, b"k" * 32, b"s" * 32)
 
 
 def test_a_good_row_becomes_a_normalised_visit(validate):
@@ -67,8 +67,8 @@ def test_a_department_visit_id_identifies_the_visit(validate):
 def test_key_depends_on_the_hash_key_not_the_bare_phone():
     """Given two deployments with different hash keys, When validating one row, Then keys
     differ: a key cannot be recomputed from a guessed phone number without the secret."""
-    one = RowValidator(COLUMNS, len(COLUMNS), POLICY, b"a" * 32)(2, row())
-    two = RowValidator(COLUMNS, len(COLUMNS), POLICY, b"b" * 32)(2, row())
+    one = RowValidator(COLUMNS, len(COLUMNS), POLICY, b"a" * 32, b"s" * 32)(2, row())
+    two = RowValidator(COLUMNS, len(COLUMNS), POLICY, b"b" * 32, b"s" * 32)(2, row())
     assert one.visit_key != two.visit_key
 
 
@@ -131,7 +131,7 @@ def test_short_rows_read_missing_cells_as_blank():
     """Given a row with fewer cells than the header, When validated, Then missing optional
     cells are blank and the row is still accepted."""
     columns = {"phone": 0, "visit_date": 1, "office_code": 2, "service": 3, "citizen_name": 4}
-    validate = RowValidator(columns, 5, POLICY, b"k" * 32)
+    validate = RowValidator(columns, 5, POLICY, b"k" * 32, b"s" * 32)
     visit = validate(2, ["9876543210", "22/11/2026", "A1", "OPD"])
     assert isinstance(visit, Visit) and visit.citizen_name == ""
 
@@ -140,7 +140,7 @@ def test_an_unknown_trailing_column_is_never_read_as_a_missing_field():
     """Given a header whose last column (Remarks) means nothing to Samvad, When rows are
     validated, Then its text is not taken for the department, visit id or any other field."""
     columns = {"phone": 0, "visit_date": 1, "office_code": 2, "service": 3}
-    validate = RowValidator(columns, 5, POLICY, b"k" * 32)
+    validate = RowValidator(columns, 5, POLICY, b"k" * 32, b"s" * 32)
     a = validate(2, ["9876543210", "22/11/2026", "A1", "OPD", "Health"])
     b = validate(3, ["9937012345", "22/11/2026", "A1", "OPD", "Health"])
     assert isinstance(a, Visit) and isinstance(b, Visit)
@@ -160,7 +160,7 @@ def test_an_unknown_trailing_column_is_never_read_as_a_missing_field():
 def test_a_separate_visit_time_column_completes_the_date(time, clock, warnings):
     """Given registers that keep the time in its own column, When validated, Then the time
     joins the date; an unreadable time only warns (the date is what matters)."""
-    validate = RowValidator(COLUMNS, len(COLUMNS), POLICY, b"k" * 32)
+    validate = RowValidator(COLUMNS, len(COLUMNS), POLICY, b"k" * 32, b"s" * 32)
     visit = validate(2, row(visit_time=time))
     assert isinstance(visit, Visit)
     assert (visit.visit_date, visit.visit_time) == ("2026-11-22", clock)

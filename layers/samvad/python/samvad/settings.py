@@ -19,6 +19,12 @@ class Settings:
     config_table: str
     event_bus: str
     phone_hash_secret_id: str
+    strata_table: str
+    contacts_table: str
+    call_lists_table: str
+    sampling_runs_table: str
+    sampling_secret_id: str
+    dispatch_queue_url: str = ""
     retention_days: int = DEFAULT_RETENTION_DAYS
 
     @classmethod
@@ -39,5 +45,11 @@ class Settings:
             config_table=need(resources.CONFIG.env_var),
             event_bus=need(resources.EVENT_BUS_ENV),
             phone_hash_secret_id=need(resources.PHONE_HASH_SECRET_ENV),
+            strata_table=need(resources.STRATA.env_var),
+            contacts_table=need(resources.CONTACTS.env_var),
+            call_lists_table=need(resources.CALL_LISTS.env_var),
+            sampling_runs_table=need(resources.SAMPLING_RUNS.env_var),
+            sampling_secret_id=need(resources.SAMPLING_SECRET_ENV),
+            dispatch_queue_url=env.get(resources.DISPATCH_QUEUE_ENV, ""),
             retention_days=int(env.get(resources.RETENTION_DAYS_ENV) or DEFAULT_RETENTION_DAYS),
         )

@@ -1,4 +1,4 @@
-"""Secrets Manager: the keyed-hash secret, fetched once per process and never logged."""
+"""Secrets Manager: keys (phone hashing, sampling), fetched once per process, never logged."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import functools
 from samvad.adapters.aws import client as make_client
 
 
-def hash_key(secret_id: str, client=None) -> bytes:
+def secret_bytes(secret_id: str, client=None) -> bytes:
     if client is not None:
         return _fetch(secret_id, client)
     return _cached(secret_id)

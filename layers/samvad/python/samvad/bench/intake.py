@@ -91,7 +91,7 @@ def measure_pure(path: Path) -> dict:
     with open(path, "rb") as stream:
         table = open_table(stream, alias_table())
         validate = RowValidator(
-            table.columns, len(table.header), IntakePolicy("health", TODAY), HASH_KEY
+            table.columns, len(table.header), IntakePolicy("health", TODAY), HASH_KEY, HASH_KEY
         )
         for record in table.records:
             outcome = validate(record.number, record.cells)
@@ -175,6 +175,7 @@ def emulator_requests(rows: int) -> dict:
     from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoLedger, DynamoVisitStore
     from samvad.adapters.events import EventBridgePublisher
     from samvad.adapters.s3 import S3ObjectStore
+    from samvad.adapters.sampling import DynamoStrata
     from samvad.intake.service import IntakePorts, Upload, ingest
     from samvad.local.cloud import LocalCloud
 
@@ -192,7 +193,9 @@ def emulator_requests(rows: int) -> dict:
             directory=DynamoDirectory(env[resources.DIRECTORY.env_var], cloud.client("dynamodb")),
             events=EventBridgePublisher(env[resources.EVENT_BUS_ENV], cloud.client("events")),
             config=DynamoConfig(env[resources.CONFIG.env_var], cloud.client("dynamodb")),
+            strata=DynamoStrata(env[resources.STRATA.env_var], dynamodb),
             hash_key=HASH_KEY,
+            sampling_key=HASH_KEY,
         )
         start = time.perf_counter()
         report = ingest(Upload(cloud.names.bucket, key, etag="bench"), ports)

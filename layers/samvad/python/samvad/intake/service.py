@@ -68,6 +68,11 @@ class EventPublisher(Protocol):
     def publish(self, detail_type: str, detail: dict) -> None: ...
 
 
+class StrataRecorder(Protocol):
+    def record_uploaded(self, upload_id: str, counts: dict[tuple[str, str], int]) -> None:
+        """Idempotently record how many visits this upload added per (date, stratum)."""
+
+
 class ConfigReader(Protocol):
     def latest(self, name: str) -> dict | None: ...
 
@@ -80,7 +85,9 @@ class IntakePorts:
     directory: Directory
     events: EventPublisher
     config: ConfigReader
+    strata: StrataRecorder
     hash_key: bytes
+    sampling_key: bytes
     retention_days: int = 400
     clock: callable = field(default=lambda: dt.datetime.now(dt.UTC))
 
@@ -228,10 +235,13 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
         table = open_table(stream, aliases)
         report.format, report.encoding = table.format, table.encoding
         report.header_row, report.ignored_columns = table.header_row, table.ignored_columns
-        validator = RowValidator(table.columns, len(table.header), policy, ports.hash_key)
+        validator = RowValidator(
+            table.columns, len(table.header), policy, ports.hash_key, ports.sampling_key
+        )
         rejects = RejectsFile(table.header)
         source = Source(upload.upload_id, ports.clock().isoformat())
         seen = _DirectoryEntries()
+        strata: Counter[tuple[str, str]] = Counter()
         outcomes = _classify(table, validator, report)
         for chunk in _chunks(outcomes, CHUNK):
             visits = []
@@ -241,13 +251,16 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
                 else:
                     visits.append(outcome)
                     seen.add(outcome)
-            _store(visits, source, ports.visits, report)
+            for visit in _store(visits, source, ports.visits, report):
+                strata[visit.visit_date, visit.stratum] += 1
     report.rejected = rejects.count
     report.rejected_by_reason = dict(report.rejected_by_reason)
     report.warnings = dict(validator.warnings)
     if rejects.count:
         report.rejects_key = f"{resources.REJECTS_PREFIX}{upload.relative_key}.csv"
         ports.objects.put(upload.bucket, report.rejects_key, rejects.finish(), "text/csv")
+    if strata:
+        ports.strata.record_uploaded(upload.upload_id, dict(strata))
     new = ports.directory.record_new(department, seen.entries, upload.upload_id)
     report.new_services = sorted(
         e.removeprefix("service#") for e in new if e.startswith("service#")
@@ -279,7 +292,11 @@ def _filled(cell) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
-def _store(visits: list[Visit], source: Source, store: VisitStore, report: IntakeReport) -> None:
+def _store(
+    visits: list[Visit], source: Source, store: VisitStore, report: IntakeReport
+) -> list[Visit]:
+    """Write the chunk's new visits; return every visit accepted (including by an earlier
+    attempt at this same upload)."""
     unique: dict[str, Visit] = {}
     for visit in visits:
         if visit.visit_key in unique:
@@ -287,20 +304,22 @@ def _store(visits: list[Visit], source: Source, store: VisitStore, report: Intak
         else:
             unique[visit.visit_key] = visit
     if not unique:
-        return
+        return []
     existing = store.sources_of(list(unique))
-    fresh = []
+    fresh, accepted = [], []
     for key, visit in unique.items():
         origin = existing.get(key)
         if origin is None:
             fresh.append(visit.to_item(source))
-            report.accepted += 1
+            accepted.append(visit)
         elif origin == (source.upload_id, visit.row):
-            report.accepted += 1  # written by an earlier attempt at this same upload
+            accepted.append(visit)  # written by an earlier attempt at this same upload
         else:
             report.duplicates += 1
+    report.accepted += len(accepted)
     if fresh:
         store.put_all(fresh)
+    return accepted
 
 
 class _DirectoryEntries:

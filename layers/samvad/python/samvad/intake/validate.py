@@ -18,6 +18,7 @@ from samvad import phones
 from samvad.intake import dates
 from samvad.pii import PhoneHasher
 from samvad.problems import Problem
+from samvad.sampling.scores import Scorer
 
 VISIT_KEY_VERSION = "v1"
 MAX_TEXT = 200
@@ -96,6 +97,11 @@ class Visit:
     gender: str = ""
     age_band: str = ""
     visit_id: str = ""
+    sample_score: str = ""
+
+    @property
+    def stratum(self) -> str:
+        return f"{self.department}#{self.service}#{self.office_code}"
 
     def to_item(self, source: Source) -> dict[str, dict[str, str]]:
         """The DynamoDB item, in the low-level attribute-value format, blanks left out."""
@@ -112,6 +118,9 @@ class Visit:
             "source_row": {"N": str(self.row)},
             "ingested_at": {"S": source.ingested_at},
             "expires_at": {"N": str(self.expires_at)},
+            # the sparse sampling index: partition = stratum-day, ordered by the keyed score
+            "sample_pk": {"S": f"{self.stratum}#{self.visit_date}"},
+            "sample_score": {"S": self.sample_score},
         }
         for name, value in zip(_OPTIONAL, _optional_values(self), strict=True):
             if value:
@@ -162,7 +171,12 @@ class RowValidator:
     """Validates records of one upload; counts dropped optional values in ``warnings``."""
 
     def __init__(
-        self, columns: dict[str, int], header_width: int, policy: IntakePolicy, hash_key: bytes
+        self,
+        columns: dict[str, int],
+        header_width: int,
+        policy: IntakePolicy,
+        hash_key: bytes,
+        sampling_key: bytes,
     ):
         """``columns`` maps canonical fields to cell indexes in a header ``header_width`` wide.
 
@@ -171,6 +185,7 @@ class RowValidator:
         """
         self._policy = policy
         self._hash = PhoneHasher(hash_key)
+        self._score = Scorer(sampling_key)
         self._width = max(header_width, max(columns.values(), default=-1) + 1)
         blank = self._width
         self._at = tuple(columns.get(name, blank) for name in _FIELDS)
@@ -252,8 +267,9 @@ class RowValidator:
                 f"{office}|{iso_day}|{clock}|{hashed}"
             )
         texts = self._texts
+        visit_key = hashlib.sha256(identity.encode()).hexdigest()[:32]
         return Visit(
-            hashlib.sha256(identity.encode()).hexdigest()[:32],
+            visit_key,
             number,
             self._department,
             service,
@@ -271,6 +287,7 @@ class RowValidator:
             gender,
             age_band,
             visit_id,
+            self._score(iso_day, visit_key),
         )
 
     def _warn(self, language, gender, age_band) -> tuple[str, str, str]:

@@ -8,7 +8,8 @@ import json
 from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoLedger, DynamoVisitStore
 from samvad.adapters.events import EventBridgePublisher
 from samvad.adapters.s3 import S3ObjectStore
-from samvad.adapters.secrets import hash_key
+from samvad.adapters.sampling import DynamoStrata
+from samvad.adapters.secrets import secret_bytes
 from samvad.intake.service import IntakePorts, Upload, ingest
 from samvad.settings import Settings
 
@@ -23,7 +24,9 @@ def intake_ports(settings: Settings) -> IntakePorts:
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),
         config=DynamoConfig(settings.config_table),
-        hash_key=hash_key(settings.phone_hash_secret_id),
+        strata=DynamoStrata(settings.strata_table, retention_days=settings.retention_days),
+        hash_key=secret_bytes(settings.phone_hash_secret_id),
+        sampling_key=secret_bytes(settings.sampling_secret_id),
         retention_days=settings.retention_days,
     )
 

@@ -50,6 +50,10 @@ class Names:
         return f"samvad-{self.stage}-intake"
 
     @property
+    def dispatch_queue(self) -> str:
+        return f"samvad-{self.stage}-dispatch"
+
+    @property
     def events_queue(self) -> str:
         return f"samvad-{self.stage}-events"
 
@@ -60,6 +64,10 @@ class Names:
     @property
     def secret(self) -> str:
         return f"samvad/{self.stage}/phone-hash-key"
+
+    @property
+    def sampling_secret(self) -> str:
+        return f"samvad/{self.stage}/sampling-key"
 
 
 class LocalCloud:
@@ -132,7 +140,7 @@ class LocalCloud:
         sqs = self.client("sqs")
         self.queue_urls = {
             q: sqs.get_queue_url(QueueName=q)["QueueUrl"]
-            for q in (self.names.intake_queue, self.names.events_queue)
+            for q in (self.names.intake_queue, self.names.dispatch_queue, self.names.events_queue)
         }
 
     # -- routing --------------------------------------------------------------------------
@@ -233,7 +241,7 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
     for spec in resources.TABLES:
         _create_table(client("dynamodb"), names.table(spec), spec)
     sqs = client("sqs")
-    for queue in (names.intake_queue, names.events_queue):
+    for queue in (names.intake_queue, names.dispatch_queue, names.events_queue):
         sqs.create_queue(
             QueueName=queue,
             Attributes={"VisibilityTimeout": str(resources.INTAKE_QUEUE_VISIBILITY_SECONDS)},
@@ -272,11 +280,17 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
     secret_arn = client("secretsmanager").create_secret(
         Name=names.secret, SecretString=secrets.token_hex(32)
     )["ARN"]
+    sampling_arn = client("secretsmanager").create_secret(
+        Name=names.sampling_secret, SecretString=secrets.token_hex(32)
+    )["ARN"]
+    dispatch_url = sqs.get_queue_url(QueueName=names.dispatch_queue)["QueueUrl"]
     return {
         **{spec.env_var: names.table(spec) for spec in resources.TABLES},
         resources.DATA_BUCKET_ENV: names.bucket,
         resources.EVENT_BUS_ENV: names.bus,
         resources.PHONE_HASH_SECRET_ENV: secret_arn,
+        resources.SAMPLING_SECRET_ENV: sampling_arn,
+        resources.DISPATCH_QUEUE_ENV: dispatch_url,
         resources.RETENTION_DAYS_ENV: str(retention_days),
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     }
