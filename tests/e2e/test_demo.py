@@ -31,3 +31,18 @@ def test_demo_accounts_for_every_injected_mistake(tmp_path):
     assert json.loads((tmp_path / "summary.json").read_text()) == summary
     formats = {f["format"] for f in summary["files"] if not f["quarantined"]}
     assert formats == {"csv", "xlsx", "jsonl"}
+
+
+def test_demo_samples_verifiably(tmp_path):
+    """Given the demo day, When the schedule fires today (twice) and on the next two days,
+    Then the Chief Minister's office gets exactly 10 calls, every sampled visit is queued once
+    for dispatch, the rerun changes nothing, and the sample verifies from the revealed secrets."""
+    sampling = run_demo(visits=400, seed=5, out=tmp_path)["sampling"]
+    run = sampling["run"]
+    assert run["by_caller"]["cmo"] == 10
+    assert run["sampled"] == sum(run["by_channel"].values()) == sampling["dispatch_messages_queued"]
+    assert set(run["by_channel"]) == {"official_call", "ivr_call", "sms"}
+    assert sampling["rerun_changed_nothing"] is True
+    verification = sampling["verification"]
+    assert verification["ok"] and verification["verifiable"]
+    assert verification["visits_checked"] >= run["sampled"]

@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     intake.set_defaults(run=_intake)
 
     demo = commands.add_parser("demo", help="run a synthetic day end to end on the local stack")
-    demo.add_argument("--visits", type=int, default=3000)
+    demo.add_argument("--visits", type=int, default=1500)
     demo.add_argument("--seed", type=int, default=7)
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     demo.set_defaults(run=_demo)
@@ -45,6 +45,25 @@ def main(argv: list[str] | None = None) -> int:
     bench_intake.add_argument("--naive-rows", type=int, default=100_000)
     bench_intake.add_argument("--emulator-rows", type=int, default=2_000)
     bench_intake.set_defaults(run=_bench_intake)
+    bench_sampling = which.add_parser("sampling")
+    bench_sampling.add_argument(
+        "--visits", type=int, nargs="*", default=[10_000, 100_000, 1_000_000]
+    )
+    bench_sampling.add_argument("--k", type=int, default=None, help="visits sampled per run")
+    bench_sampling.set_defaults(run=_bench_sampling)
+
+    sample = commands.add_parser("sample", help="the daily sampler (uses the AWS environment)")
+    sample_commands = sample.add_subparsers(dest="sample", required=True)
+    for name, helptext in (
+        ("run", "draw (or finish) the sample of a date"),
+        ("verify", "recompute a published sample from revealed secrets"),
+    ):
+        command = sample_commands.add_parser(name, help=helptext)
+        command.add_argument("--date", required=True, type=_date)
+        command.set_defaults(run=_sample_run if name == "run" else _sample_verify)
+    plan = sample_commands.add_parser("plan", help="validate and publish a sampling plan")
+    plan.add_argument("file", type=Path)
+    plan.set_defaults(run=_sample_plan)
 
     config = commands.add_parser("config", help="versioned configuration documents")
     config_commands = config.add_subparsers(dest="config", required=True)
@@ -91,6 +110,55 @@ def _bench_intake(args) -> int:
         )
     )
     return 0
+
+
+def _bench_sampling(args) -> int:
+    from samvad.bench.sampling import run
+
+    kwargs = {"k": args.k} if args.k else {}
+    print(json.dumps(run(visits=args.visits, **kwargs), indent=2))
+    return 0
+
+
+def _date(text: str):
+    import datetime as dt
+
+    return dt.date.fromisoformat(text)
+
+
+def _sample_run(args) -> int:
+    from samvad.sampling.service import run_sampler
+    from samvad.sampling.wiring import sampler_ports
+    from samvad.settings import Settings
+
+    print(json.dumps(run_sampler(args.date, sampler_ports(Settings.from_env())), indent=2))
+    return 0
+
+
+def _sample_verify(args) -> int:
+    from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+    from samvad.sampling.verify import verify
+    from samvad.settings import Settings
+
+    settings = Settings.from_env()
+    result = verify(
+        args.date, DynamoVisitsByDate(settings.visits_table), S3Documents(settings.data_bucket)
+    )
+    print(json.dumps(result, indent=2))
+    return 0 if result["ok"] else 1
+
+
+def _sample_plan(args) -> int:
+    from samvad import resources
+    from samvad.sampling.plan import PlanError, SamplingPlan
+
+    document = json.loads(args.file.read_text())
+    try:
+        SamplingPlan.from_document(document)
+    except PlanError as error:
+        print(f"samvad: {args.file}: {error}", file=sys.stderr)
+        return 2
+    return _config_publish(argparse.Namespace(name=resources.SAMPLING_PLAN_CONFIG, file=args.file))
 
 
 def _config_publish(args) -> int:

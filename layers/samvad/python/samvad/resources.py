@@ -52,17 +52,10 @@ BY_VISIT_DATE_INDEX = IndexSpec(
     partition_key="visit_date",
     sort_key="visit_key",
     projection=(
-        "sample_pk",
-        "sample_score",
-        "phone_hash",
-        "sampled_on",
-        "sample_skip",
-        "department",
-        "service",
-        "office_code",
-        "district",
+        "sample_pk", "sample_score", "phone_hash", "sampled_on", "sample_skip", "skipped_on",
+        "department", "service", "office_code", "district", "ingested_at",
     ),
-)
+)  # fmt: skip
 """Every visit of a day, for ``samvad sample verify``: recompute scores from the revealed
 secret and replay the selection."""
 

@@ -67,11 +67,15 @@ class DynamoCandidateIndex:
         self._client = make_client("dynamodb", client)
 
     def page(self, partition: str, after: str, limit: int) -> list[Candidate]:
+        condition, values = "sample_pk = :p", {":p": {"S": partition}}
+        if after:  # DynamoDB refuses an empty string as a key value
+            condition += " AND sample_score > :a"
+            values[":a"] = {"S": after}
         response = self._client.query(
             TableName=self._table,
             IndexName=resources.UNSAMPLED_INDEX.name,
-            KeyConditionExpression="sample_pk = :p AND sample_score > :a",
-            ExpressionAttributeValues={":p": {"S": partition}, ":a": {"S": after}},
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
             Limit=limit,
         )
         stratum, visit_date = partition.rsplit("#", 1)
@@ -223,6 +227,12 @@ class S3Documents:
     def get_json(self, key: str) -> dict:
         return json.loads(self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read())
 
+    def find_json(self, key: str) -> dict | None:
+        try:
+            return self.get_json(key)
+        except self._client.exceptions.NoSuchKey:
+            return None
+
 
 class SqsDispatcher:
     """One message per contact, sent in batches of 10; failures are retried, then raised."""
@@ -249,3 +259,24 @@ class SqsDispatcher:
                 time.sleep(0.1 * 2**attempt)
             else:
                 raise RuntimeError(f"{len(entries)} dispatch messages refused by SQS")
+
+
+class DynamoVisitsByDate:
+    """Every visit of a date through the ``by_visit_date`` index, as plain strings."""
+
+    def __init__(self, table: str, client=None):
+        self._table = table
+        self._client = make_client("dynamodb", client)
+
+    def visits_of(self, visit_date: str) -> list[dict]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=resources.BY_VISIT_DATE_INDEX.name,
+            KeyConditionExpression="visit_date = :d",
+            ExpressionAttributeValues={":d": {"S": visit_date}},
+        )
+        return [
+            {name: next(iter(value.values())) for name, value in item.items()}
+            for page in pages
+            for item in page["Items"]
+        ]

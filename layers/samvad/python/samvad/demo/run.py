@@ -1,9 +1,11 @@
 """``samvad demo``: one synthetic day of Odisha's departments, end to end on the local stack.
 
-Today it covers intake: every department uploads yesterday's visits (CSV, XLSX, JSON Lines,
-with a few percent of realistic mistakes), one clerk uploads an old ``.xls`` by mistake, and
-one S3 event is delivered twice. Later stages (sampling, calls, feedback, escalation,
-reports) extend this same command.
+Intake: every department uploads yesterday's visits (CSV, XLSX, JSON Lines, with a few
+percent of realistic mistakes), one clerk uploads an old ``.xls`` by mistake, and one S3 event
+is delivered twice. Sampling: the 09:00 schedule fires today and on the next two days (the
+daily cycle, which also reveals the secrets of the dates whose window has closed), and
+today's sample is verified from the revealed secrets. Later stages (calls, feedback,
+escalation, reports) extend this same command.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from pathlib import Path
 from samvad import resources
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
-from samvad.local.flows import ingest_files
+from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an OLE2 (Excel 97) header
@@ -45,6 +47,7 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
             _progress(f"[{number}/{len(files)}] {path.name}: " + _one_line(report))
         replay = _redeliver(cloud, reports[0])
         stored = _count(cloud, resources.VISITS)
+        sampling = _sample(cloud, day + dt.timedelta(days=1))
 
     totals = Counter()
     reasons: Counter[str] = Counter()
@@ -84,12 +87,43 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
         ],
         "seconds": round(time.monotonic() - started, 1),
     }
+    if not sampling["verification"]["ok"] or not sampling["rerun_changed_nothing"]:
+        raise RuntimeError(f"sampling check failed: {json.dumps(sampling, default=str)[:2000]}")
     if stored != totals["accepted"]:
         raise RuntimeError(f"{stored} visits stored but {totals['accepted']} accepted")
     out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     _progress(f"done in {summary['seconds']} s: {out / 'summary.json'}")
     return summary
+
+
+def _sample(cloud: LocalCloud, today: dt.date) -> dict:
+    """Today's run (and its rerun, which must change nothing), two more days, verification."""
+    first = sample_day(cloud, today)
+    _progress(
+        f"sampled {first['sampled']} of {first['quota']} planned for {today}: "
+        f"{first['by_channel']}; CM's office list: {first['by_caller'].get('cmo', 0)}"
+    )
+    rerun = sample_day(cloud, today)
+    queued = queued_messages(cloud, cloud.names.dispatch_queue)
+    following = [sample_day(cloud, today + dt.timedelta(days=d)) for d in (1, 2)]
+    for run in following:
+        _progress(f"sampled {run['sampled']} on {run['run_date']} (daily cycle)")
+    verification = verify_day(cloud, today)
+    _progress(
+        f"verification of {today} from the revealed secrets: "
+        f"{'OK' if verification['ok'] else 'FAILED'} "
+        f"({verification.get('visits_checked', 0)} visits rescored)"
+    )
+    return {
+        "run": first,
+        "rerun_changed_nothing": rerun == first and queued == first["sampled"],
+        "dispatch_messages_queued": queued,
+        "following_days": [
+            {k: r[k] for k in ("run_date", "sampled", "by_channel")} for r in following
+        ],
+        "verification": verification,
+    }
 
 
 def _redeliver(cloud: LocalCloud, report: dict) -> bool:

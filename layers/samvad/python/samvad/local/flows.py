@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,3 +41,28 @@ def _stored_report(cloud: LocalCloud, key: str) -> dict:
     except cloud.client("s3").exceptions.NoSuchKey:
         raise RuntimeError(f"{key} was not ingested: see the log above") from None
     return json.loads(body["Body"].read())
+
+
+def sample_day(cloud: LocalCloud, run_date: dt.date) -> dict:
+    """Fire the daily schedule for ``run_date``: the event EventBridge Scheduler would send
+    (09:00 Asia/Kolkata is 03:30 UTC) goes to the real sampler handler."""
+    stamp = f"{run_date.isoformat()}T03:30:00Z"
+    return cloud.invoke("sampler", {"scheduled_time": stamp})
+
+
+def verify_day(cloud: LocalCloud, run_date: dt.date) -> dict:
+    from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+    from samvad.sampling.verify import verify
+
+    return verify(
+        run_date,
+        DynamoVisitsByDate(cloud.env[resources.VISITS.env_var], cloud.client("dynamodb")),
+        S3Documents(cloud.names.bucket, cloud.client("s3")),
+    )
+
+
+def queued_messages(cloud: LocalCloud, queue: str) -> int:
+    attributes = cloud.client("sqs").get_queue_attributes(
+        QueueUrl=cloud.queue_urls[queue], AttributeNames=["ApproximateNumberOfMessages"]
+    )
+    return int(attributes["Attributes"]["ApproximateNumberOfMessages"])
