@@ -67,6 +67,7 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
         "rejected_by_reason": dict(reasons),
         "visits_in_table": stored,
         "replayed_event_changed_nothing": replay,
+        "sampling": sampling,
         "files": [
             {
                 k: r[k]

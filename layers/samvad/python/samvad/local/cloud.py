@@ -101,6 +101,7 @@ class LocalCloud:
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
         self._server.start()
         self.endpoint = f"http://127.0.0.1:{port}"
+        self._reset()  # moto keeps its state in-process: start from nothing
         self._set_env(
             {
                 "AWS_ENDPOINT_URL": self.endpoint,
@@ -113,8 +114,15 @@ class LocalCloud:
             }
         )
 
+    def _reset(self) -> None:
+        import urllib.request
+
+        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
+        urllib.request.urlopen(request, timeout=10).close()
+
     def stop(self) -> None:
         if self._server is not None:
+            self._reset()
             self._server.stop()
             self._server = None
         for name, value in self._saved_env.items():
