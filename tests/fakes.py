@@ -200,13 +200,13 @@ class MemoryCandidateIndex:
         self.queries = 0
         self.items_read = 0
 
-    def page(self, partition, after, limit):
+    def page(self, partition, after, limit, upto=None):
         entries = self._world.partitions.get(partition, [])
         start = bisect.bisect_right(entries, (after, chr(0x10FFFF)))
         stratum, visit_date = partition.rsplit("#", 1)
         page = []
-        for _, visit_key in entries[start:]:
-            if len(page) == limit:
+        for score, visit_key in entries[start:]:
+            if len(page) == limit or (upto is not None and score > upto):
                 break
             visit = self._world.visits[visit_key]
             if visit.get("sample_pk") != partition:
@@ -361,7 +361,7 @@ class MemorySamplingWorld:
         self.dispatcher = MemoryDispatcher(self)
         self.events = MemoryEvents()
         self.config = MemoryConfig({SAMPLING_PLAN_CONFIG: plan} if plan is not None else {})
-        self._scorer = Scorer(key)
+        self.scorer = Scorer(key)  # (visit_date, visit_key) → score, as intake computes it
         self._uploads = 0
 
     @classmethod
@@ -381,7 +381,7 @@ class MemorySamplingWorld:
                 continue  # the same row uploaded again is the same visit
             visit["stratum"] = stratum
             visit["sample_pk"] = sample_partition(stratum, visit["visit_date"])
-            visit["sample_score"] = self._scorer(visit["visit_date"], visit["visit_key"])
+            visit["sample_score"] = self.scorer(visit["visit_date"], visit["visit_key"])
             self.visits[visit["visit_key"]] = visit
             bisect.insort(
                 self.partitions.setdefault(visit["sample_pk"], []),

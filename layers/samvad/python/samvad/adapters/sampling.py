@@ -66,9 +66,17 @@ class DynamoCandidateIndex:
         self._table = table
         self._client = make_client("dynamodb", client)
 
-    def page(self, partition: str, after: str, limit: int) -> list[Candidate]:
+    def page(
+        self, partition: str, after: str, limit: int, upto: str | None = None
+    ) -> list[Candidate]:
         condition, values = "sample_pk = :p", {":p": {"S": partition}}
-        if after:  # DynamoDB refuses an empty string as a key value
+        if after and upto:  # one condition on the sort key: BETWEEN is inclusive
+            condition += " AND sample_score BETWEEN :a AND :u"
+            values.update({":a": {"S": after}, ":u": {"S": upto}})
+        elif upto:
+            condition += " AND sample_score <= :u"
+            values[":u"] = {"S": upto}
+        elif after:  # DynamoDB refuses an empty string as a key value
             condition += " AND sample_score > :a"
             values[":a"] = {"S": after}
         response = self._client.query(

@@ -75,9 +75,9 @@ def assign(
     left = sorted(selected, key=lambda c: c.score)
     assignments: list[Assignment] = []
     shortfall: dict[str, int] = {}
-    specificity = {"district": 0, "department": 1, "state": 2}
+    breadth = {"state": 0, "department": 1, "district": 2}
     fixed = sorted(
-        (c for c in plan.callers if c.daily_quota), key=lambda c: (specificity[c.scope], c.id)
+        (c for c in plan.callers if c.daily_quota), key=lambda c: (breadth[c.scope], c.id)
     )
     for caller in fixed:
         taken = _round_robin(

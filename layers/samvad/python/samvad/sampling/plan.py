@@ -9,7 +9,9 @@ contact centre's IVR and to SMS in the plan's channel mix.
 
 from __future__ import annotations
 
+import heapq
 import json
+import math
 from dataclasses import dataclass, field
 from importlib import resources as package_files
 
@@ -82,11 +84,12 @@ class SamplingPlan:
                 callers=tuple(_caller(c, i) for i, c in enumerate(doc.get("callers", []))),
                 bulk_caller=str(doc.get("bulk_caller", "contact-centre")),
             )
-        except (TypeError, AttributeError) as error:
+        except (TypeError, AttributeError, KeyError) as error:
             raise PlanError(f"malformed plan: {error}") from None
         ids = [c.id for c in plan.callers]
-        if len(set(ids)) != len(ids):
-            raise PlanError("caller ids must be unique")
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise PlanError(f"caller ids must be unique: {', '.join(repeated)} repeated")
         return plan
 
 
@@ -102,6 +105,8 @@ def _positive(value, where: str, zero: bool = False) -> int:
 
 
 def _quota(doc: dict, where: str) -> DepartmentQuota:
+    if not isinstance(doc, dict):
+        raise PlanError(f'{where} must be an object such as {{"daily_quota": 50}}')
     allocation = doc.get("allocation", "proportional")
     if allocation not in ALLOCATIONS:
         raise PlanError(f"{where}.allocation must be one of {', '.join(ALLOCATIONS)}")
@@ -116,7 +121,14 @@ def _mix(doc: dict) -> dict[str, float]:
     unknown = set(doc) - {"ivr_call", "sms"}
     if unknown:
         raise PlanError(f"channel_mix may hold ivr_call and sms only, not {sorted(unknown)}")
-    if any(not isinstance(v, int | float) or v < 0 for v in doc.values()) or not sum(doc.values()):
+    if not isinstance(doc, dict):
+        raise PlanError('channel_mix must be an object such as {"ivr_call": 0.7, "sms": 0.3}')
+    bad = [
+        v
+        for v in doc.values()
+        if not isinstance(v, int | float) or isinstance(v, bool) or not math.isfinite(v) or v < 0
+    ]
+    if bad or not sum(doc.values()):
         raise PlanError("channel_mix shares must be non-negative and not all zero")
     total = sum(doc.values())
     return {k: v / total for k, v in doc.items()}
@@ -124,6 +136,8 @@ def _mix(doc: dict) -> dict[str, float]:
 
 def _caller(doc: dict, index: int) -> Caller:
     where = f"callers[{index}]"
+    if not isinstance(doc, dict) or not doc.get("id"):
+        raise PlanError(f"{where} needs an id")
     caller = Caller(
         id=str(doc["id"]),
         name=str(doc.get("name", doc["id"])),
@@ -185,9 +199,27 @@ def _allocate_department(
     target = min(quota.daily_quota, sum(available[s] for s in strata))
     remaining = max(0, target - sum(given.values()))
     room = {s: available[s] - given[s] for s in strata}
-    weights = room if quota.allocation == "proportional" else {s: 1 for s in strata if room[s]}
-    for stratum, n in apportion(remaining, weights, room, order).items():
+    if quota.allocation == "equal":
+        return _level_up(given, remaining, room, order)
+    for stratum, n in apportion(remaining, room, room, order).items():
         given[stratum] += n
+    return given
+
+
+def _level_up(
+    given: dict[str, int], remaining: int, room: dict[str, int], order: dict[str, float]
+) -> dict[str, int]:
+    """Equal allocation: each unit to the stratum that has the fewest so far (the office
+    minimum counts towards a stratum's equal share); ties by the secret order."""
+    heap = [(given[s], order.get(s, 0), s) for s in given if room[s] > 0]
+    heapq.heapify(heap)
+    while remaining > 0 and heap:
+        count, rank, stratum = heapq.heappop(heap)
+        given[stratum] += 1
+        room[stratum] -= 1
+        remaining -= 1
+        if room[stratum] > 0:
+            heapq.heappush(heap, (count + 1, rank, stratum))
     return given
 
 

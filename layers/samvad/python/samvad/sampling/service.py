@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import heapq
 import json
 import logging
 from collections import Counter
@@ -30,10 +29,17 @@ from typing import Protocol
 from samvad import resources
 from samvad.sampling.draw import Candidate, assign, ineligible
 from samvad.sampling.plan import SamplingPlan, allocate, default_plan_document
-from samvad.sampling.scores import day_secret, run_secret, sample_partition, uniform
+from samvad.sampling.scores import (
+    SCORE_HEX,
+    day_secret,
+    run_secret,
+    sample_partition,
+    uniform,
+)
 
 log = logging.getLogger(__name__)
-PAGE_MARGIN = 2  # read a little past k: a few candidates are usually ineligible
+PAGE_LIMIT = 500
+REVEAL_CATCH_UP_DAYS = 30  # a run reveals every unrevealed date this far behind its window
 
 
 class StrataCounts(Protocol):
@@ -44,8 +50,11 @@ class StrataCounts(Protocol):
 
 
 class CandidateIndex(Protocol):
-    def page(self, partition: str, after: str, limit: int) -> list[Candidate]:
-        """Up to ``limit`` visits of an index partition with a score above ``after``, ascending."""
+    def page(
+        self, partition: str, after: str, limit: int, upto: str | None = None
+    ) -> list[Candidate]:
+        """Up to ``limit`` visits of an index partition with ``after < score <= upto``,
+        in ascending score order."""
 
 
 class ContactBook(Protocol):
@@ -70,6 +79,7 @@ class RunLedger(Protocol):
 class Documents(Protocol):
     def put_json(self, key: str, document: dict) -> None: ...
     def get_json(self, key: str) -> dict: ...
+    def find_json(self, key: str) -> dict | None: ...
 
 
 class Dispatcher(Protocol):
@@ -118,7 +128,9 @@ def select(run_date: dt.date, ports: SamplerPorts) -> dict:
     """Phase 1: decide the sample without changing anything."""
     document = ports.config.latest(resources.SAMPLING_PLAN_CONFIG)
     plan = SamplingPlan.from_document(document or default_plan_document())
-    dates = [(run_date - dt.timedelta(days=d)).isoformat() for d in range(plan.window_days, 0, -1)]
+    window = [run_date - dt.timedelta(days=d) for d in range(plan.window_days, 0, -1)]
+    # a date whose secret is public can be gamed (a backfill, a longer window): never sample it
+    dates = [d.isoformat() for d in window if not _revealed(ports, d)]
     secret = run_secret(ports.sampling_key, run_date)
     available = ports.strata.available(dates)
     totals = {stratum: sum(per_date.values()) for stratum, per_date in available.items()}
@@ -146,6 +158,7 @@ def select(run_date: dt.date, ports: SamplerPorts) -> dict:
         "started_at": ports.clock().isoformat(),
         "plan": document or default_plan_document(),
         "window": dates,
+        "window_start": window[0].isoformat(),
         "available": {s: available[s] for s in sorted(available)},
         "quotas": {s: quotas[s] for s in sorted(quotas)},
         "selected": [a.as_dict() for a in assignments],
@@ -167,24 +180,37 @@ def _draw_stratum(
     skipped: list[dict],
     reads: Counter,
 ) -> list[Candidate]:
-    """The k smallest-score eligible visits of one stratum across the window's dates."""
-    streams = [
-        _partition_stream(sample_partition(stratum, d), k + PAGE_MARGIN, ports, reads)
-        for d, n in sorted(per_date.items())
-        if n > 0
-    ]
-    merged = heapq.merge(*streams, key=lambda c: c.score)
+    """The k smallest-score eligible visits of one stratum across the window's dates.
+
+    Scores are uniform, so the visits with ``score <= t`` number about ``t × n``: each step
+    asks every date for the next slice of scores, sized to hold about the visits still
+    needed, and takes them in score order. Reads stay about k (plus what is skipped, plus
+    half a step), however many dates the window has and however large the table.
+    """
+    dates = sorted(d for d, n in per_date.items() if n > 0)
+    visits = max(1, sum(per_date[d] for d in dates))
     taken: list[Candidate] = []
-    while len(taken) < k:
-        batch = [c for _, c in zip(range(k - len(taken) + PAGE_MARGIN), merged, strict=False)]
+    low, high = 0.0, 0.0
+    step = max(k, 1) / visits
+    while len(taken) < k and low < 1.0 and dates:
+        low, high = high, min(1.0, high + step)
+        batch = sorted(
+            (
+                c
+                for d in dates
+                for c in _score_range(sample_partition(stratum, d), low, high, ports, reads)
+            ),
+            key=lambda c: c.score,
+        )
+        step = max(k - len(taken), 1) / 2 / visits  # later slices: half what is still needed
         if not batch:
-            break
+            continue
         contacts = ports.contacts.lookup(sorted({c.phone_hash for c in batch}))
         reads["contacts_looked_up"] += len({c.phone_hash for c in batch})
         reads["contact_items_read"] += len(contacts)
         for candidate in batch:
             if len(taken) == k:
-                break  # the rest of the batch stays in the index for another day
+                break  # the rest of the slice stays in the index for another day
             reason = ineligible(
                 candidate,
                 contacts.get(candidate.phone_hash),
@@ -200,18 +226,29 @@ def _draw_stratum(
     return taken
 
 
-def _partition_stream(
-    partition: str, limit: int, ports: SamplerPorts, reads: Counter
+def _score_range(
+    partition: str, low: float, high: float, ports: SamplerPorts, reads: Counter
 ) -> Iterator[Candidate]:
-    after = ""
+    """Visits of one index partition with ``low < score <= high`` (fractions of the range)."""
+    after = _threshold(low) if low > 0 else ""
+    upto = _threshold(high)
     while True:
-        page = ports.index.page(partition, after, limit)
+        page = ports.index.page(partition, after, PAGE_LIMIT, upto)
         reads["visits_read"] += len(page)
         reads["queries"] += 1
         yield from page
-        if len(page) < limit:
+        if len(page) < PAGE_LIMIT:
             return
         after = page[-1].score
+
+
+def _threshold(fraction: float) -> str:
+    top = 16**SCORE_HEX - 1
+    return format(min(top, int(fraction * 16**SCORE_HEX)), f"0{SCORE_HEX}x")
+
+
+def _revealed(ports: SamplerPorts, day: dt.date) -> bool:
+    return ports.documents.find_json(f"{resources.AUDIT_PREFIX}visit-date/{day}.json") is not None
 
 
 def apply(selection: dict, ports: SamplerPorts) -> dict:
@@ -273,13 +310,17 @@ def summarise(selection: dict) -> dict:
 
 def _reveal(selection: dict, ports: SamplerPorts) -> list[str]:
     """Publish the secrets nobody can use any more: this run's tie-break secret, and the
-    visit-date secret of the oldest day in the window (no later run will sample it)."""
+    visit-date secret of every day before its window's last day that is not public yet (the
+    oldest window day: no later daily run samples it; older ones: days whose run was missed)."""
     run_date = dt.date.fromisoformat(selection["run_date"])
-    oldest = dt.date.fromisoformat(selection["window"][0])
-    records = {
-        f"run/{run_date.isoformat()}": run_secret(ports.sampling_key, run_date),
-        f"visit-date/{oldest.isoformat()}": day_secret(ports.sampling_key, oldest),
-    }
+    oldest = dt.date.fromisoformat(selection.get("window_start") or selection["window"][0])
+    records = {f"run/{run_date.isoformat()}": run_secret(ports.sampling_key, run_date)}
+    for back in range(REVEAL_CATCH_UP_DAYS + 1):
+        day = oldest - dt.timedelta(days=back)
+        if back and (_revealed(ports, day) or not ports.strata.available([day.isoformat()])):
+            break  # revealed already, or a day without visits: nothing further back is owed
+        records[f"visit-date/{day.isoformat()}"] = day_secret(ports.sampling_key, day)
+    digest = summarise(selection)["selection_sha256"]
     for name, secret in records.items():
         ports.documents.put_json(
             f"{resources.AUDIT_PREFIX}{name}.json",
@@ -288,7 +329,7 @@ def _reveal(selection: dict, ports: SamplerPorts) -> list[str]:
                 "kind": name.split("/")[0],
                 "date": name.split("/")[1],
                 "revealed_by_run": run_date.isoformat(),
-                "selection_sha256": summarise(selection)["selection_sha256"],
+                "selection_sha256": digest,
             },
         )
     return sorted(records)
