@@ -8,16 +8,15 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.function import SamvadFunction
 from infra.constructs.storage import DataStore
 from samvad import resources
 
-ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc"]
 WRITE_PREFIXES = (
     resources.REJECTS_PREFIX,
     resources.QUARANTINE_PREFIX,
@@ -33,14 +32,11 @@ TABLE_ACTIONS = {
 }
 
 
-def arn_ref(construct: Construct) -> str:
-    """How cdk-nag spells the ``Arn`` attribute of ``construct`` in a finding id."""
-    logical_id = cdk.Stack.of(construct).get_logical_id(construct.node.default_child)
-    return f"<{logical_id}.Arn>"
+class Intake(SamvadFunction):
+    """The intake queue (with its DLQ), the S3 notification and the intake function.
 
-
-class Intake(Construct):
-    """The intake queue (with its DLQ), the S3 notification and the intake function."""
+    The function, its role and log group come from ``SamvadFunction``.
+    """
 
     def __init__(
         self,
@@ -52,7 +48,18 @@ class Intake(Construct):
         code_dir: Path,
         retention_days: int,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(
+            scope,
+            id,
+            name="intake",
+            description="Samvad intake: validate an uploaded visits file and load it",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=1024,
+            timeout=cdk.Duration.minutes(15),
+        )
         key = store.queue_key
         self.dead_letter_queue = sqs.Queue(
             self,
@@ -81,61 +88,19 @@ class Intake(Construct):
             s3.NotificationKeyFilter(prefix=resources.UPLOADS_PREFIX),
         )
 
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=logs.RetentionDays.ONE_YEAR,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Samvad intake function: least privilege, no managed policies",
-        )
-        self.log_group.grant_write(self.role)
-        self._grant(store)
-
-        environment = {
-            spec.env_var: store.tables[spec.logical_id].table_name for spec in resources.TABLES
-        }
-        environment.update(
-            {
-                resources.DATA_BUCKET_ENV: store.bucket.bucket_name,
-                resources.EVENT_BUS_ENV: store.bus.event_bus_name,
-                resources.PHONE_HASH_SECRET_ENV: store.phone_hash_secret.secret_arn,
-                resources.SAMPLING_SECRET_ENV: store.sampling_secret.secret_arn,
-                resources.RETENTION_DAYS_ENV: str(retention_days),
-                "POWERTOOLS_SERVICE_NAME": "intake",
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-            }
-        )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            code=lambda_.Code.from_asset(str(code_dir), exclude=ASSET_EXCLUDES),
-            handler="handler.lambda_handler",
-            runtime=lambda_.Runtime.PYTHON_3_13,
-            architecture=lambda_.Architecture.ARM_64,
-            memory_size=1024,
-            timeout=cdk.Duration.minutes(15),
-            logging_format=lambda_.LoggingFormat.JSON,
-            log_group=self.log_group,
-            tracing=lambda_.Tracing.ACTIVE,
-            layers=[layer],
-            role=self.role,
-            environment=environment,
-            description="Samvad intake: validate an uploaded visits file and load it",
-        )
+        self.add_statements(*self._statements(store))
         self.function.add_event_source(
             sources.SqsEventSource(self.queue, batch_size=1, report_batch_item_failures=True)
         )
-        self._acknowledge(store)
+        self.acknowledge_object_prefixes(
+            (resources.UPLOADS_PREFIX, *WRITE_PREFIXES),
+            reason="object keys are not known in advance.",
+        )
 
-    def _grant(self, store: DataStore) -> None:
+    @staticmethod
+    def _statements(store: DataStore) -> list[iam.PolicyStatement]:
         bucket = store.bucket
-        statements = [
+        return [
             iam.PolicyStatement(
                 sid="ReadAndRemoveUploads",
                 actions=["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject"],
@@ -170,31 +135,3 @@ class Intake(Construct):
                 resources=[store.key.key_arn],
             ),
         ]
-        for statement in statements:
-            self.role.add_to_policy(statement)
-
-    def _acknowledge(self, store: DataStore) -> None:
-        bucket = arn_ref(store.bucket)
-        prefixes = (resources.UPLOADS_PREFIX, *WRITE_PREFIXES)
-        for prefix in prefixes:
-            cdk.Validations.of(self.role).acknowledge(
-                cdk.Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
-                    reason=f"Object-level access limited to the {prefix} prefix of the data "
-                    "bucket; object keys are not known in advance.",
-                )
-            )
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Added by tracing=ACTIVE: xray:PutTraceSegments and "
-                "xray:PutTelemetryRecords do not support resource-level permissions.",
-            )
-        )
-        cdk.Validations.of(self.function).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-L1",
-                reason="Python 3.13 is the project's pinned runtime: the layer's wheels are "
-                "built for cp313 and the code is tested on it; upgrades are deliberate.",
-            )
-        )

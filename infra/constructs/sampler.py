@@ -7,13 +7,12 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.intake import ASSET_EXCLUDES, arn_ref
+from infra.constructs.function import SamvadFunction
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -44,7 +43,7 @@ OBJECT_ACTIONS = {
 }
 
 
-class Sampler(Construct):
+class Sampler(SamvadFunction):
     """The daily sampling run and its outputs.
 
     ``schedule`` (EventBridge Scheduler, default group) invokes ``function`` once a day at
@@ -52,7 +51,8 @@ class Sampler(Construct):
     still fail after the retries land in ``schedule_dead_letter_queue``. ``function`` (one run
     at a time) draws the day's sample, writes call lists and the selection, and queues one
     message per contact on ``dispatch_queue`` (redriving to ``dispatch_dead_letter_queue``)
-    for the notify function to consume.
+    for the notify function to consume. The function, its role and log group come from
+    ``SamvadFunction``.
     """
 
     def __init__(
@@ -67,11 +67,24 @@ class Sampler(Construct):
         schedule_expression: str = resources.SAMPLER_SCHEDULE,
         time_zone: str = resources.SAMPLER_TIMEZONE,
     ) -> None:
-        super().__init__(scope, id)
+        super().__init__(
+            scope,
+            id,
+            name="sampler",
+            description="Samvad sampler: draw the day's sample and queue the contacts",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=1024,
+            timeout=FUNCTION_TIMEOUT,
+            reserved_concurrent_executions=1,  # one sampling run at a time
+        )
         self._queues(store)
-        self._function(store, layer, code_dir, retention_days)
+        self.function.add_environment(resources.DISPATCH_QUEUE_ENV, self.dispatch_queue.queue_url)
+        self.add_statements(*self._statements(store))
         self._schedule(store, schedule_expression, time_zone)
-        self._acknowledge(store)
+        self._acknowledge()
 
     def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
         return sqs.Queue(
@@ -99,60 +112,6 @@ class Sampler(Construct):
         )
         self.schedule_dead_letter_queue = self._queue(
             "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
-        )
-
-    def _function(
-        self, store: DataStore, layer: lambda_.ILayerVersion, code_dir: Path, retention_days: int
-    ) -> None:
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=logs.RetentionDays.ONE_YEAR,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.role = iam.Role(
-            self,
-            "Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description="Samvad sampler function: least privilege, no managed policies",
-        )
-        self.log_group.grant_write(self.role)
-        for statement in self._statements(store):
-            self.role.add_to_policy(statement)
-
-        environment = {
-            spec.env_var: store.tables[spec.logical_id].table_name for spec in resources.TABLES
-        }
-        environment.update(
-            {
-                resources.DATA_BUCKET_ENV: store.bucket.bucket_name,
-                resources.EVENT_BUS_ENV: store.bus.event_bus_name,
-                resources.PHONE_HASH_SECRET_ENV: store.phone_hash_secret.secret_arn,
-                resources.SAMPLING_SECRET_ENV: store.sampling_secret.secret_arn,
-                resources.DISPATCH_QUEUE_ENV: self.dispatch_queue.queue_url,
-                resources.RETENTION_DAYS_ENV: str(retention_days),
-                "POWERTOOLS_SERVICE_NAME": "sampler",
-                "POWERTOOLS_LOG_LEVEL": "INFO",
-            }
-        )
-        self.function = lambda_.Function(
-            self,
-            "Function",
-            code=lambda_.Code.from_asset(str(code_dir), exclude=ASSET_EXCLUDES),
-            handler="handler.lambda_handler",
-            runtime=lambda_.Runtime.PYTHON_3_13,
-            architecture=lambda_.Architecture.ARM_64,
-            memory_size=1024,
-            timeout=FUNCTION_TIMEOUT,
-            logging_format=lambda_.LoggingFormat.JSON,
-            log_group=self.log_group,
-            tracing=lambda_.Tracing.ACTIVE,
-            layers=[layer],
-            role=self.role,
-            environment=environment,
-            reserved_concurrent_executions=1,  # one sampling run at a time
-            description="Samvad sampler: draw the day's sample and queue the contacts",
         )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
@@ -267,22 +226,10 @@ class Sampler(Construct):
         # Create the schedule only once its role can invoke the function.
         self.schedule.node.add_dependency(self.schedule_role)
 
-    def _acknowledge(self, store: DataStore) -> None:
-        bucket = arn_ref(store.bucket)
-        for prefix in OBJECT_ACTIONS:
-            cdk.Validations.of(self.role).acknowledge(
-                cdk.Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
-                    reason=f"Object-level access limited to the {prefix} prefix of the data "
-                    "bucket; the sampler writes one object per run date, not known in advance.",
-                )
-            )
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason="Added by tracing=ACTIVE: xray:PutTraceSegments and "
-                "xray:PutTelemetryRecords do not support resource-level permissions.",
-            )
+    def _acknowledge(self) -> None:
+        self.acknowledge_object_prefixes(
+            OBJECT_ACTIONS,
+            reason="the sampler writes one object per run date, not known in advance.",
         )
         cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
             cdk.Acknowledgment(
@@ -290,12 +237,5 @@ class Sampler(Construct):
                 reason="This queue is itself a dead-letter queue: the sampler schedule's "
                 "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
                 "SQS redrive policies.",
-            )
-        )
-        cdk.Validations.of(self.function).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-L1",
-                reason="Python 3.13 is the project's pinned runtime: the layer's wheels are "
-                "built for cp313 and the code is tested on it; upgrades are deliberate.",
             )
         )
