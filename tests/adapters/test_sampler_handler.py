@@ -110,3 +110,28 @@ def test_verification_waits_for_the_secrets(stack):
         .read()
     )
     assert len(bytes.fromhex(published["secret"])) == 32
+
+
+def test_an_opted_out_citizen_is_never_sampled(stack):
+    """Given a citizen who replied STOP (recorded in the contacts table), When the day is
+    sampled with every visit of their stratum wanted, Then their visit is skipped as opted out
+    and leaves the index; everyone else is sampled."""
+    from samvad.adapters.sampling import DynamoContacts
+    from samvad.pii import phone_hash
+
+    load_visits(stack, rows=8)  # 2 per office: the default plan wants them all
+    settings = Settings.from_env()
+    stopped = phone_hash(intake_ports(settings).hash_key, "+919800000005")
+    DynamoContacts(settings.contacts_table).opt_out(stopped, "2026-11-22T18:00:00Z")
+
+    summary = load_handler("sampler").lambda_handler({"run_date": RUN.isoformat()}, Context())
+
+    assert summary["skipped_by_reason"] == {"opted_out": 1}
+    assert summary["sampled"] == 7
+    skipped = boto3.client("dynamodb").scan(
+        TableName=stack.table(resources.VISITS), FilterExpression="attribute_exists(sample_skip)"
+    )["Items"]
+    assert [(i["phone_hash"]["S"], i["sample_skip"]["S"]) for i in skipped] == [
+        (stopped, "opted_out")
+    ]
+    assert all("sample_pk" not in i for i in skipped)
