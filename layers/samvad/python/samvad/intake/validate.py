@@ -18,7 +18,7 @@ from samvad import phones
 from samvad.intake import dates
 from samvad.pii import PhoneHasher
 from samvad.problems import Problem
-from samvad.sampling.scores import Scorer
+from samvad.sampling.scores import Scorer, sample_partition, stratum_of
 
 VISIT_KEY_VERSION = "v1"
 MAX_TEXT = 200
@@ -101,7 +101,7 @@ class Visit:
 
     @property
     def stratum(self) -> str:
-        return f"{self.department}#{self.service}#{self.office_code}"
+        return stratum_of(self.department, self.service, self.office_code)
 
     def to_item(self, source: Source) -> dict[str, dict[str, str]]:
         """The DynamoDB item, in the low-level attribute-value format, blanks left out."""
@@ -119,7 +119,7 @@ class Visit:
             "ingested_at": {"S": source.ingested_at},
             "expires_at": {"N": str(self.expires_at)},
             # the sparse sampling index: partition = stratum-day, ordered by the keyed score
-            "sample_pk": {"S": f"{self.stratum}#{self.visit_date}"},
+            "sample_pk": {"S": sample_partition(self.stratum, self.visit_date)},
             "sample_score": {"S": self.sample_score},
         }
         for name, value in zip(_OPTIONAL, _optional_values(self), strict=True):
