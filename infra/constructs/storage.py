@@ -132,42 +132,38 @@ class DataStore(Construct):
             spec.logical_id: self._table(spec) for spec in resources.TABLES
         }
         self.bus = events.EventBus(self, "Bus", event_bus_name=f"samvad-{stage}")
-        self.phone_hash_secret = secretsmanager.Secret(
-            self,
+        self.phone_hash_secret = self._stable_secret(
             "PhoneHashSecret",
             description=f"Samvad {stage}: HMAC key for phone-number hashes (joins, opt-outs)",
-            encryption_key=self.key,
-            generate_secret_string=secretsmanager.SecretStringGenerator(
-                exclude_punctuation=True, password_length=64
-            ),
-            removal_policy=RETAIN,
+            why_not_rotated="The phone-hash HMAC key must stay stable: rotating it would change "
+            "every stored phone_hash and break contact joins, dedup and the STOP registry.",
         )
-        cdk.Validations.of(self.phone_hash_secret).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SMG4",
-                reason="The phone-hash HMAC key must stay stable: rotating it would change every "
-                "stored phone_hash and break contact joins, dedup and the STOP registry.",
-            )
-        )
-        self.sampling_secret = secretsmanager.Secret(
-            self,
+        self.sampling_secret = self._stable_secret(
             "SamplingSecret",
             description=f"Samvad {stage}: sampling master key (day secrets are HMACs of it)",
+            why_not_rotated="The sampling master key must stay stable: rotating it would change "
+            "the scores of visits already written for upcoming sampling days and break "
+            "verification of published samples. Day secrets are derived from it by HMAC "
+            "and revealed one day at a time, so the master key itself is never published.",
+        )
+
+    def _stable_secret(self, id: str, *, description: str, why_not_rotated: str):
+        """A generated 64-character key, encrypted with the data key, kept on deletion and
+        deliberately never rotated (the cdk-nag finding acknowledged with ``why_not_rotated``)."""
+        secret = secretsmanager.Secret(
+            self,
+            id,
+            description=description,
             encryption_key=self.key,
             generate_secret_string=secretsmanager.SecretStringGenerator(
                 exclude_punctuation=True, password_length=64
             ),
             removal_policy=RETAIN,
         )
-        cdk.Validations.of(self.sampling_secret).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SMG4",
-                reason="The sampling master key must stay stable: rotating it would change the "
-                "scores of visits already written for upcoming sampling days and break "
-                "verification of published samples. Day secrets are derived from it by HMAC "
-                "and revealed one day at a time, so the master key itself is never published.",
-            )
+        cdk.Validations.of(secret).acknowledge(
+            cdk.Acknowledgment(id="AwsSolutions-SMG4", reason=why_not_rotated)
         )
+        return secret
 
     def _table(self, spec: resources.TableSpec) -> dynamodb.Table:
         table = dynamodb.Table(
