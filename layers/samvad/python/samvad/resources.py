@@ -127,8 +127,47 @@ SAMPLING_RUNS = TableSpec(
 )
 """One item per sampler run: status, the selection's S3 key, counts; makes reruns no-ops."""
 
+BY_REFERENCE_INDEX = IndexSpec(name="by_reference", partition_key="reference")
+"""Sparse: an attempt's channel reference (Connect contact id, SNS message id) → its visit."""
+
+DISPATCHES = TableSpec(
+    logical_id="Dispatches",
+    env_var="DISPATCHES_TABLE",
+    partition_key="visit_key",
+    sort_key="entry",
+    ttl_attribute="expires_at",
+    indexes=(BY_REFERENCE_INDEX,),
+)
+"""Per contact (a visit's survey, a case's confirmation): ``state`` (status, attempts, the one
+successful contact) and ``attempt#NN`` items (channel, outcome, reference, times)."""
+
+RATE_LIMITS = TableSpec(
+    logical_id="RateLimits",
+    env_var="RATE_LIMITS_TABLE",
+    partition_key="bucket",
+)
+"""One token bucket per channel (``ivr_call``, ``sms``), shared by concurrent dispatchers."""
+
+FEEDBACK = TableSpec(
+    logical_id="Feedback",
+    env_var="FEEDBACK_TABLE",
+    partition_key="visit_key",
+    ttl_attribute="expires_at",
+)
+"""One item per visit that answered: rating, work done, money asked, free text, channel,
+language, the visit's department/service/office/official, and when."""
+
+LINKS = TableSpec(
+    logical_id="Links",
+    env_var="LINKS_TABLE",
+    partition_key="token_id",
+    ttl_attribute="expires_at",
+)
+"""Feedback-link tokens: which visit, which language, expiry, and ``used_at`` (single use)."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
+    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
@@ -138,6 +177,16 @@ PHONE_HASH_SECRET_ENV = "PHONE_HASH_SECRET_ID"
 RETENTION_DAYS_ENV = "RETENTION_DAYS"
 SAMPLING_SECRET_ENV = "SAMPLING_SECRET_ID"
 DISPATCH_QUEUE_ENV = "DISPATCH_QUEUE_URL"
+LINK_SECRET_ENV = "LINK_SECRET_ID"
+FEEDBACK_URL_ENV = "FEEDBACK_URL"
+CONNECT_INSTANCE_ENV = "CONNECT_INSTANCE_ID"
+CONNECT_FLOW_ENV = "CONNECT_CONTACT_FLOW_ID"
+CONNECT_SOURCE_PHONE_ENV = "CONNECT_SOURCE_PHONE"
+TELEPHONY_SIMULATOR_ENV = "TELEPHONY_SIMULATOR_QUEUE_URL"
+"""Set only by the local runtime: calls go to the citizen simulator instead of Connect."""
+SCHEDULER_ROLE_ENV = "DISPATCH_SCHEDULER_ROLE_ARN"
+"""The role EventBridge Scheduler assumes to put a deferred dispatch message back on the queue."""
+DISPATCH_QUEUE_ARN_ENV = "DISPATCH_QUEUE_ARN"
 
 UPLOADS_PREFIX = "uploads/"
 REJECTS_PREFIX = "rejects/"
@@ -149,11 +198,19 @@ AUDIT_PREFIX = "audit/sampling/"
 EVENT_SOURCE = "samvad"
 INTAKE_COMPLETED = "IntakeCompleted"
 SAMPLE_DRAWN = "SampleDrawn"
+CONTACT_OUTCOME = "ContactOutcome"
+FEEDBACK_RECORDED = "FeedbackRecorded"
+FEEDBACK_POOR = "FeedbackPoor"
+CITIZEN_OPTED_OUT = "CitizenOptedOut"
+CASE_CONFIRMATION = "CaseConfirmation"
 
 SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
 SAMPLER_TIMEZONE = "Asia/Kolkata"
 SAMPLING_PLAN_CONFIG = "sampling/plan"
 DISPATCH_MAX_RECEIVES = 5
+NOTIFY_CONFIG = "notify/settings"
+DISPATCH_SCHEDULE_GROUP = "samvad-dispatch"
+"""EventBridge Scheduler group of one-time schedules that re-queue deferred dispatches."""
 
 INTAKE_QUEUE_VISIBILITY_SECONDS = 6 * 15 * 60
 """Six times the intake function's 15-minute timeout, as AWS advises for SQS sources."""
