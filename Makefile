@@ -5,9 +5,17 @@ STAMP  := $(VENV)/.installed-$(shell sha256sum pyproject.toml | cut -c1-12)
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export CDK_DISABLE_CLI_TELEMETRY := true
 
-.PHONY: setup test demo lint format bench synth clean
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+.PHONY: setup browser test demo lint format bench synth clean
 
 setup: $(STAMP)
+
+# Browser tests drive Debian's Chromium (with Noto fonts for Odia and Devanagari) through
+# Playwright; Playwright's own browser download is not used.
+browser:
+	@command -v chromium >/dev/null && test -d /usr/share/fonts/truetype/noto || \
+	  ($(SUDO) apt-get install -y -q chromium fonts-noto-core >/dev/null 2>&1 || \
+	   ($(SUDO) apt-get update -q >/dev/null && $(SUDO) apt-get install -y -q chromium fonts-noto-core >/dev/null))
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -15,7 +23,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	rm -f $(VENV)/.installed-* && touch $@
 
-test: setup
+test: setup browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
