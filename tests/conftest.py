@@ -21,9 +21,12 @@ def aws(monkeypatch):
     from samvad.local.cloud import REGION
 
     for name, value in {
-        "AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_SESSION_TOKEN": "testing", "AWS_DEFAULT_REGION": REGION, "AWS_REGION": REGION,
-    }.items():  # fmt: skip
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_SESSION_TOKEN": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+    }.items():
         monkeypatch.setenv(name, value)
     monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
     with mock_aws():
@@ -33,16 +36,27 @@ def aws(monkeypatch):
 @pytest.fixture
 def stack(aws, monkeypatch):
     """The stack's resources in moto; the functions' environment variables set."""
-    from samvad.intake.wiring import intake_ports
     from samvad.local.cloud import Names, provision
 
     names = Names("test")
     env = provision(boto3.client, names)
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    intake_ports.cache_clear()  # clients from an earlier test point at a closed mock
+    clear_port_caches()  # clients from an earlier test point at a closed mock
     yield names
-    intake_ports.cache_clear()
+    clear_port_caches()
+
+
+def clear_port_caches() -> None:
+    """Forget the ports each wiring module builds once per process (as a Lambda would)."""
+    from samvad.dispatch import wiring as dispatch_wiring
+    from samvad.feedback.wiring import feedback_ports
+    from samvad.intake.wiring import intake_ports
+    from samvad.sampling.wiring import sampler_ports
+
+    for cached in (intake_ports, sampler_ports, dispatch_wiring.dispatch_ports, feedback_ports):
+        cached.cache_clear()
+    dispatch_wiring._policy_cache.clear()
 
 
 def load_handler(function: str):

@@ -26,6 +26,18 @@ class Settings:
     sampling_secret_id: str
     dispatch_queue_url: str = ""
     retention_days: int = DEFAULT_RETENTION_DAYS
+    dispatches_table: str = ""
+    rate_limits_table: str = ""
+    feedback_table: str = ""
+    links_table: str = ""
+    link_secret_id: str = ""
+    feedback_url: str = ""
+    dispatch_queue_arn: str = ""
+    scheduler_role_arn: str = ""
+    connect_instance_id: str = ""
+    connect_flow_id: str = ""
+    connect_source_phone: str = ""
+    telephony_simulator_queue_url: str = ""
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -52,4 +64,16 @@ class Settings:
             sampling_secret_id=need(resources.SAMPLING_SECRET_ENV),
             dispatch_queue_url=env.get(resources.DISPATCH_QUEUE_ENV, ""),
             retention_days=int(env.get(resources.RETENTION_DAYS_ENV) or DEFAULT_RETENTION_DAYS),
+            dispatches_table=need(resources.DISPATCHES.env_var),
+            rate_limits_table=need(resources.RATE_LIMITS.env_var),
+            feedback_table=need(resources.FEEDBACK.env_var),
+            links_table=need(resources.LINKS.env_var),
+            link_secret_id=env.get(resources.LINK_SECRET_ENV, ""),
+            feedback_url=env.get(resources.FEEDBACK_URL_ENV, ""),
+            dispatch_queue_arn=env.get(resources.DISPATCH_QUEUE_ARN_ENV, ""),
+            scheduler_role_arn=env.get(resources.SCHEDULER_ROLE_ENV, ""),
+            connect_instance_id=env.get(resources.CONNECT_INSTANCE_ENV, ""),
+            connect_flow_id=env.get(resources.CONNECT_FLOW_ENV, ""),
+            connect_source_phone=env.get(resources.CONNECT_SOURCE_PHONE_ENV, ""),
+            telephony_simulator_queue_url=env.get(resources.TELEPHONY_SIMULATOR_ENV, ""),
         )

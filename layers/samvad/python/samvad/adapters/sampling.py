@@ -130,6 +130,25 @@ class DynamoContacts:
                 ExpressionAttributeValues={":d": {"S": run_date}, ":t": {"N": expires}},
             )
 
+    def opted_out(self, phone_hash: str) -> bool:
+        return self.lookup([phone_hash]).get(phone_hash, {}).get("opted_out", False)
+
+    def remember_sms(self, phone_hash: str, message: dict) -> None:
+        """The last SMS contact sent to this citizen: an SMS reply without a reference
+        (``previousPublishedMessageId``) is attached to it."""
+        self._client.update_item(
+            TableName=self._table,
+            Key={"phone_hash": {"S": phone_hash}},
+            UpdateExpression="SET last_sms = :m",
+            ExpressionAttributeValues={":m": {"S": json.dumps(message, sort_keys=True)}},
+        )
+
+    def last_sms(self, phone_hash: str) -> dict | None:
+        item = self._client.get_item(
+            TableName=self._table, Key={"phone_hash": {"S": phone_hash}}, ConsistentRead=True
+        ).get("Item")
+        return json.loads(item["last_sms"]["S"]) if item and "last_sms" in item else None
+
     def opt_out(self, phone_hash: str, when: str) -> None:
         """Record STOP for good (no expiry)."""
         self._client.update_item(

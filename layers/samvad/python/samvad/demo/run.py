@@ -4,8 +4,9 @@ Intake: every department uploads yesterday's visits (CSV, XLSX, JSON Lines, with
 percent of realistic mistakes), one clerk uploads an old ``.xls`` by mistake, and one S3 event
 is delivered twice. Sampling: the 09:00 schedule fires today and on the next two days (the
 daily cycle, which also reveals the secrets of the dates whose window has closed), and
-today's sample is verified from the revealed secrets. Later stages (calls, feedback,
-escalation, reports) extend this same command.
+today's sample is verified from the revealed secrets. Dispatch: today's sample is called and
+sent SMS on a simulated clock (09:05–21:00 IST), simulated citizens answer, reply, fill the
+web form or say STOP, and their feedback is recorded.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from collections import Counter
 from pathlib import Path
 
 from samvad import resources
+from samvad.demo.dispatch import contact_day
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
@@ -107,6 +109,13 @@ def _sample(cloud: LocalCloud, today: dt.date) -> dict:
     )
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
+    contacts, _ = contact_day(cloud, today, seed=today.toordinal())
+    _progress(
+        f"contacted on {today}: {contacts['calls_placed']} calls "
+        f"({contacts['calls_answered']} answered), {contacts['sms_sent']} SMS, "
+        f"{contacts['feedback']} feedback ({contacts['poor_feedback_events']} poor), "
+        f"{contacts['opt_outs']} opt-outs"
+    )
     following = [sample_day(cloud, today + dt.timedelta(days=d)) for d in (1, 2)]
     for run in following:
         _progress(f"sampled {run['sampled']} on {run['run_date']} (daily cycle)")
@@ -120,6 +129,7 @@ def _sample(cloud: LocalCloud, today: dt.date) -> dict:
         "run": first,
         "rerun_changed_nothing": rerun == first and queued == first["sampled"],
         "dispatch_messages_queued": queued,
+        "contacts": contacts,
         "following_days": [
             {k: r[k] for k in ("run_date", "sampled", "by_channel")} for r in following
         ],

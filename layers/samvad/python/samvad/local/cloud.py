@@ -11,6 +11,7 @@ rule with an SQS target (the kind moto runs), in an observer queue the runtime r
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import importlib.util
 import json
 import logging
@@ -25,6 +26,7 @@ from types import ModuleType
 import boto3
 
 from samvad import resources
+from samvad.clock import SIMULATED_NOW_ENV
 
 REGION = "ap-south-1"
 ACCOUNT = "123456789012"
@@ -58,6 +60,19 @@ class Names:
         return f"samvad-{self.stage}-events"
 
     @property
+    def calls_queue(self) -> str:
+        """Calls the notify function "dials": the citizen simulator answers them."""
+        return f"samvad-{self.stage}-calls"
+
+    @property
+    def link_secret(self) -> str:
+        return f"samvad/{self.stage}/link-signing-key"
+
+    @property
+    def scheduler_role_arn(self) -> str:
+        return f"arn:aws:iam::{ACCOUNT}:role/samvad-{self.stage}-dispatch-scheduler"
+
+    @property
     def bus(self) -> str:
         return f"samvad-{self.stage}"
 
@@ -82,6 +97,9 @@ class LocalCloud:
         self.endpoint = ""
         self.queue_urls: dict[str, str] = {}
         self.env: dict[str, str] = {}
+        self.simulated_now = None
+        """When set (a datetime), handlers see this time (``samvad.clock``): a local day
+        runs in minutes, and deferred dispatches fire when ``fire_schedules`` reaches them."""
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -148,7 +166,12 @@ class LocalCloud:
         sqs = self.client("sqs")
         self.queue_urls = {
             q: sqs.get_queue_url(QueueName=q)["QueueUrl"]
-            for q in (self.names.intake_queue, self.names.dispatch_queue, self.names.events_queue)
+            for q in (
+                self.names.intake_queue,
+                self.names.dispatch_queue,
+                self.names.events_queue,
+                self.names.calls_queue,
+            )
         }
 
     # -- routing --------------------------------------------------------------------------
@@ -192,9 +215,16 @@ class LocalCloud:
 
     def invoke(self, function: str, event: dict) -> dict:
         """Run ``functions/<function>/handler.py`` in-process with the stack's environment."""
-        with _environment(self.env | {"POWERTOOLS_SERVICE_NAME": function}):
+        extra = {"POWERTOOLS_SERVICE_NAME": function}
+        if self.simulated_now is not None:
+            extra[SIMULATED_NOW_ENV] = self.simulated_now.isoformat()
+        with _environment(self.env | extra):
             handler = self._handler(function)  # imported as Lambda would: with its environment
-            return handler.lambda_handler(event, LambdaContext(function))
+            try:
+                return handler.lambda_handler(event, LambdaContext(function))
+            finally:
+                if self.simulated_now is not None:  # a handler may have slept (clock.sleep)
+                    self.simulated_now = dt.datetime.fromisoformat(os.environ[SIMULATED_NOW_ENV])
 
     def _handler(self, function: str) -> ModuleType:
         if function not in self._handlers:
@@ -249,7 +279,7 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
     for spec in resources.TABLES:
         _create_table(client("dynamodb"), names.table(spec), spec)
     sqs = client("sqs")
-    for queue in (names.intake_queue, names.dispatch_queue, names.events_queue):
+    for queue in (names.intake_queue, names.dispatch_queue, names.events_queue, names.calls_queue):
         sqs.create_queue(
             QueueName=queue,
             Attributes={"VisibilityTimeout": str(resources.INTAKE_QUEUE_VISIBILITY_SECONDS)},
@@ -285,6 +315,25 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
         EventBusName=names.bus,
         Targets=[{"Id": "observer", "Arn": queue_arn(names.events_queue)}],
     )
+    # Connect's contact events reach the dispatch queue, as the stack's rule routes them.
+    events.put_rule(
+        Name="connect-calls-ended",
+        EventPattern=json.dumps(
+            {
+                "source": ["aws.connect"],
+                "detail-type": ["Amazon Connect Contact Event"],
+                "detail": {"eventType": ["DISCONNECTED"]},
+            }
+        ),
+    )
+    events.put_targets(
+        Rule="connect-calls-ended",
+        Targets=[{"Id": "dispatch", "Arn": queue_arn(names.dispatch_queue)}],
+    )
+    client("scheduler").create_schedule_group(Name=resources.DISPATCH_SCHEDULE_GROUP)
+    link_arn = client("secretsmanager").create_secret(
+        Name=names.link_secret, SecretString=secrets.token_hex(32)
+    )["ARN"]
     secret_arn = client("secretsmanager").create_secret(
         Name=names.secret, SecretString=secrets.token_hex(32)
     )["ARN"]
@@ -299,6 +348,13 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
         resources.PHONE_HASH_SECRET_ENV: secret_arn,
         resources.SAMPLING_SECRET_ENV: sampling_arn,
         resources.DISPATCH_QUEUE_ENV: dispatch_url,
+        resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue),
+        resources.SCHEDULER_ROLE_ENV: names.scheduler_role_arn,
+        resources.LINK_SECRET_ENV: link_arn,
+        resources.FEEDBACK_URL_ENV: "http://127.0.0.1/feedback",
+        resources.TELEPHONY_SIMULATOR_ENV: sqs.get_queue_url(QueueName=names.calls_queue)[
+            "QueueUrl"
+        ],
         resources.RETENTION_DAYS_ENV: str(retention_days),
         "POWERTOOLS_LOG_LEVEL": os.environ.get("POWERTOOLS_LOG_LEVEL", "WARNING"),
     }

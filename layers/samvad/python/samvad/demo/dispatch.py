@@ -1,0 +1,53 @@
+"""The demo's contact day: the sample is dispatched on the simulated clock, simulated
+citizens answer, and what they said is summarised from the domain events."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from samvad import resources
+from samvad.local.citizens import Citizens, Population
+from samvad.local.cloud import LocalCloud
+from samvad.local.dispatching import run_contacts
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+VOICE = ("ivr_call", "official_call")
+
+
+def contact_day(cloud: LocalCloud, run_date: dt.date, seed: int) -> tuple[dict, list[dict]]:
+    """Dispatch what is queued, from 09:05 to 21:00 IST of ``run_date``; return the summary
+    and the domain events published meanwhile (for the stages that follow)."""
+    citizens = Citizens(cloud, Population(seed=seed))
+    start = dt.datetime.combine(run_date, dt.time(9, 5), IST)
+    until = dt.datetime.combine(run_date, dt.time(21, 0), IST)
+    counts = run_contacts(cloud, citizens, start, until)
+    events = cloud.domain_events()
+    return summarise(events, counts, citizens.counts), events
+
+
+def summarise(events: list[dict], counts: dict, citizens: Counter) -> dict:
+    def of(kind: str) -> list[dict]:
+        return [e["detail"] for e in events if e["detail-type"] == kind]
+
+    outcomes = of(resources.CONTACT_OUTCOME)
+    feedback = of(resources.FEEDBACK_RECORDED)
+    return {
+        "calls_placed": sum(
+            1
+            for o in outcomes
+            if o["channel"] in VOICE and o["outcome"] in ("answered", "no_answer", "busy")
+        ),
+        "calls_answered": sum(1 for o in outcomes if o["outcome"] == "answered"),
+        "calls_unanswered": sum(1 for o in outcomes if o["outcome"] in ("no_answer", "busy")),
+        "sms_sent": sum(1 for o in outcomes if o["outcome"] == "sms_sent"),
+        "sms_replies": citizens["sms_replies"] + citizens["sms_stop"],
+        "web_forms_submitted": citizens["web_forms"],
+        "opt_outs": len(of(resources.CITIZEN_OPTED_OUT)),
+        "contacts_still_pending": counts.get("deferred_past_the_day", 0),
+        "feedback": len(feedback),
+        "feedback_by_rating": dict(sorted(Counter(str(f["rating"]) for f in feedback).items())),
+        "feedback_by_channel": dict(Counter(f["channel"] for f in feedback)),
+        "poor_feedback_events": len(of(resources.FEEDBACK_POOR)),
+        "failed_deliveries": counts.get("failed", 0),
+    }

@@ -1,0 +1,1 @@
+"""Dispatch: contact each sampled citizen once, politely (calling hours, pacing, retries)."""

@@ -1,0 +1,1 @@
+"""Feedback: what citizens say, from the IVR, SMS replies and the web form, stored once."""

@@ -1,0 +1,74 @@
+"""The survey contact flow's Lambda invocations (Amazon Connect's ``ContactFlowEvent``).
+
+The flow calls with ``Parameters.action``: ``prompts`` (the texts or recorded-prompt names
+for the contact's language), ``record`` (the keyed answers), ``confirm`` (resolved 1/2 for a
+case confirmation) or ``opt_out`` (the "never call me again" key). The contact attributes
+are the ones notify set when it placed the call. Connect wants a flat map of strings back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from samvad import messages
+from samvad.feedback.answers import Answers, rating_of, yes_no
+from samvad.feedback.service import FeedbackPorts, opt_out, record_confirmation, record_survey
+
+
+def handle_connect(event: dict[str, Any], ports: FeedbackPorts) -> dict[str, str]:
+    details = event.get("Details") or {}
+    contact = details.get("ContactData") or {}
+    attributes = contact.get("Attributes") or {}
+    params = details.get("Parameters") or {}
+    action = params.get("action") or "record"
+    language = messages.normalise_language(attributes.get("language"))
+    kind = attributes.get("kind") or "survey"
+    if action == "prompts":
+        return messages.connect_prompts(
+            language,
+            attributes.get("caller", ""),
+            kind,
+            service=attributes.get("service_name", ""),
+            office=attributes.get("office_name", ""),
+        )
+    if action == "opt_out":
+        phone = (contact.get("CustomerEndpoint") or {}).get("Address", "")
+        if not phone:
+            return {"status": "no_phone"}
+        opt_out(phone, "ivr", ports)
+        return {"status": "opted_out"}
+    visit_key = attributes.get("visit_key", "")
+    if not visit_key:
+        return {"status": "no_visit"}
+    if action == "confirm":
+        resolved = yes_no(params.get("confirm"))
+        if resolved is None:
+            return {"status": "no_answer"}
+        result = record_confirmation(
+            attributes.get("case_id", ""),
+            int(attributes.get("round") or 1),
+            visit_key,
+            resolved,
+            "ivr_call",
+            ports,
+        )
+        return {"status": result.status}
+    if action != "record":
+        return {"status": "unknown_action"}
+    answers = Answers(
+        rating=rating_of(params.get("rating")),
+        work_done=yes_no(params.get("work_done")),
+        bribe_asked=yes_no(params.get("bribe")),
+        wants_officer=str(params.get("officer", "")).strip().lower() in ("9", "true", "yes"),
+    )
+    if answers.empty and not answers.wants_officer:
+        return {"status": "no_answers"}
+    result = record_survey(
+        visit_key,
+        answers,
+        attributes.get("channel") or "ivr_call",
+        language,
+        ports,
+        run_date=attributes.get("run_date", ""),
+    )
+    return {"status": result.status, "poor": "true" if result.poor else "false"}

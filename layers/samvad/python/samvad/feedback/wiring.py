@@ -1,0 +1,93 @@
+"""Build the feedback ports from settings and route each kind of invocation."""
+
+from __future__ import annotations
+
+import base64
+import functools
+import json
+from typing import Any
+
+from samvad import clock
+from samvad.adapters.dispatch import (
+    DynamoDispatchLedger,
+    DynamoFeedback,
+    DynamoLinks,
+    DynamoVisitReader,
+    SnsSms,
+)
+from samvad.adapters.events import EventBridgePublisher
+from samvad.adapters.sampling import DynamoContacts
+from samvad.adapters.secrets import secret_bytes
+from samvad.dispatch.wiring import current_policy
+from samvad.feedback.connect import handle_connect
+from samvad.feedback.service import FeedbackPorts
+from samvad.feedback.sms import handle_sms_reply
+from samvad.feedback.web import WebRequest, handle_web
+from samvad.links import LinkSigner
+from samvad.pii import PhoneHasher
+from samvad.settings import Settings
+
+
+@functools.cache
+def feedback_ports(settings: Settings) -> FeedbackPorts:
+    days = settings.retention_days
+    return FeedbackPorts(
+        store=DynamoFeedback(settings.feedback_table, retention_days=days),
+        visits=DynamoVisitReader(settings.visits_table),
+        contacts=DynamoContacts(settings.contacts_table, retention_days=days),
+        events=EventBridgePublisher(settings.event_bus),
+        hasher=PhoneHasher(secret_bytes(settings.phone_hash_secret_id)),
+        links=DynamoLinks(
+            settings.links_table,
+            LinkSigner(secret_bytes(settings.link_secret_id)),
+            settings.feedback_url,
+        ),
+        ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
+        sms=SnsSms(),
+        clock=clock.now,
+    )
+
+
+def kind_of(event: dict[str, Any]) -> str:
+    """``connect``, ``sms`` (SNS records), ``web`` (function URL) or ``unknown``."""
+    if event.get("Name") == "ContactFlowEvent" or "ContactData" in (event.get("Details") or {}):
+        return "connect"
+    records = event.get("Records") or []
+    if records and records[0].get("EventSource") == "aws:sns":
+        return "sms"
+    if event.get("version") == "2.0" and "requestContext" in event:
+        return "web"
+    return "unknown"
+
+
+def connect_invocation(event: dict, settings: Settings) -> dict[str, str]:
+    return handle_connect(event, _ports(settings))
+
+
+def sms_replies(event: dict, settings: Settings) -> list[str]:
+    ports = _ports(settings)
+    return [handle_sms_reply(json.loads(r["Sns"]["Message"]), ports) for r in event["Records"]]
+
+
+def web_request(event: dict, settings: Settings) -> dict:
+    """A Lambda function URL request (payload 2.0) → its response."""
+    http = event["requestContext"]["http"]
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
+    request = WebRequest(
+        method=http["method"].upper(),
+        path=event.get("rawPath") or http.get("path", "/"),
+        query=dict(event.get("queryStringParameters") or {}),
+        body=body,
+        content_type=headers.get("content-type", ""),
+    )
+    response = handle_web(request, _ports(settings))
+    return {"statusCode": response.status, "headers": response.headers, "body": response.body}
+
+
+def _ports(settings: Settings) -> FeedbackPorts:
+    ports = feedback_ports(settings)
+    ports.policy = current_policy(settings)
+    return ports

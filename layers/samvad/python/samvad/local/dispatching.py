@@ -1,0 +1,117 @@
+"""Local routing for dispatch: the dispatch queue → notify, and EventBridge Scheduler's
+one-time schedules fired on the local runtime's (simulated) clock.
+
+moto stores schedules but never fires them (EMULATOR.md), so ``fire_schedules`` does what
+Scheduler would: at the schedule's time, put its input on its target queue, then delete it
+(``ActionAfterCompletion=DELETE``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+
+from samvad import resources
+from samvad.local.cloud import LocalCloud, _sqs_event, queue_arn
+
+
+def pump_dispatch(cloud: LocalCloud, batch_size: int = 10) -> Counter:
+    """Deliver the dispatch queue to notify in batches until it is empty; count outcomes."""
+    sqs = cloud.client("sqs")
+    url = cloud.queue_urls[cloud.names.dispatch_queue]
+    arn = queue_arn(cloud.names.dispatch_queue)
+    counts: Counter = Counter()
+    while True:
+        messages = sqs.receive_message(
+            QueueUrl=url, MaxNumberOfMessages=batch_size, AttributeNames=["All"]
+        ).get("Messages", [])
+        if not messages:
+            return counts
+        records = [_sqs_event(m, arn)["Records"][0] for m in messages]
+        response = cloud.invoke("notify", {"Records": records})
+        failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+        for message in messages:
+            if message["MessageId"] in failed:
+                counts["failed"] += 1
+                sqs.change_message_visibility(
+                    QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=3600
+                )
+            else:
+                counts["delivered"] += 1
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def pending_schedules(cloud: LocalCloud) -> list[tuple[dt.datetime, str]]:
+    """``(when, name)`` of every one-time dispatch schedule not yet fired, soonest first."""
+    scheduler = cloud.client("scheduler")
+    found = []
+    pages = scheduler.get_paginator("list_schedules").paginate(
+        GroupName=resources.DISPATCH_SCHEDULE_GROUP
+    )
+    for page in pages:
+        for summary in page["Schedules"]:
+            schedule = scheduler.get_schedule(
+                Name=summary["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP
+            )
+            found.append((_at(schedule["ScheduleExpression"]), summary["Name"]))
+    return sorted(found)
+
+
+def fire_schedules(cloud: LocalCloud, until: dt.datetime) -> int:
+    """Fire every dispatch schedule due by ``until``, as Scheduler would; return how many."""
+    scheduler = cloud.client("scheduler")
+    sqs = cloud.client("sqs")
+    urls = {queue_arn(name): url for name, url in cloud.queue_urls.items()}
+    fired = 0
+    for when, name in pending_schedules(cloud):
+        if when > until:
+            break
+        schedule = scheduler.get_schedule(Name=name, GroupName=resources.DISPATCH_SCHEDULE_GROUP)
+        target = schedule["Target"]
+        sqs.send_message(QueueUrl=urls[target["Arn"]], MessageBody=target["Input"])
+        scheduler.delete_schedule(Name=name, GroupName=resources.DISPATCH_SCHEDULE_GROUP)
+        fired += 1
+    return fired
+
+
+def queue_depth(cloud: LocalCloud, queue: str) -> int:
+    attributes = cloud.client("sqs").get_queue_attributes(
+        QueueUrl=cloud.queue_urls[queue],
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
+    return int(attributes["ApproximateNumberOfMessages"])
+
+
+def _at(expression: str) -> dt.datetime:
+    """``at(2026-11-24T03:30:00)`` (UTC, as the Deferrer writes it) → an aware datetime."""
+    inner = expression.removeprefix("at(").removesuffix(")")
+    return dt.datetime.fromisoformat(inner).replace(tzinfo=dt.UTC)
+
+
+def run_contacts(
+    cloud: LocalCloud, citizens, start: dt.datetime, until: dt.datetime, max_rounds: int = 500
+) -> dict:
+    """Run the dispatch cycle on the simulated clock from ``start`` to ``until``.
+
+    Each round fires the schedules that are due, delivers the dispatch queue to notify, lets
+    the citizens answer the calls and SMS, and delivers the resulting contact events; when
+    nothing moves, the clock jumps to the next schedule. Returns the counts.
+    """
+    cloud.simulated_now = start
+    counts: Counter = Counter()
+    for _ in range(max_rounds):
+        counts["schedules_fired"] += fire_schedules(cloud, cloud.simulated_now)
+        before = counts["delivered"] + counts["failed"]
+        counts.update(pump_dispatch(cloud))
+        answered = citizens.answer_calls() + citizens.answer_sms()
+        counts.update(pump_dispatch(cloud))
+        moved = answered + counts["delivered"] + counts["failed"] - before
+        if moved:
+            continue
+        pending = pending_schedules(cloud)
+        if not pending or pending[0][0] > until:
+            counts["deferred_past_the_day"] = len(pending)
+            break
+        cloud.simulated_now = max(cloud.simulated_now, pending[0][0])
+    counts["left_on_queue"] = queue_depth(cloud, cloud.names.dispatch_queue)
+    return dict(counts)
