@@ -1,8 +1,10 @@
 """The Samvad CDK app: ``cdk synth`` (via cdk.json) or ``python infra/app.py``.
 
 Context: ``stage`` (default ``dev``), ``region`` (default ``ap-south-1``: data stays in
-India) and ``retention_days`` (default 400). Run directly, the app reads cdk.json's context
-and writes to ``cdk.out``.
+India) and ``retention_days`` (default 400); ``connect_instance_arn`` and
+``connect_source_phone`` turn on voice calls (the instance must be in ``region``; see
+docs/dispatch-deploy.md). Run directly, the app reads cdk.json's context and writes to
+``cdk.out``.
 """
 
 from __future__ import annotations

@@ -9,8 +9,11 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.feedback import Feedback
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
+from infra.constructs.notify import Notify
 from infra.constructs.sampler import Sampler
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -77,12 +80,52 @@ class SamvadStack(cdk.Stack):
             schedule_expression=expression,
             time_zone=time_zone,
         )
+        self._dispatch_and_feedback(stage, retention_days, repo_root)
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
         cdk.CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)
         cdk.CfnOutput(self, "DispatchQueueUrl", value=self.sampler.dispatch_queue.queue_url)
         cdk.CfnOutput(self, "SamplerFunctionName", value=self.sampler.function.function_name)
+        cdk.CfnOutput(self, "FeedbackUrl", value=self.feedback.url.url)
+        cdk.CfnOutput(self, "SmsRepliesTopicArn", value=self.feedback.replies_topic.topic_arn)
         self._acknowledge_notifications_handler()
+
+    def _dispatch_and_feedback(self, stage: str, retention_days: int, repo_root: Path) -> None:
+        """Feedback first (notify needs its URL), the survey flow when the ``connect_*``
+        context turns voice on (see ``infra.constructs.connect``), then notify."""
+        settings = connect_settings(
+            self.node.try_get_context("connect_instance_arn"),
+            self.node.try_get_context("connect_source_phone"),
+            region=self.region,
+            account=self.account,
+        )
+        self.feedback = Feedback(
+            self,
+            "Feedback",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "feedback",
+            retention_days=retention_days,
+        )
+        self.survey_flow = (
+            SurveyFlow(
+                self, "SurveyFlow", settings=settings, feedback=self.feedback.function, stage=stage
+            )
+            if settings
+            else None
+        )
+        self.notify = Notify(
+            self,
+            "Notify",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "notify",
+            retention_days=retention_days,
+            dispatch_queue=self.sampler.dispatch_queue,
+            feedback_url=self.feedback.url.url,
+            connect=settings,
+            contact_flow_id=self.survey_flow.flow_id if self.survey_flow else None,
+        )
 
     def _acknowledge_notifications_handler(self) -> None:
         handler = self.node.try_find_child(NOTIFICATIONS_HANDLER_ID)

@@ -34,7 +34,7 @@ class DataStore(Construct):
 
     Attributes: ``key``, ``queue_key``, ``bucket``, ``access_log_bucket``, ``tables`` (by
     ``logical_id``, each with the GSIs of its spec), ``bus``, ``phone_hash_secret`` and
-    ``sampling_secret`` (the sampling master key).
+    ``sampling_secret`` (the sampling master key) and ``link_secret`` (signs feedback links).
     """
 
     def __init__(self, scope: Construct, id: str, *, stage: str, retention_days: int) -> None:
@@ -146,13 +146,24 @@ class DataStore(Construct):
             "verification of published samples. Day secrets are derived from it by HMAC "
             "and revealed one day at a time, so the master key itself is never published.",
         )
+        self.link_secret = self._stable_secret(
+            "LinkSigningKey",
+            secret_name=f"samvad/{stage}/link-signing-key",
+            description=f"Samvad {stage}: HMAC key that signs the feedback links sent by SMS",
+            why_not_rotated="Rotating the link-signing key would invalidate every feedback link "
+            "already sent by SMS and not yet expired. Links are single-use and expire within "
+            "days, so a key change is a planned step between survey rounds, not a rotation.",
+        )
 
-    def _stable_secret(self, id: str, *, description: str, why_not_rotated: str):
+    def _stable_secret(
+        self, id: str, *, description: str, why_not_rotated: str, secret_name: str | None = None
+    ):
         """A generated 64-character key, encrypted with the data key, kept on deletion and
         deliberately never rotated (the cdk-nag finding acknowledged with ``why_not_rotated``)."""
         secret = secretsmanager.Secret(
             self,
             id,
+            secret_name=secret_name,
             description=description,
             encryption_key=self.key,
             generate_secret_string=secretsmanager.SecretStringGenerator(

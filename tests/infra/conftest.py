@@ -31,19 +31,45 @@ class Synthesis:
         return self.stack.get_logical_id(construct.node.default_child)
 
 
+CONNECT_REGION = "ap-southeast-1"
+CONNECT_INSTANCE_ARN = (
+    f"arn:aws:connect:{CONNECT_REGION}:123456789012:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+)
+CONNECT_SOURCE_PHONE = "+6531234567"
+
+
 def cdk_context() -> dict[str, Any]:
     return json.loads((REPO_ROOT / "cdk.json").read_text())["context"]
 
 
+def connect_context() -> dict[str, Any]:
+    """cdk.json's context with voice on: a Connect instance in the stack's region."""
+    return cdk_context() | {
+        "region": CONNECT_REGION,
+        "connect_instance_arn": CONNECT_INSTANCE_ARN,
+        "connect_source_phone": CONNECT_SOURCE_PHONE,
+    }
+
+
 @pytest.fixture(scope="session")
 def synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    """cdk.json's context: no Connect instance, so no voice."""
+    return _synthesise(tmp_path_factory.mktemp("cdk.out"), cdk_context())
+
+
+@pytest.fixture(scope="session")
+def connect_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    """``connect_context()``: the survey flow, Connect permissions and contact events."""
+    return _synthesise(tmp_path_factory.mktemp("cdk.out.connect"), connect_context())
+
+
+def _synthesise(outdir: Path, context: dict[str, Any]) -> Synthesis:
     from aws_cdk.assertions import Template
 
     from infra.app import build_app
 
-    outdir = tmp_path_factory.mktemp("cdk.out")
     app, stack = build_app(
-        context=cdk_context(), outdir=str(outdir), builtin_cloud_formation_validation=False
+        context=context, outdir=str(outdir), builtin_cloud_formation_validation=False
     )
     try:
         app.synth()

@@ -30,8 +30,13 @@ def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     return synth.template.find_resources(type_)
 
 
-def test_synth_has_no_unacknowledged_cdk_nag_findings(synth: Synthesis) -> None:
-    """Given the app with AwsSolutionsChecks, when it is synthesised, then nothing is reported."""
+@pytest.mark.parametrize("voice", [False, True], ids=["sms-only", "connect"])
+def test_synth_has_no_unacknowledged_cdk_nag_findings(
+    request: pytest.FixtureRequest, voice: bool
+) -> None:
+    """Given the app with AwsSolutionsChecks (without Connect, and with a Connect instance),
+    when it is synthesised, then nothing is reported."""
+    synth: Synthesis = request.getfixturevalue("connect_synth" if voice else "synth")
     report = json.loads((synth.outdir / "validation-report.json").read_text())
     violations = [
         v["ruleName"] for plugin in report["pluginReports"] for v in plugin.get("violations", [])
@@ -43,16 +48,17 @@ def test_synth_has_no_unacknowledged_cdk_nag_findings(synth: Synthesis) -> None:
 def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Given the app with acknowledgements switched off, when it is synthesised, then cdk-nag
-    fails with exactly the findings the constructs acknowledge (none stale, none extra)."""
+    """Given the app with voice on (every construct, the Connect ones too) and acknowledgements
+    switched off, when it is synthesised, then cdk-nag fails with exactly the findings the
+    constructs acknowledge (none stale, none extra)."""
     import aws_cdk as cdk
 
     from infra.app import build_app
-    from tests.infra.conftest import cdk_context
+    from tests.infra.conftest import CONNECT_INSTANCE_ARN, CONNECT_REGION, connect_context
 
     monkeypatch.setattr(cdk.Validations, "acknowledge", lambda self, *rules: None)
     app, stack = build_app(
-        context=cdk_context(), outdir=str(tmp_path), builtin_cloud_formation_validation=False
+        context=connect_context(), outdir=str(tmp_path), builtin_cloud_formation_validation=False
     )
     with pytest.raises(RuntimeError, match="ValidationFailed"):
         app.synth()
@@ -66,18 +72,31 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     bucket = f"<{stack.get_logical_id(stack.store.bucket.node.default_child)}.Arn>"
     intake_policy = "Intake/Role/DefaultPolicy/Resource"
     sampler_policy = "Sampler/Role/DefaultPolicy/Resource"
+    notify_policy = "Notify/Role/DefaultPolicy/Resource"
+    schedules = (
+        f"arn:aws:scheduler:{CONNECT_REGION}:<AWS::AccountId>:schedule/"
+        f"{resources.DISPATCH_SCHEDULE_GROUP}/*"
+    )
     assert found == {
         ("AwsSolutions-SMG4", "Storage/PhoneHashSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/SamplingSecret/Resource"),
+        ("AwsSolutions-SMG4", "Storage/LinkSigningKey/Resource"),
         ("AwsSolutions-L1", "Intake/Function/Resource"),
         ("AwsSolutions-L1", "Sampler/Function/Resource"),
+        ("AwsSolutions-L1", "Feedback/Function/Resource"),
+        ("AwsSolutions-L1", "Notify/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", intake_policy),
         ("AwsSolutions-IAM5[Resource::*]", sampler_policy),
+        ("AwsSolutions-IAM5[Resource::*]", "Feedback/Role/DefaultPolicy/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", notify_policy),
+        (f"AwsSolutions-IAM5[Resource::{schedules}]", notify_policy),
+        (f"AwsSolutions-IAM5[Resource::{CONNECT_INSTANCE_ARN}/contact/*]", notify_policy),
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", sampler_policy)
             for prefix in (resources.SAMPLES_PREFIX, resources.AUDIT_PREFIX)
         ),
         ("AwsSolutions-SQS3", "Sampler/ScheduleDeadLetterQueue/Resource"),
+        ("AwsSolutions-SQS3", "Feedback/SmsRepliesDeadLetterQueue/Resource"),
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", intake_policy)
             for prefix in (
@@ -95,9 +114,12 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     }
 
 
-def test_cfn_lint_passes(synth: Synthesis) -> None:
-    """Given the synthesised template, when cfn-lint checks it for ap-south-1, then it passes."""
-    options = ["--regions", "ap-south-1", "--ignore-checks", CFN_LINT_IGNORED]
+@pytest.mark.parametrize("voice", [False, True], ids=["sms-only", "connect"])
+def test_cfn_lint_passes(request: pytest.FixtureRequest, voice: bool) -> None:
+    """Given the synthesised template (without Connect, and with a Connect instance), when
+    cfn-lint checks it for the stack's own region, then it passes."""
+    synth: Synthesis = request.getfixturevalue("connect_synth" if voice else "synth")
+    options = ["--regions", synth.stack.region, "--ignore-checks", CFN_LINT_IGNORED]
     result = subprocess.run(
         [CFN_LINT, *options, "--", str(synth.template_file)],
         capture_output=True,

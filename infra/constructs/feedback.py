@@ -1,0 +1,175 @@
+"""Feedback: the function that records what citizens say, by web form, SMS reply or IVR."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.function import SamvadFunction
+from infra.constructs.storage import DataStore
+from samvad import resources
+
+FUNCTION_TIMEOUT = cdk.Duration.seconds(10)
+"""Connect waits at most 8 s for a Lambda function (the flow's InvocationTimeLimitSeconds)."""
+SMS_SERVICE = "sms-voice.amazonaws.com"
+"""AWS End User Messaging SMS: publishes inbound (two-way) messages to the replies topic."""
+KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+# Table actions per logical id (the table ARN itself): what feedback does, nothing more.
+TABLE_ACTIONS = {
+    "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "Visits": ("dynamodb:GetItem",),
+    "Links": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    "Dispatches": ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"),
+    "Contacts": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    "Config": ("dynamodb:GetItem",),
+}
+# Index queries, by (table logical id, index name): named index ARNs, no wildcard.
+INDEX_QUERIES = ((resources.DISPATCHES.logical_id, resources.BY_REFERENCE_INDEX.name),)
+
+
+class Feedback(SamvadFunction):
+    """The feedback function and its three ways in.
+
+    - ``url``: a Lambda function URL (auth NONE, buffered, no CORS) serving the web form that
+      SMS links point to. Citizens have no AWS credentials, so the URL is public; the signed,
+      expiring, single-use token in each link is what authorises a request (the handler checks
+      it). cdk-nag 3.0.2 reports nothing for a public function URL, so there is nothing to
+      acknowledge; ``tests/infra/test_feedback.py`` checks it is the stack's only public door.
+    - ``replies_topic``: ``sms-replies``, the SNS topic End User Messaging publishes two-way
+      SMS replies to (encrypted with the data key, TLS only); the function is subscribed,
+      and deliveries that keep failing go to ``replies_dead_letter_queue``.
+    - Connect invokes the function from the survey flow (``SurveyFlow`` grants that).
+
+    The function, its role and log group come from ``SamvadFunction``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="feedback",
+            description="Samvad feedback: record answers from the web form, SMS and IVR",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=512,
+            timeout=FUNCTION_TIMEOUT,
+            environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
+        )
+        self.add_statements(*self._statements(store))
+        self.url = self.function.add_function_url(
+            auth_type=lambda_.FunctionUrlAuthType.NONE, invoke_mode=lambda_.InvokeMode.BUFFERED
+        )
+        self._replies(store)
+
+    def _replies(self, store: DataStore) -> None:
+        stack = cdk.Stack.of(self)
+        self.replies_topic = sns.Topic(
+            self,
+            "SmsReplies",
+            topic_name=f"{stack.stack_name}-sms-replies",
+            display_name="Samvad SMS replies",
+            master_key=store.key,
+            enforce_ssl=True,
+        )
+        self.replies_topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EndUserMessagingPublishesReplies",
+                principals=[iam.ServicePrincipal(SMS_SERVICE)],
+                actions=["sns:Publish"],
+                resources=[self.replies_topic.topic_arn],
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            )
+        )
+        # The topic is encrypted: End User Messaging must be able to use the data key.
+        store.key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="EndUserMessagingEncryptsReplies",
+                principals=[iam.ServicePrincipal(SMS_SERVICE)],
+                actions=["kms:GenerateDataKey*", "kms:Decrypt"],
+                resources=["*"],
+                conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
+            )
+        )
+        self.replies_dead_letter_queue = sqs.Queue(
+            self,
+            "SmsRepliesDeadLetterQueue",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=store.queue_key,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+        # SNS moves undeliverable replies to the encrypted DLQ: it needs the queue key.
+        store.queue_key.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="SnsDeadLettersSmsReplies",
+                principals=[iam.ServicePrincipal("sns.amazonaws.com")],
+                actions=["kms:GenerateDataKey", "kms:Decrypt"],
+                resources=["*"],
+                conditions={"ArnEquals": {"aws:SourceArn": self.replies_topic.topic_arn}},
+            )
+        )
+        self.replies_topic.add_subscription(
+            subscriptions.LambdaSubscription(
+                self.function, dead_letter_queue=self.replies_dead_letter_queue
+            )
+        )
+        cdk.Validations.of(self.replies_dead_letter_queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself a dead-letter queue: the SMS-replies subscription's "
+                "(SNS RedrivePolicy), which cdk-nag only recognises in SQS redrive policies.",
+            )
+        )
+
+    @staticmethod
+    def _statements(store: DataStore) -> list[iam.PolicyStatement]:
+        tables = store.tables
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid=f"Table{logical_id}",
+                    actions=list(actions),
+                    resources=[tables[logical_id].table_arn],
+                )
+                for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="QueryDispatchesByReference",
+                actions=["dynamodb:Query"],
+                resources=[
+                    f"{tables[logical_id].table_arn}/index/{index}"
+                    for logical_id, index in INDEX_QUERIES
+                ],
+            ),
+            iam.PolicyStatement(
+                sid="PublishEvents",
+                actions=["events:PutEvents"],
+                resources=[store.bus.event_bus_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ReadLinkAndPhoneHashKeys",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[store.link_secret.secret_arn, store.phone_hash_secret.secret_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
+            ),
+        ]

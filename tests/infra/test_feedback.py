@@ -1,0 +1,251 @@
+"""The feedback function in the synthesised stack: the public form URL (and only there), the
+SMS-replies topic, least privilege, and the Connect survey flow that invokes it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.constructs.connect import FLOW_FILE
+from samvad import resources
+from tests.infra.conftest import (
+    CONNECT_INSTANCE_ARN,
+    Synthesis,
+    actions_by_resource,
+    as_list,
+    get_att,
+    props,
+    role_statements,
+)
+
+pytestmark = pytest.mark.infra
+
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+
+
+def _key(resource: Any) -> str:
+    return json.dumps(resource, sort_keys=True)
+
+
+def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
+    return {"Ref": synth.logical_id(construct)}
+
+
+def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
+    return synth.template.find_resources(type_)
+
+
+def _cfn_id(synth: Synthesis, cfn_resource: Any) -> str:
+    return synth.stack.get_logical_id(cfn_resource)
+
+
+def test_feedback_function_configuration(synth: Synthesis) -> None:
+    """Given the feedback function, then it has 512 MB and a 10-second timeout (Connect waits
+    at most 8 s), its own log group, and reads the link-signing key from its environment."""
+    feedback, store = synth.stack.feedback, synth.stack.store
+    function = props(synth, feedback.function)
+    assert (function["Runtime"], function["Architectures"]) == ("python3.13", ["arm64"])
+    assert (function["MemorySize"], function["Timeout"]) == (512, 10)
+    assert function["LoggingConfig"]["LogGroup"] == _ref(synth, feedback.log_group)
+    env = function["Environment"]["Variables"]
+    assert env[resources.LINK_SECRET_ENV] == _ref(synth, store.link_secret)
+    assert env[resources.PHONE_HASH_SECRET_ENV] == _ref(synth, store.phone_hash_secret)
+    assert env["POWERTOOLS_SERVICE_NAME"] == "feedback"
+
+
+def test_only_the_feedback_form_is_public(synth: Synthesis) -> None:
+    """Given the stack, then its one function URL is feedback's: auth NONE, buffered, no CORS;
+    and the only permissions for principal ``*`` are that URL's, on the feedback function."""
+    feedback = synth.stack.feedback
+    [(url_id, url)] = _resources(synth, "AWS::Lambda::Url").items()
+    assert url_id == _cfn_id(synth, feedback.url.node.default_child)
+    assert url["Properties"] == {
+        "AuthType": "NONE",
+        "InvokeMode": "BUFFERED",
+        "TargetFunctionArn": get_att(synth, feedback.function),
+    }
+    public = [
+        p["Properties"]
+        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "*"
+    ]
+    assert public, "the form must be reachable"
+    for permission in public:
+        assert permission["FunctionName"] == get_att(synth, feedback.function)
+        assert (
+            permission.get("FunctionUrlAuthType") == "NONE"
+            or permission.get("InvokedViaFunctionUrl") is True
+        ), permission
+    [output] = [
+        o for name, o in synth.template.to_json()["Outputs"].items() if name == "FeedbackUrl"
+    ]
+    assert output["Value"] == {"Fn::GetAtt": [url_id, "FunctionUrl"]}
+
+
+def test_sms_replies_topic_feeds_the_function(synth: Synthesis) -> None:
+    """Given the SMS-replies topic, then it is encrypted with the data key and refuses plain
+    HTTP, only End User Messaging (this account) may publish to it besides the account, the
+    feedback function is subscribed with an encrypted dead-letter queue, and the keys let End
+    User Messaging encrypt (data key) and SNS dead-letter (queue key, this topic only)."""
+    feedback, store = synth.stack.feedback, synth.stack.store
+    topic = _ref(synth, feedback.replies_topic)
+    topic_props = props(synth, feedback.replies_topic)
+    assert topic_props["KmsMasterKeyId"] == get_att(synth, store.key)
+    assert topic_props["TopicName"] == "Samvad-dev-sms-replies"
+    [policy] = [
+        p["Properties"]["PolicyDocument"]["Statement"]
+        for p in _resources(synth, "AWS::SNS::TopicPolicy").values()
+        if topic in p["Properties"]["Topics"]
+    ]
+    assert any(
+        s["Effect"] == "Deny" and s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+        for s in policy
+    )
+    [allow] = [s for s in policy if s["Effect"] == "Allow"]
+    assert allow["Principal"] == {"Service": "sms-voice.amazonaws.com"}
+    assert (allow["Action"], allow["Resource"]) == ("sns:Publish", topic)
+    assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+    [subscription] = [
+        s["Properties"]
+        for s in _resources(synth, "AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == topic
+    ]
+    assert subscription["Protocol"] == "lambda"
+    assert subscription["Endpoint"] == get_att(synth, feedback.function)
+    assert subscription["RedrivePolicy"] == {
+        "deadLetterTargetArn": get_att(synth, feedback.replies_dead_letter_queue)
+    }
+    dlq = props(synth, feedback.replies_dead_letter_queue)
+    assert dlq["KmsMasterKeyId"] == get_att(synth, store.queue_key)
+    data_key = props(synth, store.key)["KeyPolicy"]["Statement"]
+    [sms] = [s for s in data_key if s["Principal"] == {"Service": "sms-voice.amazonaws.com"}]
+    assert set(sms["Action"]) == {"kms:GenerateDataKey*", "kms:Decrypt"}
+    assert sms["Condition"] == allow["Condition"]
+    queue_key = props(synth, store.queue_key)["KeyPolicy"]["Statement"]
+    [sns] = [s for s in queue_key if s["Principal"] == {"Service": "sns.amazonaws.com"}]
+    assert sns["Condition"] == {"ArnEquals": {"aws:SourceArn": topic}}
+    [output] = [
+        o for name, o in synth.template.to_json()["Outputs"].items() if name == "SmsRepliesTopicArn"
+    ]
+    assert output["Value"] == topic
+
+
+def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
+    """Given the feedback role, then its policy allows exactly the listed actions on each named
+    resource (tables, the Dispatches ``by_reference`` index, bus, secrets, data key, its log
+    group) and ``*`` only for X-Ray; nothing on queues, topics or Connect."""
+    feedback, store = synth.stack.feedback, synth.stack.store
+    tables = {name: get_att(synth, table) for name, table in store.tables.items()}
+    by_reference = {
+        "Fn::Join": ["", [tables["Dispatches"], f"/index/{resources.BY_REFERENCE_INDEX.name}"]]
+    }
+    statements = role_statements(synth, feedback.role)
+    assert actions_by_resource(statements) == {
+        _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        _key(tables["Visits"]): {"dynamodb:GetItem"},
+        _key(tables["Links"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        _key(tables["Dispatches"]): {
+            "dynamodb:GetItem",
+            "dynamodb:UpdateItem",
+            "dynamodb:Query",
+        },
+        _key(by_reference): {"dynamodb:Query"},
+        _key(tables["Contacts"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        _key(tables["Config"]): {"dynamodb:GetItem"},
+        _key(get_att(synth, store.bus)): {"events:PutEvents"},
+        _key(_ref(synth, store.link_secret)): {"secretsmanager:GetSecretValue"},
+        _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
+        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
+        _key(get_att(synth, feedback.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        _key("*"): XRAY_ACTIONS,
+    }
+    assert "ManagedPolicyArns" not in props(synth, feedback.role)
+
+
+def test_survey_flow_invokes_the_feedback_function(connect_synth: Synthesis) -> None:
+    """Given the ``connect_*`` context, then the survey contact flow is created in the instance
+    with the flow file as content, ``${FeedbackFunctionArn}`` substituted by the feedback
+    function's ARN; the content parses as JSON and its Lambda invocations wait at most 8 s,
+    under the function's timeout; it is created after Connect may invoke the function."""
+    synth = connect_synth
+    survey, feedback = synth.stack.survey_flow, synth.stack.feedback
+    flow_id = _cfn_id(synth, survey.flow)
+    [(found_id, flow)] = _resources(synth, "AWS::Connect::ContactFlow").items()
+    assert found_id == flow_id
+    flow_props = flow["Properties"]
+    assert flow_props["InstanceArn"] == CONNECT_INSTANCE_ARN
+    assert (flow_props["Name"], flow_props["Type"]) == ("samvad-survey-dev", "CONTACT_FLOW")
+    text, variables = flow_props["Content"]["Fn::Sub"]
+    assert text == FLOW_FILE.read_text(encoding="utf-8")
+    assert variables == {"FeedbackFunctionArn": get_att(synth, feedback.function)}
+    content = json.loads(text)
+    invocations = [a for a in content["Actions"] if a["Type"] == "InvokeLambdaFunction"]
+    assert invocations
+    timeout = props(synth, feedback.function)["Timeout"]
+    for action in invocations:
+        assert action["Parameters"]["LambdaFunctionARN"] == "${FeedbackFunctionArn}"
+        assert int(action["Parameters"]["InvocationTimeLimitSeconds"]) <= 8 < timeout
+    identifiers = {a["Identifier"] for a in content["Actions"]}
+    assert content["StartAction"] in identifiers
+    assert set(flow["DependsOn"]) >= {
+        _cfn_id(synth, survey.permission),
+        _cfn_id(synth, survey.integration),
+    }
+
+
+def test_connect_may_invoke_feedback_for_its_instance_only(connect_synth: Synthesis) -> None:
+    """Given the ``connect_*`` context, then the feedback function is associated with the
+    instance, and connect.amazonaws.com may invoke it only for that instance in this account."""
+    synth = connect_synth
+    feedback = synth.stack.feedback
+    [association] = _resources(synth, "AWS::Connect::IntegrationAssociation").values()
+    assert {k: v for k, v in association["Properties"].items() if k != "Tags"} == {
+        "InstanceId": CONNECT_INSTANCE_ARN,
+        "IntegrationType": "LAMBDA_FUNCTION",
+        "IntegrationArn": get_att(synth, feedback.function),
+    }
+    [permission] = [
+        p["Properties"]
+        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        if p["Properties"]["Principal"] == "connect.amazonaws.com"
+    ]
+    assert permission == {
+        "Action": "lambda:InvokeFunction",
+        "FunctionName": get_att(synth, feedback.function),
+        "Principal": "connect.amazonaws.com",
+        "SourceArn": CONNECT_INSTANCE_ARN,
+        "SourceAccount": {"Ref": "AWS::AccountId"},
+    }
+    connect_actions = [
+        a
+        for s in role_statements(synth, feedback.role)
+        for a in as_list(s["Action"])
+        if a.startswith("connect:")
+    ]
+    assert connect_actions == []
+
+
+def test_a_flow_file_without_the_function_placeholder_is_refused(tmp_path: Path) -> None:
+    """Given a flow file that does not name ``${FeedbackFunctionArn}``, when the survey flow is
+    built, then it is refused: the flow would not reach the feedback function."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_lambda as lambda_
+
+    from infra.constructs.connect import SurveyFlow, connect_settings
+    from tests.infra.conftest import CONNECT_REGION, CONNECT_SOURCE_PHONE
+
+    settings = connect_settings(CONNECT_INSTANCE_ARN, CONNECT_SOURCE_PHONE, region=CONNECT_REGION)
+    assert settings is not None
+    flow_file = tmp_path / "flow.json"
+    flow_file.write_text(json.dumps({"Version": "2019-10-30", "Actions": []}))
+    stack = cdk.Stack(cdk.App(), "T", env=cdk.Environment(region=CONNECT_REGION))
+    function = lambda_.Function.from_function_arn(
+        stack, "F", f"arn:aws:lambda:{CONNECT_REGION}:123456789012:function:f"
+    )
+    with pytest.raises(ValueError, match="FeedbackFunctionArn"):
+        SurveyFlow(
+            stack, "Flow", settings=settings, feedback=function, stage="t", flow_file=flow_file
+        )
