@@ -12,7 +12,7 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import XRAY_REASON, SamvadFunction
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -74,6 +74,13 @@ class Feedback(SamvadFunction):
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
         )
         self.add_statements(*self._statements(store))
+        cdk.Validations.of(self.role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=f"{XRAY_REASON} sns:Publish to a phone number (the SMS acknowledgements "
+                "of citizens' replies) has no resource ARN and no condition key narrows it.",
+            )
+        )
         self.url = self.function.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE, invoke_mode=lambda_.InvokeMode.BUFFERED
         )
@@ -172,4 +179,6 @@ class Feedback(SamvadFunction):
             iam.PolicyStatement(
                 sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
             ),
+            # Acknowledgements to SMS replies (thanks, opt-out confirmed, not understood).
+            iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]),
         ]

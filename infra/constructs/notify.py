@@ -199,6 +199,14 @@ class Notify(SamvadFunction):
                 for logical_id, actions in TABLE_ACTIONS.items()
             ),
             iam.PolicyStatement(
+                sid="QueryDispatchesByReference",  # a Connect contact id → its attempt
+                actions=["dynamodb:Query"],
+                resources=[
+                    f"{tables[resources.DISPATCHES.logical_id].table_arn}/index/"
+                    f"{resources.BY_REFERENCE_INDEX.name}"
+                ],
+            ),
+            iam.PolicyStatement(
                 sid="RequeueDispatches",
                 actions=["sqs:SendMessage"],
                 resources=[self.dispatch_queue.queue_arn],

@@ -160,7 +160,7 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
         _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
         _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
         _key(get_att(synth, feedback.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
-        _key("*"): XRAY_ACTIONS,
+        _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS acknowledgements to phone numbers
     }
     assert "ManagedPolicyArns" not in props(synth, feedback.role)
 

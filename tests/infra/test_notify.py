@@ -162,6 +162,9 @@ def test_notify_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
     notify, store = synth.stack.notify, synth.stack.store
     tables = {name: get_att(synth, table) for name, table in store.tables.items()}
     statements = role_statements(synth, notify.role)
+    by_reference = {
+        "Fn::Join": ["", [tables["Dispatches"], f"/index/{resources.BY_REFERENCE_INDEX.name}"]]
+    }
     schedules = {
         "Fn::Join": [
             "",
@@ -179,6 +182,7 @@ def test_notify_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
             "dynamodb:UpdateItem",
             "dynamodb:Query",
         },
+        _key(by_reference): {"dynamodb:Query"},
         _key(tables["RateLimits"]): {
             "dynamodb:GetItem",
             "dynamodb:PutItem",

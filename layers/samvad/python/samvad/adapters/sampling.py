@@ -131,7 +131,10 @@ class DynamoContacts:
             )
 
     def opted_out(self, phone_hash: str) -> bool:
-        return self.lookup([phone_hash]).get(phone_hash, {}).get("opted_out", False)
+        item = self._client.get_item(
+            TableName=self._table, Key={"phone_hash": {"S": phone_hash}}, ConsistentRead=True
+        ).get("Item")
+        return bool(item and item.get("opted_out", {}).get("BOOL"))
 
     def remember_sms(self, phone_hash: str, message: dict) -> None:
         """The last SMS contact sent to this citizen: an SMS reply without a reference
