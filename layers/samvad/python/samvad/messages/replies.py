@@ -91,6 +91,12 @@ def _expand_letter_codes(words: list[str]) -> list[str]:
     return expanded
 
 
+def _negated(words: list[str], index: int) -> bool:
+    """Whether a money word stands next to a no-word, as in "no money" or "पैसे नहीं"."""
+    neighbours = words[max(index - 1, 0) : index] + words[index + 1 : index + 2]
+    return any(word in _WORDS["no"] for word in neighbours)
+
+
 def parse_reply(text: str, expecting: str | None = None) -> Reply:
     """Read an SMS reply. ``expecting`` is what the citizen was last asked: ``"feedback"``
     (a lone ``1`` is a rating), ``"confirmation"`` (``1``/``2`` or yes/no answer it), or
@@ -117,8 +123,8 @@ def parse_reply(text: str, expecting: str | None = None) -> Reply:
         elif word in _WORDS["no"]:
             answers.add(False)
         elif word in _WORDS["money"]:
-            if index and words[index - 1] in _WORDS["no"]:
-                return UNKNOWN  # "no money": not asked, or work not done and money asked?
+            if word != "m" and _negated(words, index):
+                return UNKNOWN  # "no money", "ପଇସା ନାହିଁ": not asked, or work not done + money?
             money = True
         else:
             return UNKNOWN

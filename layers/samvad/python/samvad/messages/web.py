@@ -50,9 +50,9 @@ fieldset{border:0;margin:0 0 20px;padding:0}
 legend,.label{font-weight:700;margin-bottom:8px;padding:0}
 .choices{display:grid;gap:8px}.two{grid-template-columns:1fr 1fr}
 .five{grid-template-columns:repeat(5,1fr)}
-.choice{position:relative;display:block}
+.choice{position:relative;display:flex}
 .choice input{position:absolute;opacity:0;width:1px;height:1px}
-.choice span{display:flex;flex-direction:column;align-items:center;justify-content:center;
+.choice span{flex:1;display:flex;flex-direction:column;align-items:center;justify-content:center;
 min-height:56px;min-width:44px;padding:6px 4px;background:#fff;border:2px solid #0b4f7c;
 border-radius:10px;text-align:center;cursor:pointer}
 .choice b{font-size:22px}.choice small{font-size:12px;line-height:1.2}
