@@ -1,0 +1,11 @@
+"""The Amazon Connect survey contact flow (flow language JSON) and its validator.
+
+``SURVEY_FLOW`` is the file to load into ``aws_connect.CfnContactFlow``: substitute
+``FEEDBACK_FUNCTION_PLACEHOLDER`` with the feedback function's ARN (``Fn::Sub``), the only
+``${…}`` in it. ``survey_flow.py`` generates it; ``flow_check.check_flow`` validates it.
+"""
+
+from pathlib import Path
+
+SURVEY_FLOW = Path(__file__).with_name("survey_flow.json")
+FEEDBACK_FUNCTION_PLACEHOLDER = "${FeedbackFunctionArn}"
