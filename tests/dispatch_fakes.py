@@ -165,9 +165,9 @@ class RecordingLinks:
     def __init__(self) -> None:
         self.issued: list[tuple[str, str]] = []
 
-    def issue(self, contact, language, expires) -> str:
+    def issue(self, contact, language, expires, host=None) -> str:
         self.issued.append((contact.key, language))
-        return f"https://f.example/f/tok{len(self.issued)}"
+        return f"{host or 'sv.od.in'}/f/tok{len(self.issued)}"
 
 
 class RecordingDeferrer:

@@ -1,9 +1,13 @@
 """Feedback links: short, signed, expiring, single-use tokens.
 
-A token is ``base64url(id ‖ tag)``: a 10-byte random id and the first 8 bytes of
-``HMAC-SHA256(key, id)``. The signature lets the feedback function refuse a forged or mangled
-token without a read; the id names a stored record (which contact, language, expiry,
-``used_at``) that makes it expire and be used once. 24 characters fit an SMS comfortably.
+A token is ``base64url(id ‖ tag)``: an 8-byte random id and the first 6 bytes of
+``HMAC-SHA256(key, id)``, 19 characters. The signature lets the feedback function refuse a
+forged or mangled token without a read (a guess succeeds once in 2⁴⁸); the id names a stored
+record (which contact, language, expiry, ``used_at``) that makes it expire and be used once.
+
+The link is one DLT template variable, at most 30 characters: ``<short host>/f/<token>``, so
+the host is at most 8 characters (``sv.od.in``, a custom domain in front of the function URL,
+see docs/dispatch-deploy.md).
 """
 
 from __future__ import annotations
@@ -14,8 +18,8 @@ import hashlib
 import hmac
 import secrets
 
-ID_BYTES = 10
-TAG_BYTES = 8
+ID_BYTES = 8
+TAG_BYTES = 6
 
 
 class LinkSigner:
@@ -32,7 +36,7 @@ class LinkSigner:
 
     def token_id(self, token: str) -> str | None:
         """The id of a genuine token, or None for anything forged, truncated or mangled."""
-        if not token or len(token) > 64:
+        if not token or len(token) > 32:
             return None
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))

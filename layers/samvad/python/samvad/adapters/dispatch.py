@@ -435,10 +435,13 @@ class DynamoLinks:
     def __init__(self, table: str, signer: LinkSigner, base_url: str, client=None):
         self._table = table
         self._signer = signer
-        self._base = base_url.rstrip("/")
+        # SMS carry the link without its scheme (phones link ``host/path`` themselves).
+        self._base = base_url.split("://", 1)[-1].rstrip("/")
         self._client = make_client("dynamodb", client)
 
-    def issue(self, contact: Contact, language: str, expires: dt.datetime) -> str:
+    def issue(
+        self, contact: Contact, language: str, expires: dt.datetime, host: str | None = None
+    ) -> str:
         token, token_id = self._signer.new_token()
         item = {
             "token_id": {"S": token_id},
@@ -451,7 +454,7 @@ class DynamoLinks:
         if contact.case_id:
             item["case_id"] = {"S": contact.case_id}
         self._client.put_item(TableName=self._table, Item=item)
-        return f"{self._base}/f/{token}"
+        return f"{host or self._base}/f/{token}"
 
     def lookup(self, token: str) -> dict | None:
         """The link's record for a genuine token, or None (forged, unknown, or purged)."""

@@ -13,6 +13,11 @@ from dataclasses import dataclass
 from samvad.dispatch.policy import Rate
 
 
+EPSILON = 1e-6
+MIN_WAIT = 0.001
+"""Clocks tick in microseconds at best: a shorter wait would never end."""
+
+
 @dataclass(frozen=True)
 class Bucket:
     tokens: float
@@ -33,9 +38,9 @@ def refilled(bucket: Bucket | None, rate: Rate, now: float) -> Bucket:
 def take(bucket: Bucket | None, rate: Rate, now: float) -> tuple[Bucket | None, float]:
     """Take one token: ``(the bucket to store, 0.0)``, or ``(None, seconds to wait)``."""
     current = refilled(bucket, rate, now)
-    if current.tokens >= 1.0:
-        return Bucket(current.tokens - 1.0, current.at, current.version + 1), 0.0
-    return None, (1.0 - current.tokens) / rate.per_second
+    if current.tokens >= 1.0 - EPSILON:  # floating-point refills land a hair under 1
+        return Bucket(max(0.0, current.tokens - 1.0), current.at, current.version + 1), 0.0
+    return None, max(MIN_WAIT, (1.0 - current.tokens) / rate.per_second)
 
 
 class MemoryRateLimiter:

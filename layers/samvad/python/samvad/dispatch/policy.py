@@ -67,6 +67,9 @@ class NotifyPolicy:
     busy_retry_minutes: float = 30.0
     sms_fallback: bool = True
     link_ttl_hours: int = 72
+    link_host: str = ""
+    """The short host of feedback links (``sv.od.in``, ≤ 8 characters: the link is one DLT
+    variable of ≤ 30); blank: the feedback function URL's host (long: for local runs)."""
     sms_sender_id: str = "SAMVAD"
     dlt_entity_id: str = ""
     dlt_template_ids: dict[str, str] = field(default_factory=dict)
@@ -135,6 +138,7 @@ class NotifyPolicy:
             busy_retry_minutes=float(doc.get("busy_retry_minutes", defaults.busy_retry_minutes)),
             sms_fallback=bool(doc.get("sms_fallback", defaults.sms_fallback)),
             link_ttl_hours=int(doc.get("link_ttl_hours", defaults.link_ttl_hours)),
+            link_host=str(doc.get("link_host", "")),
             sms_sender_id=str(doc.get("sms_sender_id", defaults.sms_sender_id)),
             dlt_entity_id=str(doc.get("dlt_entity_id", "")),
             dlt_template_ids=dict(doc.get("dlt_template_ids", {})),
@@ -160,6 +164,7 @@ _FIELDS = {
     "busy_retry_minutes",
     "sms_fallback",
     "link_ttl_hours",
+    "link_host",
     "sms_sender_id",
     "dlt_entity_id",
     "dlt_template_ids",

@@ -382,7 +382,9 @@ def _call_attributes(contact: Contact, visit: dict) -> dict[str, str]:
 
 def _sms_text(contact: Contact, visit: dict, ports: DispatchPorts) -> messages.SmsText:
     expires = ports.clock() + dt.timedelta(hours=ports.policy.link_ttl_hours)
-    link = ports.links.issue(contact, _language(contact, visit), expires)
+    link = ports.links.issue(
+        contact, _language(contact, visit), expires, host=ports.policy.link_host or None
+    )
     office = visit.get("office_name") or visit.get("office_code", "")
     language = _language(contact, visit)
     if contact.kind == CONFIRMATION:

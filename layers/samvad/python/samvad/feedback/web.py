@@ -101,9 +101,9 @@ def _record(link: dict, kind: str, answer, visit: dict, language: str, ports) ->
         bribe_asked=answer.bribe_asked,
         free_text=(answer.free_text or "").strip(),
     )
-    if answers.empty and not answers.free_text:
-        raise pages.FormError("rating", "please answer at least one question")
-    status = record_survey(link["visit_key"], answers, "web", language, ports).status
+    status = "opted_out"
+    if not answers.empty or answers.free_text:  # the form may carry only "do not contact me"
+        status = record_survey(link["visit_key"], answers, "web", language, ports).status
     if answer.opt_out:
         opt_out(visit["phone"], "web", ports)
     return status

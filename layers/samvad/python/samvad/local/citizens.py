@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from samvad.adapters import simulated
 from samvad.local.cloud import ACCOUNT, REGION, LocalCloud
 
-LINK = re.compile(r"https?://\S+/f/([A-Za-z0-9_-]+)")
+LINK = re.compile(r"\S+/f/([A-Za-z0-9_-]+)")
 
 
 @dataclass(frozen=True)
@@ -121,7 +121,7 @@ class Citizens:
             return
         if attributes.get("kind") == "confirmation":
             digit = "1" if rng.random() < self.population.resolved else "2"
-            self._connect(call, attributes, {"action": "confirm", "confirm": digit})
+            self._connect(call, attributes, {"action": "confirm", "resolved": digit})
             return
         answers = self._answers(rng)
         self._connect(
@@ -132,7 +132,7 @@ class Citizens:
                 "work_done": "2" if answers["work_not_done"] else "1",
                 "rating": str(answers["rating"]),
                 "bribe": "1" if answers["money_asked"] else "2",
-                "officer": "9" if answers["officer"] else "",
+                "officer": "true" if answers["officer"] else "false",
             },
         )
 

@@ -351,7 +351,7 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
         resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue),
         resources.SCHEDULER_ROLE_ENV: names.scheduler_role_arn,
         resources.LINK_SECRET_ENV: link_arn,
-        resources.FEEDBACK_URL_ENV: "http://127.0.0.1/feedback",
+        resources.FEEDBACK_URL_ENV: "https://sv.local",  # a short host, as SMS links need
         resources.TELEPHONY_SIMULATOR_ENV: sqs.get_queue_url(QueueName=names.calls_queue)[
             "QueueUrl"
         ],
