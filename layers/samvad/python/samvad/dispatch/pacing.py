@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 from samvad.dispatch.policy import Rate
 
-
 EPSILON = 1e-6
 MIN_WAIT = 0.001
 """Clocks tick in microseconds at best: a shorter wait would never end."""

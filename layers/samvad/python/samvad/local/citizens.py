@@ -2,10 +2,11 @@
 
 Calls: the notify function "dials" by queueing the call (``adapters.simulated``); for each,
 a citizen answers, does not answer or is busy, with the population's rates. One who answers
-goes through the survey flow as Amazon Connect would run it — the feedback handler is
-invoked with Connect's ``ContactFlowEvent`` for the prompts, then the keyed answers (or the
-opt-out key) — and the end of every call is published as Connect's DISCONNECTED contact event
-on the default bus, which routes it to the dispatch queue.
+goes through the real survey flow, played by ``local.contact_flow`` as Amazon Connect would
+run it — every feedback-function block invokes the feedback handler with Connect's
+``ContactFlowEvent`` — pressing the keys this citizen chooses, and the end of every call is
+published as Connect's DISCONNECTED contact event on the default bus, which routes it to the
+dispatch queue.
 
 SMS: each SMS moto recorded is read once; a citizen replies by SMS (an SNS two-way
 message, with ``previousPublishedMessageId``), opens the link and submits the web form
@@ -18,6 +19,7 @@ gives the same citizens, whatever the order of events.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import random
 import re
@@ -27,9 +29,17 @@ from collections import Counter
 from dataclasses import dataclass
 
 from samvad.adapters import simulated
-from samvad.local.cloud import ACCOUNT, REGION, LocalCloud
+from samvad.local.cloud import ACCOUNT, REGION, REPO_ROOT, LocalCloud
+from samvad.local.contact_flow import run_flow
 
 LINK = re.compile(r"\S+/f/([A-Za-z0-9_-]+)")
+
+
+@functools.cache
+def survey_flow() -> dict:
+    """The deployed survey flow, with a stand-in for the feedback function's ARN."""
+    text = (REPO_ROOT / "infra" / "connect" / "survey_flow.json").read_text()
+    return json.loads(text.replace("${FeedbackFunctionArn}", "local:feedback"))
 
 
 @dataclass(frozen=True)
@@ -112,29 +122,30 @@ class Citizens:
         )
 
     def _survey_by_phone(self, call: dict, attributes: dict, rng: random.Random) -> None:
-        prompts = self._connect(call, attributes, {"action": "prompts"})
-        if not prompts:
-            raise RuntimeError("the prompts action returned nothing")
+        """Play the call through the real survey flow (``infra/connect/survey_flow.json``),
+        pressing the keys this citizen would; the flow invokes the feedback handler."""
         if rng.random() < self.population.stop:
             self.counts["ivr_opt_outs"] += 1
-            self._connect(call, attributes, {"action": "opt_out"})
-            return
-        if attributes.get("kind") == "confirmation":
-            digit = "1" if rng.random() < self.population.resolved else "2"
-            self._connect(call, attributes, {"action": "confirm", "resolved": digit})
-            return
-        answers = self._answers(rng)
-        self._connect(
-            call,
+            keys = ["8"]
+        elif attributes.get("kind") == "confirmation":
+            keys = ["1" if rng.random() < self.population.resolved else "2"]
+        else:
+            answers = self._answers(rng)
+            keys = [
+                "2" if answers["work_not_done"] else "1",
+                str(answers["rating"]),
+                "1" if answers["money_asked"] else "2",
+                "9" if answers["officer"] else "",
+                "#",  # ends the voice note, if one was offered
+            ]
+        run = run_flow(
+            survey_flow(),
+            lambda parameters, attrs: self._connect(call, attrs, parameters),
+            keys,
             attributes,
-            {
-                "action": "record",
-                "work_done": "2" if answers["work_not_done"] else "1",
-                "rating": str(answers["rating"]),
-                "bribe": "1" if answers["money_asked"] else "2",
-                "officer": "true" if answers["officer"] else "false",
-            },
         )
+        if not run.invocations or run.invocations[0].get("action") != "prompts":
+            raise RuntimeError("the survey flow did not fetch its prompts first")
 
     def _connect(self, call: dict, attributes: dict, parameters: dict) -> dict:
         event = {
