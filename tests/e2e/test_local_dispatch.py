@@ -50,14 +50,15 @@ def contacted_day(tmp_path_factory):
         citizens = Citizens(cloud, Population(seed=11))
         start = dt.datetime.combine(RUN_DAY, dt.time(9, 5), IST)
         until = dt.datetime.combine(RUN_DAY, dt.time(21, 0), IST)
-        counts = run_contacts(cloud, citizens, start, until)
+        events: list[dict] = []
+        counts = run_contacts(cloud, citizens, start, until, events)
         # the same dispatch message, delivered again three times after the day's work
         for _ in range(3):
             sqs.send_message(QueueUrl=url, MessageBody=json.dumps(replayed))
         calls_before = citizens.counts.copy()
         replay = pump_dispatch(cloud)
         citizens.answer_calls()
-        events = cloud.domain_events()
+        events += cloud.domain_events()
         feedback = _scan(cloud, resources.FEEDBACK)
         dispatches = _scan(cloud, resources.DISPATCHES)
         contacts = _scan(cloud, resources.CONTACTS)

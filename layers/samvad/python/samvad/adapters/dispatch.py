@@ -63,51 +63,46 @@ class DynamoDispatchLedger:
         return {"N": str(int(time.time()) + self._ttl)}
 
     def claim(self, contact: Contact, now: dt.datetime, stale_before: dt.datetime) -> bool:
+        """Two conditional writes, no transaction: the contact must not be finished, and the
+        attempt must be free (new, released, or stale). A race lost on the second write leaves
+        ``state`` as the winner wrote it (the same attempt number), so nothing is undone."""
         finals = {f":f{i}": {"S": s} for i, s in enumerate(FINAL_STATUSES)}
         try:
-            self._client.transact_write_items(
-                TransactItems=[
-                    {
-                        "Put": {
-                            "TableName": self._table,
-                            "Item": {
-                                **self._key(contact.key, _entry(contact.attempt)),
-                                "outcome": {"S": "claimed"},
-                                "channel": {"S": contact.channel},
-                                "claimed_at": {"S": now.isoformat()},
-                                "message": {"S": json.dumps(contact.to_message())},
-                                "expires_at": self._expires(),
-                            },
-                            "ConditionExpression": "attribute_not_exists(entry) OR outcome = "
-                            ":unplaced OR (outcome = :claimed AND claimed_at < :stale)",
-                            "ExpressionAttributeValues": {
-                                ":unplaced": {"S": "unplaced"},
-                                ":claimed": {"S": "claimed"},
-                                ":stale": {"S": stale_before.isoformat()},
-                            },
-                        }
-                    },
-                    {
-                        "Update": {
-                            "TableName": self._table,
-                            "Key": self._key(contact.key, "state"),
-                            "UpdateExpression": "SET #s = :progress, attempts = :n, #k = :k, "
-                            "updated_at = :now, expires_at = :exp",
-                            "ConditionExpression": "attribute_not_exists(#s) OR NOT #s IN ("
-                            + ", ".join(finals)
-                            + ")",
-                            "ExpressionAttributeNames": {"#s": "status", "#k": "kind"},
-                            "ExpressionAttributeValues": {
-                                ":progress": {"S": "in_progress"},
-                                ":n": {"N": str(contact.attempt)},
-                                ":k": {"S": contact.kind},
-                                ":now": {"S": now.isoformat()},
-                                ":exp": self._expires(),
-                                **finals,
-                            },
-                        }
-                    },
-                ]
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(contact.key, "state"),
+                UpdateExpression="SET #s = :progress, attempts = :n, #k = :k, "
+                "updated_at = :now, expires_at = :exp",
+                ConditionExpression="attribute_not_exists(#s) OR NOT #s IN ("
+                + ", ".join(finals)
+                + ")",
+                ExpressionAttributeNames={"#s": "status", "#k": "kind"},
+                ExpressionAttributeValues={
+                    ":progress": {"S": "in_progress"},
+                    ":n": {"N": str(contact.attempt)},
+                    ":k": {"S": contact.kind},
+                    ":now": {"S": now.isoformat()},
+                    ":exp": self._expires(),
+                    **finals,
+                },
+            )
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    **self._key(contact.key, _entry(contact.attempt)),
+                    "outcome": {"S": "claimed"},
+                    "channel": {"S": contact.channel},
+                    "claimed_at": {"S": now.isoformat()},
+                    "message": {"S": json.dumps(contact.to_message())},
+                    "expires_at": self._expires(),
+                },
+                ConditionExpression="attribute_not_exists(entry) OR outcome = :unplaced OR "
+                "(outcome = :claimed AND claimed_at < :stale)",
+                ExpressionAttributeValues={
+                    ":unplaced": {"S": "unplaced"},
+                    ":claimed": {"S": "claimed"},
+                    ":stale": {"S": stale_before.isoformat()},
+                },
             )
         except ClientError as error:
             if _conditional_failure(error):

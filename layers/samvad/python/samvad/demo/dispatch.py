@@ -21,8 +21,8 @@ def contact_day(cloud: LocalCloud, run_date: dt.date, seed: int) -> tuple[dict, 
     citizens = Citizens(cloud, Population(seed=seed))
     start = dt.datetime.combine(run_date, dt.time(9, 5), IST)
     until = dt.datetime.combine(run_date, dt.time(21, 0), IST)
-    counts = run_contacts(cloud, citizens, start, until)
-    events = cloud.domain_events()
+    events: list[dict] = []
+    counts = run_contacts(cloud, citizens, start, until, events)
     return summarise(events, counts, citizens.counts), events
 
 

@@ -63,7 +63,8 @@ class Contact:
     caller: str = ""
     case_id: str = ""
     round: int = 1
-    """Confirmations: the case's n-th request to the citizen (one per action-taken report)."""
+    """Confirmations: which request to the citizen this is; the escalation stage sends its
+    level (``level`` in the message), one request per level's action-taken report."""
 
     @property
     def key(self) -> str:
@@ -94,7 +95,7 @@ class Contact:
         if not 1 <= attempt <= 20:
             raise MessageError(f"attempt {attempt} is out of range")
         try:
-            round_ = int(body.get("round") or 1)
+            round_ = int(body.get("round") or body.get("level") or 1)  # escalation: per level
         except (TypeError, ValueError):
             raise MessageError(f"round must be a number, not {body.get('round')!r}") from None
         return cls(
@@ -121,7 +122,7 @@ class Contact:
             if getattr(self, name):
                 body[name] = getattr(self, name)
         if self.kind == CONFIRMATION:
-            body["round"] = self.round
+            body["round"] = body["level"] = self.round
         return body
 
     def next_attempt(self, channel: str | None = None) -> Contact:

@@ -136,6 +136,7 @@ def record_confirmation(
         {
             "case_id": item["case_id"],
             "round": item["round"],
+            "level": item["round"],  # the escalation level that asked
             "visit_key": item["case_visit_key"],
             "resolved": bool(item["resolved"]),
             "channel": item["channel"],

@@ -98,6 +98,8 @@ class LocalCloud:
         self.queue_urls: dict[str, str] = {}
         self.env: dict[str, str] = {}
         self.simulated_now = None
+        self.schedules: dict[str, dict] = {}
+        """Dispatch schedules read so far, by name (``local.dispatching``)."""
         """When set (a datetime), handlers see this time (``samvad.clock``): a local day
         runs in minutes, and deferred dispatches fire when ``fire_schedules`` reaches them."""
 
