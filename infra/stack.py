@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from infra.constructs.escalation import Escalation
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
 from infra.constructs.sampler import Sampler
@@ -76,6 +77,15 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             schedule_expression=expression,
             time_zone=time_zone,
+        )
+        self.escalation = Escalation(
+            self,
+            "Escalation",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "escalation",
+            retention_days=retention_days,
+            dispatch_queue=self.sampler.dispatch_queue,
         )
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
