@@ -13,7 +13,7 @@ from samvad.escalation.wiring import escalation_ports, handle_message
 from samvad.logs import logger_for
 
 logger = logger_for("escalation")
-processor = BatchProcessor(event_type=EventType.SQS)
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def record_handler(record: SQSRecord) -> dict:

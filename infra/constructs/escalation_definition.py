@@ -314,7 +314,7 @@ class Definition:
             ]
         )
 
-    def _update(self, id: str, expression: str, condition: str, values: dict):
+    def _update(self, id: str, expression: str, condition: str, values: dict, names: dict):
         return self._retry(
             tasks.DynamoUpdateItem(
                 self.scope,
@@ -324,7 +324,7 @@ class Definition:
                 key={"case_id": tasks.DynamoAttributeValue.from_string(_s("$.case.case_id"))},
                 update_expression=expression,
                 condition_expression=condition,
-                expression_attribute_names={"#status": "status", "#round": "round"},
+                expression_attribute_names=names,
                 expression_attribute_values=values,
             )
         )
@@ -342,6 +342,7 @@ class Definition:
                 ":round": _n("$.step.round"),
                 ":entry": self._audit("citizen", "resolved", "citizen_confirmed"),
             },
+            {"#status": "status", "#round": "round"},
         )
         announce = self._event(
             "AnnounceResolved",
@@ -368,6 +369,7 @@ class Definition:
                 ":since": tasks.DynamoAttributeValue.from_string(_s("$.assignment.deadline")),
                 ":entry": self._audit("system", "overdue_at_cm_office", "sla_timeout"),
             },
+            {"#status": "status"},
         )
 
     def _stall(self) -> tasks.DynamoUpdateItem:
