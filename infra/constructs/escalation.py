@@ -15,6 +15,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_logs as logs
@@ -24,7 +25,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
-from infra.constructs.escalation_definition import Definition, Targets
+from infra.constructs.escalation_definition import COMMENT, Definition, Targets
 from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -43,9 +44,8 @@ LOGS_REASON = (
     "Describe*) does not support resource-level permissions; CDK adds it for the log group."
 )
 GENERATE_DATA_KEY_REASON = (
-    "Added by SnsPublish for the notices topic's key, and named to that one key (the queue "
-    "key, which also encrypts the dispatch queue the state machine writes to): "
-    "kms:GenerateDataKey* covers the variants SNS and SQS call for envelope encryption."
+    "Added by SqsSendMessage for the dispatch queue's key and limited to that one key: "
+    "kms:GenerateDataKey* covers the variants SQS calls for envelope encryption."
 )
 
 
@@ -80,10 +80,19 @@ class Escalation(SamvadFunction):
         key = store.queue_key
         self.inbox, self.inbox_dead_letters = self._queue_pair("Inbox", key)
         self.tasks, self.tasks_dead_letters = self._queue_pair("Tasks", key)
+        # The topic has its own key: the queue key's policy names the topic (SNS may deliver
+        # to the encrypted tasks queue), so encrypting the topic with it would be a cycle.
+        self.notices_key = kms.Key(
+            self,
+            "NoticesKey",
+            description="Samvad: grievance notices topic (SNS at rest)",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
         self.topic = sns.Topic(
             self,
             "Notices",
-            master_key=key,
+            master_key=self.notices_key,
             enforce_ssl=True,
             display_name="Samvad grievance notices",
         )
@@ -158,7 +167,14 @@ class Escalation(SamvadFunction):
                 level=sfn.LogLevel.ALL,
                 include_execution_data=False,  # ATR texts and tokens stay out of logs
             ),
-            comment="Samvad grievance case: L1 → L4 with SLAs, ATRs and citizen confirmation",
+            comment=COMMENT,
+        )
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="UseNoticesKey",  # publish to the encrypted notices topic
+                actions=list(KMS_USE),
+                resources=[self.notices_key.key_arn],
+            )
         )
         machine.add_to_role_policy(
             iam.PolicyStatement(

@@ -38,6 +38,7 @@ TASK_RETRY = {
     "max_delay": cdk.Duration.minutes(15),
 }
 """Integration failures (SNS, DynamoDB, EventBridge, SQS): ~2.5 h of backed-off retries."""
+COMMENT = "Samvad grievance case: L1 → L4 with SLAs, ATRs and citizen confirmation"
 CONDITION_FAILED = "DynamoDB.ConditionalCheckFailedException"
 
 

@@ -118,7 +118,7 @@ def _render(stage: str) -> str:
     from aws_cdk import aws_sqs as sqs
     from aws_cdk import aws_stepfunctions as sfn
 
-    from infra.constructs.escalation_definition import Definition, Targets
+    from infra.constructs.escalation_definition import COMMENT, Definition, Targets
 
     names = Names(stage)
     app = cdk.App()
@@ -131,7 +131,10 @@ def _render(stage: str) -> str:
     )
     definition = Definition(stack, targets)
     sfn.StateMachine(
-        stack, "StateMachine", definition_body=sfn.DefinitionBody.from_chainable(definition.start)
+        stack,
+        "StateMachine",
+        definition_body=sfn.DefinitionBody.from_chainable(definition.start),
+        comment=COMMENT,
     )
     template = app.synth().get_stack_by_name("LocalEscalation").template
     (machine,) = (
