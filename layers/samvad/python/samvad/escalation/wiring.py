@@ -22,9 +22,25 @@ def _need(name: str) -> str:
     return value
 
 
-@functools.cache
+ENV_NAMES = (
+    resources.CASES.env_var,
+    resources.VISITS.env_var,
+    resources.CONFIG.env_var,
+    resources.ESCALATION_STATE_MACHINE_ENV,
+    resources.FEEDBACK_URL_ENV,
+    resources.LINK_SECRET_ENV,
+    "AWS_ENDPOINT_URL",
+)
+
+
 def escalation_ports() -> cases.EscalationPorts:
-    """Ports over the stack's resources (read from the environment on first use)."""
+    """Ports over the stack's resources, built once per environment (a warm Lambda reuses
+    them; a new local stack in the same process gets its own)."""
+    return _ports_for(tuple(os.environ.get(name, "") for name in ENV_NAMES))
+
+
+@functools.lru_cache(maxsize=4)
+def _ports_for(environment: tuple[str, ...]) -> cases.EscalationPorts:
     atr_link = None
     base, secret_id = (
         os.environ.get(resources.FEEDBACK_URL_ENV),
