@@ -27,5 +27,5 @@ def test_run_escalation_settles_every_case_and_reports_per_level():
     assert summary["cases_opened"] == 8
     assert summary["resolved"] + summary["overdue"] == 8 and summary["still_open"] == 0
     assert sum(summary["resolved_per_level"].values()) == summary["resolved"]
-    assert summary["atrs_filed"] >= summary["resolved"]
-    assert summary["citizen_resolved"] == summary["resolved"]
+    # only a citizen's confirmation closes a case (a late one, under load, does not)
+    assert summary["atrs_filed"] >= summary["citizen_resolved"] >= summary["resolved"]

@@ -73,7 +73,7 @@ def run_escalation(cloud, poor_feedback: list[dict], seed: int) -> dict:
         {
             "time_factor": factor,
             "default": SLA_DAYS,
-            "confirm_days": 4,
+            "confirm_days": 10,
             "overdue_renotify_days": 60,
         },
     )
