@@ -10,6 +10,7 @@ import aws_cdk as cdk
 from constructs import Construct
 
 from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
@@ -81,6 +82,15 @@ class SamvadStack(cdk.Stack):
             time_zone=time_zone,
         )
         self._dispatch_and_feedback(stage, retention_days, repo_root)
+        self.escalation = Escalation(
+            self,
+            "Escalation",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "escalation",
+            retention_days=retention_days,
+            dispatch_queue=self.sampler.dispatch_queue,
+        )
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
         cdk.CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)

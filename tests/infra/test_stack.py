@@ -97,6 +97,13 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ),
         ("AwsSolutions-SQS3", "Sampler/ScheduleDeadLetterQueue/Resource"),
         ("AwsSolutions-SQS3", "Feedback/SmsRepliesDeadLetterQueue/Resource"),
+        ("AwsSolutions-L1", "Escalation/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "Escalation/Role/DefaultPolicy/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "Escalation/StateMachine/Role/DefaultPolicy/Resource"),
+        (
+            "AwsSolutions-IAM5[Action::kms:GenerateDataKey*]",
+            "Escalation/StateMachine/Role/DefaultPolicy/Resource",
+        ),
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", intake_policy)
             for prefix in (

@@ -4,6 +4,8 @@ samvad intake FILE... --department CODE   upload through the local stack, one re
 samvad demo [--visits N] [--seed S]       a synthetic day end to end on the local stack
 samvad bench intake [--rows N]            measured throughput, requests per row, memory
 samvad config publish NAME FILE           store a new version of a config document (AWS)
+samvad directory load FILE                escalation directory: validate, publish, subscribe
+samvad case show|atr|transfer CASE …      a grievance case: audit trail, ATR, transfer (AWS)
 """
 
 from __future__ import annotations
@@ -71,6 +73,10 @@ def main(argv: list[str] | None = None) -> int:
     publish.add_argument("name", help="e.g. intake/health")
     publish.add_argument("file", type=Path)
     publish.set_defaults(run=_config_publish)
+
+    from samvad.escalation.cli import add_commands
+
+    add_commands(commands)
 
     args = parser.parse_args(argv)
     return args.run(args) or 0

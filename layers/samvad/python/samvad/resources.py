@@ -165,9 +165,18 @@ LINKS = TableSpec(
 )
 """Feedback-link tokens: which visit, which language, expiry, and ``used_at`` (single use)."""
 
+CASES = TableSpec(
+    logical_id="Cases",
+    env_var="CASES_TABLE",
+    partition_key="case_id",
+)
+"""One item per grievance case (``case-<visit_key>``): status, level, assignee, deadline, the
+waiting task tokens (never leave the escalation stage) and the ``audit`` list, appended to in
+the same write as every transition."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
-    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS,
+    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
@@ -187,6 +196,9 @@ TELEPHONY_SIMULATOR_ENV = "TELEPHONY_SIMULATOR_QUEUE_URL"
 SCHEDULER_ROLE_ENV = "DISPATCH_SCHEDULER_ROLE_ARN"
 """The role EventBridge Scheduler assumes to put a deferred dispatch message back on the queue."""
 DISPATCH_QUEUE_ARN_ENV = "DISPATCH_QUEUE_ARN"
+CASE_NOTICES_TOPIC_ENV = "CASE_NOTICES_TOPIC_ARN"
+"""Escalation: the SNS topic of case notices (officials' SMS/e-mail, the stage's task queue)."""
+ESCALATION_STATE_MACHINE_ENV = "ESCALATION_STATE_MACHINE_ARN"
 
 UPLOADS_PREFIX = "uploads/"
 REJECTS_PREFIX = "rejects/"
@@ -213,6 +225,10 @@ SAMPLER_TIMEZONE = "Asia/Kolkata"
 SAMPLING_PLAN_CONFIG = "sampling/plan"
 DISPATCH_MAX_RECEIVES = 5
 NOTIFY_CONFIG = "notify/settings"
+ESCALATION_DIRECTORY_CONFIG = "escalation/directory"
+"""Who holds each escalation level per office/district/department (``samvad directory load``)."""
+ESCALATION_SLA_CONFIG = "escalation/sla"
+"""Days per level per service (defaults in ``samvad.escalation.model``)."""
 DISPATCH_SCHEDULE_GROUP = "samvad-dispatch"
 """EventBridge Scheduler group of one-time schedules that re-queue deferred dispatches."""
 

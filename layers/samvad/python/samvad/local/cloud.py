@@ -98,10 +98,11 @@ class LocalCloud:
         self.queue_urls: dict[str, str] = {}
         self.env: dict[str, str] = {}
         self.simulated_now = None
-        self.schedules: dict[str, dict] = {}
-        """Dispatch schedules read so far, by name (``local.dispatching``)."""
         """When set (a datetime), handlers see this time (``samvad.clock``): a local day
         runs in minutes, and deferred dispatches fire when ``fire_schedules`` reaches them."""
+        self.schedules: dict[str, dict] = {}
+        """Dispatch schedules read so far, by name (``local.dispatching``)."""
+        self._escalation = None
 
     # -- lifecycle ------------------------------------------------------------------------
 
@@ -141,6 +142,9 @@ class LocalCloud:
         urllib.request.urlopen(request, timeout=10).close()
 
     def stop(self) -> None:
+        if self._escalation is not None:
+            self._escalation.stop_all()
+            self._escalation = None
         if self._server is not None:
             self._reset()
             self._server.stop()
@@ -175,6 +179,15 @@ class LocalCloud:
                 self.names.calls_queue,
             )
         }
+
+    @property
+    def escalation(self):
+        """The escalation stage's runtime (``samvad.local.escalation``), made on first use."""
+        if self._escalation is None:
+            from samvad.local.escalation import EscalationRuntime
+
+            self._escalation = EscalationRuntime(self)
+        return self._escalation
 
     # -- routing --------------------------------------------------------------------------
 
@@ -343,7 +356,11 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
         Name=names.sampling_secret, SecretString=secrets.token_hex(32)
     )["ARN"]
     dispatch_url = sqs.get_queue_url(QueueName=names.dispatch_queue)["QueueUrl"]
+    from samvad.local import escalation
+
+    escalation_env = escalation.provision(client, names)
     return {
+        **escalation_env,
         **{spec.env_var: names.table(spec) for spec in resources.TABLES},
         resources.DATA_BUCKET_ENV: names.bucket,
         resources.EVENT_BUS_ENV: names.bus,

@@ -1,0 +1,221 @@
+"""Escalation: FeedbackPoor → a case, a Standard state machine per case, the clerk function.
+
+Routing: the bus's rule (``FeedbackPoor``, ``CaseConfirmation``) → ``inbox`` (SQS) → the
+escalation function; the state machine's SNS ``notices`` topic → ``tasks`` (SQS, the stage's
+own subscription, carrying task tokens) → the same function. Officials' SMS/e-mail
+subscriptions to ``notices`` are filtered on ``official_id`` and made by
+``samvad directory load``; they receive the texts, never a token.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.constructs.escalation_definition import COMMENT, Definition, Targets
+from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction
+from infra.constructs.storage import DataStore
+from samvad import resources
+
+FUNCTION_TIMEOUT = cdk.Duration.seconds(60)
+QUEUE_VISIBILITY = cdk.Duration.seconds(6 * 60)  # six times the function's timeout
+MAX_RECEIVES = 5
+KMS_USE = ("kms:Decrypt", "kms:GenerateDataKey")
+TABLE_ACTIONS = {
+    "Cases": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "Visits": ("dynamodb:GetItem",),
+    "Config": ("dynamodb:GetItem",),
+}
+LOGS_REASON = (
+    "Step Functions' CloudWatch Logs delivery (logs:CreateLogDelivery, PutResourcePolicy, "
+    "Describe*) does not support resource-level permissions; CDK adds it for the log group."
+)
+GENERATE_DATA_KEY_REASON = (
+    "Added by SqsSendMessage for the dispatch queue's key and limited to that one key: "
+    "kms:GenerateDataKey* covers the variants SQS calls for envelope encryption."
+)
+
+
+class Escalation(SamvadFunction):
+    """The escalation function (``functions/escalation``), its queues, the notices topic, the
+    inbox rule and ``state_machine``. The function, its role and log group come from
+    ``SamvadFunction``."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+        dispatch_queue: sqs.IQueue,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="escalation",
+            description="Samvad escalation: open cases, answer the state machine, keep tokens",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=512,
+            timeout=FUNCTION_TIMEOUT,
+        )
+        key = store.queue_key
+        self.inbox, self.inbox_dead_letters = self._queue_pair("Inbox", key)
+        self.tasks, self.tasks_dead_letters = self._queue_pair("Tasks", key)
+        # The topic has its own key: the queue key's policy names the topic (SNS may deliver
+        # to the encrypted tasks queue), so encrypting the topic with it would be a cycle.
+        self.notices_key = kms.Key(
+            self,
+            "NoticesKey",
+            description="Samvad: grievance notices topic (SNS at rest)",
+            enable_key_rotation=True,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.topic = sns.Topic(
+            self,
+            "Notices",
+            master_key=self.notices_key,
+            enforce_ssl=True,
+            display_name="Samvad grievance notices",
+        )
+        self.topic.add_subscription(subscriptions.SqsSubscription(self.tasks))
+        self.rule = events.Rule(
+            self,
+            "InboxRule",
+            event_bus=store.bus,
+            event_pattern=events.EventPattern(
+                source=[resources.EVENT_SOURCE],
+                detail_type=[resources.FEEDBACK_POOR, resources.CASE_CONFIRMATION],
+            ),
+            targets=[targets.SqsQueue(self.inbox, dead_letter_queue=self.inbox_dead_letters)],
+        )
+        self.state_machine = self._state_machine(store, dispatch_queue)
+        self.function.add_environment(resources.CASE_NOTICES_TOPIC_ENV, self.topic.topic_arn)
+        self.function.add_environment(
+            resources.ESCALATION_STATE_MACHINE_ENV, self.state_machine.state_machine_arn
+        )
+        self.add_statements(*self._statements(store))
+        for queue in (self.inbox, self.tasks):
+            self.function.add_event_source(
+                sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True)
+            )
+
+    def _queue_pair(self, id: str, key) -> tuple[sqs.Queue, sqs.Queue]:
+        dead = sqs.Queue(
+            self,
+            f"{id}DeadLetterQueue",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            retention_period=cdk.Duration.days(14),
+        )
+        queue = sqs.Queue(
+            self,
+            f"{id}Queue",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=key,
+            enforce_ssl=True,
+            visibility_timeout=QUEUE_VISIBILITY,
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVES, queue=dead),
+        )
+        return queue, dead
+
+    def _state_machine(self, store: DataStore, dispatch_queue: sqs.IQueue) -> sfn.StateMachine:
+        definition = Definition(
+            self,
+            Targets(
+                table=store.tables[resources.CASES.logical_id],
+                topic=self.topic,
+                bus=store.bus,
+                dispatch_queue=dispatch_queue,
+            ),
+        )
+        self.state_machine_logs = logs.LogGroup(
+            self,
+            "StateMachineLogs",
+            retention=LOG_RETENTION,
+            encryption_key=store.key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        machine = sfn.StateMachine(
+            self,
+            "StateMachine",
+            definition_body=sfn.DefinitionBody.from_chainable(definition.start),
+            state_machine_type=sfn.StateMachineType.STANDARD,
+            tracing_enabled=True,
+            logs=sfn.LogOptions(
+                destination=self.state_machine_logs,
+                level=sfn.LogLevel.ALL,
+                include_execution_data=False,  # ATR texts and tokens stay out of logs
+            ),
+            comment=COMMENT,
+        )
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="UseNoticesKey",  # publish to the encrypted notices topic
+                actions=list(KMS_USE),
+                resources=[self.notices_key.key_arn],
+            )
+        )
+        machine.add_to_role_policy(
+            iam.PolicyStatement(
+                sid="UseDataKey",  # the Cases table
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn],
+            )
+        )
+        for rule_id, reason in (
+            ("AwsSolutions-IAM5[Resource::*]", f"{XRAY_REASON} {LOGS_REASON}"),
+            ("AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", GENERATE_DATA_KEY_REASON),
+        ):
+            cdk.Validations.of(machine.role).acknowledge(
+                cdk.Acknowledgment(id=rule_id, reason=reason)
+            )
+        return machine
+
+    def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
+        tables = store.tables
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid=f"Table{logical_id}",
+                    actions=list(actions),
+                    resources=[tables[logical_id].table_arn],
+                )
+                for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="StartCaseExecutions",
+                actions=["states:StartExecution"],
+                resources=[self.state_machine.state_machine_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ResumeCaseExecutions",
+                actions=["states:SendTaskSuccess"],
+                resources=[self.state_machine.state_machine_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseDataAndQueueKeys",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn, store.queue_key.key_arn],
+            ),
+        ]

@@ -1,0 +1,54 @@
+"""What officials read: SMS and e-mail texts for a notice, a reminder and an overdue notice.
+
+Citizens appear only by masked phone; the citizen's free text never goes in a notice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from samvad.escalation.model import LEVELS
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
+REASONS = {
+    "low_rating": "low rating",
+    "work_not_done": "work not done",
+    "money_asked": "money asked",
+}
+
+
+def ist(moment: dt.datetime) -> str:
+    return moment.astimezone(IST).strftime("%d %b %Y %H:%M IST")
+
+
+def texts(case: dict, holder: dict, deadline: dt.datetime, masked_phone: str, link: str) -> dict:
+    """``{"notice", "reminder", "overdue"}``, each ``{"default", "sms", "email"}``."""
+    level = holder["level"]
+    where = f"{case.get('service') or 'service'} at {case.get('office_name') or case.get('office_code') or 'office'}"  # noqa: E501
+    why = ", ".join(REASONS.get(r, r) for r in case.get("reasons") or []) or "poor feedback"
+    how = f"samvad case atr {case['case_id']} --text '…' --by {holder['official_id']}"
+    file_it = f"File the action-taken report: {link}" if link else f"File it with: {how}"
+    head = f"Samvad grievance {case['case_id']} — L{level} {LEVELS[level]}"
+    body = (
+        f"{head}\nFor: {holder['name']} ({holder['title']})\n"
+        f"Citizen feedback on {where} ({case.get('district') or '-'}, "
+        f"{case.get('department') or '-'}): {why}.\nCitizen: {masked_phone}\n"
+        f"Action-taken report due by {ist(deadline)}. The case closes only when the citizen "
+        f"confirms it is resolved; if the deadline passes it goes to the next level.\n"
+        f"{file_it}\nOr: {how}"
+    )
+    sms = f"Samvad case {case['case_id'][:20]}… L{level}: {why} at {where}. Citizen {masked_phone}. ATR due {ist(deadline)}. {link or how}"  # noqa: E501
+    return {
+        "notice": {"default": sms, "sms": sms, "email": body},
+        "reminder": {
+            "default": "REMINDER " + sms,
+            "sms": "REMINDER " + sms,
+            "email": "REMINDER: a quarter of the time is left.\n\n" + body,
+        },
+        "overdue": {
+            "default": "OVERDUE " + sms,
+            "sms": "OVERDUE " + sms,
+            "email": "OVERDUE at the Chief Minister's office: the last deadline has passed and "
+            "the case stays open until the citizen confirms it is resolved.\n\n" + body,
+        },
+    }

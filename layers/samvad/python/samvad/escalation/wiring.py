@@ -1,0 +1,107 @@
+"""Build the escalation ports from the environment; route one queue message to the clerk."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+
+from samvad import resources
+from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.escalation import DynamoCases, StepFunctionsTasks, VisitPhones
+from samvad.escalation import cases, links
+from samvad.escalation.model import CaseError
+
+TASKS = {"assign", "await_atr", "await_confirmation"}
+
+
+def _need(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"environment variable {name} is not set")
+    return value
+
+
+ENV_NAMES = (
+    resources.CASES.env_var,
+    resources.VISITS.env_var,
+    resources.CONFIG.env_var,
+    resources.ESCALATION_STATE_MACHINE_ENV,
+    resources.FEEDBACK_URL_ENV,
+    resources.LINK_SECRET_ENV,
+    "AWS_ENDPOINT_URL",
+)
+
+
+def escalation_ports() -> cases.EscalationPorts:
+    """Ports over the stack's resources, built once per environment (a warm Lambda reuses
+    them; a new local stack in the same process gets its own)."""
+    return _ports_for(tuple(os.environ.get(name, "") for name in ENV_NAMES))
+
+
+@functools.lru_cache(maxsize=4)
+def _ports_for(environment: tuple[str, ...]) -> cases.EscalationPorts:
+    atr_link = None
+    base, secret_id = (
+        os.environ.get(resources.FEEDBACK_URL_ENV),
+        os.environ.get(resources.LINK_SECRET_ENV),
+    )
+    if base and secret_id:
+        from samvad.adapters.secrets import secret_bytes
+
+        key = links.atr_key(secret_bytes(secret_id))
+
+        def atr_link(case_id, official_id, deadline):
+            return links.atr_link(base, key, case_id, official_id, deadline)
+
+    return cases.EscalationPorts(
+        cases=DynamoCases(_need(resources.CASES.env_var)),
+        tasks=StepFunctionsTasks(os.environ.get(resources.ESCALATION_STATE_MACHINE_ENV, "")),
+        phone_of=VisitPhones(_need(resources.VISITS.env_var)),
+        config=DynamoConfig(_need(resources.CONFIG.env_var)),
+        atr_link=atr_link,
+    )
+
+
+def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
+    """One SQS body: an EventBridge event (``FeedbackPoor``, ``CaseConfirmation``) or an SNS
+    notification from the state machine (``task|token|state``). Malformed input raises
+    ``CaseError``: the message is retried and then kept in the dead-letter queue."""
+    try:
+        message = json.loads(body)
+    except (TypeError, ValueError):
+        raise CaseError("message body is not JSON") from None
+    if not isinstance(message, dict):
+        raise CaseError("message body is not a JSON object")
+    if message.get("Type") == "Notification":
+        return _task(str(message.get("Message") or ""), ports)
+    kind, detail = message.get("detail-type"), message.get("detail")
+    if message.get("source") != resources.EVENT_SOURCE or not isinstance(detail, dict):
+        raise CaseError("not a Samvad event (source/detail) nor a state machine task")
+    if kind == resources.FEEDBACK_POOR:
+        return cases.open_case(detail, ports)
+    if kind == resources.CASE_CONFIRMATION:
+        return cases.record_confirmation(detail, ports)
+    raise CaseError(f"unexpected event type {kind!r}")
+
+
+def _task(text: str, ports: cases.EscalationPorts) -> dict:
+    task, _, rest = text.partition("|")
+    token, _, state_json = rest.partition("|")
+    if task not in TASKS or not token:
+        raise CaseError(f"unknown state machine task {task!r}")
+    try:
+        state = json.loads(state_json)
+        case_id = state["case"]["case_id"]
+    except (ValueError, KeyError, TypeError):
+        raise CaseError(f"state machine task {task!r} carries no case state") from None
+    if task == "assign":
+        output = cases.assign(state, ports)
+        sent = ports.tasks.send_success(token, output)
+        return {"case_id": case_id, "task": task, "result": "sent" if sent else "token_gone"}
+    kind = "atr" if task == "await_atr" else "confirmation"
+    return {
+        "case_id": case_id,
+        "task": task,
+        "result": cases.record_wait(kind, state, token, ports),
+    }
