@@ -1,4 +1,4 @@
-"""`samvad demo` end to end: the synthetic day's ground truth is what intake reports."""
+"""`samvad demo` end to end: one synthetic day through every stage on the local stack."""
 
 import json
 
@@ -9,13 +9,18 @@ from samvad.demo.run import run_demo
 pytestmark = pytest.mark.e2e
 
 
-def test_demo_accounts_for_every_injected_mistake(tmp_path):
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    return run_demo(visits=150, seed=3, out=out), out
+
+
+def test_demo_accounts_for_every_injected_mistake(demo):
     """Given a synthetic day with known injected mistakes and one legacy .xls, When the demo
     runs it through the local stack, Then every mistaken row is rejected, every repeated row
     is a duplicate, the .xls is quarantined, a replayed event changes nothing, and
     summary.json says so."""
-    summary = run_demo(visits=400, seed=3, out=tmp_path)
-
+    summary, out = demo
     injected = summary["mistakes_injected"]
     totals = summary["totals"]
     assert totals["rows"] == summary["rows_written"]
@@ -28,16 +33,16 @@ def test_demo_accounts_for_every_injected_mistake(tmp_path):
     )
     assert totals["quarantined"] == 1
     assert summary["replayed_event_changed_nothing"] is True
-    assert json.loads((tmp_path / "summary.json").read_text()) == summary
+    assert json.loads((out / "summary.json").read_text()) == summary
     formats = {f["format"] for f in summary["files"] if not f["quarantined"]}
     assert formats == {"csv", "xlsx", "jsonl"}
 
 
-def test_demo_samples_verifiably(tmp_path):
+def test_demo_samples_verifiably(demo):
     """Given the demo day, When the schedule fires today (twice) and on the next two days,
     Then the Chief Minister's office gets exactly 10 calls, every sampled visit is queued once
     for dispatch, the rerun changes nothing, and the sample verifies from the revealed secrets."""
-    sampling = run_demo(visits=400, seed=5, out=tmp_path)["sampling"]
+    sampling = demo[0]["sampling"]
     run = sampling["run"]
     assert run["by_caller"]["cmo"] == 10
     assert run["sampled"] == sum(run["by_channel"].values()) == sampling["dispatch_messages_queued"]
@@ -46,3 +51,26 @@ def test_demo_samples_verifiably(tmp_path):
     verification = sampling["verification"]
     assert verification["ok"] and verification["verifiable"]
     assert verification["visits_checked"] >= run["sampled"]
+
+
+def test_demo_contacts_the_sample_and_records_feedback(demo):
+    """Given the day's sample, When it is dispatched to simulated citizens, Then calls are
+    placed and answered, SMS go out, feedback arrives by IVR, SMS and the web form, poor
+    feedback is published, and no delivery failed."""
+    contacts = demo[0]["sampling"]["contacts"]
+    assert contacts["calls_placed"] >= contacts["calls_answered"] > 0
+    assert contacts["sms_sent"] > 0 and contacts["feedback"] > 0
+    assert sum(contacts["feedback_by_rating"].values()) <= contacts["feedback"]
+    assert {"ivr_call", "sms"} <= set(contacts["feedback_by_channel"])
+    assert contacts["poor_feedback_events"] > 0
+    assert contacts["failed_deliveries"] == 0
+
+
+def test_demo_escalates_every_poor_feedback(demo):
+    """Given the day's poor feedback, When escalation runs on the compressed SLA clock, Then
+    one case is opened per poor feedback and every case ends resolved or overdue."""
+    summary = demo[0]
+    escalation = summary["escalation"]
+    assert escalation["cases_opened"] == summary["sampling"]["contacts"]["poor_feedback_events"]
+    assert escalation["all_settled"] is True
+    assert escalation["resolved"] + escalation["overdue"] == escalation["cases_opened"]

@@ -231,8 +231,7 @@ def test_without_connect_context_there_are_no_connect_resources(synth: Synthesis
         if r["Properties"]["Principal"] == "connect.amazonaws.com"
     ]
     assert not [
-        r for r in _resources(synth, "AWS::Events::Rule").values()
-        if "aws.connect" in json.dumps(r)
+        r for r in _resources(synth, "AWS::Events::Rule").values() if "aws.connect" in json.dumps(r)
     ]
     assert "aws.connect" not in json.dumps(template)
     assert not CONNECT_ENV & set(_env(synth))

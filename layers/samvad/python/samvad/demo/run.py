@@ -6,7 +6,9 @@ is delivered twice. Sampling: the 09:00 schedule fires today and on the next two
 daily cycle, which also reveals the secrets of the dates whose window has closed), and
 today's sample is verified from the revealed secrets. Dispatch: today's sample is called and
 sent SMS on a simulated clock (09:05–21:00 IST), simulated citizens answer, reply, fill the
-web form or say STOP, and their feedback is recorded.
+web form or say STOP, and their feedback is recorded. Escalation: every poor feedback opens a
+case that the real state machine escalates on moto's Step Functions engine, with the SLAs
+compressed (a 7-day L1 lasts seconds) and simulated officials and citizens.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from samvad import resources
 from samvad.demo.dispatch import contact_day
+from samvad.demo.escalation import run_escalation
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
@@ -50,6 +53,9 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
         replay = _redeliver(cloud, reports[0])
         stored = _count(cloud, resources.VISITS)
         sampling = _sample(cloud, day + dt.timedelta(days=1))
+        poor = sampling.pop("poor_feedback")
+        _progress(f"escalating the day's {len(poor)} poor feedback on a compressed SLA clock")
+        escalation = run_escalation(cloud, poor, seed)
 
     totals = Counter()
     reasons: Counter[str] = Counter()
@@ -70,6 +76,7 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
         "visits_in_table": stored,
         "replayed_event_changed_nothing": replay,
         "sampling": sampling,
+        "escalation": escalation,
         "files": [
             {
                 k: r[k]
@@ -109,7 +116,7 @@ def _sample(cloud: LocalCloud, today: dt.date) -> dict:
     )
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
-    contacts, _ = contact_day(cloud, today, seed=today.toordinal())
+    contacts, events = contact_day(cloud, today, seed=today.toordinal())
     _progress(
         f"contacted on {today}: {contacts['calls_placed']} calls "
         f"({contacts['calls_answered']} answered), {contacts['sms_sent']} SMS, "
@@ -130,6 +137,9 @@ def _sample(cloud: LocalCloud, today: dt.date) -> dict:
         "rerun_changed_nothing": rerun == first and queued == first["sampled"],
         "dispatch_messages_queued": queued,
         "contacts": contacts,
+        "poor_feedback": [
+            e["detail"] for e in events if e["detail-type"] == resources.FEEDBACK_POOR
+        ],
         "following_days": [
             {k: r[k] for k in ("run_date", "sampled", "by_channel")} for r in following
         ],
