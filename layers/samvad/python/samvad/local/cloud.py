@@ -58,6 +58,14 @@ class Names:
         return f"samvad-{self.stage}-events"
 
     @property
+    def reports_queue(self) -> str:
+        return f"samvad-{self.stage}-reports"
+
+    @property
+    def reports_topic(self) -> str:
+        return f"samvad-{self.stage}-reports"
+
+    @property
     def bus(self) -> str:
         return f"samvad-{self.stage}"
 
@@ -150,6 +158,9 @@ class LocalCloud:
             q: sqs.get_queue_url(QueueName=q)["QueueUrl"]
             for q in (self.names.intake_queue, self.names.dispatch_queue, self.names.events_queue)
         }
+        self.queue_urls[self.names.reports_queue] = sqs.get_queue_url(
+            QueueName=self.names.reports_queue
+        )["QueueUrl"]
 
     # -- routing --------------------------------------------------------------------------
 
@@ -292,7 +303,10 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
         Name=names.sampling_secret, SecretString=secrets.token_hex(32)
     )["ARN"]
     dispatch_url = sqs.get_queue_url(QueueName=names.dispatch_queue)["QueueUrl"]
-    return {
+    from samvad.local.reports import provision_reports
+
+    reports_env = provision_reports(client, names)
+    return reports_env | {
         **{spec.env_var: names.table(spec) for spec in resources.TABLES},
         resources.DATA_BUCKET_ENV: names.bucket,
         resources.EVENT_BUS_ENV: names.bus,
