@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from samvad import resources
-from samvad.reports.tally import TALLIED
+from samvad.reports.tally import tally_pattern
 
 TALLY_RULE = "reports-tallies"
 BATCH = 10
@@ -36,11 +36,6 @@ def provision_reports(client, names) -> dict[str, str]:
     )
     topic = client("sns").create_topic(Name=names.reports_topic)["TopicArn"]
     return {resources.REPORTS_TOPIC_ENV: topic}
-
-
-def tally_pattern() -> dict:
-    """The events the reports function tallies (the CDK rule uses the same pattern)."""
-    return {"source": [resources.EVENT_SOURCE], "detail-type": list(TALLIED)}
 
 
 def pump_reports(cloud, max_batches: int = 100_000) -> dict:

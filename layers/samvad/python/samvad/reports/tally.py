@@ -34,6 +34,11 @@ TALLIED = (
 )  # fmt: skip
 
 
+def tally_pattern() -> dict:
+    """The EventBridge pattern of the events tallied (the CDK rule and the local one)."""
+    return {"source": [resources.EVENT_SOURCE], "detail-type": list(TALLIED)}
+
+
 class BadEvent(ValueError):
     """An event that cannot be tallied; the message says which field is wrong."""
 
