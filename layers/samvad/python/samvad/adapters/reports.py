@@ -109,8 +109,9 @@ class DynamoTallies:
         }
 
     def rows(self, partition: str) -> list[dict]:
+        """The tally items of a partition, as plain dicts without their keys."""
         return [
-            _plain(item)
+            {k: v for k, v in _plain(item).items() if k not in ("pk", "sk")}
             for page in self._client.get_paginator("query").paginate(
                 TableName=self._table,
                 KeyConditionExpression="pk = :p",
