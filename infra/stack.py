@@ -15,6 +15,7 @@ from infra.constructs.feedback import Feedback
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
 from infra.constructs.notify import Notify
+from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -91,6 +92,15 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
         )
+        self.reports = Reports(
+            self,
+            "Reports",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "reports",
+            retention_days=retention_days,
+        )
+        cdk.CfnOutput(self, "ReportsTopicArn", value=self.reports.topic.topic_arn)
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
         cdk.CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)

@@ -44,8 +44,8 @@ def _index(synth: Synthesis, table: str, index: resources.IndexSpec) -> dict[str
 
 
 def _schedule(synth: Synthesis) -> dict[str, Any]:
-    [schedule] = synth.template.find_resources("AWS::Scheduler::Schedule").values()
-    return schedule
+    schedules = synth.template.find_resources("AWS::Scheduler::Schedule")
+    return schedules[synth.logical_id(synth.stack.sampler.schedule)]
 
 
 def test_every_table_is_on_demand_with_pitr_and_the_data_key(synth: Synthesis) -> None:

@@ -77,7 +77,15 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         f"arn:aws:scheduler:{CONNECT_REGION}:<AWS::AccountId>:schedule/"
         f"{resources.DISPATCH_SCHEDULE_GROUP}/*"
     )
+    reports_policy = "Reports/Role/DefaultPolicy/Resource"
     assert found == {
+        ("AwsSolutions-L1", "Reports/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", reports_policy),
+        *(
+            (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", reports_policy)
+            for prefix in (resources.SAMPLES_PREFIX, *resources.REPORT_PREFIXES)
+        ),
+        ("AwsSolutions-SQS3", "Reports/ScheduleDeadLetterQueue/Resource"),
         ("AwsSolutions-SMG4", "Storage/PhoneHashSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/SamplingSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/LinkSigningKey/Resource"),

@@ -6,6 +6,8 @@ samvad bench intake [--rows N]            measured throughput, requests per row,
 samvad config publish NAME FILE           store a new version of a config document (AWS)
 samvad directory load FILE                escalation directory: validate, publish, subscribe
 samvad case show|atr|transfer CASE …      a grievance case: audit trail, ATR, transfer (AWS)
+samvad report --date D | --week D | --month M   write a period's report (AWS)
+samvad bench reports                      items read per report: tallies vs a naive Scan
 """
 
 from __future__ import annotations
@@ -53,6 +55,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     bench_sampling.add_argument("--k", type=int, default=None, help="visits sampled per run")
     bench_sampling.set_defaults(run=_bench_sampling)
+
+    bench_reports = which.add_parser("reports")
+    bench_reports.add_argument("--feedback", type=int, nargs="*", default=[10_000, 100_000])
+    bench_reports.set_defaults(run=_bench_reports)
+
+    report = commands.add_parser(
+        "report", help="write a period's report (uses the AWS environment)"
+    )
+    period = report.add_mutually_exclusive_group(required=True)
+    period.add_argument("--date", type=_date, help="the day's report")
+    period.add_argument("--week", type=_date, help="the 7 days ending on this date")
+    period.add_argument("--month", help="YYYY-MM")
+    report.add_argument("--min-responses", type=int, help="rank only above this many")
+    report.set_defaults(run=_report)
 
     sample = commands.add_parser("sample", help="the daily sampler (uses the AWS environment)")
     sample_commands = sample.add_subparsers(dest="sample", required=True)
@@ -123,6 +139,39 @@ def _bench_sampling(args) -> int:
 
     kwargs = {"k": args.k} if args.k else {}
     print(json.dumps(run(visits=args.visits, **kwargs), indent=2))
+    return 0
+
+
+def _bench_reports(args) -> int:
+    from samvad.bench.reports import run
+
+    print(json.dumps(run(feedback=args.feedback), indent=2))
+    return 0
+
+
+def report_request(args) -> dict:
+    """``samvad report`` arguments → the reports function's request."""
+    if args.month:
+        request = {"period": "month", "month": args.month}
+    elif args.week:
+        request = {"period": "week", "date": args.week.isoformat()}
+    else:
+        request = {"period": "day", "date": args.date.isoformat()}
+    if args.min_responses is not None:
+        request["min_responses"] = args.min_responses
+    return request
+
+
+def _report(args) -> int:
+    from samvad.reports.periods import BadRequest
+    from samvad.reports.wiring import report_for_event
+
+    try:
+        result = report_for_event(report_request(args))
+    except (BadRequest, RuntimeError) as error:
+        print(f"samvad: {error}", file=sys.stderr)
+        return 2
+    print(json.dumps(result, indent=2))
     return 0
 
 

@@ -174,9 +174,21 @@ CASES = TableSpec(
 waiting task tokens (never leave the escalation stage) and the ``audit`` list, appended to in
 the same write as every transition."""
 
+TALLIES = TableSpec(
+    logical_id="Tallies",
+    env_var="TALLIES_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+)
+"""Report counters kept from the domain events: ``day#<date>`` and ``month#<YYYY-MM>``
+partitions with one item per ``<department>#<service>#<office>#<official>``; ``overdue``
+(one item per overdue case); and one marker item per event applied (its identity), so an
+event delivered twice counts once."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
-    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES,
+    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
@@ -199,6 +211,9 @@ DISPATCH_QUEUE_ARN_ENV = "DISPATCH_QUEUE_ARN"
 CASE_NOTICES_TOPIC_ENV = "CASE_NOTICES_TOPIC_ARN"
 """Escalation: the SNS topic of case notices (officials' SMS/e-mail, the stage's task queue)."""
 ESCALATION_STATE_MACHINE_ENV = "ESCALATION_STATE_MACHINE_ARN"
+REPORTS_TOPIC_ENV = "REPORTS_TOPIC_ARN"
+"""SNS topic that announces each report with a presigned link to its dashboard."""
+REPORTS_LINK_SECONDS_ENV = "REPORTS_LINK_SECONDS"
 
 UPLOADS_PREFIX = "uploads/"
 REJECTS_PREFIX = "rejects/"
@@ -206,6 +221,8 @@ QUARANTINE_PREFIX = "quarantine/"
 INTAKE_REPORTS_PREFIX = "reports/intake/"
 SAMPLES_PREFIX = "samples/"
 AUDIT_PREFIX = "audit/sampling/"
+REPORT_PREFIXES = ("reports/day/", "reports/week/", "reports/month/")
+"""Where the reports function writes: ``reports/<kind>/<label>/`` (summary, CSVs, dashboard)."""
 
 EVENT_SOURCE = "samvad"
 INTAKE_COMPLETED = "IntakeCompleted"
@@ -230,6 +247,13 @@ ESCALATION_DIRECTORY_CONFIG = "escalation/directory"
 ESCALATION_SLA_CONFIG = "escalation/sla"
 """Days per level per service (defaults in ``samvad.escalation.model``)."""
 DISPATCH_SCHEDULE_GROUP = "samvad-dispatch"
+REPORTS_DAILY_SCHEDULE = "cron(0 6 * * ? *)"
+"""06:00 India time: the previous day's report, after its calling window (09:00–21:00) and
+the night's late SMS replies."""
+REPORTS_MONTHLY_SCHEDULE = "cron(0 7 1 * ? *)"
+"""07:00 India time on the 1st: the previous month's report (and capacity-building list)."""
+REPORTS_TIMEZONE = "Asia/Kolkata"
+REPORTS_MAX_RECEIVES = 5
 """EventBridge Scheduler group of one-time schedules that re-queue deferred dispatches."""
 
 INTAKE_QUEUE_VISIBILITY_SECONDS = 6 * 15 * 60

@@ -73,6 +73,14 @@ class Names:
         return f"arn:aws:iam::{ACCOUNT}:role/samvad-{self.stage}-dispatch-scheduler"
 
     @property
+    def reports_queue(self) -> str:
+        return f"samvad-{self.stage}-reports"
+
+    @property
+    def reports_topic(self) -> str:
+        return f"samvad-{self.stage}-reports"
+
+    @property
     def bus(self) -> str:
         return f"samvad-{self.stage}"
 
@@ -179,6 +187,9 @@ class LocalCloud:
                 self.names.calls_queue,
             )
         }
+        self.queue_urls[self.names.reports_queue] = sqs.get_queue_url(
+            QueueName=self.names.reports_queue
+        )["QueueUrl"]
 
     @property
     def escalation(self):
@@ -357,10 +368,13 @@ def provision(client, names: Names, retention_days: int = 400) -> dict[str, str]
     )["ARN"]
     dispatch_url = sqs.get_queue_url(QueueName=names.dispatch_queue)["QueueUrl"]
     from samvad.local import escalation
+    from samvad.local.reports import provision_reports
 
     escalation_env = escalation.provision(client, names)
+    reports_env = provision_reports(client, names)
     return {
         **escalation_env,
+        **reports_env,
         **{spec.env_var: names.table(spec) for spec in resources.TABLES},
         resources.DATA_BUCKET_ENV: names.bucket,
         resources.EVENT_BUS_ENV: names.bus,

@@ -14,7 +14,6 @@ from collections import Counter
 from samvad import resources
 from samvad.local.cloud import LocalCloud, _sqs_event, queue_arn
 
-
 TICK = dt.timedelta(minutes=5)
 
 

@@ -1,0 +1,246 @@
+"""Reports: the tally rule → queue → function, the daily and monthly schedules, the topic."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.function import SamvadFunction
+from infra.constructs.storage import DataStore
+from samvad import resources
+from samvad.reports.tally import tally_pattern
+
+FUNCTION_TIMEOUT = cdk.Duration.minutes(5)
+QUEUE_VISIBILITY = cdk.Duration.minutes(30)  # six times the function's timeout
+SCHEDULE_RETRY_ATTEMPTS = 3
+SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
+TALLIES_ACTIONS = (
+    "dynamodb:PutItem",  # markers (TransactWriteItems checks each item's own action)
+    "dynamodb:UpdateItem",  # counters, the overdue list
+    "dynamodb:Query",  # a period's rows, the overdue list
+)
+OBJECT_ACTIONS = {
+    resources.SAMPLES_PREFIX: ("s3:GetObject",),  # the day's selection: "contacts sampled"
+    **{prefix: ("s3:PutObject", "s3:GetObject") for prefix in resources.REPORT_PREFIXES},
+}
+"""GetObject on the report prefixes: the presigned dashboard link is signed by this role."""
+
+
+class Reports(SamvadFunction):
+    """The reports function and what feeds it.
+
+    ``rule`` sends the tallied domain events (``tally_pattern``) from the bus to ``queue``
+    (redriving to ``dead_letter_queue``), which triggers ``function`` in batches with partial
+    failures. ``daily_schedule`` and ``monthly_schedule`` (EventBridge Scheduler, India time)
+    invoke it with ``{"period": …, "scheduled_time": …}``; failed invocations land in
+    ``schedule_dead_letter_queue``. Each report is announced on ``topic``.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="reports",
+            description="Samvad reports: tally domain events; write daily and monthly reports",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=1536,
+            timeout=FUNCTION_TIMEOUT,
+        )
+        self.topic = sns.Topic(
+            self,
+            "Topic",
+            display_name="Samvad reports",
+            master_key=store.key,
+            enforce_ssl=True,
+        )
+        self.function.add_environment(resources.REPORTS_TOPIC_ENV, self.topic.topic_arn)
+        self._queues(store)
+        self.rule = events.Rule(
+            self,
+            "TallyRule",
+            event_bus=store.bus,
+            event_pattern=events.EventPattern(
+                source=tally_pattern()["source"], detail_type=tally_pattern()["detail-type"]
+            ),
+            description="Samvad: domain events the reports tally",
+            targets=[events_targets.SqsQueue(self.queue)],
+        )
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=10,
+                max_batching_window=cdk.Duration.seconds(5),
+                report_batch_item_failures=True,
+            )
+        )
+        self.add_statements(*self._statements(store))
+        self._schedules(store)
+        self.acknowledge_object_prefixes(
+            OBJECT_ACTIONS,
+            reason="one object per run date or report period, not known in advance.",
+        )
+        cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself a dead-letter queue: the report schedules' "
+                "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
+                "SQS redrive policies.",
+            )
+        )
+
+    def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            id,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=store.queue_key,
+            enforce_ssl=True,
+            **props,
+        )
+
+    def _queues(self, store: DataStore) -> None:
+        self.dead_letter_queue = self._queue(
+            "DeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+        self.queue = self._queue(
+            "Queue",
+            store,
+            visibility_timeout=QUEUE_VISIBILITY,
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=resources.REPORTS_MAX_RECEIVES, queue=self.dead_letter_queue
+            ),
+        )
+        self.schedule_dead_letter_queue = self._queue(
+            "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+
+    def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
+        tables = store.tables
+        return [
+            iam.PolicyStatement(
+                sid="Tallies",
+                actions=list(TALLIES_ACTIONS),
+                resources=[tables[resources.TALLIES.logical_id].table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="OverdueCitizenPhones",
+                actions=["dynamodb:BatchGetItem"],
+                resources=[tables[resources.VISITS.logical_id].table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ReportSettings",
+                actions=["dynamodb:GetItem"],
+                resources=[tables[resources.CONFIG.logical_id].table_arn],
+            ),
+            *(
+                iam.PolicyStatement(
+                    sid="Objects" + "".join(p.title() for p in prefix.split("/")),
+                    actions=list(actions),
+                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
+                )
+                for prefix, actions in OBJECT_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="AnnounceReports", actions=["sns:Publish"], resources=[self.topic.topic_arn]
+            ),
+            iam.PolicyStatement(
+                sid="UseDataKey",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn],
+            ),
+        ]
+
+    def _schedules(self, store: DataStore) -> None:
+        stack = cdk.Stack.of(self)
+        self.schedule_role = iam.Role(
+            self,
+            "ScheduleRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": stack.account,
+                        "aws:SourceArn": stack.format_arn(
+                            service="scheduler",
+                            resource="schedule-group",
+                            resource_name="default",
+                        ),
+                    }
+                },
+            ),
+            description="Samvad report schedules: invoke the reports function, nothing else",
+        )
+        for statement in (
+            iam.PolicyStatement(
+                sid="InvokeReports",
+                actions=["lambda:InvokeFunction"],
+                resources=[self.function.function_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLetter",
+                actions=["sqs:SendMessage"],
+                resources=[self.schedule_dead_letter_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseQueueKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[store.queue_key.key_arn],
+            ),
+        ):
+            self.schedule_role.add_to_policy(statement)
+        self.daily_schedule = self._schedule(
+            "DailySchedule", resources.REPORTS_DAILY_SCHEDULE, "day", "the previous day's report"
+        )
+        self.monthly_schedule = self._schedule(
+            "MonthlySchedule",
+            resources.REPORTS_MONTHLY_SCHEDULE,
+            "month",
+            "the previous month's report",
+        )
+
+    def _schedule(self, id: str, expression: str, period: str, what: str) -> scheduler.Schedule:
+        schedule = scheduler.Schedule(
+            self,
+            id,
+            schedule=scheduler.ScheduleExpression.expression(
+                expression, cdk.TimeZone.of(resources.REPORTS_TIMEZONE)
+            ),
+            target=targets.LambdaInvoke(
+                self.function,
+                role=self.schedule_role.without_policy_updates(),
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {"period": period, "scheduled_time": scheduler.ContextAttribute.scheduled_time}
+                ),
+                retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
+                max_event_age=SCHEDULE_MAX_EVENT_AGE,
+                dead_letter_queue=self.schedule_dead_letter_queue,
+            ),
+            time_window=scheduler.TimeWindow.off(),
+            description=f"Samvad: {what}",
+        )
+        schedule.node.add_dependency(self.schedule_role)
+        return schedule

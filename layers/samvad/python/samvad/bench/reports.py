@@ -1,0 +1,228 @@
+"""``samvad bench reports``: items read and time per report, tallies vs a naive Scan.
+
+For each N, a fresh in-process moto holds N ``FeedbackRecorded`` records (64 offices of 8
+departments, spread over the 30 days of a month) twice over: as Feedback items (what a naive
+report would Scan) and as tallies. Then the real ``run_report`` (real adapters, real S3/SNS
+writes) builds the month's and the last day's report, and a botocore hook counts the items
+DynamoDB returns (``ScannedCount`` of each Query/Scan; ConsumedCapacity is fake on moto).
+The naive baseline, in the same run: Scan the whole Feedback table and aggregate per office.
+
+One concession to moto's speed (UpdateItem costs ~15 ms of expression parsing there): the
+first ``API_EVENTS`` events go through the real ``DynamoTallies.apply`` (transactions); all N
+are also summed in memory with the same ``updates_for`` and written as the final tally items.
+The two are compared on the first ``API_EVENTS`` events in every run (``adapter_agrees``).
+Event markers (one small item per event, in their own partitions) are not loaded: no report
+reads them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import random
+import time
+from collections import Counter, defaultdict
+
+MONTH_START = dt.date(2026, 11, 1)
+API_EVENTS = 300
+
+
+def run(feedback: list[int]) -> dict:
+    results = {str(n): _measure(n) for n in feedback}
+    reads = [r["tallies"]["month"]["items_read"] for r in results.values()]
+    return {
+        "benchmark": "reports",
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count()},
+        "results": results,
+        "tally_reads_flat_in_n": len(set(reads)) == 1,
+    }
+
+
+def _measure(n: int) -> dict:
+    import boto3
+    from moto import mock_aws
+
+    from samvad import resources
+    from samvad.adapters.reports import DynamoTallies
+    from samvad.demo import report_events as ev
+    from samvad.local import moto_speedups
+    from samvad.local.cloud import REGION, Names, provision
+    from samvad.reports.tally import updates_for
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        os.environ.setdefault(name, "bench")
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = REGION
+    moto_speedups.install()
+    rng = random.Random(n)
+    offices = ev.offices(8, 8)
+    with mock_aws():
+        env = provision(lambda s: boto3.client(s, region_name=REGION), Names("bench"))
+        dynamodb = boto3.client("dynamodb", region_name=REGION)
+        counter = _ReadCounter(dynamodb)
+        tallies_table = env[resources.TALLIES.env_var]
+        feedback_table = env[resources.FEEDBACK.env_var]
+        _progress(f"N={n:,}: generating and loading")
+        started = time.perf_counter()
+        adapter = DynamoTallies(tallies_table, dynamodb)
+        sums: dict[tuple[str, str], dict] = defaultdict(dict)
+        check: dict[tuple[str, str], dict] = {}
+        with (
+            boto3.resource("dynamodb", region_name=REGION)
+            .Table(feedback_table)
+            .batch_writer() as fb
+        ):
+            for i in range(n):
+                office = offices[rng.randrange(len(offices))]
+                day = MONTH_START + dt.timedelta(days=rng.randrange(30))
+                good = rng.random() < 0.7
+                detail = ev.feedback(
+                    office, f"v{i:07d}", day, rng.choice((4, 5) if good else (1, 2, 3)), good
+                )
+                fb.put_item(Item={k: v for k, v in detail.items() if v is not None and v != []})
+                [update] = updates_for(resources.FEEDBACK_RECORDED, detail, None)
+                if i < API_EVENTS:
+                    adapter.apply(update)
+                _accumulate(sums, update)
+                if i == API_EVENTS - 1:
+                    check = {k: dict(v) for k, v in sums.items()}
+        agrees = _compare(dynamodb, tallies_table, check)
+        _write_tallies(tallies_table, sums)
+        load_seconds = time.perf_counter() - started
+        tallies = {
+            "month": _report(env, counter, {"period": "month", "month": "2026-11"}),
+            "day": _report(env, counter, {"period": "day", "date": "2026-11-30"}),
+        }
+        _progress(f"N={n:,}: naive Scan of Feedback")
+        counter.reset()
+        started = time.perf_counter()
+        per_office: Counter = Counter()
+        for page in dynamodb.get_paginator("scan").paginate(TableName=feedback_table):
+            for item in page["Items"]:
+                if item["run_date"]["S"].startswith("2026-11"):
+                    per_office[item["office_code"]["S"]] += 1
+        naive = {
+            "items_read": counter.items["Feedback"],
+            "seconds": round(time.perf_counter() - started, 2),
+        }
+    month = tallies["month"]
+    return {
+        "feedback_records": n,
+        "offices": len(offices),
+        "load_seconds": round(load_seconds, 1),
+        "adapter_agrees": agrees,
+        "tallies": tallies,
+        "naive_scan": naive,
+        "naive_over_tallies_items_read": round(naive["items_read"] / month["items_read"], 1),
+    }
+
+
+def _accumulate(sums, update) -> None:
+    from samvad.reports.periods import day_partition, month_partition
+
+    grain = update.grain
+    for partition in (day_partition(update.day), month_partition(update.day)):
+        item = sums[(partition, grain.key)]
+        item.update(
+            department=grain.department, service=grain.service, office_code=grain.office_code,
+            official_id=grain.official_id, district=grain.district,
+        )  # fmt: skip
+        if grain.office_name:
+            item["office_name"] = grain.office_name
+        for name, amount in update.add.items():
+            item[name] = item.get(name, 0) + amount
+
+
+def _compare(client, table: str, expected: dict) -> bool:
+    from samvad.adapters.reports import DynamoTallies
+
+    store = DynamoTallies(table, client)
+    partitions = {p for p, _ in expected}
+    found = {(p, _key(r)): r for p in partitions for r in store.rows(p)}
+    return found == {k: v for k, v in expected.items()}
+
+
+def _key(row: dict) -> str:
+    return "#".join((row["department"], row["service"], row["office_code"], row["official_id"]))
+
+
+def _write_tallies(table: str, sums) -> None:
+    import boto3
+
+    from samvad.local.cloud import REGION
+
+    with boto3.resource("dynamodb", region_name=REGION).Table(table).batch_writer() as writer:
+        for (partition, key), item in sums.items():
+            writer.put_item(Item={"pk": partition, "sk": key, **item})
+
+
+def _report(env: dict, counter, request: dict) -> dict:
+    import boto3
+
+    from samvad import resources
+    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.reports import (
+        DynamoTallies,
+        DynamoVisitPhones,
+        S3ReportFiles,
+        SnsNotifier,
+    )
+    from samvad.adapters.sampling import S3Documents
+    from samvad.local.cloud import REGION
+    from samvad.reports.service import ReportPorts, run_report
+
+    client = counter.client
+    ports = ReportPorts(
+        tallies=DynamoTallies(env[resources.TALLIES.env_var], client),
+        selections=S3Documents(
+            env[resources.DATA_BUCKET_ENV], boto3.client("s3", region_name=REGION)
+        ),
+        visits=DynamoVisitPhones(env[resources.VISITS.env_var], client),
+        files=S3ReportFiles(env[resources.DATA_BUCKET_ENV], boto3.client("s3", region_name=REGION)),
+        notifier=SnsNotifier(
+            env[resources.REPORTS_TOPIC_ENV], boto3.client("sns", region_name=REGION)
+        ),
+        config=DynamoConfig(env[resources.CONFIG.env_var], client),
+    )
+    counter.reset()
+    started = time.perf_counter()
+    result = run_report(request, ports)
+    return {
+        "seconds": round(time.perf_counter() - started, 2),
+        "items_read": counter.items["Tallies"],
+        "tally_queries": result["reads"]["tally_queries"],
+        "responses": result["totals"]["responses"],
+    }
+
+
+class _ReadCounter:
+    """Items DynamoDB returned, per table, from each response (ConsumedCapacity is fake)."""
+
+    def __init__(self, client):
+        self.client = client
+        self.items: Counter[str] = Counter()
+        client.meta.events.register("before-parameter-build.dynamodb", self._remember)
+        client.meta.events.register("after-call.dynamodb", self._count)
+
+    def reset(self) -> None:
+        self.items.clear()
+
+    def _remember(self, params, context, **_):
+        context["bench_table"] = params.get("TableName", "")
+
+    def _count(self, parsed, model, context, **_):
+        name = context.get("bench_table", "").rsplit("-", 1)[-1].capitalize()
+        if model.name in ("Query", "Scan"):
+            self.items[name] += parsed.get("ScannedCount", 0)
+
+
+def _progress(message: str) -> None:
+    import sys
+
+    print(f"[bench reports {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+if __name__ == "__main__":
+    print(json.dumps(run([1000]), indent=2))

@@ -1,0 +1,192 @@
+"""The reports use cases on in-memory ports: replayed events, outputs, privacy, CSV safety."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+import pytest
+
+from samvad import resources
+from samvad.demo import report_events as ev
+from samvad.reports.exports import safe_cell, to_csv
+from samvad.reports.periods import BadRequest
+from samvad.reports.service import record_event, run_report
+from samvad.reports.tally import BadEvent
+from tests.reports_fakes import memory_report_ports
+
+DAY = dt.date(2026, 11, 23)
+PHONE = "+919876543210"
+PHONE_PATTERN = re.compile(r"(?:\+?91)?[6-9]\d{9}")
+
+
+def _publish_day(ports, offices, day=DAY, per_office=12) -> list[dict]:
+    events = []
+    for index, office in enumerate(offices):
+        for n in range(per_office):
+            key = ev.visit_key(office, day, n)
+            good = n < per_office - index  # later offices do worse
+            events += [
+                ev.envelope(resources.CONTACT_OUTCOME, ev.outcome(office, key, day, "answered")),
+                ev.envelope(
+                    resources.FEEDBACK_RECORDED,
+                    ev.feedback(office, key, day, 5 if good else 2, good, not good),
+                ),
+            ]
+    for event in events:
+        record_event(event, ports)
+    return events
+
+
+def test_replaying_every_event_changes_no_tally() -> None:
+    """Given a day's events recorded once, when every event is delivered again, then nothing
+    is applied a second time and the tallies are unchanged."""
+    ports = memory_report_ports()
+    events = _publish_day(ports, ev.offices(2, 2))
+    before = json.dumps(sorted(ports.tallies.items.items()), default=str)
+    results = [record_event(event, ports) for event in events]
+    assert all(r["applied"] == 0 and r["repeated"] == 1 for r in results)
+    assert json.dumps(sorted(ports.tallies.items.items()), default=str) == before
+
+
+def test_events_that_are_not_samvad_or_malformed_are_refused() -> None:
+    """Given an event from another source, or a malformed detail, then BadEvent (the queue
+    keeps the message for its dead-letter queue); other Samvad event types are ignored."""
+    ports = memory_report_ports()
+    with pytest.raises(BadEvent, match="not a samvad event"):
+        record_event({"source": "aws.s3", "detail-type": "Object Created"}, ports)
+    with pytest.raises(BadEvent, match="detail"):
+        record_event({"source": "samvad", "detail-type": resources.FEEDBACK_RECORDED}, ports)
+    ignored = record_event(ev.envelope(resources.INTAKE_COMPLETED, {"key": "k"}), ports)
+    assert ignored["ignored"] is True
+
+
+def test_report_writes_summary_csvs_and_dashboard_and_notifies_once() -> None:
+    """Given a day of tallies, when the daily report runs twice, then summary.json, the CSV
+    exports and the dashboard are under reports/day/<date>/, the notification carries the
+    link once (the rerun finds the same figures), and the reads are tally rows, not events."""
+    ports = memory_report_ports()
+    events = _publish_day(ports, ev.offices(3, 4))
+    result = run_report({"period": "day", "date": DAY.isoformat()}, ports)
+    prefix = "reports/day/2026-11-23/"
+    assert result["keys"]["summary"] == prefix + "summary.json"
+    assert set(result["keys"]["csv"]) == {
+        "departments", "services", "districts", "offices", "officials", "overdue"
+    }  # fmt: skip
+    assert set(ports.files.files) == {
+        prefix + "summary.json", prefix + "dashboard.html",
+        *(prefix + f"{name}.csv" for name in result["keys"]["csv"]),
+    }  # fmt: skip
+    summary = json.loads(ports.files.text(prefix + "summary.json"))
+    assert summary["totals"]["responses"] == 12 * 12
+    assert len(summary["league"]) == 12
+    assert result["reads"]["tally_rows"] == 12 < len(events)
+    assert ports.files.files[prefix + "dashboard.html"][1].startswith("text/html")
+    [(subject, message)] = ports.notifier.sent
+    assert subject == "Samvad day report 2026-11-23"
+    assert "https://example.invalid/reports/day/2026-11-23/dashboard.html" in message
+    again = run_report({"period": "day", "date": DAY.isoformat()}, ports)
+    assert again["notified"] is False and len(ports.notifier.sent) == 1
+
+
+def test_no_phone_number_in_clear_anywhere_in_the_outputs() -> None:
+    """Given an overdue case whose citizen's phone is known, when the report is written, then
+    the overdue list shows it masked, and no output file (JSON, CSV, HTML) nor the
+    notification holds the number or any 10-digit mobile in clear."""
+    office = ev.offices(1, 1)[0]
+    key = ev.visit_key(office, DAY, 0)
+    ports = memory_report_ports(phones={key: PHONE})
+    _publish_day(ports, [office])
+    since = dt.datetime(2026, 11, 23, 5, tzinfo=dt.UTC)
+    record_event(ev.envelope(resources.CASE_OVERDUE, ev.case_overdue(office, key, since)), ports)
+    run_report({"period": "day", "date": DAY.isoformat()}, ports)
+    summary = json.loads(ports.files.text("reports/day/2026-11-23/summary.json"))
+    [case] = summary["overdue"]
+    assert case["citizen_phone"] == "+91 98•••••210"
+    overdue_csv = ports.files.text("reports/day/2026-11-23/overdue.csv")
+    assert "+91 98•••••210" in overdue_csv
+    html = ports.files.text("reports/day/2026-11-23/dashboard.html")
+    assert "+91 98•••••210" in html
+    texts = [body.decode("utf-8-sig") for body, _ in ports.files.files.values()]
+    texts += [message for _, message in ports.notifier.sent]
+    for text in texts:
+        assert "9876543210" not in text
+        assert not PHONE_PATTERN.search(re.sub(r"data:image/svg\+xml;base64,[^']*", "", text))
+
+
+def test_overdue_case_resolved_later_leaves_the_list() -> None:
+    """Given an overdue case, when it is resolved at level 4, then the next report's overdue
+    list no longer holds it."""
+    office = ev.offices(1, 1)[0]
+    ports = memory_report_ports()
+    since = dt.datetime(2026, 11, 23, 5, tzinfo=dt.UTC)
+    record_event(ev.envelope(resources.CASE_OVERDUE, ev.case_overdue(office, "v1", since)), ports)
+    assert len(run_report({"date": "2026-11-23"}, ports)["keys"]) and ports.tallies.overdue_cases()
+    resolved = ev.case_resolved(office, "v1", since, since + dt.timedelta(days=1), level=4)
+    record_event(ev.envelope(resources.CASE_RESOLVED, resolved), ports)
+    run_report({"date": "2026-11-24"}, ports)
+    summary = json.loads(ports.files.text("reports/day/2026-11-24/summary.json"))
+    assert summary["overdue"] == []
+
+
+def test_periods_read_their_partitions_and_the_previous_ones() -> None:
+    """Given week and month requests, then a week reads its 7 days and the 7 before; a month
+    reads one month partition and the previous month's (plus two older months for the
+    capacity list); a schedule's request reports yesterday in India time."""
+    ports = memory_report_ports()
+    week = run_report({"period": "week", "date": "2026-11-23"}, ports)
+    assert week["period"] == "reports/week/2026-11-17_2026-11-23/"
+    assert week["reads"]["tally_queries"] == 14
+    ports.tallies.queries.clear()
+    monthly = run_report({"period": "month", "month": "2026-11"}, ports)
+    assert monthly["period"] == "reports/month/2026-11/"
+    assert set(ports.tallies.queries) == {
+        "month#2026-11", "month#2026-10", "month#2026-09"
+    }  # fmt: skip
+    assert "capacity_building" in monthly["keys"]["csv"]
+    scheduled = run_report({"period": "day", "scheduled_time": "2026-11-24T00:30:00Z"}, ports)
+    assert scheduled["period"] == "reports/day/2026-11-23/"
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [{"period": "year"}, {"period": "day", "date": "tomorrow"}, {"min_responses": 0}],
+)
+def test_bad_report_requests_are_refused(request_) -> None:
+    """Given an impossible request, then BadRequest says what is wrong."""
+    with pytest.raises(BadRequest):
+        run_report(request_, memory_report_ports())
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ('=HYPERLINK("http://x")', '\'=HYPERLINK("http://x")'),
+        ("+91 98", "'+91 98"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tcmd", "'\tcmd"),
+        ("\rcmd", "'\rcmd"),
+        ("Capital Hospital", "Capital Hospital"),
+        (-0.05, -0.05),
+        (None, ""),
+        (True, "yes"),
+    ],
+)
+def test_csv_cells_cannot_start_a_formula(value, expected) -> None:
+    """Given a cell starting with = + - @ tab or CR, then it is prefixed with an apostrophe;
+    numbers stay numbers."""
+    assert safe_cell(value) == expected
+
+
+def test_csv_export_neutralises_injection_in_every_text_field() -> None:
+    """Given an office whose name is a formula, when exported, then the CSV reads back with
+    the formula neutralised and the other cells intact."""
+    rows = [{"office_name": "=cmd|' /C calc'!A0", "responses": 3, "district": "@evil"}]
+    body = to_csv(rows, ["office_name", "responses", "district"]).decode("utf-8-sig")
+    [header, row] = list(csv.reader(io.StringIO(body)))
+    assert header == ["office_name", "responses", "district"]
+    assert row == ["'=cmd|' /C calc'!A0", "3", "'@evil"]
