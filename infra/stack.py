@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.constructs.connect import SurveyFlow, connect_settings
@@ -92,6 +93,7 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
         )
+        self._connect_escalation_and_feedback()
         self.reports = Reports(
             self,
             "Reports",
@@ -109,6 +111,35 @@ class SamvadStack(cdk.Stack):
         cdk.CfnOutput(self, "FeedbackUrl", value=self.feedback.url.url)
         cdk.CfnOutput(self, "SmsRepliesTopicArn", value=self.feedback.replies_topic.topic_arn)
         self._acknowledge_notifications_handler()
+
+    def _connect_escalation_and_feedback(self) -> None:
+        """Officials file action-taken reports on the feedback function's URL (``/atr/…``,
+        signed links that escalation's notices carry): each function learns the other's side."""
+        feedback, escalation, store = self.feedback, self.escalation, self.store
+        feedback.function.add_environment(
+            resources.ESCALATION_STATE_MACHINE_ENV, escalation.state_machine.state_machine_arn
+        )
+        feedback.add_statements(
+            iam.PolicyStatement(
+                sid="FileActionTakenReports",
+                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
+                resources=[store.tables[resources.CASES.logical_id].table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ResumeCaseExecutions",
+                actions=["states:SendTaskSuccess"],
+                resources=[escalation.state_machine.state_machine_arn],
+            ),
+        )
+        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, feedback.url.url)
+        escalation.function.add_environment(resources.LINK_SECRET_ENV, store.link_secret.secret_arn)
+        escalation.add_statements(
+            iam.PolicyStatement(
+                sid="SignActionTakenLinks",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[store.link_secret.secret_arn],
+            )
+        )
 
     def _dispatch_and_feedback(self, stage: str, retention_days: int, repo_root: Path) -> None:
         """Feedback first (notify needs its URL), the survey flow when the ``connect_*``

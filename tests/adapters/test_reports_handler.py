@@ -132,7 +132,11 @@ def test_report_request_writes_outputs_and_announces_a_presigned_link(handler, s
     )
     sqs = boto3.client("sqs", region_name=REGION)
     inbox = sqs.create_queue(QueueName="inbox")["QueueUrl"]
-    topic = boto3.client("sns", region_name=REGION).list_topics()["Topics"][0]["TopicArn"]
+    [topic] = [
+        t["TopicArn"]
+        for t in boto3.client("sns", region_name=REGION).list_topics()["Topics"]
+        if t["TopicArn"].endswith(f":{stack.reports_topic}")
+    ]
     boto3.client("sns", region_name=REGION).subscribe(
         TopicArn=topic, Protocol="sqs", Endpoint=queue_arn("inbox")
     )

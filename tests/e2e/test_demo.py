@@ -1,6 +1,7 @@
 """`samvad demo` end to end: one synthetic day through every stage on the local stack."""
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -74,3 +75,15 @@ def test_demo_escalates_every_poor_feedback(demo):
     assert escalation["cases_opened"] == summary["sampling"]["contacts"]["poor_feedback_events"]
     assert escalation["all_settled"] is True
     assert escalation["resolved"] + escalation["overdue"] == escalation["cases_opened"]
+
+
+def test_demo_writes_the_daily_and_weekly_reports(demo):
+    """Given the contacted day, When the reports run, Then the day's and the week's
+    summary, dashboard and CSVs are written and listed in summary.json."""
+    summary, out = demo
+    reports = summary["reports"]
+    assert len(reports["daily"]) == 1 and reports["weekly"]["dashboard"].endswith(".html")
+    paths = [Path(p) for p in reports["paths"]]
+    assert all(p.exists() and p.is_relative_to(out) for p in paths)
+    assert {p.name for p in paths} >= {"summary.json", "dashboard.html"}
+    assert reports["tallied"]

@@ -1,7 +1,7 @@
 """``samvad``: the local runtime and the operator's commands.
 
 samvad intake FILE... --department CODE   upload through the local stack, one report per line
-samvad demo [--visits N] [--seed S]       a synthetic day end to end on the local stack
+samvad demo [--visits N] [--days D]       synthetic days end to end on the local stack
 samvad bench intake [--rows N]            measured throughput, requests per row, memory
 samvad config publish NAME FILE           store a new version of a config document (AWS)
 samvad directory load FILE                escalation directory: validate, publish, subscribe
@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     demo = commands.add_parser("demo", help="run a synthetic day end to end on the local stack")
     demo.add_argument("--visits", type=int, default=1500)
     demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--days", type=int, default=1, help="days of visits, each contacted")
     demo.add_argument("--out", type=Path, default=Path("out/demo"))
     demo.set_defaults(run=_demo)
 
@@ -117,7 +118,7 @@ def _intake(args) -> int:
 def _demo(args) -> int:
     from samvad.demo.run import run_demo
 
-    summary = run_demo(visits=args.visits, seed=args.seed, out=args.out)
+    summary = run_demo(visits=args.visits, seed=args.seed, out=args.out, days=args.days)
     print(json.dumps({"summary": str(args.out / "summary.json"), **summary["totals"]}))
     return 0
 

@@ -23,6 +23,7 @@ from pathlib import Path
 from samvad import resources
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
+from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
@@ -31,9 +32,11 @@ IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an OLE2 (Excel 97) header
 
 
-def run_demo(visits: int, seed: int, out: Path) -> dict:
+def run_demo(visits: int, seed: int, out: Path, days: int = 1) -> dict:
+    """``days`` days of visits, each sampled the next morning and contacted that day (the last
+    run date is today); then escalation of every poor feedback, and the reports."""
     started = time.monotonic()
-    day = dt.datetime.now(IST).date() - dt.timedelta(days=1)
+    day = dt.datetime.now(IST).date() - dt.timedelta(days=days)
     synthetic = generate_visits(visits, seed=seed, day=day)
     files = write_day(synthetic, out / "uploads")
     mistake = out / "uploads" / f"revenue-{day.isoformat()}-register.xls"
@@ -52,10 +55,15 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
             _progress(f"[{number}/{len(files)}] {path.name}: " + _one_line(report))
         replay = _redeliver(cloud, reports[0])
         stored = _count(cloud, resources.VISITS)
-        sampling = _sample(cloud, day + dt.timedelta(days=1))
+        later = [_later_day(cloud, visits, seed, out, day + dt.timedelta(days=k))
+                 for k in range(1, days)]  # fmt: skip
+        sampling = _sample(cloud, day + dt.timedelta(days=1), later)
         poor = sampling.pop("poor_feedback")
-        _progress(f"escalating the day's {len(poor)} poor feedback on a compressed SLA clock")
+        _progress(f"escalating the {len(poor)} poor feedback on a compressed SLA clock")
         escalation = run_escalation(cloud, poor, seed)
+        run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
+        reporting = run_reports(cloud, run_dates, out=out / "reports")
+        _progress(f"reports written: {len(reporting.get('paths', []))} files under {out}/reports")
 
     totals = Counter()
     reasons: Counter[str] = Counter()
@@ -77,6 +85,7 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
         "replayed_event_changed_nothing": replay,
         "sampling": sampling,
         "escalation": escalation,
+        "reports": reporting,
         "files": [
             {
                 k: r[k]
@@ -107,8 +116,34 @@ def run_demo(visits: int, seed: int, out: Path) -> dict:
     return summary
 
 
-def _sample(cloud: LocalCloud, today: dt.date) -> dict:
-    """Today's run (and its rerun, which must change nothing), two more days, verification."""
+def _later_day(cloud: LocalCloud, visits: int, seed: int, out: Path, day: dt.date):
+    """Another day of uploads (``--days``): ingest it now, sample and contact it in turn."""
+    synthetic = generate_visits(visits, seed=seed + day.toordinal(), day=day)
+    files = write_day(synthetic, out / "uploads" / day.isoformat())
+
+    def contact() -> tuple[dict, list[dict]]:
+        for department, path in files:
+            list(ingest_files(cloud, [path], department))
+        run_date = day + dt.timedelta(days=1)
+        run = sample_day(cloud, run_date)
+        contacts, events = contact_day(cloud, run_date, seed=run_date.toordinal())
+        _progress(f"{run_date}: sampled {run['sampled']}, {_contacted(contacts)}")
+        return {"run_date": run_date.isoformat(), "sampled": run["sampled"], **contacts}, events
+
+    return contact
+
+
+def _contacted(contacts: dict) -> str:
+    return (
+        f"{contacts['calls_placed']} calls ({contacts['calls_answered']} answered), "
+        f"{contacts['sms_sent']} SMS, {contacts['feedback']} feedback "
+        f"({contacts['poor_feedback_events']} poor), {contacts['opt_outs']} opt-outs"
+    )
+
+
+def _sample(cloud: LocalCloud, today: dt.date, later=()) -> dict:
+    """Today's run (and its rerun, which must change nothing), the later days (each ingested,
+    sampled and contacted), two more sampling runs (which reveal the secrets), verification."""
     first = sample_day(cloud, today)
     _progress(
         f"sampled {first['sampled']} of {first['quota']} planned for {today}: "
@@ -117,13 +152,14 @@ def _sample(cloud: LocalCloud, today: dt.date) -> dict:
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
     contacts, events = contact_day(cloud, today, seed=today.toordinal())
-    _progress(
-        f"contacted on {today}: {contacts['calls_placed']} calls "
-        f"({contacts['calls_answered']} answered), {contacts['sms_sent']} SMS, "
-        f"{contacts['feedback']} feedback ({contacts['poor_feedback_events']} poor), "
-        f"{contacts['opt_outs']} opt-outs"
-    )
-    following = [sample_day(cloud, today + dt.timedelta(days=d)) for d in (1, 2)]
+    _progress(f"contacted on {today}: {_contacted(contacts)}")
+    later_days = []
+    for contact in later:
+        summary, more = contact()
+        later_days.append(summary)
+        events += more
+    last = today + dt.timedelta(days=len(later_days))
+    following = [sample_day(cloud, last + dt.timedelta(days=d)) for d in (1, 2)]
     for run in following:
         _progress(f"sampled {run['sampled']} on {run['run_date']} (daily cycle)")
     verification = verify_day(cloud, today)
@@ -137,6 +173,7 @@ def _sample(cloud: LocalCloud, today: dt.date) -> dict:
         "rerun_changed_nothing": rerun == first and queued == first["sampled"],
         "dispatch_messages_queued": queued,
         "contacts": contacts,
+        "later_days": later_days,
         "poor_feedback": [
             e["detail"] for e in events if e["detail-type"] == resources.FEEDBACK_POOR
         ],

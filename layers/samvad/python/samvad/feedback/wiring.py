@@ -83,8 +83,23 @@ def web_request(event: dict, settings: Settings) -> dict:
         body=body,
         content_type=headers.get("content-type", ""),
     )
+    if request.path.startswith("/atr/"):
+        return _atr_request(request, headers, settings)
     response = handle_web(request, _ports(settings))
     return {"statusCode": response.status, "headers": response.headers, "body": response.body}
+
+
+def _atr_request(request: WebRequest, headers: dict, settings: Settings) -> dict:
+    """An official's action-taken report, through the escalation stage's signed ATR page."""
+    from samvad.escalation import links
+    from samvad.escalation.http import AtrWebPorts, handle_atr_request
+    from samvad.escalation.wiring import escalation_ports
+
+    ports = AtrWebPorts(escalation_ports(), links.atr_key(secret_bytes(settings.link_secret_id)))
+    status, response_headers, body = handle_atr_request(
+        request.method, request.path, request.query, request.body, headers, ports
+    )
+    return {"statusCode": status, "headers": response_headers, "body": body}
 
 
 def _ports(settings: Settings) -> FeedbackPorts:
