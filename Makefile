@@ -28,7 +28,7 @@ test: setup browser
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 demo: setup
-	$(PY) -m samvad demo --out out/demo
+	$(PY) -m samvad demo --visits 600 --out out/demo
 
 lint: setup
 	$(VENV)/bin/ruff check .
