@@ -16,7 +16,7 @@ from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files
 from samvad.local.http import FunctionUrl
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("form")]
 
 VISIT_DAY = dt.date(2026, 11, 22)
 

@@ -16,7 +16,7 @@ from samvad.local.cloud import LocalCloud
 from samvad.local.dispatching import pump_dispatch, run_contacts
 from samvad.local.flows import ingest_files, sample_day
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dispatch")]
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 VISIT_DAY = dt.date(2026, 11, 22)

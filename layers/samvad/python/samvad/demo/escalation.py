@@ -29,7 +29,7 @@ must outlast a pass over all of them, or no simulated official could ever act in
 SLA_DAYS = {"1": 7, "2": 3, "3": 2, "4": 2}
 FILES_ATR = {1: 0.55, 2: 0.6, 3: 0.65, 4: 0.7}  # chance an official at a level acts in time
 CITIZEN = (("resolved", 0.6), ("not_resolved", 0.25), ("no_answer", 0.15))
-TIMEOUT_SECONDS = 600
+TIMEOUT_SECONDS = 300
 
 
 def demo_directory(poor_feedback: list[dict]) -> dict:
