@@ -44,6 +44,8 @@ class LinkSigner:
             return None
         if len(raw) != ID_BYTES + TAG_BYTES:
             return None
+        if base64.urlsafe_b64encode(raw).decode().rstrip("=") != token:
+            return None  # a non-canonical spelling (the last character's unused bits changed)
         body, tag = raw[:ID_BYTES], raw[ID_BYTES:]
         return body.hex() if hmac.compare_digest(tag, self._tag(body)) else None
 
