@@ -62,7 +62,7 @@ def _open(cloud, ports, visit_key, sla_document):
     put_visit(cloud, visit_key)
     publish(cloud, resources.FEEDBACK_POOR, feedback_poor(visit_key))
     case_id = "case-" + visit_key
-    assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=120)
     return case_id
 
 
@@ -130,9 +130,9 @@ def test_resolved_at_l1_after_atr_and_citizen_confirmation(cloud, ports):
     with pytest.raises(CaseError, match="not dc-khurda"):
         cases.file_atr(case_id, "done", "dc-khurda", ports)
     cases.file_atr(case_id, "Refunded the money; clerk suspended", HOLDERS[1], ports)
-    assert cloud.escalation.run_until(_waiting(ports, case_id, "confirmation"), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id, "confirmation"), timeout=120)
     _answer(cloud, case_id, "v-resolved", True)
-    assert cloud.escalation.run_until(lambda: _status(cloud, case_id) == "SUCCEEDED", 30)
+    assert cloud.escalation.run_until(lambda: _status(cloud, case_id) == "SUCCEEDED", 120)
 
     case = _case(ports, case_id)
     assert (case["status"], case["level"]) == ("resolved", 1)
@@ -176,7 +176,7 @@ def test_l1_timeout_escalates_to_l2_after_a_reminder(cloud, ports):
     out at 75%, the case is at L2 with the district collector and a new deadline, the audit
     says why, and CaseEscalated(sla_timeout, 1 → 2) was published."""
     case_id = _open(cloud, ports, "v-timeout", sla(l1=4))
-    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=120)
     case = _case(ports, case_id)
     assert case["holder"]["official_id"] == HOLDERS[2] and case["status"] == "open"
     escalated = case["audit"][-1]
@@ -208,9 +208,9 @@ def test_atr_but_citizen_says_not_fixed_reopens_at_the_next_level(cloud, ports):
     path took at most 12 transitions."""
     case_id = _open(cloud, ports, "v-notfixed", sla())
     cases.file_atr(case_id, "Spoke to the doctor", HOLDERS[1], ports)
-    assert cloud.escalation.run_until(_waiting(ports, case_id, "confirmation"), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id, "confirmation"), timeout=120)
     _answer(cloud, case_id, "v-notfixed", False)
-    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=120)
     case = _case(ports, case_id)
     assert case["status"] == "open" and case["audit"][-1]["reason"] == "citizen_not_resolved"
     assert _events(cloud, case_id)[-1][1]["reason"] == "citizen_not_resolved"
@@ -224,7 +224,7 @@ def test_no_citizen_answer_reopens_at_the_next_level(cloud, ports):
     afterwards changes nothing."""
     case_id = _open(cloud, ports, "v-noanswer", sla(confirm=3))
     cases.file_atr(case_id, "Issued the certificate", HOLDERS[1], ports)
-    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=120)
     case = _case(ports, case_id)
     assert case["audit"][-1]["reason"] == "citizen_no_answer"
     result = cases.record_confirmation(
@@ -241,7 +241,7 @@ def test_after_l4_deadline_the_case_stays_open_flagged_overdue(cloud, ports):
     transitions."""
     case_id = _open(cloud, ports, "v-overdue", sla(l1=3, l2=2, l3=2, l4=2))
     assert cloud.escalation.run_until(
-        lambda: _case(ports, case_id).get("status") == "overdue", timeout=60
+        lambda: _case(ports, case_id).get("status") == "overdue", timeout=120
     )
     overdue = [d for t, d in _events(cloud, case_id) if t == resources.CASE_OVERDUE]
     assert len(overdue) == 1 and overdue[0]["level"] == 4 and overdue[0]["since"]
@@ -267,7 +267,7 @@ def test_the_same_feedback_poor_replayed_three_times_opens_one_case(cloud, ports
     for _ in range(3):
         publish(cloud, resources.FEEDBACK_POOR, feedback_poor("v-replay"))
     case_id = "case-v-replay"
-    assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=120)
     publish(cloud, resources.FEEDBACK_POOR, feedback_poor("v-replay"))
     cloud.escalation.pump()
     names = Counter(e["name"] for e in cloud.escalation.executions())
@@ -289,14 +289,14 @@ def test_a_failed_sns_publish_is_retried_and_the_case_is_not_lost(cloud, ports):
     def failed_once():
         return any(e["type"] == "TaskFailed" for e in cloud.escalation.history(case_id))
 
-    assert cloud.escalation.run_until(lambda: _case(ports, case_id) and failed_once(), timeout=30)
+    assert cloud.escalation.run_until(lambda: _case(ports, case_id) and failed_once(), timeout=120)
     sns.create_topic(Name=topic_name(cloud.names))
     sns.subscribe(
         TopicArn=topic_arn(cloud.names),
         Protocol="sqs",
         Endpoint="arn:aws:sqs:ap-south-1:123456789012:samvad-esc-escalation-tasks",
     )
-    assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=30)
+    assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=120)
     assert _case(ports, case_id)["level"] == 1 and _status(cloud, case_id) == "RUNNING"
 
 
