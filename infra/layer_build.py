@@ -70,9 +70,27 @@ def build_layer(repo_root: Path) -> Path:
             shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts: useless in Lambda
             stamp_file.write_text(stamp + "\n")
         package = site / "samvad"
-        shutil.rmtree(package, ignore_errors=True)
         source = repo_root / "layers" / "samvad" / "python" / "samvad"
-        shutil.copytree(source, package, ignore=IGNORE)
-        for tool in DEVELOPER_TOOLS:
-            shutil.rmtree(package / tool)
+        copied = build_dir / "layer-package.sha256"
+        digest = _source_digest(source)
+        # Recopy only when the package changed: another test worker may be hashing this very
+        # asset (it built it a moment ago), and a needless rmtree would pull it from under it.
+        if not (package.is_dir() and copied.exists() and copied.read_text().strip() == digest):
+            shutil.rmtree(package, ignore_errors=True)
+            shutil.copytree(source, package, ignore=IGNORE)
+            for tool in DEVELOPER_TOOLS:
+                shutil.rmtree(package / tool)
+            copied.write_text(digest + "\n")
     return layer_dir
+
+
+def _source_digest(source: Path) -> str:
+    files = sorted(
+        f
+        for f in source.rglob("*")
+        if f.is_file() and "__pycache__" not in f.parts and f.suffix != ".pyc"
+    )
+    digest = hashlib.sha256()
+    for f in files:
+        digest.update(str(f.relative_to(source)).encode() + b"\0" + f.read_bytes())
+    return digest.hexdigest()
