@@ -93,8 +93,8 @@ class Workspace(SamvadFunction):
     uploads it shows, write what officials do (ATR, transfer, call outcomes, the audit), sign
     presigned POSTs under ``uploads/`` (the one role allowed to write there directly besides
     the departments' access points; see ``DepartmentUploads``), resume case executions and
-    notify a case's new holder. Its environment adds the user pool and client ids, the state
-    machine and the notices topic.
+    notify a case's new holder. Its environment adds the user pool and client ids, the hosted
+    UI's URL, the state machine and the notices topic.
     """
 
     def __init__(
@@ -124,6 +124,7 @@ class Workspace(SamvadFunction):
             timeout=FUNCTION_TIMEOUT,
             environment={
                 resources.USER_POOL_ID_ENV: identity.user_pool.user_pool_id,
+                resources.USER_POOL_DOMAIN_ENV: identity.domain.base_url(),
                 resources.ESCALATION_STATE_MACHINE_ENV: state_machine.state_machine_arn,
                 resources.CASE_NOTICES_TOPIC_ENV: notices_topic.topic_arn,
             },

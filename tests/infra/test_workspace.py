@@ -252,14 +252,18 @@ def test_stage_throttles_and_logs_access_encrypted(synth: Synthesis) -> None:
 
 def test_workspace_function_configuration(synth: Synthesis) -> None:
     """Given the workspace function, then it runs ``functions/workspace`` and its environment
-    names the user pool, the client (the JWT audience), the audit table, the state machine
-    and the notices topic."""
+    names the user pool, the client (the JWT audience), the hosted UI, the audit table, the
+    state machine and the notices topic."""
     workspace, stack = synth.stack.workspace, synth.stack
     function = props(synth, workspace.function)
     assert (function["Handler"], function["Timeout"]) == ("handler.lambda_handler", 15)
     env = function["Environment"]["Variables"]
     assert env[resources.USER_POOL_ID_ENV] == _ref(synth, stack.identity.user_pool)
     assert env[resources.USER_POOL_CLIENT_ID_ENV] == _ref(synth, workspace.client)
+    domain = _ref(synth, stack.identity.domain)
+    assert env[resources.USER_POOL_DOMAIN_ENV] == {
+        "Fn::Join": ["", ["https://", domain, f".auth.{REGION}.amazoncognito.com"]]
+    }
     assert env[resources.AUDIT.env_var] == _ref(
         synth, stack.store.tables[resources.AUDIT.logical_id]
     )
@@ -513,3 +517,45 @@ def test_a_department_cannot_write_into_another_departments_prefix(synth: Synthe
     assert policies.render(grant["Condition"]["StringEquals"]["s3:DataAccessPointArn"]) == (
         policies.point_arn("health")
     )
+
+
+def test_without_departments_only_the_workspace_writes_uploads() -> None:
+    """Given no ``departments``, when the uploads guard is built, then there is no access point
+    and the deny on ``uploads/*`` spares only the presigning role; and a department code too
+    long for an access point name is refused."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_iam as iam
+    from aws_cdk.assertions import Template
+
+    from infra.constructs.storage import DataStore
+    from infra.constructs.uploads import DepartmentUploads
+
+    stack = cdk.Stack(cdk.App(builtin_cloud_formation_validation=False), "T")
+    store = DataStore(stack, "Storage", stage="test", retention_days=30)
+    presigner = iam.Role(
+        stack, "Presigner", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+    )
+    DepartmentUploads(
+        stack, "Uploads", store=store, stage="test", departments=(), presigner=presigner
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::S3::AccessPoint", 0)
+    data_bucket = {"Ref": stack.get_logical_id(store.bucket.node.default_child)}
+    [deny] = [
+        s
+        for policy in template.find_resources("AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == data_bucket
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "DenyUploadsExceptThroughDepartmentAccessPoints"
+    ]
+    assert deny["Condition"] == {
+        "ArnNotEquals": {
+            "aws:PrincipalArn": {
+                "Fn::GetAtt": [stack.get_logical_id(presigner.node.default_child), "Arn"]
+            }
+        }
+    }
+    with pytest.raises(ValueError, match="over 50 characters"):
+        DepartmentUploads(
+            stack, "Long", store=store, stage="test", departments=("d" * 45,), presigner=presigner
+        )

@@ -227,6 +227,9 @@ REPORTS_LINK_SECONDS_ENV = "REPORTS_LINK_SECONDS"
 USER_POOL_ID_ENV = "USER_POOL_ID"
 USER_POOL_CLIENT_ID_ENV = "USER_POOL_CLIENT_ID"
 """The officials' Cognito user pool and the workspace's app client (the JWT audience)."""
+USER_POOL_DOMAIN_ENV = "USER_POOL_DOMAIN_URL"
+"""The hosted UI's base URL (``https://<prefix>.auth.<region>.amazoncognito.com``): where the
+workspace sends officials to sign in and exchanges the returned code for tokens."""
 
 WORKSPACE_ROLES = (
     "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
