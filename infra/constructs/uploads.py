@@ -22,6 +22,12 @@ UPLOAD_ACTIONS = ("s3:PutObject", "s3:AbortMultipartUpload")
 """A (multipart) upload; PutObject covers creating, uploading parts and completing."""
 KMS_UPLOAD = ("kms:GenerateDataKey", "kms:Decrypt")
 """SSE-KMS with the data key: a data key per object (Decrypt to complete multipart uploads)."""
+_BLOCK_PUBLIC_ACCESS = s3.CfnAccessPoint.PublicAccessBlockConfigurationProperty(
+    block_public_acls=True,
+    block_public_policy=True,
+    ignore_public_acls=True,
+    restrict_public_buckets=True,
+)
 _DEPARTMENT = re.compile(r"^[a-z][a-z0-9-]*[a-z0-9]$")
 _ACCESS_POINT_NAME_MAX = 50
 
@@ -55,19 +61,23 @@ class DepartmentUploads(Construct):
 
     For each department ``d`` in ``departments``:
 
-    - ``access_points[d]``: ``samvad-<stage>-<d>`` on the data bucket (public access blocked).
-      Its policy lets ``roles[d]`` put objects under ``uploads/<d>/`` and denies everyone
-      anything outside that prefix.
     - ``roles[d]``: the department's uploader, assumable by principals of this account that
       an administrator allows (``sts:AssumeRole``; docs/workspace-deploy.md). It may write
       only through its access point, under ``uploads/<d>/``, and use the data key for that.
+    - ``access_points[d]``: ``samvad-<stage>-<d>`` on the data bucket (public access blocked).
+      Its policy lets ``roles[d]`` put objects under ``uploads/<d>/``, and denies anything
+      outside that prefix and anything by anyone else.
 
-    The data bucket's policy gets, per department, the matching grant (the bucket must
-    permit what an access point grants) and a deny of any write through ``d``'s access point
-    outside ``uploads/<d>/``; and one deny of ``s3:PutObject`` on ``uploads/*`` for every
-    principal except through these access points or as ``presigner`` (the workspace
-    function's role: its presigned POSTs are restricted to the signed-in data officer's
-    department by the handler, not by this policy).
+    The data bucket's policy gets two statements, whatever the number of departments (a bucket
+    policy is limited to 20 KB; per-department statements would not fit 29 departments):
+
+    - ``UploadsThroughDepartmentAccessPoints``: the bucket permits what this account's
+      identity policies allow through these access points (an access point's grant is only
+      effective if the bucket permits it too);
+    - ``DenyUploadsExceptThroughDepartmentAccessPoints``: ``s3:PutObject`` on ``uploads/*`` is
+      denied to every principal unless the request comes through one of these access points
+      or from ``presigner``, the workspace function's role, whose presigned POSTs are
+      restricted to the signed-in data officer's department by the handler, not by a policy.
     """
 
     def __init__(
@@ -81,111 +91,110 @@ class DepartmentUploads(Construct):
         presigner: iam.IRole,
     ) -> None:
         super().__init__(scope, id)
-        stack = cdk.Stack.of(self)
-        bucket = store.bucket
+        self._store, self._stage = store, stage
         self.access_points: dict[str, s3.CfnAccessPoint] = {}
         self.access_point_arns: dict[str, str] = {}
         self.roles: dict[str, iam.Role] = {}
         for department in departments:
-            name = f"samvad-{stage}-{department}"
-            if len(name) > _ACCESS_POINT_NAME_MAX:
-                raise ValueError(f"departments: access point name {name!r} is over 50 characters")
-            arn = stack.format_arn(service="s3", resource="accesspoint", resource_name=name)
-            prefix = f"{resources.UPLOADS_PREFIX}{department}/"
-            through_access_point = f"{arn}/object/{prefix}*"
-            role = iam.Role(
-                self,
-                f"Uploader-{department}",
-                assumed_by=iam.AccountRootPrincipal(),
-                description=f"Samvad {stage}: {department}'s uploads, through its access point",
+            self._department(department)
+        self._guard(presigner)
+
+    def _department(self, department: str) -> None:
+        store, stage = self._store, self._stage
+        name = f"samvad-{stage}-{department}"
+        if len(name) > _ACCESS_POINT_NAME_MAX:
+            raise ValueError(f"departments: access point name {name!r} is over 50 characters")
+        arn = cdk.Stack.of(self).format_arn(
+            service="s3", resource="accesspoint", resource_name=name
+        )
+        prefix = f"{resources.UPLOADS_PREFIX}{department}/"
+        through_access_point = f"{arn}/object/{prefix}*"
+        role = iam.Role(
+            self,
+            f"Uploader-{department}",
+            assumed_by=iam.AccountRootPrincipal(),
+            description=f"Samvad {stage}: {department}'s uploads, through its access point",
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="UploadThroughAccessPoint",
+                actions=list(UPLOAD_ACTIONS),
+                resources=[through_access_point],
             )
-            role.add_to_policy(
+        )
+        role.add_to_policy(
+            iam.PolicyStatement(
+                sid="EncryptWithDataKey",
+                actions=list(KMS_UPLOAD),
+                resources=[store.key.key_arn],
+            )
+        )
+        acknowledge_wildcard(
+            role,
+            through_access_point,
+            reason=f"Uploads go to new object keys under {prefix}, and only through the "
+            f"{name} access point, whose policy and the bucket's deny anything else.",
+        )
+        policy = iam.PolicyDocument(
+            statements=[
                 iam.PolicyStatement(
-                    sid="UploadThroughAccessPoint",
-                    actions=list(UPLOAD_ACTIONS),
-                    resources=[through_access_point],
-                )
-            )
-            role.add_to_policy(
-                iam.PolicyStatement(
-                    sid="EncryptWithDataKey",
-                    actions=list(KMS_UPLOAD),
-                    resources=[store.key.key_arn],
-                )
-            )
-            acknowledge_wildcard(
-                role,
-                through_access_point,
-                reason=f"Uploads go to new object keys under {prefix}, and only through the "
-                f"{name} access point, whose policy and the bucket's deny anything else.",
-            )
-            self.access_points[department] = s3.CfnAccessPoint(
-                self,
-                f"AccessPoint-{department}",
-                bucket=bucket.bucket_name,
-                name=name,
-                public_access_block_configuration=s3.CfnAccessPoint.PublicAccessBlockConfigurationProperty(
-                    block_public_acls=True,
-                    block_public_policy=True,
-                    ignore_public_acls=True,
-                    restrict_public_buckets=True,
-                ),
-                policy=iam.PolicyDocument(
-                    statements=[
-                        iam.PolicyStatement(
-                            sid="DepartmentUploaderWritesItsPrefix",
-                            principals=[iam.ArnPrincipal(role.role_arn)],
-                            actions=list(UPLOAD_ACTIONS),
-                            resources=[through_access_point],
-                        ),
-                        iam.PolicyStatement(
-                            sid="NothingOutsideTheDepartmentPrefix",
-                            effect=iam.Effect.DENY,
-                            principals=[iam.AnyPrincipal()],
-                            actions=["s3:*"],
-                            not_resources=[through_access_point],
-                        ),
-                    ]
-                ),
-            )
-            self.access_point_arns[department] = arn
-            self.roles[department] = role
-            bucket.add_to_resource_policy(
-                iam.PolicyStatement(
-                    sid=f"Uploads{_title(department)}ThroughItsAccessPoint",
+                    sid="DepartmentUploaderWritesItsPrefix",
                     principals=[iam.ArnPrincipal(role.role_arn)],
                     actions=list(UPLOAD_ACTIONS),
-                    resources=[bucket.arn_for_objects(f"{prefix}*")],
-                    conditions={"StringEquals": {"s3:DataAccessPointArn": arn}},
-                )
-            )
-            bucket.add_to_resource_policy(
+                    resources=[through_access_point],
+                ),
                 iam.PolicyStatement(
-                    sid=f"Deny{_title(department)}AccessPointOutsideItsPrefix",
+                    sid="NothingOutsideTheDepartmentPrefix",
                     effect=iam.Effect.DENY,
                     principals=[iam.AnyPrincipal()],
-                    actions=["s3:PutObject"],
-                    not_resources=[bucket.arn_for_objects(f"{prefix}*")],
-                    conditions={"StringEquals": {"s3:DataAccessPointArn": arn}},
+                    actions=["s3:*"],
+                    not_resources=[through_access_point],
+                ),
+                iam.PolicyStatement(
+                    sid="NobodyButTheDepartmentUploader",
+                    effect=iam.Effect.DENY,
+                    principals=[iam.AnyPrincipal()],
+                    actions=["s3:*"],
+                    resources=[arn, f"{arn}/object/*"],
+                    conditions={"ArnNotEquals": {"aws:PrincipalArn": role.role_arn}},
+                ),
+            ]
+        )
+        self.access_points[department] = s3.CfnAccessPoint(
+            self,
+            f"AccessPoint-{department}",
+            bucket=store.bucket.bucket_name,
+            name=name,
+            public_access_block_configuration=_BLOCK_PUBLIC_ACCESS,
+            policy=policy,
+        )
+        self.access_point_arns[department] = arn
+        self.roles[department] = role
+
+    def _guard(self, presigner: iam.IRole) -> None:
+        bucket, stack = self._store.bucket, cdk.Stack.of(self)
+        uploads = bucket.arn_for_objects(f"{resources.UPLOADS_PREFIX}*")
+        points = list(self.access_point_arns.values())
+        if points:
+            bucket.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="UploadsThroughDepartmentAccessPoints",
+                    principals=[iam.AccountPrincipal(stack.account)],
+                    actions=list(UPLOAD_ACTIONS),
+                    resources=[uploads],
+                    conditions={"StringEquals": {"s3:DataAccessPointArn": points}},
                 )
             )
         conditions: dict[str, Any] = {"ArnNotEquals": {"aws:PrincipalArn": presigner.role_arn}}
-        if self.access_point_arns:
-            conditions["StringNotEquals"] = {
-                "s3:DataAccessPointArn": list(self.access_point_arns.values())
-            }
+        if points:
+            conditions["StringNotEquals"] = {"s3:DataAccessPointArn": points}
         bucket.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="DenyUploadsExceptThroughDepartmentAccessPoints",
                 effect=iam.Effect.DENY,
                 principals=[iam.AnyPrincipal()],
                 actions=["s3:PutObject"],
-                resources=[bucket.arn_for_objects(f"{resources.UPLOADS_PREFIX}*")],
+                resources=[uploads],
                 conditions=conditions,
             )
         )
-
-
-def _title(department: str) -> str:
-    """``food-supplies`` → ``FoodSupplies`` (a statement id is alphanumeric)."""
-    return "".join(part.title() for part in department.split("-"))

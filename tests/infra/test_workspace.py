@@ -349,16 +349,8 @@ def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
         point = points[name]
         assert point["Bucket"] == _ref(synth, store.bucket)
         assert set(point["PublicAccessBlockConfiguration"].values()) == {True}
-        through = {
-            "Fn::Join": [
-                "",
-                [
-                    f"arn:aws:s3:{REGION}:",
-                    {"Ref": "AWS::AccountId"},
-                    f":accesspoint/{name}/object/uploads/{department}/*",
-                ],
-            ]
-        }
+        point_arn = _point_arn(name)
+        through = _point_arn(f"{name}/object/uploads/{department}/*")
         role = get_att(synth, uploads.roles[department])
         assert point["Policy"]["Statement"] == [
             {
@@ -375,6 +367,14 @@ def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
                 "Action": "s3:*",
                 "NotResource": through,
             },
+            {
+                "Sid": "NobodyButTheDepartmentUploader",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "Resource": [point_arn, _point_arn(f"{name}/object/*")],
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": role}},
+            },
         ]
         statements = role_statements(synth, uploads.roles[department])
         assert actions_by_resource(statements) == {
@@ -386,6 +386,16 @@ def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
         assert trusted["Principal"]["AWS"] == {
             "Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]
         }
+
+
+def _point_arn(resource: str) -> dict[str, Any]:
+    """``arn:aws:s3:<region>:<account>:accesspoint/<resource>`` as the template spells it."""
+    return {
+        "Fn::Join": [
+            "",
+            [f"arn:aws:s3:{REGION}:", {"Ref": "AWS::AccountId"}, f":accesspoint/{resource}"],
+        ]
+    }
 
 
 class _Policies:
@@ -429,11 +439,12 @@ class _Policies:
         if "Fn::Join" in node:
             separator, parts = node["Fn::Join"]
             return separator.join(self.render(p) for p in parts)
-        raise AssertionError(f"unexpected {node}")
+        return {key: self.render(value) for key, value in node.items()}
 
     def _applies(self, statement: dict[str, Any], principal: str, resource: str, ctx) -> bool:
-        who = self.render(statement["Principal"]["AWS"])
-        if who != "*" and principal not in as_list(who):
+        who = as_list(self.render(statement["Principal"]["AWS"]))
+        account_root = f"arn:aws:iam::{principal.split(':')[4]}:root"
+        if "*" not in who and principal not in who and account_root not in who:
             return False
         actions = as_list(statement["Action"])
         if not any(fnmatch.fnmatchcase("s3:PutObject", a) for a in actions):
@@ -491,9 +502,10 @@ def test_a_department_cannot_write_into_another_departments_prefix(synth: Synthe
     """Given the data bucket's and access points' policies, when uploads are attempted, then:
     a department's uploader writes its own prefix through its access point; its own access
     point refuses another department's prefix (explicit deny, in both policies); another
-    department's access point does not admit it; nobody writes ``uploads/`` directly except
-    the workspace function's role (presigned POSTs, department checked by the handler), even
-    an administrator; other prefixes are untouched by these rules."""
+    department's access point does not admit it, nor does its own admit anyone else; nobody
+    writes ``uploads/`` directly except the workspace function's role (presigned POSTs,
+    department checked by the handler), even an administrator; other prefixes are untouched
+    by these rules. The bucket policy has two statements for any number of departments."""
     policies = _Policies(synth)
     health, revenue = policies.roles["health"], policies.roles["revenue"]
     admin = f"arn:aws:iam::{ACCOUNT}:role/admin"
@@ -501,22 +513,26 @@ def test_a_department_cannot_write_into_another_departments_prefix(synth: Synthe
     assert policies.decide(health, "uploads/revenue/visits.csv", via="health") == "deny"
     assert policies.decide(health, "uploads/made-up/visits.csv", via="health") == "deny"
     assert policies.decide(health, "rejects/health/x.csv", via="health") == "deny"
-    assert policies.decide(health, "uploads/revenue/visits.csv", via="revenue") == "implicit"
+    assert policies.decide(health, "uploads/revenue/visits.csv", via="revenue") == "deny"
     assert policies.decide(revenue, "uploads/revenue/visits.csv", via="revenue") == "allow"
     assert policies.decide(admin, "uploads/revenue/visits.csv", via="health") == "deny"
+    assert policies.decide(admin, "uploads/health/visits.csv", via="health") == "deny"
     for principal in (health, revenue, admin):
         assert policies.decide(principal, "uploads/health/visits.csv", via=None) == "deny"
     assert policies.decide(policies.roles["workspace"], "uploads/revenue/x.csv", via=None) == (
         "allow"
     )
     assert policies.decide(admin, "rejects/health/x.csv", via=None) == "allow"
-    # and the bucket grants each department's uploader its prefix through its access point
-    [grant] = [s for s in policies.bucket if s.get("Sid") == "UploadsHealthThroughItsAccessPoint"]
-    assert policies.render(grant["Principal"]["AWS"]) == health
-    assert policies.render(grant["Resource"]) == f"{policies.bucket_arn}/uploads/health/*"
-    assert policies.render(grant["Condition"]["StringEquals"]["s3:DataAccessPointArn"]) == (
-        policies.point_arn("health")
-    )
+    upload_rules = [s for s in policies.bucket if "Uploads" in s.get("Sid", "")]
+    assert len(upload_rules) == 2
+    # and the bucket permits what this account's policies allow through its access points
+    [grant] = [s for s in policies.bucket if s["Effect"] == "Allow"]
+    assert grant["Sid"] == "UploadsThroughDepartmentAccessPoints"
+    assert policies.render(grant["Principal"]["AWS"]) == f"arn:aws:iam::{ACCOUNT}:root"
+    assert policies.render(grant["Resource"]) == f"{policies.bucket_arn}/uploads/*"
+    assert policies.render(grant["Condition"]) == {
+        "StringEquals": {"s3:DataAccessPointArn": [policies.point_arn(d) for d in DEPARTMENTS]}
+    }
 
 
 def test_without_departments_only_the_workspace_writes_uploads() -> None:
@@ -546,8 +562,9 @@ def test_without_departments_only_the_workspace_writes_uploads() -> None:
         for policy in template.find_resources("AWS::S3::BucketPolicy").values()
         if policy["Properties"]["Bucket"] == data_bucket
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
-        if s.get("Sid") == "DenyUploadsExceptThroughDepartmentAccessPoints"
+        if "Uploads" in s.get("Sid", "")
     ]
+    assert deny["Sid"] == "DenyUploadsExceptThroughDepartmentAccessPoints"
     assert deny["Condition"] == {
         "ArnNotEquals": {
             "aws:PrincipalArn": {
