@@ -3,7 +3,9 @@
 Context: ``stage`` (default ``dev``), ``region`` (default ``ap-south-1``: data stays in
 India) and ``retention_days`` (default 400); ``connect_instance_arn`` and
 ``connect_source_phone`` turn on voice calls (the instance must be in ``region``; see
-docs/dispatch-deploy.md). Run directly, the app reads cdk.json's context and writes to
+docs/dispatch-deploy.md). ``departments`` lists the department codes that get an upload
+access point and ``auth_domain_prefix`` names the officials' hosted UI (see
+docs/workspace-deploy.md). Run directly, the app reads cdk.json's context and writes to
 ``cdk.out``.
 """
 

@@ -13,12 +13,15 @@ from constructs import Construct
 from infra.constructs.connect import SurveyFlow, connect_settings
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
+from infra.constructs.identity import Identity
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
 from infra.constructs.storage import DataStore
+from infra.constructs.uploads import DepartmentUploads, departments_setting
+from infra.constructs.workspace import Workspace
 from samvad import resources
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -102,6 +105,7 @@ class SamvadStack(cdk.Stack):
             code_dir=repo_root / "functions" / "reports",
             retention_days=retention_days,
         )
+        self._workspace(stage, retention_days, repo_root)
         cdk.CfnOutput(self, "ReportsTopicArn", value=self.reports.topic.topic_arn)
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
@@ -111,6 +115,37 @@ class SamvadStack(cdk.Stack):
         cdk.CfnOutput(self, "FeedbackUrl", value=self.feedback.url.url)
         cdk.CfnOutput(self, "SmsRepliesTopicArn", value=self.feedback.replies_topic.topic_arn)
         self._acknowledge_notifications_handler()
+
+    def _workspace(self, stage: str, retention_days: int, repo_root: Path) -> None:
+        """The officials' user pool, the workspace API and function, and the departments'
+        upload access points (``departments`` context; ``auth_domain_prefix`` names the
+        hosted UI, default ``samvad-<stage>-<account>``)."""
+        prefix = self.node.try_get_context("auth_domain_prefix") or f"samvad-{stage}-{self.account}"
+        self.identity = Identity(self, "Identity", stage=stage, domain_prefix=str(prefix))
+        self.workspace = Workspace(
+            self,
+            "Workspace",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "workspace",
+            retention_days=retention_days,
+            identity=self.identity,
+            state_machine=self.escalation.state_machine,
+            notices_topic=self.escalation.topic,
+            notices_key=self.escalation.notices_key,
+        )
+        self.uploads = DepartmentUploads(
+            self,
+            "Uploads",
+            store=self.store,
+            stage=stage,
+            departments=departments_setting(self.node.try_get_context("departments")),
+            presigner=self.workspace.role,
+        )
+        cdk.CfnOutput(self, "WorkspaceUrl", value=self.workspace.api.api_endpoint)
+        cdk.CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
+        cdk.CfnOutput(self, "UserPoolClientId", value=self.workspace.client.user_pool_client_id)
+        cdk.CfnOutput(self, "HostedUiUrl", value=self.identity.domain.base_url())
 
     def _connect_escalation_and_feedback(self) -> None:
         """Officials file action-taken reports on the feedback function's URL (``/atr/…``,

@@ -78,7 +78,32 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         f"{resources.DISPATCH_SCHEDULE_GROUP}/*"
     )
     reports_policy = "Reports/Role/DefaultPolicy/Resource"
+    workspace_policy = "Workspace/Role/DefaultPolicy/Resource"
+    departments = connect_context()["departments"]
     assert found == {
+        ("AwsSolutions-L1", "Workspace/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
+        *(
+            (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", workspace_policy)
+            for prefix in (
+                resources.UPLOADS_PREFIX,
+                resources.REJECTS_PREFIX,
+                resources.INTAKE_REPORTS_PREFIX,
+                resources.CASE_FILES_PREFIX,
+            )
+        ),
+        *(
+            ("AwsSolutions-APIG4", f"Workspace/Api/{route}/Resource")
+            for route in ("POST--api--session", "GET--", "GET--{proxy+}")
+        ),
+        *(
+            (
+                f"AwsSolutions-IAM5[Resource::arn:aws:s3:{CONNECT_REGION}:<AWS::AccountId>:"
+                f"accesspoint/samvad-dev-{d}/object/{resources.UPLOADS_PREFIX}{d}/*]",
+                f"Uploads/Uploader-{d}/DefaultPolicy/Resource",
+            )
+            for d in departments
+        ),
         ("AwsSolutions-L1", "Reports/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", reports_policy),
         *(

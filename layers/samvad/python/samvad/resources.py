@@ -186,9 +186,19 @@ partitions with one item per ``<department>#<service>#<office>#<official>``; ``o
 (one item per overdue case); and one marker item per event applied (its identity), so an
 event delivered twice counts once."""
 
+AUDIT = TableSpec(
+    logical_id="Audit",
+    env_var="AUDIT_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+)
+"""The officials' workspace audit trail, append-only: every sign-in, number reveal, ATR,
+transfer and upload (who, what, when, from where)."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
-    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES,
+    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES, AUDIT,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
@@ -214,11 +224,28 @@ ESCALATION_STATE_MACHINE_ENV = "ESCALATION_STATE_MACHINE_ARN"
 REPORTS_TOPIC_ENV = "REPORTS_TOPIC_ARN"
 """SNS topic that announces each report with a presigned link to its dashboard."""
 REPORTS_LINK_SECONDS_ENV = "REPORTS_LINK_SECONDS"
+USER_POOL_ID_ENV = "USER_POOL_ID"
+USER_POOL_CLIENT_ID_ENV = "USER_POOL_CLIENT_ID"
+"""The officials' Cognito user pool and the workspace's app client (the JWT audience)."""
+USER_POOL_DOMAIN_ENV = "USER_POOL_DOMAIN_URL"
+"""The hosted UI's base URL (``https://<prefix>.auth.<region>.amazoncognito.com``): where the
+workspace sends officials to sign in and exchanges the returned code for tokens."""
+
+WORKSPACE_ROLES = (
+    "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
+    "data_officer", "auditor",
+)  # fmt: skip
+"""The workspace's roles: one Cognito group each (an official is in exactly one)."""
+OFFICIAL_ATTRIBUTES = ("official_id", "department", "district", "office_code")
+"""Cognito custom attributes (``custom:<name>``) that bind a user to a directory entry and
+scope; only administrators may write them."""
 
 UPLOADS_PREFIX = "uploads/"
 REJECTS_PREFIX = "rejects/"
 QUARANTINE_PREFIX = "quarantine/"
 INTAKE_REPORTS_PREFIX = "reports/intake/"
+CASE_FILES_PREFIX = "cases/"
+"""Officials' ATR attachments (photo or PDF): ``cases/<case id>/…``, encrypted like the rest."""
 SAMPLES_PREFIX = "samples/"
 AUDIT_PREFIX = "audit/sampling/"
 REPORT_PREFIXES = ("reports/day/", "reports/week/", "reports/month/")

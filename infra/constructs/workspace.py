@@ -1,0 +1,278 @@
+"""Workspace: the officials' HTTP API (Cognito JWT authorizer) in front of one function."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_stepfunctions as sfn
+from constructs import Construct
+
+from infra.constructs.function import LOG_RETENTION, SamvadFunction
+from infra.constructs.identity import Identity
+from infra.constructs.storage import DataStore
+from samvad import resources
+
+FUNCTION_TIMEOUT = cdk.Duration.seconds(15)
+"""Under the HTTP API's 30-second integration limit."""
+THROTTLE_RATE = 50
+"""Requests per second, steady, for the whole stage: a few thousand officials at work."""
+THROTTLE_BURST = 100
+KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
+# Table actions per logical id: what the workspace reads and writes, nothing more.
+TABLE_ACTIONS = {
+    "Cases": ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"),
+    "Visits": ("dynamodb:GetItem",),
+    "CallLists": ("dynamodb:Query", "dynamodb:UpdateItem"),
+    "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem"),
+    "Dispatches": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
+    "Directory": ("dynamodb:GetItem", "dynamodb:Query"),
+    "Config": ("dynamodb:GetItem",),
+    "Uploads": ("dynamodb:GetItem", "dynamodb:Scan"),
+    "Tallies": ("dynamodb:GetItem", "dynamodb:Query"),
+    "Audit": ("dynamodb:PutItem", "dynamodb:Query"),  # append-only: no update, no delete
+}
+# Object actions per data-bucket prefix.
+OBJECT_ACTIONS = {
+    resources.UPLOADS_PREFIX: ("s3:PutObject",),  # presigned POSTs, one department's prefix
+    resources.REJECTS_PREFIX: ("s3:GetObject",),  # the rejects download
+    resources.INTAKE_REPORTS_PREFIX: ("s3:GetObject",),  # an upload's intake report
+    resources.CASE_FILES_PREFIX: ("s3:GetObject", "s3:PutObject"),  # ATR photos and PDFs
+}
+PRESIGN_REASON = (
+    "object keys are chosen per request (a department's upload, a case's ATR attachment, "
+    "an upload's report or rejects); the handler limits uploads to the caller's department."
+)
+PUBLIC_ROUTE_REASON = (
+    "Deliberately without the JWT authorizer: {what}. The handler authenticates the request "
+    "itself (the session cookie or an ID token verified against the pool's JWKS)."
+)
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "user": "$context.authorizer.claims.sub",
+    "authorizerError": "$context.authorizer.error",
+    "integrationError": "$context.integrationErrorMessage",
+}
+"""Who called which route, how it ended: no path, query or body (no citizen data)."""
+
+
+class Workspace(SamvadFunction):
+    """The officials' workspace: ``api`` (HTTP API), ``client`` (Cognito app client) and the
+    workspace function (``functions/workspace``) behind them.
+
+    Routes, all to the one function (payload v2):
+
+    - ``ANY /api/{proxy+}`` and ``GET /api/{proxy+}``: the JSON API, behind ``authorizer``
+      (a JWT authorizer: the pool's issuer, the workspace client as audience). The explicit
+      ``GET`` keeps API reads off the page route below whatever the method precedence.
+    - ``POST /api/session`` (dev sign-in with a password), ``GET /`` and ``GET /{proxy+}``
+      (pages, the hosted UI's callback): no authorizer; the handler authenticates.
+
+    The ``$default`` ``stage`` throttles (``THROTTLE_RATE``/``THROTTLE_BURST``) and writes
+    JSON access logs to ``access_logs`` (encrypted with the data key). No CORS: the pages are
+    served from the same origin.
+
+    The function may read the cases, visits, call lists, directory, report counters and
+    uploads it shows, write what officials do (ATR, transfer, call outcomes, the audit), sign
+    presigned POSTs under ``uploads/`` (the one role allowed to write there directly besides
+    the departments' access points; see ``DepartmentUploads``), resume case executions and
+    notify a case's new holder. Its environment adds the user pool and client ids, the hosted
+    UI's URL, the state machine and the notices topic.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+        identity: Identity,
+        state_machine: sfn.IStateMachine,
+        notices_topic: sns.ITopic,
+        notices_key: kms.IKey,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="workspace",
+            description="Samvad workspace: officials' pages and JSON API (signed in)",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=512,
+            timeout=FUNCTION_TIMEOUT,
+            environment={
+                resources.USER_POOL_ID_ENV: identity.user_pool.user_pool_id,
+                resources.USER_POOL_DOMAIN_ENV: identity.domain.base_url(),
+                resources.ESCALATION_STATE_MACHINE_ENV: state_machine.state_machine_arn,
+                resources.CASE_NOTICES_TOPIC_ENV: notices_topic.topic_arn,
+            },
+        )
+        self.api = apigwv2.HttpApi(
+            self,
+            "Api",
+            api_name=f"{cdk.Stack.of(self).stack_name}-workspace",
+            description="Samvad officials' workspace: pages and JSON API",
+            create_default_stage=False,
+        )
+        self.client = identity.add_workspace_client(self.api.api_endpoint)
+        self.function.add_environment(
+            resources.USER_POOL_CLIENT_ID_ENV, self.client.user_pool_client_id
+        )
+        self.authorizer = authorizers.HttpJwtAuthorizer(
+            "Officials",
+            f"https://cognito-idp.{cdk.Stack.of(self).region}.amazonaws.com/"
+            f"{identity.user_pool.user_pool_id}",
+            jwt_audience=[self.client.user_pool_client_id],
+            authorizer_name="officials",
+        )
+        self._routes()
+        self._stage(store)
+        self.add_statements(*self._statements(store, state_machine, notices_topic, notices_key))
+        if identity.password_sign_in:
+            self.add_statements(
+                iam.PolicyStatement(
+                    sid="PasswordSignInDevOnly",
+                    actions=["cognito-idp:InitiateAuth"],
+                    resources=[identity.user_pool.user_pool_arn],
+                )
+            )
+        self.acknowledge_object_prefixes(OBJECT_ACTIONS, reason=PRESIGN_REASON)
+
+    def _routes(self) -> None:
+        handler = integrations.HttpLambdaIntegration(
+            "Handler",
+            self.function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
+        self.api_routes = self.api.add_routes(
+            path="/api/{proxy+}",
+            methods=[apigwv2.HttpMethod.ANY, apigwv2.HttpMethod.GET],
+            integration=handler,
+            authorizer=self.authorizer,
+        )
+        public = {
+            ("/api/session", apigwv2.HttpMethod.POST): "signing in with a password (dev "
+            "stages; elsewhere the client refuses USER_PASSWORD_AUTH)",
+            ("/", apigwv2.HttpMethod.GET): "the sign-in page",
+            ("/{proxy+}", apigwv2.HttpMethod.GET): "the pages and the hosted UI's callback",
+        }
+        self.public_routes = []
+        for (path, method), what in public.items():
+            [route] = self.api.add_routes(path=path, methods=[method], integration=handler)
+            cdk.Validations.of(route).acknowledge(
+                cdk.Acknowledgment(
+                    id="AwsSolutions-APIG4", reason=PUBLIC_ROUTE_REASON.format(what=what)
+                )
+            )
+            self.public_routes.append(route)
+
+    def _stage(self, store: DataStore) -> None:
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=LOG_RETENTION,
+            encryption_key=store.key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.stage = apigwv2.HttpStage(
+            self,
+            "Stage",
+            http_api=self.api,
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
+            access_log_settings=_AccessLogs(
+                apigwv2.LogGroupLogDestination(self.access_logs),
+                apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+        )
+
+    @staticmethod
+    def _statements(
+        store: DataStore,
+        state_machine: sfn.IStateMachine,
+        notices_topic: sns.ITopic,
+        notices_key: kms.IKey,
+    ) -> list[iam.PolicyStatement]:
+        tables, bucket = store.tables, store.bucket
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid=f"Table{logical_id}",
+                    actions=list(actions),
+                    resources=[tables[logical_id].table_arn],
+                )
+                for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            *(
+                iam.PolicyStatement(
+                    sid=f"Objects{prefix.rstrip('/').replace('/', '').title()}",
+                    actions=list(actions),
+                    resources=[bucket.arn_for_objects(f"{prefix}*")],
+                )
+                for prefix, actions in OBJECT_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
+            ),
+            iam.PolicyStatement(
+                sid="PublishEvents",
+                actions=["events:PutEvents"],
+                resources=[store.bus.event_bus_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ResumeCaseExecutions",
+                actions=["states:SendTaskSuccess"],
+                resources=[state_machine.state_machine_arn],
+            ),
+            iam.PolicyStatement(
+                sid="NotifyNewHolder",
+                actions=["sns:Publish"],
+                resources=[notices_topic.topic_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseNoticesKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[notices_key.key_arn],
+            ),
+        ]
+
+
+@jsii.implements(apigwv2.IAccessLogSettings)
+class _AccessLogs:
+    """``IAccessLogSettings`` is a jsii interface, not a struct: Python implements it."""
+
+    def __init__(
+        self, destination: apigwv2.IAccessLogDestination, format: apigw.AccessLogFormat
+    ) -> None:
+        self._destination, self._format = destination, format
+
+    @property
+    def destination(self) -> apigwv2.IAccessLogDestination:
+        return self._destination
+
+    @property
+    def format(self) -> apigw.AccessLogFormat:
+        return self._format

@@ -1,0 +1,578 @@
+"""The officials' workspace in the synthesised stack: the Cognito user pool (MFA, passwords,
+threat protection, groups), the HTTP API with its JWT authorizer and throttled stage, the
+workspace function's least privilege, and department uploads that cannot lie (access points,
+uploader roles and the data bucket's denies, evaluated request by request)."""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from infra.constructs.uploads import departments_setting
+from samvad import resources
+from tests.infra.conftest import (
+    Synthesis,
+    _synthesise,
+    actions_by_resource,
+    as_list,
+    cdk_context,
+    get_att,
+    props,
+    role_statements,
+)
+
+pytestmark = pytest.mark.infra
+
+ACCOUNT = "123456789012"
+REGION = "ap-south-1"
+DEPARTMENTS = tuple(cdk_context()["departments"])
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+CFN_LINT = Path(sys.executable).with_name("cfn-lint")
+
+
+@pytest.fixture(scope="module")
+def prod_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
+    """cdk.json's context with ``stage=prod``."""
+    return _synthesise(tmp_path_factory.mktemp("cdk.out.prod"), cdk_context() | {"stage": "prod"})
+
+
+def _key(resource: Any) -> str:
+    return json.dumps(resource, sort_keys=True)
+
+
+def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
+    return {"Ref": synth.logical_id(construct)}
+
+
+def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
+    return synth.template.find_resources(type_)
+
+
+def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
+    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
+
+
+# --- identity ----------------------------------------------------------------------------
+
+
+def test_user_pool_requires_totp_and_strong_passwords_with_threat_protection(
+    synth: Synthesis,
+) -> None:
+    """Given the officials' user pool, then only administrators create users, MFA is required
+    for everyone with TOTP only (no SMS), passwords have 14+ characters of every class, the
+    Plus plan enforces threat protection, and the scope attributes exist with ``official_id``
+    immutable."""
+    pool = props(synth, synth.stack.identity.user_pool)
+    assert pool["AdminCreateUserConfig"]["AllowAdminCreateUserOnly"] is True
+    assert (pool["MfaConfiguration"], pool["EnabledMfas"]) == ("ON", ["SOFTWARE_TOKEN_MFA"])
+    assert pool["Policies"]["PasswordPolicy"] == {
+        "MinimumLength": 14,
+        "RequireLowercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": True,
+        "RequireUppercase": True,
+        "TemporaryPasswordValidityDays": 3,
+    }
+    assert pool["UserPoolTier"] == "PLUS"
+    assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": "ENFORCED"}
+    assert pool["AccountRecoverySetting"] == {
+        "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
+    }
+    custom = {a["Name"]: a for a in pool["Schema"] if a.get("AttributeDataType") == "String"}
+    assert set(custom) == set(resources.OFFICIAL_ATTRIBUTES)
+    assert {name: a["Mutable"] for name, a in custom.items()} == {
+        "official_id": False,
+        "department": True,
+        "district": True,
+        "office_code": True,
+    }
+
+
+def test_one_group_per_role(synth: Synthesis) -> None:
+    """Given the user pool, then it has exactly one group per workspace role."""
+    pool = _ref(synth, synth.stack.identity.user_pool)
+    groups = [g["Properties"] for g in _resources(synth, "AWS::Cognito::UserPoolGroup").values()]
+    assert sorted(g["GroupName"] for g in groups) == sorted(resources.WORKSPACE_ROLES)
+    assert set(resources.WORKSPACE_ROLES) == {
+        "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
+        "data_officer", "auditor",
+    }  # fmt: skip
+    assert all(g["UserPoolId"] == pool for g in groups)
+
+
+def test_workspace_client_on_dev(synth: Synthesis) -> None:
+    """Given the dev stage, then the workspace client has no secret, allows SRP and password
+    sign-in (``POST /api/session``) and the hosted UI's code flow back to the API, reads the
+    scope attributes but may write none of them, and issues one-hour tokens."""
+    identity, workspace = synth.stack.identity, synth.stack.workspace
+    client = props(synth, workspace.client)
+    assert client["UserPoolId"] == _ref(synth, identity.user_pool)
+    assert client["GenerateSecret"] is False
+    assert set(client["ExplicitAuthFlows"]) == {
+        "ALLOW_USER_SRP_AUTH",
+        "ALLOW_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert (client["AllowedOAuthFlows"], client["AllowedOAuthScopes"]) == (
+        ["code"],
+        ["openid", "email"],
+    )
+    endpoint = {"Fn::GetAtt": [synth.logical_id(workspace.api), "ApiEndpoint"]}
+    assert client["CallbackURLs"] == [{"Fn::Join": ["", [endpoint, "/auth/callback"]]}]
+    custom = {f"custom:{name}" for name in resources.OFFICIAL_ATTRIBUTES}
+    assert custom <= set(client["ReadAttributes"])
+    assert client["WriteAttributes"] == ["name"]
+    assert (client["IdTokenValidity"], client["AccessTokenValidity"]) == (60, 60)
+    assert client["TokenValidityUnits"]["IdToken"] == "minutes"
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["EnableTokenRevocation"] is True
+    pool = synth.template.to_json()["Resources"][synth.logical_id(identity.user_pool)]
+    assert (pool["Properties"]["DeletionProtection"], pool["DeletionPolicy"]) == (
+        "INACTIVE",
+        "Delete",
+    )
+
+
+def test_prod_signs_in_through_the_hosted_ui_only_and_keeps_the_pool(
+    prod_synth: Synthesis,
+) -> None:
+    """Given the prod stage, then the client refuses USER_PASSWORD_AUTH (SRP and the hosted
+    UI only), the function may not call InitiateAuth, the pool is deletion-protected and
+    retained; and the prod template passes cdk-nag and cfn-lint."""
+    synth = prod_synth
+    client = props(synth, synth.stack.workspace.client)
+    assert set(client["ExplicitAuthFlows"]) == {"ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
+    actions = {
+        a for s in role_statements(synth, synth.stack.workspace.role) for a in as_list(s["Action"])
+    }
+    assert not {a for a in actions if a.startswith("cognito-idp:")}
+    pool = synth.template.to_json()["Resources"][synth.logical_id(synth.stack.identity.user_pool)]
+    assert (pool["Properties"]["DeletionProtection"], pool["DeletionPolicy"]) == (
+        "ACTIVE",
+        "Retain",
+    )
+    assert synth.error is None, synth.error
+    result = subprocess.run(
+        [CFN_LINT, "--regions", REGION, "--ignore-checks", "W3005", "--", str(synth.template_file)],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+# --- the HTTP API ------------------------------------------------------------------------
+
+
+def test_api_routes_put_the_json_api_behind_the_jwt_authorizer(synth: Synthesis) -> None:
+    """Given the workspace API, then ``/api/{proxy+}`` (any method, and GET explicitly) needs
+    a JWT from the pool for the workspace client, the session, home and page routes do not,
+    and every route goes to the workspace function with payload v2."""
+    workspace, identity = synth.stack.workspace, synth.stack.identity
+    api = _ref(synth, workspace.api)
+    [(authorizer_id, authorizer)] = _resources(synth, "AWS::ApiGatewayV2::Authorizer").items()
+    assert authorizer["Properties"] == {
+        "ApiId": api,
+        "AuthorizerType": "JWT",
+        "IdentitySource": ["$request.header.Authorization"],
+        "JwtConfiguration": {
+            "Audience": [_ref(synth, workspace.client)],
+            "Issuer": {
+                "Fn::Join": [
+                    "",
+                    [
+                        f"https://cognito-idp.{REGION}.amazonaws.com/",
+                        _ref(synth, identity.user_pool),
+                    ],
+                ]
+            },
+        },
+        "Name": "officials",
+    }
+    routes = {
+        r["Properties"]["RouteKey"]: r["Properties"]
+        for r in _resources(synth, "AWS::ApiGatewayV2::Route").values()
+    }
+    assert {key: r.get("AuthorizerId") for key, r in routes.items()} == {
+        "ANY /api/{proxy+}": {"Ref": authorizer_id},
+        "GET /api/{proxy+}": {"Ref": authorizer_id},
+        "POST /api/session": None,
+        "GET /": None,
+        "GET /{proxy+}": None,
+    }
+    for key, route in routes.items():
+        expected = "JWT" if key.endswith("/api/{proxy+}") else "NONE"
+        assert (route["ApiId"], route["AuthorizationType"]) == (api, expected)
+    [(integration_id, integration)] = _resources(synth, "AWS::ApiGatewayV2::Integration").items()
+    assert integration["Properties"] == {
+        "ApiId": api,
+        "IntegrationType": "AWS_PROXY",
+        "IntegrationUri": get_att(synth, workspace.function),
+        "PayloadFormatVersion": "2.0",
+    }
+    target = {"Fn::Join": ["", ["integrations/", {"Ref": integration_id}]]}
+    assert all(route["Target"] == target for route in routes.values())
+    assert "CorsConfiguration" not in props(synth, workspace.api)
+
+
+def test_stage_throttles_and_logs_access_encrypted(synth: Synthesis) -> None:
+    """Given the API's one stage, then it is ``$default`` (auto-deployed), throttles every
+    route (50 rps, burst 100) and writes JSON access logs, with no path, query or body, to a
+    one-year log group encrypted with the data key."""
+    workspace, store = synth.stack.workspace, synth.stack.store
+    [stage] = [s["Properties"] for s in _resources(synth, "AWS::ApiGatewayV2::Stage").values()]
+    assert (stage["StageName"], stage["AutoDeploy"]) == ("$default", True)
+    assert stage["DefaultRouteSettings"] == {
+        "ThrottlingBurstLimit": 100,
+        "ThrottlingRateLimit": 50,
+    }
+    logs = stage["AccessLogSettings"]
+    assert logs["DestinationArn"] == get_att(synth, workspace.access_logs)
+    fields = json.loads(logs["Format"])
+    assert fields["requestId"] == "$context.requestId"
+    assert {"routeKey", "status", "ip", "user"} <= set(fields)
+    assert not [v for v in fields.values() if v in ("$context.path", "$context.requestBody")]
+    group = props(synth, workspace.access_logs)
+    assert (group["RetentionInDays"], group["KmsKeyId"]) == (365, get_att(synth, store.key))
+    outputs = synth.template.to_json()["Outputs"]
+    assert outputs["WorkspaceUrl"]["Value"] == {
+        "Fn::GetAtt": [synth.logical_id(workspace.api), "ApiEndpoint"]
+    }
+    assert outputs["UserPoolId"]["Value"] == _ref(synth, synth.stack.identity.user_pool)
+    assert outputs["UserPoolClientId"]["Value"] == _ref(synth, workspace.client)
+
+
+# --- the function ------------------------------------------------------------------------
+
+
+def test_workspace_function_configuration(synth: Synthesis) -> None:
+    """Given the workspace function, then it runs ``functions/workspace`` and its environment
+    names the user pool, the client (the JWT audience), the hosted UI, the audit table, the
+    state machine and the notices topic."""
+    workspace, stack = synth.stack.workspace, synth.stack
+    function = props(synth, workspace.function)
+    assert (function["Handler"], function["Timeout"]) == ("handler.lambda_handler", 15)
+    env = function["Environment"]["Variables"]
+    assert env[resources.USER_POOL_ID_ENV] == _ref(synth, stack.identity.user_pool)
+    assert env[resources.USER_POOL_CLIENT_ID_ENV] == _ref(synth, workspace.client)
+    domain = _ref(synth, stack.identity.domain)
+    assert env[resources.USER_POOL_DOMAIN_ENV] == {
+        "Fn::Join": ["", ["https://", domain, f".auth.{REGION}.amazoncognito.com"]]
+    }
+    assert env[resources.AUDIT.env_var] == _ref(
+        synth, stack.store.tables[resources.AUDIT.logical_id]
+    )
+    assert env[resources.ESCALATION_STATE_MACHINE_ENV] == _ref(
+        synth, stack.escalation.state_machine
+    )
+    assert env[resources.CASE_NOTICES_TOPIC_ENV] == _ref(synth, stack.escalation.topic)
+    assert env["POWERTOOLS_SERVICE_NAME"] == "workspace"
+
+
+def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
+    """Given the workspace role, then it allows exactly the listed actions on each named
+    resource: the audit table append-only, ``uploads/`` put-only (presigned POSTs), no table
+    delete, no ``*`` action, ``*`` resource for X-Ray alone; InitiateAuth only on dev."""
+    workspace, store = synth.stack.workspace, synth.stack.store
+    escalation, identity = synth.stack.escalation, synth.stack.identity
+    tables = {name: get_att(synth, table) for name, table in store.tables.items()}
+    statements = role_statements(synth, workspace.role)
+    assert actions_by_resource(statements) == {
+        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"},
+        _key(tables["Visits"]): {"dynamodb:GetItem"},
+        _key(tables["CallLists"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
+        _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        _key(tables["Dispatches"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        _key(tables["Directory"]): {"dynamodb:GetItem", "dynamodb:Query"},
+        _key(tables["Config"]): {"dynamodb:GetItem"},
+        _key(tables["Uploads"]): {"dynamodb:GetItem", "dynamodb:Scan"},
+        _key(tables["Tallies"]): {"dynamodb:GetItem", "dynamodb:Query"},
+        _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
+        _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
+        _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
+        _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},
+        _key(_objects(synth, resources.CASE_FILES_PREFIX)): {"s3:GetObject", "s3:PutObject"},
+        _key(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+        _key(get_att(synth, store.bus)): {"events:PutEvents"},
+        _key(_ref(synth, escalation.state_machine)): {"states:SendTaskSuccess"},
+        _key(_ref(synth, escalation.topic)): {"sns:Publish"},
+        _key(get_att(synth, escalation.notices_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        _key(get_att(synth, identity.user_pool)): {"cognito-idp:InitiateAuth"},
+        _key(get_att(synth, workspace.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        _key("*"): XRAY_ACTIONS,
+    }
+    actions = {a for s in statements for a in as_list(s["Action"])}
+    assert not [a for a in actions if "*" in a]
+    assert "ManagedPolicyArns" not in props(synth, workspace.role)
+
+
+# --- department uploads ------------------------------------------------------------------
+
+
+def test_departments_come_from_the_context() -> None:
+    """Given the ``departments`` context as a list, a JSON list or a comma-separated string,
+    then it gives the codes; a code that cannot name an access point, or a repeated one, is
+    refused with the reason; unset gives none."""
+    assert departments_setting(["health", "revenue"]) == ("health", "revenue")
+    assert departments_setting('["health", "food-supplies"]') == ("health", "food-supplies")
+    assert departments_setting("health, revenue") == ("health", "revenue")
+    assert departments_setting(None) == ()
+    with pytest.raises(ValueError, match="lower-case"):
+        departments_setting(["Health"])
+    with pytest.raises(ValueError, match="lower-case"):
+        departments_setting(["../revenue"])
+    with pytest.raises(ValueError, match="twice"):
+        departments_setting(["health", "health"])
+    with pytest.raises(ValueError, match="list"):
+        departments_setting(7)
+
+
+def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
+    """Given cdk.json's departments, then each has one access point on the data bucket, public
+    access blocked, whose policy lets only that department's uploader put objects under
+    ``uploads/<department>/`` and denies anything outside it; the uploader role may write
+    only through that access point."""
+    uploads, store = synth.stack.uploads, synth.stack.store
+    assert DEPARTMENTS and set(uploads.access_points) == set(DEPARTMENTS)
+    points = {
+        p["Properties"]["Name"]: p["Properties"]
+        for p in _resources(synth, "AWS::S3::AccessPoint").values()
+    }
+    assert set(points) == {f"samvad-dev-{d}" for d in DEPARTMENTS}
+    for department in DEPARTMENTS:
+        name = f"samvad-dev-{department}"
+        point = points[name]
+        assert point["Bucket"] == _ref(synth, store.bucket)
+        assert set(point["PublicAccessBlockConfiguration"].values()) == {True}
+        point_arn = _point_arn(name)
+        through = _point_arn(f"{name}/object/uploads/{department}/*")
+        role = get_att(synth, uploads.roles[department])
+        assert point["Policy"]["Statement"] == [
+            {
+                "Sid": "DepartmentUploaderWritesItsPrefix",
+                "Effect": "Allow",
+                "Principal": {"AWS": role},
+                "Action": ["s3:AbortMultipartUpload", "s3:PutObject"],
+                "Resource": through,
+            },
+            {
+                "Sid": "NothingOutsideTheDepartmentPrefix",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "NotResource": through,
+            },
+            {
+                "Sid": "NobodyButTheDepartmentUploader",
+                "Effect": "Deny",
+                "Principal": {"AWS": "*"},
+                "Action": "s3:*",
+                "Resource": [point_arn, _point_arn(f"{name}/object/*")],
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": role}},
+            },
+        ]
+        statements = role_statements(synth, uploads.roles[department])
+        assert actions_by_resource(statements) == {
+            _key(through): {"s3:AbortMultipartUpload", "s3:PutObject"},
+            _key(get_att(synth, store.key)): {"kms:GenerateDataKey", "kms:Decrypt"},
+        }
+        trust = props(synth, uploads.roles[department])["AssumeRolePolicyDocument"]
+        [trusted] = trust["Statement"]
+        assert trusted["Principal"]["AWS"] == {
+            "Fn::Join": ["", ["arn:aws:iam::", {"Ref": "AWS::AccountId"}, ":root"]]
+        }
+
+
+def _point_arn(resource: str) -> dict[str, Any]:
+    """``arn:aws:s3:<region>:<account>:accesspoint/<resource>`` as the template spells it."""
+    return {
+        "Fn::Join": [
+            "",
+            [f"arn:aws:s3:{REGION}:", {"Ref": "AWS::AccountId"}, f":accesspoint/{resource}"],
+        ]
+    }
+
+
+class _Policies:
+    """Evaluates the synthesised bucket and access-point policies for one ``s3:PutObject``
+    request, with the template's references resolved to example ARNs. Only the condition
+    operators the policies use are understood; any other fails the test."""
+
+    def __init__(self, synth: Synthesis) -> None:
+        stack = synth.stack
+        self.bucket_arn = "arn:aws:s3:::samvad-data"
+        self.names = {synth.logical_id(stack.store.bucket): self.bucket_arn}
+        self.roles = {
+            d: f"arn:aws:iam::{ACCOUNT}:role/uploader-{d}" for d in stack.uploads.roles
+        } | {"workspace": f"arn:aws:iam::{ACCOUNT}:role/workspace"}
+        for department, role in stack.uploads.roles.items():
+            self.names[synth.logical_id(role)] = self.roles[department]
+        self.names[synth.logical_id(stack.workspace.role)] = self.roles["workspace"]
+        bucket_ref = _ref(synth, stack.store.bucket)
+        [self.bucket] = [
+            p["Properties"]["PolicyDocument"]["Statement"]
+            for p in _resources(synth, "AWS::S3::BucketPolicy").values()
+            if p["Properties"]["Bucket"] == bucket_ref
+        ]
+        self.points = {
+            p["Properties"]["Name"]: p["Properties"]["Policy"]["Statement"]
+            for p in _resources(synth, "AWS::S3::AccessPoint").values()
+        }
+
+    def point_arn(self, department: str) -> str:
+        return f"arn:aws:s3:{REGION}:{ACCOUNT}:accesspoint/samvad-dev-{department}"
+
+    def render(self, node: Any) -> Any:
+        if isinstance(node, list):
+            return [self.render(n) for n in node]
+        if isinstance(node, str):
+            return node
+        if "Ref" in node:
+            return {"AWS::AccountId": ACCOUNT, "AWS::Partition": "aws"}[node["Ref"]]
+        if "Fn::GetAtt" in node:
+            return self.names[node["Fn::GetAtt"][0]]
+        if "Fn::Join" in node:
+            separator, parts = node["Fn::Join"]
+            return separator.join(self.render(p) for p in parts)
+        return {key: self.render(value) for key, value in node.items()}
+
+    def _applies(self, statement: dict[str, Any], principal: str, resource: str, ctx) -> bool:
+        who = as_list(self.render(statement["Principal"]["AWS"]))
+        account_root = f"arn:aws:iam::{principal.split(':')[4]}:root"
+        if "*" not in who and principal not in who and account_root not in who:
+            return False
+        actions = as_list(statement["Action"])
+        if not any(fnmatch.fnmatchcase("s3:PutObject", a) for a in actions):
+            return False
+        if "Resource" in statement:
+            patterns = as_list(self.render(statement["Resource"]))
+            if not any(fnmatch.fnmatchcase(resource, p) for p in patterns):
+                return False
+        else:
+            patterns = as_list(self.render(statement["NotResource"]))
+            if any(fnmatch.fnmatchcase(resource, p) for p in patterns):
+                return False
+        for operator, tests in statement.get("Condition", {}).items():
+            for key, expected in tests.items():
+                values, actual = as_list(self.render(expected)), ctx.get(key)
+                if operator in ("StringEquals", "ArnEquals"):
+                    holds = actual in values
+                elif operator in ("StringNotEquals", "ArnNotEquals"):
+                    holds = actual is None or actual not in values
+                elif operator == "Bool":
+                    holds = actual == values[0]
+                else:
+                    raise AssertionError(f"operator {operator} not understood")
+                if not holds:
+                    return False
+        return True
+
+    def _any(self, statements, effect: str, principal: str, resource: str, ctx) -> bool:
+        return any(
+            self._applies(s, principal, resource, ctx) for s in statements if s["Effect"] == effect
+        )
+
+    def decide(self, principal: str, key: str, via: str | None) -> str:
+        """``deny`` (an explicit deny in the bucket or access point policy), ``allow``
+        (through an access point: its policy allows; directly: the bucket does not deny)
+        or ``implicit`` (through an access point whose policy does not name the caller)."""
+        ctx = {"aws:PrincipalArn": principal, "aws:SecureTransport": "true"}
+        if via:
+            ctx["s3:DataAccessPointArn"] = self.point_arn(via)
+        bucket_object = f"{self.bucket_arn}/{key}"
+        if self._any(self.bucket, "Deny", principal, bucket_object, ctx):
+            return "deny"
+        if via is None:
+            return "allow"
+        point_object = f"{self.point_arn(via)}/object/{key}"
+        point = self.points[f"samvad-dev-{via}"]
+        if self._any(point, "Deny", principal, point_object, ctx):
+            return "deny"
+        if self._any(point, "Allow", principal, point_object, ctx):
+            return "allow"
+        return "implicit"
+
+
+def test_a_department_cannot_write_into_another_departments_prefix(synth: Synthesis) -> None:
+    """Given the data bucket's and access points' policies, when uploads are attempted, then:
+    a department's uploader writes its own prefix through its access point; its own access
+    point refuses another department's prefix (explicit deny, in both policies); another
+    department's access point does not admit it, nor does its own admit anyone else; nobody
+    writes ``uploads/`` directly except the workspace function's role (presigned POSTs,
+    department checked by the handler), even an administrator; other prefixes are untouched
+    by these rules. The bucket policy has two statements for any number of departments."""
+    policies = _Policies(synth)
+    health, revenue = policies.roles["health"], policies.roles["revenue"]
+    admin = f"arn:aws:iam::{ACCOUNT}:role/admin"
+    assert policies.decide(health, "uploads/health/visits.csv", via="health") == "allow"
+    assert policies.decide(health, "uploads/revenue/visits.csv", via="health") == "deny"
+    assert policies.decide(health, "uploads/made-up/visits.csv", via="health") == "deny"
+    assert policies.decide(health, "rejects/health/x.csv", via="health") == "deny"
+    assert policies.decide(health, "uploads/revenue/visits.csv", via="revenue") == "deny"
+    assert policies.decide(revenue, "uploads/revenue/visits.csv", via="revenue") == "allow"
+    assert policies.decide(admin, "uploads/revenue/visits.csv", via="health") == "deny"
+    assert policies.decide(admin, "uploads/health/visits.csv", via="health") == "deny"
+    for principal in (health, revenue, admin):
+        assert policies.decide(principal, "uploads/health/visits.csv", via=None) == "deny"
+    assert policies.decide(policies.roles["workspace"], "uploads/revenue/x.csv", via=None) == (
+        "allow"
+    )
+    assert policies.decide(admin, "rejects/health/x.csv", via=None) == "allow"
+    upload_rules = [s for s in policies.bucket if "Uploads" in s.get("Sid", "")]
+    assert len(upload_rules) == 2
+    # and the bucket permits what this account's policies allow through its access points
+    [grant] = [s for s in policies.bucket if s["Effect"] == "Allow"]
+    assert grant["Sid"] == "UploadsThroughDepartmentAccessPoints"
+    assert policies.render(grant["Principal"]["AWS"]) == f"arn:aws:iam::{ACCOUNT}:root"
+    assert policies.render(grant["Resource"]) == f"{policies.bucket_arn}/uploads/*"
+    assert policies.render(grant["Condition"]) == {
+        "StringEquals": {"s3:DataAccessPointArn": [policies.point_arn(d) for d in DEPARTMENTS]}
+    }
+
+
+def test_without_departments_only_the_workspace_writes_uploads() -> None:
+    """Given no ``departments``, when the uploads guard is built, then there is no access point
+    and the deny on ``uploads/*`` spares only the presigning role; and a department code too
+    long for an access point name is refused."""
+    import aws_cdk as cdk
+    from aws_cdk import aws_iam as iam
+    from aws_cdk.assertions import Template
+
+    from infra.constructs.storage import DataStore
+    from infra.constructs.uploads import DepartmentUploads
+
+    stack = cdk.Stack(cdk.App(builtin_cloud_formation_validation=False), "T")
+    store = DataStore(stack, "Storage", stage="test", retention_days=30)
+    presigner = iam.Role(
+        stack, "Presigner", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+    )
+    DepartmentUploads(
+        stack, "Uploads", store=store, stage="test", departments=(), presigner=presigner
+    )
+    template = Template.from_stack(stack)
+    template.resource_count_is("AWS::S3::AccessPoint", 0)
+    data_bucket = {"Ref": stack.get_logical_id(store.bucket.node.default_child)}
+    [deny] = [
+        s
+        for policy in template.find_resources("AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == data_bucket
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if "Uploads" in s.get("Sid", "")
+    ]
+    assert deny["Sid"] == "DenyUploadsExceptThroughDepartmentAccessPoints"
+    assert deny["Condition"] == {
+        "ArnNotEquals": {
+            "aws:PrincipalArn": {
+                "Fn::GetAtt": [stack.get_logical_id(presigner.node.default_child), "Arn"]
+            }
+        }
+    }
+    with pytest.raises(ValueError, match="over 50 characters"):
+        DepartmentUploads(
+            stack, "Long", store=store, stage="test", departments=("d" * 45,), presigner=presigner
+        )
