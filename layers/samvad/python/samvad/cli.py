@@ -19,11 +19,13 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from samvad.cli_input import (
     EXIT_FINDINGS,
     EXIT_OK,
+    Commands,
     Parser,
     UsageError,
     aliases_file,
@@ -102,7 +104,7 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _intake_command(commands) -> None:
+def _intake_command(commands: Commands) -> None:
     from samvad.cli_intake import REJECTS_SUFFIX, REPORT_SUFFIX
     from samvad.intake.departments import default_departments
 
@@ -155,7 +157,7 @@ def _intake_command(commands) -> None:
     intake.set_defaults(run=_intake)
 
 
-def _bench_commands(commands) -> None:
+def _bench_commands(commands: Commands) -> None:
     bench = commands.add_parser("bench", help="benchmarks on this machine; each prints JSON")
     which = bench.add_subparsers(dest="bench", required=True, metavar="BENCHMARK")
     bench_intake = which.add_parser(
@@ -207,7 +209,7 @@ def _bench_commands(commands) -> None:
     bench_reports.set_defaults(run=_bench_reports)
 
 
-def _report_command(commands) -> None:
+def _report_command(commands: Commands) -> None:
     report = commands.add_parser(
         "report",
         help="write a period's report (deployed stack)",
@@ -229,7 +231,7 @@ def _report_command(commands) -> None:
     report.set_defaults(run=_report)
 
 
-def _sample_commands(commands) -> None:
+def _sample_commands(commands: Commands) -> None:
     sample = commands.add_parser("sample", help="the daily sampler (deployed stack)")
     sample_commands = sample.add_subparsers(dest="sample", required=True, metavar="ACTION")
     for name, helptext in (
@@ -248,7 +250,7 @@ def _sample_commands(commands) -> None:
     plan.set_defaults(run=_sample_plan)
 
 
-def _config_commands(commands) -> None:
+def _config_commands(commands: Commands) -> None:
     config = commands.add_parser("config", help="versioned configuration documents")
     config_commands = config.add_subparsers(dest="config", required=True, metavar="ACTION")
     publish = config_commands.add_parser(
@@ -263,7 +265,9 @@ def _config_commands(commands) -> None:
     publish.set_defaults(run=_config_publish)
 
 
-def _leaf_parsers(parser: argparse.ArgumentParser, prefix: str = "samvad"):
+def _leaf_parsers(
+    parser: argparse.ArgumentParser, prefix: str = "samvad"
+) -> Iterator[tuple[str, argparse.ArgumentParser]]:
     """``("samvad sample run", parser)`` for every command that runs something."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -282,13 +286,13 @@ def _version() -> str:
         return "unknown"
 
 
-def _intake(args) -> int:
+def _intake(args: argparse.Namespace) -> int:
     from samvad.cli_intake import run
 
     return run(args)
 
 
-def _demo(args) -> int:
+def _demo(args: argparse.Namespace) -> int:
     from samvad.demo.run import run_demo
 
     summary = run_demo(visits=args.visits, seed=args.seed, out=args.out, days=args.days)
@@ -296,7 +300,7 @@ def _demo(args) -> int:
     return 0
 
 
-def _bench_intake(args) -> int:
+def _bench_intake(args: argparse.Namespace) -> int:
     from samvad.bench.intake import run
 
     print(
@@ -308,7 +312,7 @@ def _bench_intake(args) -> int:
     return 0
 
 
-def _bench_sampling(args) -> int:
+def _bench_sampling(args: argparse.Namespace) -> int:
     from samvad.bench.sampling import run
 
     kwargs = {"k": args.k} if args.k else {}
@@ -316,14 +320,14 @@ def _bench_sampling(args) -> int:
     return 0
 
 
-def _bench_reports(args) -> int:
+def _bench_reports(args: argparse.Namespace) -> int:
     from samvad.bench.reports import run
 
     print(json.dumps(run(feedback=args.feedback), indent=2))
     return 0
 
 
-def report_request(args) -> dict:
+def report_request(args: argparse.Namespace) -> dict:
     """``samvad report`` arguments → the reports function's request."""
     if args.month:
         request = {"period": "month", "month": args.month}
@@ -336,7 +340,7 @@ def report_request(args) -> dict:
     return request
 
 
-def _report(args) -> int:
+def _report(args: argparse.Namespace) -> int:
     from samvad.reports.periods import BadRequest
     from samvad.reports.wiring import report_for_event
 
@@ -348,7 +352,7 @@ def _report(args) -> int:
     return EXIT_OK
 
 
-def _sample_run(args) -> int:
+def _sample_run(args: argparse.Namespace) -> int:
     from samvad.sampling.service import run_sampler
     from samvad.sampling.wiring import sampler_ports
     from samvad.settings import Settings
@@ -357,7 +361,7 @@ def _sample_run(args) -> int:
     return EXIT_OK
 
 
-def _sample_verify(args) -> int:
+def _sample_verify(args: argparse.Namespace) -> int:
     from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
     from samvad.sampling.verify import verify
     from samvad.settings import Settings
@@ -370,7 +374,7 @@ def _sample_verify(args) -> int:
     return EXIT_OK if result["ok"] else EXIT_FINDINGS
 
 
-def _sample_plan(args) -> int:
+def _sample_plan(args: argparse.Namespace) -> int:
     from samvad import resources
 
     return _config_publish(
@@ -380,7 +384,7 @@ def _sample_plan(args) -> int:
     )
 
 
-def _config_publish(args) -> int:
+def _config_publish(args: argparse.Namespace) -> int:
     import os
 
     from samvad import resources

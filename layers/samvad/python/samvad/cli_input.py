@@ -18,6 +18,8 @@ EXIT_FINDINGS = 1  # the command ran; what it checked was not all good (rejected
 EXIT_USAGE = 2  # bad input: a flag, a file, the environment
 EXIT_FAILED = 3  # an unexpected failure: a bug, or AWS refused (``--debug`` shows where)
 
+Commands = argparse._SubParsersAction  # what ``add_subparsers`` returns; commands add to it
+
 ENVIRONMENT_HELP = "see 'The AWS environment' in docs/cli.md"
 _MISSING_VARIABLE = re.compile(r"environment variable (\w+) is not set")
 

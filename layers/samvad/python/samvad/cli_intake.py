@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from samvad.cli_input import EXIT_FINDINGS, EXIT_OK, UsageError
 
@@ -19,6 +20,9 @@ SHOWN = (
     "quarantine_code", "quarantine_reason", "rejected_by_reason", "offices_checked",
 )  # fmt: skip
 """The fields of a report printed without ``--full``; the local paths follow them."""
+
+if TYPE_CHECKING:
+    from samvad.local.cloud import LocalCloud
 
 REPORT_SUFFIX = ".intake.json"
 REJECTS_SUFFIX = ".rejects.csv"
@@ -71,7 +75,9 @@ def _check_writable(files: list[Path], out: Path | None) -> None:
             )
 
 
-def _keep(cloud, report: dict, report_path: Path, rejects_path: Path) -> dict[str, str | None]:
+def _keep(
+    cloud: LocalCloud, report: dict, report_path: Path, rejects_path: Path
+) -> dict[str, str | None]:
     """Write the report and the rejects out of the emulator; remove a stale rejects file."""
     report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")
     rejects: str | None = None

@@ -3,14 +3,16 @@ topic and state machine from the same variables the functions get)."""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
+from collections.abc import Callable
 
 from samvad import resources
-from samvad.cli_input import EXIT_OK, UsageError, all_of, json_file
+from samvad.cli_input import EXIT_OK, Commands, UsageError, all_of, json_file
 
 
-def add_commands(commands) -> None:
+def add_commands(commands: Commands) -> None:
     case = commands.add_parser("case", help="grievance cases (deployed stack)")
     which = case.add_subparsers(dest="case", required=True, metavar="ACTION")
     show = which.add_parser(
@@ -56,7 +58,7 @@ def add_commands(commands) -> None:
     load.set_defaults(run=_load)
 
 
-def _run(command: str, action) -> int:
+def _run(command: str, action: Callable[[], dict]) -> int:
     from samvad.escalation.model import CaseError
 
     try:
@@ -73,13 +75,13 @@ def _ports():
     return escalation_ports()
 
 
-def _show(args) -> int:
+def _show(args: argparse.Namespace) -> int:
     from samvad.escalation import cases
 
     return _run("samvad case show", lambda: cases.show(args.case_id, _ports()))
 
 
-def _atr(args) -> int:
+def _atr(args: argparse.Namespace) -> int:
     from samvad.escalation import cases
 
     return _run(
@@ -87,7 +89,7 @@ def _atr(args) -> int:
     )
 
 
-def _transfer(args) -> int:
+def _transfer(args: argparse.Namespace) -> int:
     from samvad.escalation import cases
 
     return _run(
@@ -96,7 +98,7 @@ def _transfer(args) -> int:
     )
 
 
-def _load(args) -> int:
+def _load(args: argparse.Namespace) -> int:
     from samvad.adapters.dynamo import DynamoConfig
     from samvad.adapters.escalation import OfficialSubscriptions
     from samvad.escalation.directory import validate
