@@ -133,6 +133,7 @@ def test_no_published_document_means_the_shipped_departments():
         ({"departments": {}}, "lists no department"),
         ({"departments": {"Health Dept": {"name": "x"}}}, "'Health Dept' must be 1-32"),
         ({"departments": {"health": "Health"}}, "'health' must be an object with a 'name'"),
+        ({"departments": {"health": {"name": " "}}}, "'health' must be an object with a 'name'"),
     ],
 )
 def test_a_bad_departments_document_is_explained(document, problem):

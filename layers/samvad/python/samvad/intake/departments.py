@@ -30,7 +30,7 @@ UNKNOWN_DEPARTMENT = Problem("unknown_department", "not a configured department"
 
 
 class DepartmentsError(ValueError):
-    """A departments document or a directory's ``offices`` section that cannot be used."""
+    """A departments document that cannot be used."""
 
 
 @dataclass(frozen=True)
@@ -45,7 +45,7 @@ class Departments:
         if problems or not isinstance(document, dict):
             raise DepartmentsError("; ".join(problems))
         entries = document["departments"]
-        return cls({code: str(entry.get("name") or code) for code, entry in entries.items()})
+        return cls({code: entry["name"].strip() for code, entry in entries.items()})
 
     def __contains__(self, code: object) -> bool:
         return code in self.names
@@ -73,7 +73,8 @@ def validate_departments(document: object) -> list[str]:
             problems.append(
                 f"department code {code!r} must be 1-32 lower-case letters, digits, - or _"
             )
-        if not isinstance(entry, dict) or not isinstance(entry.get("name", ""), str):
+        name = entry.get("name") if isinstance(entry, dict) else None
+        if not isinstance(name, str) or not name.strip():
             problems.append(f"department {code!r} must be an object with a 'name'")
     return problems
 
