@@ -21,6 +21,7 @@ import json
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from samvad.cli_input import (
     EXIT_FINDINGS,
@@ -327,7 +328,7 @@ def _bench_reports(args: argparse.Namespace) -> int:
     return 0
 
 
-def report_request(args: argparse.Namespace) -> dict:
+def report_request(args: argparse.Namespace) -> dict[str, Any]:
     """``samvad report`` arguments → the reports function's request."""
     if args.month:
         request = {"period": "month", "month": args.month}

@@ -12,13 +12,15 @@ import datetime as dt
 import json
 import re
 from pathlib import Path
+from typing import Any, NoReturn, TypeAlias
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1  # the command ran; what it checked was not all good (rejected rows, …)
 EXIT_USAGE = 2  # bad input: a flag, a file, the environment
 EXIT_FAILED = 3  # an unexpected failure: a bug, or AWS refused (``--debug`` shows where)
 
-Commands = argparse._SubParsersAction  # what ``add_subparsers`` returns; commands add to it
+Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
+"""What ``add_subparsers`` returns: each module adds its commands to it."""
 
 ENVIRONMENT_HELP = "see 'The AWS environment' in docs/cli.md"
 _MISSING_VARIABLE = re.compile(r"environment variable (\w+) is not set")
@@ -31,7 +33,7 @@ class UsageError(Exception):
 class Parser(argparse.ArgumentParser):
     """An ``ArgumentParser`` whose complaints are one line, raised rather than printed."""
 
-    def error(self, message: str):  # type: ignore[override]
+    def error(self, message: str) -> NoReturn:
         raise UsageError(f"{self.prog}: {message} (see '{self.prog} --help')")
 
 
@@ -154,12 +156,14 @@ def aliases_file(text: str) -> dict[str, str]:
     return document
 
 
-def directory_file(text: str) -> dict:
+def directory_file(text: str) -> dict[str, Any]:
     """An escalation directory (as ``samvad directory load`` takes), checked."""
     from samvad.escalation.directory import validate
 
     _, document = json_file(text)
-    problems = validate(document) if isinstance(document, dict) else ["not a JSON object"]
+    if not isinstance(document, dict):
+        raise argparse.ArgumentTypeError(f"{text} must hold a JSON object, not a {_kind(document)}")
+    problems = validate(document)
     if problems:
         raise argparse.ArgumentTypeError(f"{text}: {all_of(problems)}")
     return document

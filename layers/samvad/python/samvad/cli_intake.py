@@ -11,7 +11,7 @@ import argparse
 import json
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from samvad.cli_input import EXIT_FINDINGS, EXIT_OK, UsageError
 
@@ -76,7 +76,7 @@ def _check_writable(files: list[Path], out: Path | None) -> None:
 
 
 def _keep(
-    cloud: LocalCloud, report: dict, report_path: Path, rejects_path: Path
+    cloud: LocalCloud, report: dict[str, Any], report_path: Path, rejects_path: Path
 ) -> dict[str, str | None]:
     """Write the report and the rejects out of the emulator; remove a stale rejects file."""
     report_path.write_text(json.dumps(report, ensure_ascii=False, indent=2, default=str) + "\n")

@@ -7,9 +7,13 @@ import argparse
 import json
 import os
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from samvad import resources
 from samvad.cli_input import EXIT_OK, Commands, UsageError, all_of, json_file
+
+if TYPE_CHECKING:
+    from samvad.escalation.cases import EscalationPorts
 
 
 def add_commands(commands: Commands) -> None:
@@ -58,7 +62,7 @@ def add_commands(commands: Commands) -> None:
     load.set_defaults(run=_load)
 
 
-def _run(command: str, action: Callable[[], dict]) -> int:
+def _run(command: str, action: Callable[[], dict[str, Any]]) -> int:
     from samvad.escalation.model import CaseError
 
     try:
@@ -69,7 +73,7 @@ def _run(command: str, action: Callable[[], dict]) -> int:
     return EXIT_OK
 
 
-def _ports():
+def _ports() -> EscalationPorts:
     from samvad.escalation.wiring import escalation_ports
 
     return escalation_ports()

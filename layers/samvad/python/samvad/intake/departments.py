@@ -21,6 +21,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources as package_files
+from typing import Any
 
 from samvad.problems import Problem
 
@@ -85,12 +86,12 @@ def default_departments() -> Departments:
     return Departments.from_document(json.loads(text))
 
 
-def configured_departments(document: dict | None) -> Departments:
+def configured_departments(document: dict[str, Any] | None) -> Departments:
     """The published document's departments, or the shipped defaults when there is none."""
     return Departments.from_document(document) if document else default_departments()
 
 
-def offices_of(directory: dict | None, department: str) -> frozenset[str] | None:
+def offices_of(directory: dict[str, Any] | None, department: str) -> frozenset[str] | None:
     """The office codes the directory lists for ``department`` (``None``: not listed)."""
     offices = (directory or {}).get("offices") or {}
     listed = offices.get(department) if isinstance(offices, dict) else None
