@@ -262,3 +262,47 @@ def _stack_variables() -> list[str]:
         if attribute.endswith("_ENV") and isinstance(value, str):
             names.append(value)
     return names
+
+
+@pytest.mark.parametrize(
+    ("error", "code", "line"),
+    [
+        (
+            RuntimeError("environment variable VISITS_TABLE is not set"),
+            2,
+            "samvad x: environment variable VISITS_TABLE is not set: this command works on the "
+            "deployed stack; export the stack's resource names (see 'The AWS environment' in "
+            "docs/cli.md)",
+        ),
+        (
+            "NoCredentialsError",
+            2,
+            "samvad x: Unable to locate credentials: configure AWS access (see 'The AWS "
+            "environment' in docs/cli.md)",
+        ),
+        (
+            "ClientError",
+            3,
+            "samvad x: failed: ClientError: An error occurred (AccessDenied) when calling the "
+            "GetItem operation: no (run again with --debug for the traceback)",
+        ),
+        (
+            ValueError("first line\nsecond line"),
+            3,
+            "samvad x: failed: ValueError: first line (run again with --debug for the traceback)",
+        ),
+    ],
+)
+def test_errors_from_aws_and_the_environment_are_explained(error, code, line):
+    """Given an exception that reached the CLI, Then its exit code and one line: a missing
+    variable or missing credentials is the user's to fix (2), anything else a failure (3)."""
+    from botocore.exceptions import ClientError, NoCredentialsError
+
+    from samvad.cli_input import explain
+
+    if error == "NoCredentialsError":
+        error = NoCredentialsError()
+    elif error == "ClientError":
+        denied = {"Error": {"Code": "AccessDenied", "Message": "no"}}
+        error = ClientError(denied, "GetItem")
+    assert explain(error, "samvad x") == (code, line)
