@@ -138,3 +138,48 @@ def test_no_phone_number_appears_in_the_logs(stack, capsys):
     assert "upload ingested" in logs.err
     for digits in ("9876543210", "9937012345", "9861234567", "9437123"):
         assert digits not in text
+
+
+def test_an_unconfigured_department_is_quarantined_and_unlisted_offices_rejected(stack):
+    """Given a published directory listing health's offices (not HLT-KHU-002), When a file
+    arrives under a misspelt department and the same file under health, Then the first is
+    quarantined as unknown_department (moved out of uploads/), and the second's rows for the
+    unlisted office are rejected as office_unknown in its rejects file."""
+    from samvad.adapters.dynamo import DynamoConfig
+
+    DynamoConfig(stack.table(resources.CONFIG)).publish(
+        resources.ESCALATION_DIRECTORY_CONFIG,
+        {
+            "officials": {"cmo": {"name": "CM's grievance cell", "email": "cmo@example.org"}},
+            "cm_office": "cmo",
+            "offices": {"health": ["HLT-KHU-001"]},
+        },
+    )
+    handler = load_handler("intake")
+    s3 = boto3.client("s3")
+    messages = [s3_message(stack.bucket, key, put(stack, key)[0]) for key in (
+        "uploads/helth/day.csv",
+        "uploads/health/day.csv",
+    )]  # fmt: skip
+
+    assert handler.lambda_handler(sqs_event(*messages), Context()) == {"batchItemFailures": []}
+
+    def stored(key):
+        return s3.get_object(Bucket=stack.bucket, Key=key)["Body"].read().decode("utf-8-sig")
+
+    refused = json.loads(stored("reports/intake/helth/day.csv.json"))
+    assert refused["quarantine_code"] == "unknown_department"
+    assert "known departments: energy, food, health" in refused["quarantine_reason"]
+    assert stored("quarantine/helth/day.csv") == CSV
+    assert "uploads/helth/day.csv" not in [
+        o["Key"] for o in s3.list_objects_v2(Bucket=stack.bucket).get("Contents", [])
+    ]
+    checked = json.loads(stored("reports/intake/health/day.csv.json"))
+    assert (checked["accepted"], checked["rejected"], checked["offices_checked"]) == (1, 2, True)
+    assert checked["rejected_by_reason"] == {"office_unknown": 1, "phone_wrong_length": 1}
+    unknown_office = (
+        "office_unknown,office code is not one of the department's offices in the directory: "
+        "HLT-KHU-002"
+    )
+    assert unknown_office in stored(checked["rejects_key"])
+    assert count_visits(stack) == 1

@@ -36,9 +36,13 @@ def test_report_command_writes_the_named_period(fresh_ports, capsys, argv, perio
 
 
 def test_report_command_refuses_a_bad_month(fresh_ports, capsys) -> None:
-    """Given an impossible month, then the command exits 2 and says why."""
+    """Given an impossible month, then the command exits 2 and says why in one line, whether
+    the flag's format (2026-13) or the reports domain (year 0) refuses it."""
     assert cli.main(["report", "--month", "2026-13"]) == 2
-    assert "bad report request" in capsys.readouterr().err
+    assert "'2026-13' is not a month: write it as YYYY-MM" in capsys.readouterr().err
+    assert cli.main(["report", "--month", "0000-01"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("samvad report: bad report request") and err.count("\n") == 1
 
 
 def test_bench_reports_measures_flat_tally_reads() -> None:

@@ -267,6 +267,9 @@ CASE_OVERDUE = "CaseOverdue"
 SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
 SAMPLER_TIMEZONE = "Asia/Kolkata"
 SAMPLING_PLAN_CONFIG = "sampling/plan"
+DEPARTMENTS_CONFIG = "departments"
+"""The departments that may upload (``samvad.intake.departments``); defaults shipped in
+``intake/default_departments.json``."""
 DISPATCH_MAX_RECEIVES = 5
 NOTIFY_CONFIG = "notify/settings"
 ESCALATION_DIRECTORY_CONFIG = "escalation/directory"

@@ -4,7 +4,11 @@ Stored as the versioned config document ``resources.ESCALATION_DIRECTORY_CONFIG`
 
     {"officials": {"<id>": {"name": …, "title": …, "phone": "+91…", "email": …}},
      "office_heads": {"<office_code>": "<id>"}, "district": {"<district>": "<id>"},
-     "department": {"<department>": "<id>"}, "cm_office": "<id>"}
+     "department": {"<department>": "<id>"}, "cm_office": "<id>",
+     "offices": {"<department>": ["<office_code>", …]}}
+
+``offices`` is optional: where it lists a department's offices, intake rejects that
+department's rows for any other office (``samvad.intake.departments``).
 
 A level without a holder for the case falls to the next level's holder (recorded in the
 audit), so a gap in the directory never strands a case; ``cm_office`` is mandatory.
@@ -15,6 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from samvad.escalation.model import LEVELS, TOP_LEVEL, CaseError
+from samvad.intake.departments import validate_offices
 from samvad.phones import normalise_indian_mobile
 
 SCOPES = {
@@ -63,6 +68,7 @@ def validate(document: dict) -> list[str]:
         for scope, official_id in mapping.items():
             if official_id not in officials:
                 problems.append(f"{section}[{scope!r}] names unknown official {official_id!r}")
+    problems.extend(validate_offices(document.get("offices")))
     if document.get("cm_office") not in officials:
         problems.append("'cm_office' must name an official (level 4 always has a holder)")
     return problems

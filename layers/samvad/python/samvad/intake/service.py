@@ -26,6 +26,7 @@ from typing import BinaryIO, Protocol
 
 from samvad import resources
 from samvad.intake.aliases import alias_table
+from samvad.intake.departments import configured_departments, offices_of
 from samvad.intake.rejects import RejectsFile
 from samvad.intake.sources import Record, Table, UnreadableFile, open_table
 from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source, Visit
@@ -161,6 +162,7 @@ class IntakeReport:
     warnings: dict[str, int] = field(default_factory=dict)
     new_services: list[str] = field(default_factory=list)
     new_offices: list[str] = field(default_factory=list)
+    offices_checked: bool = False  # the directory lists this department's offices
     started_at: str = ""
     finished_at: str = ""
     seconds: float = 0.0
@@ -201,6 +203,7 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
                 "no_department",
                 "uploads must be placed in a department folder: uploads/<department>/<file>",
             )
+        _check_department(report.department, ports.config)
         _ingest_rows(upload, ports, report)
     except UnreadableFile as error:
         _quarantine(upload, ports, report, error)
@@ -221,15 +224,26 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
     return document
 
 
+def _check_department(department: str, config: ConfigReader) -> None:
+    """Refuse a folder that is not a configured department (however well-formed its name)."""
+    departments = configured_departments(config.latest(resources.DEPARTMENTS_CONFIG))
+    if department not in departments:
+        refusal = departments.refusal(department)
+        raise UnreadableFile(refusal.code, f"{refusal.message}; upload under one of their folders")
+
+
 def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> None:
     department = report.department
     settings = ports.config.latest(f"intake/{department}") or {}
     aliases = alias_table(settings.get("aliases"))
+    offices = offices_of(ports.config.latest(resources.ESCALATION_DIRECTORY_CONFIG), department)
+    report.offices_checked = offices is not None
     policy = IntakePolicy(
         department=department,
         today=ports.clock().astimezone(_IST).date(),
         retention_days=ports.retention_days,
         default_language=settings.get("default_language", "or"),
+        offices=offices,
     )
     with ports.objects.open(upload.bucket, upload.key, upload.version_id) as stream:
         table = open_table(stream, aliases)

@@ -27,6 +27,9 @@ OFFICE_BLANK = Problem("office_code_blank", "office code is blank")
 OFFICE_INVALID = Problem(
     "office_code_invalid", "office code may only hold letters, digits and - _ / . (max 64)"
 )
+OFFICE_UNKNOWN = Problem(
+    "office_unknown", "office code is not one of the department's offices in the directory"
+)
 SERVICE_BLANK = Problem("service_blank", "service is blank")
 SERVICE_TOO_LONG = Problem("service_too_long", f"service is longer than {MAX_TEXT} characters")
 DATE_FUTURE = Problem("date_future", "visit date is in the future")
@@ -63,6 +66,7 @@ class IntakePolicy:
     today: dt.date
     retention_days: int = 400
     default_language: str = "or"
+    offices: frozenset[str] | None = None  # the directory's offices; None: not checked
 
     @property
     def oldest_allowed(self) -> dt.date:
@@ -194,7 +198,9 @@ class RowValidator:
         self._department = policy.department
         self._ttl_seconds = policy.retention_days * 86400
         self._dates = _Memo(self._check_date)
-        self._offices = _Memo(_check_office)
+        self._offices = _Memo(
+            _check_office if policy.offices is None else _known_office(policy.offices)
+        )
         self._services = _Memo(_check_service)
         self._texts = _Memo(_text)
         self._genders = _Memo(lambda raw: _lookup(GENDERS, raw, ""))
@@ -341,6 +347,18 @@ def _check_office(raw: str) -> str | Problem:
     if not _OFFICE_CODE.fullmatch(office):
         return OFFICE_INVALID
     return office
+
+
+def _known_office(offices: frozenset[str]):
+    """``_check_office``, and then: is it one of the directory's offices?"""
+
+    def check(raw: str) -> str | Problem:
+        office = _check_office(raw)
+        if isinstance(office, str) and office not in offices:
+            return OFFICE_UNKNOWN.with_detail(office)
+        return office
+
+    return check
 
 
 def _check_service(raw: str) -> str | Problem:
