@@ -238,3 +238,14 @@ def test_an_atr_page_escapes_what_the_case_holds():
     assert status == 200
     assert "<script" not in page and "&lt;script&gt;x()&lt;/script&gt;" in page
     assert f'name="s" value="{query["s"]}"' in page
+
+
+def test_a_refused_post_shows_the_form_again_with_the_citizen_answers():
+    """Given a post with one wrong answer among others, When refused (400),
+    Then the form comes back with those answers still chosen and the free text kept."""
+    body = f"token={TOKEN}&work_done=no&rating=2&bribe_asked=maybe&free_text=Waited+3+hours"
+    response = post(body)
+    assert response.status == 400
+    assert 'name="work_done" value="no" checked' in response.body
+    assert 'name="rating" value="2" checked' in response.body
+    assert ">Waited 3 hours</textarea>" in response.body

@@ -83,7 +83,8 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
             raise pages.FormError("token", "the form does not belong to this link")
         result = _record(link, kind, answer, visit, language, ports)
     except pages.FormError as error:
-        return WebResponse(400, pages.render_form(language, token, display, kind, error))
+        page = pages.render_form(language, token, display, kind, error, values=error.values)
+        return WebResponse(400, page)
     except AnswerError:  # parse_form refuses what Answers would, so this is a safety net
         return WebResponse(400, pages.render_form(language, token, display, kind, "form"))
     spent = ports.links.use(link["token_id"], now)

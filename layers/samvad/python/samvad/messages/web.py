@@ -39,6 +39,7 @@ class FormError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+        self.values: dict[str, str] = {}  # what was posted, to show the form again with
 
 
 @dataclass(frozen=True)
@@ -166,8 +167,17 @@ def _yes_no(fields: Mapping[str, str], name: str) -> bool | None:
 
 def parse_form(body: str | bytes | None, content_type: str | None) -> FormAnswer:
     """The answers in a posted form, or ``FormError`` naming the first field that is wrong.
-    Bytes are read as UTF-8, strictly; ``None`` is a body that could not be decoded."""
+    Bytes are read as UTF-8, strictly; ``None`` is a body that could not be decoded. A
+    ``FormError`` after the body was read carries the posted ``values``."""
     fields = _fields(body, content_type)
+    try:
+        return _answer(fields)
+    except FormError as error:
+        error.values = fields
+        raise
+
+
+def _answer(fields: Mapping[str, str]) -> FormAnswer:
     token = fields.get("token", "").strip()
     if not token or len(token) > 512 or not token.isascii() or not token.isprintable():
         raise FormError("token", "missing or malformed")
