@@ -249,3 +249,14 @@ def test_a_refused_post_shows_the_form_again_with_the_citizen_answers():
     assert 'name="work_done" value="no" checked' in response.body
     assert 'name="rating" value="2" checked' in response.body
     assert ">Waited 3 hours</textarea>" in response.body
+
+
+@pytest.mark.parametrize("body", [b"text=caf\xe9", None, "text=%FF", "&".join(["a=1"] * 9)])
+def test_an_atr_post_that_is_not_a_utf8_form_is_refused_before_the_signature(body):
+    """Given an ATR post whose body is not UTF-8 (or not base64, or too many fields), When
+    handled, Then 400 says so and no case is read."""
+    status, headers, page = handle_atr_request(
+        "POST", "/atr/case-v1", signed(), body, {}, atr_ports(None)
+    )
+    assert status == 400 and "UTF-8" in page
+    assert_secured(headers)

@@ -36,8 +36,10 @@ def render(package: str, template: str, **context: Any) -> str:
 def source(package: str, name: str) -> str:
     """A static file from the package's templates (a stylesheet), as written."""
     env = environment(package)
-    assert env.loader is not None
-    text, _, _ = env.loader.get_source(env, name)
+    loader = env.loader
+    if loader is None:
+        raise LookupError(f"{package} has no templates")
+    text, _, _ = loader.get_source(env, name)
     return text
 
 

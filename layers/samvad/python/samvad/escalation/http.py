@@ -41,14 +41,10 @@ def handle_atr_request(
     case_id = unquote(path[len(prefix) :])
     fields = dict(query)
     if method == "POST":
-        try:
-            text = body.decode("utf-8") if isinstance(body, bytes) else body
-            if text is None:
-                raise UnicodeError("not base64")
-            posted = parse_qs(text, errors="strict", max_num_fields=8)
-        except (UnicodeError, ValueError):
-            return _message(400, "Not readable", "The form was not sent as UTF-8 text.")
-        fields.update({k: v[0] for k, v in posted.items()})
+        posted = _posted(body)
+        if posted is None:
+            return _message(400, "Not readable", "The form was not sent as UTF-8 form text.")
+        fields.update(posted)
     official = fields.get("o", "")
     now = ports.escalation.clock().timestamp()
     problem = links.verify(
@@ -59,8 +55,9 @@ def handle_atr_request(
     if method == "GET":
         return _form(case_id, fields, ports)
     if method != "POST":
-        status, headers_, page = _message(405, "Not allowed", "GET or POST.")
-        return status, {**headers_, "Allow": "GET, POST"}, page
+        status, allowed, page = _message(405, "Not allowed", "GET or POST.")
+        allowed["Allow"] = "GET, POST"
+        return status, allowed, page
     try:
         result = cases.file_atr(case_id, fields.get("text", ""), official, ports.escalation)
     except CaseError as error:
@@ -71,6 +68,18 @@ def handle_atr_request(
         f"Your action-taken report on {case_id} (L{result['level']}) was recorded. The "
         "citizen will now be asked to confirm; the case closes only if they do.",
     )
+
+
+def _posted(body: str | bytes | None) -> dict[str, str] | None:
+    """The posted fields, or None when the body is not a UTF-8 urlencoded form."""
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        if text is None:
+            return None
+        posted = parse_qs(text, errors="strict", max_num_fields=8)
+    except ValueError:  # UnicodeDecodeError is one; so are too many fields
+        return None
+    return {name: values[0] for name, values in posted.items()}
 
 
 def _form(case_id: str, fields: dict[str, str], ports: AtrWebPorts) -> Response:

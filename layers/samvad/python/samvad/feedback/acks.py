@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Protocol
 
 DAILY_LIMIT = 3
-INDIA = dt.timezone(dt.timedelta(hours=5, minutes=30))
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "Asia/Kolkata")
 
 
 class Acknowledgements(Protocol):
@@ -28,5 +28,5 @@ class Acknowledgements(Protocol):
 
 def may_acknowledge(acks: Acknowledgements, phone_hash: str, key: str, now: dt.datetime) -> bool:
     """Whether to send the acknowledgement ``key`` to this number now (and claim it)."""
-    day = now.astimezone(INDIA).date().isoformat()
+    day = now.astimezone(IST).date().isoformat()
     return acks.claim(phone_hash, day, key, DAILY_LIMIT)
