@@ -1,58 +1,62 @@
-"""SMS acknowledgement claims (``samvad.feedback.acks``), kept as items of the Feedback table.
+"""SMS acknowledgement claims (``samvad.feedback.acks``), kept on the number's item of the
+Contacts table (``resources.CONTACTS``).
 
-Two items per claim, written in one transaction: ``ack#<phone hash>#<key>`` (each key once)
-and ``ack#<phone hash>#<day>`` (a counter, at most ``limit``). Both expire after 30 days, when
-a reply to an old contact is unlikely (a late one may then be acknowledged once more).
+Three attributes: ``acked`` (the set of keys acknowledged), ``ack_day`` and ``ack_count`` (the
+day's count, at most ``limit``). A claim is one conditional update: on the same day it adds one
+below the cap, on a new day it starts the count at one; a key in ``acked`` is refused either
+way. The item is never created here and its ``expires_at`` is left alone (an opted-out number
+has none, on purpose): a number without an item (never contacted) gets no acknowledgement, and
+the attributes go when the item does (its retention, or erasure).
 """
 
 from __future__ import annotations
 
-import time
+import re
+from typing import Any
 
 from botocore.exceptions import ClientError
 
 from samvad.adapters.aws import client as make_client
 
-KEEP_SECONDS = 30 * 86400
+_KNOWN_AND_NEW_KEY = "attribute_exists(phone_hash) AND NOT contains(acked, :key)"
+_SAME_DAY = (
+    "SET ack_count = ack_count + :one ADD acked :keys",
+    f"{_KNOWN_AND_NEW_KEY} AND ack_day = :day AND ack_count < :limit",
+)
+_NEW_DAY = (
+    "SET ack_day = :day, ack_count = :one ADD acked :keys",
+    f"{_KNOWN_AND_NEW_KEY} AND (attribute_not_exists(ack_day) OR ack_day <> :day)",
+)
 
 
 class DynamoAcknowledgements:
-    def __init__(self, table: str, client=None) -> None:
+    def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
         self._client = make_client("dynamodb", client)
 
     def claim(self, phone_hash: str, day: str, key: str, limit: int) -> bool:
-        expires = {"N": str(int(time.time()) + KEEP_SECONDS)}
-        once = {
-            "Put": {
-                "TableName": self._table,
-                "Item": {
-                    "visit_key": {"S": f"ack#{phone_hash}#{key}"},
-                    "day": {"S": day},
-                    "expires_at": expires,
-                },
-                "ConditionExpression": "attribute_not_exists(visit_key)",
-            }
+        values = {
+            ":key": {"S": key},
+            ":keys": {"SS": [key]},
+            ":day": {"S": day},
+            ":one": {"N": "1"},
+            ":limit": {"N": str(limit)},
         }
-        counted = {
-            "Update": {
-                "TableName": self._table,
-                "Key": {"visit_key": {"S": f"ack#{phone_hash}#{day}"}},
-                "UpdateExpression": "ADD sent :one SET expires_at = :expires",
-                "ConditionExpression": "attribute_not_exists(sent) OR sent < :limit",
-                "ExpressionAttributeValues": {
-                    ":one": {"N": "1"},
-                    ":limit": {"N": str(limit)},
-                    ":expires": expires,
-                },
-            }
-        }
-        try:
-            self._client.transact_write_items(TransactItems=[once, counted])
-        except ClientError as error:
-            if error.response["Error"]["Code"] == "TransactionCanceledException":
-                reasons = error.response.get("CancellationReasons") or []
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                    return False
-            raise
-        return True
+        # the same day, a new day, and the same day again (a concurrent claim began the day)
+        for update, condition in (_SAME_DAY, _NEW_DAY, _SAME_DAY):
+            names = set(re.findall(r":\w+", f"{update} {condition}"))
+            used = {name: value for name, value in values.items() if name in names}
+            try:
+                self._client.update_item(
+                    TableName=self._table,
+                    Key={"phone_hash": {"S": phone_hash}},
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeValues=used,
+                )
+            except ClientError as error:
+                if error.response["Error"]["Code"] != "ConditionalCheckFailedException":
+                    raise
+                continue
+            return True
+        return False

@@ -44,7 +44,7 @@ def feedback_ports(settings: Settings) -> FeedbackPorts:
         ),
         ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
         sms=SnsSms(),
-        acks=DynamoAcknowledgements(settings.feedback_table),
+        acks=DynamoAcknowledgements(settings.contacts_table),
         clock=clock.now,
     )
 
