@@ -15,6 +15,7 @@ from samvad import templates
 from samvad.escalation import cases, links
 from samvad.escalation.model import LEVELS, CaseError
 
+PACKAGE = "samvad.escalation"  # its templates/
 CONTENT_SECURITY_POLICY = templates.policy("form-action 'self'")
 HTML = templates.page_headers(CONTENT_SECURITY_POLICY)
 Response = tuple[int, dict[str, str], str]
@@ -89,7 +90,7 @@ def _form(case_id: str, fields: dict[str, str], ports: AtrWebPorts) -> Response:
         return _message(404, "No such case", f"{error}.")
     level = int(case.get("level") or 0)
     page = templates.render(
-        __package__,
+        PACKAGE,
         "atr_form.html",
         policy=CONTENT_SECURITY_POLICY,
         title="Action-taken report",
@@ -107,6 +108,6 @@ def _form(case_id: str, fields: dict[str, str], ports: AtrWebPorts) -> Response:
 
 def _message(status: int, title: str, message: str) -> Response:
     page = templates.render(
-        __package__, "atr_page.html", policy=CONTENT_SECURITY_POLICY, title=title, message=message
+        PACKAGE, "atr_page.html", policy=CONTENT_SECURITY_POLICY, title=title, message=message
     )
     return status, dict(HTML), page

@@ -16,7 +16,7 @@ from urllib.parse import parse_qs
 from samvad import templates
 from samvad.messages.languages import LANGUAGES, format_date, normalise_language, texts
 
-CSS = templates.source(__package__, "form.css").replace("\n", "")
+CSS = templates.source("samvad.messages", "form.css").replace("\n", "")
 CONTENT_SECURITY_POLICY = templates.policy(
     f"style-src {templates.style_hash(CSS)}", "form-action 'self'"
 )
@@ -55,7 +55,7 @@ class FormAnswer:
 
 def _render(template: str, language: str, **context: object) -> str:
     return templates.render(
-        __package__,
+        "samvad.messages",
         template,
         language=language,
         web=texts(language)["web"],

@@ -13,7 +13,7 @@ from typing import Any
 from samvad import templates
 from samvad.reports.charts import trend_chart
 
-CSS = templates.source(__package__, "dashboard.css")
+CSS = templates.source("samvad.reports", "dashboard.css")
 CONTENT_SECURITY_POLICY = templates.policy(
     f"style-src {templates.style_hash(CSS)}", "img-src data:"
 )
@@ -110,7 +110,7 @@ def render(summary: dict) -> str:
             )
         )
     return templates.render(
-        __package__,
+        "samvad.reports",
         "dashboard.html",
         policy=CONTENT_SECURITY_POLICY,
         css=CSS,
