@@ -168,9 +168,10 @@ def test_every_400_shows_the_message_of_the_field_that_is_wrong(body, field):
 
 def test_a_confirmation_without_an_answer_asks_the_resolved_question():
     """Given a confirmation link, When posted with only free text, Then 400 with the
-    resolved question's message."""
+    resolved question's message, and the free text still in the form."""
     response = post(f"token={TOKEN}&free_text=hello", feedback_ports("confirmation"))
     assert response.status == 400
+    assert ">hello</textarea>" in response.body  # what they wrote is kept
     assert escape(messages.catalog("en")["web"]["errors"]["resolved"]) in response.body
 
 

@@ -78,7 +78,7 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
     if request.method == "GET":
         return WebResponse(200, pages.render_form(language, token, display, kind=kind))
     try:
-        answer = pages.parse_form(request.body, request.content_type)
+        answer = pages.parse_form(request.body, request.content_type, kind)
         if answer.token != token:
             raise pages.FormError("token", "the form does not belong to this link")
         result = _record(link, kind, answer, visit, language, ports)
@@ -95,8 +95,6 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
 
 def _record(link: dict, kind: str, answer, visit: dict, language: str, ports) -> str:
     if kind == "confirmation":
-        if answer.resolved is None:
-            raise pages.FormError("resolved", "please say whether it was resolved")
         return record_confirmation(
             link.get("case_id", ""),
             _round_of(link),

@@ -165,13 +165,19 @@ def _yes_no(fields: Mapping[str, str], name: str) -> bool | None:
     return _YES_NO[value]
 
 
-def parse_form(body: str | bytes | None, content_type: str | None) -> FormAnswer:
+def parse_form(
+    body: str | bytes | None, content_type: str | None, kind: str = "survey"
+) -> FormAnswer:
     """The answers in a posted form, or ``FormError`` naming the first field that is wrong.
-    Bytes are read as UTF-8, strictly; ``None`` is a body that could not be decoded. A
-    ``FormError`` after the body was read carries the posted ``values``."""
+    A ``confirmation`` must say whether the complaint was resolved. Bytes are read as UTF-8,
+    strictly; ``None`` is a body that could not be decoded. A ``FormError`` after the body was
+    read carries the posted ``values``."""
     fields = _fields(body, content_type)
     try:
-        return _answer(fields)
+        answer = _answer(fields)
+        if kind == "confirmation" and answer.resolved is None:
+            raise FormError("resolved", "please say whether it was resolved")
+        return answer
     except FormError as error:
         error.values = fields
         raise
