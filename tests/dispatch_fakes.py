@@ -210,6 +210,21 @@ class MemoryFeedbackStore:
         self.items[key]["published"] = True
 
 
+class MemoryAcknowledgements:
+    """``DynamoAcknowledgements``'s semantics: each key once, ``limit`` keys a number-day."""
+
+    def __init__(self) -> None:
+        self.keys: set[tuple[str, str]] = set()
+        self.days: dict[tuple[str, str], int] = {}
+
+    def claim(self, phone_hash: str, day: str, key: str, limit: int) -> bool:
+        if (phone_hash, key) in self.keys or self.days.get((phone_hash, day), 0) >= limit:
+            return False
+        self.keys.add((phone_hash, key))
+        self.days[(phone_hash, day)] = self.days.get((phone_hash, day), 0) + 1
+        return True
+
+
 def visit(key: str = "v1", **overrides) -> dict:
     return {
         "visit_key": key,
@@ -240,6 +255,7 @@ class DispatchWorld:
     deferrer: RecordingDeferrer = field(default_factory=RecordingDeferrer)
     events: MemoryEvents = field(default_factory=MemoryEvents)
     policy: NotifyPolicy = field(default_factory=NotifyPolicy)
+    acks: MemoryAcknowledgements = field(default_factory=MemoryAcknowledgements)
 
     def ports(self) -> DispatchPorts:
         return DispatchPorts(
@@ -269,5 +285,6 @@ class DispatchWorld:
             ledger=self.ledger,
             sms=self.sms,
             policy=self.policy,
+            acks=self.acks,
             clock=self.clock,
         )

@@ -83,5 +83,5 @@ def test_atr_page_refuses_an_unsigned_request_before_reading_anything():
         link_key=b"k",
     )
     status, headers, body = handle_atr_request("POST", "/atr/case-v1", {"o": "x"}, "", {}, ports)
-    assert status == 403 and "incomplete" in body and headers["cache-control"] == "no-store"
+    assert status == 403 and "incomplete" in body and headers["Cache-Control"] == "no-store"
     assert handle_atr_request("GET", "/elsewhere", {}, "", {}, ports)[0] == 404

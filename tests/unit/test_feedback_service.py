@@ -253,3 +253,55 @@ def test_an_unintelligible_reply_is_answered_with_help():
     ports = w.feedback_ports()
     assert handle_sms_reply(inbound("hello??"), ports) == "not_understood"
     assert ports.store.get("v1") is None and len(w.sms.sent) == 1
+
+
+def test_garbage_replies_get_one_not_understood_sms_per_contact():
+    """Given an SMS survey, When an auto-responder sends five garbage replies (and SNS
+    redelivers one), Then one "not understood" SMS goes back, not six; a real answer after
+    them is still recorded and thanked."""
+    w = world()
+    sms_sent_to(w, "sms-9")
+    ports = w.feedback_ports()
+    replies = [inbound(f"Auto-reply {n}: I am away") for n in range(5)]
+    results = [handle_sms_reply(reply, ports) for reply in [*replies, replies[0]]]
+    assert results == ["not_understood"] * 6
+    assert len(w.sms.sent) == 1
+    assert handle_sms_reply(inbound("4 Y"), ports) == "recorded"
+    assert len(w.sms.sent) == 2
+
+
+def test_acknowledgements_to_one_number_are_capped_per_day():
+    """Given one number sent an SMS for each of several visits, When it answers each with
+    garbage, Then at most the daily cap of acknowledgements go back that day; the next day a
+    new contact is answered again, an old one still not."""
+    from samvad.dispatch.service import Contact
+    from samvad.feedback.acks import DAILY_LIMIT
+
+    w = world()
+    ports = w.feedback_ports()
+
+    def sms_for(visit_key: str) -> str:
+        w.visits.visits[visit_key] = visit("v1", visit_key=visit_key)
+        contact = Contact.from_message({"visit_key": visit_key, "channel": "sms"})
+        w.ledger.claim(contact, w.clock(), w.clock())
+        w.ledger.placed(contact, "sms_sent", f"sms-{visit_key}", w.clock())
+        return f"sms-{visit_key}"
+
+    for n in range(DAILY_LIMIT + 2):
+        reply = inbound("???", reference=sms_for(f"v{n}"))
+        assert handle_sms_reply(reply, ports) == "not_understood"
+    assert len(w.sms.sent) == DAILY_LIMIT
+    w.clock.advance(days=1)
+    handle_sms_reply(inbound("again?", reference="sms-v0"), ports)
+    assert len(w.sms.sent) == DAILY_LIMIT
+    handle_sms_reply(inbound("huh", reference=sms_for("v-next")), ports)
+    assert len(w.sms.sent) == DAILY_LIMIT + 1
+
+
+def test_a_confirmation_reply_not_understood_gets_the_confirmation_help():
+    """Given a confirmation SMS, When the reply is junk, Then the help names 1 and 2."""
+    w = world()
+    sms_sent_to(w, "sms-9", kind="confirmation", case_id="case-v1", round=1)
+    assert handle_sms_reply(inbound("hello??"), w.feedback_ports()) == "not_understood"
+    [(_, text)] = w.sms.sent
+    assert text.template == "not_understood_confirmation"

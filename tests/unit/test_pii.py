@@ -20,3 +20,26 @@ def test_phone_hasher_is_hmac_sha256_truncated(key):
 def test_different_keys_give_unrelated_hashes():
     """Given two deployments' keys, Then one number hashes differently under each."""
     assert phone_hash(b"a" * 32, "+919876543210") != phone_hash(b"b" * 32, "+919876543210")
+
+
+@pytest.mark.parametrize(
+    ("key", "message", "expected"),
+    [
+        # RFC 4231 test cases 2 and 6 (HMAC-SHA-256), first 16 bytes of the MAC
+        (b"Jefe", "what do ya want for nothing?", "5bdcc146bf60754e6a042426089575c7"),
+        (
+            b"\xaa" * 131,
+            "Test Using Larger Than Block-Size Key - Hash Key First",
+            "60e431591ee0b67f0d8a26aacbf5b77f",
+        ),
+        # a number hashed before the change (the phone hashes stored in every table)
+        (b"k" * 32, "+919876543210", "0e32eedc12d55651b54210323fc7cb0d"),
+    ],
+)
+def test_phone_hashes_match_known_vectors(key, message, expected):
+    """Given RFC 4231's vectors and a hash stored before, When hashed again (one-off and with
+    a hasher reused across numbers), Then the values are the same."""
+    hasher = PhoneHasher(key)
+    assert phone_hash(key, message) == hasher(message) == expected
+    assert hasher("+917008011122") == phone_hash(key, "+917008011122")
+    assert hasher(message) == expected  # the keyed state is copied, never used up

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -114,7 +115,26 @@ def test_no_phone_number_in_clear_anywhere_in_the_outputs() -> None:
     texts += [message for _, message in ports.notifier.sent]
     for text in texts:
         assert "9876543210" not in text
-        assert not PHONE_PATTERN.search(re.sub(r"data:image/svg\+xml;base64,[^']*", "", text))
+        assert not PHONE_PATTERN.search(re.sub(r"data:image/svg\+xml;base64,[^'\"]*", "", text))
+
+
+def test_the_dashboard_allows_only_its_style_sheet_and_chart() -> None:
+    """Given a day's dashboard, Then it carries a CSP that starts from default-src 'none' and
+    allows only its own style sheet (by hash, not unsafe-inline) and the embedded chart, and
+    markup in the data (an office name) is escaped."""
+    office = dataclasses.replace(ev.offices(1, 1)[0], office_name="<script>x()</script>")
+    ports = memory_report_ports()
+    _publish_day(ports, [office])
+    run_report({"period": "day", "date": DAY.isoformat()}, ports)
+    html = ports.files.text("reports/day/2026-11-23/dashboard.html")
+    assert "&lt;script&gt;x()&lt;/script&gt;" in html
+    [policy] = re.findall(r'http-equiv="Content-Security-Policy" content="([^"]*)"', html)
+    directives = [d.strip() for d in policy.replace("&#39;", "'").split(";")]
+    assert directives[0] == "default-src 'none'"
+    assert "img-src data:" in directives and "base-uri 'none'" in directives
+    [style] = [d for d in directives if d.startswith("style-src")]
+    assert re.fullmatch(r"style-src 'sha256-[A-Za-z0-9+/]+={0,2}'", style)
+    assert "<script" not in html
 
 
 def test_overdue_case_resolved_later_leaves_the_list() -> None:

@@ -47,7 +47,7 @@ def normalise_indian_mobile(raw: str) -> str | Problem:
     """
     if len(raw) == 10 and raw.isdigit() and raw.isascii():  # the common case, written plainly
         return _classify(raw)
-    text = raw.strip()
+    text = raw.strip().removeprefix("'")  # a spreadsheet's text mark (rejects files have it)
     if not text:
         return BLANK
     if text.endswith(".0") and text[:-2].isdigit():

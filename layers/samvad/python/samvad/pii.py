@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-
-_BLOCK = 64  # SHA-256's block size
+import hmac
 
 
 def phone_hash(key: bytes, e164: str) -> str:
@@ -13,23 +12,17 @@ def phone_hash(key: bytes, e164: str) -> str:
     Without the key, the hash of a 10-digit number space cannot be reversed by enumeration.
     For many numbers under one key, build a ``PhoneHasher`` once.
     """
-    return PhoneHasher(key)(e164)
+    return hmac.digest(key, e164.encode(), hashlib.sha256)[:16].hex()
 
 
 class PhoneHasher:
-    """``phone_hash`` for one key, ~3x faster: the key's inner and outer pads are hashed once
-    (RFC 2104) and each number costs two SHA-256 copies instead of a full HMAC set-up."""
+    """``phone_hash`` for one key: the standard library's HMAC is keyed once, and each number
+    costs a copy of that keyed state (the key's pads are not hashed again)."""
 
-    def __init__(self, key: bytes):
-        if len(key) > _BLOCK:
-            key = hashlib.sha256(key).digest()
-        key = key.ljust(_BLOCK, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    def __init__(self, key: bytes) -> None:
+        self._keyed = hmac.new(key, digestmod=hashlib.sha256)
 
     def __call__(self, e164: str) -> str:
-        inner = self._inner.copy()
-        inner.update(e164.encode())
-        outer = self._outer.copy()
-        outer.update(inner.digest())
-        return outer.digest()[:16].hex()
+        mac = self._keyed.copy()
+        mac.update(e164.encode())
+        return mac.digest()[:16].hex()

@@ -7,20 +7,18 @@ signed link in the official's notice is the credential (``samvad.escalation.link
 
 from __future__ import annotations
 
-import html
 from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qs, unquote
 
+from samvad import templates
 from samvad.escalation import cases, links
 from samvad.escalation.model import LEVELS, CaseError
 
-HTML = {
-    "content-type": "text/html; charset=utf-8",
-    "cache-control": "no-store",
-    "x-content-type-options": "nosniff",
-    "referrer-policy": "no-referrer",
-}
+PACKAGE = "samvad.escalation"  # its templates/
+CONTENT_SECURITY_POLICY = templates.policy("form-action 'self'")
+HTML = templates.page_headers(CONTENT_SECURITY_POLICY)
+Response = tuple[int, dict[str, str], str]
 
 
 @dataclass
@@ -33,73 +31,83 @@ def handle_atr_request(
     method: str,
     path: str,
     query: Mapping[str, str],
-    body: str,
+    body: str | bytes | None,
     headers: Mapping[str, str],
     ports: AtrWebPorts,
-) -> tuple[int, dict[str, str], str]:
+) -> Response:
+    """``body``: the posted form (bytes are read as UTF-8; ``None`` could not be decoded)."""
     prefix = "/atr/"
     if not path.startswith(prefix) or "/" in path[len(prefix) :]:
-        return 404, HTML, _page("Not found", "<p>No such page.</p>")
+        return _message(404, "Not found", "No such page.")
     case_id = unquote(path[len(prefix) :])
     fields = dict(query)
     if method == "POST":
-        fields.update({k: v[0] for k, v in parse_qs(body or "").items()})
+        posted = _posted(body)
+        if posted is None:
+            return _message(400, "Not readable", "The form was not sent as UTF-8 form text.")
+        fields.update(posted)
     official = fields.get("o", "")
     now = ports.escalation.clock().timestamp()
     problem = links.verify(
         ports.link_key, case_id, official, fields.get("e", ""), fields.get("s", ""), now
     )
     if problem:
-        return 403, HTML, _page("Link not valid", f"<p>{html.escape(problem)}.</p>")
+        return _message(403, "Link not valid", f"{problem}.")
     if method == "GET":
-        return _form(case_id, official, fields, ports)
+        return _form(case_id, fields, ports)
     if method != "POST":
-        return 405, {**HTML, "allow": "GET, POST"}, _page("Not allowed", "<p>GET or POST.</p>")
+        status, allowed, page = _message(405, "Not allowed", "GET or POST.")
+        allowed["Allow"] = "GET, POST"
+        return status, allowed, page
     try:
         result = cases.file_atr(case_id, fields.get("text", ""), official, ports.escalation)
     except CaseError as error:
-        return 409, HTML, _page("Not filed", f"<p>{html.escape(str(error))}.</p>")
-    return (
+        return _message(409, "Not filed", f"{error}.")
+    return _message(
         200,
-        HTML,
-        _page(
-            "Report filed",
-            f"<p>Your action-taken report on {html.escape(case_id)} (L{result['level']}) was "
-            "recorded. The citizen will now be asked to confirm; the case closes only if they "
-            "do.</p>",
-        ),
+        "Report filed",
+        f"Your action-taken report on {case_id} (L{result['level']}) was recorded. The "
+        "citizen will now be asked to confirm; the case closes only if they do.",
     )
 
 
-def _form(case_id: str, official: str, fields: dict, ports: AtrWebPorts):
+def _posted(body: str | bytes | None) -> dict[str, str] | None:
+    """The posted fields, or None when the body is not a UTF-8 urlencoded form."""
+    try:
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+        if text is None:
+            return None
+        posted = parse_qs(text, errors="strict", max_num_fields=8)
+    except ValueError:  # UnicodeDecodeError is one; so are too many fields
+        return None
+    return {name: values[0] for name, values in posted.items()}
+
+
+def _form(case_id: str, fields: dict[str, str], ports: AtrWebPorts) -> Response:
     try:
         case = cases.show(case_id, ports.escalation)
     except CaseError as error:
-        return 404, HTML, _page("No such case", f"<p>{html.escape(str(error))}.</p>")
-    hidden = "".join(
-        f'<input type="hidden" name="{k}" value="{html.escape(fields.get(k, ""))}">'
-        for k in ("o", "e", "s")
-    )
+        return _message(404, "No such case", f"{error}.")
     level = int(case.get("level") or 0)
-    summary = (
-        f"<p>Case {html.escape(case_id)} — L{level} {html.escape(LEVELS.get(level, ''))}, "
-        f"due {html.escape(str(case.get('deadline', '')))}.</p>"
-        f"<p>{html.escape(case.get('service', ''))} at "
-        f"{html.escape(case.get('office_name') or case.get('office_code', ''))}: "
-        f"{html.escape(', '.join(case.get('reasons', [])))}.</p>"
+    page = templates.render(
+        PACKAGE,
+        "atr_form.html",
+        policy=CONTENT_SECURITY_POLICY,
+        title="Action-taken report",
+        case_id=case_id,
+        level=level,
+        level_title=LEVELS.get(level, ""),
+        deadline=str(case.get("deadline", "")),
+        service=case.get("service", ""),
+        office=case.get("office_name") or case.get("office_code", ""),
+        reasons=case.get("reasons", []),
+        signed=[(name, fields.get(name, "")) for name in ("o", "e", "s")],
     )
-    form = (
-        f'<form method="post">{hidden}<label for="text">What was done</label>'
-        '<textarea id="text" name="text" required maxlength="4000" rows="8"></textarea>'
-        '<button type="submit">File the action-taken report</button></form>'
-    )
-    return 200, HTML, _page("Action-taken report", summary + form)
+    return 200, dict(HTML), page
 
 
-def _page(title: str, content: str) -> str:
-    return (
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{html.escape(title)}</title></head><body><h1>{html.escape(title)}</h1>"
-        f"{content}</body></html>"
+def _message(status: int, title: str, message: str) -> Response:
+    page = templates.render(
+        PACKAGE, "atr_page.html", policy=CONTENT_SECURITY_POLICY, title=title, message=message
     )
+    return status, dict(HTML), page

@@ -43,7 +43,7 @@ def verify(key: bytes, case_id: str, official_id: str, expires: str, given: str,
     except ValueError:
         return "this link is malformed"
     expected = signature(key, case_id, official_id, expiry)
-    if not hmac.compare_digest(expected, given):
+    if not given.isascii() or not hmac.compare_digest(expected, given):  # str: ASCII only
         return "this link is not valid"
     if now > expiry:
         return "this link has expired; use the CLI or ask for a new notice"

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from samvad import resources
+from samvad.feedback.acks import Acknowledgements
 from samvad.feedback.answers import Answers
 from samvad.logs import logger_for
 
@@ -43,6 +44,7 @@ class FeedbackPorts:
     ledger: Any = None  # by_reference(ref) -> (key, attempt); attempt(key, n) -> dict
     sms: Any = None  # send(phone, SmsText, policy) -> id (acknowledgements)
     policy: Any = None  # NotifyPolicy (SMS sender and DLT ids for acknowledgements)
+    acks: Acknowledgements | None = None  # caps SMS acknowledgements; None: none are sent
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 

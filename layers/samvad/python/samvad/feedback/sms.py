@@ -4,7 +4,8 @@ The inbound message names the number it came from and ``previousPublishedMessage
 last message we sent to that number: that finds the contact (survey or confirmation) in the
 dispatch ledger; failing that, the last SMS contact remembered for the number. The reply is
 parsed in the contact's context (``4 Y`` for a survey, ``1``/``2`` for a confirmation,
-``STOP`` any time, in ASCII, Odia or Devanagari) and acknowledged by SMS.
+``STOP`` any time, in ASCII, Odia or Devanagari) and acknowledged by SMS, within the caps of
+``samvad.feedback.acks`` (one "not understood" per contact, a few acknowledgements a day).
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from __future__ import annotations
 from typing import Any
 
 from samvad import messages
+from samvad.dispatch.service import Contact, MessageError
+from samvad.feedback.acks import may_acknowledge
 from samvad.feedback.answers import Answers
 from samvad.feedback.service import FeedbackPorts, opt_out, record_confirmation, record_survey
 from samvad.logs import logger_for
@@ -36,7 +39,7 @@ def handle_sms_reply(inbound: dict[str, Any], ports: FeedbackPorts) -> str:
         if ports.contacts.opted_out(phone_hash):
             return "already_opted_out"
         opt_out(phone, "sms", ports)
-        _ack(phone, "opt_out_ack", language, ports)
+        _send(phone, "opt_out_ack", language, ports)
         return "opted_out"
     if contact is None:
         log.info("an SMS reply with no contact to attach it to")
@@ -63,10 +66,11 @@ def handle_sms_reply(inbound: dict[str, Any], ports: FeedbackPorts) -> str:
             run_date=contact.get("run_date", ""),
         )
     else:
-        _ack(phone, "not_understood", language, ports)
+        template = "not_understood_confirmation" if kind == "confirmation" else "not_understood"
+        _ack(phone, phone_hash, f"not_understood#{_key_of(contact)}", template, language, ports)
         return "not_understood"
     if result.status == "recorded":
-        _ack(phone, "thanks", language, ports)
+        _ack(phone, phone_hash, f"thanks#{_key_of(contact)}", "thanks", language, ports)
     return result.status
 
 
@@ -87,7 +91,25 @@ def _contact_of(inbound: dict, phone_hash: str, ports: FeedbackPorts) -> dict | 
     return message
 
 
-def _ack(phone: str, template: str, language: str, ports: FeedbackPorts) -> None:
+def _key_of(contact: dict) -> str:
+    """The contact a reply answers: a survey per visit, a confirmation per case and round."""
+    try:
+        return Contact.from_message(contact).key
+    except MessageError:
+        return str(contact.get("visit_key"))
+
+
+def _ack(
+    phone: str, phone_hash: str, key: str, template: str, language: str, ports: FeedbackPorts
+) -> None:
+    """Acknowledge once per ``key``, within the number's daily cap."""
+    if ports.acks is None or not may_acknowledge(ports.acks, phone_hash, key, ports.clock()):
+        log.info("an SMS acknowledgement withheld (sent already, or the day's cap reached)")
+        return
+    _send(phone, template, language, ports)
+
+
+def _send(phone: str, template: str, language: str, ports: FeedbackPorts) -> None:
     if ports.sms is None:
         return
     ports.sms.send(phone, messages.sms(template, language), ports.policy)

@@ -4,11 +4,15 @@ The token in the link is checked before anything is read (signature), then its r
 unknown → 404, expired → 410, already used → 409. ``GET`` renders the form in the link's
 language (``?lang=or|hi|en`` switches); ``POST`` validates the answers, records them (once per
 visit, whichever channel answered first) and only then spends the link, so a failure half-way
-leaves the citizen able to try again, and a second submission finds the link used.
+leaves the citizen able to try again, and a second submission finds the link used. A post
+that cannot be read (not UTF-8, too large, a wrong content type) or has a wrong answer is
+refused with 400 and the form again, saying what to fix for that field.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 from dataclasses import dataclass, field
 
 from samvad import messages
@@ -16,14 +20,7 @@ from samvad.feedback.answers import AnswerError, Answers
 from samvad.feedback.service import FeedbackPorts, opt_out, record_confirmation, record_survey
 from samvad.messages import web as pages
 
-SECURITY_HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Content-Security-Policy": pages.CONTENT_SECURITY_POLICY,
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "no-referrer",  # the token is in the URL
-    "Cache-Control": "no-store",
-}
+SECURITY_HEADERS = pages.RESPONSE_HEADERS
 
 
 @dataclass(frozen=True)
@@ -31,7 +28,7 @@ class WebRequest:
     method: str
     path: str
     query: dict[str, str] = field(default_factory=dict)
-    body: str = ""
+    body: str | bytes | None = ""  # bytes: decoded base64, read as UTF-8; None: unreadable
     content_type: str = ""
 
 
@@ -40,6 +37,17 @@ class WebResponse:
     status: int
     body: str
     headers: dict[str, str] = field(default_factory=lambda: dict(SECURITY_HEADERS))
+
+
+def request_body(body: str, is_base64: bool) -> str | bytes | None:
+    """The posted body as the function URL gives it: text, or base64 decoded to bytes (which
+    the form parser reads as UTF-8, strictly); ``None`` when flagged base64 but not."""
+    if not is_base64:
+        return body
+    try:
+        return base64.b64decode(body, validate=True)
+    except binascii.Error:
+        return None
 
 
 def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
@@ -70,13 +78,15 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
     if request.method == "GET":
         return WebResponse(200, pages.render_form(language, token, display, kind=kind))
     try:
-        answer = pages.parse_form(request.body, request.content_type)
+        answer = pages.parse_form(request.body, request.content_type, kind)
         if answer.token != token:
             raise pages.FormError("token", "the form does not belong to this link")
         result = _record(link, kind, answer, visit, language, ports)
-    except (pages.FormError, AnswerError) as error:
-        body = pages.render_form(language, token, display, kind=kind, error=str(error))
-        return WebResponse(400, body)
+    except pages.FormError as error:
+        page = pages.render_form(language, token, display, kind, error, values=error.values)
+        return WebResponse(400, page)
+    except AnswerError:  # parse_form refuses what Answers would, so this is a safety net
+        return WebResponse(400, pages.render_form(language, token, display, kind, "form"))
     spent = ports.links.use(link["token_id"], now)
     if not spent and result == "duplicate":
         return _page(409, "used", language)
@@ -85,8 +95,6 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
 
 def _record(link: dict, kind: str, answer, visit: dict, language: str, ports) -> str:
     if kind == "confirmation":
-        if answer.resolved is None:
-            raise pages.FormError("resolved", "please say whether it was resolved")
         return record_confirmation(
             link.get("case_id", ""),
             _round_of(link),

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import base64
 import functools
 import json
 from typing import Any
 
 from samvad import clock
+from samvad.adapters.acknowledgements import DynamoAcknowledgements
 from samvad.adapters.dispatch import (
     DynamoDispatchLedger,
     DynamoFeedback,
@@ -22,7 +22,7 @@ from samvad.dispatch.wiring import current_policy
 from samvad.feedback.connect import handle_connect
 from samvad.feedback.service import FeedbackPorts
 from samvad.feedback.sms import handle_sms_reply
-from samvad.feedback.web import WebRequest, handle_web
+from samvad.feedback.web import WebRequest, handle_web, request_body
 from samvad.links import LinkSigner
 from samvad.pii import PhoneHasher
 from samvad.settings import Settings
@@ -44,6 +44,7 @@ def feedback_ports(settings: Settings) -> FeedbackPorts:
         ),
         ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
         sms=SnsSms(),
+        acks=DynamoAcknowledgements(settings.contacts_table),
         clock=clock.now,
     )
 
@@ -72,9 +73,7 @@ def sms_replies(event: dict, settings: Settings) -> list[str]:
 def web_request(event: dict, settings: Settings) -> dict:
     """A Lambda function URL request (payload 2.0) → its response."""
     http = event["requestContext"]["http"]
-    body = event.get("body") or ""
-    if event.get("isBase64Encoded"):
-        body = base64.b64decode(body).decode("utf-8", errors="replace")
+    body = request_body(event.get("body") or "", bool(event.get("isBase64Encoded")))
     headers = {k.lower(): v for k, v in (event.get("headers") or {}).items()}
     request = WebRequest(
         method=http["method"].upper(),

@@ -3,7 +3,9 @@
 Written as UTF-8 with a BOM so Excel shows Odia and Hindi correctly, spooled to disk past a few
 megabytes so memory stays flat. The original cell values are kept so the data officer can fix
 the rows and upload this file again (``row``/``reason`` columns are ignored on re-upload). Bytes
-that were not valid in the source encoding are written back unchanged.
+that were not valid in the source encoding are written back unchanged. A text cell that a
+spreadsheet would run as a formula gets a leading apostrophe (``samvad.spreadsheet``); the
+intake reads a phone written so as the number.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tempfile
 from typing import BinaryIO
 
 from samvad.intake.validate import Rejection
+from samvad.spreadsheet import formula_safe
 
 SPOOL_BYTES = 4 * 1024 * 1024
 
@@ -35,7 +38,7 @@ class RejectsFile:
         cells = [_cell(c) for c in rejection.cells[:width]]
         cells += [""] * (width - len(cells))
         extra = [_cell(c) for c in rejection.cells[width:]]
-        raw = rejection.raw if rejection.raw is not None else ",".join(extra)
+        raw = formula_safe(rejection.raw if rejection.raw is not None else ",".join(extra))
         self._writer.writerow(
             [rejection.row, rejection.problem.code, rejection.problem.message, *cells, raw]
         )
@@ -49,7 +52,7 @@ class RejectsFile:
         return self._spool
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
-    return "" if value is None else str(value)
+    return "" if value is None else formula_safe(str(value))

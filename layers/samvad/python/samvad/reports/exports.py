@@ -1,8 +1,7 @@
 """CSV exports that a spreadsheet cannot execute.
 
-A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return is a formula
-(or becomes one) in Excel, LibreOffice and Google Sheets (CSV injection): such text cells get
-a leading apostrophe, which spreadsheets show as plain text. Numbers stay numbers.
+Text cells go through ``samvad.spreadsheet.formula_safe`` (a formula, even behind whitespace
+or in full-width characters, gets a leading apostrophe). Numbers stay numbers.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ import csv
 import io
 from collections.abc import Iterable
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+from samvad.spreadsheet import formula_safe
 
 
 def safe_cell(value: object) -> object:
@@ -23,8 +22,7 @@ def safe_cell(value: object) -> object:
         return value
     if isinstance(value, list | tuple | set):
         value = " ".join(str(v) for v in value)
-    text = str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    return formula_safe(str(value))
 
 
 def to_csv(rows: Iterable[dict], columns: list[str]) -> bytes:
