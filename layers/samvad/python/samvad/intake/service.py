@@ -157,6 +157,8 @@ class IntakeReport:
     report_key: str | None = None
     header_row: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     new_services: list[str] = field(default_factory=list)
@@ -235,10 +237,11 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
         table = open_table(stream, aliases)
         report.format, report.encoding = table.format, table.encoding
         report.header_row, report.ignored_columns = table.header_row, table.ignored_columns
+        report.sheets, report.skipped_sheets = table.sheets, table.skipped_sheets
         validator = RowValidator(
             table.columns, len(table.header), policy, ports.hash_key, ports.sampling_key
         )
-        rejects = RejectsFile(table.header)
+        rejects = RejectsFile(table.header, with_sheet=len(table.sheets) > 1)
         source = Source(upload.upload_id, ports.clock().isoformat())
         seen = _DirectoryEntries()
         strata: Counter[tuple[str, str]] = Counter()
@@ -284,8 +287,11 @@ def _classify(table: Table, validator: RowValidator, report: IntakeReport) -> It
 
 def _outcome(record: Record, validator: RowValidator) -> Visit | Rejection:
     if record.problem is not None:
-        return Rejection(record.number, record.problem, record.cells, record.raw)
-    return validator(record.number, record.cells)
+        return Rejection(record.number, record.problem, record.cells, record.raw, record.sheet)
+    outcome = validator(record.position, record.cells)
+    if isinstance(outcome, Rejection):
+        outcome.row, outcome.sheet = record.number, record.sheet
+    return outcome
 
 
 def _filled(cell) -> bool:
