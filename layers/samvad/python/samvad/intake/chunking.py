@@ -37,7 +37,9 @@ class Chunking:
         """``--chunk-rows N``: files of more than about N rows go in chunks of about N rows."""
         if chunk_rows < 1:
             raise ValueError("chunk_rows must be at least 1")
-        return cls(threshold_bytes=chunk_rows * BYTES_PER_ROW, rows_per_chunk=chunk_rows, chunks=chunks)
+        return cls(
+            threshold_bytes=chunk_rows * BYTES_PER_ROW, rows_per_chunk=chunk_rows, chunks=chunks
+        )
 
     def wanted(self, size: int | None) -> bool:
         return size is not None and size > 0 and size >= self.threshold_bytes
