@@ -146,7 +146,7 @@ class IntakeChunks(Construct):
         store.bucket.add_lifecycle_rule(
             id="expire-intake-chunks",
             prefix=resources.INTAKE_CHUNKS_PREFIX,
-            expiration=cdk.Duration.days(7),  # kept a week to redrive or inspect; holds phones
+            expiration=cdk.Duration.days(14),  # as long as a redrive is possible; holds phones
         )
         intake.function.add_environment(
             resources.INTAKE_CHUNKS_STATE_MACHINE_ENV, self.state_machine.state_machine_arn

@@ -210,12 +210,12 @@ def test_the_state_machine_reads_only_the_chunks_of_the_data_bucket(synth: Synth
     )
 
 
-def test_the_working_objects_expire_after_a_week(synth: Synthesis) -> None:
+def test_the_working_objects_expire_after_two_weeks(synth: Synthesis) -> None:
     """Given the data bucket, then objects under intake-chunks/ (chunks hold phone numbers)
-    expire after 7 days."""
+    expire after 14 days, as long as an execution can be redriven."""
     rules = props(synth, synth.stack.store.bucket)["LifecycleConfiguration"]["Rules"]
     (rule,) = [r for r in rules if r.get("Prefix") == resources.INTAKE_CHUNKS_PREFIX]
-    assert (rule["ExpirationInDays"], rule["Status"]) == (7, "Enabled")
+    assert (rule["ExpirationInDays"], rule["Status"]) == (14, "Enabled")
 
 
 def test_synth_is_clean(synth: Synthesis) -> None:

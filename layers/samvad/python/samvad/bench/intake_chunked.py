@@ -25,6 +25,8 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
+from samvad.intake.service import IntakePorts
+
 BUCKET = "bench"
 KEY = "uploads/health/visits.csv"
 NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
@@ -123,7 +125,7 @@ def measure(mode: str, path: Path) -> dict:
     }
 
 
-def ports_rows(ports, reference: dict) -> int:
+def ports_rows(ports: IntakePorts, reference: dict) -> int:
     manifest = json.loads(ports.objects.find(BUCKET, reference["manifest_key"]))
     return manifest["report"]["rows"] + manifest["report"]["blank_rows"]
 
@@ -132,9 +134,7 @@ def _peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
-def bench_ports(root: Path):
-    from samvad.intake.service import IntakePorts
-
+def bench_ports(root: Path) -> IntakePorts:
     return IntakePorts(
         objects=DiskObjects(root),
         visits=ProvenanceVisits(),
@@ -190,7 +190,7 @@ class DiskObjects:
 class ProvenanceVisits:
     """Each key's ``(upload, row)`` only; requests counted as DynamoDB would bill them."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.sources: dict[str, tuple[str, int]] = {}
         self.requests = {"BatchGetItem": 0, "BatchWriteItem": 0}
 
@@ -208,42 +208,42 @@ class ProvenanceVisits:
 
 
 class _Ledger:
-    def __init__(self):
+    def __init__(self) -> None:
         self.reports: dict[str, dict] = {}
 
-    def finished_report(self, upload_id):
+    def finished_report(self, upload_id: str) -> dict | None:
         return self.reports.get(upload_id)
 
-    def started(self, upload_id, meta):
+    def started(self, upload_id: str, meta: dict) -> None:
         pass
 
-    def finished(self, upload_id, report):
+    def finished(self, upload_id: str, report: dict) -> None:
         self.reports[upload_id] = report
 
-    def chunk_done(self, upload_id, chunk, chunks):
+    def chunk_done(self, upload_id: str, chunk: int, chunks: int) -> None:
         pass
 
-    def failed(self, upload_id, reason):
+    def failed(self, upload_id: str, reason: str) -> None:
         pass
 
 
 class _Directory:
-    def record_new(self, department, entries, upload_id):
+    def record_new(self, department: str, entries: dict[str, dict], upload_id: str) -> list[str]:
         return sorted(entries)
 
 
 class _Events:
-    def publish(self, detail_type, detail):
+    def publish(self, detail_type: str, detail: dict) -> None:
         pass
 
 
 class _Config:
-    def latest(self, name):
+    def latest(self, name: str) -> dict | None:
         return None
 
 
 class _Strata:
-    def record_uploaded(self, upload_id, counts):
+    def record_uploaded(self, upload_id: str, counts: dict[tuple[str, str], int]) -> None:
         pass
 
 

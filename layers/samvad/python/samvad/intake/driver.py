@@ -14,7 +14,7 @@ from samvad.intake.split import split
 
 
 class InProcessChunks:
-    def __init__(self, ports: IntakePorts):
+    def __init__(self, ports: IntakePorts) -> None:
         self._ports = ports
 
     def start(self, upload: Upload, chunking: Chunking) -> dict:

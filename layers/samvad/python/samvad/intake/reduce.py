@@ -10,6 +10,7 @@ inline intake that crashed at the same point. A finished upload returns its repo
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
 from collections import Counter
@@ -56,7 +57,7 @@ def reduce(upload: Upload, ports: IntakePorts) -> dict:
                 rejects.close()
     finished = ports.clock()
     report.finished_at = finished.isoformat()
-    started = _parse(report.started_at)
+    started = dt.datetime.fromisoformat(report.started_at)
     report.seconds = round((finished - started).total_seconds(), 3)
     return complete(upload, ports, report)
 
@@ -88,9 +89,3 @@ def fail(upload: Upload, ports: IntakePorts, error: str, cause: str = "") -> dic
 def _json(ports: IntakePorts, bucket: str, key: str) -> dict | None:
     found = ports.objects.find(bucket, key)
     return None if found is None else json.loads(found)
-
-
-def _parse(iso: str):
-    import datetime as dt
-
-    return dt.datetime.fromisoformat(iso)

@@ -25,6 +25,7 @@ from typing import BinaryIO
 from samvad.intake.chunking import Chunking, ChunkLayout, chunk_of
 from samvad.intake.service import (
     IntakePorts,
+    IntakeReport,
     Upload,
     json_bytes,
     new_report,
@@ -84,7 +85,7 @@ def split(upload: Upload, ports: IntakePorts, chunking: Chunking) -> dict:
 
 
 def _split_rows(
-    upload: Upload, ports: IntakePorts, report, manifest: dict, layout: ChunkLayout
+    upload: Upload, ports: IntakePorts, report: IntakeReport, manifest: dict, layout: ChunkLayout
 ) -> list[dict]:
     chunks = manifest["chunks"]
     spools = [_Spool() for _ in range(chunks)]
@@ -134,7 +135,7 @@ def _reference(upload: Upload, manifest: dict) -> dict:
 class _Spool:
     """One chunk's visits on a temporary file (only its buffer is in memory)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._file = tempfile.TemporaryFile(buffering=BUFFER_BYTES)  # noqa: SIM115 (returned open)
         self.rows = 0
 

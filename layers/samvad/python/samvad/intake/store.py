@@ -64,7 +64,7 @@ class DirectoryEntries:
     """The distinct offices and services of one upload (bounded by the number of offices);
     an office keeps the name and district of its first row."""
 
-    def __init__(self, entries: dict[str, dict] | None = None):
+    def __init__(self, entries: dict[str, dict] | None = None) -> None:
         self.entries: dict[str, dict] = dict(entries or {})
 
     def add(self, visit: Visit) -> None:
