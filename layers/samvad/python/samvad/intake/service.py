@@ -10,7 +10,10 @@ Idempotence has two layers:
 
 Visits are written with BatchWriteItem (25 per request) after one consistent BatchGetItem
 (100 keys per request) to find the keys that exist: 0.05 requests per row instead of one
-conditional PutItem per row.
+conditional PutItem per row (``intake/store.py``, shared with the chunked path).
+
+An upload over the chunking threshold is not ingested here but by split → chunks → reduce
+(``split.py``, ``chunk.py``, ``reduce.py``): on Step Functions, or in-process (``driver.py``).
 """
 
 from __future__ import annotations
