@@ -131,6 +131,15 @@ def ports_rows(ports: IntakePorts, reference: dict) -> int:
 
 
 def _peak_rss_mb() -> float:
+    """This process's peak RSS. Linux's ``VmHWM`` is reset by exec; ``ru_maxrss`` is not (a
+    child would report its parent's peak at fork time when that was higher)."""
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
