@@ -122,3 +122,19 @@ def test_starting_the_state_machine_twice_for_one_upload_starts_one_execution(aw
 
     assert first == second
     assert len(sfn.list_executions(stateMachineArn=arn)["executions"]) == 1
+
+
+def test_the_ledger_counts_a_retried_chunk_once_and_never_fails_a_finished_upload(stack):
+    """Given the Uploads table, When chunk 1 of 3 is reported done twice and chunk 0 once,
+    Then the progress is 2 of 3; When a finished upload is then marked failed, Then it stays
+    COMPLETED with its report."""
+    ledger = DynamoChunkLedger(stack.table(resources.UPLOADS))
+    ledger.started("u1", {"key": "uploads/health/a.csv"})
+
+    for chunk in (1, 1, 0):
+        ledger.chunk_done("u1", chunk, 3)
+    ledger.finished("u1", {"rows": 3})
+    ledger.failed("u1", "States.Timeout")
+
+    assert ledger.progress("u1") == (2, 3)
+    assert ledger.finished_report("u1") == {"rows": 3}

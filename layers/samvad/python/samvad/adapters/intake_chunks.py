@@ -6,6 +6,7 @@ intake's adapter with what the chunked path needs and nothing else.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import hashlib
 import json
@@ -43,6 +44,12 @@ class DynamoChunkLedger(DynamoLedger):
         )
 
     def failed(self, upload_id: str, reason: str) -> None:
+        """Mark FAILED with the reason, unless the upload completed meanwhile (then no-op)."""
+        # a finished upload stays finished: its report stands
+        with contextlib.suppress(self._client.exceptions.ConditionalCheckFailedException):
+            self._mark_failed(upload_id, reason)
+
+    def _mark_failed(self, upload_id: str, reason: str) -> None:
         self._client.update_item(
             TableName=self._table,
             Key={"upload_id": {"S": upload_id}},
