@@ -15,6 +15,7 @@ from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
 from infra.constructs.intake import Intake
+from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.layer import SamvadLayer
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
@@ -74,6 +75,15 @@ class SamvadStack(cdk.Stack):
             layer=self.layer.layer_version,
             code_dir=repo_root / "functions" / "intake",
             retention_days=retention_days,
+        )
+        self.intake_chunks = IntakeChunks(
+            self,
+            "IntakeChunks",
+            store=self.store,
+            layer=self.layer.layer_version,
+            functions_dir=repo_root / "functions",
+            retention_days=retention_days,
+            intake=self.intake,
         )
         expression, time_zone = sampler_schedule(self.node.try_get_context("sampler_schedule"))
         self.sampler = Sampler(

@@ -38,6 +38,9 @@ class MemoryObjects:
     def move(self, bucket, key, version_id, new_key):
         self.objects[(bucket, new_key)] = self.objects.pop((bucket, key))
 
+    def find(self, bucket, key):
+        return self.objects.get((bucket, key))
+
     def text(self, bucket: str, key: str, encoding: str = "utf-8-sig") -> str:
         return self.objects[(bucket, key)].decode(encoding)
 
@@ -64,6 +67,8 @@ class MemoryLedger:
     def __init__(self):
         self.reports: dict[str, dict] = {}
         self.attempts: dict[str, int] = {}
+        self.progress: dict[str, tuple[frozenset[int], int]] = {}  # chunks done, of
+        self.failures: dict[str, str] = {}
 
     def finished_report(self, upload_id):
         return self.reports.get(upload_id)
@@ -73,6 +78,13 @@ class MemoryLedger:
 
     def finished(self, upload_id, report):
         self.reports[upload_id] = report
+
+    def chunk_done(self, upload_id, chunk, chunks):
+        done, _ = self.progress.get(upload_id, (frozenset(), chunks))
+        self.progress[upload_id] = (done | {chunk}, chunks)
+
+    def failed(self, upload_id, reason):
+        self.failures[upload_id] = reason
 
 
 class MemoryDirectory:

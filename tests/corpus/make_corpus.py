@@ -343,10 +343,87 @@ def gzip_renamed() -> bytes:
     return gzip.compress(lines(HEADER, row(1)).encode(), mtime=0)
 
 
-def legacy_xls() -> bytes:
-    """An Excel 97-2003 workbook: the OLE2 compound-file signature, then sectors."""
+def corrupt_xls() -> bytes:
+    """An Excel 97-2003 signature (OLE2 compound file), then garbage: a damaged .xls."""
     rng = random.Random(97)
     return b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(2040))
+
+
+def legacy_xls() -> bytes:
+    """A real Excel 97-2003 workbook (written by xlwt): a notes sheet, then one sheet per office
+    with typed cells (numbers, dates formatted as dates, text), columns in different orders."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    dates = xlwt.easyxf(num_format_str="DD/MM/YYYY")
+    notes = book.add_sheet("Read me")
+    notes.write(0, 0, "One sheet per office. Do not rename the columns.")
+    first = book.add_sheet("PHC-01")
+    for c, text in enumerate(
+        ["Mobile No", "Date of Visit", "Office Code", "Service", "Citizen Name"]
+    ):
+        first.write(0, c, text)
+    rows = [
+        (9437000001, dt.date(2026, 11, 20), "PHC-01", "OPD", ODIA_NAME),
+        (9437000002.0, dt.date(2026, 11, 21), "PHC-01", "OPD", "Ram Das"),
+        ("943700003", dt.date(2026, 11, 21), "PHC-01", "OPD", "Eight Digits"),
+    ]
+    for r, values in enumerate(rows, start=1):
+        for c, value in enumerate(values):
+            first.write(
+                r, c, value, dates if isinstance(value, dt.date) else xlwt.Style.default_style
+            )
+    second = book.add_sheet("CHC-07")
+    for c, text in enumerate(
+        ["Citizen Name", "Service", "Mobile No", "Office Code", "Date of Visit", "Age"]
+    ):
+        second.write(0, c, text)
+    second.write(1, 0, HINDI_NAME)
+    second.write(1, 1, "Immunisation")
+    second.write(1, 2, 9437000004)
+    second.write(1, 3, "CHC-07")
+    second.write(1, 4, dt.date(2026, 11, 22), dates)
+    second.write(1, 5, 41)
+    second.write(2, 0, "No Date")
+    second.write(2, 1, "OPD")
+    second.write(2, 2, 9437000005)
+    second.write(2, 3, "CHC-07")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def sheet_per_office_xlsx() -> bytes:
+    """A workbook with one sheet per office (columns in different orders), a cover sheet, a
+    sheet with the wrong columns and a hidden scratch sheet."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    cover = book.active
+    cover.title = "Cover"
+    cover.append(["Visits register, Khordha district, November 2026"])
+    first = book.create_sheet("PHC-01")
+    first.append(["Mobile No", "Date of Visit", "Office Code", "Service", "Citizen Name"])
+    first.append([9437000011, dt.datetime(2026, 11, 20), "PHC-01", "OPD", "Ram"])
+    first.append([9437000012, dt.datetime(2026, 11, 20), "PHC-01", "OPD", "Sita"])
+    first.append([9437000013, dt.datetime(2026, 11, 21), "CHC-07", "Immunisation", "Hari"])
+    second = book.create_sheet("CHC-07")
+    second.append(
+        ["Sl No", "Service", "Office Code", "Date of Visit", "Mobile No", "Citizen Name", "Gender"]
+    )
+    second.append([1, "Immunisation", "CHC-07", dt.datetime(2026, 11, 21), 9437000013, "Hari", "M"])
+    second.append([2, "OPD", "CHC-07", "31/02/2026", 9437000014, "Gita", "F"])
+    second.append([3, "OPD", "CHC-07", dt.datetime(2026, 11, 21), 9437000011, "Ram", "M"])
+    wrong = book.create_sheet("Summary")
+    wrong.append(["Office", "Total visits"])
+    wrong.append(["PHC-01", 2])
+    hidden = book.create_sheet("Scratch")
+    hidden.sheet_state = "hidden"
+    hidden.append(["Mobile No", "Date of Visit", "Office Code", "Service"])
+    hidden.append([9437000099, dt.datetime(2026, 11, 21), "PHC-01", "OPD"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return _fixed_zip_times(buffer.getvalue())
 
 
 def corrupt_xlsx() -> bytes:
@@ -573,7 +650,48 @@ CASES: dict[str, tuple] = {
     "png_renamed.csv": (png_renamed, quarantined("binary")),
     "pdf_renamed.csv": (pdf_renamed, quarantined("binary")),
     "gzip_renamed.csv": (gzip_renamed, quarantined("binary")),
-    "legacy_2003.xls": (legacy_xls, quarantined("legacy_xls")),
+    "corrupt_2003.xls": (corrupt_xls, quarantined("xls_corrupt")),
+    "legacy_2003.xls": (
+        legacy_xls,
+        read(
+            5,
+            3,
+            2,
+            reasons={"phone_wrong_length": 1, "date_blank": 1},
+            format="xls",
+            names=[ODIA_NAME, "Ram Das", HINDI_NAME],
+            sheets=["PHC-01", "CHC-07"],
+            skipped_sheets=[
+                "sheet 'Read me': no header row found in the first 10 rows: expected columns "
+                "such as 'Mobile No', 'Date of Visit', 'Office Code' and 'Service' (see "
+                "docs/intake.md)"
+            ],
+            reject_sheet_rows=[["CHC-07", 3], ["PHC-01", 4]],
+        ),
+    ),
+    "sheet_per_office.xlsx": (
+        sheet_per_office_xlsx,
+        read(
+            6,
+            4,
+            1,
+            1,
+            reasons={"date_impossible": 1},
+            format="xlsx",
+            names=["Ram", "Sita", "Hari", "Ram"],
+            sheets=["PHC-01", "CHC-07"],
+            skipped_sheets=[
+                "sheet 'Cover': no header row found in the first 10 rows: expected columns "
+                "such as 'Mobile No', 'Date of Visit', 'Office Code' and 'Service' (see "
+                "docs/intake.md)",
+                "sheet 'Summary': no header row found in the first 10 rows: expected columns "
+                "such as 'Mobile No', 'Date of Visit', 'Office Code' and 'Service' (see "
+                "docs/intake.md)",
+            ],
+            ignored_columns=["Sl No"],
+            reject_sheet_rows=[["CHC-07", 3]],
+        ),
+    ),
     "corrupt.xlsx": (corrupt_xlsx, quarantined("xlsx_corrupt")),
     "zip_not_xlsx.xlsx": (zip_not_xlsx, quarantined("xlsx_corrupt")),
     "typed.xlsx": (

@@ -204,7 +204,10 @@ def test_report_matches_expected_outcome(ingested: Ingested):
     }
     wanted = {k: expected[k] for k in actual}
     assert actual == wanted
-    for optional in ("blank_rows", "header_row", "ignored_columns", "format", "encoding"):
+    for optional in (
+        "blank_rows", "header_row", "ignored_columns", "format", "encoding", "sheets",
+        "skipped_sheets",
+    ):  # fmt: skip
         if optional in expected:
             assert report[optional] == expected[optional], optional
 
@@ -249,14 +252,20 @@ def test_rejects_file_lists_every_rejected_row(ingested: Ingested):
     """Given a file with some bad rows,
     when it is ingested,
     then rejects/health/<name>.csv (UTF-8 with a BOM, for Excel) has one data row per
-    rejection, each with the row number a person would count and a reason code, and keeps
-    the text of any rows a broken quote swallowed."""
+    rejection, each with the row number a person would count (and its sheet, for a workbook
+    read from several) and a reason code, and keeps the text of any rows a broken quote
+    swallowed."""
     report, expected = ingested.report, _expected(ingested.name)
     assert report["rejects_key"] == f"rejects/{DEPARTMENT}/{ingested.name}.csv"
     data, rows = ingested.rejects()
     assert data.startswith(b"\xef\xbb\xbf")
     header, body = rows[0], rows[1:]
-    assert header[0].lstrip("\ufeff") == "row"
+    header[0] = header[0].lstrip("\ufeff")
+    if "reject_sheet_rows" in expected:
+        assert header[0] == "sheet"
+        assert sorted([line[0], int(line[1])] for line in body) == expected["reject_sheet_rows"]
+        header, body = header[1:], [line[1:] for line in body]
+    assert header[0] == "row"
     assert header[1:3] == ["reason_code", "reason"]
     assert len(body) == report["rejected"] == expected["rejected"]
     for line in body:

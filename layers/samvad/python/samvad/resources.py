@@ -246,6 +246,8 @@ QUARANTINE_PREFIX = "quarantine/"
 INTAKE_REPORTS_PREFIX = "reports/intake/"
 CASE_FILES_PREFIX = "cases/"
 """Officials' ATR attachments (photo or PDF): ``cases/<case id>/…``, encrypted like the rest."""
+INTAKE_CHUNKS_PREFIX = "intake-chunks/"
+"""The chunked intake's working objects: manifest, chunks, chunk results, rejects part."""
 SAMPLES_PREFIX = "samples/"
 AUDIT_PREFIX = "audit/sampling/"
 REPORT_PREFIXES = ("reports/day/", "reports/week/", "reports/month/")
@@ -289,3 +291,9 @@ REPORTS_MAX_RECEIVES = 5
 INTAKE_QUEUE_VISIBILITY_SECONDS = 6 * 15 * 60
 """Six times the intake function's 15-minute timeout, as AWS advises for SQS sources."""
 INTAKE_MAX_RECEIVES = 5
+INTAKE_CHUNKS_STATE_MACHINE_ENV = "INTAKE_CHUNKS_STATE_MACHINE_ARN"
+"""The split → map → reduce state machine; unset (locally) the chunks run in-process."""
+INTAKE_CHUNK_ROWS_ENV = "INTAKE_CHUNK_ROWS"
+"""Rows per chunk; also lowers the threshold to that many rows (``--chunk-rows``)."""
+INTAKE_CHUNK_BYTES_ENV = "INTAKE_CHUNK_BYTES"
+"""Uploads at least this big go the chunked way."""

@@ -28,13 +28,22 @@ HASH_KEY = b"bench-key-" * 4
 ERROR_RATE = 0.03
 
 
-def run(rows: list[int], naive_rows: int, emulator_rows: int) -> dict:
+def run(
+    rows: list[int], naive_rows: int, emulator_rows: int, chunked_rows: int | None = None
+) -> dict:
+    """``chunked_rows``: the file for the ``chunked`` figure (default: the largest of
+    ``rows``; 0 leaves the figure out)."""
+    from samvad.bench.intake_chunked import compare
+
+    chunked_rows = max(rows) if chunked_rows is None else chunked_rows
+    sizes = set(rows) | {naive_rows} | ({chunked_rows} if chunked_rows else set())
     with tempfile.TemporaryDirectory(prefix="samvad-bench-") as tmp:
-        files = {n: _make_csv(Path(tmp), n) for n in sorted(set(rows) | {naive_rows})}
+        files = {n: _make_csv(Path(tmp), n) for n in sorted(sizes)}
         pure = {str(n): _child("pure", files[n]) for n in rows}
         naive = _child("naive", files[naive_rows])
         same_n = pure.get(str(naive_rows)) or _child("pure", files[naive_rows])
         emulator = emulator_requests(emulator_rows)
+        chunked = compare(files[chunked_rows]) if chunked_rows else None
     ratio = same_n["rows_per_cpu_s"] / naive["rows_per_cpu_s"]
     largest = pure[str(max(rows))]
     return {
@@ -49,11 +58,21 @@ def run(rows: list[int], naive_rows: int, emulator_rows: int) -> dict:
         "naive_baseline": {str(naive_rows): naive},
         "speedup_vs_naive": round(ratio, 2),  # rows per CPU-second, same file, same run
         "emulator": emulator,
+        **({"chunked": chunked} if chunked else {}),
         "targets": {
             "pure_rows_per_s_per_core>=50k": same_n["rows_per_cpu_s"] >= 50_000,
             "speedup>=5x": ratio >= 5,
             "write_requests_per_row<=1/24": emulator["batched"]["write_requests_per_row"] <= 1 / 24,
             "peak_rss_mb_at_largest<=200": largest["peak_rss_mb"] <= 200,
+            **(
+                {
+                    "chunked_counts_equal": chunked["counts_equal"]
+                    and chunked["rejects_identical"],
+                    "splitter_peak_rss_mb<=200": chunked["chunked"]["split"]["peak_rss_mb"] <= 200,
+                }
+                if chunked
+                else {}
+            ),
         },
     }
 

@@ -2,10 +2,11 @@
 
 Written as UTF-8 with a BOM so Excel shows Odia and Hindi correctly, spooled to disk past a few
 megabytes so memory stays flat. The original cell values are kept so the data officer can fix
-the rows and upload this file again (``row``/``reason`` columns are ignored on re-upload). Bytes
-that were not valid in the source encoding are written back unchanged. A text cell that a
-spreadsheet would run as a formula gets a leading apostrophe (``samvad.spreadsheet``); the
-intake reads a phone written so as the number.
+the rows and upload this file again (``sheet``/``row``/``reason`` columns are ignored on
+re-upload); a workbook read from several sheets gets a ``sheet`` column first. Bytes that were
+not valid in the source encoding are written back unchanged. A text cell that a spreadsheet
+would run as a formula gets a leading apostrophe (``samvad.spreadsheet``); the intake reads a
+phone written so as the number.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ SPOOL_BYTES = 4 * 1024 * 1024
 
 
 class RejectsFile:
-    def __init__(self, header: list[str]):
+    def __init__(self, header: list[str], with_sheet: bool = False):
         self._header = list(header)
+        self._with_sheet = with_sheet
         self._spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (returned open)
         self._text = io.TextIOWrapper(
             self._spool, encoding="utf-8-sig", errors="surrogateescape", newline=""
         )
         self._writer = csv.writer(self._text)
-        self._writer.writerow(["row", "reason_code", "reason", *self._header, "raw"])
+        sheet = ["sheet"] if with_sheet else []
+        self._writer.writerow([*sheet, "row", "reason_code", "reason", *self._header, "raw"])
         self.count = 0
 
     def add(self, rejection: Rejection) -> None:
@@ -39,8 +42,9 @@ class RejectsFile:
         cells += [""] * (width - len(cells))
         extra = [_cell(c) for c in rejection.cells[width:]]
         raw = formula_safe(rejection.raw if rejection.raw is not None else ",".join(extra))
+        sheet = [formula_safe(rejection.sheet or "")] if self._with_sheet else []
         self._writer.writerow(
-            [rejection.row, rejection.problem.code, rejection.problem.message, *cells, raw]
+            [*sheet, rejection.row, rejection.problem.code, rejection.problem.message, *cells, raw]
         )
         self.count += 1
 

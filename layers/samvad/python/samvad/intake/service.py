@@ -10,7 +10,10 @@ Idempotence has two layers:
 
 Visits are written with BatchWriteItem (25 per request) after one consistent BatchGetItem
 (100 keys per request) to find the keys that exist: 0.05 requests per row instead of one
-conditional PutItem per row.
+conditional PutItem per row (``intake/store.py``, shared with the chunked path).
+
+An upload over the chunking threshold is not ingested here but by split → chunks → reduce
+(``split.py``, ``chunk.py``, ``reduce.py``): on Step Functions, or in-process (``driver.py``).
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ from typing import BinaryIO, Protocol
 
 from samvad import resources
 from samvad.intake.aliases import alias_table
+from samvad.intake.chunking import Chunking
 from samvad.intake.departments import configured_departments, offices_of
 from samvad.intake.rejects import RejectsFile
 from samvad.intake.sources import Record, Table, UnreadableFile, open_table
+from samvad.intake.store import CHUNK, DirectoryEntries, VisitStore, store_visits
 from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source, Visit
 
 log = logging.getLogger(__name__)
 
-CHUNK = 100  # BatchGetItem's limit; four full BatchWriteItem requests
 DEPARTMENT_CODE_MAX = 32
 
 
@@ -44,20 +48,19 @@ class ObjectStore(Protocol):
     def open(self, bucket: str, key: str, version_id: str | None) -> BinaryIO: ...
     def put(self, bucket: str, key: str, body: BinaryIO | bytes, content_type: str) -> None: ...
     def move(self, bucket: str, key: str, version_id: str | None, new_key: str) -> None: ...
-
-
-class VisitStore(Protocol):
-    def sources_of(self, keys: list[str]) -> dict[str, tuple[str, int]]:
-        """``visit_key → (source_upload, source_row)`` for the keys that exist."""
-
-    def put_all(self, items: list[dict]) -> None:
-        """Write every item or raise; never drops one silently."""
+    def find(self, bucket: str, key: str) -> bytes | None:
+        """A small object's bytes, or None if there is none (the chunked path's results)."""
 
 
 class UploadLedger(Protocol):
     def finished_report(self, upload_id: str) -> dict | None: ...
     def started(self, upload_id: str, meta: dict) -> None: ...
     def finished(self, upload_id: str, report: dict) -> None: ...
+    def chunk_done(self, upload_id: str, chunk: int, chunks: int) -> None:
+        """Progress of a chunked upload: ``chunk`` of ``chunks`` is done (idempotent)."""
+
+    def failed(self, upload_id: str, reason: str) -> None:
+        """The chunked intake gave up (after retries); the upload stays unfinished."""
 
 
 class Directory(Protocol):
@@ -78,6 +81,12 @@ class ConfigReader(Protocol):
     def latest(self, name: str) -> dict | None: ...
 
 
+class ChunkedIntake(Protocol):
+    def start(self, upload: Upload, chunking: Chunking) -> dict:
+        """Split → ingest the chunks → reduce: the report when run in-process, or a receipt
+        (``upload_id``, ``chunked``, ``execution``) when started on Step Functions."""
+
+
 @dataclass
 class IntakePorts:
     objects: ObjectStore
@@ -91,6 +100,9 @@ class IntakePorts:
     sampling_key: bytes
     retention_days: int = 400
     clock: callable = field(default=lambda: dt.datetime.now(dt.UTC))
+    chunking: Chunking = field(default_factory=Chunking)
+    chunked: ChunkedIntake | None = None
+    """Runs the chunked path; None runs it in-process (``samvad.intake.driver``)."""
 
 
 # -- the upload and its report ------------------------------------------------------------
@@ -158,6 +170,8 @@ class IntakeReport:
     report_key: str | None = None
     header_row: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
+    sheets: list[str] = field(default_factory=list)
+    skipped_sheets: list[str] = field(default_factory=list)
     rejected_by_reason: dict[str, int] = field(default_factory=dict)
     warnings: dict[str, int] = field(default_factory=dict)
     new_services: list[str] = field(default_factory=list)
@@ -174,8 +188,12 @@ class IntakeReport:
 # -- the use case ---------------------------------------------------------------------------
 
 
-def ingest(upload: Upload, ports: IntakePorts) -> dict:
-    """Ingest one object version; safe to call any number of times for the same event."""
+def ingest(upload: Upload, ports: IntakePorts, chunk_rows: int | None = None) -> dict:
+    """Ingest one object version; safe to call any number of times for the same event.
+
+    An upload of at least ``ports.chunking.threshold_bytes`` (or of more than about
+    ``chunk_rows`` rows, when given) goes the chunked way: split → chunks → reduce.
+    """
     if not upload.key.startswith(resources.UPLOADS_PREFIX):
         raise ValueError(f"not an upload key: {upload.key!r}")
     done = ports.ledger.finished_report(upload.upload_id)
@@ -187,6 +205,35 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
 
     started = ports.clock()
     ports.ledger.started(upload.upload_id, {"key": upload.key, "started_at": started.isoformat()})
+    chunking = ports.chunking if chunk_rows is None else Chunking.for_rows(chunk_rows)
+    report = new_report(upload, started)
+    t0 = time.monotonic()
+    try:
+        if report.department is None:
+            raise UnreadableFile(
+                "no_department",
+                "uploads must be placed in a department folder: uploads/<department>/<file>",
+            )
+        _check_department(report.department, ports.config)
+        if chunking.wanted(upload.size):
+            return _chunked(ports).start(upload, chunking)
+        _ingest_rows(upload, ports, report)
+    except UnreadableFile as error:
+        quarantine(upload, ports, report, error)
+    report.finished_at = ports.clock().isoformat()
+    report.seconds = round(time.monotonic() - t0, 3)
+    return complete(upload, ports, report)
+
+
+def _check_department(department: str, config: ConfigReader) -> None:
+    """Refuse a folder that is not a configured department (however well-formed its name)."""
+    departments = configured_departments(config.latest(resources.DEPARTMENTS_CONFIG))
+    if department not in departments:
+        refusal = departments.refusal(department)
+        raise UnreadableFile(refusal.code, f"{refusal.message}; upload under one of their folders")
+
+
+def new_report(upload: Upload, started: dt.datetime) -> IntakeReport:
     report = IntakeReport(
         upload_id=upload.upload_id,
         bucket=upload.bucket,
@@ -196,21 +243,13 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
         started_at=started.isoformat(),
     )
     report.report_key = f"{resources.INTAKE_REPORTS_PREFIX}{upload.relative_key}.json"
-    t0 = time.monotonic()
-    try:
-        if report.department is None:
-            raise UnreadableFile(
-                "no_department",
-                "uploads must be placed in a department folder: uploads/<department>/<file>",
-            )
-        _check_department(report.department, ports.config)
-        _ingest_rows(upload, ports, report)
-    except UnreadableFile as error:
-        _quarantine(upload, ports, report, error)
-    report.finished_at = ports.clock().isoformat()
-    report.seconds = round(time.monotonic() - t0, 3)
+    return report
+
+
+def complete(upload: Upload, ports: IntakePorts, report: IntakeReport) -> dict:
+    """Store the report, publish IntakeCompleted, then mark the upload finished."""
     document = report.as_dict()
-    ports.objects.put(upload.bucket, report.report_key, _json_bytes(document), "application/json")
+    ports.objects.put(upload.bucket, report.report_key, json_bytes(document), "application/json")
     # Publish before marking finished: a crash in between repeats the event, never loses it.
     ports.events.publish(resources.INTAKE_COMPLETED, document)
     ports.ledger.finished(upload.upload_id, document)
@@ -224,15 +263,24 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
     return document
 
 
-def _check_department(department: str, config: ConfigReader) -> None:
-    """Refuse a folder that is not a configured department (however well-formed its name)."""
-    departments = configured_departments(config.latest(resources.DEPARTMENTS_CONFIG))
-    if department not in departments:
-        refusal = departments.refusal(department)
-        raise UnreadableFile(refusal.code, f"{refusal.message}; upload under one of their folders")
+@dataclass
+class Reading:
+    """An upload opened as a table: its validator, rejects file and outcomes (streamed)."""
+
+    validator: RowValidator
+    rejects: RejectsFile
+    outcomes: Iterator[Visit | Rejection]
+
+    def close(self, report: IntakeReport) -> None:
+        """Copy the counts gathered while streaming into ``report``."""
+        report.rejected = self.rejects.count
+        report.rejected_by_reason = dict(report.rejected_by_reason)
+        report.warnings = dict(self.validator.warnings)
 
 
-def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> None:
+def read_upload(stream: BinaryIO, ports: IntakePorts, report: IntakeReport) -> Reading:
+    """Sniff ``stream`` with the department's aliases and policy; fills the report's header
+    fields now and its row counts as the outcomes stream past. Raises ``UnreadableFile``."""
     department = report.department
     settings = ports.config.latest(f"intake/{department}") or {}
     aliases = alias_table(settings.get("aliases"))
@@ -245,37 +293,65 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
         default_language=settings.get("default_language", "or"),
         offices=offices,
     )
+    table = open_table(stream, aliases)
+    report.format, report.encoding = table.format, table.encoding
+    report.header_row, report.ignored_columns = table.header_row, table.ignored_columns
+    report.sheets, report.skipped_sheets = table.sheets, table.skipped_sheets
+    validator = RowValidator(
+        table.columns, len(table.header), policy, ports.hash_key, ports.sampling_key
+    )
+    rejects = RejectsFile(table.header, with_sheet=len(table.sheets) > 1)
+    return Reading(validator, rejects, _classify(table, validator, report))
+
+
+def _chunked(ports: IntakePorts) -> ChunkedIntake:
+    if ports.chunked is not None:
+        return ports.chunked
+    from samvad.intake.driver import InProcessChunks  # imports this module
+
+    return InProcessChunks(ports)
+
+
+def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> None:
     with ports.objects.open(upload.bucket, upload.key, upload.version_id) as stream:
-        table = open_table(stream, aliases)
-        report.format, report.encoding = table.format, table.encoding
-        report.header_row, report.ignored_columns = table.header_row, table.ignored_columns
-        validator = RowValidator(
-            table.columns, len(table.header), policy, ports.hash_key, ports.sampling_key
-        )
-        rejects = RejectsFile(table.header)
+        reading = read_upload(stream, ports, report)
         source = Source(upload.upload_id, ports.clock().isoformat())
-        seen = _DirectoryEntries()
+        seen = DirectoryEntries()
         strata: Counter[tuple[str, str]] = Counter()
-        outcomes = _classify(table, validator, report)
-        for chunk in _chunks(outcomes, CHUNK):
+        for chunk in _chunks(reading.outcomes, CHUNK):
             visits = []
             for outcome in chunk:
                 if isinstance(outcome, Rejection):
-                    rejects.add(outcome)
+                    reading.rejects.add(outcome)
                 else:
                     visits.append(outcome)
                     seen.add(outcome)
-            for visit in _store(visits, source, ports.visits, report):
+            stored = store_visits(visits, source, ports.visits)
+            report.accepted += len(stored.accepted)
+            report.duplicates += stored.duplicates
+            for visit in stored.accepted:
                 strata[visit.visit_date, visit.stratum] += 1
-    report.rejected = rejects.count
-    report.rejected_by_reason = dict(report.rejected_by_reason)
-    report.warnings = dict(validator.warnings)
-    if rejects.count:
+    reading.close(report)
+    rejects = reading.rejects.finish() if reading.rejects.count else None
+    record_outcome(upload, ports, report, rejects, strata, seen.entries)
+
+
+def record_outcome(
+    upload: Upload,
+    ports: IntakePorts,
+    report: IntakeReport,
+    rejects: BinaryIO | None,
+    strata: dict[tuple[str, str], int],
+    entries: dict[str, dict],
+) -> None:
+    """Store the rejects file, the upload's strata counts and its new directory entries;
+    idempotent (strata are recorded per upload, entries remember the upload that added them)."""
+    if rejects is not None:
         report.rejects_key = f"{resources.REJECTS_PREFIX}{upload.relative_key}.csv"
-        ports.objects.put(upload.bucket, report.rejects_key, rejects.finish(), "text/csv")
+        ports.objects.put(upload.bucket, report.rejects_key, rejects, "text/csv")
     if strata:
         ports.strata.record_uploaded(upload.upload_id, dict(strata))
-    new = ports.directory.record_new(department, seen.entries, upload.upload_id)
+    new = ports.directory.record_new(report.department, entries, upload.upload_id)
     report.new_services = sorted(
         e.removeprefix("service#") for e in new if e.startswith("service#")
     )
@@ -298,60 +374,18 @@ def _classify(table: Table, validator: RowValidator, report: IntakeReport) -> It
 
 def _outcome(record: Record, validator: RowValidator) -> Visit | Rejection:
     if record.problem is not None:
-        return Rejection(record.number, record.problem, record.cells, record.raw)
-    return validator(record.number, record.cells)
+        return Rejection(record.number, record.problem, record.cells, record.raw, record.sheet)
+    outcome = validator(record.position, record.cells)
+    if isinstance(outcome, Rejection):
+        outcome.row, outcome.sheet = record.number, record.sheet
+    return outcome
 
 
 def _filled(cell) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
-def _store(
-    visits: list[Visit], source: Source, store: VisitStore, report: IntakeReport
-) -> list[Visit]:
-    """Write the chunk's new visits; return every visit accepted (including by an earlier
-    attempt at this same upload)."""
-    unique: dict[str, Visit] = {}
-    for visit in visits:
-        if visit.visit_key in unique:
-            report.duplicates += 1  # the same visit twice in this chunk
-        else:
-            unique[visit.visit_key] = visit
-    if not unique:
-        return []
-    existing = store.sources_of(list(unique))
-    fresh, accepted = [], []
-    for key, visit in unique.items():
-        origin = existing.get(key)
-        if origin is None:
-            fresh.append(visit.to_item(source))
-            accepted.append(visit)
-        elif origin == (source.upload_id, visit.row):
-            accepted.append(visit)  # written by an earlier attempt at this same upload
-        else:
-            report.duplicates += 1
-    report.accepted += len(accepted)
-    if fresh:
-        store.put_all(fresh)
-    return accepted
-
-
-class _DirectoryEntries:
-    """The distinct offices and services of one upload (bounded by the number of offices)."""
-
-    def __init__(self):
-        self.entries: dict[str, dict] = {}
-
-    def add(self, visit: Visit) -> None:
-        office = f"office#{visit.office_code}"
-        if office not in self.entries:
-            self.entries[office] = {"office_name": visit.office_name, "district": visit.district}
-        service = f"service#{visit.service}"
-        if service not in self.entries:
-            self.entries[service] = {}
-
-
-def _quarantine(upload: Upload, ports: IntakePorts, report: IntakeReport, error: UnreadableFile):
+def quarantine(upload: Upload, ports: IntakePorts, report: IntakeReport, error: UnreadableFile):
     report.quarantined = True
     report.quarantine_code = error.code
     report.quarantine_reason = error.message
@@ -362,7 +396,7 @@ def _quarantine(upload: Upload, ports: IntakePorts, report: IntakeReport, error:
     ports.objects.put(
         upload.bucket,
         f"{report.quarantine_key}.report.json",
-        _json_bytes(reason),
+        json_bytes(reason),
         "application/json",
     )
     log.warning("upload quarantined", extra={"upload_id": upload.upload_id, "code": error.code})
@@ -379,7 +413,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def _json_bytes(document: dict) -> bytes:
+def json_bytes(document: dict) -> bytes:
     import json
 
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()

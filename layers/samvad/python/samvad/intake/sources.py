@@ -1,6 +1,7 @@
 """Read an uploaded file as a stream of records, whatever its format.
 
 ``open_table`` sniffs the bytes (not the file name) to tell CSV, XLSX and JSON Lines apart,
+reads legacy Excel 97-2003 (.xls) through xlrd and every matching sheet of a workbook,
 detects the text encoding (UTF-8 with or without BOM, UTF-16 as Excel writes it, Windows-1252
 as a last resort), finds the header row, and maps its columns to canonical fields. Records are
 yielded one at a time so memory stays flat in the size of the file; XLSX is spooled to a
@@ -18,7 +19,7 @@ import datetime as dt
 import io
 import json
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import BinaryIO
 
@@ -32,6 +33,9 @@ EXCERPT_CHARS = 4096
 HEADER_SEARCH_ROWS = 10
 MIN_RECOGNISED_COLUMNS = 3
 XLSX_SPOOL_BYTES = 16 * 1024 * 1024
+SHEET_ROW_SPAN = 10_000_000
+"""Rows of the n-th sheet read (from 0) are identified as n × this + row (a sheet has at most
+1,048,576 rows), so rows of different sheets never share an identity."""
 
 OVERSIZED_LINE = "\x00samvad:oversized-line\x00"
 
@@ -63,6 +67,13 @@ class Record:
     cells: list = field(default_factory=list)
     problem: Problem | None = None
     raw: str | None = None
+    sheet: str | None = None
+    sheet_index: int = 0
+
+    @property
+    def position(self) -> int:
+        """The row's identity within the file: its number, made unique across sheets."""
+        return self.sheet_index * SHEET_ROW_SPAN + self.number
 
 
 @dataclass
@@ -74,6 +85,10 @@ class Table:
     ignored_columns: list[str]
     header_row: int
     records: Iterator[Record]
+    sheets: list[str] = field(default_factory=list)
+    """Workbooks: the sheets read, in order (a record's ``sheet`` is one of them)."""
+    skipped_sheets: list[str] = field(default_factory=list)
+    """Workbooks: each visible sheet not read, with the reason."""
 
 
 def open_table(stream: BinaryIO, aliases: dict[str, str]) -> Table:
@@ -84,6 +99,8 @@ def open_table(stream: BinaryIO, aliases: dict[str, str]) -> Table:
     whole = _Chained(head, stream)
     if head.startswith(b"PK\x03\x04"):
         return _xlsx_table(whole, aliases)
+    if head.startswith(OLE2_SIGNATURE):
+        return _xls_table(whole, aliases)
     _refuse_known_binaries(head)
     encoding = _detect_encoding(head)
     text = io.TextIOWrapper(
@@ -140,11 +157,10 @@ class _Chained(io.RawIOBase):
         return len(data)
 
 
+OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+"""A compound document: an Excel 97-2003 workbook (or a Word file renamed .xls)."""
+
 _BINARY_SIGNATURES = {
-    b"\xd0\xcf\x11\xe0": (
-        "legacy_xls",
-        "an old Excel 97-2003 (.xls) workbook: save it as .xlsx or CSV",
-    ),
     b"%PDF": ("binary", "a PDF document, not a table of visits"),
     b"\x1f\x8b": ("binary", "a gzip archive: upload the file uncompressed"),
     b"\x89PNG": ("binary", "a PNG image, not a table of visits"),
@@ -515,7 +531,99 @@ def _jsonl_records(lines: _LimitedLines, mapper: _JsonKeyMapper) -> Iterator[Rec
         yield Record(number, cells, None if _encodable(cells) else UNDECODABLE)
 
 
-# -- XLSX -----------------------------------------------------------------------------------
+# -- workbooks (XLSX, XLS) ------------------------------------------------------------------
+
+
+@dataclass
+class _Sheet:
+    """One visible sheet: its title and its rows (lists of raw cell values, from row 1)."""
+
+    title: str
+    rows: Callable[[], Iterator[list]]
+
+
+def _workbook_table(fmt: str, sheets: list[_Sheet], close: Callable[[], None], aliases) -> Table:
+    """Every sheet whose header matches, read in order; the others are reported, not skipped.
+
+    One matching sheet keeps its own header (the rejects file mirrors it). Several matching
+    sheets (one per office is common) are read into one layout: the first sheet's columns,
+    then any field a later sheet adds, so each row keeps its values whatever the column order.
+    """
+    matched: list[tuple[_Sheet, int, list[str], dict[str, int], list[str]]] = []
+    skipped: list[str] = []
+    try:
+        for sheet in sheets:
+            try:
+                found = _find_header(enumerate(sheet.rows(), start=1), aliases)
+            except UnreadableFile as error:
+                skipped.append(f"sheet {sheet.title!r}: {error.message}")
+                continue
+            matched.append((sheet, *found))
+    except BaseException:
+        close()
+        raise
+    if not matched:
+        close()
+        raise UnreadableFile("no_header", "; ".join(skipped) or "the workbook has no visible sheet")
+    header, columns, ignored = _union_layout([m[2:] for m in matched])
+    return Table(
+        fmt,
+        None,
+        header,
+        columns,
+        ignored,
+        matched[0][1],
+        _sheet_records(matched, columns, len(header), close),
+        sheets=[m[0].title for m in matched],
+        skipped_sheets=skipped,
+    )
+
+
+def _union_layout(
+    layouts: list[tuple[list[str], dict[str, int], list[str]]],
+) -> tuple[list[str], dict[str, int], list[str]]:
+    header, columns, ignored = layouts[0]
+    if len(layouts) == 1:
+        return header, columns, ignored
+    header, columns, ignored = list(header), dict(columns), list(ignored)
+    for other_header, other_columns, other_ignored in layouts[1:]:
+        for name, index in sorted(other_columns.items(), key=lambda item: item[1]):
+            if name not in columns:
+                columns[name] = len(header)
+                header.append(other_header[index])
+        ignored += [name for name in other_ignored if name not in ignored]
+    return header, columns, ignored
+
+
+def _sheet_records(
+    matched: list[tuple[_Sheet, int, list[str], dict[str, int], list[str]]],
+    union: dict[str, int],
+    width: int,
+    close: Callable[[], None],
+) -> Iterator[Record]:
+    try:
+        for index, (sheet, header_row, header, columns, _) in enumerate(matched):
+            rows = (
+                Record(
+                    number,
+                    [_workbook_cell(v) for v in values],
+                    sheet=sheet.title,
+                    sheet_index=index,
+                )
+                for number, values in enumerate(sheet.rows(), start=1)
+                if number > header_row
+            )
+            remap = None if columns == union else [(union[f], i) for f, i in columns.items()]
+            for record in _checked(rows, "", len(header)):
+                if remap is not None and record.problem is None:
+                    cells = [""] * width
+                    for to, frm in remap:
+                        if frm < len(record.cells):
+                            cells[to] = record.cells[frm]
+                    record.cells = cells
+                yield record
+    finally:
+        close()
 
 
 def _xlsx_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
@@ -523,48 +631,84 @@ def _xlsx_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
 
     from openpyxl import load_workbook
 
+    spool = _spooled(stream)
+    try:
+        workbook = load_workbook(spool, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        spool.close()
+        raise UnreadableFile("xlsx_corrupt", f"the workbook cannot be opened ({error})") from None
+
+    def close() -> None:
+        workbook.close()
+        spool.close()
+
+    sheets = [
+        _Sheet(
+            sheet.title, lambda sheet=sheet: (list(v) for v in sheet.iter_rows(values_only=True))
+        )
+        for sheet in workbook.worksheets
+        if sheet.sheet_state == "visible"
+    ]
+    return _workbook_table("xlsx", sheets, close, aliases)
+
+
+def _xls_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
+    """Excel 97-2003 (BIFF) through xlrd, which reads the whole workbook into memory: an .xls
+    sheet holds at most 65,536 rows, so the size is bounded by the format."""
+    import xlrd
+
+    spool = _spooled(stream)
+    try:
+        book = xlrd.open_workbook(file_contents=spool.read(), on_demand=True, logfile=io.StringIO())
+    except Exception as error:  # xlrd raises a dozen error types on damaged bytes; all mean this
+        raise UnreadableFile(
+            "xls_corrupt",
+            f"the Excel 97-2003 (.xls) workbook cannot be opened ({error}): save it again "
+            "from Excel, or as .xlsx or CSV",
+        ) from None
+    finally:
+        spool.close()
+
+    def rows(index: int) -> Iterator[list]:
+        sheet = book.sheet_by_index(index)
+        for r in range(sheet.nrows):
+            yield [_xls_value(cell, book.datemode) for cell in sheet.row(r)]
+
+    sheets = [
+        _Sheet(name, lambda index=index: rows(index))
+        for index, name in enumerate(book.sheet_names())
+        if book.sheet_by_index(index).visibility == 0
+    ]
+    return _workbook_table("xls", sheets, book.release_resources, aliases)
+
+
+def _xls_value(cell, datemode: int):
+    import xlrd
+
+    if cell.ctype == xlrd.XL_CELL_DATE:
+        try:
+            return xlrd.xldate_as_datetime(cell.value, datemode)
+        except (xlrd.xldate.XLDateError, ValueError, OverflowError):
+            return cell.value
+    if cell.ctype in (xlrd.XL_CELL_EMPTY, xlrd.XL_CELL_BLANK):
+        return None
+    if cell.ctype == xlrd.XL_CELL_BOOLEAN:
+        return bool(cell.value)
+    if cell.ctype == xlrd.XL_CELL_ERROR:
+        return xlrd.error_text_from_code.get(cell.value, "#ERR")
+    return cell.value
+
+
+def _spooled(stream: io.RawIOBase):
     spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
     reader = io.BufferedReader(stream)
     while chunk := reader.read(1024 * 1024):
         spool.write(chunk)
     spool.seek(0)
-    try:
-        workbook = load_workbook(spool, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
-        raise UnreadableFile("xlsx_corrupt", f"the workbook cannot be opened ({error})") from None
-    problems: list[str] = []
-    for sheet in workbook.worksheets:
-        if sheet.sheet_state != "visible":
-            continue
-        rows = (
-            (number, list(values))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        )
-        try:
-            header_row, header, columns, ignored = _find_header(rows, aliases)
-        except UnreadableFile as error:
-            problems.append(f"sheet {sheet.title!r}: {error.message}")
-            continue
-        records = _xlsx_records(sheet, header_row, workbook, spool)
-        return Table(
-            "xlsx", None, header, columns, ignored, header_row, _checked(records, "", len(header))
-        )
-    workbook.close()
-    raise UnreadableFile("no_header", "; ".join(problems) or "the workbook has no visible sheet")
+    return spool
 
 
-def _xlsx_records(sheet, header_row: int, workbook, spool) -> Iterator[Record]:
-    try:
-        for number, values in enumerate(
-            sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
-        ):
-            yield Record(number, [_xlsx_cell(v) for v in values])
-    finally:
-        workbook.close()
-        spool.close()
-
-
-def _xlsx_cell(value) -> str:
+def _workbook_cell(value) -> str:
     """Cells as text, like every other format: whole numbers without ``.0``, dates in ISO."""
     if value is None:
         return ""

@@ -147,6 +147,7 @@ class Rejection:
     problem: Problem
     cells: list = field(default_factory=list)
     raw: str | None = None
+    sheet: str | None = None
 
 
 class _Memo(dict):

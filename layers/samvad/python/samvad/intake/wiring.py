@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import json
+import os
+from collections.abc import Mapping
 
-from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoLedger, DynamoVisitStore
+from samvad import resources
+from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoVisitStore
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.s3 import S3ObjectStore
+from samvad.adapters.intake_chunks import DynamoChunkLedger, S3ChunkObjects, StepFunctionsChunks
 from samvad.adapters.sampling import DynamoStrata
 from samvad.adapters.secrets import secret_bytes
+from samvad.intake.chunk import ingest_chunk
+from samvad.intake.chunking import Chunking
+from samvad.intake.reduce import fail, reduce
 from samvad.intake.service import IntakePorts, Upload, ingest
+from samvad.intake.split import split
 from samvad.settings import Settings
 
 
@@ -18,9 +26,9 @@ from samvad.settings import Settings
 def intake_ports(settings: Settings) -> IntakePorts:
     """One set of clients per warm Lambda environment."""
     return IntakePorts(
-        objects=S3ObjectStore(),
+        objects=S3ChunkObjects(),
         visits=DynamoVisitStore(settings.visits_table),
-        ledger=DynamoLedger(settings.uploads_table, retention_days=settings.retention_days),
+        ledger=DynamoChunkLedger(settings.uploads_table, retention_days=settings.retention_days),
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),
         config=DynamoConfig(settings.config_table),
@@ -63,5 +71,71 @@ def uploads_in_message(body: str) -> list[Upload]:
 
 def ingest_message(body: str, settings: Settings) -> list[dict]:
     """Ingest every upload a queue message names; returns their intake reports."""
-    ports = intake_ports(settings)
+    ports = routed_ports(settings)
     return [ingest(upload, ports) for upload in uploads_in_message(body)]
+
+
+# -- the chunked path ---------------------------------------------------------------------------
+
+
+def chunking_from(environ: Mapping[str, str]) -> Chunking:
+    """``INTAKE_CHUNK_ROWS`` (rows per chunk; lowers the threshold to that many rows) and
+    ``INTAKE_CHUNK_BYTES`` (the threshold), read when a message is handled."""
+    rows = environ.get(resources.INTAKE_CHUNK_ROWS_ENV)
+    chunking = Chunking.for_rows(int(rows)) if rows else Chunking()
+    threshold = environ.get(resources.INTAKE_CHUNK_BYTES_ENV)
+    if threshold:
+        chunking = dataclasses.replace(chunking, threshold_bytes=int(threshold))
+    return chunking
+
+
+def routed_ports(settings: Settings, environ: Mapping[str, str] | None = None) -> IntakePorts:
+    """The intake ports with the chunked path: Step Functions when its state machine is
+    configured, else in-process (locally)."""
+    env = os.environ if environ is None else environ
+    arn = env.get(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV)
+    return dataclasses.replace(
+        intake_ports(settings),
+        chunking=chunking_from(env),
+        chunked=StepFunctionsChunks(arn) if arn else None,
+    )
+
+
+@functools.cache
+def chunk_ports(settings: Settings) -> IntakePorts:
+    """Ports for the chunk and reduce functions: they never hash a phone number, so they do
+    not read the secrets (and may not)."""
+    return IntakePorts(
+        objects=S3ChunkObjects(),
+        visits=DynamoVisitStore(settings.visits_table),
+        ledger=DynamoChunkLedger(settings.uploads_table, retention_days=settings.retention_days),
+        directory=DynamoDirectory(settings.directory_table),
+        events=EventBridgePublisher(settings.event_bus),
+        config=DynamoConfig(settings.config_table),
+        strata=DynamoStrata(settings.strata_table, retention_days=settings.retention_days),
+        hash_key=b"",
+        sampling_key=b"",
+        retention_days=settings.retention_days,
+    )
+
+
+def split_event(event: dict, settings: Settings) -> dict:
+    """State machine input ``{"upload": …, "chunking": …}`` → the split's reference."""
+    chunking = Chunking(**event["chunking"]) if event.get("chunking") else Chunking()
+    return split(Upload(**event["upload"]), intake_ports(settings), chunking)
+
+
+def chunk_event(item: dict, settings: Settings) -> dict:
+    """One Distributed Map item → that chunk's result."""
+    return ingest_chunk(item, chunk_ports(settings))
+
+
+def reduce_event(event: dict, settings: Settings) -> dict:
+    """The split's reference → the intake report; with ``error`` (the catch), the failure."""
+    upload = Upload(**event["upload"])
+    if "error" in event:
+        error = event["error"] or {}
+        return fail(
+            upload, chunk_ports(settings), error.get("Error", "Error"), error.get("Cause", "")
+        )
+    return reduce(upload, chunk_ports(settings))
