@@ -90,3 +90,53 @@ def test_a_missing_file_is_a_clear_error(tmp_path, capsys):
     says which file, before starting anything."""
     assert main(["intake", str(tmp_path / "nope.csv"), "--department", "health"]) == 2
     assert "nope.csv" in capsys.readouterr().err
+
+
+def test_samvad_intake_chunk_rows_gives_the_inline_result(tmp_path, capsys, monkeypatch):
+    """Given a file with a bad row, When `samvad intake --chunk-rows 1` ingests it, Then it goes
+    the chunked way (split, chunks, reduce, in-process) and prints the same counts, and keeps
+    the same rejects file, as the inline run of the same file."""
+    from samvad.intake import driver
+
+    started = []
+    real_start = driver.InProcessChunks.start
+    monkeypatch.setattr(
+        driver.InProcessChunks,
+        "start",
+        lambda self, upload, chunking: (
+            started.append(upload.key) or real_start(self, upload, chunking)
+        ),
+    )
+    (tmp_path / "visits.csv").write_text(HEALTH)
+    inline, chunked = tmp_path / "inline", tmp_path / "chunked"
+    counts = ("rows", "accepted", "rejected", "duplicates", "rejected_by_reason")
+
+    assert (
+        main(
+            ["intake", str(tmp_path / "visits.csv"), "--department", "health", "--out", str(inline)]
+        )
+        == 1
+    )
+    assert started == []
+    assert (
+        main(
+            [
+                "intake",
+                str(tmp_path / "visits.csv"),
+                "--department",
+                "health",
+                "--out",
+                str(chunked),
+                "--chunk-rows",
+                "1",
+            ]
+        )
+        == 1
+    )
+    assert started == ["uploads/health/visits.csv"]
+
+    first, second = (json.loads(line) for line in capsys.readouterr().out.splitlines())
+    assert {k: first[k] for k in counts} == {k: second[k] for k in counts}
+    assert (inline / "visits.csv.rejects.csv").read_bytes() == (
+        chunked / "visits.csv.rejects.csv"
+    ).read_bytes()

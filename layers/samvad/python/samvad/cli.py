@@ -154,6 +154,13 @@ def _intake_command(commands: Commands) -> None:
         metavar="DIR",
         help="write the reports and rejects here instead of next to each file",
     )
+    intake.add_argument(
+        "--chunk-rows",
+        type=positive_int,
+        metavar="N",
+        help="ingest a file of more than about N rows the chunked way (split, chunks of about "
+        "N rows, reduce), as the stack does for files beyond one Lambda; default: inline",
+    )
     intake.add_argument("--full", action="store_true", help="print the whole intake report")
     intake.set_defaults(run=_intake)
 

@@ -45,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     _check_writable(files, args.out)
     clean = True
     with LocalCloud() as cloud:
+        if args.chunk_rows:
+            cloud.env[resources.INTAKE_CHUNK_ROWS_ENV] = str(args.chunk_rows)
         if args.directory:
             DynamoConfig(cloud.env[resources.CONFIG.env_var], cloud.client("dynamodb")).publish(
                 resources.ESCALATION_DIRECTORY_CONFIG, args.directory
