@@ -241,6 +241,10 @@ SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
 SAMPLER_TIMEZONE = "Asia/Kolkata"
 SAMPLING_PLAN_CONFIG = "sampling/plan"
 DISPATCH_MAX_RECEIVES = 5
+NOTIFY_TIMEOUT_SECONDS = 60
+"""The notify function's timeout: a claim older than this has no live invocation behind it."""
+DISPATCH_VISIBILITY_SECONDS = 6 * NOTIFY_TIMEOUT_SECONDS
+"""The dispatch queue's visibility timeout: six times notify's, as AWS advises for SQS."""
 NOTIFY_CONFIG = "notify/settings"
 ESCALATION_DIRECTORY_CONFIG = "escalation/directory"
 """Who holds each escalation level per office/district/department (``samvad directory load``)."""
