@@ -23,7 +23,9 @@ class LosingAnswers:
 
 
 def text() -> SmsText:
-    return SmsText(body="How was your visit?", template="survey", language="en", unicode=False, segments=1)
+    return SmsText(
+        body="How was your visit?", template="survey", language="en", unicode=False, segments=1
+    )
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,9 @@ class AtMostOnceSms(SnsSms):
     ``ChannelOutcomeUnknown`` (the dispatcher records it and never sends that SMS again)."""
 
     def __init__(self, client: Any = None) -> None:
-        super().__init__(client if client is not None else boto3.client("sns", config=SINGLE_ATTEMPT))
+        super().__init__(
+            client if client is not None else boto3.client("sns", config=SINGLE_ATTEMPT)
+        )
 
     def send(self, phone: str, text: Any, policy: NotifyPolicy) -> str:
         try:
