@@ -83,8 +83,11 @@ class Contact:
     caller: str = ""
     case_id: str = ""
     round: int = 1
-    """Confirmations: which request to the citizen this is; the escalation stage sends its
-    level (``level`` in the message), one request per level's action-taken report."""
+    """Confirmations: which request to the citizen this is, the case's round (one per
+    action-taken report; at L4 every round asks again). Messages from before rounds were sent
+    carry only ``level``, which then stands for the round."""
+    level: int = 0
+    """Confirmations: the escalation level that asks (shown, never part of the key)."""
 
     @property
     def key(self) -> str:
@@ -115,9 +118,12 @@ class Contact:
         if not 1 <= attempt <= 20:
             raise MessageError(f"attempt {attempt} is out of range")
         try:
-            round_ = int(body.get("round") or body.get("level") or 1)  # escalation: per level
+            round_ = int(body.get("round") or body.get("level") or 1)
+            level = int(body.get("level") or 0)
         except (TypeError, ValueError):
-            raise MessageError(f"round must be a number, not {body.get('round')!r}") from None
+            raise MessageError(
+                f"round and level must be numbers, not {body.get('round')!r}, {body.get('level')!r}"
+            ) from None
         return cls(
             visit_key=visit_key,
             channel=channel,
@@ -128,6 +134,7 @@ class Contact:
             caller=str(body.get("caller") or ""),
             case_id=str(body.get("case_id") or ""),
             round=round_,
+            level=level,
         )
 
     def to_message(self) -> dict[str, Any]:
@@ -142,7 +149,8 @@ class Contact:
             if getattr(self, name):
                 body[name] = getattr(self, name)
         if self.kind == CONFIRMATION:
-            body["round"] = body["level"] = self.round
+            body["round"] = self.round
+            body["level"] = self.level or self.round
         return body
 
     def next_attempt(self, channel: str | None = None) -> Contact:
@@ -425,6 +433,7 @@ def _call_attributes(contact: Contact, visit: dict) -> dict[str, str]:
         "kind": contact.kind,
         "case_id": contact.case_id,
         "round": str(contact.round),
+        "level": str(contact.level or contact.round),
         "run_date": contact.run_date,
         "channel": contact.channel,
         "language": _language(contact, visit),
