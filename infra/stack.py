@@ -10,11 +10,13 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.intake import Intake
 from infra.constructs.layer import SamvadLayer
+from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
@@ -111,6 +113,29 @@ class SamvadStack(cdk.Stack):
         cdk.CfnOutput(self, "FeedbackUrl", value=self.feedback.url.url)
         cdk.CfnOutput(self, "SmsRepliesTopicArn", value=self.feedback.replies_topic.topic_arn)
         self._acknowledge_notifications_handler()
+        self._operations(stage)  # keep last: it watches everything built before it
+
+    def _operations(self, stage: str) -> None:
+        """The bus policy (only the stack's roles put events) and the monitoring construct
+        (alarms, ops topic, dashboard), both found by walking the finished construct tree.
+
+        Context: ``sms_spend_limit_usd`` (the account's SNS monthly SMS limit, default 1) and
+        ``ops_emails`` (comma-separated addresses subscribed to the ops topic)."""
+        self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus)
+        limit = self.node.try_get_context("sms_spend_limit_usd")
+        emails = self.node.try_get_context("ops_emails") or ""
+        if isinstance(emails, str):
+            emails = [e.strip() for e in emails.split(",") if e.strip()]
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            sms_spend_limit_usd=float(limit)
+            if limit not in (None, "")
+            else (DEFAULT_SMS_SPEND_LIMIT_USD),
+            ops_emails=list(emails),
+        )
+        cdk.CfnOutput(self, "OpsTopicArn", value=self.monitoring.topic.topic_arn)
 
     def _connect_escalation_and_feedback(self) -> None:
         """Officials file action-taken reports on the feedback function's URL (``/atr/…``,

@@ -12,7 +12,8 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import XRAY_REASON, SamvadFunction
+from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
+from infra.constructs.queues import on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -44,7 +45,8 @@ class Feedback(SamvadFunction):
       acknowledge; ``tests/infra/test_feedback.py`` checks it is the stack's only public door.
     - ``replies_topic``: ``sms-replies``, the SNS topic End User Messaging publishes two-way
       SMS replies to (encrypted with the data key, TLS only); the function is subscribed,
-      and deliveries that keep failing go to ``replies_dead_letter_queue``.
+      deliveries SNS cannot make go to ``replies_dead_letter_queue``, and replies the function
+      still fails after Lambda's asynchronous retries to ``async_failures``.
     - Connect invokes the function from the survey flow (``SurveyFlow`` grants that).
 
     The function, its role and log group come from ``SamvadFunction``.
@@ -78,13 +80,17 @@ class Feedback(SamvadFunction):
             cdk.Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",
                 reason=f"{XRAY_REASON} sns:Publish to a phone number (the SMS acknowledgements "
-                "of citizens' replies) has no resource ARN and no condition key narrows it.",
+                "of citizens' replies) has no resource ARN and no condition key narrows it; "
+                "a Deny on every SNS ARN (NoTopicPublish) keeps the role from any topic.",
             )
         )
         self.url = self.function.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE, invoke_mode=lambda_.InvokeMode.BUFFERED
         )
         self._replies(store)
+        self.async_failures = on_failure_queue(
+            self, self.function, self.role, key=store.queue_key, invoked_by="SNS (SMS replies)"
+        )
 
     def _replies(self, store: DataStore) -> None:
         stack = cdk.Stack.of(self)
@@ -180,5 +186,5 @@ class Feedback(SamvadFunction):
                 sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
             ),
             # Acknowledgements to SMS replies (thanks, opt-out confirmed, not understood).
-            iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]),
+            *sms_only_publish(),
         ]

@@ -163,6 +163,9 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
         _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
         _key(get_att(synth, feedback.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
         _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS acknowledgements to phone numbers
+        # replies still failing after Lambda's async retries: its on-failure queue
+        _key(get_att(synth, feedback.async_failures)): {"sqs:SendMessage"},
+        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
         # officials' action-taken reports (the /atr/ page): the case, and its execution resumed
         _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         _key({"Ref": synth.logical_id(synth.stack.escalation.state_machine)}): {

@@ -105,6 +105,16 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ),
         ("AwsSolutions-SQS3", "Sampler/ScheduleDeadLetterQueue/Resource"),
         ("AwsSolutions-SQS3", "Feedback/SmsRepliesDeadLetterQueue/Resource"),
+        *(
+            ("AwsSolutions-SQS3", f"{owner}/{queue}/Resource")
+            for owner, queue in (
+                ("Feedback", "AsyncFailures"),
+                ("Sampler", "AsyncFailures"),
+                ("Reports", "AsyncFailures"),
+                ("Reports", "TallyRuleDeadLetterQueue"),
+                ("Notify", "ContactEventsDeadLetterQueue"),
+            )
+        ),
         ("AwsSolutions-L1", "Escalation/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "Escalation/Role/DefaultPolicy/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "Escalation/StateMachine/Role/DefaultPolicy/Resource"),
