@@ -39,7 +39,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct, IConstruct
 
-from samvad import telemetry
+from samvad import resources, telemetry
 
 FIVE_MINUTES = cdk.Duration.minutes(5)
 ONE_HOUR = cdk.Duration.hours(1)
@@ -189,6 +189,7 @@ class Monitoring(Construct):
 
     def _resource_alarms(self, found: Watched) -> None:
         for logical_id, queue in found.dead_letter_queues.items():
+            cdk.Tags.of(queue).add(resources.DEAD_LETTER_TAG, "true")  # for `samvad dlq list`
             self.alarm(
                 f"DeadLetters{logical_id}",
                 cw.Metric(

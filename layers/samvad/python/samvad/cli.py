@@ -8,6 +8,7 @@ samvad directory load FILE                escalation directory: validate, publis
 samvad case show|atr|transfer CASE …      a grievance case: audit trail, ATR, transfer (AWS)
 samvad report --date D | --week D | --month M   write a period's report (AWS)
 samvad bench reports                      items read per report: tallies vs a naive Scan
+samvad dlq list | redrive QUEUE [--to Q]  dead-letter queues: inspect, send back (AWS)
 """
 
 from __future__ import annotations
@@ -94,6 +95,11 @@ def main(argv: list[str] | None = None) -> int:
     from samvad.escalation.cli import add_commands
 
     add_commands(commands)
+
+    # -- samvad dlq (operations: docs/operations.md) --
+    from samvad.dlq import add_commands as add_dlq_commands
+
+    add_dlq_commands(commands)
 
     args = parser.parse_args(argv)
     return args.run(args) or 0

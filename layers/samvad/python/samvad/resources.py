@@ -245,6 +245,8 @@ NOTIFY_TIMEOUT_SECONDS = 60
 """The notify function's timeout: a claim older than this has no live invocation behind it."""
 DISPATCH_VISIBILITY_SECONDS = 6 * NOTIFY_TIMEOUT_SECONDS
 """The dispatch queue's visibility timeout: six times notify's, as AWS advises for SQS."""
+DEAD_LETTER_TAG = "samvad:dead-letter"
+"""Tags every queue that holds failures (``samvad dlq`` finds those no redrive policy names)."""
 NOTIFY_CONFIG = "notify/settings"
 ESCALATION_DIRECTORY_CONFIG = "escalation/directory"
 """Who holds each escalation level per office/district/department (``samvad directory load``)."""
