@@ -140,11 +140,11 @@ class SamvadStack(cdk.Stack):
     def _connect_escalation_and_feedback(self) -> None:
         """Officials file action-taken reports on the feedback function's URL (``/atr/…``,
         signed links that escalation's notices carry): each function learns the other's side."""
-        feedback, escalation, store = self.feedback, self.escalation, self.store
-        feedback.function.add_environment(
+        web, escalation, store = self.feedback.web, self.escalation, self.store
+        web.function.add_environment(
             resources.ESCALATION_STATE_MACHINE_ENV, escalation.state_machine.state_machine_arn
         )
-        feedback.add_statements(
+        web.add_statements(
             iam.PolicyStatement(
                 sid="FileActionTakenReports",
                 actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
@@ -156,7 +156,7 @@ class SamvadStack(cdk.Stack):
                 resources=[escalation.state_machine.state_machine_arn],
             ),
         )
-        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, feedback.url.url)
+        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, self.feedback.url.url)
         escalation.function.add_environment(resources.LINK_SECRET_ENV, store.link_secret.secret_arn)
         escalation.add_statements(
             iam.PolicyStatement(
@@ -175,6 +175,11 @@ class SamvadStack(cdk.Stack):
             region=self.region,
             account=self.account,
         )
+        concurrency = {
+            name: int(value)
+            for name in ("web_concurrency", "ivr_concurrency")
+            if (value := self.node.try_get_context(f"feedback_{name}")) not in (None, "")
+        }
         self.feedback = Feedback(
             self,
             "Feedback",
@@ -182,6 +187,7 @@ class SamvadStack(cdk.Stack):
             layer=self.layer.layer_version,
             code_dir=repo_root / "functions" / "feedback",
             retention_days=retention_days,
+            **concurrency,
         )
         self.survey_flow = (
             SurveyFlow(
