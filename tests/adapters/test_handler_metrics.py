@@ -18,6 +18,12 @@ from tests.conftest import load_handler
 __all__ = ["sampled"]  # the fixture, imported for the feedback tests
 
 
+@pytest.fixture(autouse=True)
+def emf_outside_lambda(monkeypatch):
+    """Print EMF here as Lambda would (the local runtime drops it)."""
+    monkeypatch.setenv(telemetry.LOCAL_METRICS_ENV, "true")
+
+
 def emitted(text: str) -> list[dict]:
     """The EMF documents among the captured lines."""
     return [json.loads(line) for line in text.splitlines() if line.startswith('{"_aws"') and line]
@@ -97,3 +103,19 @@ def test_feedback_outcomes_per_route(kind, event, result, statuses):
     """Given each route's result, Then only stored answers read as ``recorded``: a thanked
     form POST, not a form view, a repeat (409) or an official's ATR page."""
     assert telemetry.feedback_statuses(kind, event, result) == statuses
+
+
+def test_the_local_runtime_prints_no_metrics(stack, capsys, monkeypatch):
+    """Given a handler run outside Lambda without SAMVAD_METRICS_LOCAL (the demo), When it
+    counts, Then nothing is printed (and nothing is carried into the next invocation)."""
+    monkeypatch.delenv(telemetry.LOCAL_METRICS_ENV)
+    monkeypatch.delenv("AWS_LAMBDA_FUNCTION_NAME", raising=False)
+    handler = load_handler("intake")
+    etag, version = put(stack, "uploads/health/quiet.csv")
+    capsys.readouterr()
+    handler.lambda_handler(
+        intake_event(s3_message(stack.bucket, "uploads/health/quiet.csv", etag, version)),
+        IntakeContext(),
+    )
+    assert emitted(capsys.readouterr().err) == []
+    assert handler.metrics.provider.metric_set == {}

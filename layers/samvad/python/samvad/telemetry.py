@@ -6,12 +6,15 @@ maps them to metrics. ``BUSINESS_METRICS`` names every metric with the service (
 
 EMF lines go to stderr: Lambda ships both streams to CloudWatch Logs, which reads EMF from any
 log line, and stdout stays the command output of the CLI when the local runtime runs a handler
-in-process. ``POWERTOOLS_METRICS_DISABLED=true`` turns them off.
+in-process. Outside Lambda (no ``AWS_LAMBDA_FUNCTION_NAME``: the local runtime, the demo)
+they are dropped unless ``SAMVAD_METRICS_LOCAL=true``; ``POWERTOOLS_METRICS_DISABLED=true``
+turns them off everywhere.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -23,6 +26,7 @@ from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import (
 )
 
 NAMESPACE = "Samvad"
+LOCAL_METRICS_ENV = "SAMVAD_METRICS_LOCAL"
 
 VISITS_ACCEPTED = "VisitsAccepted"
 VISITS_REJECTED = "VisitsRejected"
@@ -76,8 +80,15 @@ class _StderrEmf(AmazonCloudWatchEMFProvider):
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
         if not self.metric_set and not raise_on_empty_metrics:
             return  # an invocation with nothing to count (a page view, a duplicate)
+        if not (os.environ.get("AWS_LAMBDA_FUNCTION_NAME") or _local_metrics()):
+            self.clear_metrics()  # the local runtime: no CloudWatch to read them
+            return
         with contextlib.redirect_stdout(sys.stderr):
             super().flush_metrics(raise_on_empty_metrics=raise_on_empty_metrics)
+
+
+def _local_metrics() -> bool:
+    return os.environ.get(LOCAL_METRICS_ENV, "").lower() == "true"
 
 
 def metrics_for(service: str) -> Metrics:
