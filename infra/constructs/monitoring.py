@@ -7,7 +7,8 @@ queue or API added by any construct is covered without being registered here.
 What pages (each alarm's description carries its runbook line; docs/operations.md):
 
 - every dead-letter queue — any SQS queue some redrive policy, SNS subscription, schedule,
-  rule target or on-failure destination sends to — as soon as one message is visible;
+  rule target or on-failure destination sends to, or made by ``queues.dead_letter_queue`` —
+  as soon as one message is visible;
 - every Lambda function's Errors and Throttles; a function URL's 5xx;
 - every state machine's ExecutionsFailed and ExecutionsTimedOut;
 - every HTTP API's 5xx;
@@ -389,7 +390,12 @@ def watch(stack: cdk.Stack) -> Watched:
     nodes = [c for c in stack.node.find_all() if isinstance(c, cdk.CfnResource)]
     functions = {_id(stack, c): c for c in nodes if c.cfn_resource_type == LAMBDA_FUNCTION}
     queues = {_id(stack, c): c for c in nodes if isinstance(c, sqs.CfnQueue)}
-    dead = {
+    marked = {
+        logical_id
+        for logical_id, queue in queues.items()
+        if any(m.type == resources.DEAD_LETTER_TAG for m in queue.node.scope.node.metadata)
+    }  # made by queues.dead_letter_queue: some (runtime schedules') are named by no resource
+    dead = marked | {
         target
         for c in nodes
         for kind, attribute in DEAD_LETTER_PROPERTIES.items()

@@ -91,7 +91,8 @@ class Notify(SamvadFunction):
       failures, at most ``max_concurrency`` concurrent invocations).
     - ``schedule_group`` (``resources.DISPATCH_SCHEDULE_GROUP``) holds the one-time schedules
       that put deferred messages back on the queue, as ``schedule_role``, which may only send
-      to that queue. notify may create schedules in that group and pass only that role.
+      to that queue (and to ``deferred_dead_letter_queue``, the schedules' DeadLetterConfig).
+      notify may create schedules in that group and pass only that role.
     - SMS: ``sns:Publish`` to phone numbers. Voice, when ``connect`` is given: notify may start
       outbound calls on that instance with the survey flow ``contact_flow_id``, and
       ``contact_events_rule`` brings the instance's DISCONNECTED contact events (default bus)
@@ -140,6 +141,9 @@ class Notify(SamvadFunction):
         self.dispatch_queue = dispatch_queue
         self._scheduling(store)
         self.function.add_environment(resources.SCHEDULER_ROLE_ENV, self.schedule_role.role_arn)
+        self.function.add_environment(
+            resources.DEFERRED_DEAD_LETTER_ENV, self.deferred_dead_letter_queue.queue_arn
+        )
         self.add_statements(*self._statements(store))
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -179,11 +183,22 @@ class Notify(SamvadFunction):
             ),
             description="Samvad deferred dispatches: put a message back on the dispatch queue",
         )
+        self.deferred_dead_letter_queue = dead_letter_queue(
+            self,
+            "DeferredDeadLetterQueue",
+            key=store.queue_key,
+            of="the deferred dispatches' one-time schedules (Scheduler DeadLetterConfig)",
+        )
         for statement in (
             iam.PolicyStatement(
                 sid="RequeueDispatch",
                 actions=["sqs:SendMessage"],
                 resources=[self.dispatch_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLetter",
+                actions=["sqs:SendMessage"],
+                resources=[self.deferred_dead_letter_queue.queue_arn],
             ),
             iam.PolicyStatement(
                 sid="UseQueueKey",

@@ -15,6 +15,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from samvad import resources
+
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
 ASYNC_RETRY_ATTEMPTS = 2
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(6)
@@ -31,6 +33,7 @@ def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> s
         enforce_ssl=True,
         retention_period=DEAD_LETTER_RETENTION,
     )
+    queue.node.add_metadata(resources.DEAD_LETTER_TAG, of)  # monitoring.watch finds it
     cdk.Validations.of(queue).acknowledge(
         cdk.Acknowledgment(
             id="AwsSolutions-SQS3",

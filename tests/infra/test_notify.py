@@ -151,6 +151,7 @@ def test_schedule_group_and_the_role_scheduler_assumes(synth: Synthesis) -> None
     assert "ManagedPolicyArns" not in props(synth, notify.schedule_role)
     assert actions_by_resource(role_statements(synth, notify.schedule_role)) == {
         _key(get_att(synth, notify.dispatch_queue)): {"sqs:SendMessage"},
+        _key(get_att(synth, notify.deferred_dead_letter_queue)): {"sqs:SendMessage"},
         _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
     }
 

@@ -76,10 +76,15 @@ def dead_letter_queues(synth: Synthesis) -> set[str]:
 @SYNTHS
 def test_every_dead_letter_queue_has_an_alarm_on_one_visible_message(request, voice):
     """Given the template, When its dead-letter queues are listed from every redrive policy,
-    SNS subscription, schedule, rule target and on-failure destination, Then each has an
-    alarm on ApproximateNumberOfMessagesVisible > 0."""
+    SNS subscription, schedule, rule target and on-failure destination (and the deferred
+    dispatches' queue, which runtime schedules name), Then each has an alarm on
+    ApproximateNumberOfMessagesVisible > 0 and carries the ``samvad dlq`` tag."""
     synth = _synth(request, voice)
-    queues = dead_letter_queues(synth)
+    deferred = synth.logical_id(synth.stack.notify.deferred_dead_letter_queue)
+    queues = dead_letter_queues(synth) | {deferred}
+    for queue in queues:
+        tags = _resources(synth, "AWS::SQS::Queue")[queue]["Properties"].get("Tags", [])
+        assert {"Key": resources.DEAD_LETTER_TAG, "Value": "true"} in tags, queue
     assert len(queues) >= 12
     alarmed = {
         _get_att_id(name)

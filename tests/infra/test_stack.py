@@ -115,6 +115,7 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
                 ("Reports", "AsyncFailures"),
                 ("Reports", "TallyRuleDeadLetterQueue"),
                 ("Notify", "ContactEventsDeadLetterQueue"),
+                ("Notify", "DeferredDeadLetterQueue"),
             )
         ),
         ("AwsSolutions-L1", "Escalation/Function/Resource"),

@@ -47,6 +47,7 @@ def dispatch_ports(settings: Settings) -> DispatchPorts:
             settings.dispatch_queue_arn,
             settings.scheduler_role_arn,
             max_sqs_delay=0 if clock.simulated() else None,
+            dead_letter_arn=settings.deferred_dead_letter_arn,
         ),
         events=EventBridgePublisher(settings.event_bus),
         policy=NotifyPolicy(),
