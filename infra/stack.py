@@ -119,9 +119,13 @@ class SamvadStack(cdk.Stack):
         """The bus policy (only the stack's roles put events) and the monitoring construct
         (alarms, ops topic, dashboard), both found by walking the finished construct tree.
 
-        Context: ``sms_spend_limit_usd`` (the account's SNS monthly SMS limit, default 1) and
-        ``ops_emails`` (comma-separated addresses subscribed to the ops topic)."""
-        self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus)
+        Context: ``sms_spend_limit_usd`` (the account's SNS monthly SMS limit, default 1),
+        ``ops_emails`` (comma-separated addresses subscribed to the ops topic) and
+        ``bus_publishers`` (comma-separated ARNs of operators' roles that may put events)."""
+        extra = self.node.try_get_context("bus_publishers") or ""
+        if isinstance(extra, str):
+            extra = [arn.strip() for arn in extra.split(",") if arn.strip()]
+        self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus, list(extra))
         limit = self.node.try_get_context("sms_spend_limit_usd")
         emails = self.node.try_get_context("ops_emails") or ""
         if isinstance(emails, str):

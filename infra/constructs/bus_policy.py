@@ -4,11 +4,14 @@ In one account an identity policy with ``events:PutEvents`` would be enough to p
 ``CaseConfirmation {resolved: true}`` and close a grievance. The bus therefore denies
 ``PutEvents`` to every principal that is not one of the stack's roles granted it (intake,
 sampler, notify, feedback, the escalation state machine …), found by walking the construct
-tree once the stack is complete, like the monitoring construct.
+tree once the stack is complete, like the monitoring construct. Operators' commands that
+publish (``samvad sample run`` outside Lambda) need their role listed in the
+``bus_publishers`` context (comma-separated ARNs).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
@@ -20,15 +23,17 @@ PUT_EVENTS = "events:PutEvents"
 
 
 def restrict_publishers(
-    scope: Construct, id: str, bus: events.EventBus
+    scope: Construct, id: str, bus: events.EventBus, extra: Sequence[str] = ()
 ) -> events.CfnEventBusPolicy:
-    """Deny ``PutEvents`` on ``bus`` to any principal but the roles the stack grants it."""
+    """Deny ``PutEvents`` on ``bus`` to any principal but the roles the stack grants it and
+    the ``extra`` principal ARNs (an operators' role that runs ``samvad sample run``)."""
     stack = cdk.Stack.of(scope)
     publishers = sorted(
         (role for role in stack.node.find_all() if isinstance(role, iam.Role)),
         key=lambda role: role.node.path,
     )
     arns = [role.role_arn for role in publishers if _may_put_events(stack, role)]
+    arns += list(extra)
     if not arns:
         raise ValueError("no role of the stack may put events on the bus")
     return events.CfnEventBusPolicy(

@@ -74,3 +74,32 @@ def test_a_function_api_queue_and_state_machine_added_by_anyone_are_watched():
     assert list(monitoring.watched.dead_letter_queues) == [dead_id]
     assert f"DeadLetters{dead_id}" in monitoring.alarms
     assert f"DeadLetters{work_id}" not in monitoring.alarms
+
+
+def test_the_bus_admits_the_roles_granted_put_events_and_the_named_operators():
+    """Given a bus, a role granted events:PutEvents on it, a role that only reads, and an
+    operators' role named in the context, Then the bus policy denies PutEvents to every
+    principal but the first and the operators."""
+    from aws_cdk import aws_events as events
+    from aws_cdk import aws_iam as iam
+
+    from infra.constructs.bus_policy import restrict_publishers
+
+    stack = cdk.Stack(cdk.App(), "Bus", env=cdk.Environment(region="ap-south-1"))
+    bus = events.EventBus(stack, "Bus")
+    publisher = iam.Role(
+        stack, "Publisher", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com")
+    )
+    bus.grant_put_events_to(publisher)
+    reader = iam.Role(stack, "Reader", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"))
+    reader.add_to_policy(iam.PolicyStatement(actions=["events:DescribeEventBus"], resources=["*"]))
+    operators = "arn:aws:iam::123456789012:role/samvad-operators"
+
+    restrict_publishers(stack, "BusPolicy", bus, [operators])
+    [policy] = Template.from_stack(stack).find_resources("AWS::Events::EventBusPolicy").values()
+    statement = policy["Properties"]["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Action"] == "events:PutEvents"
+    assert statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"] == [
+        {"Fn::GetAtt": [stack.get_logical_id(publisher.node.default_child), "Arn"]},
+        operators,
+    ]
