@@ -40,6 +40,8 @@ ONE_HOUR = cdk.Duration.hours(1)
 SMS_FAILURE_RATE_PERCENT = 20
 """Failed ÷ (delivered + failed) SMS to phone numbers over an hour, in per cent."""
 SMS_SUCCESS_RATE_MIN = 0.8
+SMS_UNCONFIRMED_PER_HOUR = 5
+"""SMS recorded of unknown fate (never re-sent) per hour before someone reconciles them."""
 SMS_SPEND_WARNING = 0.8
 """Page when the month's SMS spend passes this fraction of the account's limit."""
 DEFAULT_SMS_SPEND_LIMIT_USD = 1.0
@@ -239,6 +241,21 @@ class Monitoring(Construct):
                 )
 
     def _sms_alarms(self, spend_limit_usd: float) -> None:
+        self.alarm(
+            "SmsUnconfirmed",
+            cw.Metric(
+                namespace=telemetry.NAMESPACE,
+                metric_name=telemetry.SMS_UNCONFIRMED,
+                dimensions_map={"service": telemetry.BUSINESS_METRICS[telemetry.SMS_UNCONFIRMED]},
+                statistic="Sum",
+                period=ONE_HOUR,
+            ),
+            threshold=SMS_UNCONFIRMED_PER_HOUR,
+            what=f"{SMS_UNCONFIRMED_PER_HOUR} or more SMS of unknown fate in an hour (SNS "
+            "answers lost, or notify dying between publishing and recording).",
+            runbook="reconcile the Dispatches attempts with outcome sms_unconfirmed against "
+            "SNS's delivery-status logs; check notify's Errors and SNS latency",
+        )
         direct = {"PhoneNumber": "PhoneNumberDirect"}  # SMS published to phone numbers
         failed = _sns_metric("NumberOfNotificationsFailed", direct)
         delivered = _sns_metric("NumberOfNotificationsDelivered", direct)
