@@ -10,6 +10,7 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
+from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
@@ -17,6 +18,7 @@ from infra.constructs.identity import Identity
 from infra.constructs.intake import Intake
 from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.layer import SamvadLayer
+from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
@@ -125,6 +127,33 @@ class SamvadStack(cdk.Stack):
         cdk.CfnOutput(self, "FeedbackUrl", value=self.feedback.url.url)
         cdk.CfnOutput(self, "SmsRepliesTopicArn", value=self.feedback.replies_topic.topic_arn)
         self._acknowledge_notifications_handler()
+        self._operations(stage)  # keep last: it watches everything built before it
+
+    def _operations(self, stage: str) -> None:
+        """The bus policy (only the stack's roles put events) and the monitoring construct
+        (alarms, ops topic, dashboard), both found by walking the finished construct tree.
+
+        Context: ``sms_spend_limit_usd`` (the account's SNS monthly SMS limit, default 1),
+        ``ops_emails`` (comma-separated addresses subscribed to the ops topic) and
+        ``bus_publishers`` (comma-separated ARNs of operators' roles that may put events)."""
+        extra = self.node.try_get_context("bus_publishers") or ""
+        if isinstance(extra, str):
+            extra = [arn.strip() for arn in extra.split(",") if arn.strip()]
+        self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus, list(extra))
+        limit = self.node.try_get_context("sms_spend_limit_usd")
+        emails = self.node.try_get_context("ops_emails") or ""
+        if isinstance(emails, str):
+            emails = [e.strip() for e in emails.split(",") if e.strip()]
+        self.monitoring = Monitoring(
+            self,
+            "Monitoring",
+            stage=stage,
+            sms_spend_limit_usd=float(limit)
+            if limit not in (None, "")
+            else (DEFAULT_SMS_SPEND_LIMIT_USD),
+            ops_emails=list(emails),
+        )
+        cdk.CfnOutput(self, "OpsTopicArn", value=self.monitoring.topic.topic_arn)
 
     def _workspace(self, stage: str, retention_days: int, repo_root: Path) -> None:
         """The officials' user pool, the workspace API and function, and the departments'
@@ -160,11 +189,11 @@ class SamvadStack(cdk.Stack):
     def _connect_escalation_and_feedback(self) -> None:
         """Officials file action-taken reports on the feedback function's URL (``/atr/…``,
         signed links that escalation's notices carry): each function learns the other's side."""
-        feedback, escalation, store = self.feedback, self.escalation, self.store
-        feedback.function.add_environment(
+        web, escalation, store = self.feedback.web, self.escalation, self.store
+        web.function.add_environment(
             resources.ESCALATION_STATE_MACHINE_ENV, escalation.state_machine.state_machine_arn
         )
-        feedback.add_statements(
+        web.add_statements(
             iam.PolicyStatement(
                 sid="FileActionTakenReports",
                 actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
@@ -176,7 +205,7 @@ class SamvadStack(cdk.Stack):
                 resources=[escalation.state_machine.state_machine_arn],
             ),
         )
-        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, feedback.url.url)
+        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, self.feedback.url.url)
         escalation.function.add_environment(resources.LINK_SECRET_ENV, store.link_secret.secret_arn)
         escalation.add_statements(
             iam.PolicyStatement(
@@ -195,6 +224,11 @@ class SamvadStack(cdk.Stack):
             region=self.region,
             account=self.account,
         )
+        concurrency = {
+            name: int(value)
+            for name in ("web_concurrency", "ivr_concurrency")
+            if (value := self.node.try_get_context(f"feedback_{name}")) not in (None, "")
+        }
         self.feedback = Feedback(
             self,
             "Feedback",
@@ -202,6 +236,7 @@ class SamvadStack(cdk.Stack):
             layer=self.layer.layer_version,
             code_dir=repo_root / "functions" / "feedback",
             retention_days=retention_days,
+            **concurrency,
         )
         self.survey_flow = (
             SurveyFlow(

@@ -2,18 +2,25 @@
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from samvad import telemetry
 from samvad.feedback.wiring import connect_invocation, kind_of, sms_replies, web_request
 from samvad.logs import logger_for
 from samvad.settings import Settings
 
 logger = logger_for("feedback")
+metrics = telemetry.metrics_for("feedback")
+tracer = telemetry.tracer_for("feedback")
 ROUTES = {"connect": connect_invocation, "sms": sms_replies, "web": web_request}
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext):
     kind = kind_of(event)
     logger.append_keys(entry=kind)
     if kind not in ROUTES:
         raise ValueError("unrecognised invocation: not Connect, SNS or a function URL request")
-    return ROUTES[kind](event, Settings.from_env())
+    result = ROUTES[kind](event, Settings.from_env())
+    telemetry.count_feedback(metrics, telemetry.feedback_statuses(kind, event, result))
+    return result

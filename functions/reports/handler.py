@@ -8,18 +8,26 @@ from aws_lambda_powertools.utilities.batch import (
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from samvad import telemetry
 from samvad.logs import logger_for
 from samvad.reports.wiring import report_for_event, tally_message
 
 logger = logger_for("reports")
+metrics = telemetry.metrics_for("reports")
+tracer = telemetry.tracer_for("reports")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
+@tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord) -> dict:
-    return tally_message(record.body)
+    tallied = tally_message(record.body)
+    telemetry.count_tally(metrics, tallied)
+    return tallied
 
 
 @logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if "Records" in event:  # the domain events' queue
         return process_partial_response(

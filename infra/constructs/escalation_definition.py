@@ -294,6 +294,7 @@ class Definition:
                         "channel": "sms",
                         "language": _s("$.assignment.language"),
                         "level": JP.number_at("$.step.level"),
+                        "round": JP.number_at("$.step.round"),  # the key: one ask per round
                     }
                 ),
             )

@@ -12,10 +12,15 @@ from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import XRAY_REASON, SamvadFunction
+from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
+from infra.constructs.queues import on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 
+WEB_CONCURRENCY = 20
+"""Reserved for the public web entry: a flood queues (429) at this many, no further."""
+IVR_CONCURRENCY = 20
+"""Reserved for Connect's survey flow and SMS replies, whatever the web entry does."""
 FUNCTION_TIMEOUT = cdk.Duration.seconds(10)
 """Connect waits at most 8 s for a Lambda function (the flow's InvocationTimeLimitSeconds)."""
 SMS_SERVICE = "sms-voice.amazonaws.com"
@@ -35,16 +40,24 @@ INDEX_QUERIES = ((resources.DISPATCHES.logical_id, resources.BY_REFERENCE_INDEX.
 
 
 class Feedback(SamvadFunction):
-    """The feedback function and its three ways in.
+    """The feedback functions and their three ways in: one domain, one handler
+    (``functions/feedback``, which routes by event), two functions so that a flood of web
+    requests cannot starve the IVR answers (Connect waits at most 8 s): each has its own
+    reserved concurrency.
 
-    - ``url``: a Lambda function URL (auth NONE, buffered, no CORS) serving the web form that
-      SMS links point to. Citizens have no AWS credentials, so the URL is public; the signed,
+    - ``web`` (``Feedback/Web``): the public entry. ``url`` is its Lambda function URL (auth
+      NONE, buffered, no CORS) serving the web form that SMS links point to and officials'
+      signed ATR pages. Citizens have no AWS credentials, so the URL is public; the signed,
       expiring, single-use token in each link is what authorises a request (the handler checks
       it). cdk-nag 3.0.2 reports nothing for a public function URL, so there is nothing to
       acknowledge; ``tests/infra/test_feedback.py`` checks it is the stack's only public door.
+      Its reserved concurrency (``web_concurrency``) caps what a flood can take.
+    - ``function`` (``Feedback/Function``): Connect's survey flow and the SMS replies, with
+      ``ivr_concurrency`` reserved for it.
     - ``replies_topic``: ``sms-replies``, the SNS topic End User Messaging publishes two-way
       SMS replies to (encrypted with the data key, TLS only); the function is subscribed,
-      and deliveries that keep failing go to ``replies_dead_letter_queue``.
+      deliveries SNS cannot make go to ``replies_dead_letter_queue``, and replies the function
+      still fails after Lambda's asynchronous retries to ``async_failures``.
     - Connect invokes the function from the survey flow (``SurveyFlow`` grants that).
 
     The function, its role and log group come from ``SamvadFunction``.
@@ -59,12 +72,14 @@ class Feedback(SamvadFunction):
         layer: lambda_.ILayerVersion,
         code_dir: Path,
         retention_days: int,
+        web_concurrency: int = WEB_CONCURRENCY,
+        ivr_concurrency: int = IVR_CONCURRENCY,
     ) -> None:
         super().__init__(
             scope,
             id,
             name="feedback",
-            description="Samvad feedback: record answers from the web form, SMS and IVR",
+            description="Samvad feedback: record answers from the IVR survey and SMS replies",
             store=store,
             layer=layer,
             code_dir=code_dir,
@@ -72,19 +87,39 @@ class Feedback(SamvadFunction):
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
+            reserved_concurrent_executions=ivr_concurrency,
         )
-        self.add_statements(*self._statements(store))
+        self.add_statements(*self._statements(store), *sms_only_publish())
         cdk.Validations.of(self.role).acknowledge(
             cdk.Acknowledgment(
                 id="AwsSolutions-IAM5[Resource::*]",
                 reason=f"{XRAY_REASON} sns:Publish to a phone number (the SMS acknowledgements "
-                "of citizens' replies) has no resource ARN and no condition key narrows it.",
+                "of citizens' replies) has no resource ARN and no condition key narrows it; "
+                "a Deny on every SNS ARN (NoTopicPublish) keeps the role from any topic.",
             )
         )
-        self.url = self.function.add_function_url(
+        self.web = SamvadFunction(
+            self,
+            "Web",
+            name="feedback",  # the same service: one domain, one set of metrics
+            description="Samvad feedback web: the citizens' form and officials' ATR pages",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=512,
+            timeout=FUNCTION_TIMEOUT,
+            environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
+            reserved_concurrent_executions=web_concurrency,
+        )
+        self.web.add_statements(*self._statements(store))
+        self.url = self.web.function.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE, invoke_mode=lambda_.InvokeMode.BUFFERED
         )
         self._replies(store)
+        self.async_failures = on_failure_queue(
+            self, self.function, self.role, key=store.queue_key, invoked_by="SNS (SMS replies)"
+        )
 
     def _replies(self, store: DataStore) -> None:
         stack = cdk.Stack.of(self)
@@ -179,6 +214,4 @@ class Feedback(SamvadFunction):
             iam.PolicyStatement(
                 sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
             ),
-            # Acknowledgements to SMS replies (thanks, opt-out confirmed, not understood).
-            iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]),
         ]

@@ -27,6 +27,25 @@ RUNTIME_REASON = (
 )
 
 
+def sms_only_publish() -> list[iam.PolicyStatement]:
+    """``sns:Publish`` to phone numbers (SMS) and to nothing else.
+
+    A direct SMS has no resource ARN, so IAM authorises it on ``*`` and no condition key
+    narrows it; allowed on ``*``, the role could also publish to every SNS topic (and mobile
+    endpoint) whose key it holds. The Deny on every SNS ARN (``arn:<partition>:sns:*:*:*``)
+    takes that back: what remains is publishing to a phone number.
+    """
+    return [
+        iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]),
+        iam.PolicyStatement(
+            sid="NoTopicPublish",
+            effect=iam.Effect.DENY,
+            actions=["sns:Publish"],
+            resources=[f"arn:{cdk.Aws.PARTITION}:sns:*:*:*"],
+        ),
+    ]
+
+
 def arn_ref(construct: Construct) -> str:
     """How cdk-nag spells the ``Arn`` attribute of ``construct`` in a finding id."""
     logical_id = cdk.Stack.of(construct).get_logical_id(construct.node.default_child)

@@ -15,13 +15,14 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings, start_outbound_voice_statement
-from infra.constructs.function import XRAY_REASON, SamvadFunction
+from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
 from infra.constructs.nag import acknowledge_wildcard
+from infra.constructs.queues import dead_letter_queue
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
 from infra.constructs.storage import DataStore
 from samvad import resources
 
-FUNCTION_TIMEOUT = cdk.Duration.seconds(60)
+FUNCTION_TIMEOUT = cdk.Duration.seconds(resources.NOTIFY_TIMEOUT_SECONDS)
 BATCH_SIZE = 10
 MAX_CONCURRENCY = 2
 """Pollers at most; the channel quotas are shared through the RateLimits token buckets."""
@@ -40,11 +41,14 @@ TABLE_ACTIONS = {
     "Links": ("dynamodb:PutItem",),
     "Config": ("dynamodb:GetItem", "dynamodb:Query"),
 }
+RULE_RETRY_ATTEMPTS = 20
+RULE_MAX_EVENT_AGE_SECONDS = 24 * 3600
 CONTACT_EVENT_SOURCE = "aws.connect"
 CONTACT_EVENT_TYPE = "Amazon Connect Contact Event"
 SMS_REASON = (
     "sns:Publish to a phone number (SMS) has no resource ARN and no condition key narrows it, "
-    "so it is granted on *; notify publishes to no topic."
+    "so it is granted on *; notify publishes to no topic, and a Deny on every SNS ARN "
+    "(NoTopicPublish) keeps it from any."
 )
 
 
@@ -63,11 +67,21 @@ class _QueueTarget:
     ``Notify`` itself, scoped to the rule's ARN (CDK's ``SqsQueue`` scopes an encrypted
     queue's grants to the account only)."""
 
-    def __init__(self, queue: sqs.IQueue) -> None:
+    def __init__(self, queue: sqs.IQueue, dead_letter_queue: sqs.IQueue) -> None:
         self._queue = queue
+        self._dead_letters = dead_letter_queue
 
     def bind(self, _rule: events.IRule, _id: str | None = None) -> events.RuleTargetConfig:
-        return events.RuleTargetConfig(arn=self._queue.queue_arn)
+        return events.RuleTargetConfig(
+            arn=self._queue.queue_arn,
+            dead_letter_config=events.CfnRule.DeadLetterConfigProperty(
+                arn=self._dead_letters.queue_arn
+            ),
+            retry_policy=events.CfnRule.RetryPolicyProperty(
+                maximum_retry_attempts=RULE_RETRY_ATTEMPTS,
+                maximum_event_age_in_seconds=RULE_MAX_EVENT_AGE_SECONDS,
+            ),
+        )
 
 
 class Notify(SamvadFunction):
@@ -77,11 +91,13 @@ class Notify(SamvadFunction):
       failures, at most ``max_concurrency`` concurrent invocations).
     - ``schedule_group`` (``resources.DISPATCH_SCHEDULE_GROUP``) holds the one-time schedules
       that put deferred messages back on the queue, as ``schedule_role``, which may only send
-      to that queue. notify may create schedules in that group and pass only that role.
+      to that queue (and to ``deferred_dead_letter_queue``, the schedules' DeadLetterConfig).
+      notify may create schedules in that group and pass only that role.
     - SMS: ``sns:Publish`` to phone numbers. Voice, when ``connect`` is given: notify may start
       outbound calls on that instance with the survey flow ``contact_flow_id``, and
       ``contact_events_rule`` brings the instance's DISCONNECTED contact events (default bus)
-      onto the dispatch queue, beside the dispatch messages.
+      onto the dispatch queue, beside the dispatch messages; events EventBridge cannot deliver
+      wait in ``contact_events_dead_letter_queue``.
 
     The function, its role and log group come from ``SamvadFunction``.
     """
@@ -125,6 +141,9 @@ class Notify(SamvadFunction):
         self.dispatch_queue = dispatch_queue
         self._scheduling(store)
         self.function.add_environment(resources.SCHEDULER_ROLE_ENV, self.schedule_role.role_arn)
+        self.function.add_environment(
+            resources.DEFERRED_DEAD_LETTER_ENV, self.deferred_dead_letter_queue.queue_arn
+        )
         self.add_statements(*self._statements(store))
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -164,11 +183,22 @@ class Notify(SamvadFunction):
             ),
             description="Samvad deferred dispatches: put a message back on the dispatch queue",
         )
+        self.deferred_dead_letter_queue = dead_letter_queue(
+            self,
+            "DeferredDeadLetterQueue",
+            key=store.queue_key,
+            of="the deferred dispatches' one-time schedules (Scheduler DeadLetterConfig)",
+        )
         for statement in (
             iam.PolicyStatement(
                 sid="RequeueDispatch",
                 actions=["sqs:SendMessage"],
                 resources=[self.dispatch_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLetter",
+                actions=["sqs:SendMessage"],
+                resources=[self.deferred_dead_letter_queue.queue_arn],
             ),
             iam.PolicyStatement(
                 sid="UseQueueKey",
@@ -237,7 +267,7 @@ class Notify(SamvadFunction):
                 resources=[self.schedule_role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
             ),
-            iam.PolicyStatement(sid="SendSms", actions=["sns:Publish"], resources=["*"]),
+            *sms_only_publish(),
         ]
 
     # -- voice ------------------------------------------------------------------------------
@@ -252,6 +282,12 @@ class Notify(SamvadFunction):
         # cycle (key → rule → queue → key).
         rule_name = f"{stack.stack_name}-contact-disconnected"
         rule_arn = stack.format_arn(service="events", resource="rule", resource_name=rule_name)
+        self.contact_events_dead_letter_queue = dead_letter_queue(
+            self,
+            "ContactEventsDeadLetterQueue",
+            key=store.queue_key,
+            of="the contact-events rule's target (EventBridge DeadLetterConfig)",
+        )
         self.contact_events_rule = events.Rule(
             self,
             "ContactDisconnected",
@@ -262,19 +298,20 @@ class Notify(SamvadFunction):
                 detail_type=[CONTACT_EVENT_TYPE],
                 detail={"eventType": ["DISCONNECTED"], "instanceArn": [connect.instance_arn]},
             ),
-            targets=[_QueueTarget(self.dispatch_queue)],
+            targets=[_QueueTarget(self.dispatch_queue, self.contact_events_dead_letter_queue)],
         )
         events_principal = iam.ServicePrincipal("events.amazonaws.com")
         from_rule = {"ArnEquals": {"aws:SourceArn": rule_arn}}
-        self.dispatch_queue.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="ContactEventsFromRule",
-                principals=[events_principal],
-                actions=["sqs:SendMessage"],
-                resources=[self.dispatch_queue.queue_arn],
-                conditions=from_rule,
+        for queue in (self.dispatch_queue, self.contact_events_dead_letter_queue):
+            queue.add_to_resource_policy(
+                iam.PolicyStatement(
+                    sid="ContactEventsFromRule",
+                    principals=[events_principal],
+                    actions=["sqs:SendMessage"],
+                    resources=[queue.queue_arn],
+                    conditions=from_rule,
+                )
             )
-        )
         store.queue_key.add_to_resource_policy(
             iam.PolicyStatement(
                 sid="ContactEventsUseQueueKey",

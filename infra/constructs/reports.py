@@ -17,12 +17,15 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction
+from infra.constructs.queues import dead_letter_queue, on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.reports.tally import tally_pattern
 
 FUNCTION_TIMEOUT = cdk.Duration.minutes(5)
 QUEUE_VISIBILITY = cdk.Duration.minutes(30)  # six times the function's timeout
+RULE_RETRY_ATTEMPTS = 20
+RULE_MAX_EVENT_AGE = cdk.Duration.hours(24)
 SCHEDULE_RETRY_ATTEMPTS = 3
 SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
 TALLIES_ACTIONS = (
@@ -41,10 +44,12 @@ class Reports(SamvadFunction):
     """The reports function and what feeds it.
 
     ``rule`` sends the tallied domain events (``tally_pattern``) from the bus to ``queue``
-    (redriving to ``dead_letter_queue``), which triggers ``function`` in batches with partial
-    failures. ``daily_schedule`` and ``monthly_schedule`` (EventBridge Scheduler, India time)
-    invoke it with ``{"period": …, "scheduled_time": …}``; failed invocations land in
-    ``schedule_dead_letter_queue``. Each report is announced on ``topic``.
+    (redriving to ``dead_letter_queue``; events EventBridge cannot deliver wait in
+    ``rule_dead_letter_queue``), which triggers ``function`` in batches with partial failures.
+    ``daily_schedule`` and ``monthly_schedule`` (EventBridge Scheduler, India time) invoke it
+    with ``{"period": …, "scheduled_time": …}``; invocations Scheduler cannot make land in
+    ``schedule_dead_letter_queue``, reports that fail after Lambda's asynchronous retries in
+    ``async_failures``. Each report is announced on ``topic``.
     """
 
     def __init__(
@@ -86,7 +91,14 @@ class Reports(SamvadFunction):
                 source=tally_pattern()["source"], detail_type=tally_pattern()["detail-type"]
             ),
             description="Samvad: domain events the reports tally",
-            targets=[events_targets.SqsQueue(self.queue)],
+            targets=[
+                events_targets.SqsQueue(
+                    self.queue,
+                    dead_letter_queue=self.rule_dead_letter_queue,
+                    retry_attempts=RULE_RETRY_ATTEMPTS,
+                    max_event_age=RULE_MAX_EVENT_AGE,
+                )
+            ],
         )
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -98,6 +110,9 @@ class Reports(SamvadFunction):
         )
         self.add_statements(*self._statements(store))
         self._schedules(store)
+        self.async_failures = on_failure_queue(
+            self, self.function, self.role, key=store.queue_key, invoked_by="the report schedules"
+        )
         self.acknowledge_object_prefixes(
             OBJECT_ACTIONS,
             reason="one object per run date or report period, not known in advance.",
@@ -136,6 +151,12 @@ class Reports(SamvadFunction):
         )
         self.schedule_dead_letter_queue = self._queue(
             "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+        self.rule_dead_letter_queue = dead_letter_queue(
+            self,
+            "TallyRuleDeadLetterQueue",
+            key=store.queue_key,
+            of="the tally rule's target (EventBridge DeadLetterConfig)",
         )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:

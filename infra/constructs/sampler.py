@@ -13,12 +13,14 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction
+from infra.constructs.queues import on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 
 FUNCTION_TIMEOUT = cdk.Duration.minutes(15)
-DISPATCH_VISIBILITY_TIMEOUT = cdk.Duration.seconds(6 * 60)
-"""Six times the notify function's (planned) 60-second timeout, as AWS advises for SQS."""
+DISPATCH_VISIBILITY_TIMEOUT = cdk.Duration.seconds(resources.DISPATCH_VISIBILITY_SECONDS)
+"""Six times the notify function's timeout, as AWS advises for SQS; the dispatcher's claim
+window is derived from the same constant."""
 SCHEDULE_RETRY_ATTEMPTS = 3
 SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(1)
 KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
@@ -48,8 +50,9 @@ class Sampler(SamvadFunction):
 
     ``schedule`` (EventBridge Scheduler, default group) invokes ``function`` once a day at
     ``schedule_expression`` in ``time_zone`` with ``{"scheduled_time": …}``; invocations that
-    still fail after the retries land in ``schedule_dead_letter_queue``. ``function`` (one run
-    at a time) draws the day's sample, writes call lists and the selection, and queues one
+    Scheduler cannot make land in ``schedule_dead_letter_queue``, runs that fail after Lambda's
+    asynchronous retries in ``async_failures`` (its on-failure destination). ``function`` (one
+    run at a time) draws the day's sample, writes call lists and the selection, and queues one
     message per contact on ``dispatch_queue`` (redriving to ``dispatch_dead_letter_queue``)
     for the notify function to consume. The function, its role and log group come from
     ``SamvadFunction``.
@@ -84,6 +87,9 @@ class Sampler(SamvadFunction):
         self.function.add_environment(resources.DISPATCH_QUEUE_ENV, self.dispatch_queue.queue_url)
         self.add_statements(*self._statements(store))
         self._schedule(store, schedule_expression, time_zone)
+        self.async_failures = on_failure_queue(
+            self, self.function, self.role, key=store.queue_key, invoked_by="the sampler schedule"
+        )
         self._acknowledge()
 
     def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:

@@ -168,6 +168,29 @@ def test_deferrals_use_sqs_delay_up_to_15_minutes_then_a_one_time_schedule(stack
     assert '"v2"' in schedule["Target"]["Input"]
 
 
+def test_a_deferral_schedule_dead_letters_what_it_cannot_deliver(stack):
+    """Given the Deferrer with the stack's deferred dead-letter queue, When a contact is
+    deferred by hours, Then its one-time schedule retries and then dead-letters to that queue:
+    a deferred contact is never dropped silently."""
+    sqs = boto3.client("sqs")
+    url = sqs.get_queue_url(QueueName=stack.dispatch_queue)["QueueUrl"]
+    dead = sqs.create_queue(QueueName="deferred-dlq")["QueueUrl"]
+    dead_arn = sqs.get_queue_attributes(QueueUrl=dead, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    deferrer = Deferrer(
+        url, queue_arn(stack.dispatch_queue), stack.scheduler_role_arn, dead_letter_arn=dead_arn
+    )
+    deferrer.defer({"visit_key": "v3"}, NOW + dt.timedelta(hours=5), NOW)
+    scheduler = boto3.client("scheduler")
+    [summary] = scheduler.list_schedules(GroupName=resources.DISPATCH_SCHEDULE_GROUP)["Schedules"]
+    target = scheduler.get_schedule(
+        Name=summary["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP
+    )["Target"]
+    assert target["DeadLetterConfig"] == {"Arn": dead_arn}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] == 10
+
+
 def test_links_are_signed_expiring_and_single_use(stack):
     """Given a link issued for a contact, When it is looked up, tampered with, and used twice,
     Then the genuine token finds its record, a tampered one finds nothing, and only the first

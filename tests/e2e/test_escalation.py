@@ -158,6 +158,7 @@ def test_resolved_at_l1_after_atr_and_citizen_confirmation(cloud, ports):
         "channel": "sms",
         "language": "or",
         "level": 1,
+        "round": 1,  # the dispatch key: one question per round (L4 asks every round)
     } in bodies
     scheduled = [
         json.loads(e["taskScheduledEventDetails"]["parameters"])
@@ -310,3 +311,59 @@ def test_a_malformed_message_is_kept_for_the_dead_letter_queue(cloud):
     sqs.send_message(QueueUrl=url, MessageBody='{"source": "elsewhere"}')
     responses = cloud.escalation.pump()
     assert any(r.get("batchItemFailures") for r in responses)
+
+
+def _confirmations(cloud, case_id) -> list[dict]:
+    """The confirmation contacts queued for ``case_id`` so far (taken off the queue)."""
+    sqs, url = cloud.client("sqs"), cloud.queue_urls[cloud.names.dispatch_queue]
+    found = []
+    while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
+        for message in batch:
+            body = json.loads(message["Body"])
+            if body.get("kind") == "confirmation" and body.get("case_id") == case_id:
+                found.append(body)
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return found
+
+
+def test_at_l4_the_citizen_is_asked_again_every_round(cloud, ports):
+    """Given a case escalated to the CM's office (L4) with an ATR there, When the citizen says
+    "not resolved", Then the case stays at L4 in a new round, the next ATR brings a new
+    question keyed by that round (it used to be the L4 key again, so no question went out and
+    the case cycled), and the answer to it resolves the case."""
+    case_id = _open(cloud, ports, "v-cmoffice", sla(l1=2, l2=2, l3=2, l4=600, confirm=600))
+    assert cloud.escalation.run_until(_waiting(ports, case_id, level=4), timeout=120)
+    asked = []
+    for answer in (False, True):
+        case = _case(ports, case_id)
+        cases.file_atr(
+            case_id, f"Action at the CM office, round {case['round']}", HOLDERS[4], ports
+        )
+        assert cloud.escalation.run_until(_waiting(ports, case_id, "confirmation"), timeout=120)
+        [question] = _confirmations(cloud, case_id)
+        asked.append((question["level"], question["round"]))
+        publish(
+            cloud,
+            resources.CASE_CONFIRMATION,
+            {
+                "case_id": case_id,
+                "visit_key": "v-cmoffice",
+                "resolved": answer,
+                "round": question["round"],
+                "channel": "sms",
+                "received_at": "2026-11-24T10:00:00Z",
+            },
+        )
+        if not answer:
+            assert cloud.escalation.run_until(
+                lambda r=question["round"]: (
+                    _case(ports, case_id).get("round") == r + 1
+                    and _waiting(ports, case_id, level=4)()
+                ),
+                timeout=120,
+            )
+    assert cloud.escalation.run_until(
+        lambda: _case(ports, case_id).get("status") == "resolved", timeout=120
+    )
+    (level_a, round_a), (level_b, round_b) = asked
+    assert (level_a, level_b) == (4, 4) and round_b == round_a + 1

@@ -121,9 +121,12 @@ def actions_on(statements: list[dict[str, Any]], resource: Any) -> set[str]:
 
 
 def actions_by_resource(statements: list[dict[str, Any]]) -> dict[str, set[str]]:
-    """``{json.dumps(resource): allowed actions}``: the whole grant, comparable with ``==``."""
+    """``{json.dumps(resource): allowed actions}``: the whole grant, comparable with ``==``.
+    Deny statements (which only take away) are left to their own tests."""
     grant: dict[str, set[str]] = {}
     for s in statements:
+        if s["Effect"] == "Deny":
+            continue
         assert s["Effect"] == "Allow" and "NotAction" not in s and "NotResource" not in s, s
         for resource in as_list(s["Resource"]):
             key = json.dumps(resource, sort_keys=True)

@@ -56,16 +56,31 @@ def test_feedback_function_configuration(synth: Synthesis) -> None:
     assert env["POWERTOOLS_SERVICE_NAME"] == "feedback"
 
 
+def test_the_public_web_entry_cannot_starve_the_ivr_answers(synth: Synthesis) -> None:
+    """Given the two feedback functions (one handler), then the web entry (the URL) and the
+    IVR/SMS function each have their own reserved concurrency: a flood of web requests is
+    throttled at the web function's and Connect's invocations keep theirs."""
+    from infra.constructs.feedback import IVR_CONCURRENCY, WEB_CONCURRENCY
+
+    feedback = synth.stack.feedback
+    ivr, web = props(synth, feedback.function), props(synth, feedback.web.function)
+    assert ivr["ReservedConcurrentExecutions"] == IVR_CONCURRENCY
+    assert web["ReservedConcurrentExecutions"] == WEB_CONCURRENCY
+    assert ivr["Handler"] == web["Handler"] and ivr["Code"] == web["Code"]
+    assert web["Environment"]["Variables"]["POWERTOOLS_SERVICE_NAME"] == "feedback"
+    assert web["Timeout"] == 10 and web["MemorySize"] == 512
+
+
 def test_only_the_feedback_form_is_public(synth: Synthesis) -> None:
-    """Given the stack, then its one function URL is feedback's: auth NONE, buffered, no CORS;
-    and the only permissions for principal ``*`` are that URL's, on the feedback function."""
+    """Given the stack, then its one function URL is feedback's web entry: auth NONE,
+    buffered, no CORS; and the only permissions for principal ``*`` are that URL's, on it."""
     feedback = synth.stack.feedback
     [(url_id, url)] = _resources(synth, "AWS::Lambda::Url").items()
     assert url_id == _cfn_id(synth, feedback.url.node.default_child)
     assert url["Properties"] == {
         "AuthType": "NONE",
         "InvokeMode": "BUFFERED",
-        "TargetFunctionArn": get_att(synth, feedback.function),
+        "TargetFunctionArn": get_att(synth, feedback.web.function),
     }
     public = [
         p["Properties"]
@@ -74,7 +89,7 @@ def test_only_the_feedback_form_is_public(synth: Synthesis) -> None:
     ]
     assert public, "the form must be reachable"
     for permission in public:
-        assert permission["FunctionName"] == get_att(synth, feedback.function)
+        assert permission["FunctionName"] == get_att(synth, feedback.web.function)
         assert (
             permission.get("FunctionUrlAuthType") == "NONE"
             or permission.get("InvokedViaFunctionUrl") is True
@@ -145,7 +160,7 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
         "Fn::Join": ["", [tables["Dispatches"], f"/index/{resources.BY_REFERENCE_INDEX.name}"]]
     }
     statements = role_statements(synth, feedback.role)
-    assert actions_by_resource(statements) == {
+    common = {
         _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
         _key(tables["Visits"]): {"dynamodb:GetItem"},
         _key(tables["Links"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
@@ -161,8 +176,22 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
         _key(_ref(synth, store.link_secret)): {"secretsmanager:GetSecretValue"},
         _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
         _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
+    }
+    ivr = actions_by_resource(statements)
+    assert ivr == common | {
         _key(get_att(synth, feedback.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
         _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS acknowledgements to phone numbers
+        # replies still failing after Lambda's async retries: its on-failure queue
+        _key(get_att(synth, feedback.async_failures)): {"sqs:SendMessage"},
+        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+    }
+    web = actions_by_resource(role_statements(synth, feedback.web.role))
+    assert web == common | {
+        _key(get_att(synth, feedback.web.log_group)): {
+            "logs:CreateLogStream",
+            "logs:PutLogEvents",
+        },
+        _key("*"): XRAY_ACTIONS,  # no SMS from the web entry
         # officials' action-taken reports (the /atr/ page): the case, and its execution resumed
         _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         _key({"Ref": synth.logical_id(synth.stack.escalation.state_machine)}): {

@@ -151,6 +151,7 @@ def test_schedule_group_and_the_role_scheduler_assumes(synth: Synthesis) -> None
     assert "ManagedPolicyArns" not in props(synth, notify.schedule_role)
     assert actions_by_resource(role_statements(synth, notify.schedule_role)) == {
         _key(get_att(synth, notify.dispatch_queue)): {"sqs:SendMessage"},
+        _key(get_att(synth, notify.deferred_dead_letter_queue)): {"sqs:SendMessage"},
         _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
     }
 
@@ -211,7 +212,9 @@ def test_notify_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
     assert pass_role["Condition"] == {
         "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
     }
-    [sms] = [s for s in statements if "sns:Publish" in as_list(s["Action"])]
+    [sms] = [
+        s for s in statements if "sns:Publish" in as_list(s["Action"]) and s["Effect"] == "Allow"
+    ]
     assert as_list(sms["Action"]) == ["sns:Publish"]
     assert not any(a.startswith("connect:") for s in statements for a in as_list(s["Action"]))
     assert "ManagedPolicyArns" not in props(synth, notify.role)
@@ -288,7 +291,12 @@ def test_disconnected_contact_events_reach_the_dispatch_queue(connect_synth: Syn
         "detail": {"eventType": ["DISCONNECTED"], "instanceArn": [CONNECT_INSTANCE_ARN]},
     }
     assert rule_props["Targets"] == [
-        {"Arn": get_att(synth, notify.dispatch_queue), "Id": "Target0"}
+        {
+            "Arn": get_att(synth, notify.dispatch_queue),
+            "Id": "Target0",
+            "DeadLetterConfig": {"Arn": get_att(synth, notify.contact_events_dead_letter_queue)},
+            "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 20},
+        }
     ]
     rule_arn = f"arn:aws:events:{CONNECT_REGION}:<AWS::AccountId>:rule/{rule_props['Name']}"
 

@@ -165,7 +165,8 @@ def test_reports_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None
         },
         _key(_ref(synth, reports.topic)): {"sns:Publish"},
         _key(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, store.queue_key)): {"kms:Decrypt"},
+        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        _key(get_att(synth, reports.async_failures)): {"sqs:SendMessage"},  # on-failure
         _key(get_att(synth, reports.queue)): {
             "sqs:ReceiveMessage",
             "sqs:ChangeMessageVisibility",

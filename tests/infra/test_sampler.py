@@ -278,6 +278,7 @@ def test_sampler_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None
         _key(_ref(synth, store.sampling_secret)): {"secretsmanager:GetSecretValue"},
         _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
         _key(get_att(synth, sampler.dispatch_queue)): {"sqs:SendMessage"},
+        _key(get_att(synth, sampler.async_failures)): {"sqs:SendMessage"},  # on-failure
         _key(get_att(synth, store.bus)): {"events:PutEvents"},
         _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
         _key(get_att(synth, store.queue_key)): {

@@ -118,6 +118,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ("AwsSolutions-L1", "Intake/Function/Resource"),
         ("AwsSolutions-L1", "Sampler/Function/Resource"),
         ("AwsSolutions-L1", "Feedback/Function/Resource"),
+        ("AwsSolutions-L1", "Feedback/Web/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "Feedback/Web/Role/DefaultPolicy/Resource"),
         ("AwsSolutions-L1", "Notify/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", intake_policy),
         ("AwsSolutions-IAM5[Resource::*]", sampler_policy),
@@ -131,6 +133,17 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ),
         ("AwsSolutions-SQS3", "Sampler/ScheduleDeadLetterQueue/Resource"),
         ("AwsSolutions-SQS3", "Feedback/SmsRepliesDeadLetterQueue/Resource"),
+        *(
+            ("AwsSolutions-SQS3", f"{owner}/{queue}/Resource")
+            for owner, queue in (
+                ("Feedback", "AsyncFailures"),
+                ("Sampler", "AsyncFailures"),
+                ("Reports", "AsyncFailures"),
+                ("Reports", "TallyRuleDeadLetterQueue"),
+                ("Notify", "ContactEventsDeadLetterQueue"),
+                ("Notify", "DeferredDeadLetterQueue"),
+            )
+        ),
         ("AwsSolutions-L1", "Escalation/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "Escalation/Role/DefaultPolicy/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "Escalation/StateMachine/Role/DefaultPolicy/Resource"),

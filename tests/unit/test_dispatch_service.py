@@ -9,6 +9,7 @@ import pytest
 from samvad import resources
 from samvad.dispatch.policy import NotifyPolicy, Rate
 from samvad.dispatch.service import (
+    ChannelOutcomeUnknown,
     ChannelRejected,
     MessageError,
     call_ended,
@@ -267,6 +268,83 @@ def test_an_sms_contact_carries_a_link_and_survives_a_crash_before_settling():
     assert outcome["outcome"] == "sms_sent"
     assert world.links.issued == [("v1", "or")]
     assert world.contacts.last_sms("h-v1")["visit_key"] == "v1"
+
+
+REDELIVERY = dt.timedelta(seconds=resources.DISPATCH_VISIBILITY_SECONDS + 1)
+"""When SQS hands a crashed invocation's message to another: after the visibility timeout."""
+
+
+def test_a_crash_between_publish_and_recording_never_sends_the_sms_twice():
+    """Given an SMS contact whose invocation dies after SNS accepted the SMS but before the
+    ledger recorded it, When SQS redelivers the message after its visibility timeout, and again
+    half an hour later, Then no second SMS goes out: the attempt is recorded unconfirmed, the
+    contact finished, the outcome published (``confirmed: false``) and the reply matchable."""
+    world = world_with("v1")
+    placed = world.ledger.placed
+
+    def crash_on_record(contact, outcome, reference, now):
+        world.ledger.placed = placed  # the next invocation records normally
+        raise RuntimeError("Task timed out after 60.00 seconds")
+
+    world.ledger.placed = crash_on_record
+    with pytest.raises(RuntimeError):
+        dispatch(survey(channel="sms"), world.ports())
+    assert len(world.sms.sent) == 1
+
+    world.clock.now += REDELIVERY
+    again = dispatch(survey(channel="sms"), world.ports())
+    world.clock.advance(minutes=30)
+    late = dispatch(survey(channel="sms"), world.ports())
+
+    assert (again.status, late.status) == ("sms_unconfirmed", "duplicate")
+    assert len(world.sms.sent) == 1
+    assert world.ledger.attempt("v1", 1)["outcome"] == "sms_unconfirmed"
+    assert world.ledger.state("v1")["status"] == "contacted"
+    [outcome] = world.events.of(resources.CONTACT_OUTCOME)
+    assert (outcome["outcome"], outcome["confirmed"]) == ("sms_sent", False)
+    assert world.contacts.last_sms("h-v1")["visit_key"] == "v1"
+
+
+def test_a_concurrent_delivery_of_a_fresh_sms_claim_is_a_duplicate():
+    """Given an SMS attempt claimed a moment ago (its invocation still running), When a copy
+    of the message arrives, Then it does nothing: the live invocation finishes the job."""
+    world = world_with("v1")
+    from samvad.dispatch.service import Contact
+
+    contact = Contact.from_message(survey(channel="sms"))
+    world.ledger.claim(contact, world.clock(), world.clock() - dt.timedelta(minutes=5))
+    world.clock.advance(seconds=10)
+    assert dispatch(survey(channel="sms"), world.ports()).status == "duplicate"
+    assert world.sms.sent == [] and world.ledger.attempt("v1", 1)["outcome"] == "claimed"
+
+
+def test_an_sms_publish_whose_answer_timed_out_is_not_sent_again():
+    """Given SNS accepting an SMS whose response never arrives (a read timeout), When the
+    message is handled and then redelivered, Then one SMS went out, the attempt is recorded
+    unconfirmed and the contact finished: the redelivery is a duplicate."""
+    world = world_with("v1")
+    send = world.sms.send
+
+    def accepted_then_timed_out(phone, text, policy):
+        send(phone, text, policy)
+        raise ChannelOutcomeUnknown("ReadTimeoutError")
+
+    world.sms.send = accepted_then_timed_out
+    first = dispatch(survey(channel="sms"), world.ports())
+    world.clock.now += REDELIVERY
+    again = dispatch(survey(channel="sms"), world.ports())
+
+    assert (first.status, again.status) == ("sms_unconfirmed", "duplicate")
+    assert len(world.sms.sent) == 1
+    assert world.ledger.state("v1")["status"] == "contacted"
+
+
+def test_the_claim_window_outlasts_the_dispatch_queue_visibility_timeout():
+    """The stale-claim window and the queue's visibility timeout come from one constant."""
+    from samvad.dispatch.service import INVOCATION_LIMIT, STALE_CLAIM
+
+    visibility = dt.timedelta(seconds=resources.DISPATCH_VISIBILITY_SECONDS)
+    assert INVOCATION_LIMIT < visibility < STALE_CLAIM
 
 
 def test_without_telephony_voice_contacts_go_by_sms():

@@ -216,6 +216,8 @@ CONNECT_SOURCE_PHONE_ENV = "CONNECT_SOURCE_PHONE"
 TELEPHONY_SIMULATOR_ENV = "TELEPHONY_SIMULATOR_QUEUE_URL"
 """Set only by the local runtime: calls go to the citizen simulator instead of Connect."""
 SCHEDULER_ROLE_ENV = "DISPATCH_SCHEDULER_ROLE_ARN"
+DEFERRED_DEAD_LETTER_ENV = "DISPATCH_DEFERRED_DLQ_ARN"
+"""Where a deferred dispatch's one-time schedule puts the message it could not deliver."""
 """The role EventBridge Scheduler assumes to put a deferred dispatch message back on the queue."""
 DISPATCH_QUEUE_ARN_ENV = "DISPATCH_QUEUE_ARN"
 CASE_NOTICES_TOPIC_ENV = "CASE_NOTICES_TOPIC_ARN"
@@ -273,6 +275,12 @@ DEPARTMENTS_CONFIG = "departments"
 """The departments that may upload (``samvad.intake.departments``); defaults shipped in
 ``intake/default_departments.json``."""
 DISPATCH_MAX_RECEIVES = 5
+NOTIFY_TIMEOUT_SECONDS = 60
+"""The notify function's timeout: a claim older than this has no live invocation behind it."""
+DISPATCH_VISIBILITY_SECONDS = 6 * NOTIFY_TIMEOUT_SECONDS
+"""The dispatch queue's visibility timeout: six times notify's, as AWS advises for SQS."""
+DEAD_LETTER_TAG = "samvad:dead-letter"
+"""Tags every queue that holds failures (``samvad dlq`` finds those no redrive policy names)."""
 NOTIFY_CONFIG = "notify/settings"
 ESCALATION_DIRECTORY_CONFIG = "escalation/directory"
 """Who holds each escalation level per office/district/department (``samvad directory load``)."""

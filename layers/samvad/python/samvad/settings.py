@@ -34,6 +34,7 @@ class Settings:
     feedback_url: str = ""
     dispatch_queue_arn: str = ""
     scheduler_role_arn: str = ""
+    deferred_dead_letter_arn: str = ""
     connect_instance_id: str = ""
     connect_flow_id: str = ""
     connect_source_phone: str = ""
@@ -72,6 +73,7 @@ class Settings:
             feedback_url=env.get(resources.FEEDBACK_URL_ENV, ""),
             dispatch_queue_arn=env.get(resources.DISPATCH_QUEUE_ARN_ENV, ""),
             scheduler_role_arn=env.get(resources.SCHEDULER_ROLE_ENV, ""),
+            deferred_dead_letter_arn=env.get(resources.DEFERRED_DEAD_LETTER_ENV, ""),
             connect_instance_id=env.get(resources.CONNECT_INSTANCE_ENV, ""),
             connect_flow_id=env.get(resources.CONNECT_FLOW_ENV, ""),
             connect_source_phone=env.get(resources.CONNECT_SOURCE_PHONE_ENV, ""),

@@ -384,6 +384,7 @@ class Deferrer:
         sqs=None,
         scheduler=None,
         max_sqs_delay: int | None = None,
+        dead_letter_arn: str = "",
     ):
         """``max_sqs_delay=0`` sends every later delivery through the Scheduler (the local
         runtime's simulated clock fires schedules; SQS delays would run on the real one)."""
@@ -391,6 +392,9 @@ class Deferrer:
         self._url = queue_url
         self._arn = queue_arn
         self._role = role_arn
+        self._dead_letters = (
+            {"DeadLetterConfig": {"Arn": dead_letter_arn}} if dead_letter_arn else {}
+        )
         self._sqs = make_client("sqs", sqs)
         self._scheduler = make_client("scheduler", scheduler)
 
@@ -417,6 +421,7 @@ class Deferrer:
                     "RoleArn": self._role,
                     "Input": body,
                     "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
+                    **self._dead_letters,
                 },
             )
         except ClientError as error:

@@ -8,10 +8,19 @@ ends the contact; no answer or busy schedules the next call at a spaced hour, an
 last call falls back to SMS.
 
 Idempotency: every attempt is a ledger item claimed with a conditional write before the
-channel is used, so a replayed message finds its attempt taken and does nothing; a claim left
-by an invocation that died before placing anything becomes claimable again once stale. A
-contact's final status (contacted, opted out, gave up) is written once; events are published
-at least once and carry ``(visit_key, attempt, outcome)`` for consumers to deduplicate.
+channel is used, so a replayed message finds its attempt taken and does nothing. A contact's
+final status (contacted, opted out, gave up) is written once; events are published at least
+once and carry ``(visit_key, attempt, outcome)`` for consumers to deduplicate.
+
+A claim with nothing recorded after it (``claimed``) is ambiguous once its invocation is gone
+(older than notify's timeout): the invocation may have died before using the channel, or after
+the channel accepted the contact but before the ledger heard of it. A call is simply placed
+again: Connect's ``ClientToken`` (one per attempt) makes that idempotent. An SMS is at most
+once: SNS has no idempotency key for a direct publish, so an SMS of unknown fate is never sent
+again; it is recorded ``sms_unconfirmed`` and finished like a sent one (the citizen most likely
+has it, its link works, a reply is matched), counted (``SmsUnconfirmed``) and listed for
+reconciliation against SNS's delivery-status logs (docs/operations.md). The same holds for a
+publish that timed out after the request went out (``ChannelOutcomeUnknown``).
 """
 
 from __future__ import annotations
@@ -30,8 +39,14 @@ log = logger_for("notify")
 
 SURVEY, CONFIRMATION = "survey", "confirmation"
 FINAL_STATUSES = ("contacted", "opted_out", "gave_up", "failed")
-STALE_CLAIM = dt.timedelta(minutes=5)
-"""A claim this old with nothing placed belongs to an invocation that died (timeout 60 s)."""
+SMS_UNCONFIRMED = "sms_unconfirmed"
+"""An SMS attempt whose fate is unknown: it may have gone out, so it is never sent again."""
+INVOCATION_LIMIT = dt.timedelta(seconds=resources.NOTIFY_TIMEOUT_SECONDS)
+"""A claim younger than notify's timeout may belong to a live invocation: leave it alone."""
+STALE_CLAIM = dt.timedelta(seconds=2 * resources.DISPATCH_VISIBILITY_SECONDS)
+"""When the ledger lets another message retake a call's claim: longer than the dispatch
+queue's visibility timeout, so the redelivery of a crashed invocation's own message never
+retakes it (it goes through ``_replayed``). An SMS claim is never retaken."""
 CHECK_AFTER = dt.timedelta(minutes=20)
 """Contact events are best-effort: a placed call with no outcome by then is looked up."""
 DEFER_SPREAD = dt.timedelta(minutes=20)
@@ -50,6 +65,11 @@ class ChannelRejected(Exception):
     """The channel refused this contact for good (e.g. an unroutable number)."""
 
 
+class ChannelOutcomeUnknown(Exception):
+    """The request reached the channel but no answer came back (a read timeout, a connection
+    closed mid-response): the contact may have gone out. Never retried blindly."""
+
+
 @dataclass(frozen=True)
 class Contact:
     """One dispatch message: who to contact, how, and which attempt this is."""
@@ -63,8 +83,11 @@ class Contact:
     caller: str = ""
     case_id: str = ""
     round: int = 1
-    """Confirmations: which request to the citizen this is; the escalation stage sends its
-    level (``level`` in the message), one request per level's action-taken report."""
+    """Confirmations: which request to the citizen this is, the case's round (one per
+    action-taken report; at L4 every round asks again). Messages from before rounds were sent
+    carry only ``level``, which then stands for the round."""
+    level: int = 0
+    """Confirmations: the escalation level that asks (shown, never part of the key)."""
 
     @property
     def key(self) -> str:
@@ -95,9 +118,12 @@ class Contact:
         if not 1 <= attempt <= 20:
             raise MessageError(f"attempt {attempt} is out of range")
         try:
-            round_ = int(body.get("round") or body.get("level") or 1)  # escalation: per level
+            round_ = int(body.get("round") or body.get("level") or 1)
+            level = int(body.get("level") or 0)
         except (TypeError, ValueError):
-            raise MessageError(f"round must be a number, not {body.get('round')!r}") from None
+            raise MessageError(
+                f"round and level must be numbers, not {body.get('round')!r}, {body.get('level')!r}"
+            ) from None
         return cls(
             visit_key=visit_key,
             channel=channel,
@@ -108,6 +134,7 @@ class Contact:
             caller=str(body.get("caller") or ""),
             case_id=str(body.get("case_id") or ""),
             round=round_,
+            level=level,
         )
 
     def to_message(self) -> dict[str, Any]:
@@ -122,7 +149,8 @@ class Contact:
             if getattr(self, name):
                 body[name] = getattr(self, name)
         if self.kind == CONFIRMATION:
-            body["round"] = body["level"] = self.round
+            body["round"] = self.round
+            body["level"] = self.level or self.round
         return body
 
     def next_attempt(self, channel: str | None = None) -> Contact:
@@ -190,9 +218,15 @@ def dispatch(body: dict[str, Any], ports: DispatchPorts) -> Result:
     if waited is not None:
         return _defer(contact, now + dt.timedelta(seconds=waited), ports, now, "paced")
     now = ports.clock()
-    if not ports.ledger.claim(contact, now, now - STALE_CLAIM):
+    if not ports.ledger.claim(contact, now, _stale_before(contact, now)):
         return _replayed(contact, visit, ports, now)
     return _place(contact, visit, ports, now)
+
+
+def _stale_before(contact: Contact, now: dt.datetime) -> dt.datetime:
+    if contact.channel in VOICE_CHANNELS:
+        return now - STALE_CLAIM
+    return dt.datetime.min.replace(tzinfo=dt.UTC)  # SMS: at most once, never retaken
 
 
 def call_ended(detail: dict[str, Any], ports: DispatchPorts) -> Result:
@@ -300,6 +334,13 @@ def _place(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime
             ports.deferrer.defer(check, now + CHECK_AFTER, now)
             return Result("call_placed", contact.key, contact.attempt)
         reference = ports.sms.send(visit["phone"], _sms_text(contact, visit, ports), ports.policy)
+    except ChannelOutcomeUnknown as error:
+        if contact.channel in VOICE_CHANNELS:  # retried with the same ClientToken: safe
+            ports.ledger.unplaced(contact, "unknown")
+            raise
+        log.warning("SMS of unknown fate", extra={"key": contact.key, "error": str(error)})
+        ports.ledger.placed(contact, SMS_UNCONFIRMED, "", now)
+        return _sms_sent(contact, visit, ports, now, confirmed=False)
     except ChannelThrottled:
         ports.ledger.unplaced(contact, "throttled")
         return _defer(contact, now + dt.timedelta(seconds=5), ports, now, "throttled")
@@ -315,20 +356,40 @@ def _place(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime
     return _sms_sent(contact, visit, ports, now)
 
 
-def _sms_sent(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime) -> Result:
+def _sms_sent(
+    contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime, confirmed: bool = True
+) -> Result:
+    """After the SMS (or an SMS of unknown fate, ``confirmed=False``): remember it for the
+    citizen's reply, publish the outcome, finish the contact; each step safe to repeat."""
     ports.contacts.remember_sms(visit["phone_hash"], contact.to_message())
-    _publish_outcome(contact, "sms_sent", True, visit, ports, now)  # before the final status:
-    ports.ledger.finish(contact.key, "contacted", "sms", now)  # a replay republishes, not loses
+    _publish_outcome(  # before the final status: a replay republishes, not loses
+        contact, "sms_sent", True, visit, ports, now, {} if confirmed else {"confirmed": False}
+    )
+    ports.ledger.finish(contact.key, "contacted", "sms", now)
     ports.ledger.settle(contact.key, contact.attempt)
-    return Result("sms_sent", contact.key, contact.attempt)
+    status = "sms_sent" if confirmed else SMS_UNCONFIRMED
+    return Result(status, contact.key, contact.attempt)
 
 
 def _replayed(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime) -> Result:
     """The attempt was claimed before: finish what a crashed invocation left undone."""
     attempt = ports.ledger.attempt(contact.key, contact.attempt) or {}
-    if attempt.get("outcome") == "sms_sent" and not attempt.get("settled"):
-        return _sms_sent(contact, visit, ports, now)
-    return Result("duplicate", contact.key, contact.attempt, detail=attempt.get("outcome", ""))
+    outcome = attempt.get("outcome", "")
+    if outcome in ("sms_sent", SMS_UNCONFIRMED) and not attempt.get("settled"):
+        return _sms_sent(contact, visit, ports, now, confirmed=outcome == "sms_sent")
+    if outcome == "claimed" and _abandoned(attempt, now):
+        if contact.channel in VOICE_CHANNELS:  # the same ClientToken: Connect places it once
+            return _place(contact, visit, ports, now)
+        log.warning("SMS claim abandoned: fate unknown", extra={"key": contact.key})
+        ports.ledger.placed(contact, SMS_UNCONFIRMED, "", now)
+        return _sms_sent(contact, visit, ports, now, confirmed=False)
+    return Result("duplicate", contact.key, contact.attempt, detail=outcome)
+
+
+def _abandoned(attempt: dict, now: dt.datetime) -> bool:
+    """Claimed longer ago than any invocation lives: nobody will record what happened."""
+    claimed_at = attempt.get("claimed_at")
+    return bool(claimed_at) and dt.datetime.fromisoformat(claimed_at) <= now - INVOCATION_LIMIT
 
 
 def _finish(
@@ -372,6 +433,7 @@ def _call_attributes(contact: Contact, visit: dict) -> dict[str, str]:
         "kind": contact.kind,
         "case_id": contact.case_id,
         "round": str(contact.round),
+        "level": str(contact.level or contact.round),
         "run_date": contact.run_date,
         "channel": contact.channel,
         "language": _language(contact, visit),
@@ -405,8 +467,10 @@ def _publish_outcome(
     visit: dict | None,
     ports: DispatchPorts,
     now: dt.datetime,
+    extra: dict[str, Any] | None = None,
 ) -> None:
     detail = {
+        **(extra or {}),
         "visit_key": contact.visit_key,
         "kind": contact.kind,
         "channel": contact.channel,

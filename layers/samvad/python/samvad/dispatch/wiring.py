@@ -14,12 +14,12 @@ from samvad.adapters.dispatch import (
     DynamoLinks,
     DynamoRateLimiter,
     DynamoVisitReader,
-    SnsSms,
 )
 from samvad.adapters.dynamo import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
 from samvad.adapters.sampling import DynamoContacts
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.sms import AtMostOnceSms
 from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.service import DispatchPorts, Result, call_ended, check_call, dispatch
 from samvad.links import LinkSigner
@@ -35,7 +35,7 @@ def dispatch_ports(settings: Settings) -> DispatchPorts:
         ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
         visits=DynamoVisitReader(settings.visits_table),
         contacts=DynamoContacts(settings.contacts_table, retention_days=days),
-        sms=SnsSms(),
+        sms=AtMostOnceSms(),
         links=DynamoLinks(
             settings.links_table,
             LinkSigner(secret_bytes(settings.link_secret_id)),
@@ -47,6 +47,7 @@ def dispatch_ports(settings: Settings) -> DispatchPorts:
             settings.dispatch_queue_arn,
             settings.scheduler_role_arn,
             max_sqs_delay=0 if clock.simulated() else None,
+            dead_letter_arn=settings.deferred_dead_letter_arn,
         ),
         events=EventBridgePublisher(settings.event_bus),
         policy=NotifyPolicy(),

@@ -303,7 +303,10 @@ def record_confirmation(detail: dict, ports: EscalationPorts) -> dict:
         return {"case_id": case_id, "result": "already_resolved"}
     if int((case.get("signals", {}).get("atr") or {}).get("round", -1)) != round_:
         return {"case_id": case_id, "result": "no_report_pending"}
-    if "level" in detail and detail["level"] not in (None, case["level"]):
+    if detail.get("round") is not None:  # one question per round: at L4, one per ATR
+        if _number(detail["round"]) != round_:
+            return {"case_id": case_id, "result": "answer_for_an_earlier_round"}
+    elif "level" in detail and detail["level"] not in (None, case["level"]):
         return {"case_id": case_id, "result": "answer_for_an_earlier_level"}
     answer = {
         "round": round_,
@@ -321,6 +324,13 @@ def record_confirmation(detail: dict, ports: EscalationPorts) -> dict:
     if updated is None:
         return {"case_id": case_id, "result": "already_answered"}
     return {"case_id": case_id, "result": _deliver_if_ready(updated, "confirmation", round_, ports)}
+
+
+def _number(value: object) -> int | None:
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
 
 
 def transfer(case_id: str, department: str, by: str, reason: str, ports: EscalationPorts) -> dict:

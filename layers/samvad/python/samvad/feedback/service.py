@@ -137,8 +137,7 @@ def record_confirmation(
         resources.CASE_CONFIRMATION,
         {
             "case_id": item["case_id"],
-            "round": item["round"],
-            "level": item["round"],  # the escalation level that asked
+            "round": item["round"],  # the case's round that asked (one question per round)
             "visit_key": item["case_visit_key"],
             "resolved": bool(item["resolved"]),
             "channel": item["channel"],

@@ -1,0 +1,94 @@
+"""Dead-letter and on-failure queues: where failures wait for an operator, never vanish.
+
+Every queue made here is encrypted with the stack's queue key, TLS-only and kept 14 days; the
+monitoring construct alarms on each as soon as one message is visible, and ``samvad dlq``
+lists and redrives them (docs/operations.md).
+"""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import jsii
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from samvad import resources
+
+DEAD_LETTER_RETENTION = cdk.Duration.days(14)
+ASYNC_RETRY_ATTEMPTS = 2
+ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(6)
+
+
+def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> sqs.Queue:
+    """An encrypted dead-letter queue for ``of`` (what fails into it, for the cdk-nag note:
+    a dead-letter queue has no dead-letter queue of its own)."""
+    queue = sqs.Queue(
+        scope,
+        id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        retention_period=DEAD_LETTER_RETENTION,
+    )
+    queue.node.add_metadata(resources.DEAD_LETTER_TAG, of)  # monitoring.watch finds it
+    cdk.Validations.of(queue).acknowledge(
+        cdk.Acknowledgment(
+            id="AwsSolutions-SQS3",
+            reason=f"This queue is itself a dead-letter queue: {of}, which cdk-nag only "
+            "recognises in SQS redrive policies.",
+        )
+    )
+    return queue
+
+
+@jsii.implements(lambda_.IDestination)
+class _QueueDestination:
+    """An SQS on-failure destination that grants nothing (``on_failure_queue`` grants exactly
+    what Lambda needs; CDK's ``SqsDestination`` would grant the key's ``*`` actions)."""
+
+    def __init__(self, queue: sqs.IQueue) -> None:
+        self._queue = queue
+
+    def bind(
+        self, _scope: Construct, _fn: lambda_.IFunction, *, type: object = None
+    ) -> lambda_.DestinationConfig:
+        return lambda_.DestinationConfig(destination=self._queue.queue_arn)
+
+
+def on_failure_queue(
+    scope: Construct,
+    function: lambda_.Function,
+    role: iam.IRole,
+    *,
+    key: kms.IKey,
+    invoked_by: str,
+) -> sqs.Queue:
+    """Asynchronous invocations of ``function`` (by ``invoked_by``) that still fail after
+    Lambda's retries land in a new encrypted queue ``AsyncFailures``, with the event and the
+    error: Lambda sends them as the function's ``role``, which may send to that queue only."""
+    queue = dead_letter_queue(
+        scope, "AsyncFailures", key=key, of=f"the on-failure destination of {invoked_by}"
+    )
+    function.configure_async_invoke(
+        on_failure=_QueueDestination(queue),
+        retry_attempts=ASYNC_RETRY_ATTEMPTS,
+        max_event_age=ASYNC_MAX_EVENT_AGE,
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="AsyncFailuresToQueue",
+            actions=["sqs:SendMessage"],
+            resources=[queue.queue_arn],
+        )
+    )
+    role.add_to_principal_policy(
+        iam.PolicyStatement(
+            sid="AsyncFailuresUseQueueKey",
+            actions=["kms:Decrypt", "kms:GenerateDataKey"],
+            resources=[key.key_arn],
+        )
+    )
+    return queue
