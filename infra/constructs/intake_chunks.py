@@ -349,7 +349,8 @@ class IntakeChunks(Construct):
         own = stack.get_logical_id(machine.node.default_child)
         data = stack.get_logical_id(store.bucket.node.default_child)
         name = f'{{"Fn::Select":[6,{{"Fn::Split":[":",{{"Ref":"{own}"}}]}}]}}'
-        executions = f"arn:aws:states:{stack.region}:<AWS::AccountId>:execution:{name}"
+        region = "<AWS::Region>" if cdk.Token.is_unresolved(stack.region) else stack.region
+        executions = f"arn:aws:states:{region}:<AWS::AccountId>:execution:{name}"
         for rule_id, reason in (
             ("AwsSolutions-IAM5[Resource::*]", f"{XRAY_REASON} {LOGS_REASON}"),
             (

@@ -257,6 +257,8 @@ def test_notify_and_feedback_may_text_phones_but_publish_to_no_topic(synth: Synt
 def test_the_citizen_is_asked_once_per_round(synth: Synthesis):
     """Given the escalation state machine, Then its confirmation message carries the case's
     round (the dispatch key), so L4 asks again each round."""
-    [machine] = _resources(synth, "AWS::StepFunctions::StateMachine").values()
+    escalation = synth.stack.escalation.state_machine
+    logical_id = synth.stack.get_logical_id(escalation.node.default_child)
+    machine = _resources(synth, "AWS::StepFunctions::StateMachine")[logical_id]
     definition = json.dumps(machine["Properties"]["DefinitionString"])
     assert '\\"round.$\\":\\"$.step.round\\"' in definition

@@ -24,7 +24,11 @@ def add_commands(commands: Any) -> None:
     listing = which.add_parser("list", help="every dead-letter queue and its message count")
     listing.add_argument("--prefix", default="", help="only queues whose name starts so")
     listing.add_argument(
-        "--show", type=non_negative_int, default=0, metavar="N", help="also show up to N messages per queue"
+        "--show",
+        type=non_negative_int,
+        default=0,
+        metavar="N",
+        help="also show up to N messages per queue",
     )
     listing.set_defaults(run=_list)
     redrive = which.add_parser("redrive", help="send a dead-letter queue's messages back")
