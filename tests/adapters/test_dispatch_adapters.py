@@ -12,14 +12,12 @@ import pytest
 from botocore.exceptions import ClientError
 
 from samvad import resources
-from samvad.adapters.dispatch import (
-    ConnectTelephony,
-    Deferrer,
-    DynamoDispatchLedger,
-    DynamoLinks,
-    DynamoRateLimiter,
-    SnsSms,
-)
+from samvad.adapters.dispatches import DynamoDispatchLedger
+from samvad.adapters.feedback_links import DynamoLinks
+from samvad.adapters.queues import Deferrer
+from samvad.adapters.rate_limits import DynamoRateLimiter
+from samvad.adapters.sms import SnsSms
+from samvad.adapters.telephony import ConnectTelephony
 from samvad.dispatch.policy import NotifyPolicy, Rate
 from samvad.dispatch.service import ChannelThrottled, Contact
 from samvad.links import LinkSigner

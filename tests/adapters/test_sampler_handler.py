@@ -6,7 +6,8 @@ import json
 import boto3
 
 from samvad import resources
-from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+from samvad.adapters.objects import S3Documents
+from samvad.adapters.visits import DynamoVisits
 from samvad.intake.service import Upload, ingest
 from samvad.intake.wiring import intake_ports
 from samvad.sampling.verify import verify
@@ -79,7 +80,7 @@ def test_verification_catches_a_tampered_score(stack):
     handler = load_handler("sampler")
     for day in (RUN, RUN + dt.timedelta(days=1), RUN + dt.timedelta(days=2)):
         handler.lambda_handler({"run_date": day.isoformat()}, Context())
-    visits = DynamoVisitsByDate(stack.table(resources.VISITS))
+    visits = DynamoVisits(stack.table(resources.VISITS))
     documents = S3Documents(stack.bucket)
     assert verify(RUN, visits, documents)["ok"] is True
 
@@ -99,9 +100,7 @@ def test_verification_waits_for_the_secrets(stack):
     which secrets are still to be revealed (they would let offices game open days)."""
     load_visits(stack)
     load_handler("sampler").lambda_handler({"run_date": RUN.isoformat()}, Context())
-    result = verify(
-        RUN, DynamoVisitsByDate(stack.table(resources.VISITS)), S3Documents(stack.bucket)
-    )
+    result = verify(RUN, DynamoVisits(stack.table(resources.VISITS)), S3Documents(stack.bucket))
     assert result["verifiable"] is False
     assert result["missing_secrets"] == ["visit-date/2026-11-21", "visit-date/2026-11-22"]
     published = json.loads(
@@ -116,7 +115,7 @@ def test_an_opted_out_citizen_is_never_sampled(stack):
     """Given a citizen who replied STOP (recorded in the contacts table), When the day is
     sampled with every visit of their stratum wanted, Then their visit is skipped as opted out
     and leaves the index; everyone else is sampled."""
-    from samvad.adapters.sampling import DynamoContacts
+    from samvad.adapters.contacts import DynamoContacts
     from samvad.pii import phone_hash
 
     load_visits(stack, rows=8)  # 2 per office: the default plan wants them all

@@ -8,7 +8,8 @@ import datetime as dt
 import pytest
 
 from samvad import messages, resources
-from samvad.adapters.dispatch import DynamoFeedback, DynamoLinks
+from samvad.adapters.feedback import DynamoFeedback
+from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
 from samvad.dispatch.service import Contact
 from samvad.links import LinkSigner

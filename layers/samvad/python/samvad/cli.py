@@ -192,13 +192,14 @@ def _sample_run(args) -> int:
 
 
 def _sample_verify(args) -> int:
-    from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+    from samvad.adapters.objects import S3Documents
+    from samvad.adapters.visits import DynamoVisits
     from samvad.sampling.verify import verify
     from samvad.settings import Settings
 
     settings = Settings.from_env()
     result = verify(
-        args.date, DynamoVisitsByDate(settings.visits_table), S3Documents(settings.data_bucket)
+        args.date, DynamoVisits(settings.visits_table), S3Documents(settings.data_bucket)
     )
     print(json.dumps(result, indent=2))
     return 0 if result["ok"] else 1
@@ -221,7 +222,7 @@ def _config_publish(args) -> int:
     import os
 
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.config import DynamoConfig
 
     table = os.environ.get(resources.CONFIG.env_var)
     if not table:

@@ -311,7 +311,7 @@ def _plan_summary(document: dict, k: int | None) -> dict:
 
 def _publish_plan(client, env: dict, document: dict) -> None:
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.config import DynamoConfig
 
     DynamoConfig(env[resources.CONFIG.env_var], client).publish(
         resources.SAMPLING_PLAN_CONFIG, document, author="bench"
@@ -414,8 +414,8 @@ class _Load:
 def _load(n: int, layout: _Layout, client, env: dict, tables: _Tables) -> _Load:
     from moto.dynamodb.models import dynamodb_backends
 
-    from samvad.adapters.dynamo import Batches
-    from samvad.adapters.sampling import DynamoStrata
+    from samvad.adapters.items import Batches
+    from samvad.adapters.strata import DynamoStrata
     from samvad.local.cloud import ACCOUNT, REGION
 
     backend = dynamodb_backends[ACCOUNT][REGION]
@@ -708,27 +708,24 @@ def _sample(client, env: dict, names, counter: _ReadCounter, tables: _Tables) ->
     import boto3
 
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.call_lists import DynamoCallLists
+    from samvad.adapters.config import DynamoConfig
+    from samvad.adapters.contacts import DynamoContacts
     from samvad.adapters.events import EventBridgePublisher
-    from samvad.adapters.sampling import (
-        DynamoCallLists,
-        DynamoCandidateIndex,
-        DynamoContacts,
-        DynamoRuns,
-        DynamoStrata,
-        DynamoVisitMarks,
-        S3Documents,
-        SqsDispatcher,
-    )
+    from samvad.adapters.objects import S3Documents
+    from samvad.adapters.queues import SqsDispatcher
+    from samvad.adapters.sampling_runs import DynamoRuns
+    from samvad.adapters.strata import DynamoStrata
+    from samvad.adapters.visits import DynamoVisits
     from samvad.local.cloud import REGION
     from samvad.sampling.service import SamplerPorts, run_sampler, selection_key
 
     documents = S3Documents(names.bucket, boto3.client("s3", region_name=REGION))
     ports = SamplerPorts(
         strata=DynamoStrata(tables.strata, client),
-        index=DynamoCandidateIndex(tables.visits, client),
+        index=DynamoVisits(tables.visits, client),
         contacts=DynamoContacts(tables.contacts, client),
-        visits=DynamoVisitMarks(tables.visits, client),
+        visits=DynamoVisits(tables.visits, client),
         call_lists=DynamoCallLists(env[resources.CALL_LISTS.env_var], client),
         runs=DynamoRuns(env[resources.SAMPLING_RUNS.env_var], client),
         documents=documents,

@@ -7,19 +7,17 @@ import json
 import time
 
 from samvad import clock, resources
-from samvad.adapters.dispatch import (
-    ConnectTelephony,
-    Deferrer,
-    DynamoDispatchLedger,
-    DynamoLinks,
-    DynamoRateLimiter,
-    DynamoVisitReader,
-    SnsSms,
-)
-from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.contacts import DynamoContacts
+from samvad.adapters.dispatches import DynamoDispatchLedger
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.sampling import DynamoContacts
+from samvad.adapters.feedback_links import DynamoLinks
+from samvad.adapters.queues import Deferrer
+from samvad.adapters.rate_limits import DynamoRateLimiter
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.sms import SnsSms
+from samvad.adapters.telephony import ConnectTelephony
+from samvad.adapters.visits import DynamoVisits
 from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.service import DispatchPorts, Result, call_ended, check_call, dispatch
 from samvad.links import LinkSigner
@@ -33,7 +31,7 @@ def dispatch_ports(settings: Settings) -> DispatchPorts:
     days = settings.retention_days
     return DispatchPorts(
         ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
-        visits=DynamoVisitReader(settings.visits_table),
+        visits=DynamoVisits(settings.visits_table),
         contacts=DynamoContacts(settings.contacts_table, retention_days=days),
         sms=SnsSms(),
         links=DynamoLinks(

@@ -79,8 +79,8 @@ def _transfer(args) -> int:
 
 
 def _load(args) -> int:
-    from samvad.adapters.dynamo import DynamoConfig
-    from samvad.adapters.escalation import OfficialSubscriptions
+    from samvad.adapters.config import DynamoConfig
+    from samvad.adapters.topics import OfficialSubscriptions
     from samvad.escalation.directory import validate
 
     try:

@@ -7,8 +7,10 @@ import json
 import os
 
 from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
-from samvad.adapters.escalation import DynamoCases, StepFunctionsTasks, VisitPhones
+from samvad.adapters.cases import DynamoCases
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.state_machine import StepFunctionsTasks
+from samvad.adapters.visits import DynamoVisits
 from samvad.escalation import cases, links
 from samvad.escalation.model import CaseError
 
@@ -57,7 +59,7 @@ def _ports_for(environment: tuple[str, ...]) -> cases.EscalationPorts:
     return cases.EscalationPorts(
         cases=DynamoCases(_need(resources.CASES.env_var)),
         tasks=StepFunctionsTasks(os.environ.get(resources.ESCALATION_STATE_MACHINE_ENV, "")),
-        phone_of=VisitPhones(_need(resources.VISITS.env_var)),
+        phone_of=DynamoVisits(_need(resources.VISITS.env_var)).phone,
         config=DynamoConfig(_need(resources.CONFIG.env_var)),
         atr_link=atr_link,
     )

@@ -8,16 +8,14 @@ import json
 from typing import Any
 
 from samvad import clock
-from samvad.adapters.dispatch import (
-    DynamoDispatchLedger,
-    DynamoFeedback,
-    DynamoLinks,
-    DynamoVisitReader,
-    SnsSms,
-)
+from samvad.adapters.contacts import DynamoContacts
+from samvad.adapters.dispatches import DynamoDispatchLedger
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.sampling import DynamoContacts
+from samvad.adapters.feedback import DynamoFeedback
+from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.sms import SnsSms
+from samvad.adapters.visits import DynamoVisits
 from samvad.dispatch.wiring import current_policy
 from samvad.feedback.connect import handle_connect
 from samvad.feedback.service import FeedbackPorts
@@ -33,7 +31,7 @@ def feedback_ports(settings: Settings) -> FeedbackPorts:
     days = settings.retention_days
     return FeedbackPorts(
         store=DynamoFeedback(settings.feedback_table, retention_days=days),
-        visits=DynamoVisitReader(settings.visits_table),
+        visits=DynamoVisits(settings.visits_table),
         contacts=DynamoContacts(settings.contacts_table, retention_days=days),
         events=EventBridgePublisher(settings.event_bus),
         hasher=PhoneHasher(secret_bytes(settings.phone_hash_secret_id)),

@@ -5,11 +5,14 @@ from __future__ import annotations
 import functools
 import json
 
-from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoLedger, DynamoVisitStore
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.directory import DynamoDirectory
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.s3 import S3ObjectStore
-from samvad.adapters.sampling import DynamoStrata
+from samvad.adapters.objects import S3ObjectStore
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.strata import DynamoStrata
+from samvad.adapters.uploads import DynamoLedger
+from samvad.adapters.visits import DynamoVisits
 from samvad.intake.service import IntakePorts, Upload, ingest
 from samvad.settings import Settings
 
@@ -19,7 +22,7 @@ def intake_ports(settings: Settings) -> IntakePorts:
     """One set of clients per warm Lambda environment."""
     return IntakePorts(
         objects=S3ObjectStore(),
-        visits=DynamoVisitStore(settings.visits_table),
+        visits=DynamoVisits(settings.visits_table),
         ledger=DynamoLedger(settings.uploads_table, retention_days=settings.retention_days),
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),

@@ -7,9 +7,11 @@ import json
 import os
 
 from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
-from samvad.adapters.reports import DynamoTallies, DynamoVisitPhones, S3ReportFiles, SnsNotifier
-from samvad.adapters.sampling import S3Documents
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.objects import S3Documents, S3ReportFiles
+from samvad.adapters.tallies import DynamoTallies
+from samvad.adapters.topics import SnsNotifier
+from samvad.adapters.visits import DynamoVisits
 from samvad.reports.service import ReportPorts, record_event, run_report
 
 DEFAULT_LINK_SECONDS = 7 * 86400
@@ -32,7 +34,7 @@ def _ports(environment: tuple[tuple[str, str], ...]) -> ReportPorts:
             retention_days=int(env.get(resources.RETENTION_DAYS_ENV) or 400),
         ),
         selections=S3Documents(bucket),
-        visits=DynamoVisitPhones(env[resources.VISITS.env_var]),
+        visits=DynamoVisits(env[resources.VISITS.env_var]),
         files=S3ReportFiles(
             bucket,
             link_seconds=int(env.get(resources.REPORTS_LINK_SECONDS_ENV) or DEFAULT_LINK_SECONDS),

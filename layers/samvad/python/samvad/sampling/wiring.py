@@ -5,19 +5,16 @@ from __future__ import annotations
 import datetime as dt
 import functools
 
-from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.call_lists import DynamoCallLists
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.contacts import DynamoContacts
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.sampling import (
-    DynamoCallLists,
-    DynamoCandidateIndex,
-    DynamoContacts,
-    DynamoRuns,
-    DynamoStrata,
-    DynamoVisitMarks,
-    S3Documents,
-    SqsDispatcher,
-)
+from samvad.adapters.objects import S3Documents
+from samvad.adapters.queues import SqsDispatcher
+from samvad.adapters.sampling_runs import DynamoRuns
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.strata import DynamoStrata
+from samvad.adapters.visits import DynamoVisits
 from samvad.sampling.service import SamplerPorts, run_sampler
 from samvad.settings import Settings
 
@@ -29,9 +26,9 @@ def sampler_ports(settings: Settings) -> SamplerPorts:
     days = settings.retention_days
     return SamplerPorts(
         strata=DynamoStrata(settings.strata_table, retention_days=days),
-        index=DynamoCandidateIndex(settings.visits_table),
+        index=DynamoVisits(settings.visits_table),
         contacts=DynamoContacts(settings.contacts_table, retention_days=days),
-        visits=DynamoVisitMarks(settings.visits_table),
+        visits=DynamoVisits(settings.visits_table),
         call_lists=DynamoCallLists(settings.call_lists_table, retention_days=days),
         runs=DynamoRuns(settings.sampling_runs_table),
         documents=S3Documents(settings.data_bucket),
