@@ -2,6 +2,7 @@
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import boto3
 
@@ -34,8 +35,10 @@ def load_visits(stack, rows: int = 60):
         lines.append(f"98{i:08d},22/11/2026,HLT-KHU-{i % 4:03d},OPD,Khordha")
     key = "uploads/health/day.csv"
     boto3.client("s3").put_object(Bucket=stack.bucket, Key=key, Body="\n".join(lines).encode())
-    ports = intake_ports(Settings.from_env())
-    ports.clock = lambda: dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.UTC)
+    ports = replace(
+        intake_ports(Settings.from_env()),
+        clock=lambda: dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.UTC),
+    )
     return ingest(Upload(stack.bucket, key, etag="e1"), ports)
 
 

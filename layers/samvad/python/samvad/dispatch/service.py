@@ -20,11 +20,22 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 from samvad import messages, resources
 from samvad.dispatch.policy import VOICE_CHANNELS, NotifyPolicy
 from samvad.logs import logger_for
+from samvad.ports import (
+    Deferrer,
+    DispatchLedger,
+    EventPublisher,
+    LinkIssuer,
+    OptOuts,
+    RateLimiter,
+    Sms,
+    Telephony,
+    VisitReader,
+)
 
 log = logger_for("notify")
 
@@ -140,30 +151,18 @@ class Result:
     detail: str = ""
 
 
-class Ledger(Protocol):
-    def claim(self, contact: Contact, now: dt.datetime, stale_before: dt.datetime) -> bool: ...
-    def placed(self, contact: Contact, outcome: str, reference: str, now: dt.datetime) -> None: ...
-    def unplaced(self, contact: Contact, reason: str) -> None: ...
-    def state(self, key: str) -> dict | None: ...
-    def attempt(self, key: str, attempt: int) -> dict | None: ...
-    def ended(self, key: str, attempt: int, outcome: str, now: dt.datetime) -> bool: ...
-    def settle(self, key: str, attempt: int) -> None: ...
-    def finish(self, key: str, status: str, channel: str, now: dt.datetime) -> bool: ...
-    def by_reference(self, reference: str) -> tuple[str, int] | None: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class DispatchPorts:
-    ledger: Ledger
-    visits: Any  # get(visit_key) -> dict | None
-    contacts: Any  # opted_out(phone_hash) -> bool
-    sms: Any  # send(phone, SmsText, policy) -> message id
-    links: Any  # issue(contact, expires_at) -> url
-    limiter: Any  # acquire(bucket, rate, now_epoch) -> seconds to wait
-    deferrer: Any  # defer(message, until, now)
-    events: Any  # publish(detail_type, detail)
+    ledger: DispatchLedger
+    visits: VisitReader
+    contacts: OptOuts
+    sms: Sms
+    links: LinkIssuer
+    limiter: RateLimiter
+    deferrer: Deferrer
+    events: EventPublisher
     policy: NotifyPolicy
-    telephony: Any = None  # start_call(phone, attributes, token) -> contact id; None: SMS only
+    telephony: Telephony | None = None  # None: voice contacts go by SMS
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
 

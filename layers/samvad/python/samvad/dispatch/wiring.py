@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import time
+from dataclasses import replace
 
 from samvad import clock, resources
 from samvad.adapters.config import DynamoConfig
@@ -89,8 +90,7 @@ def current_policy(settings: Settings) -> NotifyPolicy:
 def handle_queue_message(body: str, settings: Settings) -> Result:
     """A dispatch message, or an Amazon Connect contact event routed to the same queue."""
     document = json.loads(body)
-    ports = dispatch_ports(settings)
-    ports.policy = current_policy(settings)
+    ports = replace(dispatch_ports(settings), policy=current_policy(settings))
     if document.get("source") == "aws.connect":
         return call_ended(document.get("detail") or {}, ports)
     if document.get("check_call"):

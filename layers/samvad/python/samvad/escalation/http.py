@@ -23,7 +23,7 @@ HTML = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class AtrWebPorts:
     escalation: cases.EscalationPorts
     link_key: bytes  # links.atr_key(<feedback-link secret>)

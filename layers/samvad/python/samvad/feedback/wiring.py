@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+from dataclasses import replace
 from typing import Any
 
 from samvad import clock
@@ -101,6 +102,4 @@ def _atr_request(request: WebRequest, headers: dict, settings: Settings) -> dict
 
 
 def _ports(settings: Settings) -> FeedbackPorts:
-    ports = feedback_ports(settings)
-    ports.policy = current_policy(settings)
-    return ports
+    return replace(feedback_ports(settings), policy=current_policy(settings))

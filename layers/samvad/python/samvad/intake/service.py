@@ -20,15 +20,23 @@ import logging
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import BinaryIO, Protocol
 
 from samvad import resources
 from samvad.intake.aliases import alias_table
 from samvad.intake.rejects import RejectsFile
 from samvad.intake.sources import Record, Table, UnreadableFile, open_table
 from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source, Visit
+from samvad.ports import (
+    ConfigReader,
+    Directory,
+    EventPublisher,
+    ObjectStore,
+    StrataRecorder,
+    UploadLedger,
+    VisitStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -39,45 +47,7 @@ DEPARTMENT_CODE_MAX = 32
 # -- ports ----------------------------------------------------------------------------------
 
 
-class ObjectStore(Protocol):
-    def open(self, bucket: str, key: str, version_id: str | None) -> BinaryIO: ...
-    def put(self, bucket: str, key: str, body: BinaryIO | bytes, content_type: str) -> None: ...
-    def move(self, bucket: str, key: str, version_id: str | None, new_key: str) -> None: ...
-
-
-class VisitStore(Protocol):
-    def sources_of(self, keys: list[str]) -> dict[str, tuple[str, int]]:
-        """``visit_key → (source_upload, source_row)`` for the keys that exist."""
-
-    def put_all(self, items: list[dict]) -> None:
-        """Write every item or raise; never drops one silently."""
-
-
-class UploadLedger(Protocol):
-    def finished_report(self, upload_id: str) -> dict | None: ...
-    def started(self, upload_id: str, meta: dict) -> None: ...
-    def finished(self, upload_id: str, report: dict) -> None: ...
-
-
-class Directory(Protocol):
-    def record_new(self, department: str, entries: dict[str, dict], upload_id: str) -> list[str]:
-        """Store entries not yet known; return those first recorded by ``upload_id``."""
-
-
-class EventPublisher(Protocol):
-    def publish(self, detail_type: str, detail: dict) -> None: ...
-
-
-class StrataRecorder(Protocol):
-    def record_uploaded(self, upload_id: str, counts: dict[tuple[str, str], int]) -> None:
-        """Idempotently record how many visits this upload added per (date, stratum)."""
-
-
-class ConfigReader(Protocol):
-    def latest(self, name: str) -> dict | None: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class IntakePorts:
     objects: ObjectStore
     visits: VisitStore
@@ -89,7 +59,7 @@ class IntakePorts:
     hash_key: bytes
     sampling_key: bytes
     retention_days: int = 400
-    clock: callable = field(default=lambda: dt.datetime.now(dt.UTC))
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
 # -- the upload and its report ------------------------------------------------------------

@@ -18,12 +18,12 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from samvad import phones, resources
+from samvad.ports import ConfigReader, Documents, Notifier, ReportFiles, TallyStore, VisitPhones
 from samvad.reports import dashboard, exports, figures, rankings
 from samvad.reports.periods import BadRequest, Period, month, period_of
-from samvad.reports.tally import TALLIED, BadEvent, TallyUpdate, updates_for
+from samvad.reports.tally import TALLIED, BadEvent, updates_for
 
 log = logging.getLogger(__name__)
 SETTINGS_CONFIG = "reports/settings"
@@ -65,37 +65,14 @@ CAPACITY_COLUMNS = ["official_id", "department", "office_code", "office_name", "
                     "months_in_bottom_decile", "office_wilson_low", "recommendation"]  # fmt: skip
 
 
-class TallyStore(Protocol):
-    def apply(self, update: TallyUpdate) -> bool:
-        """Apply the increments unless ``update.identity`` was applied before; True if applied."""
-
-    def rows(self, partition: str) -> list[dict]: ...
-    def overdue_cases(self) -> list[dict]: ...
-    def first_time(self, identity: str) -> bool:
-        """Record ``identity``; True the first time only."""
-
-
-class VisitPhones(Protocol):
-    def phones(self, visit_keys: list[str]) -> dict[str, str]: ...
-
-
-class ReportFiles(Protocol):
-    def put(self, key: str, body: bytes, content_type: str) -> None: ...
-    def link(self, key: str) -> str: ...
-
-
-class Notifier(Protocol):
-    def notify(self, subject: str, message: str) -> None: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class ReportPorts:
     tallies: TallyStore
-    selections: object  # Documents: get_json(key)
+    selections: Documents
     visits: VisitPhones
     files: ReportFiles
     notifier: Notifier
-    config: object  # ConfigReader: latest(name)
+    config: ConfigReader
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
