@@ -8,7 +8,7 @@ fakes) in memory, and the contract tests in ``tests/contracts`` hold both to the
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING, Any, BinaryIO, Protocol
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol
 
 if TYPE_CHECKING:
     from samvad.dispatch.policy import NotifyPolicy, Rate
@@ -42,7 +42,7 @@ class Documents(Protocol):
 
 class ObjectStore(Protocol):
     def open(self, bucket: str, key: str, version_id: str | None) -> BinaryIO: ...
-    def put(self, bucket: str, key: str, body: BinaryIO | bytes, content_type: str) -> None: ...
+    def put(self, bucket: str, key: str, body: IO[bytes] | bytes, content_type: str) -> None: ...
     def move(self, bucket: str, key: str, version_id: str | None, new_key: str) -> None: ...
 
 
@@ -78,7 +78,10 @@ class VisitReader(Protocol):
 
 
 class VisitsByDate(Protocol):
-    def visits_of(self, visit_date: str) -> list[Record]: ...
+    def visits_of(self, visit_date: str) -> list[Record]:
+        """Every visit of a date: visit_key, sample_score, phone_hash, district, stratum
+        fields, sampled_on, skipped_on, ingested_at."""
+        ...
 
 
 class VisitPhones(Protocol):

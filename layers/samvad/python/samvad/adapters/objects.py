@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 
 from samvad.adapters.aws import client as make_client
 
@@ -20,7 +20,7 @@ class S3ObjectStore:
         body = self._client.get_object(Bucket=bucket, Key=key, **extra)["Body"]
         return body  # botocore StreamingBody: read(n), close(), context manager
 
-    def put(self, bucket: str, key: str, body: BinaryIO | bytes, content_type: str) -> None:
+    def put(self, bucket: str, key: str, body: IO[bytes] | bytes, content_type: str) -> None:
         stream = io.BytesIO(body) if isinstance(body, bytes) else body
         self._client.upload_fileobj(stream, bucket, key, ExtraArgs={"ContentType": content_type})
 

@@ -19,7 +19,7 @@ def _cached(secret_id: str) -> bytes:
     return _fetch(secret_id, None)
 
 
-def _fetch(secret_id: str, client) -> bytes:
+def _fetch(secret_id: str, client: Any) -> bytes:
     value = make_client("secretsmanager", client).get_secret_value(SecretId=secret_id)
     secret = value.get("SecretString")
     if not secret:

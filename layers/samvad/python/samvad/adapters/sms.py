@@ -10,6 +10,7 @@ from samvad.adapters.aws import THROTTLING
 from samvad.adapters.aws import client as make_client
 from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.service import ChannelRejected, ChannelThrottled
+from samvad.messages.sms import SmsText
 
 
 class SnsSms:
@@ -18,7 +19,7 @@ class SnsSms:
     def __init__(self, client: Any = None) -> None:
         self._client = make_client("sns", client)
 
-    def send(self, phone: str, text, policy: NotifyPolicy) -> str:
+    def send(self, phone: str, text: SmsText, policy: NotifyPolicy) -> str:
         attributes = {
             "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"},
             "AWS.SNS.SMS.SenderID": {"DataType": "String", "StringValue": policy.sms_sender_id},

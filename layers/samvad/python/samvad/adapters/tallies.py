@@ -83,7 +83,7 @@ class DynamoTallies:
         }
 
     def _overdue(self, update: TallyUpdate) -> dict:
-        fields = dict(update.overdue)
+        fields = dict(update.overdue or {})
         if "resolved_at" in fields:
             fields["expires_at"] = int(time.time()) + RESOLVED_OVERDUE_DAYS * DAY
         names = {f"#o{i}": k for i, k in enumerate(fields)}

@@ -291,6 +291,8 @@ def _take_token(contact: Contact, ports: DispatchPorts) -> float | None:
 def _place(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime) -> Result:
     try:
         if contact.channel in VOICE_CHANNELS:
+            if ports.telephony is None:  # voice contacts were turned into SMS before this
+                raise RuntimeError("a voice contact to place without telephony")
             reference = ports.telephony.start_call(
                 visit["phone"], _call_attributes(contact, visit), _client_token(contact)
             )

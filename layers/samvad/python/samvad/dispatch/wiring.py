@@ -22,6 +22,7 @@ from samvad.adapters.visits import DynamoVisits
 from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.service import DispatchPorts, Result, call_ended, check_call, dispatch
 from samvad.links import LinkSigner
+from samvad.ports import Telephony
 from samvad.settings import Settings
 
 POLICY_TTL_SECONDS = 300.0
@@ -55,7 +56,7 @@ def dispatch_ports(settings: Settings) -> DispatchPorts:
     )
 
 
-def telephony(settings: Settings):
+def telephony(settings: Settings) -> Telephony | None:
     """Amazon Connect when an instance is configured; the local citizen simulator when the
     local runtime says so; else None (voice contacts go by SMS)."""
     if settings.connect_instance_id:

@@ -13,6 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from samvad import resources
 from samvad.escalation import directory, notices
@@ -48,7 +49,9 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _entry(at: str, who: str, what: str, from_level: int, to_level: int, reason: str, **extra):
+def _entry(
+    at: str, who: str, what: str, from_level: int, to_level: int, reason: str, **extra: Any
+) -> dict[str, Any]:
     return {
         "at": at,
         "who": who,

@@ -71,7 +71,9 @@ def handle_atr_request(
     )
 
 
-def _form(case_id: str, official: str, fields: dict, ports: AtrWebPorts):
+def _form(
+    case_id: str, official: str, fields: dict, ports: AtrWebPorts
+) -> tuple[int, dict[str, str], str]:
     try:
         case = cases.show(case_id, ports.escalation)
     except CaseError as error:

@@ -12,7 +12,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from typing import BinaryIO
+from typing import IO
 
 from samvad.intake.validate import Rejection
 
@@ -41,7 +41,7 @@ class RejectsFile:
         )
         self.count += 1
 
-    def finish(self) -> BinaryIO:
+    def finish(self) -> IO[bytes]:
         """Flush and return the binary file positioned at its start."""
         self._text.flush()
         self._text.detach()
@@ -49,7 +49,7 @@ class RejectsFile:
         return self._spool
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return "" if value is None else str(value)

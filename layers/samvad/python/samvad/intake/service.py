@@ -171,7 +171,7 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
                 "no_department",
                 "uploads must be placed in a department folder: uploads/<department>/<file>",
             )
-        _ingest_rows(upload, ports, report)
+        _ingest_rows(upload, ports, report, report.department)
     except UnreadableFile as error:
         _quarantine(upload, ports, report, error)
     report.finished_at = ports.clock().isoformat()
@@ -191,8 +191,7 @@ def ingest(upload: Upload, ports: IntakePorts) -> dict:
     return document
 
 
-def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> None:
-    department = report.department
+def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport, department: str) -> None:
     settings = ports.config.latest(f"intake/{department}") or {}
     aliases = alias_table(settings.get("aliases"))
     policy = IntakePolicy(
@@ -258,7 +257,7 @@ def _outcome(record: Record, validator: RowValidator) -> Visit | Rejection:
     return validator(record.number, record.cells)
 
 
-def _filled(cell) -> bool:
+def _filled(cell: object) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
@@ -307,7 +306,9 @@ class _DirectoryEntries:
             self.entries[service] = {}
 
 
-def _quarantine(upload: Upload, ports: IntakePorts, report: IntakeReport, error: UnreadableFile):
+def _quarantine(
+    upload: Upload, ports: IntakePorts, report: IntakeReport, error: UnreadableFile
+) -> None:
     report.quarantined = True
     report.quarantine_code = error.code
     report.quarantine_reason = error.message

@@ -20,7 +20,7 @@ import json
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from samvad.intake.aliases import CANONICAL_FIELDS, REQUIRED_FIELDS, normalise_header
 from samvad.problems import Problem
@@ -129,7 +129,7 @@ class _Chained(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         if self._prefix:
             n = min(len(buffer), len(self._prefix))
             buffer[:n] = self._prefix[:n]
@@ -247,7 +247,7 @@ def _find_header(
     )
 
 
-def _filled(cell) -> bool:
+def _filled(cell: object) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
@@ -327,7 +327,7 @@ class _LimitedLines:
             yield line
 
 
-def _csv_records(reader, lines: _LimitedLines, delimiter: str) -> Iterator[Record]:
+def _csv_records(reader: Any, lines: _LimitedLines, delimiter: str) -> Iterator[Record]:
     line_before = 0
     while True:
         lines.raw_since_mark = []
@@ -411,7 +411,7 @@ def _jsonl_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str])
     records = _jsonl_records(lines, mapper)
     first = next(records, None)
     if first is None or first.problem is not None:
-        reason = first.problem.message if first else "no objects"
+        reason = first.problem.message if first and first.problem else "no objects"
         raise UnreadableFile("not_jsonl", f"the first line is not a JSON object ({reason})")
     present = {f for f, v in zip(CANONICAL_FIELDS, first.cells, strict=True) if v != ""}
     recognised = mapper.recognised_keys
@@ -479,7 +479,7 @@ class _JsonKeyMapper:
         return plan
 
 
-def _json_cell(value) -> str:
+def _json_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -553,7 +553,7 @@ def _xlsx_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
     raise UnreadableFile("no_header", "; ".join(problems) or "the workbook has no visible sheet")
 
 
-def _xlsx_records(sheet, header_row: int, workbook, spool) -> Iterator[Record]:
+def _xlsx_records(sheet: Any, header_row: int, workbook: Any, spool: Any) -> Iterator[Record]:
     try:
         for number, values in enumerate(
             sheet.iter_rows(min_row=header_row + 1, values_only=True), start=header_row + 1
@@ -564,7 +564,7 @@ def _xlsx_records(sheet, header_row: int, workbook, spool) -> Iterator[Record]:
         spool.close()
 
 
-def _xlsx_cell(value) -> str:
+def _xlsx_cell(value: object) -> str:
     """Cells as text, like every other format: whole numbers without ``.0``, dates in ISO."""
     if value is None:
         return ""

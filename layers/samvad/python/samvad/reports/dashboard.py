@@ -156,7 +156,9 @@ def _chart(summary: dict) -> str:
     )
 
 
-def _table_section(anchor: str, heading: str, rows: list[dict], columns) -> str:
+def _table_section(
+    anchor: str, heading: str, rows: list[dict], columns: list[tuple[str, str]]
+) -> str:
     head = "".join(f"<th>{escape(label)}</th>" for _, label in columns)
     if rows:
         body = "".join(

@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from samvad import phones, resources
 from samvad.ports import ConfigReader, Documents, Notifier, ReportFiles, TallyStore, VisitPhones
@@ -99,7 +100,7 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
     now = ports.clock()
     period = period_of(request, now)
     min_responses = _min_responses(request, ports)
-    reads = Counter()
+    reads: Counter[str] = Counter()
     current = _rows(period, ports, reads)
     previous = _rows(period.previous(), ports, reads)
     summary = build_summary(period, current, previous, min_responses)
@@ -195,7 +196,11 @@ def _overdue(ports: ReportPorts, reads: Counter) -> list[dict]:
 
 
 def _capacity(
-    period: Period, current: list[dict], previous: list[dict], min_responses: int, ports
+    period: Period,
+    current: list[dict],
+    previous: list[dict],
+    min_responses: int,
+    ports: ReportPorts,
 ) -> list[dict]:
     """Officials of offices in the bottom decile this month and the two before."""
     older = period.previous().previous()
@@ -213,7 +218,7 @@ def _capacity(
 
 def _write(summary: dict, period: Period, ports: ReportPorts) -> dict:
     prefix = period.prefix
-    keys = {
+    keys: dict[str, Any] = {
         "summary": prefix + "summary.json",
         "dashboard": prefix + "dashboard.html",
         "csv": {},

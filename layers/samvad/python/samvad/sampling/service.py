@@ -104,7 +104,7 @@ def select(run_date: dt.date, ports: SamplerPorts) -> dict:
     order = {stratum: uniform(secret, "stratum/" + stratum) for stratum in totals}
     quotas = allocate(plan, totals, order)
 
-    reads = Counter()
+    reads: Counter[str] = Counter()
     chosen_phones: set[str] = set()
     selected: list[Candidate] = []
     skipped: list[dict] = []
