@@ -20,7 +20,7 @@ from samvad.adapters.sms import SnsSms
 from samvad.adapters.telephony import ConnectTelephony
 from samvad.dispatch.policy import NotifyPolicy, Rate
 from samvad.dispatch.service import ChannelThrottled, Contact
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 from samvad.local.cloud import queue_arn
 
 NOW = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC)

@@ -210,7 +210,7 @@ def test_sampler_function_configuration(synth: Synthesis) -> None:
         resources.SAMPLING_SECRET_ENV: _ref(synth, store.sampling_secret),
         resources.DISPATCH_QUEUE_ENV: _ref(synth, sampler.dispatch_queue),
         resources.RETENTION_DAYS_ENV: "400",
-        "POWERTOOLS_SERVICE_NAME": "sampler",
+        "POWERTOOLS_SERVICE_NAME": "sampling",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     log_group = props(synth, sampler.log_group)

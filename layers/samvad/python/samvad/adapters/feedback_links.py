@@ -8,7 +8,7 @@ from typing import Any
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import plain, written
 from samvad.dispatch.service import Contact
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 
 
 class DynamoLinks:

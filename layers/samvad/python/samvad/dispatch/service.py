@@ -37,7 +37,7 @@ from samvad.ports import (
     VisitReader,
 )
 
-log = logger_for("notify")
+log = logger_for("dispatch")
 
 SURVEY, CONFIRMATION = "survey", "confirmation"
 FINAL_STATUSES = ("contacted", "opted_out", "gave_up", "failed")

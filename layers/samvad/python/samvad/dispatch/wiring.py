@@ -21,7 +21,7 @@ from samvad.adapters.telephony import ConnectTelephony
 from samvad.adapters.visits import DynamoVisits
 from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.service import DispatchPorts, Result, call_ended, check_call, dispatch
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 from samvad.ports import Telephony
 from samvad.settings import Settings
 

@@ -22,7 +22,7 @@ from samvad.feedback.connect import handle_connect
 from samvad.feedback.service import FeedbackPorts
 from samvad.feedback.sms import handle_sms_reply
 from samvad.feedback.web import WebRequest, handle_web
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 from samvad.pii import PhoneHasher
 from samvad.settings import Settings
 

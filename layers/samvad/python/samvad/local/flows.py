@@ -47,7 +47,7 @@ def sample_day(cloud: LocalCloud, run_date: dt.date) -> dict:
     """Fire the daily schedule for ``run_date``: the event EventBridge Scheduler would send
     (09:00 Asia/Kolkata is 03:30 UTC) goes to the real sampler handler."""
     stamp = f"{run_date.isoformat()}T03:30:00Z"
-    return cloud.invoke("sampler", {"scheduled_time": stamp})
+    return cloud.invoke("sampling", {"scheduled_time": stamp})
 
 
 def verify_day(cloud: LocalCloud, run_date: dt.date) -> dict:

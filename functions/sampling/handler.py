@@ -6,7 +6,7 @@ from samvad.logs import logger_for
 from samvad.sampling.wiring import sample_for_event
 from samvad.settings import Settings
 
-logger = logger_for("sampler")
+logger = logger_for("sampling")
 
 
 @logger.inject_lambda_context(clear_state=True)

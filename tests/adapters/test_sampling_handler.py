@@ -19,7 +19,7 @@ RUN = dt.date(2026, 11, 23)
 
 
 class Context:
-    function_name = "sampler"
+    function_name = "sampling"
     memory_limit_in_mb = 1024
     invoked_function_arn = "arn:aws:lambda:ap-south-1:123456789012:function:sampler"
     aws_request_id = "req-s"
@@ -57,7 +57,7 @@ def test_scheduled_run_twice_draws_one_sample(stack):
     one sample is drawn: the same summary, one dispatch message per sampled visit, and the
     sampled visits have left the unsampled index."""
     load_visits(stack)
-    handler = load_handler("sampler")
+    handler = load_handler("sampling")
     event = {"scheduled_time": "2026-11-23T03:30:00Z"}
 
     first = handler.lambda_handler(event, Context())
@@ -80,7 +80,7 @@ def test_verification_catches_a_tampered_score(stack):
     """Given a published and fully revealed sample, When a visit's stored score is altered,
     Then verification fails and names that visit; untouched, it passes."""
     load_visits(stack)
-    handler = load_handler("sampler")
+    handler = load_handler("sampling")
     for day in (RUN, RUN + dt.timedelta(days=1), RUN + dt.timedelta(days=2)):
         handler.lambda_handler({"run_date": day.isoformat()}, Context())
     visits = DynamoVisits(stack.table(resources.VISITS))
@@ -102,7 +102,7 @@ def test_verification_waits_for_the_secrets(stack):
     """Given only today's run, When verified at once, Then it is not yet verifiable and says
     which secrets are still to be revealed (they would let offices game open days)."""
     load_visits(stack)
-    load_handler("sampler").lambda_handler({"run_date": RUN.isoformat()}, Context())
+    load_handler("sampling").lambda_handler({"run_date": RUN.isoformat()}, Context())
     result = verify(RUN, DynamoVisits(stack.table(resources.VISITS)), S3Documents(stack.bucket))
     assert result["verifiable"] is False
     assert result["missing_secrets"] == ["visit-date/2026-11-21", "visit-date/2026-11-22"]
@@ -126,7 +126,7 @@ def test_an_opted_out_citizen_is_never_sampled(stack):
     stopped = phone_hash(intake_ports(settings).hash_key, "+919800000005")
     DynamoContacts(settings.contacts_table).opt_out(stopped, "2026-11-22T18:00:00Z")
 
-    summary = load_handler("sampler").lambda_handler({"run_date": RUN.isoformat()}, Context())
+    summary = load_handler("sampling").lambda_handler({"run_date": RUN.isoformat()}, Context())
 
     assert summary["skipped_by_reason"] == {"opted_out": 1}
     assert summary["sampled"] == 7

@@ -1,4 +1,4 @@
-"""Notify: dispatch-queue messages → calls (Amazon Connect) and SMS (SNS), paced and polite.
+"""Dispatch: dispatch-queue messages → calls (Amazon Connect) and SMS (SNS), paced and polite.
 
 The same queue carries Amazon Connect's DISCONNECTED contact events for our calls (an
 EventBridge rule targets it), which decide retries and the SMS fallback.
@@ -16,7 +16,7 @@ from samvad.dispatch.wiring import handle_queue_message
 from samvad.logs import logger_for
 from samvad.settings import Settings
 
-logger = logger_for("notify")
+logger = logger_for("dispatch")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
