@@ -14,14 +14,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.dispatch.wiring import handle_queue_message
 from samvad.logs import logger_for
-from samvad.settings import Settings
+from samvad.settings import DispatchSettings
 
 logger = logger_for("dispatch")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> str:
-    result = handle_queue_message(record.body, Settings.from_env())
+    result = handle_queue_message(record.body, DispatchSettings.from_env())
     logger.info("dispatch step", extra={"status": result.status, "attempt": result.attempt})
     return result.status
 

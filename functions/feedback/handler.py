@@ -4,7 +4,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.feedback.wiring import connect_invocation, kind_of, sms_replies, web_request
 from samvad.logs import logger_for
-from samvad.settings import Settings
+from samvad.settings import FeedbackSettings
 
 logger = logger_for("feedback")
 ROUTES = {"connect": connect_invocation, "sms": sms_replies, "web": web_request}
@@ -16,4 +16,4 @@ def lambda_handler(event: dict, context: LambdaContext):
     logger.append_keys(entry=kind)
     if kind not in ROUTES:
         raise ValueError("unrecognised invocation: not Connect, SNS or a function URL request")
-    return ROUTES[kind](event, Settings.from_env())
+    return ROUTES[kind](event, FeedbackSettings.from_env())

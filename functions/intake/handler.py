@@ -10,14 +10,14 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.intake.wiring import ingest_message
 from samvad.logs import logger_for
-from samvad.settings import Settings
+from samvad.settings import IntakeSettings
 
 logger = logger_for("intake")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def record_handler(record: SQSRecord) -> list[dict]:
-    return ingest_message(record.body, Settings.from_env())
+    return ingest_message(record.body, IntakeSettings.from_env())
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -4,11 +4,11 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.logs import logger_for
 from samvad.sampling.wiring import sample_for_event
-from samvad.settings import Settings
+from samvad.settings import SamplingSettings
 
 logger = logger_for("sampling")
 
 
 @logger.inject_lambda_context(clear_state=True)
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
-    return sample_for_event(event, Settings.from_env())
+    return sample_for_event(event, SamplingSettings.from_env())

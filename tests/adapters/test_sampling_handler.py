@@ -12,7 +12,7 @@ from samvad.adapters.visits import DynamoVisits
 from samvad.intake.service import Upload, ingest
 from samvad.intake.wiring import intake_ports
 from samvad.sampling.verify import verify
-from samvad.settings import Settings
+from samvad.settings import IntakeSettings, SamplingSettings
 from tests.conftest import load_handler
 
 RUN = dt.date(2026, 11, 23)
@@ -36,7 +36,7 @@ def load_visits(stack, rows: int = 60):
     key = "uploads/health/day.csv"
     boto3.client("s3").put_object(Bucket=stack.bucket, Key=key, Body="\n".join(lines).encode())
     ports = replace(
-        intake_ports(Settings.from_env()),
+        intake_ports(IntakeSettings.from_env()),
         clock=lambda: dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.UTC),
     )
     return ingest(Upload(stack.bucket, key, etag="e1"), ports)
@@ -122,9 +122,9 @@ def test_an_opted_out_citizen_is_never_sampled(stack):
     from samvad.pii import phone_hash
 
     load_visits(stack, rows=8)  # 2 per office: the default plan wants them all
-    settings = Settings.from_env()
-    stopped = phone_hash(intake_ports(settings).hash_key, "+919800000005")
-    DynamoContacts(settings.contacts_table).opt_out(stopped, "2026-11-22T18:00:00Z")
+    stopped = phone_hash(intake_ports(IntakeSettings.from_env()).hash_key, "+919800000005")
+    contacts = DynamoContacts(SamplingSettings.from_env().contacts_table)
+    contacts.opt_out(stopped, "2026-11-22T18:00:00Z")
 
     summary = load_handler("sampling").lambda_handler({"run_date": RUN.isoformat()}, Context())
 

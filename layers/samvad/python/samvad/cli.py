@@ -185,9 +185,9 @@ def _date(text: str):
 def _sample_run(args) -> int:
     from samvad.sampling.service import run_sampler
     from samvad.sampling.wiring import sampler_ports
-    from samvad.settings import Settings
+    from samvad.settings import SamplingSettings
 
-    print(json.dumps(run_sampler(args.date, sampler_ports(Settings.from_env())), indent=2))
+    print(json.dumps(run_sampler(args.date, sampler_ports(SamplingSettings.from_env())), indent=2))
     return 0
 
 
@@ -195,9 +195,9 @@ def _sample_verify(args) -> int:
     from samvad.adapters.objects import S3Documents
     from samvad.adapters.visits import DynamoVisits
     from samvad.sampling.verify import verify
-    from samvad.settings import Settings
+    from samvad.settings import SamplingSettings
 
-    settings = Settings.from_env()
+    settings = SamplingSettings.from_env()
     result = verify(
         args.date, DynamoVisits(settings.visits_table), S3Documents(settings.data_bucket)
     )

@@ -713,7 +713,7 @@ def _sample(client, env: dict, names, counter: _ReadCounter, tables: _Tables) ->
     from samvad.local.cloud import REGION
     from samvad.sampling.service import run_sampler, selection_key
     from samvad.sampling.wiring import build_sampler_ports
-    from samvad.settings import Settings
+    from samvad.settings import SamplingSettings
 
     def clients(service: str):  # DynamoDB through the counting client
         return client if service == "dynamodb" else boto3.client(service, region_name=REGION)
@@ -723,7 +723,7 @@ def _sample(client, env: dict, names, counter: _ReadCounter, tables: _Tables) ->
         SecretId=env[resources.SAMPLING_SECRET_ENV], SecretString=SAMPLING_KEY.decode()
     )
     ports = dataclasses.replace(
-        build_sampler_ports(Settings.from_env(env), clients),
+        build_sampler_ports(SamplingSettings.from_env(env), clients),
         clock=lambda: dt.datetime.combine(RUN_DATE, dt.time(3, 30), dt.UTC),
     )
     documents = ports.documents

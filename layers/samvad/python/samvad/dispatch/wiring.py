@@ -23,13 +23,13 @@ from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.service import DispatchPorts, Result, call_ended, check_call, dispatch
 from samvad.link_tokens import LinkSigner
 from samvad.ports import Telephony
-from samvad.settings import Settings
+from samvad.settings import DispatchSettings
 
 POLICY_TTL_SECONDS = 300.0
 
 
 @functools.cache
-def dispatch_ports(settings: Settings) -> DispatchPorts:
+def dispatch_ports(settings: DispatchSettings) -> DispatchPorts:
     days = settings.retention_days
     return DispatchPorts(
         ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
@@ -56,7 +56,7 @@ def dispatch_ports(settings: Settings) -> DispatchPorts:
     )
 
 
-def telephony(settings: Settings) -> Telephony | None:
+def telephony(settings: DispatchSettings) -> Telephony | None:
     """Amazon Connect when an instance is configured; the local citizen simulator when the
     local runtime says so; else None (voice contacts go by SMS)."""
     if settings.connect_instance_id:
@@ -71,27 +71,29 @@ def telephony(settings: Settings) -> Telephony | None:
 
 
 @functools.cache
-def _policy_source(settings: Settings) -> DynamoConfig:
-    return DynamoConfig(settings.config_table)
+def _policy_source(config_table: str) -> DynamoConfig:
+    return DynamoConfig(config_table)
 
 
-_policy_cache: dict[Settings, tuple[float, NotifyPolicy]] = {}
+_policy_cache: dict[str, tuple[float, NotifyPolicy]] = {}
 
 
-def current_policy(settings: Settings) -> NotifyPolicy:
+def current_policy(config_table: str) -> NotifyPolicy:
     """The published notify settings, re-read at most every five minutes."""
-    cached = _policy_cache.get(settings)
+    cached = _policy_cache.get(config_table)
     if cached and time.monotonic() - cached[0] < POLICY_TTL_SECONDS:
         return cached[1]
-    policy = NotifyPolicy.from_document(_policy_source(settings).latest(resources.NOTIFY_CONFIG))
-    _policy_cache[settings] = (time.monotonic(), policy)
+    policy = NotifyPolicy.from_document(
+        _policy_source(config_table).latest(resources.NOTIFY_CONFIG)
+    )
+    _policy_cache[config_table] = (time.monotonic(), policy)
     return policy
 
 
-def handle_queue_message(body: str, settings: Settings) -> Result:
+def handle_queue_message(body: str, settings: DispatchSettings) -> Result:
     """A dispatch message, or an Amazon Connect contact event routed to the same queue."""
     document = json.loads(body)
-    ports = replace(dispatch_ports(settings), policy=current_policy(settings))
+    ports = replace(dispatch_ports(settings), policy=current_policy(settings.config_table))
     if document.get("source") == "aws.connect":
         return call_ended(document.get("detail") or {}, ports)
     if document.get("check_call"):

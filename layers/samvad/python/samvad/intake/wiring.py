@@ -14,11 +14,11 @@ from samvad.adapters.strata import DynamoStrata
 from samvad.adapters.uploads import DynamoLedger
 from samvad.adapters.visits import DynamoVisits
 from samvad.intake.service import IntakePorts, Upload, ingest
-from samvad.settings import Settings
+from samvad.settings import IntakeSettings
 
 
 @functools.cache
-def intake_ports(settings: Settings) -> IntakePorts:
+def intake_ports(settings: IntakeSettings) -> IntakePorts:
     """One set of clients per warm Lambda environment."""
     return IntakePorts(
         objects=S3ObjectStore(),
@@ -64,7 +64,7 @@ def uploads_in_message(body: str) -> list[Upload]:
     raise ValueError("message is neither an S3 notification nor an S3 EventBridge event")
 
 
-def ingest_message(body: str, settings: Settings) -> list[dict]:
+def ingest_message(body: str, settings: IntakeSettings) -> list[dict]:
     """Ingest every upload a queue message names; returns their intake reports."""
     ports = intake_ports(settings)
     return [ingest(upload, ports) for upload in uploads_in_message(body)]

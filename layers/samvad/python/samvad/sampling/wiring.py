@@ -18,13 +18,13 @@ from samvad.adapters.secrets import secret_bytes
 from samvad.adapters.strata import DynamoStrata
 from samvad.adapters.visits import DynamoVisits
 from samvad.sampling.service import SamplerPorts, run_sampler
-from samvad.settings import Settings
+from samvad.settings import SamplingSettings
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "Asia/Kolkata")
 
 
 @functools.cache
-def sampler_ports(settings: Settings) -> SamplerPorts:
+def sampler_ports(settings: SamplingSettings) -> SamplerPorts:
     """One set of clients per warm Lambda environment."""
     return build_sampler_ports(settings)
 
@@ -34,7 +34,7 @@ def _own_client(service: str) -> Any:
 
 
 def build_sampler_ports(
-    settings: Settings, client: Callable[[str], Any] = _own_client
+    settings: SamplingSettings, client: Callable[[str], Any] = _own_client
 ) -> SamplerPorts:
     """The sampler's ports over the stack's resources. ``client(service)`` may supply the
     clients (the bench counts DynamoDB reads through its own)."""
@@ -65,5 +65,5 @@ def run_date_of(event: dict, now: dt.datetime | None = None) -> dt.date:
     return (when or dt.datetime.now(dt.UTC)).astimezone(IST).date()
 
 
-def sample_for_event(event: dict, settings: Settings) -> dict:
+def sample_for_event(event: dict, settings: SamplingSettings) -> dict:
     return run_sampler(run_date_of(event), sampler_ports(settings))
