@@ -72,3 +72,16 @@ def test_no_function_is_given_every_table():
     tables = {spec.env_var for spec in resources.TABLES}
     for settings in FUNCTION_SETTINGS.values():
         assert tables - set(settings.env_names())
+
+
+def test_the_local_runtime_hides_what_only_other_functions_read():
+    """Given the stack's whole environment, When the intake function runs locally, Then the
+    variables only other functions read are unset, its own and unrelated ones are kept."""
+    from samvad.local.cloud import function_environment
+
+    env = {name: "x" for s in FUNCTION_SETTINGS.values() for name in s.env_names()}
+    env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:5000"
+    seen = function_environment("intake", env)
+    assert seen[resources.VISITS.env_var] == "x" and seen["AWS_ENDPOINT_URL"].startswith("http")
+    assert seen[resources.CONTACTS.env_var] is None and seen[resources.CASES.env_var] is None
+    assert function_environment("workspace", env) == env  # no settings class: everything

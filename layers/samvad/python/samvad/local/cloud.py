@@ -455,7 +455,6 @@ def _create_table(client, name: str, spec: resources.TableSpec) -> None:
         )
 
 
-@contextlib.contextmanager
 def function_environment(function: str, env: dict[str, str]) -> dict[str, str | None]:
     """The stack's ``env`` as ``function`` sees it: the variables other functions' settings
     read and its own do not are unset (None)."""
@@ -469,6 +468,7 @@ def function_environment(function: str, env: dict[str, str]) -> dict[str, str | 
     return {name: (None if name in hidden else value) for name, value in env.items()}
 
 
+@contextlib.contextmanager
 def _environment(values: dict[str, str | None]):
     """Set (or, for None, unset) the variables for the block; then restore them."""
     saved = {name: os.environ.get(name) for name in values}
