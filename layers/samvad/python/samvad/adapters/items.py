@@ -11,8 +11,8 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from botocore.exceptions import ClientError
 
-from samvad.adapters.aws import backoff
 from samvad.adapters.aws import client as make_client
+from samvad.adapters.aws import retry_partial
 
 Item = dict[str, Any]
 """A low-level DynamoDB item: attribute name → attribute value (``{"S": "…"}`` …)."""
@@ -168,22 +168,24 @@ class Batches:
         pending: dict[str, Any],
         unprocessed_field: str,
     ) -> None:
-        for attempt in range(MAX_ATTEMPTS):
-            if attempt:
-                self._sleep(backoff(attempt, self._base, self._max))
+        def attempt(request: dict[str, Any]) -> dict[str, Any]:
             self.requests += 1
-            try:
-                response = call(pending)
-            except ClientError as error:
-                if error.response["Error"]["Code"] in THROTTLES:
-                    continue
-                raise
-            pending = response.get(unprocessed_field) or {}
-            if not pending:
-                return
-        raise IncompleteBatch(
-            f"{_count(pending)} items still unprocessed after {MAX_ATTEMPTS} attempts"
+            left: dict[str, Any] = call(request).get(unprocessed_field) or {}
+            return left
+
+        left = retry_partial(
+            attempt,
+            pending,
+            attempts=MAX_ATTEMPTS,
+            sleep=self._sleep,
+            base=self._base,
+            cap=self._max,
+            transient=THROTTLES,
         )
+        if left:
+            raise IncompleteBatch(
+                f"{_count(left)} items still unprocessed after {MAX_ATTEMPTS} attempts"
+            )
 
 
 def _count(pending: dict[str, Any]) -> int:

@@ -13,8 +13,8 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from samvad import resources
-from samvad.adapters.aws import backoff
 from samvad.adapters.aws import client as make_client
+from samvad.adapters.aws import retry_partial
 
 SQS_MAX_DELAY = 900
 
@@ -40,17 +40,15 @@ class SqsDispatcher:
                 {"Id": str(i), "MessageBody": json.dumps(m)}
                 for i, m in enumerate(messages[start : start + 10])
             ]
-            for attempt in range(self._attempts):
-                failed = self._client.send_message_batch(QueueUrl=self._url, Entries=entries).get(
-                    "Failed", []
-                )
-                if not failed:
-                    break
-                retry = {f["Id"] for f in failed}
-                entries = [e for e in entries if e["Id"] in retry]
-                self._sleep(backoff(attempt + 1, base=0.05))
-            else:
-                raise RuntimeError(f"{len(entries)} dispatch messages refused by SQS")
+            left = retry_partial(self._refused, entries, attempts=self._attempts, sleep=self._sleep)
+            if left:
+                raise RuntimeError(f"{len(left)} dispatch messages refused by SQS")
+
+    def _refused(self, entries: list[dict[str, str]]) -> list[dict[str, str]]:
+        """Send a batch; the entries SQS refused."""
+        response = self._client.send_message_batch(QueueUrl=self._url, Entries=entries)
+        refused = {f["Id"] for f in response.get("Failed", [])}
+        return [e for e in entries if e["Id"] in refused]
 
 
 class Deferrer:
