@@ -28,5 +28,5 @@ item conversion, the conditional-failure check and the ``Batches`` retry.
 | ``simulated`` | the local citizen simulator's queue | ``SimulatedTelephony`` |
 | ``state_machine`` | Step Functions | ``StepFunctionsTasks`` |
 | ``secrets`` | Secrets Manager | ``secret_bytes`` |
-| ``aws`` | clients | ``client``, ``backoff``, ``THROTTLING`` |
+| ``aws`` | clients | ``client``, ``retry_partial``, ``backoff``, ``THROTTLING`` |
 """
