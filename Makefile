@@ -25,6 +25,7 @@ $(STAMP): pyproject.toml
 
 test: setup browser
 	$(VENV)/bin/ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest -n 2 --dist loadgroup -q
 
 demo: setup
@@ -33,6 +34,7 @@ demo: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) -m mypy
 
 format: setup
 	$(VENV)/bin/ruff check --fix .

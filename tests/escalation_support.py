@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.config import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
 
 CITIZEN_PHONE = "+919437012345"

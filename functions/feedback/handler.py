@@ -5,7 +5,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from samvad import telemetry
 from samvad.feedback.wiring import connect_invocation, kind_of, sms_replies, web_request
 from samvad.logs import logger_for
-from samvad.settings import Settings
+from samvad.settings import FeedbackSettings
 
 logger = logger_for("feedback")
 metrics = telemetry.metrics_for("feedback")
@@ -21,6 +21,6 @@ def lambda_handler(event: dict, context: LambdaContext):
     logger.append_keys(entry=kind)
     if kind not in ROUTES:
         raise ValueError("unrecognised invocation: not Connect, SNS or a function URL request")
-    result = ROUTES[kind](event, Settings.from_env())
+    result = ROUTES[kind](event, FeedbackSettings.from_env())
     telemetry.count_feedback(metrics, telemetry.feedback_statuses(kind, event, result))
     return result

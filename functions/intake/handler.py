@@ -13,7 +13,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from samvad import telemetry
 from samvad.intake.wiring import ingest_message
 from samvad.logs import logger_for
-from samvad.settings import Settings
+from samvad.settings import IntakeSettings
 
 logger = logger_for("intake")
 metrics = telemetry.metrics_for("intake")
@@ -24,7 +24,7 @@ processor = BatchProcessor(event_type=EventType.SQS)
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord) -> list[dict]:
     since = dt.datetime.now(dt.UTC).isoformat()
-    reports = ingest_message(record.body, Settings.from_env())
+    reports = ingest_message(record.body, IntakeSettings.from_env())
     telemetry.count_intake(metrics, reports, since=since)
     return reports
 

@@ -13,6 +13,7 @@ from constructs import Construct
 
 from infra.constructs.storage import DataStore
 from samvad import resources
+from samvad.settings import FUNCTION_SETTINGS
 
 ASSET_EXCLUDES = ["**/__pycache__", "**/*.pyc"]
 HANDLER = "handler.lambda_handler"
@@ -63,9 +64,10 @@ class SamvadFunction(Construct):
       ``add_statements`` grants it.
     - ``Function`` → ``function``: ``code_dir`` (``functions/<name>``, without bytecode) with
       ``handler.lambda_handler`` on Python 3.13/arm64, JSON logs to ``log_group``, active
-      X-Ray tracing and the shared layer. Its environment names every table of
-      ``resources.TABLES``, the data bucket, the event bus, both secrets, the retention and
-      Powertools' service ``name``, then ``environment``.
+      X-Ray tracing and the shared layer. Its environment names, of the stack's tables,
+      data bucket, event bus, secrets and retention, those the function's settings class
+      reads (``samvad.settings.FUNCTION_SETTINGS[name]``; all of them for a ``name``
+      without one), Powertools' service ``name``, then ``environment``.
 
     It acknowledges the cdk-nag findings that come with every function (X-Ray's ``*``, the
     pinned runtime); ``acknowledge_object_prefixes`` adds the per-prefix S3 ones.
@@ -136,22 +138,29 @@ class SamvadFunction(Construct):
         self, name: str, retention_days: int, extra: Mapping[str, str]
     ) -> dict[str, str]:
         store = self._store
-        environment = {
+        shared = {
             spec.env_var: store.tables[spec.logical_id].table_name for spec in resources.TABLES
         }
-        environment.update(
+        shared.update(
             {
                 resources.DATA_BUCKET_ENV: store.bucket.bucket_name,
                 resources.EVENT_BUS_ENV: store.bus.event_bus_name,
                 resources.PHONE_HASH_SECRET_ENV: store.phone_hash_secret.secret_arn,
                 resources.SAMPLING_SECRET_ENV: store.sampling_secret.secret_arn,
                 resources.RETENTION_DAYS_ENV: str(retention_days),
-                "POWERTOOLS_SERVICE_NAME": name,
-                "POWERTOOLS_LOG_LEVEL": "INFO",
             }
         )
-        environment.update(extra)
-        return environment
+        # Only what the function reads (samvad.settings); a function without a settings
+        # class there still gets every shared resource.
+        settings = FUNCTION_SETTINGS.get(name)
+        if settings is not None:
+            shared = {k: v for k, v in shared.items() if k in settings.env_names()}
+        return {
+            **shared,
+            "POWERTOOLS_SERVICE_NAME": name,
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+            **extra,
+        }
 
     def add_statements(self, *statements: iam.PolicyStatement) -> None:
         """Grant ``statements`` to the function's role (its default policy), in order."""

@@ -49,8 +49,8 @@ DEFAULT_SMS_SPEND_LIMIT_USD = 1.0
 new limit as ``-c sms_spend_limit_usd=…`` (docs/operations.md)."""
 RUNBOOK = "docs/operations.md"
 DASHBOARD_GRAPHS = {
-    "Visits and sample": ("intake", "sampler"),
-    "Calls and SMS": ("notify",),
+    "Visits and sample": ("intake", "sampling"),
+    "Calls and SMS": ("dispatch",),
     "Feedback and cases": ("feedback", "reports"),
 }
 """The dashboard's graphs of business figures, by the services that emit them."""

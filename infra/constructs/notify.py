@@ -123,7 +123,7 @@ class Notify(SamvadFunction):
         super().__init__(
             scope,
             id,
-            name="notify",
+            name="dispatch",
             description="Samvad notify: call or text each sampled citizen, paced and polite",
             store=store,
             layer=layer,

@@ -73,7 +73,7 @@ class Sampler(SamvadFunction):
         super().__init__(
             scope,
             id,
-            name="sampler",
+            name="sampling",
             description="Samvad sampler: draw the day's sample and queue the contacts",
             store=store,
             layer=layer,

@@ -8,7 +8,7 @@ import json
 import boto3
 
 from samvad import cli, resources
-from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.config import DynamoConfig
 from tests.adapters.test_intake_handler import Context, put, s3_message, sqs_event
 from tests.conftest import load_handler
 

@@ -12,17 +12,15 @@ import pytest
 from botocore.exceptions import ClientError
 
 from samvad import resources
-from samvad.adapters.dispatch import (
-    ConnectTelephony,
-    Deferrer,
-    DynamoDispatchLedger,
-    DynamoLinks,
-    DynamoRateLimiter,
-    SnsSms,
-)
+from samvad.adapters.dispatches import DynamoDispatchLedger
+from samvad.adapters.feedback_links import DynamoLinks
+from samvad.adapters.queues import Deferrer
+from samvad.adapters.rate_limits import DynamoRateLimiter
+from samvad.adapters.sms import SnsSms
+from samvad.adapters.telephony import ConnectTelephony
 from samvad.dispatch.policy import NotifyPolicy, Rate
 from samvad.dispatch.service import ChannelThrottled, Contact
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 from samvad.local.cloud import queue_arn
 
 NOW = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC)

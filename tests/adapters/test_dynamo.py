@@ -5,7 +5,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from samvad import resources
-from samvad.adapters.dynamo import Batches, DynamoConfig, DynamoLedger, IncompleteBatch
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.items import Batches, IncompleteBatch, conditional_failure, plain, to_item
+from samvad.adapters.uploads import DynamoLedger
+from samvad.adapters.visits import DynamoVisits
 
 
 class Flaky:
@@ -117,3 +120,71 @@ def test_ledger_returns_a_report_only_when_finished(stack):
         TableName=stack.table(resources.UPLOADS), Key={"upload_id": {"S": "u1"}}
     )["Item"]
     assert int(item["expires_at"]["N"]) == 1_800_000_000 + 400 * 86400
+
+
+def test_phones_of_visits_that_stay_unprocessed_raise_instead_of_a_partial_answer(stack):
+    """Given a table that never returns part of a BatchGetItem, When the reports ask for the
+    phones of 10 visits, Then IncompleteBatch is raised (before: a partial dict after 8 tries)."""
+
+    class Stuck:
+        """Answers one key of each request and leaves the rest unprocessed."""
+
+        def __init__(self, client):
+            self._client = client
+
+        def batch_get_item(self, RequestItems):
+            ((table, request),) = RequestItems.items()
+            got = self._client.batch_get_item(
+                RequestItems={table: {**request, "Keys": request["Keys"][:1]}}
+            )
+            rest = request["Keys"][1:] or request["Keys"]
+            return {
+                "Responses": got["Responses"],
+                "UnprocessedKeys": {table: {**request, "Keys": rest}},
+            }
+
+    table = stack.table(resources.VISITS)
+    Batches(boto3.client("dynamodb")).write(table, items(20))
+    visits = DynamoVisits(
+        table, batches=Batches(Stuck(boto3.client("dynamodb")), sleep=lambda s: None)
+    )
+    with pytest.raises(IncompleteBatch):
+        visits.phones([f"k{i:04d}" for i in range(10)])
+
+
+def test_items_convert_to_plain_values_at_any_depth_and_back():
+    """Given plain fields with integers, fractions, booleans, lists and maps, When converted to
+    an item and back, Then the same values return, integers as int and fractions as float."""
+    fields = {
+        "case_id": "c1",
+        "round": 2,
+        "score": 0.25,
+        "done": False,
+        "reasons": ["asked_money", "not_done"],
+        "signals": {"atr": {"round": 1, "delivered": True, "weight": 1.5}},
+        "audit": [{"from_level": 1, "to_level": 2}],
+    }
+    item = to_item(fields)
+    assert item["round"] == {"N": "2"} and item["score"] == {"N": "0.25"}
+    back = plain(item)
+    assert back == fields
+    assert type(back["round"]) is int and type(back["signals"]["atr"]["round"]) is int
+    assert type(back["score"]) is float
+
+
+def test_conditional_failure_is_recognised_alone_and_within_a_transaction():
+    """Given the errors of a refused condition, a cancelled transaction and a throttle, Then
+    only the first two count as conditional failures."""
+
+    def error(code, reasons=None):
+        response = {"Error": {"Code": code, "Message": "m"}}
+        if reasons is not None:
+            response["CancellationReasons"] = [{"Code": r} for r in reasons]
+        return ClientError(response, "Op")
+
+    assert conditional_failure(error("ConditionalCheckFailedException"))
+    assert conditional_failure(
+        error("TransactionCanceledException", ["None", "ConditionalCheckFailed"])
+    )
+    assert not conditional_failure(error("TransactionCanceledException", ["ThrottlingError"]))
+    assert not conditional_failure(error("ProvisionedThroughputExceededException"))

@@ -9,7 +9,7 @@ import json
 import pytest
 
 from samvad.local.citizens import function_url_event, sns_event
-from tests.adapters.test_notify_handler import Context, sampled, sqs_event  # noqa: F401
+from tests.adapters.test_dispatch_handler import Context, sampled, sqs_event  # noqa: F401
 from tests.conftest import load_handler
 
 
@@ -17,7 +17,7 @@ from tests.conftest import load_handler
 def texted(stack, sampled):  # noqa: F811
     """An SMS survey sent to one sampled citizen: (phone, message id)."""
     sms = next(m for m in sampled if m["channel"] == "sms")
-    load_handler("notify").lambda_handler(sqs_event(json.dumps(sms)), Context())
+    load_handler("dispatch").lambda_handler(sqs_event(json.dumps(sms)), Context())
     from moto.sns.models import sns_backends
 
     sent = sns_backends["123456789012"]["ap-south-1"].sms_messages

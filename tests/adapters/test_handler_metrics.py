@@ -8,11 +8,11 @@ import pytest
 
 from samvad import telemetry
 from samvad.local.citizens import function_url_event, sns_event
+from tests.adapters.test_dispatch_handler import sampled, sqs_event
 from tests.adapters.test_intake_handler import Context as IntakeContext
 from tests.adapters.test_intake_handler import put, s3_message
 from tests.adapters.test_intake_handler import sqs_event as intake_event
-from tests.adapters.test_notify_handler import sampled, sqs_event
-from tests.adapters.test_sampler_handler import Context
+from tests.adapters.test_sampling_handler import Context
 from tests.conftest import load_handler
 
 __all__ = ["sampled"]  # the fixture, imported for the feedback tests
@@ -69,11 +69,11 @@ def test_feedback_counts_each_stored_answer_by_every_route(stack, sampled, capsy
     """Given an SMS sent to a sampled citizen, When the citizen replies, the same reply is
     delivered again, and a stranger opens a forged link, Then notify emitted SmsSent 1 and
     feedback FeedbackRecorded 1 in all: a repeat and a page view count nothing."""
-    notify, feedback = load_handler("notify"), load_handler("feedback")
+    notify, feedback = load_handler("dispatch"), load_handler("feedback")
     sms = next(m for m in sampled if m["channel"] == "sms")
     capsys.readouterr()
     notify.lambda_handler(sqs_event(json.dumps(sms)), Context())
-    assert totals(capsys.readouterr().err, "notify") == {"SmsSent": 1}
+    assert totals(capsys.readouterr().err, "dispatch") == {"SmsSent": 1}
 
     from moto.sns.models import sns_backends
 

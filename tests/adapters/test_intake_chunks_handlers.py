@@ -6,7 +6,8 @@ import boto3
 import pytest
 
 from samvad import resources
-from samvad.adapters.intake_chunks import DynamoChunkLedger, StepFunctionsChunks
+from samvad.adapters.state_machine import StepFunctionsChunks
+from samvad.adapters.uploads import DynamoLedger as DynamoChunkLedger
 from samvad.intake.chunking import Chunking
 from samvad.intake.service import Upload
 from samvad.intake.wiring import chunk_ports

@@ -145,7 +145,7 @@ def test_an_unconfigured_department_is_quarantined_and_unlisted_offices_rejected
     arrives under a misspelt department and the same file under health, Then the first is
     quarantined as unknown_department (moved out of uploads/), and the second's rows for the
     unlisted office are rejected as office_unknown in its rejects file."""
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.config import DynamoConfig
 
     DynamoConfig(stack.table(resources.CONFIG)).publish(
         resources.ESCALATION_DIRECTORY_CONFIG,

@@ -8,10 +8,11 @@ import datetime as dt
 import pytest
 
 from samvad import messages, resources
-from samvad.adapters.dispatch import DynamoFeedback, DynamoLinks
+from samvad.adapters.feedback import DynamoFeedback
+from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
 from samvad.dispatch.service import Contact
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files
 from samvad.local.http import FunctionUrl

@@ -125,7 +125,7 @@ def test_notify_function_configuration(synth: Synthesis) -> None:
     assert env[resources.LINK_SECRET_ENV] == _ref(synth, store.link_secret)
     url_id = synth.stack.get_logical_id(synth.stack.feedback.url.node.default_child)
     assert env[resources.FEEDBACK_URL_ENV] == {"Fn::GetAtt": [url_id, "FunctionUrl"]}
-    assert env["POWERTOOLS_SERVICE_NAME"] == "notify"
+    assert env["POWERTOOLS_SERVICE_NAME"] == "dispatch"
     assert not CONNECT_ENV & set(env)
     secret = props(synth, store.link_secret)
     assert secret["Name"] == "samvad/dev/link-signing-key"

@@ -10,6 +10,7 @@ import pytest
 
 from infra.stack import sampler_schedule
 from samvad import resources
+from samvad.settings import SamplingSettings
 from tests.infra.conftest import (
     Synthesis,
     actions_by_resource,
@@ -184,7 +185,8 @@ def test_sampler_schedule_context_overrides_the_stack_schedule() -> None:
 
 def test_sampler_function_configuration(synth: Synthesis) -> None:
     """Given the sampler function, then it is python3.13 on arm64 with JSON logs to its own
-    encrypted log group, X-Ray, the layer, one run at a time and every variable it reads."""
+    encrypted log group, X-Ray, the layer, one run at a time and exactly the variables it
+    reads."""
     sampler, store = synth.stack.sampler, synth.stack.store
     function = props(synth, sampler.function)
     assert (function["Runtime"], function["Architectures"]) == ("python3.13", ["arm64"])
@@ -202,15 +204,20 @@ def test_sampler_function_configuration(synth: Synthesis) -> None:
     assert function["Layers"] == [_ref(synth, synth.stack.layer.layer_version)]
     assert function["Role"] == get_att(synth, sampler.role)
     env = function["Environment"]["Variables"]
+    sampling_tables = [
+        spec for spec in resources.TABLES if spec.env_var in SamplingSettings.env_names()
+    ]
+    assert {spec.logical_id for spec in sampling_tables} == {
+        "Visits", "Strata", "Contacts", "CallLists", "SamplingRuns", "Config",
+    }  # fmt: skip
     assert env == {
-        **{spec.env_var: _ref(synth, store.tables[spec.logical_id]) for spec in resources.TABLES},
+        **{spec.env_var: _ref(synth, store.tables[spec.logical_id]) for spec in sampling_tables},
         resources.DATA_BUCKET_ENV: _ref(synth, store.bucket),
         resources.EVENT_BUS_ENV: _ref(synth, store.bus),
-        resources.PHONE_HASH_SECRET_ENV: _ref(synth, store.phone_hash_secret),
         resources.SAMPLING_SECRET_ENV: _ref(synth, store.sampling_secret),
         resources.DISPATCH_QUEUE_ENV: _ref(synth, sampler.dispatch_queue),
         resources.RETENTION_DAYS_ENV: "400",
-        "POWERTOOLS_SERVICE_NAME": "sampler",
+        "POWERTOOLS_SERVICE_NAME": "sampling",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     log_group = props(synth, sampler.log_group)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from samvad import resources
+from samvad.settings import IntakeSettings
 from tests.infra.conftest import REPO_ROOT, Synthesis, role_statements
 from tests.infra.conftest import actions_on as _actions_on
 from tests.infra.conftest import as_list as _as_list
@@ -327,7 +328,7 @@ def test_phone_hash_secret_is_generated_and_encrypted(synth: Synthesis) -> None:
 
 def test_intake_function_configuration(synth: Synthesis) -> None:
     """Given the intake function, then it is python3.13 on arm64 with JSON logs, X-Ray, the
-    layer, its own encrypted log group and every environment variable handlers read."""
+    layer, its own encrypted log group and exactly the environment variables it reads."""
     intake = synth.stack.intake
     props = _props(synth, intake.function)
     assert (props["Runtime"], props["Architectures"]) == ("python3.13", ["arm64"])
@@ -343,19 +344,13 @@ def test_intake_function_configuration(synth: Synthesis) -> None:
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["Layers"] == [{"Ref": synth.logical_id(synth.stack.layer.layer_version)}]
     env = props["Environment"]["Variables"]
-    expected = {spec.env_var for spec in resources.TABLES} | {
-        resources.DATA_BUCKET_ENV,
-        resources.EVENT_BUS_ENV,
-        resources.PHONE_HASH_SECRET_ENV,
-        resources.SAMPLING_SECRET_ENV,
-        resources.RETENTION_DAYS_ENV,
-        "POWERTOOLS_SERVICE_NAME",
-        "POWERTOOLS_LOG_LEVEL",
-    }
-    assert expected <= set(env)
+    expected = {*IntakeSettings.env_names(), "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
+    assert set(env) == expected
+    assert resources.CASES.env_var not in env  # another function's table
     assert env["POWERTOOLS_SERVICE_NAME"] == "intake"
     assert env[resources.RETENTION_DAYS_ENV] == "400"
-    for spec in resources.TABLES:
+    intake_tables = (resources.VISITS, resources.UPLOADS, resources.DIRECTORY)
+    for spec in (*intake_tables, resources.CONFIG, resources.STRATA):
         table_id = synth.logical_id(synth.stack.store.tables[spec.logical_id])
         assert env[spec.env_var] == {"Ref": table_id}
     log_props = _props(synth, intake.log_group)

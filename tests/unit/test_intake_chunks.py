@@ -7,6 +7,7 @@ strata, the directory and the event must be the same.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -49,7 +50,7 @@ class Run:
         self.ports.objects.add(BUCKET, self.key, data)
         self.upload = Upload(BUCKET, self.key, etag="e1", size=len(data))
         if chunking is not None:
-            self.ports.chunking = chunking
+            self.ports = dataclasses.replace(self.ports, chunking=chunking)
         self.report = ingest(self.upload, self.ports)
 
     def outputs(self) -> dict:
@@ -249,7 +250,7 @@ def test_a_chunk_that_crashed_half_way_is_recounted_exactly():
     report is the inline one."""
     run, items = _split(_csv(_rows(400)).encode(), chunks=2)
     ports, store = run.ports, run.ports.visits
-    ports.visits = FailOnce(store, "put_all")
+    ports = dataclasses.replace(ports, visits=FailOnce(store, "put_all"))
     with pytest.raises(RuntimeError):
         ingest_chunk(items[0], ports)
     assert ports.objects.find(BUCKET, items[0]["result_key"]) is None
@@ -270,7 +271,7 @@ def test_a_lost_reducer_run_again_gives_the_same_report_and_at_most_one_more_eve
     for item in items:
         ingest_chunk(item, ports)
     ledger = ports.ledger
-    ports.ledger = FailOnce(ledger, "finished")
+    ports = dataclasses.replace(ports, ledger=FailOnce(ledger, "finished"))
     with pytest.raises(RuntimeError):
         reduce(run.upload, ports)
     writes = ports.visits.put_calls

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from dataclasses import replace
 
 import pytest
 
@@ -100,17 +101,14 @@ def test_a_retry_after_a_crash_half_way_recounts_exactly():
 
     ports = memory_ports()
     event = upload(ports, "uploads/health/big.csv", data)
-    store = ports.visits
-    ports.visits = CrashAfter(store, 2)
     with pytest.raises(TimeoutError):
-        ingest(event, ports)
-    ports.visits = store
+        ingest(event, replace(ports, visits=CrashAfter(ports.visits, 2)))
     retried = ingest(event, ports)
 
     keys = ("rows", "accepted", "rejected", "duplicates")
     assert {k: retried[k] for k in keys} == {k: clean[k] for k in keys}
     assert clean["duplicates"] == 49 and clean["accepted"] == 401
-    assert store.items.keys() == clean_ports.visits.items.keys()
+    assert ports.visits.items.keys() == clean_ports.visits.items.keys()
     assert ports.ledger.attempts[event.upload_id] == 2
 
 

@@ -56,8 +56,8 @@ def test_every_business_metric_names_its_service():
     assert mapped <= set(telemetry.BUSINESS_METRICS)
     assert set(telemetry.BUSINESS_METRICS.values()) <= {
         "intake",
-        "sampler",
-        "notify",
+        "sampling",
+        "dispatch",
         "feedback",
         "reports",
     }

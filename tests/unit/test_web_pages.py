@@ -5,6 +5,7 @@ that are not UTF-8 refused, forged signatures refused without a crash."""
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 from urllib.parse import quote
 
@@ -53,9 +54,7 @@ class Links:
 def feedback_ports(kind: str = "survey", **extra):
     world = DispatchWorld()
     world.visits.visits["v1"] = visit("v1")
-    ports = world.feedback_ports()
-    ports.links = Links(kind, **extra)
-    return ports
+    return dataclasses.replace(world.feedback_ports(), links=Links(kind, **extra))
 
 
 def post(body: str | bytes | None, ports=None, content_type: str = FORM):

@@ -367,20 +367,21 @@ def _report(args: argparse.Namespace) -> int:
 def _sample_run(args: argparse.Namespace) -> int:
     from samvad.sampling.service import run_sampler
     from samvad.sampling.wiring import sampler_ports
-    from samvad.settings import Settings
+    from samvad.settings import SamplingSettings
 
-    print(json.dumps(run_sampler(args.date, sampler_ports(Settings.from_env())), indent=2))
+    print(json.dumps(run_sampler(args.date, sampler_ports(SamplingSettings.from_env())), indent=2))
     return EXIT_OK
 
 
 def _sample_verify(args: argparse.Namespace) -> int:
-    from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+    from samvad.adapters.objects import S3Documents
+    from samvad.adapters.visits import DynamoVisits
     from samvad.sampling.verify import verify
-    from samvad.settings import Settings
+    from samvad.settings import SamplingSettings
 
-    settings = Settings.from_env()
+    settings = SamplingSettings.from_env()
     result = verify(
-        args.date, DynamoVisitsByDate(settings.visits_table), S3Documents(settings.data_bucket)
+        args.date, DynamoVisits(settings.visits_table), S3Documents(settings.data_bucket)
     )
     print(json.dumps(result, indent=2))
     return EXIT_OK if result["ok"] else EXIT_FINDINGS
@@ -400,7 +401,7 @@ def _config_publish(args: argparse.Namespace) -> int:
     import os
 
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.config import DynamoConfig
 
     path, document = args.file
     problems = document_problems(args.name, document)

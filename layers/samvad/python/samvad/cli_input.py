@@ -23,7 +23,14 @@ Commands: TypeAlias = "argparse._SubParsersAction[Parser]"
 """What ``add_subparsers`` returns: each module adds its commands to it."""
 
 ENVIRONMENT_HELP = "see 'The AWS environment' in docs/cli.md"
-_MISSING_VARIABLE = re.compile(r"environment variable (\w+) is not set")
+_MISSING_VARIABLE = re.compile(r"environment variables? ([\w, ]+?) (?:is|are) not set")
+
+
+def _not_set(names: str) -> str:
+    several = "," in names
+    return (
+        f"environment variable{'s' if several else ''} {names} {'are' if several else 'is'} not set"
+    )
 
 
 class UsageError(Exception):
@@ -44,7 +51,7 @@ def explain(error: BaseException, command: str) -> tuple[int, str]:
     missing = _MISSING_VARIABLE.search(str(error)) if isinstance(error, RuntimeError) else None
     if missing:
         return EXIT_USAGE, (
-            f"{command}: environment variable {missing.group(1)} is not set: this command "
+            f"{command}: {_not_set(missing.group(1))}: this command "
             f"works on the deployed stack; export the stack's resource names ({ENVIRONMENT_HELP})"
         )
     name = type(error).__name__

@@ -37,7 +37,7 @@ def outputs_of(path: Path, out: Path | None) -> tuple[Path, Path]:
 def run(args: argparse.Namespace) -> int:
     """Ingest ``args.files`` in order; print one JSON line per file; 0 only if all was clean."""
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.config import DynamoConfig
     from samvad.local.cloud import LocalCloud
     from samvad.local.flows import ingest_files
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import IO, Any, cast
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.logging.formatter import LambdaPowertoolsFormatter
+from aws_lambda_powertools.logging.types import PowertoolsLogRecord
 from aws_lambda_powertools.logging.utils import copy_config_to_registered_loggers
 
 from samvad.phones import redact
@@ -14,7 +16,7 @@ from samvad.phones import redact
 class RedactingFormatter(LambdaPowertoolsFormatter):
     """JSON log lines in which anything shaped like an Indian mobile number is masked."""
 
-    def serialize(self, log: dict) -> str:
+    def serialize(self, log: dict[str, Any] | PowertoolsLogRecord) -> str:
         return redact(super().serialize(log))
 
 
@@ -31,6 +33,10 @@ class _CurrentStderr:
 def logger_for(service: str) -> Logger:
     """A service logger (to stderr, keeping stdout for command output) that also formats
     the ``samvad.*`` module loggers, so domain code can log with the standard library."""
-    logger = Logger(service=service, logger_formatter=RedactingFormatter(), stream=_CurrentStderr())
+    logger = Logger(
+        service=service,
+        logger_formatter=RedactingFormatter(),
+        stream=cast(IO[str], _CurrentStderr()),
+    )
     copy_config_to_registered_loggers(source_logger=logger, include={"samvad"})
     return logger

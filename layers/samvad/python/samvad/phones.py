@@ -34,8 +34,10 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     import phonenumbers
 
     meta = phonenumbers.PhoneMetadata.metadata_for_region("IN")
-    mobile = re.compile(meta.mobile.national_number_pattern)
-    fixed = re.compile(meta.fixed_line.national_number_pattern)
+    if meta is None or meta.mobile is None or meta.fixed_line is None:
+        raise RuntimeError("phonenumbers has no metadata for India's numbers")
+    mobile = re.compile(str(meta.mobile.national_number_pattern))
+    fixed = re.compile(str(meta.fixed_line.national_number_pattern))
     return mobile, fixed
 
 

@@ -1,81 +1,169 @@
-"""Runtime settings, read from the environment when asked for (never at import time)."""
+"""Each function's settings: only its own resources, read from the environment when asked
+for (never at import time), with a clear error naming what is missing.
+
+Every class lists its variables (``env_names``): the CDK gives a function exactly those
+(``infra.constructs.function``), and the local runtime does the same.
+"""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import MISSING, dataclass, field, fields
+from typing import Any, Self
 
 from samvad import resources
 
 DEFAULT_RETENTION_DAYS = 400
+DEFAULT_REPORT_LINK_SECONDS = 7 * 86400
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_bucket: str
-    visits_table: str
-    uploads_table: str
-    directory_table: str
-    config_table: str
-    event_bus: str
-    phone_hash_secret_id: str
-    strata_table: str
-    contacts_table: str
-    call_lists_table: str
-    sampling_runs_table: str
-    sampling_secret_id: str
-    dispatch_queue_url: str = ""
-    retention_days: int = DEFAULT_RETENTION_DAYS
-    dispatches_table: str = ""
-    rate_limits_table: str = ""
-    feedback_table: str = ""
-    links_table: str = ""
-    link_secret_id: str = ""
-    feedback_url: str = ""
-    dispatch_queue_arn: str = ""
-    scheduler_role_arn: str = ""
-    deferred_dead_letter_arn: str = ""
-    connect_instance_id: str = ""
-    connect_flow_id: str = ""
-    connect_source_phone: str = ""
-    telephony_simulator_queue_url: str = ""
+class SettingsError(RuntimeError):
+    """A function's environment lacks a variable it needs (a deployment defect)."""
+
+
+def _var(name: str, default: Any = MISSING, parse: Callable[[str], Any] = str) -> Any:
+    """A field read from environment variable ``name``: required unless it has a default."""
+    return field(default=default, metadata={"env": name, "parse": parse})
+
+
+def _retention() -> Any:
+    return _var(resources.RETENTION_DAYS_ENV, DEFAULT_RETENTION_DAYS, int)
+
+
+class _FromEnvironment:
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Self:
+        """Read every variable; raise ``SettingsError`` naming all that are missing."""
+        env = os.environ if environ is None else environ
+        values: dict[str, Any] = {}
+        missing = []
+        for spec in fields(cls):  # type: ignore[arg-type]
+            name, raw = spec.metadata["env"], env.get(spec.metadata["env"])
+            if raw:
+                try:
+                    values[spec.name] = spec.metadata["parse"](raw)
+                except ValueError:
+                    raise SettingsError(
+                        f"{cls.__name__}: environment variable {name} is not a number: {raw!r}"
+                    ) from None
+            elif spec.default is MISSING:
+                missing.append(name)
+        if missing:
+            names, verb = ", ".join(missing), ("is" if len(missing) == 1 else "are")
+            plural = "s" if len(missing) > 1 else ""
+            raise SettingsError(
+                f"{cls.__name__}: environment variable{plural} {names} {verb} not set"
+            )
+        return cls(**values)
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
-        env = os.environ if environ is None else environ
+    def env_names(cls) -> tuple[str, ...]:
+        """The environment variables this function reads (required and optional)."""
+        return tuple(spec.metadata["env"] for spec in fields(cls))  # type: ignore[arg-type]
 
-        def need(name: str) -> str:
-            value = env.get(name)
-            if not value:
-                raise RuntimeError(f"environment variable {name} is not set")
-            return value
 
-        return cls(
-            data_bucket=need(resources.DATA_BUCKET_ENV),
-            visits_table=need(resources.VISITS.env_var),
-            uploads_table=need(resources.UPLOADS.env_var),
-            directory_table=need(resources.DIRECTORY.env_var),
-            config_table=need(resources.CONFIG.env_var),
-            event_bus=need(resources.EVENT_BUS_ENV),
-            phone_hash_secret_id=need(resources.PHONE_HASH_SECRET_ENV),
-            strata_table=need(resources.STRATA.env_var),
-            contacts_table=need(resources.CONTACTS.env_var),
-            call_lists_table=need(resources.CALL_LISTS.env_var),
-            sampling_runs_table=need(resources.SAMPLING_RUNS.env_var),
-            sampling_secret_id=need(resources.SAMPLING_SECRET_ENV),
-            dispatch_queue_url=env.get(resources.DISPATCH_QUEUE_ENV, ""),
-            retention_days=int(env.get(resources.RETENTION_DAYS_ENV) or DEFAULT_RETENTION_DAYS),
-            dispatches_table=need(resources.DISPATCHES.env_var),
-            rate_limits_table=need(resources.RATE_LIMITS.env_var),
-            feedback_table=need(resources.FEEDBACK.env_var),
-            links_table=need(resources.LINKS.env_var),
-            link_secret_id=env.get(resources.LINK_SECRET_ENV, ""),
-            feedback_url=env.get(resources.FEEDBACK_URL_ENV, ""),
-            dispatch_queue_arn=env.get(resources.DISPATCH_QUEUE_ARN_ENV, ""),
-            scheduler_role_arn=env.get(resources.SCHEDULER_ROLE_ENV, ""),
-            deferred_dead_letter_arn=env.get(resources.DEFERRED_DEAD_LETTER_ENV, ""),
-            connect_instance_id=env.get(resources.CONNECT_INSTANCE_ENV, ""),
-            connect_flow_id=env.get(resources.CONNECT_FLOW_ENV, ""),
-            connect_source_phone=env.get(resources.CONNECT_SOURCE_PHONE_ENV, ""),
-            telephony_simulator_queue_url=env.get(resources.TELEPHONY_SIMULATOR_ENV, ""),
-        )
+@dataclass(frozen=True, kw_only=True)
+class IntakeSettings(_FromEnvironment):
+    visits_table: str = _var(resources.VISITS.env_var)
+    uploads_table: str = _var(resources.UPLOADS.env_var)
+    directory_table: str = _var(resources.DIRECTORY.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    strata_table: str = _var(resources.STRATA.env_var)
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+    sampling_secret_id: str = _var(resources.SAMPLING_SECRET_ENV)
+    retention_days: int = _retention()
+    # files beyond one Lambda (docs/intake.md): the state machine, or in-process locally
+    chunks_state_machine_arn: str = _var(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV, "")
+    chunk_rows: int = _var(resources.INTAKE_CHUNK_ROWS_ENV, 0, int)
+    chunk_bytes: int = _var(resources.INTAKE_CHUNK_BYTES_ENV, 0, int)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SamplingSettings(_FromEnvironment):
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    visits_table: str = _var(resources.VISITS.env_var)
+    strata_table: str = _var(resources.STRATA.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    call_lists_table: str = _var(resources.CALL_LISTS.env_var)
+    sampling_runs_table: str = _var(resources.SAMPLING_RUNS.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    sampling_secret_id: str = _var(resources.SAMPLING_SECRET_ENV)
+    dispatch_queue_url: str = _var(resources.DISPATCH_QUEUE_ENV)
+    retention_days: int = _retention()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchSettings(_FromEnvironment):
+    dispatches_table: str = _var(resources.DISPATCHES.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    links_table: str = _var(resources.LINKS.env_var)
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    link_secret_id: str = _var(resources.LINK_SECRET_ENV)
+    feedback_url: str = _var(resources.FEEDBACK_URL_ENV)
+    dispatch_queue_url: str = _var(resources.DISPATCH_QUEUE_ENV)
+    dispatch_queue_arn: str = _var(resources.DISPATCH_QUEUE_ARN_ENV)
+    scheduler_role_arn: str = _var(resources.SCHEDULER_ROLE_ENV)
+    deferred_dead_letter_arn: str = _var(resources.DEFERRED_DEAD_LETTER_ENV, "")
+    connect_instance_id: str = _var(resources.CONNECT_INSTANCE_ENV, "")  # none: SMS only
+    connect_flow_id: str = _var(resources.CONNECT_FLOW_ENV, "")
+    connect_source_phone: str = _var(resources.CONNECT_SOURCE_PHONE_ENV, "")
+    telephony_simulator_queue_url: str = _var(resources.TELEPHONY_SIMULATOR_ENV, "")  # local
+    retention_days: int = _retention()
+
+
+@dataclass(frozen=True, kw_only=True)
+class FeedbackSettings(_FromEnvironment):
+    feedback_table: str = _var(resources.FEEDBACK.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    links_table: str = _var(resources.LINKS.env_var)
+    dispatches_table: str = _var(resources.DISPATCHES.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+    link_secret_id: str = _var(resources.LINK_SECRET_ENV)
+    retention_days: int = _retention()
+    # officials' ATR pages (``/atr/…``) go through the escalation stage's ports
+    cases_table: str = _var(resources.CASES.env_var)
+    escalation_state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class EscalationSettings(_FromEnvironment):
+    cases_table: str = _var(resources.CASES.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
+    feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")  # with the secret: ATR links
+    link_secret_id: str = _var(resources.LINK_SECRET_ENV, "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReportsSettings(_FromEnvironment):
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    tallies_table: str = _var(resources.TALLIES.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    reports_topic_arn: str = _var(resources.REPORTS_TOPIC_ENV)
+    retention_days: int = _retention()
+    link_seconds: int = _var(resources.REPORTS_LINK_SECONDS_ENV, DEFAULT_REPORT_LINK_SECONDS, int)
+
+
+FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
+    "intake": IntakeSettings,
+    "intake_split": IntakeSettings,
+    "intake_chunk": IntakeSettings,
+    "intake_reduce": IntakeSettings,
+    "sampling": SamplingSettings,
+    "dispatch": DispatchSettings,
+    "feedback": FeedbackSettings,
+    "escalation": EscalationSettings,
+    "reports": ReportsSettings,
+}
+"""Each function (``functions/<name>``) and the settings it reads."""

@@ -21,6 +21,7 @@ hands it on again, which every consumer absorbs (each step is idempotent).
 
 from __future__ import annotations
 
+import builtins
 import json
 import os
 from collections.abc import Iterator
@@ -150,7 +151,7 @@ class SqsDeadLetters:
             raise UnknownQueue(f"{queue!r} names {len(matches)} dead-letter queues ({names})")
         return matches[0]
 
-    def peek(self, queue: DeadLetterQueue, count: int) -> list[dict[str, Any]]:
+    def peek(self, queue: DeadLetterQueue, count: int) -> builtins.list[dict[str, Any]]:
         """Up to ``count`` (≤ 10) messages, left visible: body and attributes (why it failed)."""
         messages = self._sqs.receive_message(
             QueueUrl=queue.url,

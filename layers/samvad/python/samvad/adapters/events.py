@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from samvad import resources
 from samvad.adapters.aws import client as make_client
 
 
 class EventBridgePublisher:
-    def __init__(self, bus: str, client=None):
+    def __init__(self, bus: str, client: Any = None) -> None:
         self._bus = bus
         self._client = make_client("events", client)
 

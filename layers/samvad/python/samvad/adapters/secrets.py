@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import functools
+from typing import Any
 
 from samvad.adapters.aws import client as make_client
 
 
-def secret_bytes(secret_id: str, client=None) -> bytes:
+def secret_bytes(secret_id: str, client: Any = None) -> bytes:
     if client is not None:
         return _fetch(secret_id, client)
     return _cached(secret_id)
@@ -18,7 +19,7 @@ def _cached(secret_id: str) -> bytes:
     return _fetch(secret_id, None)
 
 
-def _fetch(secret_id: str, client) -> bytes:
+def _fetch(secret_id: str, client: Any) -> bytes:
     value = make_client("secretsmanager", client).get_secret_value(SecretId=secret_id)
     secret = value.get("SecretString")
     if not secret:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from typing import Any
 
 from samvad.adapters.aws import client as make_client
 
@@ -19,7 +20,7 @@ ENDED: dict[str, dict] = {}
 
 
 class SimulatedTelephony:
-    def __init__(self, queue_url: str, client=None):
+    def __init__(self, queue_url: str, client: Any = None) -> None:
         self._url = queue_url
         self._client = make_client("sqs", client)
 

@@ -191,10 +191,13 @@ def emulator_requests(rows: int) -> dict:
     import boto3
 
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoLedger, DynamoVisitStore
+    from samvad.adapters.config import DynamoConfig
+    from samvad.adapters.directory import DynamoDirectory
     from samvad.adapters.events import EventBridgePublisher
-    from samvad.adapters.s3 import S3ObjectStore
-    from samvad.adapters.sampling import DynamoStrata
+    from samvad.adapters.objects import S3ObjectStore
+    from samvad.adapters.strata import DynamoStrata
+    from samvad.adapters.uploads import DynamoLedger
+    from samvad.adapters.visits import DynamoVisits
     from samvad.intake.service import IntakePorts, Upload, ingest
     from samvad.local.cloud import LocalCloud
 
@@ -207,7 +210,7 @@ def emulator_requests(rows: int) -> dict:
         env = cloud.env
         ports = IntakePorts(
             objects=S3ObjectStore(cloud.client("s3")),
-            visits=DynamoVisitStore(env[resources.VISITS.env_var], dynamodb),
+            visits=DynamoVisits(env[resources.VISITS.env_var], dynamodb),
             ledger=DynamoLedger(env[resources.UPLOADS.env_var], dynamodb),
             directory=DynamoDirectory(env[resources.DIRECTORY.env_var], cloud.client("dynamodb")),
             events=EventBridgePublisher(env[resources.EVENT_BUS_ENV], cloud.client("events")),

@@ -45,7 +45,7 @@ def _measure(n: int) -> dict:
     from moto import mock_aws
 
     from samvad import resources
-    from samvad.adapters.reports import DynamoTallies
+    from samvad.adapters.tallies import DynamoTallies
     from samvad.demo import report_events as ev
     from samvad.local import moto_speedups
     from samvad.local.cloud import REGION, Names, provision
@@ -136,7 +136,7 @@ def _accumulate(sums, update) -> None:
 
 
 def _compare(client, table: str, expected: dict) -> bool:
-    from samvad.adapters.reports import DynamoTallies
+    from samvad.adapters.tallies import DynamoTallies
 
     store = DynamoTallies(table, client)
     partitions = {p for p, _ in expected}
@@ -162,14 +162,11 @@ def _report(env: dict, counter, request: dict) -> dict:
     import boto3
 
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
-    from samvad.adapters.reports import (
-        DynamoTallies,
-        DynamoVisitPhones,
-        S3ReportFiles,
-        SnsNotifier,
-    )
-    from samvad.adapters.sampling import S3Documents
+    from samvad.adapters.config import DynamoConfig
+    from samvad.adapters.objects import S3Documents, S3ReportFiles
+    from samvad.adapters.tallies import DynamoTallies
+    from samvad.adapters.topics import SnsNotifier
+    from samvad.adapters.visits import DynamoVisits
     from samvad.local.cloud import REGION
     from samvad.reports.service import ReportPorts, run_report
 
@@ -179,7 +176,7 @@ def _report(env: dict, counter, request: dict) -> dict:
         selections=S3Documents(
             env[resources.DATA_BUCKET_ENV], boto3.client("s3", region_name=REGION)
         ),
-        visits=DynamoVisitPhones(env[resources.VISITS.env_var], client),
+        visits=DynamoVisits(env[resources.VISITS.env_var], client),
         files=S3ReportFiles(env[resources.DATA_BUCKET_ENV], boto3.client("s3", region_name=REGION)),
         notifier=SnsNotifier(
             env[resources.REPORTS_TOPIC_ENV], boto3.client("sns", region_name=REGION)

@@ -311,7 +311,7 @@ def _plan_summary(document: dict, k: int | None) -> dict:
 
 def _publish_plan(client, env: dict, document: dict) -> None:
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
+    from samvad.adapters.config import DynamoConfig
 
     DynamoConfig(env[resources.CONFIG.env_var], client).publish(
         resources.SAMPLING_PLAN_CONFIG, document, author="bench"
@@ -414,8 +414,8 @@ class _Load:
 def _load(n: int, layout: _Layout, client, env: dict, tables: _Tables) -> _Load:
     from moto.dynamodb.models import dynamodb_backends
 
-    from samvad.adapters.dynamo import Batches
-    from samvad.adapters.sampling import DynamoStrata
+    from samvad.adapters.items import Batches
+    from samvad.adapters.strata import DynamoStrata
     from samvad.local.cloud import ACCOUNT, REGION
 
     backend = dynamodb_backends[ACCOUNT][REGION]
@@ -705,43 +705,28 @@ def _query(client, tables: _Tables, request: dict) -> dict:
 
 
 def _sample(client, env: dict, names, counter: _ReadCounter, tables: _Tables) -> dict:
+    import dataclasses
+
     import boto3
 
     from samvad import resources
-    from samvad.adapters.dynamo import DynamoConfig
-    from samvad.adapters.events import EventBridgePublisher
-    from samvad.adapters.sampling import (
-        DynamoCallLists,
-        DynamoCandidateIndex,
-        DynamoContacts,
-        DynamoRuns,
-        DynamoStrata,
-        DynamoVisitMarks,
-        S3Documents,
-        SqsDispatcher,
-    )
     from samvad.local.cloud import REGION
-    from samvad.sampling.service import SamplerPorts, run_sampler, selection_key
+    from samvad.sampling.service import run_sampler, selection_key
+    from samvad.sampling.wiring import build_sampler_ports
+    from samvad.settings import SamplingSettings
 
-    documents = S3Documents(names.bucket, boto3.client("s3", region_name=REGION))
-    ports = SamplerPorts(
-        strata=DynamoStrata(tables.strata, client),
-        index=DynamoCandidateIndex(tables.visits, client),
-        contacts=DynamoContacts(tables.contacts, client),
-        visits=DynamoVisitMarks(tables.visits, client),
-        call_lists=DynamoCallLists(env[resources.CALL_LISTS.env_var], client),
-        runs=DynamoRuns(env[resources.SAMPLING_RUNS.env_var], client),
-        documents=documents,
-        dispatch=SqsDispatcher(
-            env[resources.DISPATCH_QUEUE_ENV], boto3.client("sqs", region_name=REGION)
-        ),
-        events=EventBridgePublisher(
-            env[resources.EVENT_BUS_ENV], boto3.client("events", region_name=REGION)
-        ),
-        config=DynamoConfig(env[resources.CONFIG.env_var], client),
-        sampling_key=SAMPLING_KEY,
+    def clients(service: str):  # DynamoDB through the counting client
+        return client if service == "dynamodb" else boto3.client(service, region_name=REGION)
+
+    # The real wiring builds the ports, with the key the loaded visits were scored with.
+    clients("secretsmanager").put_secret_value(
+        SecretId=env[resources.SAMPLING_SECRET_ENV], SecretString=SAMPLING_KEY.decode()
+    )
+    ports = dataclasses.replace(
+        build_sampler_ports(SamplingSettings.from_env(env), clients),
         clock=lambda: dt.datetime.combine(RUN_DATE, dt.time(3, 30), dt.UTC),
     )
+    documents = ports.documents
     _progress("running the sampler")
     counter.reset()
     started, cpu = time.perf_counter(), time.process_time()

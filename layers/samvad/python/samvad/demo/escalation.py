@@ -16,7 +16,7 @@ import time
 from collections import Counter
 
 from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.config import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
 from samvad.escalation import cases
 from samvad.escalation.model import case_id_for

@@ -3,7 +3,7 @@
 The bucket's state (tokens, when they were counted, a version) lives in one store item per
 channel; a dispatcher takes a token with an optimistic, versioned write, so two Lambda
 invocations can never spend the same token. This module holds the arithmetic; the store is
-``adapters.dispatch.DynamoRateLimiter`` (or ``MemoryRateLimiter`` in tests).
+``adapters.rate_limits.DynamoRateLimiter`` (or ``MemoryRateLimiter`` in tests).
 """
 
 from __future__ import annotations

@@ -29,13 +29,24 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from typing import Any, Protocol
+from typing import Any
 
 from samvad import messages, resources
 from samvad.dispatch.policy import VOICE_CHANNELS, NotifyPolicy
 from samvad.logs import logger_for
+from samvad.ports import (
+    Deferrer,
+    DispatchLedger,
+    EventPublisher,
+    LinkIssuer,
+    OptOuts,
+    RateLimiter,
+    Sms,
+    Telephony,
+    VisitReader,
+)
 
-log = logger_for("notify")
+log = logger_for("dispatch")
 
 SURVEY, CONFIRMATION = "survey", "confirmation"
 FINAL_STATUSES = ("contacted", "opted_out", "gave_up", "failed")
@@ -168,30 +179,18 @@ class Result:
     detail: str = ""
 
 
-class Ledger(Protocol):
-    def claim(self, contact: Contact, now: dt.datetime, stale_before: dt.datetime) -> bool: ...
-    def placed(self, contact: Contact, outcome: str, reference: str, now: dt.datetime) -> None: ...
-    def unplaced(self, contact: Contact, reason: str) -> None: ...
-    def state(self, key: str) -> dict | None: ...
-    def attempt(self, key: str, attempt: int) -> dict | None: ...
-    def ended(self, key: str, attempt: int, outcome: str, now: dt.datetime) -> bool: ...
-    def settle(self, key: str, attempt: int) -> None: ...
-    def finish(self, key: str, status: str, channel: str, now: dt.datetime) -> bool: ...
-    def by_reference(self, reference: str) -> tuple[str, int] | None: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class DispatchPorts:
-    ledger: Ledger
-    visits: Any  # get(visit_key) -> dict | None
-    contacts: Any  # opted_out(phone_hash) -> bool
-    sms: Any  # send(phone, SmsText, policy) -> message id
-    links: Any  # issue(contact, expires_at) -> url
-    limiter: Any  # acquire(bucket, rate, now_epoch) -> seconds to wait
-    deferrer: Any  # defer(message, until, now)
-    events: Any  # publish(detail_type, detail)
+    ledger: DispatchLedger
+    visits: VisitReader
+    contacts: OptOuts
+    sms: Sms
+    links: LinkIssuer
+    limiter: RateLimiter
+    deferrer: Deferrer
+    events: EventPublisher
     policy: NotifyPolicy
-    telephony: Any = None  # start_call(phone, attributes, token) -> contact id; None: SMS only
+    telephony: Telephony | None = None  # None: voice contacts go by SMS
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
 
@@ -326,6 +325,8 @@ def _take_token(contact: Contact, ports: DispatchPorts) -> float | None:
 def _place(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datetime) -> Result:
     try:
         if contact.channel in VOICE_CHANNELS:
+            if ports.telephony is None:  # voice contacts were turned into SMS before this
+                raise RuntimeError("a voice contact to place without telephony")
             reference = ports.telephony.start_call(
                 visit["phone"], _call_attributes(contact, visit), _client_token(contact)
             )
@@ -389,7 +390,9 @@ def _replayed(contact: Contact, visit: dict, ports: DispatchPorts, now: dt.datet
 def _abandoned(attempt: dict, now: dt.datetime) -> bool:
     """Claimed longer ago than any invocation lives: nobody will record what happened."""
     claimed_at = attempt.get("claimed_at")
-    return bool(claimed_at) and dt.datetime.fromisoformat(claimed_at) <= now - INVOCATION_LIMIT
+    if not claimed_at:
+        return False
+    return dt.datetime.fromisoformat(str(claimed_at)) <= now - INVOCATION_LIMIT
 
 
 def _finish(

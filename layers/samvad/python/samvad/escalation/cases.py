@@ -13,7 +13,7 @@ import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from samvad import resources
 from samvad.escalation import directory, notices
@@ -27,6 +27,7 @@ from samvad.escalation.model import (
     seconds,
 )
 from samvad.phones import mask
+from samvad.ports import CaseStore, ConfigReader, TaskTokens
 
 log = logging.getLogger(__name__)
 CASE_FIELDS = ("department", "service", "office_code", "office_name", "district", "official_id")
@@ -34,31 +35,12 @@ EVENT_FIELDS = ("department", "service", "office_code", "district", "official_id
 MAX_ATR_CHARS = 4000
 
 
-class CaseStore(Protocol):
-    def create(self, case: dict) -> bool: ...
-    def get(self, case_id: str) -> dict | None: ...
-    def assign(self, case_id: str, round_: int, fields: dict, entry: dict) -> bool: ...
-    def set_wait(
-        self, case_id: str, kind: str, round_: int, token: str, fields: dict
-    ) -> dict | None: ...
-    def set_signal(
-        self, case_id: str, kind: str, round_: int, signal: dict, entry: dict
-    ) -> dict | None: ...
-    def mark_delivered(self, case_id: str, kind: str, round_: int) -> None: ...
-    def append(self, case_id: str, round_: int, fields: dict, entry: dict) -> bool: ...
-
-
-class TaskTokens(Protocol):
-    def send_success(self, token: str, output: dict) -> bool: ...
-    def start(self, name: str, payload: dict) -> bool: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class EscalationPorts:
     cases: CaseStore
     tasks: TaskTokens
     phone_of: Callable[[str], str | None]  # visit_key → E.164, read from Visits
-    config: Any  # .latest(name) -> dict | None
+    config: ConfigReader
     atr_link: Callable[[str, str, dt.datetime], str] | None = None
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
@@ -67,7 +49,9 @@ def _iso(moment: dt.datetime) -> str:
     return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _entry(at: str, who: str, what: str, from_level: int, to_level: int, reason: str, **extra):
+def _entry(
+    at: str, who: str, what: str, from_level: int, to_level: int, reason: str, **extra: Any
+) -> dict[str, Any]:
     return {
         "at": at,
         "who": who,

@@ -103,8 +103,8 @@ def _transfer(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    from samvad.adapters.dynamo import DynamoConfig
-    from samvad.adapters.escalation import OfficialSubscriptions
+    from samvad.adapters.config import DynamoConfig
+    from samvad.adapters.topics import OfficialSubscriptions
     from samvad.escalation.directory import validate
 
     path, document = args.file

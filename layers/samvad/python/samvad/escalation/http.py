@@ -21,7 +21,7 @@ HTML = templates.page_headers(CONTENT_SECURITY_POLICY)
 Response = tuple[int, dict[str, str], str]
 
 
-@dataclass
+@dataclass(frozen=True)
 class AtrWebPorts:
     escalation: cases.EscalationPorts
     link_key: bytes  # links.atr_key(<feedback-link secret>)

@@ -26,7 +26,9 @@ def signature(key: bytes, case_id: str, official_id: str, expires: int) -> str:
     return base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
 
 
-def atr_link(base_url: str, key: bytes, case_id: str, official_id: str, deadline: dt.datetime):
+def atr_link(
+    base_url: str, key: bytes, case_id: str, official_id: str, deadline: dt.datetime
+) -> str:
     expires = int((deadline + LINK_VALIDITY_AFTER_DEADLINE).timestamp())
     query = urlencode(
         {"o": official_id, "e": expires, "s": signature(key, case_id, official_id, expires)}
@@ -34,7 +36,9 @@ def atr_link(base_url: str, key: bytes, case_id: str, official_id: str, deadline
     return f"{base_url.rstrip('/')}/atr/{quote(case_id)}?{query}"
 
 
-def verify(key: bytes, case_id: str, official_id: str, expires: str, given: str, now: float):
+def verify(
+    key: bytes, case_id: str, official_id: str, expires: str, given: str, now: float
+) -> str | None:
     """``None`` when valid, else the reason (shown to the person holding the link)."""
     if not (official_id and expires and given):
         return "this link is incomplete"

@@ -26,7 +26,7 @@ class CaseError(ValueError):
     """A request about a case that cannot be honoured; the message says why."""
 
 
-def case_id_for(visit_key: str) -> str:
+def case_id_for(visit_key: object) -> str:
     if not visit_key or not isinstance(visit_key, str):
         raise CaseError("visit_key is required")
     return CASE_PREFIX + visit_key

@@ -2,63 +2,48 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import os
 
 from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
-from samvad.adapters.escalation import DynamoCases, StepFunctionsTasks, VisitPhones
+from samvad.adapters.cases import DynamoCases
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.state_machine import StepFunctionsTasks
+from samvad.adapters.visits import DynamoVisits
 from samvad.escalation import cases, links
 from samvad.escalation.model import CaseError
+from samvad.settings import EscalationSettings
 
 TASKS = {"assign", "await_atr", "await_confirmation"}
 
 
-def _need(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set")
-    return value
-
-
-ENV_NAMES = (
-    resources.CASES.env_var,
-    resources.VISITS.env_var,
-    resources.CONFIG.env_var,
-    resources.ESCALATION_STATE_MACHINE_ENV,
-    resources.FEEDBACK_URL_ENV,
-    resources.LINK_SECRET_ENV,
-    "AWS_ENDPOINT_URL",
-)
-
-
-def escalation_ports() -> cases.EscalationPorts:
-    """Ports over the stack's resources, built once per environment (a warm Lambda reuses
-    them; a new local stack in the same process gets its own)."""
-    return _ports_for(tuple(os.environ.get(name, "") for name in ENV_NAMES))
+def escalation_ports(settings: EscalationSettings | None = None) -> cases.EscalationPorts:
+    """Ports over the stack's resources (``settings``, else the function's environment),
+    built once per environment: a warm Lambda reuses them; a new local stack in the same
+    process (another endpoint) gets its own."""
+    settings = settings or EscalationSettings.from_env()
+    return _ports_for(settings, os.environ.get("AWS_ENDPOINT_URL", ""))
 
 
 @functools.lru_cache(maxsize=4)
-def _ports_for(environment: tuple[str, ...]) -> cases.EscalationPorts:
+def _ports_for(settings: EscalationSettings, endpoint: str) -> cases.EscalationPorts:
     atr_link = None
-    base, secret_id = (
-        os.environ.get(resources.FEEDBACK_URL_ENV),
-        os.environ.get(resources.LINK_SECRET_ENV),
-    )
+    base, secret_id = settings.feedback_url, settings.link_secret_id
     if base and secret_id:
         from samvad.adapters.secrets import secret_bytes
 
         key = links.atr_key(secret_bytes(secret_id))
 
-        def atr_link(case_id, official_id, deadline):
+        def atr_link(case_id: str, official_id: str, deadline: dt.datetime) -> str:
             return links.atr_link(base, key, case_id, official_id, deadline)
 
     return cases.EscalationPorts(
-        cases=DynamoCases(_need(resources.CASES.env_var)),
-        tasks=StepFunctionsTasks(os.environ.get(resources.ESCALATION_STATE_MACHINE_ENV, "")),
-        phone_of=VisitPhones(_need(resources.VISITS.env_var)),
-        config=DynamoConfig(_need(resources.CONFIG.env_var)),
+        cases=DynamoCases(settings.cases_table),
+        tasks=StepFunctionsTasks(settings.state_machine_arn),
+        phone_of=DynamoVisits(settings.visits_table).phone,
+        config=DynamoConfig(settings.config_table),
         atr_link=atr_link,
     )
 

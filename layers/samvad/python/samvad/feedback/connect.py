@@ -26,7 +26,9 @@ def handle_connect(event: dict[str, Any], ports: FeedbackPorts) -> dict[str, str
     return {**prompts, **_act(params.get("action") or "record", contact, attributes, params, ports)}
 
 
-def _act(action: str, contact: dict, attributes: dict, params: dict, ports) -> dict[str, str]:
+def _act(
+    action: str, contact: dict, attributes: dict, params: dict, ports: FeedbackPorts
+) -> dict[str, str]:
     if action == "prompts":
         return {"status": "prompts"}
     if action == "opt_out":

@@ -13,12 +13,24 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from samvad import resources
 from samvad.feedback.acks import Acknowledgements
 from samvad.feedback.answers import Answers
 from samvad.logs import logger_for
+from samvad.ports import (
+    DispatchLedger,
+    EventPublisher,
+    FeedbackStore,
+    LinkRedeemer,
+    OptOuts,
+    Sms,
+    VisitReader,
+)
+
+if TYPE_CHECKING:
+    from samvad.dispatch.policy import NotifyPolicy
 
 log = logger_for("feedback")
 
@@ -33,17 +45,17 @@ VISIT_FIELDS = (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class FeedbackPorts:
-    store: Any  # put_new(key, item) -> bool; get(key) -> dict | None; mark_published(key)
-    visits: Any  # get(visit_key) -> dict | None
-    contacts: Any  # opt_out(phone_hash, when); remember/last_sms
-    events: Any  # publish(detail_type, detail)
+    store: FeedbackStore
+    visits: VisitReader
+    contacts: OptOuts
+    events: EventPublisher
     hasher: Callable[[str], str]  # E.164 → phone hash
-    links: Any = None  # lookup(token) -> dict | None; use(token_id, now) -> bool
-    ledger: Any = None  # by_reference(ref) -> (key, attempt); attempt(key, n) -> dict
-    sms: Any = None  # send(phone, SmsText, policy) -> id (acknowledgements)
-    policy: Any = None  # NotifyPolicy (SMS sender and DLT ids for acknowledgements)
+    links: LinkRedeemer | None = None
+    ledger: DispatchLedger | None = None  # SMS replies: by_reference, attempt
+    sms: Sms | None = None  # acknowledgements
+    policy: NotifyPolicy | None = None  # SMS sender and DLT ids for acknowledgements
     acks: Acknowledgements | None = None  # caps SMS acknowledgements; None: none are sent
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 

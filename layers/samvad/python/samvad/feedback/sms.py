@@ -77,9 +77,10 @@ def handle_sms_reply(inbound: dict[str, Any], ports: FeedbackPorts) -> str:
 def _contact_of(inbound: dict, phone_hash: str, ports: FeedbackPorts) -> dict | None:
     """The dispatch message of the contact this reply answers, if it was sent to this phone."""
     reference = inbound.get("previousPublishedMessageId") or ""
-    found = ports.ledger.by_reference(reference) if reference else None
-    if found is not None:
-        message = (ports.ledger.attempt(*found) or {}).get("message")
+    ledger = ports.ledger
+    found = ledger.by_reference(reference) if reference and ledger is not None else None
+    if found is not None and ledger is not None:
+        message = (ledger.attempt(*found) or {}).get("message")
     else:
         message = ports.contacts.last_sms(phone_hash)
     if not message:
@@ -110,6 +111,6 @@ def _ack(
 
 
 def _send(phone: str, template: str, language: str, ports: FeedbackPorts) -> None:
-    if ports.sms is None:
+    if ports.sms is None or ports.policy is None:
         return
     ports.sms.send(phone, messages.sms(template, language), ports.policy)

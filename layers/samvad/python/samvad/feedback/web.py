@@ -59,7 +59,10 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
         response = _page(405, "error", language)
         return WebResponse(405, response.body, {**response.headers, "Allow": "GET, POST"})
     token = parts[1]
-    link = ports.links.lookup(token)
+    links = ports.links
+    if links is None:
+        raise RuntimeError("the feedback form needs the links port")
+    link = links.lookup(token)
     if link is None:
         return _page(404, "invalid", language)
     if "lang" not in request.query:
@@ -87,14 +90,23 @@ def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
         return WebResponse(400, page)
     except AnswerError:  # parse_form refuses what Answers would, so this is a safety net
         return WebResponse(400, pages.render_form(language, token, display, kind, "form"))
-    spent = ports.links.use(link["token_id"], now)
+    spent = links.use(link["token_id"], now)
     if not spent and result == "duplicate":
         return _page(409, "used", language)
     return _page(200, "thanks", language)
 
 
-def _record(link: dict, kind: str, answer, visit: dict, language: str, ports) -> str:
+def _record(
+    link: dict,
+    kind: str,
+    answer: pages.FormAnswer,
+    visit: dict,
+    language: str,
+    ports: FeedbackPorts,
+) -> str:
     if kind == "confirmation":
+        if answer.resolved is None:  # parse_form refuses this already; kept for the type
+            raise pages.FormError("resolved", "please say whether it was resolved")
         return record_confirmation(
             link.get("case_id", ""),
             _round_of(link),

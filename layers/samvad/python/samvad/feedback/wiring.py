@@ -4,43 +4,42 @@ from __future__ import annotations
 
 import functools
 import json
+from dataclasses import replace
 from typing import Any
 
 from samvad import clock
 from samvad.adapters.acknowledgements import DynamoAcknowledgements
-from samvad.adapters.dispatch import (
-    DynamoDispatchLedger,
-    DynamoFeedback,
-    DynamoLinks,
-    DynamoVisitReader,
-    SnsSms,
-)
+from samvad.adapters.contacts import DynamoContacts
+from samvad.adapters.dispatches import DynamoDispatchLedger
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.sampling import DynamoContacts
+from samvad.adapters.feedback import DynamoFeedback
+from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.sms import SnsSms
+from samvad.adapters.visits import DynamoVisits
 from samvad.dispatch.wiring import current_policy
 from samvad.feedback.connect import handle_connect
 from samvad.feedback.service import FeedbackPorts
 from samvad.feedback.sms import handle_sms_reply
 from samvad.feedback.web import WebRequest, handle_web, request_body
-from samvad.links import LinkSigner
+from samvad.link_tokens import LinkSigner
 from samvad.pii import PhoneHasher
-from samvad.settings import Settings
+from samvad.settings import EscalationSettings, FeedbackSettings
 
 
 @functools.cache
-def feedback_ports(settings: Settings) -> FeedbackPorts:
+def feedback_ports(settings: FeedbackSettings) -> FeedbackPorts:
     days = settings.retention_days
     return FeedbackPorts(
         store=DynamoFeedback(settings.feedback_table, retention_days=days),
-        visits=DynamoVisitReader(settings.visits_table),
+        visits=DynamoVisits(settings.visits_table),
         contacts=DynamoContacts(settings.contacts_table, retention_days=days),
         events=EventBridgePublisher(settings.event_bus),
         hasher=PhoneHasher(secret_bytes(settings.phone_hash_secret_id)),
         links=DynamoLinks(
             settings.links_table,
             LinkSigner(secret_bytes(settings.link_secret_id)),
-            settings.feedback_url,
+            "",  # feedback redeems links; dispatch issues them
         ),
         ledger=DynamoDispatchLedger(settings.dispatches_table, retention_days=days),
         sms=SnsSms(),
@@ -61,16 +60,16 @@ def kind_of(event: dict[str, Any]) -> str:
     return "unknown"
 
 
-def connect_invocation(event: dict, settings: Settings) -> dict[str, str]:
+def connect_invocation(event: dict, settings: FeedbackSettings) -> dict[str, str]:
     return handle_connect(event, _ports(settings))
 
 
-def sms_replies(event: dict, settings: Settings) -> list[str]:
+def sms_replies(event: dict, settings: FeedbackSettings) -> list[str]:
     ports = _ports(settings)
     return [handle_sms_reply(json.loads(r["Sns"]["Message"]), ports) for r in event["Records"]]
 
 
-def web_request(event: dict, settings: Settings) -> dict:
+def web_request(event: dict, settings: FeedbackSettings) -> dict:
     """A Lambda function URL request (payload 2.0) → its response."""
     http = event["requestContext"]["http"]
     body = request_body(event.get("body") or "", bool(event.get("isBase64Encoded")))
@@ -88,20 +87,25 @@ def web_request(event: dict, settings: Settings) -> dict:
     return {"statusCode": response.status, "headers": response.headers, "body": response.body}
 
 
-def _atr_request(request: WebRequest, headers: dict, settings: Settings) -> dict:
+def _atr_request(request: WebRequest, headers: dict, settings: FeedbackSettings) -> dict:
     """An official's action-taken report, through the escalation stage's signed ATR page."""
     from samvad.escalation import links
     from samvad.escalation.http import AtrWebPorts, handle_atr_request
     from samvad.escalation.wiring import escalation_ports
 
-    ports = AtrWebPorts(escalation_ports(), links.atr_key(secret_bytes(settings.link_secret_id)))
+    escalation = EscalationSettings(
+        cases_table=settings.cases_table,
+        visits_table=settings.visits_table,
+        config_table=settings.config_table,
+        state_machine_arn=settings.escalation_state_machine_arn,
+    )
+    key = links.atr_key(secret_bytes(settings.link_secret_id))
+    ports = AtrWebPorts(escalation_ports(escalation), key)
     status, response_headers, body = handle_atr_request(
         request.method, request.path, request.query, request.body, headers, ports
     )
     return {"statusCode": status, "headers": response_headers, "body": body}
 
 
-def _ports(settings: Settings) -> FeedbackPorts:
-    ports = feedback_ports(settings)
-    ports.policy = current_policy(settings)
-    return ports
+def _ports(settings: FeedbackSettings) -> FeedbackPorts:
+    return replace(feedback_ports(settings), policy=current_policy(settings.config_table))

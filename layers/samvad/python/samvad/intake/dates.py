@@ -80,6 +80,7 @@ def _parse_time(text: str) -> dt.time | None:
     if len(parts) not in (2, 3) or not all(p.isdigit() and len(p) == 2 for p in parts):
         return None
     try:
-        return dt.time(*(int(p) for p in parts))
+        hour, minute, second = (int(p) for p in [*parts, "0"][:3])
+        return dt.time(hour, minute, second)
     except ValueError:
         return None

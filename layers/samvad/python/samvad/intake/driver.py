@@ -19,7 +19,10 @@ class InProcessChunks:
 
     def start(self, upload: Upload, chunking: Chunking) -> dict:
         reference = split(upload, self._ports, chunking)
-        items = json.loads(self._ports.objects.find(upload.bucket, reference["items_key"]))
+        listed = self._ports.objects.find(upload.bucket, reference["items_key"])
+        if listed is None:
+            raise RuntimeError(f"the split wrote no chunk list at {reference['items_key']}")
+        items = json.loads(listed)
         for item in items:
             ingest_chunk(item, self._ports)
         return reduce(upload, self._ports)

@@ -15,7 +15,7 @@ import csv
 import datetime as dt
 import io
 import tempfile
-from typing import BinaryIO
+from typing import IO
 
 from samvad.intake.validate import Rejection
 from samvad.spreadsheet import formula_safe
@@ -48,7 +48,7 @@ class RejectsFile:
         )
         self.count += 1
 
-    def finish(self) -> BinaryIO:
+    def finish(self) -> IO[bytes]:
         """Flush and return the binary file positioned at its start."""
         self._text.flush()
         self._text.detach()

@@ -23,9 +23,9 @@ import logging
 import time
 import urllib.parse
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
-from typing import BinaryIO, Protocol
+from typing import IO, BinaryIO, Protocol
 
 from samvad import resources
 from samvad.intake.aliases import alias_table
@@ -33,8 +33,17 @@ from samvad.intake.chunking import Chunking
 from samvad.intake.departments import configured_departments, offices_of
 from samvad.intake.rejects import RejectsFile
 from samvad.intake.sources import Record, Table, UnreadableFile, open_table
-from samvad.intake.store import CHUNK, DirectoryEntries, VisitStore, store_visits
+from samvad.intake.store import CHUNK, DirectoryEntries, store_visits
 from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source, Visit
+from samvad.ports import (
+    ConfigReader,
+    Directory,
+    EventPublisher,
+    ObjectStore,
+    StrataRecorder,
+    UploadLedger,
+    VisitStore,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,50 +53,13 @@ DEPARTMENT_CODE_MAX = 32
 # -- ports ----------------------------------------------------------------------------------
 
 
-class ObjectStore(Protocol):
-    def open(self, bucket: str, key: str, version_id: str | None) -> BinaryIO: ...
-    def put(self, bucket: str, key: str, body: BinaryIO | bytes, content_type: str) -> None: ...
-    def move(self, bucket: str, key: str, version_id: str | None, new_key: str) -> None: ...
-    def find(self, bucket: str, key: str) -> bytes | None:
-        """A small object's bytes, or None if there is none (the chunked path's results)."""
-
-
-class UploadLedger(Protocol):
-    def finished_report(self, upload_id: str) -> dict | None: ...
-    def started(self, upload_id: str, meta: dict) -> None: ...
-    def finished(self, upload_id: str, report: dict) -> None: ...
-    def chunk_done(self, upload_id: str, chunk: int, chunks: int) -> None:
-        """Progress of a chunked upload: ``chunk`` of ``chunks`` is done (idempotent)."""
-
-    def failed(self, upload_id: str, reason: str) -> None:
-        """The chunked intake gave up (after retries); the upload stays unfinished."""
-
-
-class Directory(Protocol):
-    def record_new(self, department: str, entries: dict[str, dict], upload_id: str) -> list[str]:
-        """Store entries not yet known; return those first recorded by ``upload_id``."""
-
-
-class EventPublisher(Protocol):
-    def publish(self, detail_type: str, detail: dict) -> None: ...
-
-
-class StrataRecorder(Protocol):
-    def record_uploaded(self, upload_id: str, counts: dict[tuple[str, str], int]) -> None:
-        """Idempotently record how many visits this upload added per (date, stratum)."""
-
-
-class ConfigReader(Protocol):
-    def latest(self, name: str) -> dict | None: ...
-
-
 class ChunkedIntake(Protocol):
     def start(self, upload: Upload, chunking: Chunking) -> dict:
         """Split → ingest the chunks → reduce: the report when run in-process, or a receipt
         (``upload_id``, ``chunked``, ``execution``) when started on Step Functions."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class IntakePorts:
     objects: ObjectStore
     visits: VisitStore
@@ -99,7 +71,7 @@ class IntakePorts:
     hash_key: bytes
     sampling_key: bytes
     retention_days: int = 400
-    clock: callable = field(default=lambda: dt.datetime.now(dt.UTC))
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
     chunking: Chunking = field(default_factory=Chunking)
     chunked: ChunkedIntake | None = None
     """Runs the chunked path; None runs it in-process (``samvad.intake.driver``)."""
@@ -167,7 +139,7 @@ class IntakeReport:
     quarantine_reason: str | None = None
     quarantine_key: str | None = None
     rejects_key: str | None = None
-    report_key: str | None = None
+    report_key: str = ""
     header_row: int | None = None
     ignored_columns: list[str] = field(default_factory=list)
     sheets: list[str] = field(default_factory=list)
@@ -209,12 +181,7 @@ def ingest(upload: Upload, ports: IntakePorts, chunk_rows: int | None = None) ->
     report = new_report(upload, started)
     t0 = time.monotonic()
     try:
-        if report.department is None:
-            raise UnreadableFile(
-                "no_department",
-                "uploads must be placed in a department folder: uploads/<department>/<file>",
-            )
-        _check_department(report.department, ports.config)
+        _check_department(department_of(report), ports.config)
         if chunking.wanted(upload.size):
             return _chunked(ports).start(upload, chunking)
         _ingest_rows(upload, ports, report)
@@ -223,6 +190,16 @@ def ingest(upload: Upload, ports: IntakePorts, chunk_rows: int | None = None) ->
     report.finished_at = ports.clock().isoformat()
     report.seconds = round(time.monotonic() - t0, 3)
     return complete(upload, ports, report)
+
+
+def department_of(report: IntakeReport) -> str:
+    """The upload's department (its folder under ``uploads/``); none is unreadable."""
+    if report.department is None:
+        raise UnreadableFile(
+            "no_department",
+            "uploads must be placed in a department folder: uploads/<department>/<file>",
+        )
+    return report.department
 
 
 def _check_department(department: str, config: ConfigReader) -> None:
@@ -281,7 +258,7 @@ class Reading:
 def read_upload(stream: BinaryIO, ports: IntakePorts, report: IntakeReport) -> Reading:
     """Sniff ``stream`` with the department's aliases and policy; fills the report's header
     fields now and its row counts as the outcomes stream past. Raises ``UnreadableFile``."""
-    department = report.department
+    department = department_of(report)
     settings = ports.config.latest(f"intake/{department}") or {}
     aliases = alias_table(settings.get("aliases"))
     offices = offices_of(ports.config.latest(resources.ESCALATION_DIRECTORY_CONFIG), department)
@@ -340,7 +317,7 @@ def record_outcome(
     upload: Upload,
     ports: IntakePorts,
     report: IntakeReport,
-    rejects: BinaryIO | None,
+    rejects: IO[bytes] | None,
     strata: dict[tuple[str, str], int],
     entries: dict[str, dict],
 ) -> None:
@@ -351,7 +328,7 @@ def record_outcome(
         ports.objects.put(upload.bucket, report.rejects_key, rejects, "text/csv")
     if strata:
         ports.strata.record_uploaded(upload.upload_id, dict(strata))
-    new = ports.directory.record_new(report.department, entries, upload.upload_id)
+    new = ports.directory.record_new(department_of(report), entries, upload.upload_id)
     report.new_services = sorted(
         e.removeprefix("service#") for e in new if e.startswith("service#")
     )
@@ -381,11 +358,13 @@ def _outcome(record: Record, validator: RowValidator) -> Visit | Rejection:
     return outcome
 
 
-def _filled(cell) -> bool:
+def _filled(cell: object) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
-def quarantine(upload: Upload, ports: IntakePorts, report: IntakeReport, error: UnreadableFile):
+def quarantine(
+    upload: Upload, ports: IntakePorts, report: IntakeReport, error: UnreadableFile
+) -> None:
     report.quarantined = True
     report.quarantine_code = error.code
     report.quarantine_reason = error.message
@@ -413,7 +392,7 @@ def _chunks(items: Iterable, size: int) -> Iterator[list]:
         yield chunk
 
 
-def json_bytes(document: dict) -> bytes:
+def json_bytes(document: object) -> bytes:
     import json
 
     return json.dumps(document, ensure_ascii=False, indent=2, default=str).encode()

@@ -16,12 +16,13 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime as dt
+import functools
 import io
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import IO, Any, BinaryIO
 
 from samvad.intake.aliases import CANONICAL_FIELDS, REQUIRED_FIELDS, normalise_header
 from samvad.problems import Problem
@@ -146,7 +147,7 @@ class _Chained(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, buffer) -> int:
+    def readinto(self, buffer: Any) -> int:
         if self._prefix:
             n = min(len(buffer), len(self._prefix))
             buffer[:n] = self._prefix[:n]
@@ -263,7 +264,7 @@ def _find_header(
     )
 
 
-def _filled(cell) -> bool:
+def _filled(cell: object) -> bool:
     return cell is not None and (not isinstance(cell, str) or bool(cell.strip()))
 
 
@@ -343,7 +344,7 @@ class _LimitedLines:
             yield line
 
 
-def _csv_records(reader, lines: _LimitedLines, delimiter: str) -> Iterator[Record]:
+def _csv_records(reader: Any, lines: _LimitedLines, delimiter: str) -> Iterator[Record]:
     line_before = 0
     while True:
         lines.raw_since_mark = []
@@ -427,7 +428,7 @@ def _jsonl_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str])
     records = _jsonl_records(lines, mapper)
     first = next(records, None)
     if first is None or first.problem is not None:
-        reason = first.problem.message if first else "no objects"
+        reason = first.problem.message if first and first.problem else "no objects"
         raise UnreadableFile("not_jsonl", f"the first line is not a JSON object ({reason})")
     present = {f for f, v in zip(CANONICAL_FIELDS, first.cells, strict=True) if v != ""}
     recognised = mapper.recognised_keys
@@ -495,7 +496,7 @@ class _JsonKeyMapper:
         return plan
 
 
-def _json_cell(value) -> str:
+def _json_cell(value: object) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -542,7 +543,9 @@ class _Sheet:
     rows: Callable[[], Iterator[list]]
 
 
-def _workbook_table(fmt: str, sheets: list[_Sheet], close: Callable[[], None], aliases) -> Table:
+def _workbook_table(
+    fmt: str, sheets: list[_Sheet], close: Callable[[], None], aliases: dict[str, str]
+) -> Table:
     """Every sheet whose header matches, read in order; the others are reported, not skipped.
 
     One matching sheet keeps its own header (the rejects file mirrors it). Several matching
@@ -642,10 +645,11 @@ def _xlsx_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
         workbook.close()
         spool.close()
 
+    def rows(sheet: Any) -> Iterator[list]:
+        return (list(values) for values in sheet.iter_rows(values_only=True))
+
     sheets = [
-        _Sheet(
-            sheet.title, lambda sheet=sheet: (list(v) for v in sheet.iter_rows(values_only=True))
-        )
+        _Sheet(sheet.title, functools.partial(rows, sheet))
         for sheet in workbook.worksheets
         if sheet.sheet_state == "visible"
     ]
@@ -675,14 +679,14 @@ def _xls_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
             yield [_xls_value(cell, book.datemode) for cell in sheet.row(r)]
 
     sheets = [
-        _Sheet(name, lambda index=index: rows(index))
+        _Sheet(name, functools.partial(rows, index))
         for index, name in enumerate(book.sheet_names())
         if book.sheet_by_index(index).visibility == 0
     ]
     return _workbook_table("xls", sheets, book.release_resources, aliases)
 
 
-def _xls_value(cell, datemode: int):
+def _xls_value(cell: Any, datemode: int) -> object:
     import xlrd
 
     if cell.ctype == xlrd.XL_CELL_DATE:
@@ -699,7 +703,7 @@ def _xls_value(cell, datemode: int):
     return cell.value
 
 
-def _spooled(stream: io.RawIOBase):
+def _spooled(stream: io.RawIOBase) -> IO[bytes]:
     spool = tempfile.SpooledTemporaryFile(max_size=XLSX_SPOOL_BYTES)  # noqa: SIM115
     reader = io.BufferedReader(stream)
     while chunk := reader.read(1024 * 1024):
@@ -708,7 +712,7 @@ def _spooled(stream: io.RawIOBase):
     return spool
 
 
-def _workbook_cell(value) -> str:
+def _workbook_cell(value: object) -> str:
     """Cells as text, like every other format: whole numbers without ``.0``, dates in ISO."""
     if value is None:
         return ""

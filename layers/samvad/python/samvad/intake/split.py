@@ -20,13 +20,14 @@ import dataclasses
 import json
 import operator
 import tempfile
-from typing import BinaryIO
+from typing import IO
 
 from samvad.intake.chunking import Chunking, ChunkLayout, chunk_of
 from samvad.intake.service import (
     IntakePorts,
     IntakeReport,
     Upload,
+    department_of,
     json_bytes,
     new_report,
     read_upload,
@@ -69,11 +70,7 @@ def split(upload: Upload, ports: IntakePorts, chunking: Chunking) -> dict:
         "directory": {},
     }
     try:
-        if report.department is None:
-            raise UnreadableFile(
-                "no_department",
-                "uploads must be placed in a department folder: uploads/<department>/<file>",
-            )
+        department_of(report)  # a chunked upload always has one; None would be unreadable
         items = _split_rows(upload, ports, report, manifest, layout)
     except UnreadableFile as error:
         manifest["quarantine"] = {"code": error.code, "message": error.message}
@@ -143,7 +140,7 @@ class _Spool:
         self._file.write(encode_visit(visit))
         self.rows += 1
 
-    def finish(self) -> BinaryIO:
+    def finish(self) -> IO[bytes]:
         self._file.flush()
         self._file.seek(0)
         return self._file

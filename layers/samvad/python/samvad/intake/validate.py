@@ -12,7 +12,9 @@ import hashlib
 import operator
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from samvad import phones
 from samvad.intake import dates
@@ -157,12 +159,12 @@ class _Memo(dict):
     dict hit is far cheaper than re-parsing.
     """
 
-    def __init__(self, compute, limit: int = 50_000):
+    def __init__(self, compute: Callable[[Any], Any], limit: int = 50_000) -> None:
         super().__init__()
         self._compute = compute
         self._limit = limit
 
-    def __missing__(self, raw):
+    def __missing__(self, raw: Any) -> Any:
         value = self._compute(raw)
         if len(self) < self._limit:
             self[raw] = value
@@ -297,7 +299,7 @@ class RowValidator:
             self._score(iso_day, visit_key),
         )
 
-    def _warn(self, language, gender, age_band) -> tuple[str, str, str]:
+    def _warn(self, language: Any, gender: Any, age_band: Any) -> tuple[str, str, str]:
         """Count unrecognised optional values and replace them with their defaults."""
         if language is _UNRECOGNISED:
             self.warnings["language_unrecognised"] += 1
@@ -332,7 +334,7 @@ class RowValidator:
         return day.isoformat(), clock, _epoch(day) + self._ttl_seconds, time_ok
 
 
-def _lookup(table: dict[str, str], raw: str, blank: str):
+def _lookup(table: dict[str, str], raw: str, blank: str) -> Any:
     """A known value's code, ``blank`` for an empty cell, ``_UNRECOGNISED`` otherwise."""
     text = raw.strip()
     if not text:
@@ -350,7 +352,7 @@ def _check_office(raw: str) -> str | Problem:
     return office
 
 
-def _known_office(offices: frozenset[str]):
+def _known_office(offices: frozenset[str]) -> Callable[[str], str | Problem]:
     """``_check_office``, and then: is it one of the directory's offices?"""
 
     def check(raw: str) -> str | Problem:

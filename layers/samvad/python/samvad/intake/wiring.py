@@ -5,30 +5,31 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import os
-from collections.abc import Mapping
 
-from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig, DynamoDirectory, DynamoVisitStore
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.directory import DynamoDirectory
 from samvad.adapters.events import EventBridgePublisher
-from samvad.adapters.intake_chunks import DynamoChunkLedger, S3ChunkObjects, StepFunctionsChunks
-from samvad.adapters.sampling import DynamoStrata
+from samvad.adapters.objects import S3ObjectStore
 from samvad.adapters.secrets import secret_bytes
+from samvad.adapters.state_machine import StepFunctionsChunks
+from samvad.adapters.strata import DynamoStrata
+from samvad.adapters.uploads import DynamoLedger
+from samvad.adapters.visits import DynamoVisits
 from samvad.intake.chunk import ingest_chunk
 from samvad.intake.chunking import Chunking
 from samvad.intake.reduce import fail, reduce
 from samvad.intake.service import IntakePorts, Upload, ingest
 from samvad.intake.split import split
-from samvad.settings import Settings
+from samvad.settings import IntakeSettings
 
 
 @functools.cache
-def intake_ports(settings: Settings) -> IntakePorts:
+def intake_ports(settings: IntakeSettings) -> IntakePorts:
     """One set of clients per warm Lambda environment."""
     return IntakePorts(
-        objects=S3ChunkObjects(),
-        visits=DynamoVisitStore(settings.visits_table),
-        ledger=DynamoChunkLedger(settings.uploads_table, retention_days=settings.retention_days),
+        objects=S3ObjectStore(),
+        visits=DynamoVisits(settings.visits_table),
+        ledger=DynamoLedger(settings.uploads_table, retention_days=settings.retention_days),
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),
         config=DynamoConfig(settings.config_table),
@@ -69,7 +70,7 @@ def uploads_in_message(body: str) -> list[Upload]:
     raise ValueError("message is neither an S3 notification nor an S3 EventBridge event")
 
 
-def ingest_message(body: str, settings: Settings) -> list[dict]:
+def ingest_message(body: str, settings: IntakeSettings) -> list[dict]:
     """Ingest every upload a queue message names; returns their intake reports."""
     ports = routed_ports(settings)
     return [ingest(upload, ports) for upload in uploads_in_message(body)]
@@ -78,37 +79,34 @@ def ingest_message(body: str, settings: Settings) -> list[dict]:
 # -- the chunked path ---------------------------------------------------------------------------
 
 
-def chunking_from(environ: Mapping[str, str]) -> Chunking:
+def chunking_from(settings: IntakeSettings) -> Chunking:
     """``INTAKE_CHUNK_ROWS`` (rows per chunk; lowers the threshold to that many rows) and
-    ``INTAKE_CHUNK_BYTES`` (the threshold), read when a message is handled."""
-    rows = environ.get(resources.INTAKE_CHUNK_ROWS_ENV)
-    chunking = Chunking.for_rows(int(rows)) if rows else Chunking()
-    threshold = environ.get(resources.INTAKE_CHUNK_BYTES_ENV)
-    if threshold:
-        chunking = dataclasses.replace(chunking, threshold_bytes=int(threshold))
+    ``INTAKE_CHUNK_BYTES`` (the threshold); unset: the defaults of ``Chunking``."""
+    chunking = Chunking.for_rows(settings.chunk_rows) if settings.chunk_rows else Chunking()
+    if settings.chunk_bytes:
+        chunking = dataclasses.replace(chunking, threshold_bytes=settings.chunk_bytes)
     return chunking
 
 
-def routed_ports(settings: Settings, environ: Mapping[str, str] | None = None) -> IntakePorts:
+def routed_ports(settings: IntakeSettings) -> IntakePorts:
     """The intake ports with the chunked path: Step Functions when its state machine is
     configured, else in-process (locally)."""
-    env = os.environ if environ is None else environ
-    arn = env.get(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV)
+    arn = settings.chunks_state_machine_arn
     return dataclasses.replace(
         intake_ports(settings),
-        chunking=chunking_from(env),
+        chunking=chunking_from(settings),
         chunked=StepFunctionsChunks(arn) if arn else None,
     )
 
 
 @functools.cache
-def chunk_ports(settings: Settings) -> IntakePorts:
+def chunk_ports(settings: IntakeSettings) -> IntakePorts:
     """Ports for the chunk and reduce functions: they never hash a phone number, so they do
     not read the secrets (and may not)."""
     return IntakePorts(
-        objects=S3ChunkObjects(),
-        visits=DynamoVisitStore(settings.visits_table),
-        ledger=DynamoChunkLedger(settings.uploads_table, retention_days=settings.retention_days),
+        objects=S3ObjectStore(),
+        visits=DynamoVisits(settings.visits_table),
+        ledger=DynamoLedger(settings.uploads_table, retention_days=settings.retention_days),
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),
         config=DynamoConfig(settings.config_table),
@@ -119,18 +117,18 @@ def chunk_ports(settings: Settings) -> IntakePorts:
     )
 
 
-def split_event(event: dict, settings: Settings) -> dict:
+def split_event(event: dict, settings: IntakeSettings) -> dict:
     """State machine input ``{"upload": …, "chunking": …}`` → the split's reference."""
     chunking = Chunking(**event["chunking"]) if event.get("chunking") else Chunking()
     return split(Upload(**event["upload"]), intake_ports(settings), chunking)
 
 
-def chunk_event(item: dict, settings: Settings) -> dict:
+def chunk_event(item: dict, settings: IntakeSettings) -> dict:
     """One Distributed Map item → that chunk's result."""
     return ingest_chunk(item, chunk_ports(settings))
 
 
-def reduce_event(event: dict, settings: Settings) -> dict:
+def reduce_event(event: dict, settings: IntakeSettings) -> dict:
     """The split's reference → the intake report; with ``error`` (the catch), the failure."""
     upload = Upload(**event["upload"])
     if "error" in event:

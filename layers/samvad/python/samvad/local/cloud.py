@@ -240,11 +240,12 @@ class LocalCloud:
         return responses
 
     def invoke(self, function: str, event: dict) -> dict:
-        """Run ``functions/<function>/handler.py`` in-process with the stack's environment."""
-        extra = {"POWERTOOLS_SERVICE_NAME": function}
+        """Run ``functions/<function>/handler.py`` in-process with the stack's environment,
+        less what belongs to other functions only (as the CDK gives each its own)."""
+        extra: dict[str, str | None] = {"POWERTOOLS_SERVICE_NAME": function}
         if self.simulated_now is not None:
             extra[SIMULATED_NOW_ENV] = self.simulated_now.isoformat()
-        with _environment(self.env | extra):
+        with _environment(function_environment(function, self.env) | extra):
             handler = self._handler(function)  # imported as Lambda would: with its environment
             try:
                 return handler.lambda_handler(event, LambdaContext(function))
@@ -454,10 +455,28 @@ def _create_table(client, name: str, spec: resources.TableSpec) -> None:
         )
 
 
+def function_environment(function: str, env: dict[str, str]) -> dict[str, str | None]:
+    """The stack's ``env`` as ``function`` sees it: the variables other functions' settings
+    read and its own do not are unset (None)."""
+    from samvad.settings import FUNCTION_SETTINGS
+
+    own = FUNCTION_SETTINGS.get(function)
+    if own is None:
+        return dict(env)
+    others = {name for s in FUNCTION_SETTINGS.values() for name in s.env_names()}
+    hidden = others - set(own.env_names())
+    return {name: (None if name in hidden else value) for name, value in env.items()}
+
+
 @contextlib.contextmanager
-def _environment(values: dict[str, str]):
+def _environment(values: dict[str, str | None]):
+    """Set (or, for None, unset) the variables for the block; then restore them."""
     saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
+    for name, value in values.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
     try:
         yield
     finally:

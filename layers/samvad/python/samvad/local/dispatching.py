@@ -30,7 +30,7 @@ def pump_dispatch(cloud: LocalCloud, batch_size: int = 10) -> Counter:
         if not messages:
             return counts
         records = [_sqs_event(m, arn)["Records"][0] for m in messages]
-        response = cloud.invoke("notify", {"Records": records})
+        response = cloud.invoke("dispatch", {"Records": records})
         failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
         for message in messages:
             if message["MessageId"] in failed:

@@ -258,8 +258,10 @@ class EscalationRuntime:
 
 def local_ports(cloud):
     """The clerk's ports over the local stack (what the CLI and the demo call)."""
-    from samvad.adapters.dynamo import DynamoConfig
-    from samvad.adapters.escalation import DynamoCases, StepFunctionsTasks, VisitPhones
+    from samvad.adapters.cases import DynamoCases
+    from samvad.adapters.config import DynamoConfig
+    from samvad.adapters.state_machine import StepFunctionsTasks
+    from samvad.adapters.visits import DynamoVisits
     from samvad.escalation.cases import EscalationPorts
 
     env = cloud.env
@@ -268,6 +270,6 @@ def local_ports(cloud):
         tasks=StepFunctionsTasks(
             env[resources.ESCALATION_STATE_MACHINE_ENV], cloud.client("stepfunctions")
         ),
-        phone_of=VisitPhones(env[resources.VISITS.env_var], cloud.client("dynamodb")),
+        phone_of=DynamoVisits(env[resources.VISITS.env_var], cloud.client("dynamodb")).phone,
         config=DynamoConfig(env[resources.CONFIG.env_var], cloud.client("dynamodb")),
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
+from samvad.adapters.config import DynamoConfig
 from samvad.local.cloud import LocalCloud
 
 
@@ -47,16 +47,17 @@ def sample_day(cloud: LocalCloud, run_date: dt.date) -> dict:
     """Fire the daily schedule for ``run_date``: the event EventBridge Scheduler would send
     (09:00 Asia/Kolkata is 03:30 UTC) goes to the real sampler handler."""
     stamp = f"{run_date.isoformat()}T03:30:00Z"
-    return cloud.invoke("sampler", {"scheduled_time": stamp})
+    return cloud.invoke("sampling", {"scheduled_time": stamp})
 
 
 def verify_day(cloud: LocalCloud, run_date: dt.date) -> dict:
-    from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+    from samvad.adapters.objects import S3Documents
+    from samvad.adapters.visits import DynamoVisits
     from samvad.sampling.verify import verify
 
     return verify(
         run_date,
-        DynamoVisitsByDate(cloud.env[resources.VISITS.env_var], cloud.client("dynamodb")),
+        DynamoVisits(cloud.env[resources.VISITS.env_var], cloud.client("dynamodb")),
         S3Documents(cloud.names.bucket, cloud.client("s3")),
     )
 

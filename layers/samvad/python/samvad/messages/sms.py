@@ -92,7 +92,7 @@ def _utf16_length(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _clean(value: str) -> str:
+def _clean(value: object) -> str:
     text = unicodedata.normalize("NFC", str(value))
     kept = "".join(
         ch if unicodedata.category(ch) not in ("Cc", "Cf") or ch in "\u200c\u200d" else " "

@@ -8,6 +8,7 @@ visit is shown by office, service and date only, never by phone number.
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ class FormAnswer:
     resolved: bool | None = None
 
 
+def _date_or_none(value: object) -> str | dt.date | None:
+    return value if value is None or isinstance(value, str | dt.date) else str(value)
+
+
 def _render(template: str, language: str, **context: object) -> str:
     return templates.render(
         "samvad.messages",
@@ -95,7 +100,7 @@ def render_form(
     rows = [
         (web["office"], visit.get("office_name")),
         (web["service"], visit.get("service")),
-        (web["visit_date"], format_date(visit.get("visit_date"), language) or None),
+        (web["visit_date"], format_date(_date_or_none(visit.get("visit_date")), language) or None),
     ]
     return _render(
         "form.html",

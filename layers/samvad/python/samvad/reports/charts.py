@@ -6,9 +6,10 @@ import base64
 import io
 import os
 import tempfile
+from typing import Any
 
 
-def _figure(width: float, height: float):
+def _figure(width: float, height: float) -> Any:
     # Lambda's home is read-only: matplotlib keeps its cache wherever MPLCONFIGDIR says.
     os.environ.setdefault("MPLCONFIGDIR", os.path.join(tempfile.gettempdir(), "matplotlib"))
     import matplotlib
@@ -52,7 +53,7 @@ def trend_chart(rows: list[dict], label_key: str, title: str) -> str:
     return _data_uri(figure)
 
 
-def _data_uri(figure) -> str:
+def _data_uri(figure: Any) -> str:
     buffer = io.BytesIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None})
     return "data:image/svg+xml;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")

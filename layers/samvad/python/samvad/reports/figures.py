@@ -8,7 +8,7 @@ days and across rows, so any grouping is a sum followed by the ratios below.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from samvad.reports.stats import TTR_BUCKET_HOURS, median_from_histogram, wilson_interval
 from samvad.reports.tally import LEVELS
@@ -50,7 +50,7 @@ def group(rows: Iterable[dict], by: str) -> dict[tuple[str, ...], dict]:
     return groups
 
 
-def figures(total: dict[str, float], min_responses: int = DEFAULT_MIN_RESPONSES) -> dict:
+def figures(total: Mapping[str, float], min_responses: int = DEFAULT_MIN_RESPONSES) -> dict:
     """The figures of one group from its summed counters.
 
     Satisfied share = satisfied / assessable responses (see ``tally.is_satisfied``); its Wilson

@@ -32,7 +32,9 @@ def with_trends(now: list[dict], before: list[dict], keys: tuple[str, ...]) -> l
                 "previous_responses": old["responses"] if old else 0,
                 "previous_satisfied_share": old["satisfied_share"] if old else None,
                 "previous_wilson_low": old["wilson_low"] if old else None,
-                "trend": round(row["wilson_low"] - old["wilson_low"], 4) if comparable else None,
+                "trend": round(row["wilson_low"] - old["wilson_low"], 4)
+                if comparable and old
+                else None,
             }
         )
     return result

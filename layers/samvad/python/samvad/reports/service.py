@@ -18,12 +18,13 @@ import logging
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any
 
 from samvad import phones, resources
+from samvad.ports import ConfigReader, Documents, Notifier, ReportFiles, TallyStore, VisitPhones
 from samvad.reports import dashboard, exports, figures, rankings
 from samvad.reports.periods import BadRequest, Period, month, period_of
-from samvad.reports.tally import TALLIED, BadEvent, TallyUpdate, updates_for
+from samvad.reports.tally import TALLIED, BadEvent, updates_for
 
 log = logging.getLogger(__name__)
 SETTINGS_CONFIG = "reports/settings"
@@ -65,37 +66,14 @@ CAPACITY_COLUMNS = ["official_id", "department", "office_code", "office_name", "
                     "months_in_bottom_decile", "office_wilson_low", "recommendation"]  # fmt: skip
 
 
-class TallyStore(Protocol):
-    def apply(self, update: TallyUpdate) -> bool:
-        """Apply the increments unless ``update.identity`` was applied before; True if applied."""
-
-    def rows(self, partition: str) -> list[dict]: ...
-    def overdue_cases(self) -> list[dict]: ...
-    def first_time(self, identity: str) -> bool:
-        """Record ``identity``; True the first time only."""
-
-
-class VisitPhones(Protocol):
-    def phones(self, visit_keys: list[str]) -> dict[str, str]: ...
-
-
-class ReportFiles(Protocol):
-    def put(self, key: str, body: bytes, content_type: str) -> None: ...
-    def link(self, key: str) -> str: ...
-
-
-class Notifier(Protocol):
-    def notify(self, subject: str, message: str) -> None: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class ReportPorts:
     tallies: TallyStore
-    selections: object  # Documents: get_json(key)
+    selections: Documents
     visits: VisitPhones
     files: ReportFiles
     notifier: Notifier
-    config: object  # ConfigReader: latest(name)
+    config: ConfigReader
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
@@ -122,7 +100,7 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
     now = ports.clock()
     period = period_of(request, now)
     min_responses = _min_responses(request, ports)
-    reads = Counter()
+    reads: Counter[str] = Counter()
     current = _rows(period, ports, reads)
     previous = _rows(period.previous(), ports, reads)
     summary = build_summary(period, current, previous, min_responses)
@@ -218,7 +196,11 @@ def _overdue(ports: ReportPorts, reads: Counter) -> list[dict]:
 
 
 def _capacity(
-    period: Period, current: list[dict], previous: list[dict], min_responses: int, ports
+    period: Period,
+    current: list[dict],
+    previous: list[dict],
+    min_responses: int,
+    ports: ReportPorts,
 ) -> list[dict]:
     """Officials of offices in the bottom decile this month and the two before."""
     older = period.previous().previous()
@@ -236,7 +218,7 @@ def _capacity(
 
 def _write(summary: dict, period: Period, ports: ReportPorts) -> dict:
     prefix = period.prefix
-    keys = {
+    keys: dict[str, Any] = {
         "summary": prefix + "summary.json",
         "dashboard": prefix + "dashboard.html",
         "csv": {},

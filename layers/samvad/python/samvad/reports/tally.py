@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from samvad import resources
@@ -62,14 +62,14 @@ class TallyUpdate:
     identity: str
     day: dt.date
     grain: Grain
-    add: dict[str, float] = field(default_factory=dict)
+    add: Mapping[str, float] = field(default_factory=dict)
     overdue: dict | None = None
     """Fields to set on the case's item of the overdue list (keyed by ``case_id``)."""
     case_id: str = ""
 
 
 def updates_for(
-    detail_type: str, detail: dict, load_selection: Callable[[str], dict]
+    detail_type: str, detail: object, load_selection: Callable[[str], dict]
 ) -> list[TallyUpdate]:
     """The updates one event makes; [] for events reports do not tally."""
     if not isinstance(detail, dict):

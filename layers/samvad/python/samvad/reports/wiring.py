@@ -4,54 +4,31 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 
-from samvad import resources
-from samvad.adapters.dynamo import DynamoConfig
-from samvad.adapters.reports import DynamoTallies, DynamoVisitPhones, S3ReportFiles, SnsNotifier
-from samvad.adapters.sampling import S3Documents
+from samvad.adapters.config import DynamoConfig
+from samvad.adapters.objects import S3Documents, S3ReportFiles
+from samvad.adapters.tallies import DynamoTallies
+from samvad.adapters.topics import SnsNotifier
+from samvad.adapters.visits import DynamoVisits
 from samvad.reports.service import ReportPorts, record_event, run_report
-
-DEFAULT_LINK_SECONDS = 7 * 86400
-
-
-def _need(name: str) -> str:
-    value = os.environ.get(name)
-    if not value:
-        raise RuntimeError(f"environment variable {name} is not set")
-    return value
+from samvad.settings import ReportsSettings
 
 
 @functools.cache
-def _ports(environment: tuple[tuple[str, str], ...]) -> ReportPorts:
-    env = dict(environment)
-    bucket = env[resources.DATA_BUCKET_ENV]
+def _ports(settings: ReportsSettings) -> ReportPorts:
     return ReportPorts(
-        tallies=DynamoTallies(
-            env[resources.TALLIES.env_var],
-            retention_days=int(env.get(resources.RETENTION_DAYS_ENV) or 400),
-        ),
-        selections=S3Documents(bucket),
-        visits=DynamoVisitPhones(env[resources.VISITS.env_var]),
-        files=S3ReportFiles(
-            bucket,
-            link_seconds=int(env.get(resources.REPORTS_LINK_SECONDS_ENV) or DEFAULT_LINK_SECONDS),
-        ),
-        notifier=SnsNotifier(env[resources.REPORTS_TOPIC_ENV]),
-        config=DynamoConfig(env[resources.CONFIG.env_var]),
+        tallies=DynamoTallies(settings.tallies_table, retention_days=settings.retention_days),
+        selections=S3Documents(settings.data_bucket),
+        visits=DynamoVisits(settings.visits_table),
+        files=S3ReportFiles(settings.data_bucket, link_seconds=settings.link_seconds),
+        notifier=SnsNotifier(settings.reports_topic_arn),
+        config=DynamoConfig(settings.config_table),
     )
 
 
 def report_ports() -> ReportPorts:
-    """Ports for the current environment (cached per distinct environment)."""
-    names = (
-        resources.DATA_BUCKET_ENV, resources.TALLIES.env_var, resources.VISITS.env_var,
-        resources.REPORTS_TOPIC_ENV, resources.CONFIG.env_var,
-    )  # fmt: skip
-    optional = (resources.RETENTION_DAYS_ENV, resources.REPORTS_LINK_SECONDS_ENV)
-    env = {name: _need(name) for name in names}
-    env |= {name: os.environ[name] for name in optional if os.environ.get(name)}
-    return _ports(tuple(sorted(env.items())))
+    """Ports for the current environment (cached per distinct settings)."""
+    return _ports(ReportsSettings.from_env())
 
 
 def tally_message(body: str) -> dict:

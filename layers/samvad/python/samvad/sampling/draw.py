@@ -114,7 +114,7 @@ def _round_robin(pool: list[Candidate], caller: Caller, secret: bytes) -> list[C
 
 def bottom_k(candidates: Iterable[Candidate], k: int, skip: dict[str, str]) -> list[Candidate]:
     """The ``k`` smallest-score candidates not in ``skip``: what verification replays."""
-    chosen = []
+    chosen: list[Candidate] = []
     for candidate in sorted(candidates, key=lambda c: c.score):
         if len(chosen) == k:
             break

@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import json
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources as package_files
 
@@ -98,7 +99,7 @@ def default_plan_document() -> dict:
     return json.loads(text)
 
 
-def _positive(value, where: str, zero: bool = False) -> int:
+def _positive(value: object, where: str, zero: bool = False) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < (0 if zero else 1):
         raise PlanError(f"{where} must be a {'non-negative' if zero else 'positive'} integer")
     return value
@@ -224,7 +225,7 @@ def _level_up(
 
 
 def apportion(
-    total: int, weights: dict[str, float], caps: dict[str, int], order: dict[str, float]
+    total: int, weights: Mapping[str, float], caps: dict[str, int], order: dict[str, float]
 ) -> dict[str, int]:
     """Split ``total`` proportionally to ``weights`` (largest remainder), none above its cap.
 

@@ -24,9 +24,20 @@ import logging
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Protocol
 
 from samvad import resources
+from samvad.ports import (
+    CallLists,
+    CandidateIndex,
+    ConfigReader,
+    ContactBook,
+    Dispatcher,
+    Documents,
+    EventPublisher,
+    RunLedger,
+    StrataCounts,
+    VisitMarks,
+)
 from samvad.sampling.draw import Candidate, assign, ineligible
 from samvad.sampling.plan import SamplingPlan, allocate, default_plan_document
 from samvad.sampling.scores import (
@@ -42,51 +53,7 @@ PAGE_LIMIT = 500
 REVEAL_CATCH_UP_DAYS = 30  # a run reveals every unrevealed date this far behind its window
 
 
-class StrataCounts(Protocol):
-    def available(self, dates: list[str]) -> dict[str, dict[str, int]]:
-        """``stratum → {visit date → visits not yet taken}`` for the given dates."""
-
-    def record_taken(self, run_date: str, taken: dict[tuple[str, str], int]) -> None: ...
-
-
-class CandidateIndex(Protocol):
-    def page(
-        self, partition: str, after: str, limit: int, upto: str | None = None
-    ) -> list[Candidate]:
-        """Up to ``limit`` visits of an index partition with ``after < score <= upto``,
-        in ascending score order."""
-
-
-class ContactBook(Protocol):
-    def lookup(self, phone_hashes: list[str]) -> dict[str, dict]: ...
-    def mark_sampled(self, phone_hashes: list[str], run_date: str) -> None: ...
-
-
-class VisitMarks(Protocol):
-    def mark_sampled(self, assignments: list[dict], run_date: str) -> None: ...
-    def mark_skipped(self, skipped: list[dict], run_date: str) -> None: ...
-
-
-class CallLists(Protocol):
-    def write(self, run_date: str, assignments: list[dict]) -> None: ...
-
-
-class RunLedger(Protocol):
-    def get(self, run_date: str) -> dict | None: ...
-    def put(self, run_date: str, status: str, details: dict) -> None: ...
-
-
-class Documents(Protocol):
-    def put_json(self, key: str, document: dict) -> None: ...
-    def get_json(self, key: str) -> dict: ...
-    def find_json(self, key: str) -> dict | None: ...
-
-
-class Dispatcher(Protocol):
-    def send(self, messages: list[dict]) -> None: ...
-
-
-@dataclass
+@dataclass(frozen=True)
 class SamplerPorts:
     strata: StrataCounts
     index: CandidateIndex
@@ -96,8 +63,8 @@ class SamplerPorts:
     runs: RunLedger
     documents: Documents
     dispatch: Dispatcher
-    events: object  # EventPublisher: publish(detail_type, detail)
-    config: object  # ConfigReader: latest(name)
+    events: EventPublisher
+    config: ConfigReader
     sampling_key: bytes
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
@@ -137,7 +104,7 @@ def select(run_date: dt.date, ports: SamplerPorts) -> dict:
     order = {stratum: uniform(secret, "stratum/" + stratum) for stratum in totals}
     quotas = allocate(plan, totals, order)
 
-    reads = Counter()
+    reads: Counter[str] = Counter()
     chosen_phones: set[str] = set()
     selected: list[Candidate] = []
     skipped: list[dict] = []

@@ -14,25 +14,15 @@ Checks, for the run of ``run_date``:
 from __future__ import annotations
 
 import datetime as dt
-from typing import Protocol
 
 from samvad import resources
+from samvad.ports import Documents, VisitsByDate
 from samvad.sampling.draw import Candidate, assign, bottom_k
 from samvad.sampling.plan import SamplingPlan, allocate
 from samvad.sampling.scores import score, uniform
 
 
-class VisitsByDate(Protocol):
-    def visits_of(self, visit_date: str) -> list[dict]:
-        """Every visit of a date: visit_key, sample_score, phone_hash, district, stratum
-        fields, sampled_on, skipped_on, ingested_at (plain strings)."""
-
-
-class DocumentReader(Protocol):
-    def find_json(self, key: str) -> dict | None: ...
-
-
-def verify(run_date: dt.date, visits: VisitsByDate, documents: DocumentReader) -> dict:
+def verify(run_date: dt.date, visits: VisitsByDate, documents: Documents) -> dict:
     day = run_date.isoformat()
     selection = documents.find_json(f"{resources.SAMPLES_PREFIX}{day}/selection.json")
     if selection is None:
@@ -62,7 +52,8 @@ def verify(run_date: dt.date, visits: VisitsByDate, documents: DocumentReader) -
 
     run_secret = secrets[f"run/{day}"]
     plan = SamplingPlan.from_document(selection["plan"])
-    mismatched, candidates = [], {}
+    mismatched: list[str] = []
+    candidates: dict[str, list[Candidate]] = {}
     checked = 0
     for visit_date in selection["window"]:
         secret = secrets[f"visit-date/{visit_date}"]

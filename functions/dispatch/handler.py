@@ -1,4 +1,4 @@
-"""Notify: dispatch-queue messages → calls (Amazon Connect) and SMS (SNS), paced and polite.
+"""Dispatch: dispatch-queue messages → calls (Amazon Connect) and SMS (SNS), paced and polite.
 
 The same queue carries Amazon Connect's DISCONNECTED contact events for our calls (an
 EventBridge rule targets it), which decide retries and the SMS fallback.
@@ -15,17 +15,17 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from samvad import telemetry
 from samvad.dispatch.wiring import handle_queue_message
 from samvad.logs import logger_for
-from samvad.settings import Settings
+from samvad.settings import DispatchSettings
 
-logger = logger_for("notify")
-metrics = telemetry.metrics_for("notify")
-tracer = telemetry.tracer_for("notify")
+logger = logger_for("dispatch")
+metrics = telemetry.metrics_for("dispatch")
+tracer = telemetry.tracer_for("dispatch")
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @tracer.capture_method(capture_response=False)
 def record_handler(record: SQSRecord) -> str:
-    result = handle_queue_message(record.body, Settings.from_env())
+    result = handle_queue_message(record.body, DispatchSettings.from_env())
     logger.info("dispatch step", extra={"status": result.status, "attempt": result.attempt})
     telemetry.count_dispatch(metrics, result.status)
     return result.status

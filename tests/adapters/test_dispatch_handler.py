@@ -10,7 +10,7 @@ import pytest
 from samvad import resources
 from samvad.clock import SIMULATED_NOW_ENV
 from samvad.local.citizens import function_url_event, sns_event
-from tests.adapters.test_sampler_handler import Context, load_visits
+from tests.adapters.test_sampling_handler import Context, load_visits
 from tests.conftest import load_handler
 
 DAYTIME = "2026-11-23T05:00:00+00:00"  # 10:30 IST
@@ -51,14 +51,14 @@ def sampled(stack, monkeypatch):
     """A sampled day: visits ingested, the sampler run, its dispatch messages taken."""
     monkeypatch.setenv(SIMULATED_NOW_ENV, DAYTIME)
     load_visits(stack)
-    load_handler("sampler").lambda_handler({"scheduled_time": "2026-11-23T03:30:00Z"}, Context())
+    load_handler("sampling").lambda_handler({"scheduled_time": "2026-11-23T03:30:00Z"}, Context())
     return queued(stack, stack.dispatch_queue)
 
 
 def test_a_dispatch_message_delivered_three_times_places_one_call(stack, sampled):
     """Given a sampled visit's IVR message, When SQS delivers it three times (one batch, then
     again), Then one call reaches the telephony port and no record fails."""
-    notify = load_handler("notify")
+    notify = load_handler("dispatch")
     body = json.dumps(next(m for m in sampled if m["channel"] == "ivr_call"))
     first = notify.lambda_handler(sqs_event(body, body), Context())
     second = notify.lambda_handler(sqs_event(body), Context())
@@ -70,7 +70,7 @@ def test_a_poison_message_fails_alone_in_its_batch(stack, sampled):
     """Given a batch with a good SMS message and a malformed one, When notify handles it, Then
     only the malformed record is reported failed (SQS redrives it to the DLQ after 5 tries)
     and the SMS goes out."""
-    notify = load_handler("notify")
+    notify = load_handler("dispatch")
     good = json.dumps(next(m for m in sampled if m["channel"] == "sms"))
     response = notify.lambda_handler(sqs_event(good, '{"channel": "sms"}'), Context())
     assert response == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
@@ -82,7 +82,7 @@ def test_a_poison_message_fails_alone_in_its_batch(stack, sampled):
 def test_a_connect_contact_event_on_the_queue_ends_the_call(stack, sampled):
     """Given a placed call, When Connect's DISCONNECTED event (not answered) arrives on the
     dispatch queue, Then the retry is scheduled on EventBridge Scheduler, 2 h later."""
-    notify = load_handler("notify")
+    notify = load_handler("dispatch")
     message = next(m for m in sampled if m["channel"] == "ivr_call")
     notify.lambda_handler(sqs_event(json.dumps(message)), Context())
     [call] = queued(stack, stack.calls_queue)
@@ -115,7 +115,7 @@ def test_feedback_handler_routes_connect_sns_and_function_url_events(stack, samp
     """Given an IVR call in progress and an SMS sent, When the feedback function receives the
     flow's record invocation, an SMS reply and a GET of an unknown link, Then the IVR answers
     are stored, the SMS reply too, and the unknown link gets a 404 page."""
-    notify = load_handler("notify")
+    notify = load_handler("dispatch")
     feedback = load_handler("feedback")
     ivr = next(m for m in sampled if m["channel"] == "ivr_call")
     sms = next(m for m in sampled if m["channel"] == "sms")

@@ -2,22 +2,24 @@
 
 import datetime as dt
 import json
+from dataclasses import replace
 
 import boto3
 
 from samvad import resources
-from samvad.adapters.sampling import DynamoVisitsByDate, S3Documents
+from samvad.adapters.objects import S3Documents
+from samvad.adapters.visits import DynamoVisits
 from samvad.intake.service import Upload, ingest
 from samvad.intake.wiring import intake_ports
 from samvad.sampling.verify import verify
-from samvad.settings import Settings
+from samvad.settings import IntakeSettings, SamplingSettings
 from tests.conftest import load_handler
 
 RUN = dt.date(2026, 11, 23)
 
 
 class Context:
-    function_name = "sampler"
+    function_name = "sampling"
     memory_limit_in_mb = 1024
     invoked_function_arn = "arn:aws:lambda:ap-south-1:123456789012:function:sampler"
     aws_request_id = "req-s"
@@ -33,8 +35,10 @@ def load_visits(stack, rows: int = 60):
         lines.append(f"98{i:08d},22/11/2026,HLT-KHU-{i % 4:03d},OPD,Khordha")
     key = "uploads/health/day.csv"
     boto3.client("s3").put_object(Bucket=stack.bucket, Key=key, Body="\n".join(lines).encode())
-    ports = intake_ports(Settings.from_env())
-    ports.clock = lambda: dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.UTC)
+    ports = replace(
+        intake_ports(IntakeSettings.from_env()),
+        clock=lambda: dt.datetime(2026, 11, 22, 14, 0, tzinfo=dt.UTC),
+    )
     return ingest(Upload(stack.bucket, key, etag="e1"), ports)
 
 
@@ -53,7 +57,7 @@ def test_scheduled_run_twice_draws_one_sample(stack):
     one sample is drawn: the same summary, one dispatch message per sampled visit, and the
     sampled visits have left the unsampled index."""
     load_visits(stack)
-    handler = load_handler("sampler")
+    handler = load_handler("sampling")
     event = {"scheduled_time": "2026-11-23T03:30:00Z"}
 
     first = handler.lambda_handler(event, Context())
@@ -76,10 +80,10 @@ def test_verification_catches_a_tampered_score(stack):
     """Given a published and fully revealed sample, When a visit's stored score is altered,
     Then verification fails and names that visit; untouched, it passes."""
     load_visits(stack)
-    handler = load_handler("sampler")
+    handler = load_handler("sampling")
     for day in (RUN, RUN + dt.timedelta(days=1), RUN + dt.timedelta(days=2)):
         handler.lambda_handler({"run_date": day.isoformat()}, Context())
-    visits = DynamoVisitsByDate(stack.table(resources.VISITS))
+    visits = DynamoVisits(stack.table(resources.VISITS))
     documents = S3Documents(stack.bucket)
     assert verify(RUN, visits, documents)["ok"] is True
 
@@ -98,10 +102,8 @@ def test_verification_waits_for_the_secrets(stack):
     """Given only today's run, When verified at once, Then it is not yet verifiable and says
     which secrets are still to be revealed (they would let offices game open days)."""
     load_visits(stack)
-    load_handler("sampler").lambda_handler({"run_date": RUN.isoformat()}, Context())
-    result = verify(
-        RUN, DynamoVisitsByDate(stack.table(resources.VISITS)), S3Documents(stack.bucket)
-    )
+    load_handler("sampling").lambda_handler({"run_date": RUN.isoformat()}, Context())
+    result = verify(RUN, DynamoVisits(stack.table(resources.VISITS)), S3Documents(stack.bucket))
     assert result["verifiable"] is False
     assert result["missing_secrets"] == ["visit-date/2026-11-21", "visit-date/2026-11-22"]
     published = json.loads(
@@ -116,15 +118,15 @@ def test_an_opted_out_citizen_is_never_sampled(stack):
     """Given a citizen who replied STOP (recorded in the contacts table), When the day is
     sampled with every visit of their stratum wanted, Then their visit is skipped as opted out
     and leaves the index; everyone else is sampled."""
-    from samvad.adapters.sampling import DynamoContacts
+    from samvad.adapters.contacts import DynamoContacts
     from samvad.pii import phone_hash
 
     load_visits(stack, rows=8)  # 2 per office: the default plan wants them all
-    settings = Settings.from_env()
-    stopped = phone_hash(intake_ports(settings).hash_key, "+919800000005")
-    DynamoContacts(settings.contacts_table).opt_out(stopped, "2026-11-22T18:00:00Z")
+    stopped = phone_hash(intake_ports(IntakeSettings.from_env()).hash_key, "+919800000005")
+    contacts = DynamoContacts(SamplingSettings.from_env().contacts_table)
+    contacts.opt_out(stopped, "2026-11-22T18:00:00Z")
 
-    summary = load_handler("sampler").lambda_handler({"run_date": RUN.isoformat()}, Context())
+    summary = load_handler("sampling").lambda_handler({"run_date": RUN.isoformat()}, Context())
 
     assert summary["skipped_by_reason"] == {"opted_out": 1}
     assert summary["sampled"] == 7

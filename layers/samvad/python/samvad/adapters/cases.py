@@ -1,0 +1,132 @@
+"""The Cases table (``resources.CASES``): one item per grievance case, with its audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from samvad.adapters.aws import client as make_client
+from samvad.adapters.items import conditional_failure, plain, to_item, written
+
+
+class DynamoCases:
+    """One item per case; every transition appends to ``audit`` in the same UpdateItem."""
+
+    def __init__(self, table: str, client: Any = None) -> None:
+        self._table = table
+        self._client = make_client("dynamodb", client)
+
+    def _key(self, case_id: str) -> dict:
+        return {"case_id": {"S": case_id}}
+
+    def create(self, case: dict[str, Any]) -> bool:
+        return written(
+            lambda: self._client.put_item(
+                TableName=self._table,
+                Item=to_item(case),
+                ConditionExpression="attribute_not_exists(case_id)",
+            )
+        )
+
+    def get(self, case_id: str) -> dict[str, Any] | None:
+        item = self._client.get_item(
+            TableName=self._table, Key=self._key(case_id), ConsistentRead=True
+        ).get("Item")
+        return plain(item) if item else None
+
+    def assign(
+        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]
+    ) -> bool:
+        condition = "attribute_exists(case_id) AND #r < :round"
+        names, values = {"#r": "round"}, {":round": round_}
+        sets = {**fields, "round": round_}
+        return self._update(case_id, [], condition, names, values, sets, entry) is not None
+
+    def set_wait(
+        self, case_id: str, kind: str, round_: int, token: str, fields: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        return self._nested(
+            case_id, "waits", kind, {"round": round_, "token": token}, round_, fields=fields
+        )
+
+    def set_signal(
+        self, case_id: str, kind: str, round_: int, signal: dict[str, Any], entry: dict[str, Any]
+    ) -> dict[str, Any] | None:
+        """Only once per (kind, round); a confirmation only after this round's ATR."""
+        extra = "(attribute_not_exists(signals.#k) OR signals.#k.#r <> :round)"
+        if kind == "confirmation":
+            extra += " AND signals.atr.#r = :round"
+        return self._nested(case_id, "signals", kind, signal, round_, entry=entry, extra=extra)
+
+    def mark_delivered(self, case_id: str, kind: str, round_: int) -> None:
+        written(
+            lambda: self._client.update_item(
+                TableName=self._table,
+                Key=self._key(case_id),
+                UpdateExpression="SET signals.#k.delivered = :t",
+                ConditionExpression="signals.#k.#r = :round",
+                ExpressionAttributeNames={"#k": kind, "#r": "round"},
+                ExpressionAttributeValues={":t": {"BOOL": True}, ":round": {"N": str(round_)}},
+            )
+        )
+
+    def append(
+        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]
+    ) -> bool:
+        names, values = {"#r": "round"}, {":round": round_}
+        return self._update(case_id, [], "#r = :round", names, values, fields, entry) is not None
+
+    def _nested(
+        self,
+        case_id: str,
+        map_name: str,
+        kind: str,
+        value: Any,
+        round_: int,
+        fields: dict[str, Any] | None = None,
+        entry: dict[str, Any] | None = None,
+        extra: str | None = None,
+    ) -> dict[str, Any] | None:
+        """Set ``<map_name>.<kind>`` while the case is at ``round_`` and not resolved."""
+        names = {"#r": "round", "#k": kind, "#s": "status"}
+        values = {":round": round_, ":v": value, ":resolved": "resolved"}
+        condition = "#r = :round AND #s <> :resolved" + (f" AND {extra}" if extra else "")
+        clauses = [f"{map_name}.#k = :v"]
+        return self._update(case_id, clauses, condition, names, values, fields, entry)
+
+    def _update(
+        self,
+        case_id: str,
+        clauses: list[str],
+        condition: str,
+        names: dict[str, str],
+        values: dict[str, Any],
+        fields: dict[str, Any] | None = None,
+        entry: dict[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """SET the clauses and the fields (and append ``entry`` to the audit) if the condition
+        holds; the case as it is now, or None when the condition refused the update."""
+        names, values, clauses = dict(names), dict(values), list(clauses)
+        for i, (field, field_value) in enumerate((fields or {}).items()):
+            names[f"#f{i}"] = field
+            values[f":f{i}"] = field_value
+            clauses.append(f"#f{i} = :f{i}")
+        if entry is not None:
+            clauses.append("audit = list_append(audit, :entry)")
+            values[":entry"] = [entry]
+        try:
+            response = self._client.update_item(
+                TableName=self._table,
+                Key=self._key(case_id),
+                UpdateExpression="SET " + ", ".join(clauses),
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=to_item(values),
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as error:
+            if conditional_failure(error):
+                return None
+            raise
+        return plain(response["Attributes"])

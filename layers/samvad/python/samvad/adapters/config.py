@@ -1,0 +1,79 @@
+"""The Config table (``resources.CONFIG``): versioned documents (plan, settings, directory)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from samvad.adapters.aws import client as make_client
+
+
+class DynamoConfig:
+    """Versioned documents: version 0 holds a copy of the latest, versions 1..n the history."""
+
+    def __init__(self, table: str, client: Any = None) -> None:
+        self._table = table
+        self._client = make_client("dynamodb", client)
+
+    def latest(self, name: str) -> dict | None:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={"name": {"S": name}, "version": {"N": "0"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return json.loads(item["document"]["S"]) if item else None
+
+    def publish(self, name: str, document: dict, author: str = "cli") -> int:
+        """Store a new version atomically; fails if someone published in between."""
+        current = self._client.get_item(
+            TableName=self._table,
+            Key={"name": {"S": name}, "version": {"N": "0"}},
+            ConsistentRead=True,
+        ).get("Item")
+        previous = int(current["latest"]["N"]) if current else 0
+        version = previous + 1
+        body = {"S": json.dumps(document, ensure_ascii=False, sort_keys=True)}
+        stamp = {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        head_condition = (
+            {
+                "ConditionExpression": "latest = :prev",
+                "ExpressionAttributeValues": {":prev": {"N": str(previous)}},
+            }
+            if current
+            else {
+                "ConditionExpression": "attribute_not_exists(#n)",
+                "ExpressionAttributeNames": {"#n": "name"},
+            }
+        )
+        self._client.transact_write_items(
+            TransactItems=[
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": {
+                            "name": {"S": name},
+                            "version": {"N": str(version)},
+                            "document": body,
+                            "author": {"S": author},
+                            "published_at": stamp,
+                        },
+                    }
+                },
+                {
+                    "Put": {
+                        "TableName": self._table,
+                        "Item": {
+                            "name": {"S": name},
+                            "version": {"N": "0"},
+                            "document": body,
+                            "latest": {"N": str(version)},
+                            "author": {"S": author},
+                            "published_at": stamp,
+                        },
+                        **head_condition,
+                    }
+                },
+            ]
+        )
+        return version
