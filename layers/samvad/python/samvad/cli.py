@@ -8,6 +8,8 @@ samvad directory load FILE                escalation directory: validate, publis
 samvad case show|atr|transfer CASE …      a grievance case: audit trail, ATR, transfer (AWS)
 samvad report --date D | --week D | --month M   write a period's report (AWS)
 samvad bench reports                      items read per report: tallies vs a naive Scan
+samvad serve [--port P] [--visits N]      the officials' workspace on the local stack
+samvad users load FILE                    workspace users: validate, create/update (AWS)
 """
 
 from __future__ import annotations
@@ -94,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     from samvad.escalation.cli import add_commands
 
     add_commands(commands)
+
+    # The officials' workspace: `samvad serve` and `samvad users load` (samvad.workspace.cli).
+    from samvad.workspace.cli import add_commands as add_workspace_commands
+
+    add_workspace_commands(commands)
 
     args = parser.parse_args(argv)
     return args.run(args) or 0

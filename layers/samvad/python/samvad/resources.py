@@ -186,9 +186,20 @@ partitions with one item per ``<department>#<service>#<office>#<official>``; ``o
 (one item per overdue case); and one marker item per event applied (its identity), so an
 event delivered twice counts once."""
 
+AUDIT = TableSpec(
+    logical_id="Audit",
+    env_var="AUDIT_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+)
+"""The officials' workspace audit log, append-only: ``day#<date>`` partitions of sign-ins,
+number reveals, ATRs, transfers, uploads (who, what, when, from where); and the call desk's
+attempts (``calldesk#<list id>``)."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
-    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES,
+    DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES, AUDIT,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
@@ -214,6 +225,9 @@ ESCALATION_STATE_MACHINE_ENV = "ESCALATION_STATE_MACHINE_ARN"
 REPORTS_TOPIC_ENV = "REPORTS_TOPIC_ARN"
 """SNS topic that announces each report with a presigned link to its dashboard."""
 REPORTS_LINK_SECONDS_ENV = "REPORTS_LINK_SECONDS"
+USER_POOL_ID_ENV = "USER_POOL_ID"
+USER_POOL_CLIENT_ID_ENV = "USER_POOL_CLIENT_ID"
+"""The officials' Cognito user pool and its workspace app client (the JWT audience)."""
 
 UPLOADS_PREFIX = "uploads/"
 REJECTS_PREFIX = "rejects/"
