@@ -169,10 +169,17 @@ DIRECTORY = {
     "officials": {
         i: {"name": i, "phone": f"+9197000000{n:02d}"}
         for n, i in enumerate(
-            ["head-k1", "head-c1", "collector-khordha", "collector-cuttack", "sec-health",
-             "sec-revenue", "cmo"]
+            [
+                "head-k1",
+                "head-c1",
+                "collector-khordha",
+                "collector-cuttack",
+                "sec-health",
+                "sec-revenue",
+                "cmo",
+            ]
         )
-    },  # fmt: skip
+    },
     "office_heads": {"K1": "head-k1", "C1": "head-c1"},
     "district": {"Khordha": "collector-khordha", "Cuttack": "collector-cuttack"},
     "department": {"health": "sec-health", "revenue": "sec-revenue"},
@@ -252,17 +259,24 @@ def world() -> WorkspacePorts:
     cases = MemoryCases(copy.deepcopy(CASES))
     return WorkspacePorts(
         escalation=EscalationPorts(
-            cases=cases, tasks=MemoryTasks(), phone_of=lambda k: PHONE, config=config,
+            cases=cases,
+            tasks=MemoryTasks(),
+            phone_of=lambda k: PHONE,
+            config=config,
             clock=lambda: NOW,
-        ),  # fmt: skip
+        ),
         case_views=cases,
         call_lists=MemoryCallLists(CALL_LISTS),
         call_attempts=MemoryAttempts(),
         visits=visits,
         feedback=FeedbackPorts(
-            store=store, visits=visits, contacts=None, events=MemoryEvents(),
-            hasher=lambda p: "hash", clock=lambda: NOW,
-        ),  # fmt: skip
+            store=store,
+            visits=visits,
+            contacts=None,
+            events=MemoryEvents(),
+            hasher=lambda p: "hash",
+            clock=lambda: NOW,
+        ),
         uploads=MemoryUploads(UPLOADS),
         audit=MemoryAudit(),
         notifier=MemoryNotifier(),
@@ -276,9 +290,10 @@ CLAIMS = {
     "secretary": {"custom:official_id": "sec-health", "custom:department": "health"},
     "collector": {"custom:official_id": "collector-khordha", "custom:district": "Khordha"},
     "sp": {
-        "custom:official_id": "sp-cuttack", "custom:district": "Cuttack",
+        "custom:official_id": "sp-cuttack",
+        "custom:district": "Cuttack",
         "custom:department": "police",
-    },  # fmt: skip
+    },
     "office_head": {"custom:official_id": "head-k1", "custom:office_code": "K1"},
     "caller": {"custom:official_id": "contact-centre"},
     "data_officer": {"custom:official_id": "data-health", "custom:department": "health"},

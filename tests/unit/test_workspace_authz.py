@@ -74,8 +74,7 @@ def app(monkeypatch):
             "routeKey": "$default",
             "rawPath": raw_path,
             "rawQueryString": query,
-            "queryStringParameters": dict(p.split("=", 1) for p in query.split("&") if p)
-            or None,
+            "queryStringParameters": dict(p.split("=", 1) for p in query.split("&") if p) or None,
             "headers": {"content-type": "application/json"},
             "requestContext": context,
             "body": raw_body if raw_body is not None else json.dumps(body) if body else "",
@@ -247,7 +246,7 @@ def test_a_presigned_post_is_bound_to_my_departments_prefix(app):
     status, text = app("POST", "/api/uploads", {"filename": "day.xlsx", "department": "health"},
                        claims=claims_of("data_officer"))  # fmt: skip
     assert status == 200 and json.loads(text)["key"] == "uploads/health/day.xlsx"
-    ((key, content_type, limit),) = app.ports.uploads.presigned
+    ((_key, content_type, limit),) = app.ports.uploads.presigned
     assert content_type.endswith("spreadsheetml.sheet") and limit == service.MAX_UPLOAD_BYTES
     other = app("POST", "/api/uploads", {"filename": "day.csv", "department": "revenue"},
                 claims=claims_of("data_officer"))  # fmt: skip

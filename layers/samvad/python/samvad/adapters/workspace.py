@@ -87,10 +87,11 @@ class S3DepartmentUploads:
         return {"url": post["url"], "fields": post["fields"]}
 
     def list(self, prefix: str) -> list[dict]:
+        """The intake ledger's items (``<bucket>/<key>#<etag>``) under ``prefix``."""
         pages = self._dynamodb.get_paginator("scan").paginate(
             TableName=self._table,
             FilterExpression="begins_with(upload_id, :p)",
-            ExpressionAttributeValues={":p": {"S": prefix}},
+            ExpressionAttributeValues={":p": {"S": f"{self._bucket}/{prefix}"}},
         )
         found = []
         for page in pages:
@@ -100,7 +101,7 @@ class S3DepartmentUploads:
                 found.append(
                     {
                         "upload_id": row["upload_id"],
-                        "key": row["upload_id"].rsplit("#", 1)[0],
+                        "key": row["upload_id"].rsplit("#", 1)[0].split("/", 1)[1],
                         "status": row.get("status", ""),
                         "report": {k: report.get(k) for k in REPORT_VIEW if k in report},
                     }
