@@ -79,6 +79,7 @@ def expected(stack, targets, route: str, role: str) -> int:
         "cases": 200 if role in READERS else 403,
         "case": (200 if covers(scope, case) else 404) if role in READERS else 403,
         "atr": (403 if covers(scope, case) else 404) if role in HOLDERS else 403,
+        # the collector holds the case (its district has no office heads in the directory)
         "calls": 200 if role in CALLERS else 403,
         "outcome": (200 if role == "cmo" else 404) if role in CALLERS else 403,
         "upload": 200 if role == "data_officer" else 403,
@@ -86,6 +87,8 @@ def expected(stack, targets, route: str, role: str) -> int:
         "dashboard": 403 if role == "data_officer" else 200,
         "audit": 200 if role == "auditor" else 403,
     }
+    if role == "collector":
+        table["atr"] = 200
     table["transfer"] = table["atr"]
     table["reveal"] = table["outcome"]
     return table[route]
@@ -112,9 +115,6 @@ def route_call(targets, route: str, department: str = "health"):
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("route", ROUTES)
 def test_every_route_as_every_role(stack, targets, route, role):
-    # The collector's own ATR and transfer are the journeys below (they change the case).
-    if route in ("atr", "transfer") and role == "collector":
-        pytest.skip("the holder's own action: test_the_holder_files_an_atr_and_transfers")
     department = stack["users"][role]["scope"].get("department", "health")
     method, path, body = route_call(targets, route, department)
     status, answer = call(stack, role, method, path, body)
@@ -180,7 +180,7 @@ def test_the_case_shows_a_masked_phone_and_only_the_reveal_shows_it(stack, targe
 
 
 def test_the_holder_files_an_atr_and_transfers(stack, targets):
-    case_id = targets["case"]["case_id"]
+    case_id = targets["spare_case"]["case_id"]
     status, filed = call(stack, "collector", "POST", f"/api/cases/{case_id}/atr", {"text": "Met"})
     assert status == 200, filed
 
@@ -191,7 +191,7 @@ def test_the_holder_files_an_atr_and_transfers(stack, targets):
 
     assert wait_for(moved_on, timeout=90)
     assert call(stack, "collector", "POST", f"/api/cases/{case_id}/atr", {"text": "x"})[0] == 409
-    spare = targets["spare_case"]["case_id"]
+    spare = case_id
     status, moved = call(
         stack, "collector", "POST", f"/api/cases/{spare}/transfer",
         {"to": "revenue", "reason": "a land matter"},
