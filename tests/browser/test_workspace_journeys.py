@@ -65,7 +65,8 @@ def test_a_collector_sees_their_district_and_files_an_atr(browser_page, stack):
         page.wait_for_timeout(1000)
     assert "awaiting_confirmation" in page.inner_text("#case-status")
     assert "atr_filed" in page.inner_text("#history")
-    assert page.is_hidden("#act")  # filed once per level
+    assert page.is_hidden("#atr-form")  # filed once per level
+    assert page.is_visible("#transfer-form")  # the holder may still transfer
     assert page.errors == []
 
 

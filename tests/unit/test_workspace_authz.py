@@ -183,6 +183,7 @@ def test_the_case_page_shows_a_masked_phone_and_history(app):
     case = json.loads(text)
     assert status == 200 and case["can_act"] is True
     assert case["citizen_phone"] == mask(PHONE) != PHONE
+    assert case["can_file_atr"] is True
     assert [h["what"] for h in case["history"]] == []
 
 

@@ -210,6 +210,9 @@ def get_case(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
     history = [
         {k: v for k, v in entry.items() if k in AUDIT_VIEW} for entry in case.get("audit", [])
     ]
+    holder = (case.get("holder") or {}).get("official_id")
+    can_act = holder == official.official_id and case.get("status") != "resolved"
+    atr = (case.get("signals") or {}).get("atr") or {}
     return {
         **_case_summary(case, ports.clock()),
         "level_title": LEVELS.get(int(case.get("level") or 0), ""),
@@ -218,8 +221,8 @@ def get_case(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
         "citizen_phone": mask(phone) if phone else "",
         "answers": {k: answers.get(k) for k in ANSWER_VIEW if k in answers},
         "history": history,
-        "can_act": (case.get("holder") or {}).get("official_id") == official.official_id
-        and case.get("status") != "resolved",
+        "can_act": can_act,
+        "can_file_atr": can_act and int(atr.get("round", -1)) != int(case.get("round") or 0),
     }
 
 
