@@ -107,3 +107,23 @@ def test_a_user_without_an_official_cannot_act(aws, missing):
 
     with pytest.raises(Forbidden):
         official_from_claims(claims)
+
+
+def test_users_load_creates_then_updates_from_a_file(aws, tmp_path, monkeypatch, capsys):
+    from samvad.cli import main
+
+    client = boto3.client("cognito-idp")
+    pool, _ = create_pool(client, "test")
+    monkeypatch.setenv("USER_POOL_ID", pool)
+    path = tmp_path / "users.csv"
+    path.write_text(
+        "username,email,role,official_id,department,district,office_code\n"
+        "dc.khordha,dc@od.gov.in,collector,collector-khordha,,Khordha,\n"
+        "ag.odisha,ag@od.gov.in,auditor,auditor,,,\n"
+    )
+    assert main(["users", "load", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"users": 2, "created": 2, "updated": 0}
+    assert main(["users", "load", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"users": 2, "created": 0, "updated": 2}
+    groups = client.admin_list_groups_for_user(UserPoolId=pool, Username="dc.khordha")
+    assert [g["GroupName"] for g in groups["Groups"]] == ["collector"]

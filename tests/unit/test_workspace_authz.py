@@ -320,3 +320,14 @@ def test_pages_render_autoescaped_in_three_languages(app):
 def test_official_from_claims_scope(app):
     assert official("sp").scope.covers({"department": "police", "district": "cuttack"})
     assert not official("sp").scope.covers({"department": "health", "district": "Cuttack"})
+
+
+def test_the_dashboard_shows_my_scopes_figures_and_my_cases_ages(app):
+    status, text = app("GET", "/api/dashboard", claims=claims_of("collector"))
+    board = json.loads(text)
+    assert status == 200 and board["cases"] == 3
+    assert board["by_level"] == {"L1": 1, "L2": 1, "L4": 1}
+    assert board["my_cases"] == [
+        {"case_id": "case-v2", "level": 2, "status": "open",
+         "deadline": "2026-12-05T00:00:00Z", "age_days": 2.0}
+    ]  # fmt: skip
