@@ -94,6 +94,10 @@ def expected(stack, targets, route: str, role: str) -> int:
     return table[route]
 
 
+def other_department(case: dict) -> str:
+    return "revenue" if case["department"] != "revenue" else "health"
+
+
 def route_call(targets, route: str, department: str = "health"):
     case_id, visit = targets["case"]["case_id"], targets["visit"]
     return {
@@ -101,7 +105,11 @@ def route_call(targets, route: str, department: str = "health"):
         "cases": ("GET", "/api/cases", None),
         "case": ("GET", f"/api/cases/{case_id}", None),
         "atr": ("POST", f"/api/cases/{case_id}/atr", {"text": "done"}),
-        "transfer": ("POST", f"/api/cases/{case_id}/transfer", {"to": "energy", "reason": "x"}),
+        "transfer": (
+            "POST",
+            f"/api/cases/{case_id}/transfer",
+            {"to": other_department(targets["case"]), "reason": "x"},
+        ),
         "calls": ("GET", "/api/calls", None),
         "outcome": ("POST", f"/api/calls/{visit}/outcome", {"outcome": "busy"}),
         "reveal": ("POST", f"/api/visits/{visit}/phone", None),
@@ -194,7 +202,7 @@ def test_the_holder_files_an_atr_and_transfers(stack, targets):
     spare = case_id
     status, moved = call(
         stack, "collector", "POST", f"/api/cases/{spare}/transfer",
-        {"to": "revenue", "reason": "a land matter"},
+        {"to": other_department(targets["spare_case"]), "reason": "a land matter"},
     )  # fmt: skip
     assert status == 200, moved
     _, audit = call(stack, "auditor", "GET", "/api/audit")
