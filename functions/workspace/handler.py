@@ -104,6 +104,17 @@ def transfer(case_id: str) -> Response:
     return _as(lambda who: service.transfer_case(who, case_id, _body(), workspace_ports()))
 
 
+@app.post("/api/cases/<case_id>/attachments")
+def attachment(case_id: str) -> Response:
+    return _as(lambda who: service.attachment_upload(who, case_id, _body(), workspace_ports()))
+
+
+@app.get("/api/cases/<case_id>/attachments")
+def attachment_link(case_id: str) -> Response:
+    key = _query().get("key", "")
+    return _as(lambda who: service.attachment_link(who, case_id, key, workspace_ports()))
+
+
 @app.get("/api/calls")
 def calls() -> Response:
     return _as(lambda who: service.list_calls(who, workspace_ports()))

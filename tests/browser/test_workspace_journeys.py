@@ -30,6 +30,20 @@ def stack(tmp_path_factory):
         yield line
 
 
+def _client(stack, service: str):
+    return boto3.client(
+        service,
+        endpoint_url=stack["aws_endpoint"],
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _s3(stack):
+    return _client(stack, "s3")
+
+
 def sign_in(page, stack, role: str, lands_on: str) -> None:
     user = stack["by_role"][role]
     page.goto(stack["url"] + "/signin?lang=en")
@@ -39,7 +53,7 @@ def sign_in(page, stack, role: str, lands_on: str) -> None:
     page.wait_for_url(f"**/{lands_on}**")
 
 
-def test_a_collector_sees_their_district_and_files_an_atr(browser_page, stack):
+def test_a_collector_sees_their_district_and_files_an_atr(browser_page, stack, tmp_path):
     page = browser_page
     district = stack["by_role"]["collector"]["scope"]["district"]
     sign_in(page, stack, "collector", "cases")
@@ -55,6 +69,9 @@ def test_a_collector_sees_their_district_and_files_an_atr(browser_page, stack):
     page.wait_for_selector("#atr-text")
     assert "•" in page.inner_text("#citizen-phone")
     page.fill("#atr-text", "Visited the office; the citizen's certificate was issued.")
+    photo = tmp_path / "certificate.pdf"
+    photo.write_bytes(b"%PDF-1.4\n% the issued certificate\n%%EOF\n")
+    page.set_input_files("#atr-file", str(photo))
     page.click("#atr-form button[type=submit]")
     page.wait_for_selector("#done:has-text('citizen confirmation')")
     for _ in range(60):  # the state machine moves the case to the citizen's confirmation
@@ -65,6 +82,12 @@ def test_a_collector_sees_their_district_and_files_an_atr(browser_page, stack):
         page.wait_for_timeout(1000)
     assert "awaiting_confirmation" in page.inner_text("#case-status")
     assert "atr_filed" in page.inner_text("#history")
+    case_id = page.inner_text("#case-id")
+    stored = _s3(stack).list_objects_v2(Bucket="samvad-serve-data", Prefix=f"cases/{case_id}/atr/")
+    assert [o["Key"].rsplit("/", 1)[1] for o in stored.get("Contents", [])] == [
+        "L1-certificate.pdf"
+    ]
+    assert f"cases/{case_id}/atr/L1-certificate.pdf" in page.inner_text("#history")
     assert page.is_hidden("#atr-form")  # filed once per level
     assert page.is_visible("#transfer-form")  # the holder may still transfer
     assert page.errors == []
@@ -87,13 +110,7 @@ def test_the_cmo_works_through_todays_ten_calls(browser_page, stack):
         card.locator("button[type=submit]").click()
         page.wait_for_selector(f'section.call[data-visit="{key}"][data-status="done"]')
     assert page.inner_text("#progress").startswith("10 done of 10")
-    dynamodb = boto3.client(
-        "dynamodb",
-        endpoint_url=stack["aws_endpoint"],
-        region_name=REGION,
-        aws_access_key_id="local",
-        aws_secret_access_key="local",
-    )
+    dynamodb = _client(stack, "dynamodb")
     for key in keys:  # stored by the feedback domain, as every channel's answers are
         item = dynamodb.get_item(TableName="samvad-serve-feedback", Key={"visit_key": {"S": key}})[
             "Item"

@@ -65,7 +65,7 @@ def test_one_json_line_lists_a_user_per_role(stack):
         assert status == 200 and me["role"] == role and me["official_id"] == user["official_id"]
 
 
-ROUTES = ["me", "cases", "case", "atr", "transfer", "calls", "outcome", "reveal", "upload",
+ROUTES = ["me", "cases", "case", "atr", "transfer", "attach", "calls", "outcome", "reveal", "upload",
           "uploads", "dashboard", "audit"]  # fmt: skip
 ROLES = ["cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
          "data_officer", "auditor"]  # fmt: skip
@@ -89,7 +89,7 @@ def expected(stack, targets, route: str, role: str) -> int:
     }
     if role == "collector":
         table["atr"] = 200
-    table["transfer"] = table["atr"]
+    table["transfer"] = table["attach"] = table["atr"]
     table["reveal"] = table["outcome"]
     return table[route]
 
@@ -110,6 +110,7 @@ def route_call(targets, route: str, department: str = "health"):
             f"/api/cases/{case_id}/transfer",
             {"to": other_department(targets["case"]), "reason": "x"},
         ),
+        "attach": ("POST", f"/api/cases/{case_id}/attachments", {"filename": "a.pdf"}),
         "calls": ("GET", "/api/calls", None),
         "outcome": ("POST", f"/api/calls/{visit}/outcome", {"outcome": "busy"}),
         "reveal": ("POST", f"/api/visits/{visit}/phone", None),

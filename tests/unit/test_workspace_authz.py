@@ -35,6 +35,10 @@ MATRIX = {
             _cells({"collector"}, {"sp"})),
     "transfer": ("POST", "/api/cases/case-v2/transfer", {"to": "revenue", "reason": "theirs"},
                  _cells({"collector"}, {"sp"})),
+    "attach": ("POST", "/api/cases/case-v2/attachments", {"filename": "receipt.pdf"},
+               _cells({"collector"}, {"sp"})),
+    "attachment": ("GET", "/api/cases/case-v2/attachments?key=cases/case-v2/atr/L2-a.pdf",
+                   None, _cells(READERS - {"sp"}, {"sp"})),
     "calls": ("GET", "/api/calls", None, _cells(CALLERS)),
     "outcome": ("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
                 _cells({"cmo", "collector"}, CALLERS - {"cmo", "collector"})),
@@ -201,6 +205,20 @@ def test_atr_by_the_holder_is_filed_delivered_and_audited(app):
     assert again[0] == 409
 
 
+def test_an_attachment_is_a_5_mb_presigned_post_under_the_case_and_goes_with_the_atr(app):
+    status, text = app("POST", "/api/cases/case-v2/attachments", {"filename": "site.jpg"},
+                       claims=claims_of("collector"))  # fmt: skip
+    key = json.loads(text)["key"]
+    assert status == 200 and key == "cases/case-v2/atr/L2-site.jpg"
+    assert app.ports.uploads.presigned == [(key, "image/jpeg", 5 * 1024 * 1024)]
+    body = {"text": "Photo of the repaired pump", "attachment": key}
+    assert app("POST", "/api/cases/case-v2/atr", body, claims=claims_of("collector"))[0] == 200
+    filed = app.ports.escalation.cases.items["case-v2"]["signals"]["atr"]["text"]
+    assert filed.endswith(f"[attachment: {key}]")
+    link = app("GET", f"/api/cases/case-v2/attachments?key={key}", claims=claims_of("cmo"))
+    assert json.loads(link[1])["url"].endswith(f"{key}?signed")
+
+
 def test_transfer_notifies_the_new_holder_and_is_audited(app):
     status, text = app("POST", "/api/cases/case-v2/transfer", {"to": "revenue", "reason": "x"},
                        claims=claims_of("collector"))  # fmt: skip
@@ -280,6 +298,10 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "  "}, "text"),
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "x" * 4001}, "text"),
         ("collector", "POST", "/api/cases/case-v2/transfer", {"reason": "r"}, "to"),
+        ("collector", "POST", "/api/cases/case-v2/attachments", {"filename": "a.exe"},
+         "filename"),
+        ("collector", "POST", "/api/cases/case-v2/atr",
+         {"text": "done", "attachment": "cases/case-v1/atr/L1-a.pdf"}, "attachment"),
         ("collector", "POST", "/api/cases/case-v2/transfer", {"to": "revenue"}, "reason"),
         ("cmo", "POST", "/api/calls/c1/outcome", {"outcome": "maybe"}, "outcome"),
         ("cmo", "POST", "/api/calls/c1/outcome", {"outcome": "answered"}, "answers"),

@@ -37,6 +37,7 @@ LABELS: dict[str, dict[str, str]] = {
         "rejects": "Download rejects", "report": "Report", "when": "When", "who": "Who",
         "what": "What", "target": "On", "from": "From", "script": "Script", "age": "Age (days)",
         "figures": "Figures for my scope", "my_cases": "My cases' ages", "language": "Language",
+        "attachment": "Photo or PDF (optional, ≤ 5 MB)", "too_big": "The file is over 5 MB",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -54,7 +55,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rejects": "अस्वीकृत पंक्तियाँ", "report": "रिपोर्ट", "when": "कब", "who": "किसने",
         "what": "क्या", "target": "किस पर", "from": "कहाँ से", "script": "स्क्रिप्ट",
         "age": "आयु (दिन)", "figures": "मेरे क्षेत्र के आँकड़े", "my_cases": "मेरे मामलों की आयु",
-        "language": "भाषा",
+        "language": "भाषा", "attachment": "फ़ोटो या PDF (वैकल्पिक, ≤ 5 MB)",
+        "too_big": "फ़ाइल 5 MB से बड़ी है",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -72,7 +74,8 @@ LABELS: dict[str, dict[str, str]] = {
         "rejects": "ପ୍ରତ୍ୟାଖ୍ୟାତ ଧାଡ଼ି", "report": "ରିପୋର୍ଟ", "when": "କେବେ", "who": "କିଏ",
         "what": "କଣ", "target": "କାହା ଉପରେ", "from": "କେଉଁଠୁ", "script": "ସ୍କ୍ରିପ୍ଟ",
         "age": "ବୟସ (ଦିନ)", "figures": "ମୋ କ୍ଷେତ୍ରର ସଂଖ୍ୟା", "my_cases": "ମୋ ମାମଲାର ବୟସ",
-        "language": "ଭାଷା",
+        "language": "ଭାଷା", "attachment": "ଫଟୋ କିମ୍ବା PDF (ଇଚ୍ଛାଧୀନ, ≤ 5 MB)",
+        "too_big": "ଫାଇଲ୍ 5 MB ରୁ ବଡ଼",
     },
 }  # fmt: skip
 

@@ -35,6 +35,14 @@ UPLOAD_TYPES = {
     ".xls": "application/vnd.ms-excel",
 }
 MAX_UPLOAD_BYTES = 100 * 1024 * 1024
+ATTACHMENT_TYPES = {
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".pdf": "application/pdf",
+}
+MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
+ATTACHMENT_PREFIX = "cases/"
 _FILENAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._ -]{0,119}")
 
 
@@ -244,14 +252,60 @@ def file_atr(official: Official, case_id: str, body: Mapping[str, Any], ports: W
         raise BadRequest("text", "say what was done (a non-empty text)")
     if len(text) > escalation.MAX_ATR_CHARS:
         raise BadRequest("text", f"at most {escalation.MAX_ATR_CHARS} characters")
+    attachment = body.get("attachment") or ""
+    if attachment and (
+        not isinstance(attachment, str)
+        or not attachment.startswith(_attachment_prefix(case_id))
+        or ".." in attachment
+    ):
+        raise BadRequest("attachment", "must be a key returned for this case's attachment")
     case = _case_in_scope(official, case_id, ports)
     _holder_only(official, case)
+    if attachment:
+        text = f"{text.strip()}\n[attachment: {attachment}]"
     try:
         result = escalation.file_atr(case_id, text, official.official_id, ports.escalation)
     except CaseError as error:
         raise Conflict(str(error)) from None
-    audit(ports, official, "atr", case_id, level=result["level"])
+    audit(ports, official, "atr", case_id, level=result["level"], attachment=attachment)
     return result
+
+
+def _attachment_prefix(case_id: str) -> str:
+    return f"{ATTACHMENT_PREFIX}{case_id}/atr/"
+
+
+def _file_type(filename: Any, types: Mapping[str, str]) -> str:
+    if not isinstance(filename, str) or not _FILENAME.fullmatch(filename):
+        raise BadRequest("filename", "letters, digits, . _ - and spaces; at most 120")
+    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    if suffix not in types:
+        raise BadRequest("filename", f"must end in one of {', '.join(sorted(types))}")
+    return types[suffix]
+
+
+def attachment_upload(
+    official: Official, case_id: str, body: Mapping[str, Any], ports: WorkspacePorts
+) -> dict:
+    """A presigned POST for a photo or PDF (≤ 5 MB) under the case, for its holder; the
+    bucket's default encryption (KMS) applies. Its key then goes with the ATR."""
+    authorize(official, "cases.atr")
+    content_type = _file_type(body.get("filename"), ATTACHMENT_TYPES)
+    case = _case_in_scope(official, case_id, ports)
+    _holder_only(official, case)
+    key = f"{_attachment_prefix(case_id)}L{case.get('level')}-{body['filename']}"
+    post = ports.uploads.presign(key, content_type, MAX_ATTACHMENT_BYTES)
+    audit(ports, official, "atr_attachment", case_id, key=key)
+    return {"key": key, "max_bytes": MAX_ATTACHMENT_BYTES, **post}
+
+
+def attachment_link(official: Official, case_id: str, key: str, ports: WorkspacePorts) -> dict:
+    """A short-lived link to one of the case's attachments, for whoever may read the case."""
+    authorize(official, "cases.read")
+    _case_in_scope(official, case_id, ports)
+    if not key.startswith(_attachment_prefix(case_id)) or ".." in key:
+        raise NotFound("no such attachment on this case")
+    return {"key": key, "url": ports.uploads.download_url(key)}
 
 
 def transfer_case(
@@ -466,14 +520,9 @@ def create_upload(official: Official, body: Mapping[str, Any], ports: WorkspaceP
         raise BadRequest("department", "is required (your department's code)")
     if department.strip() != official.scope.department:
         raise Forbidden(f"you may upload only for {official.scope.department}")
-    filename = body.get("filename")
-    if not isinstance(filename, str) or not _FILENAME.fullmatch(filename):
-        raise BadRequest("filename", "letters, digits, . _ - and spaces; at most 120")
-    suffix = "." + filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    if suffix not in UPLOAD_TYPES:
-        raise BadRequest("filename", f"must end in one of {', '.join(sorted(UPLOAD_TYPES))}")
-    key = _department_prefix(official) + filename
-    post = ports.uploads.presign(key, UPLOAD_TYPES[suffix], MAX_UPLOAD_BYTES)
+    content_type = _file_type(body.get("filename"), UPLOAD_TYPES)
+    key = _department_prefix(official) + body["filename"]
+    post = ports.uploads.presign(key, content_type, MAX_UPLOAD_BYTES)
     audit(ports, official, "upload", key)
     return {"key": key, "max_bytes": MAX_UPLOAD_BYTES, **post}
 
