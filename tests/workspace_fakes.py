@@ -7,8 +7,8 @@ import datetime as dt
 
 from samvad.escalation.cases import EscalationPorts
 from samvad.feedback.service import FeedbackPorts
+from samvad.workspace.ports import WorkspacePorts
 from samvad.workspace.roles import official_from_claims
-from samvad.workspace.service import WorkspacePorts
 from tests.fakes import MemoryConfig
 
 NOW = dt.datetime(2026, 11, 30, 6, 0, tzinfo=dt.UTC)  # 11:30 IST

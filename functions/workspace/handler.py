@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.logs import logger_for
-from samvad.workspace import pages, service
+from samvad.workspace import calls, cases, pages, session, uploads
 from samvad.workspace.errors import BadRequest, WorkspaceError
 from samvad.workspace.roles import Official, official_from_claims
 from samvad.workspace.wiring import identity, workspace_ports
@@ -74,86 +74,86 @@ def _not_found(_error: Exception) -> Response:
 
 
 @app.post("/api/session")
-def session() -> Response:
+def start_session() -> Response:
     source_ip = app.current_event.request_context.http.source_ip
-    return _json(service.sign_in(_body(), source_ip, identity(), workspace_ports()))
+    return _json(session.sign_in(_body(), source_ip, identity(), workspace_ports()))
 
 
 @app.get("/api/me")
 def me() -> Response:
-    return _as(service.me)
+    return _as(session.me)
 
 
 @app.get("/api/cases")
-def cases() -> Response:
-    return _as(lambda who: service.list_cases(who, _query(), workspace_ports()))
+def case_list() -> Response:
+    return _as(lambda who: cases.list_cases(who, _query(), workspace_ports()))
 
 
 @app.get("/api/cases/<case_id>")
 def case(case_id: str) -> Response:
-    return _as(lambda who: service.get_case(who, case_id, workspace_ports()))
+    return _as(lambda who: cases.get_case(who, case_id, workspace_ports()))
 
 
 @app.post("/api/cases/<case_id>/atr")
 def atr(case_id: str) -> Response:
-    return _as(lambda who: service.file_atr(who, case_id, _body(), workspace_ports()))
+    return _as(lambda who: cases.file_atr(who, case_id, _body(), workspace_ports()))
 
 
 @app.post("/api/cases/<case_id>/transfer")
 def transfer(case_id: str) -> Response:
-    return _as(lambda who: service.transfer_case(who, case_id, _body(), workspace_ports()))
+    return _as(lambda who: cases.transfer_case(who, case_id, _body(), workspace_ports()))
 
 
 @app.post("/api/cases/<case_id>/attachments")
 def attachment(case_id: str) -> Response:
-    return _as(lambda who: service.attachment_upload(who, case_id, _body(), workspace_ports()))
+    return _as(lambda who: cases.attachment_upload(who, case_id, _body(), workspace_ports()))
 
 
 @app.get("/api/cases/<case_id>/attachments")
 def attachment_link(case_id: str) -> Response:
     key = _query().get("key", "")
-    return _as(lambda who: service.attachment_link(who, case_id, key, workspace_ports()))
+    return _as(lambda who: cases.attachment_link(who, case_id, key, workspace_ports()))
 
 
 @app.get("/api/calls")
-def calls() -> Response:
-    return _as(lambda who: service.list_calls(who, workspace_ports()))
+def call_list() -> Response:
+    return _as(lambda who: calls.list_calls(who, workspace_ports()))
 
 
 @app.post("/api/calls/<visit_key>/outcome")
 def outcome(visit_key: str) -> Response:
-    return _as(lambda who: service.record_outcome(who, visit_key, _body(), workspace_ports()))
+    return _as(lambda who: calls.record_outcome(who, visit_key, _body(), workspace_ports()))
 
 
 @app.post("/api/visits/<visit_key>/phone")
 def phone(visit_key: str) -> Response:
-    return _as(lambda who: service.reveal_phone(who, visit_key, workspace_ports()))
+    return _as(lambda who: calls.reveal_phone(who, visit_key, workspace_ports()))
 
 
 @app.post("/api/uploads")
 def new_upload() -> Response:
-    return _as(lambda who: service.create_upload(who, _body(), workspace_ports()))
+    return _as(lambda who: uploads.create_upload(who, _body(), workspace_ports()))
 
 
 @app.get("/api/uploads")
-def uploads() -> Response:
-    return _as(lambda who: service.list_uploads(who, workspace_ports()))
+def upload_list() -> Response:
+    return _as(lambda who: uploads.list_uploads(who, workspace_ports()))
 
 
 @app.get("/api/uploads/rejects")
 def rejects() -> Response:
     key = _query().get("key", "")
-    return _as(lambda who: service.rejects_link(who, key, workspace_ports()))
+    return _as(lambda who: uploads.rejects_link(who, key, workspace_ports()))
 
 
 @app.get("/api/dashboard")
 def dashboard() -> Response:
-    return _as(lambda who: service.dashboard(who, workspace_ports()))
+    return _as(lambda who: cases.dashboard(who, workspace_ports()))
 
 
 @app.get("/api/audit")
 def audit() -> Response:
-    return _as(lambda who: service.audit_trail(who, _query(), workspace_ports()))
+    return _as(lambda who: session.audit_trail(who, _query(), workspace_ports()))
 
 
 @app.get("/")

@@ -65,8 +65,8 @@ def test_one_json_line_lists_a_user_per_role(stack):
         assert status == 200 and me["role"] == role and me["official_id"] == user["official_id"]
 
 
-ROUTES = ["me", "cases", "case", "atr", "transfer", "attach", "calls", "outcome", "reveal", "upload",
-          "uploads", "dashboard", "audit"]  # fmt: skip
+ROUTES = ["me", "cases", "case", "atr", "transfer", "attach", "calls", "outcome", "reveal",
+          "upload", "uploads", "dashboard", "audit"]  # fmt: skip
 ROLES = ["cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
          "data_officer", "auditor"]  # fmt: skip
 

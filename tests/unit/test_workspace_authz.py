@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from samvad.phones import mask
-from samvad.workspace import service
+from samvad.workspace import uploads
 from samvad.workspace.roles import ROLES
 from tests.workspace_fakes import PHONE, MemoryIdentity, claims_of, official, world
 
@@ -266,7 +266,7 @@ def test_a_presigned_post_is_bound_to_my_departments_prefix(app):
                        claims=claims_of("data_officer"))  # fmt: skip
     assert status == 200 and json.loads(text)["key"] == "uploads/health/day.xlsx"
     ((_key, content_type, limit),) = app.ports.uploads.presigned
-    assert content_type.endswith("spreadsheetml.sheet") and limit == service.MAX_UPLOAD_BYTES
+    assert content_type.endswith("spreadsheetml.sheet") and limit == uploads.MAX_UPLOAD_BYTES
     other = app("POST", "/api/uploads", {"filename": "day.csv", "department": "revenue"},
                 claims=claims_of("data_officer"))  # fmt: skip
     assert other[0] == 403

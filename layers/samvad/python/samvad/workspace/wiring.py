@@ -7,7 +7,7 @@ import os
 
 from samvad import clock, resources
 from samvad.settings import Settings
-from samvad.workspace.service import WorkspacePorts
+from samvad.workspace.ports import WorkspacePorts
 
 ENV_NAMES = (
     resources.AUDIT.env_var,
