@@ -144,6 +144,24 @@ class MemoryAudit:
         return list(reversed(self.entries))[:limit]
 
 
+class MemoryTallies:
+    def __init__(self, partitions):
+        self.partitions = partitions
+
+    def rows(self, partition):
+        return [dict(r) for r in self.partitions.get(partition, [])]
+
+
+TALLIES = {
+    "month#2026-11": [
+        {"department": "health", "district": "Khordha", "office_code": "K1",
+         "official_id": "o1", "sampled": 10, "feedback": 6, "poor": 2},
+        {"department": "revenue", "district": "Cuttack", "office_code": "C1",
+         "official_id": "o2", "sampled": 4, "feedback": 1, "poor": 0},
+    ]
+}  # fmt: skip
+
+
 class MemoryNotifier:
     def __init__(self):
         self.sent = []
@@ -280,6 +298,7 @@ def world() -> WorkspacePorts:
         uploads=MemoryUploads(UPLOADS),
         audit=MemoryAudit(),
         notifier=MemoryNotifier(),
+        tallies=MemoryTallies(TALLIES),
         clock=lambda: NOW,
     )
 

@@ -226,3 +226,14 @@ def test_another_departments_prefix_is_refused(stack):
         stack, "data_officer", "POST", "/api/uploads", {"filename": "a.csv", "department": "police"}
     )
     assert status == 403
+
+
+def test_the_dashboard_reads_the_report_counters_of_my_scope(stack):
+    _, state = call(stack, "cmo", "GET", "/api/dashboard")
+    _, district = call(stack, "collector", "GET", "/api/dashboard")
+    assert state["figures"]["sampled"] > 0
+    assert 0 < district["figures"].get("sampled", 0) < state["figures"]["sampled"]
+    assert district["cases"] < state["cases"]
+    assert {c["case_id"] for c in district["my_cases"]} <= {
+        c["case_id"] for c in call(stack, "collector", "GET", "/api/cases")[1]["cases"]
+    }

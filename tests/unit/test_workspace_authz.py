@@ -349,6 +349,9 @@ def test_the_dashboard_shows_my_scopes_figures_and_my_cases_ages(app):
     board = json.loads(text)
     assert status == 200 and board["cases"] == 3
     assert board["by_level"] == {"L1": 1, "L2": 1, "L4": 1}
+    assert board["figures"] == {"feedback": 6, "poor": 2, "sampled": 10}  # Khordha's rows only
+    state = json.loads(app("GET", "/api/dashboard", claims=claims_of("cmo"))[1])
+    assert state["figures"] == {"feedback": 7, "poor": 2, "sampled": 14}
     assert board["my_cases"] == [
         {"case_id": "case-v2", "level": 2, "status": "open",
          "deadline": "2026-12-05T00:00:00Z", "age_days": 2.0}

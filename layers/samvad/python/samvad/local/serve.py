@@ -31,6 +31,7 @@ from typing import Any
 from samvad import resources
 from samvad.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
 from samvad.local.cloud import LocalCloud
+from samvad.local.reports import pump_reports
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 PUMP_SECONDS = 1.0
@@ -262,12 +263,14 @@ class WorkspaceFront:
         return response["statusCode"], response.get("headers") or {}, response.get("body", "")
 
     def pump_forever(self) -> None:
-        """Intake and escalation queues → their handlers, as Lambda's event sources would."""
+        """Intake, escalation and report-tally queues → their handlers, as Lambda's event
+        sources would."""
         while not self._stop.wait(PUMP_SECONDS):
             try:
                 with self.lock:
                     self.cloud.pump()
                     self.cloud.escalation.pump()
+                    pump_reports(self.cloud)
             except Exception as error:  # keep serving; the next round retries
                 _progress(f"pump: {type(error).__name__}: {error}")
 
@@ -317,6 +320,7 @@ def serve(port: int, visits: int, seed: int) -> int:
         collector_district = districts.most_common(1)[0][0] if districts else "Khordha"
         directory = directory_for(poor, collector_district)
         opened = open_cases(cloud, poor, directory)
+        pump_reports(cloud)  # the report counters the dashboard reads
         _progress(f"{opened} cases open; collector's district: {collector_district}")
         users = demo_users(poor, directory, collector_district)
         pool_id, client_id = create_pool(cloud, users)

@@ -20,6 +20,8 @@ from samvad.workspace.ports import WorkspacePorts, audit
 from samvad.workspace.roles import Official
 from samvad.workspace.uploads import file_type
 
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+
 CASE_STATUSES = ("open", "resolved", "overdue")
 ATTACHMENT_TYPES = {
     ".jpg": "image/jpeg",
@@ -235,6 +237,18 @@ def transfer_case(
     return result
 
 
+def _figures(official: Official, ports: WorkspacePorts, partition: str) -> dict[str, float]:
+    """The report counters of ``partition`` summed over the rows inside my scope."""
+    totals: dict[str, float] = {}
+    for row in ports.tallies.rows(partition) if ports.tallies else []:
+        if not official.scope.covers(row):
+            continue
+        for name, value in row.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                totals[name] = totals.get(name, 0) + value
+    return dict(sorted(totals.items()))
+
+
 def dashboard(official: Official, ports: WorkspacePorts) -> dict:
     """My scope's figures from the cases in it, and the ages of the cases I hold."""
     authorize(official, "dashboard")
@@ -245,8 +259,11 @@ def dashboard(official: Official, ports: WorkspacePorts) -> dict:
         by_status[case["status"]] = by_status.get(case["status"], 0) + 1
         by_level[f"L{case['level']}"] = by_level.get(f"L{case['level']}", 0) + 1
     mine = [c for c in cases if c["holder"] == official.official_id]
+    month = ports.clock().astimezone(IST).strftime("%Y-%m")
     return {
         "scope": official.scope.as_dict(),
+        "month": month,
+        "figures": _figures(official, ports, f"month#{month}"),
         "cases": len(cases),
         "by_status": by_status,
         "by_level": by_level,

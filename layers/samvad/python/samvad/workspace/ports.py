@@ -39,6 +39,13 @@ class AuditLog(Protocol):
     def recent(self, days: int, limit: int) -> list[dict]: ...
 
 
+class Tallies(Protocol):
+    def rows(self, partition: str) -> list[dict]:
+        """The report counters of ``day#<date>`` or ``month#<YYYY-MM>``, one row per office
+        and official (department, district, office_code, official_id, counters)."""
+        ...
+
+
 class Notifier(Protocol):
     def notify(self, official_id: str, text: str) -> None: ...
 
@@ -54,6 +61,7 @@ class WorkspacePorts:
     uploads: Uploads
     audit: AuditLog
     notifier: Notifier
+    tallies: Tallies | None = None
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3

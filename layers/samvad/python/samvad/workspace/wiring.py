@@ -41,6 +41,7 @@ def identity():
 @functools.lru_cache(maxsize=4)
 def _ports_for(environment: tuple[str, ...]) -> WorkspacePorts:
     from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
+    from samvad.adapters.reports import DynamoTallies
     from samvad.adapters.workspace import (
         DynamoCallListEntries,
         DynamoCaseViews,
@@ -65,6 +66,7 @@ def _ports_for(environment: tuple[str, ...]) -> WorkspacePorts:
         uploads=S3DepartmentUploads(settings.data_bucket, settings.uploads_table),
         audit=DynamoAuditLog(audit_table),
         notifier=SnsOfficialNotifier(escalation.config),
+        tallies=DynamoTallies(_need(resources.TALLIES.env_var)),
         retry_after_hours=policy.retry_after_hours,
         busy_retry_minutes=policy.busy_retry_minutes,
         call_attempts_max=policy.call_attempts,
