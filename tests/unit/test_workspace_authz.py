@@ -298,6 +298,8 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "  "}, "text"),
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "x" * 4001}, "text"),
         ("collector", "POST", "/api/cases/case-v2/transfer", {"reason": "r"}, "to"),
+        ("collector", "POST", "/api/cases/case-v2/transfer", {"to": "made-up", "reason": "r"},
+         "to"),
         ("collector", "POST", "/api/cases/case-v2/attachments", {"filename": "a.exe"},
          "filename"),
         ("collector", "POST", "/api/cases/case-v2/atr",

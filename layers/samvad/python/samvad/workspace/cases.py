@@ -11,6 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from samvad import resources
 from samvad.escalation import cases as escalation
 from samvad.escalation.model import LEVELS, CaseError
 from samvad.phones import mask
@@ -224,6 +225,9 @@ def transfer_case(
     to, reason = body["to"].strip(), body["reason"].strip()
     if to == case.get("department"):
         raise BadRequest("to", "the case is already with that department")
+    directory = ports.escalation.config.latest(resources.ESCALATION_DIRECTORY_CONFIG) or {}
+    if to not in (directory.get("department") or {}):
+        raise BadRequest("to", f"{to!r} is not a department in the escalation directory")
     try:
         result = escalation.transfer(case_id, to, official.official_id, reason, ports.escalation)
     except CaseError as error:
