@@ -180,6 +180,8 @@ class MemoryIdentity:
         known = self.users.get(username)
         if not known or known[0] != password:
             return None
+        if known[1] is None:
+            return {"challenge": "SOFTWARE_TOKEN_MFA"}
         return {"id_token": f"token-of-{username}", "expires_in": 3600, "official_id": known[1]}
 
 

@@ -62,7 +62,11 @@ def app(monkeypatch):
     ports = world()
     monkeypatch.setattr(module, "workspace_ports", lambda: ports)
     monkeypatch.setattr(
-        module, "identity", lambda: MemoryIdentity({"demo-cmo": ("right-password", "cmo")})
+        module,
+        "identity",
+        lambda: MemoryIdentity(
+            {"demo-cmo": ("right-password", "cmo"), "mfa.user": ("right-password", None)}
+        ),
     )
 
     def call(method, path, body=None, claims=None, raw_body=None):
@@ -282,7 +286,11 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
     assert ok[0] == 200 and json.loads(ok[1])["id_token"] == "token-of-demo-cmo"
     bad = app("POST", "/api/session", {"username": "demo-cmo", "password": "wrong"})
     assert bad[0] == 401
-    assert [e["what"] for e in app.ports.audit.entries] == ["sign_in", "sign_in_refused"]
+    mfa = app("POST", "/api/session", {"username": "mfa.user", "password": "right-password"})
+    assert mfa[0] == 401 and "hosted UI" in json.loads(mfa[1])["error"]
+    assert [e["what"] for e in app.ports.audit.entries] == [
+        "sign_in", "sign_in_refused", "sign_in_challenged"
+    ]  # fmt: skip
     assert app("GET", "/api/audit", claims=claims_of("auditor"))[0] == 200
 
 

@@ -33,7 +33,7 @@ class CognitoIdentity:
             raise
         tokens = result.get("AuthenticationResult")
         if not tokens:  # a challenge (MFA, new password): finished in the hosted UI
-            return None
+            return {"challenge": str(result.get("ChallengeName") or "unknown")}
         user = self._client.get_user(AccessToken=tokens["AccessToken"])
         attributes = {a["Name"]: a["Value"] for a in user.get("UserAttributes", [])}
         return {

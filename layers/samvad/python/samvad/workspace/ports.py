@@ -89,5 +89,6 @@ def audit(ports: WorkspacePorts, who: Official | None, what: str, target: str, *
 
 class Identity(Protocol):
     def sign_in(self, username: str, password: str) -> dict | None:
-        """``{"id_token", "expires_in", "official_id"}``, or None when refused."""
+        """``{"id_token", "expires_in", "official_id"}``; ``{"challenge": name}`` when
+        Cognito asks for more (MFA, a new password); None when refused."""
         ...

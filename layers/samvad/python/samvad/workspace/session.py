@@ -36,6 +36,12 @@ def sign_in(
     if result is None:
         audit(ports, None, "sign_in_refused", username, username=username, source_ip=source_ip)
         raise Unauthenticated("wrong username or password")
+    if "challenge" in result:
+        audit(ports, None, "sign_in_challenged", username, username=username, source_ip=source_ip)
+        raise Unauthenticated(
+            f"Cognito asks for {result['challenge']} (MFA or a new password): "
+            "sign in through the hosted UI"
+        )
     ports.audit.append(
         {
             "at": iso(ports.clock()),
