@@ -61,3 +61,16 @@ def test_the_cli_needs_the_pool(tmp_path, capsys, monkeypatch):
     path.write_text(HEADER + "aud1,,auditor,auditor,,,\n")
     assert main(["users", "load", str(path)]) == 2
     assert "USER_POOL_ID" in capsys.readouterr().err
+
+
+def test_serve_refuses_a_busy_port_or_bad_arguments_before_loading_anything(capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "--port", str(port)]) == 2
+    assert f"port {port} cannot be used" in capsys.readouterr().err
+    assert main(["serve", "--port", "70000"]) == 2
+    assert main(["serve", "--visits", "3"]) == 2

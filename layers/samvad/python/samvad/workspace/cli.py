@@ -40,6 +40,16 @@ def _serve(args) -> int:
     if args.visits < 10:
         print("samvad: --visits must be at least 10", file=sys.stderr)
         return 2
+    if args.port:  # fail now, not after loading the demo day
+        import socket
+
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", args.port))
+            except OSError as error:
+                print(f"samvad: port {args.port} cannot be used ({error.strerror}); "
+                      "choose another or --port 0", file=sys.stderr)  # fmt: skip
+                return 2
     return serve(args.port, args.visits, args.seed)
 
 
