@@ -19,7 +19,7 @@ def add_commands(commands) -> None:
         "serve", help="the officials' workspace on the local stack, with a demo day"
     )
     serve.add_argument("--port", type=int, default=8080, help="0 picks a free port")
-    serve.add_argument("--visits", type=int, default=300, help="visits in the demo day")
+    serve.add_argument("--visits", type=int, default=100, help="visits in the demo day")
     serve.add_argument("--seed", type=int, default=7)
     serve.set_defaults(run=_serve)
 
