@@ -1,18 +1,171 @@
-"""Officials' workspace (placeholder): the real handler comes with ``samvad.workspace``.
+"""The officials' workspace: the JSON API and its pages behind API Gateway's HTTP API.
 
-This build ships the infrastructure only; every request gets a 503 with a JSON body.
+API Gateway's JWT authorizer has verified the Cognito ID token; the claims it passes in
+``requestContext.authorizer.jwt.claims`` are the only source of identity. Each route parses
+its input, makes one call into ``samvad.workspace`` and maps the result (or the domain's
+error) to a status code.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.utilities.typing import LambdaContext
 
-def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """API Gateway HTTP API (payload v2) → 503 ``{"error": "workspace not deployed …"}``."""
-    return {
-        "statusCode": 503,
-        "headers": {"content-type": "application/json"},
-        "body": json.dumps({"error": "workspace not deployed in this build"}),
-    }
+from samvad.logs import logger_for
+from samvad.workspace import calls, cases, pages, session, uploads
+from samvad.workspace.errors import BadRequest, WorkspaceError
+from samvad.workspace.roles import Official, official_from_claims
+from samvad.workspace.wiring import identity, workspace_ports
+
+logger = logger_for("workspace")
+app = APIGatewayHttpResolver()
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+def _official() -> Official:
+    context = app.current_event.raw_event.get("requestContext") or {}
+    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims")
+    source_ip = (context.get("http") or {}).get("sourceIp", "")
+    return official_from_claims(claims, source_ip)
+
+
+def _body() -> dict[str, Any]:
+    raw = app.current_event.decoded_body or ""
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise BadRequest("body", "must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise BadRequest("body", "must be a JSON object")
+    return body
+
+
+def _query() -> dict[str, str]:
+    return dict(app.current_event.query_string_parameters or {})
+
+
+def _json(result: dict, status: int = 200) -> Response:
+    return Response(
+        status, content_types.APPLICATION_JSON, json.dumps(result, ensure_ascii=False), NO_STORE
+    )
+
+
+def _as(call: Callable[[Official], dict]) -> Response:
+    return _json(call(_official()))
+
+
+@app.exception_handler(WorkspaceError)
+def _refused(error: WorkspaceError) -> Response:
+    body: dict[str, Any] = {"error": str(error)}
+    if isinstance(error, BadRequest):
+        body["field"] = error.field
+    return _json(body, error.status)
+
+
+@app.not_found
+def _not_found(_error: Exception) -> Response:
+    return _json({"error": "no such route"}, 404)
+
+
+@app.post("/api/session")
+def start_session() -> Response:
+    source_ip = app.current_event.request_context.http.source_ip
+    return _json(session.sign_in(_body(), source_ip, identity(), workspace_ports()))
+
+
+@app.get("/api/me")
+def me() -> Response:
+    return _as(session.me)
+
+
+@app.get("/api/cases")
+def case_list() -> Response:
+    return _as(lambda who: cases.list_cases(who, _query(), workspace_ports()))
+
+
+@app.get("/api/cases/<case_id>")
+def case(case_id: str) -> Response:
+    return _as(lambda who: cases.get_case(who, case_id, workspace_ports()))
+
+
+@app.post("/api/cases/<case_id>/atr")
+def atr(case_id: str) -> Response:
+    return _as(lambda who: cases.file_atr(who, case_id, _body(), workspace_ports()))
+
+
+@app.post("/api/cases/<case_id>/transfer")
+def transfer(case_id: str) -> Response:
+    return _as(lambda who: cases.transfer_case(who, case_id, _body(), workspace_ports()))
+
+
+@app.post("/api/cases/<case_id>/attachments")
+def attachment(case_id: str) -> Response:
+    return _as(lambda who: cases.attachment_upload(who, case_id, _body(), workspace_ports()))
+
+
+@app.get("/api/cases/<case_id>/attachments")
+def attachment_link(case_id: str) -> Response:
+    key = _query().get("key", "")
+    return _as(lambda who: cases.attachment_link(who, case_id, key, workspace_ports()))
+
+
+@app.get("/api/calls")
+def call_list() -> Response:
+    return _as(lambda who: calls.list_calls(who, workspace_ports()))
+
+
+@app.post("/api/calls/<visit_key>/outcome")
+def outcome(visit_key: str) -> Response:
+    return _as(lambda who: calls.record_outcome(who, visit_key, _body(), workspace_ports()))
+
+
+@app.post("/api/visits/<visit_key>/phone")
+def phone(visit_key: str) -> Response:
+    return _as(lambda who: calls.reveal_phone(who, visit_key, workspace_ports()))
+
+
+@app.post("/api/uploads")
+def new_upload() -> Response:
+    return _as(lambda who: uploads.create_upload(who, _body(), workspace_ports()))
+
+
+@app.get("/api/uploads")
+def upload_list() -> Response:
+    return _as(lambda who: uploads.list_uploads(who, workspace_ports()))
+
+
+@app.get("/api/uploads/rejects")
+def rejects() -> Response:
+    key = _query().get("key", "")
+    return _as(lambda who: uploads.rejects_link(who, key, workspace_ports()))
+
+
+@app.get("/api/dashboard")
+def dashboard() -> Response:
+    return _as(lambda who: cases.dashboard(who, workspace_ports()))
+
+
+@app.get("/api/audit")
+def audit() -> Response:
+    return _as(lambda who: session.audit_trail(who, _query(), workspace_ports()))
+
+
+@app.get("/")
+@app.get("/<page>")
+@app.get("/cases/<case_id>")
+def page(page: str = "", case_id: str = "") -> Response:
+    """The pages: Jinja2 shells with no personal data; they call the API with the token."""
+    name = "case" if case_id else (page or "signin")
+    status, html = pages.render(name, _query().get("lang", ""))
+    return Response(status, "text/html; charset=utf-8", html, pages.HEADERS)
+
+
+@logger.inject_lambda_context(clear_state=True)
+def lambda_handler(event: dict, context: LambdaContext) -> dict:
+    return app.resolve(event, context)

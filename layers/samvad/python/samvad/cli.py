@@ -9,6 +9,8 @@
   samvad directory load FILE                 the escalation directory (deployed stack)
   samvad config publish NAME FILE            a new version of a config document (deployed stack)
   samvad dlq list|redrive QUEUE [--to Q]     dead-letter queues: inspect, send back (deployed stack)
+  samvad serve [--port P] [--visits N]       the officials' workspace on a local stack
+  samvad users load FILE                     workspace users: create or update (deployed stack)
 
 Commands marked "deployed stack" read the stack's resource names from the environment.
 Exit codes: 0 done, 1 done with findings (rejected rows, a failed check), 2 bad input,
@@ -104,6 +106,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samvad.dlq import add_commands as add_dlq_commands
 
     add_dlq_commands(commands)
+    from samvad.workspace.cli import add_commands as add_workspace_commands
+
+    add_workspace_commands(commands)
     for name, subparser in _leaf_parsers(parser):
         subparser.set_defaults(command_name=name)
     return parser

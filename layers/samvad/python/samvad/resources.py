@@ -193,8 +193,9 @@ AUDIT = TableSpec(
     sort_key="sk",
     ttl_attribute="expires_at",
 )
-"""The officials' workspace audit trail, append-only: every sign-in, number reveal, ATR,
-transfer and upload (who, what, when, from where)."""
+"""The officials' workspace audit log, append-only: ``day#<date>`` partitions of sign-ins,
+number reveals, ATRs, transfers, uploads (who, what, when, from where); and the call desk's
+attempts (``calldesk#<list id>``)."""
 
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,

@@ -155,6 +155,24 @@ class ReportsSettings(_FromEnvironment):
     link_seconds: int = _var(resources.REPORTS_LINK_SECONDS_ENV, DEFAULT_REPORT_LINK_SECONDS, int)
 
 
+@dataclass(frozen=True, kw_only=True)
+class WorkspaceSettings(_FromEnvironment):
+    """The officials' workspace (it also builds the feedback and escalation ports, each from
+    its own settings class, for recorded calls, ATRs and transfers)."""
+
+    audit_table: str = _var(resources.AUDIT.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    call_lists_table: str = _var(resources.CALL_LISTS.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    uploads_table: str = _var(resources.UPLOADS.env_var)
+    tallies_table: str = _var(resources.TALLIES.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    user_pool_id: str = _var(resources.USER_POOL_ID_ENV, "")
+    user_pool_client_id: str = _var(resources.USER_POOL_CLIENT_ID_ENV, "")
+    retention_days: int = _retention()
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,

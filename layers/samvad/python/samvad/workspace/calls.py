@@ -1,0 +1,191 @@
+"""The call desk: today's list for me with progress, recording what each call gave (answers
+→ the feedback domain, channel ``official_call``; no answer/busy → the dispatch policy's retry
+spacing), and the audited reveal of a number, the only response with a phone in clear.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from samvad.feedback import service as feedback
+from samvad.feedback.answers import AnswerError, Answers
+from samvad.phones import mask
+from samvad.workspace.errors import BadRequest, NotFound
+from samvad.workspace.policy import authorize
+from samvad.workspace.ports import WorkspacePorts, audit, iso
+from samvad.workspace.roles import Official
+
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
+CALL_OUTCOMES = ("answered", "no_answer", "busy", "wrong_number", "refused")
+RETRYABLE = ("no_answer", "busy")
+
+
+def run_date(ports: WorkspacePorts) -> str:
+    return ports.clock().astimezone(IST).date().isoformat()
+
+
+def _list_id(official: Official, ports: WorkspacePorts) -> str:
+    return f"{run_date(ports)}#{official.official_id}"
+
+
+def list_calls(official: Official, ports: WorkspacePorts) -> dict:
+    """Today's list for me (``CallLists`` ``<date>#<my official id>``), with progress."""
+    authorize(official, "calls.list")
+    list_id = _list_id(official, ports)
+    attempts = ports.call_attempts.for_list(list_id)
+    calls = []
+    for entry in ports.call_lists.entries(list_id):
+        key = entry["visit_key"]
+        visit = ports.visits.get(key) or {}
+        done = ports.feedback.store.get(key)
+        tries = attempts.get(key, [])
+        status = _call_status(done, tries, ports)
+        phone = str(visit.get("phone") or "")
+        calls.append(
+            {
+                "visit_key": key,
+                **{f: str(visit.get(f) or "") for f in VISIT_VIEW},
+                "language": str(visit.get("language") or entry.get("language") or "or"),
+                "phone": mask(phone) if phone else "",
+                "status": status["status"],
+                "retry_at": status.get("retry_at", ""),
+                "attempts": len(tries),
+                "script": survey_script(str(visit.get("language") or "or"), visit),
+            }
+        )
+    done_count = sum(1 for c in calls if c["status"] in ("done", "unreachable", "closed"))
+    return {
+        "run_date": run_date(ports),
+        "caller": official.official_id,
+        "done": done_count,
+        "total": len(calls),
+        "calls": calls,
+    }
+
+
+VISIT_VIEW = ("department", "service", "office_code", "office_name", "district", "visit_date")
+
+
+SCRIPT_PROMPTS = ("greeting_cmo", "q_work_done", "q_rating", "q_bribe", "q_officer")
+
+
+def survey_script(language: str, visit: Mapping[str, Any]) -> list[str]:
+    """The survey's questions in the citizen's language, for a human caller to read."""
+    from samvad.messages import catalog
+
+    prompts = catalog(language)["prompts"]
+    values = _Blank(
+        office_name=visit.get("office_name") or "", service_name=visit.get("service") or ""
+    )
+    return [prompts[k]["text"].format_map(values) for k in SCRIPT_PROMPTS if k in prompts]
+
+
+class _Blank(dict):
+    def __missing__(self, key: str) -> str:
+        return ""
+
+
+def _call_status(done: dict | None, tries: list[dict], ports: WorkspacePorts) -> dict:
+    if done:
+        return {"status": "done"}
+    if not tries:
+        return {"status": "to_call"}
+    last = tries[-1]
+    if last["outcome"] not in RETRYABLE:
+        return {"status": "closed"}
+    if len(tries) >= ports.call_attempts_max:
+        return {"status": "unreachable"}
+    return {"status": "retry", "retry_at": last.get("retry_at", "")}
+
+
+def _on_my_list(official: Official, visit_key: str, ports: WorkspacePorts) -> dict:
+    list_id = _list_id(official, ports)
+    for entry in ports.call_lists.entries(list_id):
+        if entry["visit_key"] == visit_key:
+            return entry
+    raise NotFound(f"{visit_key} is not on your call list for {run_date(ports)}")
+
+
+def record_outcome(
+    official: Official, visit_key: str, body: Mapping[str, Any], ports: WorkspacePorts
+) -> dict:
+    """What the call gave: ``answered`` with the answers (stored as feedback, channel
+    ``official_call``), or ``no_answer``/``busy`` (retried later by the dispatch policy's
+    spacing), ``wrong_number``/``refused`` (closed)."""
+    authorize(official, "calls.outcome")
+    outcome = body.get("outcome")
+    if outcome not in CALL_OUTCOMES:
+        raise BadRequest("outcome", f"must be one of {', '.join(CALL_OUTCOMES)}")
+    entry = _on_my_list(official, visit_key, ports)
+    list_id = _list_id(official, ports)
+    now = ports.clock()
+    if outcome == "answered":
+        answers = _answers(body.get("answers"))
+        visit = ports.visits.get(visit_key) or {}
+        language = str(visit.get("language") or entry.get("language") or "or")
+        recorded = feedback.record_survey(
+            visit_key, answers, "official_call", language, ports.feedback, run_date(ports)
+        )
+        ports.call_attempts.record(list_id, visit_key, {"outcome": outcome, "at": iso(now)})
+        audit(ports, official, "call_outcome", visit_key, outcome=outcome)
+        return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
+    tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
+    retry_at = ""
+    if outcome in RETRYABLE and len(tries) + 1 < ports.call_attempts_max:
+        if outcome == "busy":
+            wait = dt.timedelta(minutes=ports.busy_retry_minutes)
+        else:
+            spacing = ports.retry_after_hours or (2.0,)
+            wait = dt.timedelta(hours=spacing[min(len(tries), len(spacing) - 1)])
+        retry_at = iso(now + wait)
+    attempt = {"outcome": outcome, "at": iso(now), "retry_at": retry_at}
+    number = ports.call_attempts.record(list_id, visit_key, attempt)
+    audit(ports, official, "call_outcome", visit_key, outcome=outcome)
+    return {"visit_key": visit_key, "status": outcome, "attempt": number, "retry_at": retry_at}
+
+
+def _answers(raw: Any) -> Answers:
+    if not isinstance(raw, Mapping):
+        raise BadRequest("answers", "an answered call needs its answers (rating 1-5, …)")
+    rating = raw.get("rating")
+    if isinstance(rating, str) and rating.strip().isdigit():
+        rating = int(rating)
+    if not isinstance(rating, int) or isinstance(rating, bool):
+        raise BadRequest("answers.rating", "must be a number from 1 to 5")
+    flags = {}
+    for name in ("work_done", "bribe_asked", "wants_officer"):
+        value = raw.get(name)
+        if isinstance(value, str):
+            value = {"yes": True, "true": True, "no": False, "false": False, "": None}.get(
+                value.strip().lower(), value
+            )
+        if value is not None and not isinstance(value, bool):
+            raise BadRequest(f"answers.{name}", "must be yes or no")
+        flags[name] = value
+    text = raw.get("free_text") or ""
+    if not isinstance(text, str):
+        raise BadRequest("answers.free_text", "must be text")
+    try:
+        return Answers(
+            rating=rating,
+            work_done=flags["work_done"],
+            bribe_asked=flags["bribe_asked"],
+            wants_officer=bool(flags["wants_officer"]),
+            free_text=text.strip(),
+        )
+    except AnswerError as error:
+        raise BadRequest("answers", str(error)) from None
+
+
+def reveal_phone(official: Official, visit_key: str, ports: WorkspacePorts) -> dict:
+    """The citizen's number, for a permitted caller and a visit on today's list; audited."""
+    authorize(official, "visits.phone")
+    _on_my_list(official, visit_key, ports)
+    visit = ports.visits.get(visit_key) or {}
+    phone = str(visit.get("phone") or "")
+    if not phone:
+        raise NotFound(f"no number is kept for {visit_key}")
+    audit(ports, official, "number_reveal", visit_key)
+    return {"visit_key": visit_key, "phone": phone}

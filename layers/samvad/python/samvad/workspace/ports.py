@@ -1,0 +1,96 @@
+"""The workspace's ports (typed Protocols, implemented in ``samvad.adapters``) and the audit
+helper every use case writes through."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from samvad.escalation import cases as escalation
+from samvad.feedback import service as feedback
+from samvad.workspace.roles import Official
+
+
+class CaseViews(Protocol):
+    def list(self, scope: Mapping[str, str]) -> list[dict]:
+        """Cases whose department/district/office_code equal every field of ``scope``."""
+        ...
+
+
+class CallLists(Protocol):
+    def entries(self, list_id: str) -> list[dict]: ...
+
+
+class CallAttempts(Protocol):
+    def record(self, list_id: str, visit_key: str, attempt: dict) -> int: ...
+    def for_list(self, list_id: str) -> dict[str, list[dict]]: ...
+
+
+class Uploads(Protocol):
+    def presign(self, key: str, content_type: str, max_bytes: int) -> dict: ...
+    def list(self, prefix: str) -> list[dict]: ...
+    def download_url(self, key: str) -> str: ...
+
+
+class AuditLog(Protocol):
+    def append(self, entry: dict) -> None: ...
+    def recent(self, days: int, limit: int) -> list[dict]: ...
+
+
+class Tallies(Protocol):
+    def rows(self, partition: str) -> list[dict]:
+        """The report counters of ``day#<date>`` or ``month#<YYYY-MM>``, one row per office
+        and official (department, district, office_code, official_id, counters)."""
+        ...
+
+
+class Notifier(Protocol):
+    def notify(self, official_id: str, text: str) -> None: ...
+
+
+@dataclass
+class WorkspacePorts:
+    escalation: escalation.EscalationPorts
+    case_views: CaseViews
+    call_lists: CallLists
+    call_attempts: CallAttempts
+    visits: Any  # get(visit_key) -> dict | None (holds the phone: never returned but by reveal)
+    feedback: feedback.FeedbackPorts
+    uploads: Uploads
+    audit: AuditLog
+    notifier: Notifier
+    tallies: Tallies | None = None
+    retry_after_hours: tuple[float, ...] = (2.0, 4.0)
+    busy_retry_minutes: float = 30.0
+    call_attempts_max: int = 3
+    clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def audit(
+    ports: WorkspacePorts, who: Official | None, what: str, target: str, **detail: object
+) -> None:
+    """Append who did what to which, when and from where (never a phone number)."""
+    ports.audit.append(
+        {
+            "at": iso(ports.clock()),
+            "who": who.official_id if who else str(detail.pop("username", "")),
+            "role": who.role if who else "",
+            "what": what,
+            "target": target,
+            "from": who.source_ip if who else str(detail.pop("source_ip", "")),
+            **{k: v for k, v in detail.items() if v not in (None, "")},
+        }
+    )
+
+
+class Identity(Protocol):
+    def sign_in(self, username: str, password: str) -> dict | None:
+        """``{"id_token", "expires_in", "official_id"}``; ``{"challenge": name}`` when
+        Cognito asks for more (MFA, a new password); None when refused."""
+        ...

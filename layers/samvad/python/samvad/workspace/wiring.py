@@ -1,0 +1,78 @@
+"""Build the workspace's ports from the function's environment (once per environment)."""
+
+from __future__ import annotations
+
+import functools
+import os
+
+from samvad import clock
+from samvad.settings import (
+    EscalationSettings,
+    FeedbackSettings,
+    SettingsError,
+    WorkspaceSettings,
+)
+from samvad.workspace.ports import WorkspacePorts
+
+
+def workspace_ports() -> WorkspacePorts:
+    """Ports over the stack's resources; the cache key is the environment (a new local stack
+    in the same process, on another endpoint, gets its own)."""
+    return _ports_for(
+        WorkspaceSettings.from_env(),
+        FeedbackSettings.from_env(),
+        EscalationSettings.from_env(),
+        os.environ.get("AWS_ENDPOINT_URL", ""),
+    )
+
+
+def identity() -> object:
+    """The user pool behind ``POST /api/session`` (a development convenience)."""
+    from samvad.adapters.cognito import CognitoIdentity
+
+    settings = WorkspaceSettings.from_env()
+    if not settings.user_pool_id or not settings.user_pool_client_id:
+        raise SettingsError("WorkspaceSettings: the user pool is not configured")
+    return CognitoIdentity(settings.user_pool_id, settings.user_pool_client_id)
+
+
+@functools.lru_cache(maxsize=4)
+def _ports_for(
+    settings: WorkspaceSettings,
+    feedback: FeedbackSettings,
+    escalation_settings: EscalationSettings,
+    endpoint: str,
+) -> WorkspacePorts:
+    from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
+    from samvad.adapters.tallies import DynamoTallies
+    from samvad.adapters.visits import DynamoVisits
+    from samvad.adapters.workspace import (
+        DynamoCallListEntries,
+        DynamoCaseViews,
+        S3DepartmentUploads,
+        SnsOfficialNotifier,
+    )
+    from samvad.dispatch.wiring import current_policy
+    from samvad.escalation.wiring import escalation_ports
+    from samvad.feedback.wiring import feedback_ports
+
+    escalation = escalation_ports(escalation_settings)
+    policy = current_policy(settings.config_table)
+    return WorkspacePorts(
+        escalation=escalation,
+        case_views=DynamoCaseViews(settings.cases_table),
+        call_lists=DynamoCallListEntries(settings.call_lists_table),
+        call_attempts=DynamoCallAttempts(
+            settings.audit_table, retention_days=settings.retention_days
+        ),
+        visits=DynamoVisits(settings.visits_table),
+        feedback=feedback_ports(feedback),
+        uploads=S3DepartmentUploads(settings.data_bucket, settings.uploads_table),
+        audit=DynamoAuditLog(settings.audit_table),
+        notifier=SnsOfficialNotifier(escalation.config),
+        tallies=DynamoTallies(settings.tallies_table),
+        retry_after_hours=policy.retry_after_hours,
+        busy_retry_minutes=policy.busy_retry_minutes,
+        call_attempts_max=policy.call_attempts,
+        clock=clock.now,
+    )

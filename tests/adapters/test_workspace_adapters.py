@@ -1,0 +1,129 @@
+"""The workspace's adapters on moto: the append-only audit log, call-desk attempts, cases
+filtered by scope, presigned POSTs bound to one key/type/size, Cognito users and sign-in."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import json
+
+import boto3
+import pytest
+
+from samvad import resources
+from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
+from samvad.adapters.cognito import CognitoIdentity, CognitoUsers, create_pool
+from samvad.adapters.workspace import DynamoCaseViews, S3DepartmentUploads
+from samvad.workspace.roles import ROLES, official_from_claims
+
+
+def _table(names, spec):
+    return names.table(spec)
+
+
+def test_audit_entries_are_appended_and_read_newest_first(stack):
+    log = DynamoAuditLog(_table(stack, resources.AUDIT), boto3.client("dynamodb"))
+    now = dt.datetime.now(dt.UTC)
+    for n in range(3):
+        at = (now - dt.timedelta(seconds=10 - n)).isoformat(timespec="seconds")
+        log.append({"at": at, "who": f"o{n}", "what": "atr", "target": "case-1", "from": "ip"})
+    log.append({"at": now.isoformat(), "who": "o0", "what": "atr", "target": "case-1"})
+    entries = log.recent(days=1, limit=10)
+    assert [e["who"] for e in entries] == ["o0", "o2", "o1", "o0"]
+    assert log.recent(days=1, limit=2) == entries[:2]
+
+
+def test_call_attempts_number_themselves(stack):
+    attempts = DynamoCallAttempts(_table(stack, resources.AUDIT), boto3.client("dynamodb"))
+    assert attempts.record("2026-11-30#cmo", "v1", {"outcome": "busy"}) == 1
+    assert attempts.record("2026-11-30#cmo", "v1", {"outcome": "no_answer"}) == 2
+    assert attempts.record("2026-11-30#cmo", "v2", {"outcome": "busy"}) == 1
+    found = attempts.for_list("2026-11-30#cmo")
+    assert [a["outcome"] for a in found["v1"]] == ["busy", "no_answer"]
+    assert DynamoAuditLog(_table(stack, resources.AUDIT)).recent(1, 10) == []  # not audit days
+
+
+def test_cases_are_filtered_by_every_scope_field(stack):
+    client = boto3.client("dynamodb")
+    table = _table(stack, resources.CASES)
+    for case_id, department, district in (("a", "health", "Khordha"), ("b", "health", "Puri"),
+                                          ("c", "revenue", "Khordha")):  # fmt: skip
+        client.put_item(
+            TableName=table,
+            Item={k: {"S": v} for k, v in
+                  {"case_id": case_id, "department": department, "district": district}.items()},
+        )  # fmt: skip
+    views = DynamoCaseViews(table, client)
+    assert {c["case_id"] for c in views.list({"district": "Khordha"})} == {"a", "c"}
+    assert {c["case_id"] for c in views.list({"department": "health", "district": "Khordha"})} == {
+        "a"
+    }
+    assert len(views.list({})) == 3
+
+
+def test_a_presigned_post_is_bound_to_its_key_type_and_size(stack):
+    uploads = S3DepartmentUploads(stack.bucket, _table(stack, resources.UPLOADS))
+    post = uploads.presign("uploads/health/day.csv", "text/csv", 1000)
+    policy = json.loads(base64.b64decode(post["fields"]["policy"]))
+    assert ["content-length-range", 1, 1000] in policy["conditions"]
+    assert ["eq", "$key", "uploads/health/day.csv"] in policy["conditions"]
+    assert {"Content-Type": "text/csv"} in policy["conditions"]
+    assert post["fields"]["key"] == "uploads/health/day.csv"
+
+
+def test_users_are_created_updated_and_sign_in_gives_their_claims(aws):
+    client = boto3.client("cognito-idp")
+    pool, app = create_pool(client, "test")
+    users = CognitoUsers(pool, client)
+    users.ensure_groups(ROLES)
+    users.ensure_groups(ROLES)  # twice: nothing changes
+    user = {"username": "dc.k", "role": "sp", "official_id": "x", "district": "Khordha"}
+    assert users.upsert(user, password="Samvad-test-2026") == "created"
+    user.update(role="collector", official_id="collector-khordha")
+    assert users.upsert(user) == "updated"
+    identity = CognitoIdentity(pool, app, client)
+    assert identity.sign_in("dc.k", "wrong-Password-1") is None
+    assert identity.sign_in("nobody", "Samvad-test-2026") is None
+    signed = identity.sign_in("dc.k", "Samvad-test-2026")
+    assert signed["official_id"] == "collector-khordha"
+    payload = signed["id_token"].split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    assert claims["cognito:groups"] == ["collector"]  # moved out of the old group
+    official = official_from_claims(claims)
+    assert (official.role, official.scope.district) == ("collector", "Khordha")
+
+
+@pytest.mark.parametrize("missing", ["official_id"])
+def test_a_user_without_an_official_cannot_act(aws, missing):
+    client = boto3.client("cognito-idp")
+    pool, app = create_pool(client, "test")
+    users = CognitoUsers(pool, client)
+    users.ensure_groups(ROLES)
+    users.upsert({"username": "a.b", "role": "auditor", missing: ""}, password="Samvad-test-2026")
+    token = CognitoIdentity(pool, app, client).sign_in("a.b", "Samvad-test-2026")["id_token"]
+    payload = token.split(".")[1]
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    from samvad.workspace.errors import Forbidden
+
+    with pytest.raises(Forbidden):
+        official_from_claims(claims)
+
+
+def test_users_load_creates_then_updates_from_a_file(aws, tmp_path, monkeypatch, capsys):
+    from samvad.cli import main
+
+    client = boto3.client("cognito-idp")
+    pool, _ = create_pool(client, "test")
+    monkeypatch.setenv("USER_POOL_ID", pool)
+    path = tmp_path / "users.csv"
+    path.write_text(
+        "username,email,role,official_id,department,district,office_code\n"
+        "dc.khordha,dc@od.gov.in,collector,collector-khordha,,Khordha,\n"
+        "ag.odisha,ag@od.gov.in,auditor,auditor,,,\n"
+    )
+    assert main(["users", "load", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"users": 2, "created": 2, "updated": 0}
+    assert main(["users", "load", str(path)]) == 0
+    assert json.loads(capsys.readouterr().out) == {"users": 2, "created": 0, "updated": 2}
+    groups = client.admin_list_groups_for_user(UserPoolId=pool, Username="dc.khordha")
+    assert [g["GroupName"] for g in groups["Groups"]] == ["collector"]

@@ -1,0 +1,149 @@
+"""Each role's journey in the workspace, in headless Chromium against ``samvad serve``:
+the collector files an ATR and the case moves on; the CMO works through today's 10 calls
+and the answers are stored as feedback; the data officer uploads a file through the
+presigned POST, sees its report and downloads the rejects; the auditor sees all of it."""
+
+from __future__ import annotations
+
+import re
+
+import boto3
+import pytest
+
+from samvad.local.cloud import REGION
+from tests.workspace_server import running_serve
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workspace-browser")]
+
+UPLOAD = (
+    "Mobile No,Date of Visit,Office Code,Office Name,Service,District,Language\n"
+    "9876500011,29/11/2026,HLT-KHU-001,Capital Hospital,OPD,Khordha,or\n"
+    "9876500012,29/11/2026,HLT-KHU-001,Capital Hospital,OPD,Khordha,hi\n"
+    "12345,29/11/2026,HLT-KHU-001,Capital Hospital,OPD,Khordha,en\n"
+)
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    with running_serve(tmp_path_factory.mktemp("serve-browser")) as line:
+        line["by_role"] = {u["role"]: u for u in line["users"]}
+        yield line
+
+
+def _client(stack, service: str):
+    return boto3.client(
+        service,
+        endpoint_url=stack["aws_endpoint"],
+        region_name=REGION,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
+
+
+def _s3(stack):
+    return _client(stack, "s3")
+
+
+def sign_in(page, stack, role: str, lands_on: str) -> None:
+    user = stack["by_role"][role]
+    page.goto(stack["url"] + "/signin?lang=en")
+    page.fill("#username", user["username"])
+    page.fill("#password", user["password"])
+    page.click("#signin-form button[type=submit]")
+    page.wait_for_url(f"**/{lands_on}**")
+
+
+def test_a_collector_sees_their_district_and_files_an_atr(browser_page, stack, tmp_path):
+    page = browser_page
+    district = stack["by_role"]["collector"]["scope"]["district"]
+    sign_in(page, stack, "collector", "cases")
+    page.uncheck("#mine")  # the whole scope, not only the cases held
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector("a.case-link")
+    districts = page.locator("#cases tr td:nth-child(4)").all_inner_texts()
+    assert districts and set(districts) == {district}
+    page.check("#mine")
+    page.click("#filters button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    page.locator("a.case-link").first.click()
+    page.wait_for_selector("#atr-text")
+    assert "•" in page.inner_text("#citizen-phone")
+    page.fill("#atr-text", "Visited the office; the citizen's certificate was issued.")
+    photo = tmp_path / "certificate.pdf"
+    photo.write_bytes(b"%PDF-1.4\n% the issued certificate\n%%EOF\n")
+    page.set_input_files("#atr-file", str(photo))
+    page.click("#atr-form button[type=submit]")
+    page.wait_for_selector("#done:has-text('citizen confirmation')")
+    for _ in range(60):  # the state machine moves the case to the citizen's confirmation
+        page.reload()
+        page.wait_for_selector("#case-status")
+        if "awaiting_confirmation" in page.inner_text("#case-status"):
+            break
+        page.wait_for_timeout(1000)
+    assert "awaiting_confirmation" in page.inner_text("#case-status")
+    assert "atr_filed" in page.inner_text("#history")
+    case_id = page.inner_text("#case-id")
+    stored = _s3(stack).list_objects_v2(Bucket="samvad-serve-data", Prefix=f"cases/{case_id}/atr/")
+    assert [o["Key"].rsplit("/", 1)[1] for o in stored.get("Contents", [])] == [
+        "L1-certificate.pdf"
+    ]
+    assert f"cases/{case_id}/atr/L1-certificate.pdf" in page.inner_text("#history")
+    assert page.is_hidden("#atr-form")  # filed once per level
+    assert page.is_visible("#transfer-form")  # the holder may still transfer
+    assert page.errors == []
+
+
+def test_the_cmo_works_through_todays_ten_calls(browser_page, stack):
+    page = browser_page
+    sign_in(page, stack, "cmo", "calls")
+    page.wait_for_selector("section.call")
+    assert re.match(r"0 done of 10 ", page.inner_text("#progress"))
+    first = page.locator("section.call").first
+    first.locator("button.reveal").click()
+    page.wait_for_selector("section.call .phone:not(:has-text('•'))")
+    keys = [c.get_attribute("data-visit") for c in page.locator("section.call").all()]
+    for number, key in enumerate(keys, start=1):
+        card = page.locator(f'section.call[data-visit="{key}"]')
+        card.locator("input[name=rating]").fill(str(1 + number % 5))
+        card.locator("select[name=work_done]").select_option("yes" if number % 3 else "no")
+        card.locator("select[name=bribe_asked]").select_option("no")
+        card.locator("button[type=submit]").click()
+        page.wait_for_selector(f'section.call[data-visit="{key}"][data-status="done"]')
+    assert page.inner_text("#progress").startswith("10 done of 10")
+    dynamodb = _client(stack, "dynamodb")
+    for key in keys:  # stored by the feedback domain, as every channel's answers are
+        item = dynamodb.get_item(TableName="samvad-serve-feedback", Key={"visit_key": {"S": key}})[
+            "Item"
+        ]
+        assert item["channel"]["S"] == "official_call"
+    assert page.errors == []
+
+
+def test_a_data_officer_uploads_sees_the_report_and_gets_the_rejects(browser_page, stack, tmp_path):
+    page = browser_page
+    department = stack["by_role"]["data_officer"]["scope"]["department"]
+    path = tmp_path / "fixed-visits.csv"
+    path.write_text(UPLOAD)
+    sign_in(page, stack, "data_officer", "uploads")
+    assert page.input_value("#department") == department
+    page.set_input_files("#file", str(path))
+    page.click("#upload-form button[type=submit]")
+    key = f"uploads/{department}/fixed-visits.csv"
+    row = page.locator(f'#uploads tr[data-key="{key}"]')
+    row.wait_for(timeout=60_000)
+    assert "3 rows, 2 accepted, 1 rejected" in row.inner_text()
+    row.locator("button.rejects").click()
+    link = row.locator("a.rejects-link")
+    link.wait_for()
+    rejects = page.request.get(link.get_attribute("href"))
+    assert rejects.ok and "12345" in rejects.text()
+    assert page.errors == []
+
+
+def test_the_auditor_sees_every_action(browser_page, stack):
+    page = browser_page
+    sign_in(page, stack, "auditor", "audit")
+    page.wait_for_selector("#audit tr[data-what]")
+    seen = {r.get_attribute("data-what") for r in page.locator("#audit tr[data-what]").all()}
+    assert {"sign_in", "atr", "number_reveal", "call_outcome", "upload"} <= seen
+    assert not re.search(r"\+91[6-9]\d{9}", page.inner_text("#audit"))

@@ -1,0 +1,378 @@
+"""The workspace's authorisation matrix on fakes: every route × every role, anonymous and a
+claims set naming no role, through the real handler and Powertools' router; then the scope
+of each query, bad input naming its field, and no phone in clear outside the reveal."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import pytest
+
+from samvad.phones import mask
+from samvad.workspace import uploads
+from samvad.workspace.roles import ROLES
+from tests.workspace_fakes import PHONE, MemoryIdentity, claims_of, official, world
+
+HANDLER = Path(__file__).resolve().parents[2] / "functions" / "workspace" / "handler.py"
+ALL = set(ROLES)
+READERS = {"cmo", "minister", "secretary", "collector", "sp", "office_head", "auditor"}
+CALLERS = {"cmo", "minister", "secretary", "collector", "sp", "caller"}
+
+
+def _cells(ok: set[str], not_found: set[str] = frozenset()) -> dict[str, int]:
+    return {r: 200 if r in ok else 404 if r in not_found else 403 for r in ROLES}
+
+
+# route → (method, path, body, expected status per role). case-v2: health, Khordha, office
+# K1, at L2 held by collector-khordha. Visit c1 is on the CMO's and the collector's lists.
+MATRIX = {
+    "me": ("GET", "/api/me", None, _cells(ALL)),
+    "cases": ("GET", "/api/cases", None, _cells(READERS)),
+    "case": ("GET", "/api/cases/case-v2", None, _cells(READERS - {"sp"}, {"sp"})),
+    "atr": ("POST", "/api/cases/case-v2/atr", {"text": "Refund made"},
+            _cells({"collector"}, {"sp"})),
+    "transfer": ("POST", "/api/cases/case-v2/transfer", {"to": "revenue", "reason": "theirs"},
+                 _cells({"collector"}, {"sp"})),
+    "attach": ("POST", "/api/cases/case-v2/attachments", {"filename": "receipt.pdf"},
+               _cells({"collector"}, {"sp"})),
+    "attachment": ("GET", "/api/cases/case-v2/attachments?key=cases/case-v2/atr/L2-a.pdf",
+                   None, _cells(READERS - {"sp"}, {"sp"})),
+    "calls": ("GET", "/api/calls", None, _cells(CALLERS)),
+    "outcome": ("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
+                _cells({"cmo", "collector"}, CALLERS - {"cmo", "collector"})),
+    "reveal": ("POST", "/api/visits/c1/phone", None,
+               _cells({"cmo", "collector"}, CALLERS - {"cmo", "collector"})),
+    "upload": ("POST", "/api/uploads", {"filename": "day.csv", "department": "health"},
+               _cells({"data_officer"})),
+    "uploads": ("GET", "/api/uploads", None, _cells({"data_officer"})),
+    "rejects": ("GET", "/api/uploads/rejects?key=rejects/health/a.csv", None,
+                _cells({"data_officer"})),
+    "dashboard": ("GET", "/api/dashboard", None, _cells(ALL - {"data_officer"})),
+    "audit": ("GET", "/api/audit", None, _cells({"auditor"})),
+}  # fmt: skip
+
+
+@pytest.fixture
+def app(monkeypatch):
+    spec = importlib.util.spec_from_file_location("workspace_handler_under_test", HANDLER)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    ports = world()
+    monkeypatch.setattr(module, "workspace_ports", lambda: ports)
+    monkeypatch.setattr(
+        module,
+        "identity",
+        lambda: MemoryIdentity(
+            {"demo-cmo": ("right-password", "cmo"), "mfa.user": ("right-password", None)}
+        ),
+    )
+
+    def call(method, path, body=None, claims=None, raw_body=None):
+        raw_path, _, query = path.partition("?")
+        context = {
+            "http": {"method": method, "path": raw_path, "sourceIp": "10.0.0.1"},
+            "stage": "$default",
+        }
+        if claims is not None:
+            context["authorizer"] = {"jwt": {"claims": claims, "scopes": None}}
+        event = {
+            "version": "2.0",
+            "routeKey": "$default",
+            "rawPath": raw_path,
+            "rawQueryString": query,
+            "queryStringParameters": dict(p.split("=", 1) for p in query.split("&") if p) or None,
+            "headers": {"content-type": "application/json"},
+            "requestContext": context,
+            "body": raw_body if raw_body is not None else json.dumps(body) if body else "",
+            "isBase64Encoded": False,
+        }
+        response = module.lambda_handler(event, _Context())
+        return response["statusCode"], response["body"]
+
+    call.ports = ports
+    return call
+
+
+class _Context:
+    function_name = "workspace"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:ap-south-1:123456789012:function:workspace"
+    aws_request_id = "test"
+
+
+CELLS = [(route, role) for route in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize(("route", "role"), CELLS)
+def test_every_route_as_every_role(app, route, role):
+    # Given the route and a signed-in official of the role (claims as the authorizer passes)
+    method, path, body, expected = MATRIX[route]
+    # When they call it
+    status, text = app(method, path, body, claims=claims_of(role))
+    # Then the status is the table's, and no phone appears in clear but in a permitted reveal
+    assert status == expected[role], text
+    if route != "reveal":
+        assert PHONE not in text and PHONE[3:] not in text
+
+
+@pytest.mark.parametrize("route", list(MATRIX))
+def test_anonymous_is_401_on_every_route(app, route):
+    method, path, body, _ = MATRIX[route]
+    status, _ = app(method, path, body, claims=None)
+    assert status == 401
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"cognito:groups": ["superuser"], "custom:official_id": "x", "token_use": "id"},
+        {"cognito:groups": ["cmo", "auditor"], "custom:official_id": "x", "token_use": "id"},
+        {"cognito:groups": ["cmo"], "token_use": "id"},
+        {"cognito:groups": ["collector"], "custom:official_id": "x", "token_use": "id"},
+    ],
+    ids=["unknown-role", "two-roles", "no-official", "collector-without-district"],
+)
+@pytest.mark.parametrize("route", list(MATRIX))
+def test_claims_that_name_no_valid_role_are_denied(app, route, claims):
+    method, path, body, _ = MATRIX[route]
+    status, _ = app(method, path, body, claims=claims)
+    assert status == 403
+
+
+def test_access_token_claims_are_not_an_identity(app):
+    claims = {**claims_of("cmo"), "token_use": "access"}
+    assert app("GET", "/api/me", claims=claims)[0] == 401
+
+
+def test_http_api_string_groups_are_read(app):
+    # API Gateway passes array claims as "[a b]" strings
+    claims = {**claims_of("auditor"), "cognito:groups": "[auditor]"}
+    status, text = app("GET", "/api/me", claims=claims)
+    assert status == 200 and json.loads(text)["role"] == "auditor"
+
+
+# -- scope inside every query -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "visible"),
+    [
+        ("cmo", {"case-v1", "case-v2", "case-v3", "case-v4", "case-v5"}),
+        ("auditor", {"case-v1", "case-v2", "case-v3", "case-v4", "case-v5"}),
+        ("minister", {"case-v1", "case-v2", "case-v4"}),
+        ("secretary", {"case-v1", "case-v2", "case-v4"}),
+        ("collector", {"case-v1", "case-v2", "case-v5"}),
+        ("office_head", {"case-v1", "case-v2"}),
+        ("sp", set()),
+    ],
+)
+def test_each_role_lists_only_its_scope(app, role, visible):
+    status, text = app("GET", "/api/cases", claims=claims_of(role))
+    assert status == 200
+    assert {c["case_id"] for c in json.loads(text)["cases"]} == visible
+
+
+def test_a_collector_opening_another_districts_case_gets_404(app):
+    assert app("GET", "/api/cases/case-v3", claims=claims_of("collector"))[0] == 404
+    assert app("GET", "/api/cases/case-missing", claims=claims_of("collector"))[0] == 404
+
+
+def test_filters_narrow_within_scope(app):
+    _, text = app("GET", "/api/cases?level=2", claims=claims_of("collector"))
+    assert [c["case_id"] for c in json.loads(text)["cases"]] == ["case-v2"]
+    _, text = app("GET", "/api/cases?mine=true", claims=claims_of("cmo"))
+    assert [c["case_id"] for c in json.loads(text)["cases"]] == ["case-v5"]
+
+
+def test_the_case_page_shows_a_masked_phone_and_history(app):
+    status, text = app("GET", "/api/cases/case-v2", claims=claims_of("collector"))
+    case = json.loads(text)
+    assert status == 200 and case["can_act"] is True
+    assert case["citizen_phone"] == mask(PHONE) != PHONE
+    assert case["can_file_atr"] is True
+    assert [h["what"] for h in case["history"]] == []
+
+
+# -- actions ----------------------------------------------------------------------------------
+
+
+def test_atr_by_the_holder_is_filed_delivered_and_audited(app):
+    status, text = app("POST", "/api/cases/case-v2/atr", {"text": "Refund made"},
+                       claims=claims_of("collector"))  # fmt: skip
+    assert status == 200 and json.loads(text)["delivery"] == "delivered"
+    assert app.ports.escalation.tasks.sent  # the waiting state machine was resumed
+    (entry,) = [e for e in app.ports.audit.entries if e["what"] == "atr"]
+    assert entry["who"] == "collector-khordha" and entry["from"] == "10.0.0.1"
+    again = app("POST", "/api/cases/case-v2/atr", {"text": "Again"}, claims=claims_of("collector"))
+    assert again[0] == 409
+
+
+def test_an_attachment_is_a_5_mb_presigned_post_under_the_case_and_goes_with_the_atr(app):
+    status, text = app("POST", "/api/cases/case-v2/attachments", {"filename": "site.jpg"},
+                       claims=claims_of("collector"))  # fmt: skip
+    key = json.loads(text)["key"]
+    assert status == 200 and key == "cases/case-v2/atr/L2-site.jpg"
+    assert app.ports.uploads.presigned == [(key, "image/jpeg", 5 * 1024 * 1024)]
+    body = {"text": "Photo of the repaired pump", "attachment": key}
+    assert app("POST", "/api/cases/case-v2/atr", body, claims=claims_of("collector"))[0] == 200
+    filed = app.ports.escalation.cases.items["case-v2"]["signals"]["atr"]["text"]
+    assert filed.endswith(f"[attachment: {key}]")
+    link = app("GET", f"/api/cases/case-v2/attachments?key={key}", claims=claims_of("cmo"))
+    assert json.loads(link[1])["url"].endswith(f"{key}?signed")
+
+
+def test_transfer_notifies_the_new_holder_and_is_audited(app):
+    status, text = app("POST", "/api/cases/case-v2/transfer", {"to": "revenue", "reason": "x"},
+                       claims=claims_of("collector"))  # fmt: skip
+    assert status == 200
+    # L2 holder of the case's district is still the collector; the new department's L2 is too
+    assert app.ports.notifier.sent and app.ports.notifier.sent[0][0] == json.loads(text)["holder"]
+    assert [e["what"] for e in app.ports.audit.entries] == ["transfer"]
+
+
+def test_the_cmo_records_an_answered_call_as_official_call_feedback(app):
+    body = {"outcome": "answered", "answers": {"rating": "2", "work_done": "no"}}
+    status, text = app("POST", "/api/calls/c1/outcome", body, claims=claims_of("cmo"))
+    assert status == 200 and json.loads(text) == {"visit_key": "c1", "status": "recorded",
+                                                  "poor": True}  # fmt: skip
+    stored = app.ports.feedback.store.items["c1"]
+    assert stored["channel"] == "official_call" and stored["rating"] == 2
+    kinds = [k for k, _ in app.ports.feedback.events.published]
+    assert kinds == ["FeedbackRecorded", "FeedbackPoor"]
+    _, listing = app("GET", "/api/calls", claims=claims_of("cmo"))
+    progress = json.loads(listing)
+    assert (progress["done"], progress["total"]) == (1, 2)
+
+
+def test_no_answer_follows_the_retry_spacing_then_gives_up(app):
+    results = [
+        json.loads(app("POST", "/api/calls/c2/outcome", {"outcome": o}, claims=claims_of("cmo"))[1])
+        for o in ("no_answer", "busy", "no_answer")
+    ]
+    assert results[0]["retry_at"] == "2026-11-30T08:00:00Z"  # 2 h (policy's first spacing)
+    assert results[1]["retry_at"] == "2026-11-30T06:30:00Z"  # busy: 30 min
+    assert results[2]["retry_at"] == ""  # third attempt: no more calls
+    calls = json.loads(app("GET", "/api/calls", claims=claims_of("cmo"))[1])["calls"]
+    assert {c["visit_key"]: c["status"] for c in calls}["c2"] == "unreachable"
+
+
+def test_the_reveal_returns_the_number_and_is_audited(app):
+    status, text = app("POST", "/api/visits/c1/phone", claims=claims_of("cmo"))
+    assert status == 200 and json.loads(text)["phone"] == PHONE
+    assert [e["what"] for e in app.ports.audit.entries] == ["number_reveal"]
+    assert PHONE not in json.dumps(app.ports.audit.entries)
+
+
+def test_a_presigned_post_is_bound_to_my_departments_prefix(app):
+    status, text = app("POST", "/api/uploads", {"filename": "day.xlsx", "department": "health"},
+                       claims=claims_of("data_officer"))  # fmt: skip
+    assert status == 200 and json.loads(text)["key"] == "uploads/health/day.xlsx"
+    ((_key, content_type, limit),) = app.ports.uploads.presigned
+    assert content_type.endswith("spreadsheetml.sheet") and limit == uploads.MAX_UPLOAD_BYTES
+    other = app("POST", "/api/uploads", {"filename": "day.csv", "department": "revenue"},
+                claims=claims_of("data_officer"))  # fmt: skip
+    assert other[0] == 403
+    listing = json.loads(app("GET", "/api/uploads", claims=claims_of("data_officer"))[1])
+    assert [u["key"] for u in listing["uploads"]] == ["uploads/health/a.csv"]
+    foreign = app("GET", "/api/uploads/rejects?key=rejects/revenue/b.csv",
+                  claims=claims_of("data_officer"))  # fmt: skip
+    assert foreign[0] == 404
+
+
+def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
+    ok = app("POST", "/api/session", {"username": "demo-cmo", "password": "right-password"})
+    assert ok[0] == 200 and json.loads(ok[1])["id_token"] == "token-of-demo-cmo"
+    bad = app("POST", "/api/session", {"username": "demo-cmo", "password": "wrong"})
+    assert bad[0] == 401
+    mfa = app("POST", "/api/session", {"username": "mfa.user", "password": "right-password"})
+    assert mfa[0] == 401 and "hosted UI" in json.loads(mfa[1])["error"]
+    assert [e["what"] for e in app.ports.audit.entries] == [
+        "sign_in", "sign_in_refused", "sign_in_challenged"
+    ]  # fmt: skip
+    assert app("GET", "/api/audit", claims=claims_of("auditor"))[0] == 200
+
+
+# -- bad input --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("role", "method", "path", "body", "field"),
+    [
+        ("collector", "GET", "/api/cases?level=9", None, "level"),
+        ("collector", "GET", "/api/cases?status=lost", None, "status"),
+        ("collector", "GET", "/api/cases?overdue=maybe", None, "overdue"),
+        ("collector", "POST", "/api/cases/case-v2/atr", {"text": "  "}, "text"),
+        ("collector", "POST", "/api/cases/case-v2/atr", {"text": "x" * 4001}, "text"),
+        ("collector", "POST", "/api/cases/case-v2/transfer", {"reason": "r"}, "to"),
+        ("collector", "POST", "/api/cases/case-v2/transfer", {"to": "made-up", "reason": "r"},
+         "to"),
+        ("collector", "POST", "/api/cases/case-v2/attachments", {"filename": "a.exe"},
+         "filename"),
+        ("collector", "POST", "/api/cases/case-v2/atr",
+         {"text": "done", "attachment": "cases/case-v1/atr/L1-a.pdf"}, "attachment"),
+        ("collector", "POST", "/api/cases/case-v2/transfer", {"to": "revenue"}, "reason"),
+        ("cmo", "POST", "/api/calls/c1/outcome", {"outcome": "maybe"}, "outcome"),
+        ("cmo", "POST", "/api/calls/c1/outcome", {"outcome": "answered"}, "answers"),
+        ("cmo", "POST", "/api/calls/c1/outcome",
+         {"outcome": "answered", "answers": {"rating": 9}}, "answers"),
+        ("cmo", "POST", "/api/calls/c1/outcome",
+         {"outcome": "answered", "answers": {"rating": 3, "work_done": "perhaps"}},
+         "answers.work_done"),
+        ("data_officer", "POST", "/api/uploads", {"filename": "a.csv"}, "department"),
+        ("data_officer", "POST", "/api/uploads",
+         {"filename": "../../x.csv", "department": "health"}, "filename"),
+        ("data_officer", "POST", "/api/uploads",
+         {"filename": "a.exe", "department": "health"}, "filename"),
+        ("auditor", "GET", "/api/audit?days=0", None, "days"),
+        (None, "POST", "/api/session", {"username": "x"}, "password"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_400_naming_the_field(app, role, method, path, body, field):
+    status, text = app(method, path, body, claims=claims_of(role) if role else None)
+    assert status == 400, text
+    assert json.loads(text)["field"] == field
+
+
+def test_a_body_that_is_not_json_is_400(app):
+    status, text = app("POST", "/api/cases/case-v2/atr", raw_body="text=hi",
+                       claims=claims_of("collector"))  # fmt: skip
+    assert status == 400 and json.loads(text)["field"] == "body"
+
+
+def test_pages_render_autoescaped_in_three_languages(app):
+    for language in ("or", "hi", "en"):
+        status, html = app("GET", f"/cases?lang={language}")
+        assert status == 200 and f'lang="{language}"' in html
+    assert app("GET", "/nowhere")[0] == 404
+    assert "<script>alert" not in app("GET", "/cases?lang=<script>alert(1)</script>")[1]
+
+
+def test_official_from_claims_scope(app):
+    assert official("sp").scope.covers({"department": "police", "district": "cuttack"})
+    assert not official("sp").scope.covers({"department": "health", "district": "Cuttack"})
+
+
+def test_the_dashboard_shows_my_scopes_figures_and_my_cases_ages(app):
+    status, text = app("GET", "/api/dashboard", claims=claims_of("collector"))
+    board = json.loads(text)
+    assert status == 200 and board["cases"] == 3
+    assert board["by_level"] == {"L1": 1, "L2": 1, "L4": 1}
+    assert board["figures"] == {"feedback": 6, "poor": 2, "sampled": 10}  # Khordha's rows only
+    state = json.loads(app("GET", "/api/dashboard", claims=claims_of("cmo"))[1])
+    assert state["figures"] == {"feedback": 7, "poor": 2, "sampled": 14}
+    assert board["my_cases"] == [
+        {"case_id": "case-v2", "level": 2, "status": "open",
+         "deadline": "2026-12-05T00:00:00Z", "age_days": 2.0}
+    ]  # fmt: skip
+
+
+def test_the_user_pool_groups_are_the_workspace_roles():
+    """Given the roles the workspace's policy knows and the groups the CDK creates in the user
+    pool (``resources.WORKSPACE_ROLES``), Then they are the same set: no role without a group,
+    no group the policy would deny by default."""
+    from samvad import resources
+    from samvad.workspace.roles import ROLES
+
+    assert set(ROLES) == set(resources.WORKSPACE_ROLES)
