@@ -100,6 +100,10 @@ def build_parser() -> argparse.ArgumentParser:
     from samvad.escalation.cli import add_commands
 
     add_commands(commands)
+
+    from samvad.lake.cli import add_commands as add_query_command
+
+    add_query_command(commands)
     for name, subparser in _leaf_parsers(parser):
         subparser.set_defaults(command_name=name)
     return parser
