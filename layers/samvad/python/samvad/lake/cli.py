@@ -66,7 +66,11 @@ def run_query(args: argparse.Namespace, engine: QueryEngine | None = None) -> in
     except QueryError as error:
         raise UsageError(f"samvad query: {error}") from error
     writer = write_json_lines if args.format == "jsonl" else write_csv
-    writer(names, rows, sys.stdout)
+    try:
+        writer(names, rows, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:  # `samvad query … | head`: the reader has what it wanted
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return EXIT_OK
 
 
