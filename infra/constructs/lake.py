@@ -187,6 +187,7 @@ class Lake(SamvadFunction):
                         "s3:prefix": [
                             f"{resources.LAKE_BUFFER_PREFIX}*",
                             f"{resources.LAKE_PREFIX}*",
+                            f"{resources.SAMPLES_PREFIX}*",  # is the day's selection there?
                         ]
                     }
                 },

@@ -107,7 +107,11 @@ def test_exporter_role_is_least_privilege(synth: Synthesis) -> None:
     [listing] = [s for s in statements if s["Action"] == "s3:ListBucket"]
     assert listing["Condition"] == {
         "StringLike": {
-            "s3:prefix": [f"{resources.LAKE_BUFFER_PREFIX}*", f"{resources.LAKE_PREFIX}*"]
+            "s3:prefix": [
+                f"{resources.LAKE_BUFFER_PREFIX}*",
+                f"{resources.LAKE_PREFIX}*",
+                f"{resources.SAMPLES_PREFIX}*",
+            ]
         }
     }
     assert grant.pop(_key(get_att(synth, store.key))) == {

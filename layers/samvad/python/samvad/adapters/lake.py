@@ -72,10 +72,11 @@ class S3Selections:
 
     def selection(self, run_date: dt.date) -> dict[str, Any] | None:
         key = f"{resources.SAMPLES_PREFIX}{run_date.isoformat()}/selection.json"
-        try:
-            body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
-        except self._client.exceptions.NoSuchKey:
+        # Listed first: without s3:ListBucket on the key, a missing object is AccessDenied,
+        # which must not pass for "no run that day".
+        if key not in _keys(self._client, self._bucket, key):
             return None
+        body = self._client.get_object(Bucket=self._bucket, Key=key)["Body"]
         return json.loads(body.read())
 
 
