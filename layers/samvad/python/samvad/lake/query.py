@@ -4,11 +4,10 @@ the Glue catalog; on AWS through an Athena adapter (``samvad.adapters.athena``).
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from samvad.lake import schema
 
@@ -72,14 +71,14 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
-def write_csv(names: list[str], rows: Iterable[list[Any]], out: io.TextIOBase) -> None:
+def write_csv(names: list[str], rows: Iterable[list[Any]], out: TextIO) -> None:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
     for row in rows:
         writer.writerow(["" if v is None else _plain(v) for v in row])
 
 
-def write_json_lines(names: list[str], rows: Iterable[list[Any]], out: io.TextIOBase) -> None:
+def write_json_lines(names: list[str], rows: Iterable[list[Any]], out: TextIO) -> None:
     for row in rows:
         out.write(json.dumps(dict(zip(names, row, strict=True)), default=str) + "\n")
 
