@@ -15,6 +15,7 @@ from samvad import resources
 from samvad.adapters.athena import AthenaLake
 from samvad.demo import report_events as ev
 from samvad.lake.query import QueryError
+from samvad.lake.wiring import ports_from_env
 from samvad.local.cloud import REGION, LambdaContext
 from tests.conftest import load_handler
 
@@ -28,7 +29,9 @@ def bucket(aws, monkeypatch):
     s3 = boto3.client("s3", region_name=REGION)
     s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     monkeypatch.setenv(resources.DATA_BUCKET_ENV, BUCKET)
-    return s3
+    ports_from_env.cache_clear()  # clients from an earlier test point at a closed mock
+    yield s3
+    ports_from_env.cache_clear()
 
 
 def _batch(events: list[dict]) -> dict:
@@ -189,3 +192,32 @@ def test_query_athena_without_the_stack_names_is_a_usage_error(monkeypatch, caps
     monkeypatch.delenv(resources.LAKE_DATABASE_ENV, raising=False)
     assert main(["query", "SELECT 1", "--athena"]) == 2
     assert resources.LAKE_DATABASE_ENV in capsys.readouterr().err
+
+
+def test_query_athena_prints_rows_and_refused_sql_is_a_usage_error(capsys) -> None:
+    """Given `samvad query --athena` on a stubbed Athena, when the SQL succeeds then the rows
+    are printed as JSON lines; when Athena refuses it then the command raises the one-line
+    usage error that main turns into exit 2."""
+    from samvad.cli import build_parser
+    from samvad.cli_input import UsageError
+    from samvad.lake.cli import run_query
+
+    lake, stubber = _athena()
+    stubber.add_response("start_query_execution", {"QueryExecutionId": "q-1"})
+    stubber.add_response("get_query_execution", _status("SUCCEEDED"))
+    columns = [{"Name": "ok", "Type": "boolean"}]
+    rows = [{"Data": [{"VarCharValue": "ok"}]}, {"Data": [{"VarCharValue": "true"}]}]
+    stubber.add_response(
+        "get_query_results",
+        {"ResultSet": {"Rows": rows, "ResultSetMetadata": {"ColumnInfo": columns}}},
+    )
+    stubber.add_client_error("start_query_execution", "InvalidRequestException", "bad\nsql")
+    parse = build_parser().parse_args
+    with stubber:
+        assert (
+            run_query(parse(["query", "--athena", "SELECT true AS ok", "--format", "jsonl"]), lake)
+            == 0
+        )
+        assert capsys.readouterr().out == '{"ok": true}\n'
+        with pytest.raises(UsageError, match=r"^samvad query: .*bad sql"):
+            run_query(parse(["query", "--athena", "SELEC"]), lake)

@@ -31,7 +31,8 @@ class SavedQuery:
 
     @property
     def description(self) -> str:
-        lines = [line.removeprefix("--").strip() for line in self.template.splitlines()]
+        """The header's prose, with the parameters' defaults filled in."""
+        lines = [line.removeprefix("--").strip() for line in self.sql().splitlines()]
         return " ".join(line for line in lines[:3] if line and not line.startswith("param"))
 
     def sql(self, params: dict[str, str] | None = None) -> str:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import os
 from typing import Any
 
 from samvad import resources
+from samvad.adapters.aws import client as make_client
 from samvad.adapters.lake import S3FactBuffer, S3Partitions, S3Selections
 from samvad.lake.export import buffer_event, export_day
 from samvad.lake.facts import IST
@@ -17,13 +19,12 @@ from samvad.logs import logger_for
 log = logger_for("lake")
 
 
-def ports_from_env(s3_client: Any = None) -> LakePorts:
+@functools.cache
+def ports_from_env() -> LakePorts:
+    """Built once per process (as a Lambda container keeps it), on one S3 client."""
     bucket = os.environ[resources.DATA_BUCKET_ENV]
-    return LakePorts(
-        S3FactBuffer(bucket, s3_client),
-        S3Partitions(bucket, s3_client),
-        S3Selections(bucket, s3_client),
-    )
+    s3 = make_client("s3")
+    return LakePorts(S3FactBuffer(bucket, s3), S3Partitions(bucket, s3), S3Selections(bucket, s3))
 
 
 def buffer_message(body: str, ports: LakePorts | None = None) -> dict[str, Any]:
