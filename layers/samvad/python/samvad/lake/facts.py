@@ -11,11 +11,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from samvad import resources
 
-IST = ZoneInfo("Asia/Kolkata")
+IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "Asia/Kolkata")
+"""India has no daylight saving: a fixed offset needs no time-zone database in Lambda."""
 EXPORTED = (
     resources.CONTACT_OUTCOME, resources.FEEDBACK_RECORDED, resources.CASE_OPENED,
     resources.CASE_ESCALATED, resources.CASE_RESOLVED, resources.CASE_OVERDUE,
