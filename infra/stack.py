@@ -17,6 +17,7 @@ from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
 from infra.constructs.intake import Intake
 from infra.constructs.intake_chunks import IntakeChunks
+from infra.constructs.lake import Lake, lake_layer
 from infra.constructs.layer import SamvadLayer
 from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.notify import Notify
@@ -118,6 +119,17 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
         )
         self._workspace(stage, retention_days, repo_root)
+        self.lake = Lake(
+            self,
+            "Lake",
+            store=self.store,
+            stage=stage,
+            layer=lake_layer(self, "LakeLayer", repo_root=repo_root),
+            code_dir=repo_root / "functions" / "lake",
+            retention_days=retention_days,
+        )
+        cdk.CfnOutput(self, "LakeDatabaseName", value=self.lake.database_name)
+        cdk.CfnOutput(self, "LakeWorkgroupName", value=self.lake.workgroup_name)
         cdk.CfnOutput(self, "ReportsTopicArn", value=self.reports.topic.topic_arn)
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)

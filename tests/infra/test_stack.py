@@ -113,6 +113,17 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
             for prefix in (resources.SAMPLES_PREFIX, *resources.REPORT_PREFIXES)
         ),
         ("AwsSolutions-SQS3", "Reports/ScheduleDeadLetterQueue/Resource"),
+        ("AwsSolutions-L1", "Lake/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "Lake/Role/DefaultPolicy/Resource"),
+        *(
+            (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", "Lake/Role/DefaultPolicy/Resource")
+            for prefix in (
+                resources.LAKE_BUFFER_PREFIX,
+                resources.LAKE_PREFIX,
+                resources.SAMPLES_PREFIX,
+            )
+        ),
+        ("AwsSolutions-SQS3", "Lake/ScheduleDeadLetterQueue/Resource"),
         ("AwsSolutions-SMG4", "Storage/PhoneHashSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/SamplingSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/LinkSigningKey/Resource"),

@@ -109,6 +109,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samvad.workspace.cli import add_commands as add_workspace_commands
 
     add_workspace_commands(commands)
+    from samvad.lake.cli import add_commands as add_query_command
+
+    add_query_command(commands)
     for name, subparser in _leaf_parsers(parser):
         subparser.set_defaults(command_name=name)
     return parser

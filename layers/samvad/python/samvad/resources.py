@@ -306,3 +306,15 @@ INTAKE_CHUNK_ROWS_ENV = "INTAKE_CHUNK_ROWS"
 """Rows per chunk; also lowers the threshold to that many rows (``--chunk-rows``)."""
 INTAKE_CHUNK_BYTES_ENV = "INTAKE_CHUNK_BYTES"
 """Uploads at least this big go the chunked way."""
+
+LAKE_PREFIX = "lake/"
+"""The analytics lake: ``lake/<table>/date=YYYY-MM-DD/part-00000.parquet`` (docs/analytics.md)."""
+LAKE_BUFFER_PREFIX = "lake-buffer/"
+"""The lake's facts as they arrive, one small JSON object per fact, until the day is exported."""
+LAKE_SCHEDULE = "cron(30 6 * * ? *)"
+"""06:30 India time: export the last ``LAKE_EXPORT_DAYS`` days (late SMS replies included)."""
+LAKE_EXPORT_DAYS = 3
+LAKE_MAX_RECEIVES = 5
+LAKE_DATABASE_ENV = "LAKE_DATABASE"
+LAKE_WORKGROUP_ENV = "LAKE_WORKGROUP"
+"""The Glue database and Athena workgroup `samvad query --athena` uses (the stack outputs)."""

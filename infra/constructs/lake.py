@@ -1,0 +1,358 @@
+"""The analytics lake: the exporter function (own layer), its rule → queue and daily schedule,
+the Glue Data Catalog (partition projection, no crawler), the Athena workgroup and the saved
+queries as named queries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_athena as athena
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as events_targets
+from aws_cdk import aws_glue as glue
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
+from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_scheduler as scheduler
+from aws_cdk import aws_scheduler_targets as targets
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from infra.constructs.function import SamvadFunction
+from infra.constructs.storage import DataStore
+from infra.lake_layer_build import build_lake_layer
+from samvad import resources
+from samvad.lake import schema
+from samvad.lake.facts import lake_pattern
+from samvad.lake.saved import saved_queries
+
+FUNCTION_TIMEOUT = cdk.Duration.minutes(15)
+QUEUE_VISIBILITY = cdk.Duration.minutes(90)  # six times the function's timeout
+ATHENA_RESULTS_PREFIX = "athena-results/"
+BYTES_SCANNED_CUTOFF = 10 * 1024**3
+"""Athena cancels any query of the workgroup that would scan more than 10 GiB (≈ $0.05)."""
+RESULTS_EXPIRY = cdk.Duration.days(30)
+BUFFER_EXPIRY = cdk.Duration.days(30)
+PROJECTION_START = "2026-01-01"
+OBJECT_ACTIONS = {
+    resources.LAKE_BUFFER_PREFIX: ("s3:PutObject", "s3:GetObject"),
+    resources.LAKE_PREFIX: ("s3:PutObject", "s3:DeleteObject"),
+    resources.SAMPLES_PREFIX: ("s3:GetObject",),
+}
+PARQUET = {
+    "input_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+    "output_format": "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+    "serde": "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+}
+
+
+def lake_layer(scope: Construct, id: str, *, repo_root: Path) -> lambda_.LayerVersion:
+    """The exporter's own layer (``infra.lake_layer_build``): samvad, Powertools, pyarrow."""
+    return lambda_.LayerVersion(
+        scope,
+        id,
+        code=lambda_.Code.from_asset(
+            str(build_lake_layer(repo_root)), exclude=["**/__pycache__", "**/*.pyc"]
+        ),
+        compatible_runtimes=[lambda_.Runtime.PYTHON_3_13],
+        compatible_architectures=[lambda_.Architecture.ARM_64],
+        description="samvad with pyarrow, for the lake exporter only",
+    )
+
+
+class Lake(SamvadFunction):
+    """The lake exporter and its catalog.
+
+    ``rule`` sends the facts' domain events (``lake_pattern``) to ``queue`` → ``function``,
+    which buffers one object per fact under ``lake-buffer/``; ``schedule`` (06:30 India time)
+    exports the last ``LAKE_EXPORT_DAYS`` days to ``lake/<table>/date=…/``. ``database`` holds
+    one Glue table per ``schema.TABLES`` entry with partition projection on ``date``;
+    ``workgroup`` enforces SSE-KMS results under ``athena-results/`` and a bytes-scanned limit;
+    each saved query is a named query in it.
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        stage: str,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="lake",
+            description="Samvad lake: buffer facts from domain events; export days as Parquet",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=1024,
+            timeout=FUNCTION_TIMEOUT,
+        )
+        self.layer = layer
+        self._queues(store)
+        self.rule = events.Rule(
+            self,
+            "FactsRule",
+            event_bus=store.bus,
+            event_pattern=events.EventPattern(
+                source=lake_pattern()["source"], detail_type=lake_pattern()["detail-type"]
+            ),
+            description="Samvad: domain events the lake keeps as facts",
+            targets=[events_targets.SqsQueue(self.queue)],
+        )
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                self.queue,
+                batch_size=10,
+                max_batching_window=cdk.Duration.seconds(5),
+                report_batch_item_failures=True,
+            )
+        )
+        self.add_statements(*self._statements(store))
+        self.acknowledge_object_prefixes(
+            OBJECT_ACTIONS, reason="one object per fact or per table and day, not known in advance."
+        )
+        self._schedule(store)
+        for prefix, expiry in (
+            (resources.LAKE_BUFFER_PREFIX, BUFFER_EXPIRY),
+            (ATHENA_RESULTS_PREFIX, RESULTS_EXPIRY),
+        ):
+            store.bucket.add_lifecycle_rule(
+                id=f"expire-{prefix.rstrip('/')}", prefix=prefix, expiration=expiry
+            )
+        self._catalog(store, stage)
+        self._workgroup(store, stage)
+
+    # -- the exporter's queue, permissions and schedule ----------------------------------------
+
+    def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
+        return sqs.Queue(
+            self,
+            id,
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=store.queue_key,
+            enforce_ssl=True,
+            **props,
+        )
+
+    def _queues(self, store: DataStore) -> None:
+        self.dead_letter_queue = self._queue(
+            "DeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+        self.queue = self._queue(
+            "Queue",
+            store,
+            visibility_timeout=QUEUE_VISIBILITY,
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=resources.LAKE_MAX_RECEIVES, queue=self.dead_letter_queue
+            ),
+        )
+        self.schedule_dead_letter_queue = self._queue(
+            "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
+        )
+        cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-SQS3",
+                reason="This queue is itself a dead-letter queue: the lake schedule's "
+                "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
+                "SQS redrive policies.",
+            )
+        )
+
+    def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid="Objects" + "".join(p.title().replace("-", "") for p in prefix.split("/")),
+                    actions=list(actions),
+                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
+                )
+                for prefix, actions in OBJECT_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="ListLakePrefixes",
+                actions=["s3:ListBucket"],
+                resources=[store.bucket.bucket_arn],
+                conditions={
+                    "StringLike": {
+                        "s3:prefix": [
+                            f"{resources.LAKE_BUFFER_PREFIX}*",
+                            f"{resources.LAKE_PREFIX}*",
+                            f"{resources.SAMPLES_PREFIX}*",  # is the day's selection there?
+                        ]
+                    }
+                },
+            ),
+            iam.PolicyStatement(
+                sid="UseDataKey",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn],
+            ),
+        ]
+
+    def _schedule(self, store: DataStore) -> None:
+        stack = cdk.Stack.of(self)
+        self.schedule_role = iam.Role(
+            self,
+            "ScheduleRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": stack.account,
+                        "aws:SourceArn": stack.format_arn(
+                            service="scheduler",
+                            resource="schedule-group",
+                            resource_name="default",
+                        ),
+                    }
+                },
+            ),
+            description="Samvad lake schedule: invoke the lake function, nothing else",
+        )
+        for statement in (
+            iam.PolicyStatement(
+                sid="InvokeLake",
+                actions=["lambda:InvokeFunction"],
+                resources=[self.function.function_arn],
+            ),
+            iam.PolicyStatement(
+                sid="DeadLetter",
+                actions=["sqs:SendMessage"],
+                resources=[self.schedule_dead_letter_queue.queue_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseQueueKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[store.queue_key.key_arn],
+            ),
+        ):
+            self.schedule_role.add_to_policy(statement)
+        self.schedule = scheduler.Schedule(
+            self,
+            "DailySchedule",
+            schedule=scheduler.ScheduleExpression.expression(
+                resources.LAKE_SCHEDULE, cdk.TimeZone.of(resources.REPORTS_TIMEZONE)
+            ),
+            target=targets.LambdaInvoke(
+                self.function,
+                role=self.schedule_role.without_policy_updates(),
+                input=scheduler.ScheduleTargetInput.from_object(
+                    {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
+                ),
+                retry_attempts=3,
+                max_event_age=cdk.Duration.hours(2),
+                dead_letter_queue=self.schedule_dead_letter_queue,
+            ),
+            time_window=scheduler.TimeWindow.off(),
+            description="Samvad: export the last days' facts to the lake as Parquet",
+        )
+        self.schedule.node.add_dependency(self.schedule_role)
+
+    # -- Glue Data Catalog and Athena ------------------------------------------------------
+
+    def _catalog(self, store: DataStore, stage: str) -> None:
+        stack = cdk.Stack.of(self)
+        self.database_name = f"samvad_{stage}_lake".replace("-", "_")
+        self.database = glue.CfnDatabase(
+            self,
+            "Database",
+            catalog_id=stack.account,
+            database_input=glue.CfnDatabase.DatabaseInputProperty(
+                name=self.database_name,
+                description="Samvad's pseudonymised daily facts (docs/analytics.md)",
+            ),
+        )
+        self.tables: dict[str, glue.CfnTable] = {}
+        for table, table_schema in schema.TABLES.items():
+            location = f"s3://{store.bucket.bucket_name}/{resources.LAKE_PREFIX}{table}/"
+            glue_table = glue.CfnTable(
+                self,
+                f"Table{table.title().replace('_', '')}",
+                catalog_id=stack.account,
+                database_name=self.database_name,
+                table_input=glue.CfnTable.TableInputProperty(
+                    name=table,
+                    description=f"Samvad lake: {table} (docs/analytics.md)",
+                    table_type="EXTERNAL_TABLE",
+                    parameters={
+                        "classification": "parquet",
+                        "EXTERNAL": "TRUE",
+                        "projection.enabled": "true",
+                        f"projection.{schema.PARTITION_COLUMN}.type": "date",
+                        f"projection.{schema.PARTITION_COLUMN}.format": "yyyy-MM-dd",
+                        f"projection.{schema.PARTITION_COLUMN}.range": f"{PROJECTION_START},NOW",
+                        f"projection.{schema.PARTITION_COLUMN}.interval": "1",
+                        f"projection.{schema.PARTITION_COLUMN}.interval.unit": "DAYS",
+                        "storage.location.template": (
+                            f"{location}{schema.PARTITION_COLUMN}=${{{schema.PARTITION_COLUMN}}}/"
+                        ),
+                    },
+                    partition_keys=[
+                        glue.CfnTable.ColumnProperty(name=schema.PARTITION_COLUMN, type="string")
+                    ],
+                    storage_descriptor=glue.CfnTable.StorageDescriptorProperty(
+                        location=location,
+                        input_format=PARQUET["input_format"],
+                        output_format=PARQUET["output_format"],
+                        serde_info=glue.CfnTable.SerdeInfoProperty(
+                            serialization_library=PARQUET["serde"]
+                        ),
+                        columns=[
+                            glue.CfnTable.ColumnProperty(name=name, type=type_)
+                            for name, type_ in schema.glue_columns(table_schema)
+                        ],
+                    ),
+                ),
+            )
+            glue_table.add_dependency(self.database)
+            self.tables[table] = glue_table
+
+    def _workgroup(self, store: DataStore, stage: str) -> None:
+        self.workgroup_name = f"samvad-{stage}-lake"
+        bucket: s3.IBucket = store.bucket
+        self.workgroup = athena.CfnWorkGroup(
+            self,
+            "WorkGroup",
+            name=self.workgroup_name,
+            description="Samvad lake queries: encrypted results, bytes-scanned limit enforced",
+            state="ENABLED",
+            recursive_delete_option=False,
+            work_group_configuration=athena.CfnWorkGroup.WorkGroupConfigurationProperty(
+                enforce_work_group_configuration=True,
+                bytes_scanned_cutoff_per_query=BYTES_SCANNED_CUTOFF,
+                publish_cloud_watch_metrics_enabled=True,
+                requester_pays_enabled=False,
+                engine_version=athena.CfnWorkGroup.EngineVersionProperty(
+                    selected_engine_version="Athena engine version 3"
+                ),
+                result_configuration=athena.CfnWorkGroup.ResultConfigurationProperty(
+                    output_location=f"s3://{bucket.bucket_name}/{ATHENA_RESULTS_PREFIX}",
+                    encryption_configuration=athena.CfnWorkGroup.EncryptionConfigurationProperty(
+                        encryption_option="SSE_KMS", kms_key=store.key.key_arn
+                    ),
+                ),
+            ),
+        )
+        self.named_queries: dict[str, athena.CfnNamedQuery] = {}
+        for name, query in saved_queries().items():
+            named = athena.CfnNamedQuery(
+                self,
+                f"Query{name.title().replace('_', '')}",
+                name=name,
+                database=self.database_name,
+                work_group=self.workgroup.ref,
+                description=query.description[:1024],
+                query_string=query.sql(),
+            )
+            named.add_dependency(self.database)
+            self.named_queries[name] = named
