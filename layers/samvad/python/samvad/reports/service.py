@@ -154,6 +154,7 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
     _name(summary, names)
     summary["reads"] = dict(reads)
     summary["generated_at"] = now.isoformat(timespec="seconds")
+    summary["generated_at_ist"] = now.astimezone(IST).strftime("%Y-%m-%d %H:%M IST")
     keys = _write(summary, period, ports)
     link = ports.files.link(keys["dashboard"])
     fingerprint = _fingerprint(summary)
@@ -333,7 +334,8 @@ def _write(summary: dict, period: Period, ports: ReportPorts) -> dict:
 
 
 def _fingerprint(summary: dict) -> str:
-    stable = {k: v for k, v in summary.items() if k not in ("generated_at", "reads", "files")}
+    volatile = ("generated_at", "generated_at_ist", "reads", "files")
+    stable = {k: v for k, v in summary.items() if k not in volatile}
     return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 

@@ -32,6 +32,7 @@ def standings(window: list[dict], before: list[dict], min_responses: int) -> dic
         "state_satisfied_share": state_share,
         "needs_attention": rankings.needs_attention(everyone, state_share),
         "officials": officials,
+        "window_districts": figures.table(window, "district", min_responses),
     }
 
 
