@@ -81,7 +81,9 @@ def test_report_writes_summary_csvs_and_dashboard_and_notifies_once() -> None:
     assert set(ports.files.files) == {
         prefix + "summary.json", prefix + "dashboard.html",
         *(prefix + f"{name}.csv" for name in result["keys"]["csv"]),
+        *result["keys"]["pages"],
     }  # fmt: skip
+    assert len(result["keys"]["pages"]) == 3 + 6  # a day: 3 departments', 6 districts' pages
     summary = json.loads(ports.files.text(prefix + "summary.json"))
     assert summary["totals"]["responses"] == 12 * 12
     assert len(summary["league"]) == 12

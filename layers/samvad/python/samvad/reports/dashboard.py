@@ -16,6 +16,7 @@ from typing import Any
 from samvad import templates
 from samvad.reports import labels
 from samvad.reports.charts import series_charts, tile_map
+from samvad.reports.drilldown import Links, state_links
 
 CSS = templates.source("samvad.reports", "dashboard.css")
 CONTENT_SECURITY_POLICY = templates.policy(
@@ -26,9 +27,16 @@ Cell = dict[str, str]
 Column = tuple[str, Callable[[dict], Cell]]
 
 
-def render(summary: dict, pages: list[tuple[str, str]] | None = None) -> str:
-    """The dashboard of a summary; ``pages`` are (title, relative link) of drill-down pages."""
+def render(
+    summary: dict,
+    links: Links | None = None,
+    pages: list[tuple[str, str]] | None = None,
+    charts: bool = True,
+) -> str:
+    """The dashboard of a summary (the state's, or a drill-down page's with its ``scope`` and
+    ``heading``); ``links`` to the pages written, ``pages`` listed at the top."""
     period = summary["period"]
+    links = links or state_links(set())
     return templates.render(
         "samvad.reports",
         "dashboard.html",
@@ -39,16 +47,19 @@ def render(summary: dict, pages: list[tuple[str, str]] | None = None) -> str:
         languages=labels.names(),
         title=f"Samvad — {period['kind']} {period['label']}",
         heading=summary.get("heading", ""),
+        scope=summary.get("scope", ""),
+        home=links.home,
         period=period,
         previous=summary["previous"]["label"],
         window=summary["window"],
         cards=_cards(summary),
-        charts=series_charts(summary["series"]) if summary.get("series") else [],
-        tiles=tile_map(summary["window_districts"]) if "window_districts" in summary else "",
-        tables=_tables(summary),
+        charts=series_charts(summary["series"]) if charts and summary.get("series") else [],
+        tiles=tile_map(summary["window_districts"]) if charts else "",
+        tables=_tables(summary, links),
         insufficient=summary["insufficient_data"][:INSUFFICIENT_SHOWN],
         insufficient_more=max(0, len(summary["insufficient_data"]) - INSUFFICIENT_SHOWN),
-        csvs=[(name, key.rsplit("/", 1)[-1]) for name, key in summary["files"]["csv"].items()],
+        csvs=[key.rsplit("/", 1)[-1] for key in summary["files"]["csv"].values()],
+        up=links.up,
         pages=pages or [],
         notes=list(summary["definitions"].values()),
         generated_at=summary["generated_at_ist"],
@@ -69,8 +80,9 @@ def _cards(summary: dict) -> list[tuple[str, object]]:
     ]
 
 
-def _tables(summary: dict) -> list[dict[str, Any]]:
-    office = _named("office_name", "office_code", "district")
+def _tables(summary: dict, links: Links) -> list[dict[str, Any]]:
+    office = _linked(links, "office", _named("office_name", "office_code", "district"))
+    official = _linked(links, "official", _named("official_name", "official_id", "department_name"))
     share = _share()
     tables = [
         _table("league", "league", summary["league"], [
@@ -86,14 +98,15 @@ def _tables(summary: dict) -> list[dict[str, Any]]:
         ], lambda r: f"{r['department']}/{r['office_code']}"),
         _table("officials", "officials_section", summary["officials"], [
             ("rank", _plain("rank")), ("previous_rank", _plain("previous_rank")),
-            ("official", _named("official_name", "official_id", "department_name")),
-            ("offices", _offices), ("responses", _plain("responses")), ("satisfied", share),
+            ("official", official), ("offices", _offices),
+            ("responses", _plain("responses")), ("satisfied", share),
             ("cases_by_level", _levels), ("atr_in_time", _pct("sla_compliance")),
             ("karmayogi", _karmayogi),
         ], lambda r: f"{r['department']}/{r['official_id']}"),
         _table("departments", "departments", summary["departments"], [
-            ("department", _plain("department_name")), ("responses", _plain("responses")),
-            ("response_rate", _pct("response_rate")), ("satisfied", share),
+            ("department", _linked(links, "department", _plain("department_name"))),
+            ("responses", _plain("responses")), ("response_rate", _pct("response_rate")),
+            ("satisfied", share),
             ("trend", _trend), ("money_asked", _pct("money_asked_share")),
             ("cases_opened", _plain("cases_opened")), ("resolved", _plain("cases_resolved")),
             ("overdue", _plain("cases_overdue")),
@@ -101,7 +114,8 @@ def _tables(summary: dict) -> list[dict[str, Any]]:
             ("sla_met", _pct("sla_compliance")),
         ], lambda r: str(r["department"])),
         _table("districts", "districts", summary["districts"], [
-            ("district", _plain("district")), ("responses", _plain("responses")),
+            ("district", _linked(links, "district", _plain("district"))),
+            ("responses", _plain("responses")),
             ("satisfied", share), ("trend", _trend),
             ("money_asked", _pct("money_asked_share")),
             ("cases_opened", _plain("cases_opened")), ("overdue", _plain("cases_overdue")),
@@ -113,8 +127,7 @@ def _tables(summary: dict) -> list[dict[str, Any]]:
             ("days_overdue", _plain("days_overdue")), ("citizen", _plain("citizen_phone")),
         ], lambda r: str(r["case_id"])),
         _table("capacity", "capacity_section", summary["capacity_building"], [
-            ("official", _named("official_name", "official_id", "department_name")),
-            ("office", office), ("why", _plain("reason")),
+            ("official", official), ("office", office), ("why", _plain("reason")),
             ("recommendation", _plain("recommendation")),
         ], lambda r: f"{r['department']}/{r['official_id']}/{r['office_code']}"),
     ]  # fmt: skip
@@ -133,6 +146,17 @@ def _table(
             for row in rows
         ],
     }
+
+
+def _linked(links: Links, level: str, cell: Callable[[dict], Cell]) -> Callable[[dict], Cell]:
+    """``cell`` with a link to the row's drill-down page, when that page was written."""
+
+    def linked(row: dict) -> Cell:
+        found = cell(row)
+        href = links.href(level, row)
+        return found | {"href": href} if href else found
+
+    return linked
 
 
 def _plain(name: str) -> Callable[[dict], Cell]:

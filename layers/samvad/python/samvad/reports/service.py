@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from samvad import phones, resources
-from samvad.reports import dashboard, exports, figures, rankings, series
+from samvad.reports import dashboard, drilldown, exports, figures, rankings, series
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, BadRequest, Period, month, month_of, period_of, window
 from samvad.reports.reading import TallyReader
@@ -136,26 +136,23 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
     reads: Counter = Counter()
     reader = TallyReader(ports.tallies, reads)
     names = Names.from_config(ports.config)
-    summary = build_summary(
-        period, reader.rows(period), reader.rows(period.previous()), min_responses
-    )
-    ranking, before = ranking_windows(period, window_days)
-    summary |= standings(reader.rows(ranking), reader.rows(before), min_responses)
-    summary["window"] = _describe(ranking) | {"days": ranking.days_long}
-    summary["previous_window"] = _describe(before)
-    end = period.end
-    days = [end - dt.timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
-    summary["series"] = series.daily([(day, reader.day(day)) for day in days])
+    summary = summarise(period, reader, min_responses, window_days)
     capacity, months = _capacity(period, reader, min_responses)
     summary["capacity_building"] = capacity
     summary["capacity_months"] = months
     summary["officials"] = _officials(summary["officials"], summary["offices"], capacity)
     summary["overdue"] = _overdue(ports, reads, now)
     _name(summary, names)
-    summary["reads"] = dict(reads)
     summary["generated_at"] = now.isoformat(timespec="seconds")
     summary["generated_at_ist"] = now.astimezone(IST).strftime("%Y-%m-%d %H:%M IST")
-    keys = _write(summary, period, ports)
+    levels = drilldown.levels_for(period.kind, request.get("pages"))
+    scoped = drilldown.scoped_summaries(
+        summary,
+        levels,
+        lambda keep: _scoped(summary, keep, period, reader, min_responses, window_days, names),
+    )
+    summary["reads"] = dict(reads)
+    keys = _write(summary, period, ports, scoped)
     link = ports.files.link(keys["dashboard"])
     fingerprint = _fingerprint(summary)
     notified = ports.tallies.first_time(f"ReportNotified#{period.prefix}#{fingerprint}")
@@ -169,6 +166,60 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
         "reads": summary["reads"],
         "totals": {k: summary["totals"][k] for k in ("sampled", "responses", "cases_opened")},
     }
+
+
+def summarise(
+    period: Period,
+    reader: TallyReader,
+    min_responses: int,
+    window_days: int,
+    keep: Callable[[dict], bool] | None = None,
+    state_share: float | None = None,
+) -> dict:
+    """The period's tables, the window's rankings and the daily series, from the tally rows
+    ``keep`` accepts (all by default: the state)."""
+
+    def rows(of: Period) -> list[dict]:
+        found = reader.rows(of)
+        return found if keep is None else [row for row in found if keep(row)]
+
+    summary = build_summary(period, rows(period), rows(period.previous()), min_responses)
+    ranking, before = ranking_windows(period, window_days)
+    summary |= standings(rows(ranking), rows(before), min_responses, state_share)
+    summary["window"] = _describe(ranking) | {"days": ranking.days_long}
+    summary["previous_window"] = _describe(before)
+    end = period.end
+    days = [end - dt.timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
+    day_rows = [(day, reader.day(day)) for day in days]
+    if keep is not None:
+        day_rows = [(day, [row for row in found if keep(row)]) for day, found in day_rows]
+    summary["series"] = series.daily(day_rows)
+    return summary
+
+
+def _scoped(
+    state: dict,
+    keep: Callable[[dict], bool],
+    period: Period,
+    reader: TallyReader,
+    min_responses: int,
+    window_days: int,
+    names: Names,
+) -> dict:
+    """A drill-down page's summary: the same blocks over the rows ``keep`` accepts, offices
+    compared with the state's satisfied share."""
+    summary = summarise(
+        period, reader, min_responses, window_days, keep, state["state_satisfied_share"]
+    )
+    summary["capacity_building"] = [r for r in state["capacity_building"] if keep(r)]
+    summary["officials"] = _officials(
+        summary["officials"], summary["offices"], summary["capacity_building"]
+    )
+    summary["overdue"] = [dict(r) for r in state["overdue"] if keep(r)]
+    _name(summary, names)
+    summary["generated_at"] = state["generated_at"]
+    summary["generated_at_ist"] = state["generated_at_ist"]
+    return summary
 
 
 def ranking_windows(period: Period, window_days: int) -> tuple[Period, Period]:
@@ -304,12 +355,13 @@ def _name(summary: dict, names: Names) -> None:
         summary[key] = [names.label(row) for row in summary.get(key) or []]
 
 
-def _write(summary: dict, period: Period, ports: ReportPorts) -> dict:
+def _write(summary: dict, period: Period, ports: ReportPorts, scoped: list[drilldown.Page]) -> dict:
     prefix = period.prefix
     keys = {
         "summary": prefix + "summary.json",
         "dashboard": prefix + "dashboard.html",
         "csv": {},
+        "pages": [prefix + page.key for page in scoped],
     }
     exports_ = {
         "departments": (summary["departments"], CSV_COLUMNS["departments"] + FIGURE_COLUMNS),
@@ -326,15 +378,20 @@ def _write(summary: dict, period: Period, ports: ReportPorts) -> dict:
         ports.files.put(key, exports.to_csv(rows, columns), "text/csv; charset=utf-8")
         keys["csv"][name] = key
     summary["files"] = keys
-    html = dashboard.render(summary)
+    written = {page.key for page in scoped}
+    html = dashboard.render(summary, drilldown.state_links(written), drilldown.top_pages(scoped))
     ports.files.put(keys["dashboard"], html.encode("utf-8"), "text/html; charset=utf-8")
+    for page in scoped:
+        page.summary["files"] = keys
+        body = dashboard.render(page.summary, drilldown.page_links(written), charts=False)
+        ports.files.put(prefix + page.key, body.encode("utf-8"), "text/html; charset=utf-8")
     body = json.dumps(summary, indent=1, ensure_ascii=False, default=str).encode("utf-8")
     ports.files.put(keys["summary"], body, "application/json")
     return keys
 
 
 def _fingerprint(summary: dict) -> str:
-    volatile = ("generated_at", "generated_at_ist", "reads", "files")
+    volatile = ("generated_at", "generated_at_ist", "reads", "files", "pages")
     stable = {k: v for k, v in summary.items() if k not in volatile}
     return hashlib.sha256(json.dumps(stable, sort_keys=True, default=str).encode()).hexdigest()[:16]
 

@@ -11,8 +11,11 @@ from collections import Counter
 from samvad.reports import figures, rankings
 
 
-def standings(window: list[dict], before: list[dict], min_responses: int) -> dict:
-    """The window's rankings, each with the rank the window before gave."""
+def standings(
+    window: list[dict], before: list[dict], min_responses: int, state_share: float | None = None
+) -> dict:
+    """The window's rankings, each with the rank the window before gave. Offices need
+    attention against ``state_share`` (default: the share of all of ``window``)."""
     offices = figures.table(window, "office", min_responses)
     previous_offices = figures.table(before, "office", min_responses)
     everyone = rankings.league(offices, previous_offices)
@@ -24,7 +27,8 @@ def standings(window: list[dict], before: list[dict], min_responses: int) -> dic
     state = Counter()
     for row in window:
         state.update(figures.counters(row))
-    state_share = figures.figures(state, min_responses)["satisfied_share"]
+    if state_share is None:
+        state_share = figures.figures(state, min_responses)["satisfied_share"]
     return {
         "league": [r for r in everyone if r["rank"] is not None],
         "insufficient_data": [_short(r, min_responses) for r in everyone if r["rank"] is None],
