@@ -27,7 +27,7 @@ def test_a_week_writes_a_page_per_department_district_office_and_official(week) 
     """Given the synthetic week (3 departments, 6 districts, 12 offices with one official
     each), when the week's report runs, then it writes 3 + 6 + 12 + 12 pages, and its
     summary.json lists every one of them."""
-    ports, offices, result = week
+    ports, _, result = week
     pages = result["keys"]["pages"]
     levels = [key.rsplit("/", 1)[-1].split("-", 1)[0] for key in pages]
     assert [levels.count(level) for level in ("department", "district", "office", "official")] == [
