@@ -18,8 +18,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from samvad.reports.periods import BadRequest
+from samvad.reports.reading import Scope
 
 LEVELS = ("department", "district", "office", "official")
+FIELDS = {
+    "department": ("department",),
+    "district": ("district",),
+    "office": ("department", "office_code"),
+    "official": ("department", "official_id"),
+}
+"""The row fields that say which page of a level a row belongs to."""
 DEFAULT_LEVELS = {"day": ("department", "district"), "week": LEVELS, "month": LEVELS}
 FOLDER = "pages/"
 
@@ -60,15 +68,15 @@ def levels_for(kind: str, requested: object) -> tuple[str, ...]:
 
 
 def scoped_summaries(
-    state: dict, levels: tuple[str, ...], summarise: Callable[[Callable[[dict], bool]], dict]
+    state: dict, levels: tuple[str, ...], summarise: Callable[[Scope], dict]
 ) -> list[Page]:
     """One page per department, district, office and official of ``levels`` in the state's
-    summary, each summarised over the rows its scope keeps."""
+    summary, each summarised over the rows of its scope."""
     pages = []
     for level in levels:
         for code, title in _members(state, level):
             page = Page(level, code, title)
-            page.summary = summarise(_keeper(level, code)) | {"scope": level, "heading": title}
+            page.summary = summarise((FIELDS[level], code)) | {"scope": level, "heading": title}
             pages.append(page)
     return pages
 
@@ -92,16 +100,6 @@ def _members(state: dict, level: str) -> list[tuple[tuple[str, ...], str]]:
     return sorted(found.items())
 
 
-def _keeper(level: str, code: tuple[str, ...]) -> Callable[[dict], bool]:
-    fields = {
-        "department": ("department",),
-        "district": ("district",),
-        "office": ("department", "office_code"),
-        "official": ("department", "official_id"),
-    }[level]
-    return lambda row: tuple(str(row.get(f, "")) for f in fields) == code
-
-
 @dataclass(frozen=True)
 class Links:
     """How a page links to the others: ``written`` page keys, from ``base`` (the folder of
@@ -113,9 +111,7 @@ class Links:
     home: str | None
 
     def href(self, level: str, row: dict) -> str | None:
-        fields = {"department": ("department",), "district": ("district",),
-                  "office": ("department", "office_code"),
-                  "official": ("department", "official_id")}[level]  # fmt: skip
+        fields = FIELDS[level]
         if not all(row.get(f) for f in fields):
             return None
         name = page_name(level, tuple(str(row[f]) for f in fields))

@@ -31,6 +31,7 @@ def text(key: str, language: str) -> str:
     return catalog(language)["labels"][key]
 
 
+@functools.cache
 def spans(key: str) -> Markup:
     """The label in every language, for the switch to choose from."""
     return Markup("").join(
@@ -39,6 +40,7 @@ def spans(key: str) -> Markup:
     )
 
 
+@functools.cache
 def attributes(key: str) -> Markup:
     """``data-en``/``data-or``/``data-hi`` attributes: a stacked table cell's caption."""
     return Markup(" ").join(

@@ -9,9 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from typing import Protocol
 
 from samvad.reports.periods import Period, day_partition
+
+Fields = tuple[str, ...]
+Scope = tuple[Fields, tuple[str, ...]]
+"""A drill-down scope: the row fields and the values they must have."""
+
+
+def keeps(scope: Scope) -> Callable[[dict], bool]:
+    """The scope as a predicate on any row that carries its fields."""
+    fields, code = scope
+    return lambda row: tuple(str(row.get(f, "")) for f in fields) == code
 
 
 class TallyRows(Protocol):
@@ -23,6 +34,7 @@ class TallyReader:
         self._tallies = tallies
         self._reads = reads
         self._cache: dict[str, list[dict]] = {}
+        self._index: dict[tuple[str, Fields], dict[tuple[str, ...], list[dict]]] = {}
 
     def partition(self, name: str) -> list[dict]:
         if name not in self._cache:
@@ -32,8 +44,22 @@ class TallyReader:
             self._cache[name] = found
         return self._cache[name]
 
-    def rows(self, period: Period) -> list[dict]:
-        return [row for name in period.partitions() for row in self.partition(name)]
+    def rows(self, period: Period, scope: Scope | None = None) -> list[dict]:
+        return [row for name in period.partitions() for row in self.scoped(name, scope)]
 
-    def day(self, day: dt.date) -> list[dict]:
-        return self.partition(day_partition(day))
+    def day(self, day: dt.date, scope: Scope | None = None) -> list[dict]:
+        return self.scoped(day_partition(day), scope)
+
+    def scoped(self, name: str, scope: Scope | None) -> list[dict]:
+        """The partition's rows whose ``fields`` equal ``code`` (all rows without a scope),
+        from an index built once per partition and fields."""
+        if scope is None:
+            return self.partition(name)
+        fields, code = scope
+        index = self._index.get((name, fields))
+        if index is None:
+            index = {}
+            for row in self.partition(name):
+                index.setdefault(tuple(str(row.get(f, "")) for f in fields), []).append(row)
+            self._index[(name, fields)] = index
+        return index.get(code, [])

@@ -24,7 +24,7 @@ from samvad import phones, resources
 from samvad.reports import dashboard, drilldown, exports, figures, rankings, series
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, BadRequest, Period, month, month_of, period_of, window
-from samvad.reports.reading import TallyReader
+from samvad.reports.reading import Scope, TallyReader, keeps
 from samvad.reports.series import SERIES_DAYS
 from samvad.reports.standings import standings
 from samvad.reports.tally import TALLIED, BadEvent, TallyUpdate, updates_for
@@ -149,7 +149,7 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
     scoped = drilldown.scoped_summaries(
         summary,
         levels,
-        lambda keep: _scoped(summary, keep, period, reader, min_responses, window_days, names),
+        lambda scope: _scoped(summary, scope, period, reader, min_responses, window_days, names),
     )
     summary["reads"] = dict(reads)
     keys = _write(summary, period, ports, scoped)
@@ -173,43 +173,40 @@ def summarise(
     reader: TallyReader,
     min_responses: int,
     window_days: int,
-    keep: Callable[[dict], bool] | None = None,
+    scope: Scope | None = None,
     state_share: float | None = None,
 ) -> dict:
     """The period's tables, the window's rankings and the daily series, from the tally rows
-    ``keep`` accepts (all by default: the state)."""
+    of ``scope`` (all by default: the state)."""
 
     def rows(of: Period) -> list[dict]:
-        found = reader.rows(of)
-        return found if keep is None else [row for row in found if keep(row)]
+        return reader.rows(of, scope)
 
     summary = build_summary(period, rows(period), rows(period.previous()), min_responses)
     ranking, before = ranking_windows(period, window_days)
     summary |= standings(rows(ranking), rows(before), min_responses, state_share)
     summary["window"] = _describe(ranking) | {"days": ranking.days_long}
     summary["previous_window"] = _describe(before)
-    end = period.end
-    days = [end - dt.timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
-    day_rows = [(day, reader.day(day)) for day in days]
-    if keep is not None:
-        day_rows = [(day, [row for row in found if keep(row)]) for day, found in day_rows]
-    summary["series"] = series.daily(day_rows)
+    days = [period.end - dt.timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
+    if scope is None:  # drill-down pages draw no charts
+        summary["series"] = series.daily([(day, reader.day(day, scope)) for day in days])
     return summary
 
 
 def _scoped(
     state: dict,
-    keep: Callable[[dict], bool],
+    scope: Scope,
     period: Period,
     reader: TallyReader,
     min_responses: int,
     window_days: int,
     names: Names,
 ) -> dict:
-    """A drill-down page's summary: the same blocks over the rows ``keep`` accepts, offices
+    """A drill-down page's summary: the same blocks over the rows of ``scope``, offices
     compared with the state's satisfied share."""
+    keep = keeps(scope)
     summary = summarise(
-        period, reader, min_responses, window_days, keep, state["state_satisfied_share"]
+        period, reader, min_responses, window_days, scope, state["state_satisfied_share"]
     )
     summary["capacity_building"] = [r for r in state["capacity_building"] if keep(r)]
     summary["officials"] = _officials(
