@@ -112,3 +112,27 @@ def test_every_csv_link_resolves(chromium_browser, week_report) -> None:
         assert resolved == target.as_uri()
     assert page.errors == []
     context.close()
+
+
+def test_drill_down_pages_open_from_the_state_page_and_lead_back(
+    chromium_browser, week_report, artifacts
+) -> None:
+    """Given the day-7 dashboard, when its first department page is followed, then that page
+    ranks only the department's offices, links its CSVs and the state page, has no console
+    error, and the state link leads back to the dashboard."""
+    context, page = _page(chromium_browser, 412)
+    page.goto(week_report.as_uri())
+    link = page.locator("#pages a").first
+    assert link.get_attribute("href") == "pages/department-health.html"
+    link.click()
+    page.wait_for_load_state()
+    assert page.url.endswith("/pages/department-health.html")
+    keys = page.locator("#league tbody tr").evaluate_all("rows => rows.map(r => r.dataset.key)")
+    assert len(keys) == 4 and all(key.startswith("health/") for key in keys)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 412
+    page.screenshot(path=str(artifacts / "department-health-412.png"), full_page=True)
+    assert page.errors == []
+    page.click("#home")
+    page.wait_for_load_state()
+    assert page.url == week_report.as_uri()
+    context.close()
