@@ -37,12 +37,18 @@ DEFINITIONS = {
     "satisfied": "Satisfied: rating 4 or 5, and the work was done, and no money was asked. A "
     "response that says neither (no rating or no answer on the work, nothing negative) is "
     "not assessable and left out of the share.",
-    "ranking": "Offices are ranked by the lower bound of the Wilson 95% interval of the "
-    "satisfied share, never by the raw share; below the minimum of assessable responses an "
-    "office is listed as insufficient data and not ranked.",
+    "ranking": "Offices and officials are ranked over the rolling window (a month report: its "
+    "month) by the lower bound of the Wilson 95% interval of the satisfied share, never by the "
+    "raw share; below the minimum of assessable responses in the window an office is listed "
+    "as not ranked yet. The previous rank is over the window ending on the previous period's "
+    "last day.",
+    "attention": "Needs attention: offices whose upper bound is below the state's satisfied "
+    "share over the window, lowest first.",
     "response_rate": "Response rate: responses / citizens sampled on the run date.",
     "trend": "Trend: change of the lower bound against the previous period of the same "
-    "length (shown only when both periods have enough responses).",
+    "length (in the rankings: against the previous window), shown only when both have enough "
+    "responses.",
+    "times": "Times are India Standard Time (IST).",
     "sla": "SLA met: of the level deadlines that ended in the period, the share ended by the "
     "official acting (case resolved, or moved on because the citizen was not satisfied or "
     "not reachable) rather than by a timeout or an overdue case.",
