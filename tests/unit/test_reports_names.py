@@ -13,7 +13,8 @@ from tests.reports_fakes import MemoryConfig
 def test_names_come_from_the_departments_document_and_the_directory() -> None:
     """Given no departments document, then the shipped names apply (health's OPD service
     too); given a published one and a directory, then its names apply, an official's name and
-    title are shown without the phone, and an unknown code is shown as itself."""
+    title are shown without the phone, the shipped names remain for codes it does not name,
+    and an unknown code is shown as itself."""
     shipped = Names.from_config(MemoryConfig())
     row = shipped.label({"department": "health", "service": "OPD", "office_code": "X"})
     assert row["department_name"] == "Health & Family Welfare"
@@ -40,7 +41,8 @@ def test_names_come_from_the_departments_document_and_the_directory() -> None:
     named = published.label({"department": "water", "service": "W1", "official_id": "o1"})
     assert (named["department_name"], named["service_name"]) == ("Water Resources", "Tap")
     assert named["official_name"] == "Sasmita Sahoo, Tahasildar"
-    assert published.department("health") == "health"
+    assert published.department("health") == "Health & Family Welfare"  # shipped, kept
+    assert published.department("nowhere") == "nowhere"
     assert "9876543210" not in repr(published)
 
 

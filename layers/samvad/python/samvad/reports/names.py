@@ -1,8 +1,8 @@
 """Names, not codes: departments, services and officials as people know them.
 
 * Department names and (optional) service names come from the ``departments`` config document
-  (``{"departments": {"<code>": {"name": …, "services": {"<code>": "<name>"}}}}``), or the
-  list shipped with intake until one is published.
+  (``{"departments": {"<code>": {"name": …, "services": {"<code>": "<name>"}}}}``), over the
+  list shipped with intake (which names the catalogue's services).
 * Officials' names come from the escalation directory (name and title only: never a phone or
   e-mail).
 * Office names travel with the events into the tally rows.
@@ -32,10 +32,11 @@ class Names:
 
     @classmethod
     def from_config(cls, config: ConfigReader) -> Names:
-        document = config.latest(resources.DEPARTMENTS_CONFIG) or _shipped_departments()
+        published = config.latest(resources.DEPARTMENTS_CONFIG) or {}
         departments: dict[str, str] = {}
         services: dict[tuple[str, str], str] = {}
-        for code, entry in _entries(document):
+        # the shipped names first, so a published document without services keeps theirs
+        for code, entry in _entries(_shipped_departments()) + _entries(published):
             if isinstance(entry.get("name"), str):
                 departments[code] = entry["name"].strip()
             for service, name in (entry.get("services") or {}).items():
