@@ -89,7 +89,7 @@ def tile_map(districts: list[dict]) -> str:
         name = district_name(str(row.get("district", "")))
         if name:
             found[name] = row
-    figure = _figure(5.6, 6.0)
+    figure = _figure(5.0, 5.8)
     axes = figure.subplots()
     colours = colormaps["RdYlGn"]
     for name, (column, row_) in TILES.items():
@@ -98,8 +98,9 @@ def tile_map(districts: list[dict]) -> str:
         face = "#d9dde3" if low is None else colours(low)
         axes.add_patch(Rectangle((column, -row_), 0.94, 0.94, facecolor=face, edgecolor="white"))
         value = "—" if low is None else f"{low * 100:.0f}%"
-        axes.text(column + 0.47, -row_ + 0.6, name[:11], ha="center", va="center", fontsize=7.5)
-        axes.text(column + 0.47, -row_ + 0.3, value, ha="center", va="center", fontsize=9,
+        axes.text(column + 0.47, -row_ + 0.64, _two_lines(name), ha="center", va="center",
+                  fontsize=9, linespacing=0.9)  # fmt: skip
+        axes.text(column + 0.47, -row_ + 0.2, value, ha="center", va="center", fontsize=11,
                   fontweight="bold")  # fmt: skip
     axes.set_xlim(-0.1, 6.1)
     axes.set_ylim(-6.1, 1.05)
@@ -107,6 +108,14 @@ def tile_map(districts: list[dict]) -> str:
     axes.axis("off")
     axes.set_title("Lower bound of the satisfied share (grey: too few responses)", fontsize=10)
     return _data_uri(figure)
+
+
+def _two_lines(name: str) -> str:
+    """A long district name split over two lines, so the tile's text can stay large."""
+    if len(name) <= 9:
+        return name
+    middle = (len(name) + 1) // 2
+    return f"{name[:middle]}-\n{name[middle:]}"
 
 
 def _data_uri(figure) -> str:
