@@ -148,3 +148,19 @@ def test_window_days_must_be_a_positive_integer_up_to_the_series_length() -> Non
     for bad in (0, 91, "30"):
         with pytest.raises(BadRequest, match="window_days"):
             run_report({"period": "day", "date": "2026-11-01", "window_days": bad}, ports)
+
+
+def test_a_shorter_series_and_window_read_fewer_day_partitions() -> None:
+    """Given a day report with window_days 7 and series_days 7, then it reads the 8 days from
+    6 days before the window ending the day before to the day itself, and the 3 months of the
+    capacity list: 11 Queries, each partition once; series_days 0 is refused."""
+    ports = memory_report_ports()
+    request = {"period": "day", "date": "2026-11-20", "window_days": 7, "series_days": 7}
+    result = run_report(request, ports)
+    assert result["reads"]["tally_queries"] == 8 + 3
+    days = sorted(p for p in ports.tallies.queries if p.startswith("day#"))
+    assert days[0] == "day#2026-11-13" and days[-1] == "day#2026-11-20"
+    summary = json.loads(ports.files.text(result["keys"]["summary"]))
+    assert len(summary["series"]) == 7
+    with pytest.raises(BadRequest, match="series_days"):
+        run_report(request | {"series_days": 0}, ports)

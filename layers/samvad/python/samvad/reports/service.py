@@ -139,10 +139,11 @@ def run_report(request: dict, ports: ReportPorts) -> dict:
     period = period_of(request, now)
     min_responses = _setting(request, ports, "min_responses", figures.DEFAULT_MIN_RESPONSES)
     window_days = _setting(request, ports, "window_days", DEFAULT_WINDOW_DAYS, MAX_WINDOW_DAYS)
+    series_days = _setting(request, ports, "series_days", SERIES_DAYS, SERIES_DAYS)
     reads: Counter = Counter()
     reader = TallyReader(ports.tallies, reads)
     names = Names.from_config(ports.config)
-    summary = summarise(period, reader, min_responses, window_days)
+    summary = summarise(period, reader, min_responses, window_days, series_days=series_days)
     capacity, months = _capacity(period, reader, min_responses)
     summary["capacity_building"] = capacity
     summary["capacity_months"] = months
@@ -181,9 +182,10 @@ def summarise(
     window_days: int,
     scope: Scope | None = None,
     state_share: float | None = None,
+    series_days: int = SERIES_DAYS,
 ) -> dict:
-    """The period's tables, the window's rankings and the daily series, from the tally rows
-    of ``scope`` (all by default: the state)."""
+    """The period's tables, the window's rankings and the ``series_days`` daily series (the
+    state's only), from the tally rows of ``scope`` (all by default: the state)."""
 
     def rows(of: Period) -> list[dict]:
         return reader.rows(of, scope)
@@ -193,7 +195,7 @@ def summarise(
     summary |= standings(rows(ranking), rows(before), min_responses, state_share)
     summary["window"] = _describe(ranking) | {"days": ranking.days_long}
     summary["previous_window"] = _describe(before)
-    days = [period.end - dt.timedelta(days=n) for n in range(SERIES_DAYS - 1, -1, -1)]
+    days = [period.end - dt.timedelta(days=n) for n in range(series_days - 1, -1, -1)]
     if scope is None:  # drill-down pages draw no charts
         summary["series"] = series.daily([(day, reader.day(day, scope)) for day in days])
     return summary
