@@ -47,14 +47,16 @@ def test_report_command_refuses_a_bad_month(fresh_ports, capsys) -> None:
 
 def test_bench_reports_measures_flat_tally_reads() -> None:
     """Given two small feedback volumes, when the bench runs, then the real adapter agrees
-    with the in-memory sums and the month report reads the same number of tally items for
-    both, while the naive Scan reads every record."""
+    with the in-memory sums, every report reads at most one tally row per grain in each
+    partition it queries (the month, the 2 before, the 90 days of the series), while the
+    naive Scan reads every record."""
     from samvad.bench.reports import run
 
     result = run(feedback=[400, 800])
     first, second = result["results"]["400"], result["results"]["800"]
     assert first["adapter_agrees"] and second["adapter_agrees"]
-    assert result["tally_reads_flat_in_n"]
-    assert first["tallies"]["month"]["items_read"] == second["tallies"]["month"]["items_read"]
+    assert result["tally_reads_within_grain_bound"]
+    assert first["tallies"]["month"]["tally_queries"] == 3 + 90
+    assert first["tallies"]["month"]["grain_rows_bound"] == 64 * 93
     assert (first["naive_scan"]["items_read"], second["naive_scan"]["items_read"]) == (400, 800)
     assert second["tallies"]["month"]["responses"] == 800

@@ -146,9 +146,11 @@ def test_report_request_writes_outputs_and_announces_a_presigned_link(handler, s
 
     s3 = boto3.client("s3", region_name=REGION)
     listed = s3.list_objects_v2(Bucket=stack.bucket, Prefix="reports/day/2026-11-23/")
-    names = sorted(o["Key"].rsplit("/", 1)[1] for o in listed["Contents"])
+    names = sorted(o["Key"].removeprefix("reports/day/2026-11-23/") for o in listed["Contents"])
+    pages = [key.removeprefix("reports/day/2026-11-23/") for key in result["keys"]["pages"]]
+    assert pages and all(page.startswith("pages/") for page in pages)
     assert names == sorted(
-        ["summary.json", "dashboard.html"] + [f"{n}.csv" for n in result["keys"]["csv"]]
+        ["summary.json", "dashboard.html", *pages] + [f"{n}.csv" for n in result["keys"]["csv"]]
     )
     summary = json.loads(
         s3.get_object(Bucket=stack.bucket, Key=result["keys"]["summary"])["Body"].read()

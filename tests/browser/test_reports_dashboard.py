@@ -15,9 +15,9 @@ DAY = dt.date(2026, 11, 23)
 def test_dashboard_renders_its_tables_without_console_errors(browser_page, tmp_path) -> None:
     """Given a day of 6 offices in 6 districts (one with too few responses) and an overdue
     case, when the dashboard file is opened in Chromium, then there is no console error, the
-    league table holds the 6 offices (5 ranked, then the one with insufficient data), the
-    district table its 6 districts, the overdue table the case with a masked phone only, the
-    chart is drawn, and a screenshot is written."""
+    league table ranks 5 offices and the sixth is on the separate insufficient-data list, the
+    district table holds its 6 districts, the overdue table the case with a masked phone only, the
+    charts are drawn, and a screenshot is written."""
     offices = ev.offices(2, 3)
     overdue_key = ev.visit_key(offices[0], DAY, 0)
     ports = memory_report_ports(phones={overdue_key: "+919876543210"})
@@ -37,9 +37,14 @@ def test_dashboard_renders_its_tables_without_console_errors(browser_page, tmp_p
     page = browser_page
     page.goto(page_file.as_uri())
     league = page.locator("#league tbody tr")
-    assert league.count() == 6
-    statuses = [league.nth(i).locator("td").last.inner_text() for i in range(6)]
-    assert statuses == ["ranked"] * 5 + ["insufficient data"]
+    assert league.count() == 5
+    ranks = [league.nth(i).locator("td").first.inner_text() for i in range(5)]
+    assert ranks == ["1", "2", "3", "4", "5"]
+    waiting = page.locator("#insufficient li")
+    assert waiting.count() == 1
+    assert waiting.first.get_attribute("data-key") == (
+        f"{offices[5].department}/{offices[5].office_code}"
+    )
     assert (
         league.nth(0).get_attribute("data-key")
         == f"{offices[0].department}/{offices[0].office_code}"
@@ -53,7 +58,9 @@ def test_dashboard_renders_its_tables_without_console_errors(browser_page, tmp_p
     assert rows.first.get_attribute("data-key") == f"case-{overdue_key}"
     assert "+91 98•••••210" in rows.first.inner_text()
     assert "9876543210" not in page.content()
-    assert page.locator("#trend img").evaluate("img => img.naturalWidth") > 0
+    charts = page.locator("#trend img, #tiles img")
+    assert charts.count() == 5  # four 90-day series and the district tile map
+    assert all(width > 0 for width in charts.evaluate_all("i => i.map(c => c.naturalWidth)"))
     page.screenshot(path=str(tmp_path / "dashboard.png"), full_page=True)
     assert (tmp_path / "dashboard.png").stat().st_size > 10_000
     assert page.errors == []

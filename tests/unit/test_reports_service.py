@@ -75,16 +75,19 @@ def test_report_writes_summary_csvs_and_dashboard_and_notifies_once() -> None:
     prefix = "reports/day/2026-11-23/"
     assert result["keys"]["summary"] == prefix + "summary.json"
     assert set(result["keys"]["csv"]) == {
-        "departments", "services", "districts", "offices", "officials", "overdue"
+        "departments", "services", "districts", "offices", "officials", "overdue",
+        "capacity_building", "series",
     }  # fmt: skip
     assert set(ports.files.files) == {
         prefix + "summary.json", prefix + "dashboard.html",
         *(prefix + f"{name}.csv" for name in result["keys"]["csv"]),
+        *result["keys"]["pages"],
     }  # fmt: skip
+    assert len(result["keys"]["pages"]) == 3 + 6  # a day: 3 departments', 6 districts' pages
     summary = json.loads(ports.files.text(prefix + "summary.json"))
     assert summary["totals"]["responses"] == 12 * 12
     assert len(summary["league"]) == 12
-    assert result["reads"]["tally_rows"] == 12 < len(events)
+    assert result["reads"]["tally_rows"] == 12 < len(events)  # the day's rows, read once
     assert ports.files.files[prefix + "dashboard.html"][1].startswith("text/html")
     [(subject, message)] = ports.notifier.sent
     assert subject == "Samvad day report 2026-11-23"
@@ -153,19 +156,24 @@ def test_overdue_case_resolved_later_leaves_the_list() -> None:
 
 
 def test_periods_read_their_partitions_and_the_previous_ones() -> None:
-    """Given week and month requests, then a week reads its 7 days and the 7 before; a month
-    reads one month partition and the previous month's (plus two older months for the
-    capacity list); a schedule's request reports yesterday in India time."""
+    """Given week and month requests, then a week reads each of the 90 days of its time
+    series once (they hold the week, the week before, the 30-day ranking window and the one
+    ending a week earlier) and the last 3 complete months (the capacity list); a month reads
+    its month partition, the 2 before, and its 90 days; each partition once. A schedule's
+    request reports yesterday in India time."""
     ports = memory_report_ports()
     week = run_report({"period": "week", "date": "2026-11-23"}, ports)
     assert week["period"] == "reports/week/2026-11-17_2026-11-23/"
-    assert week["reads"]["tally_queries"] == 14
+    assert week["reads"]["tally_queries"] == 90 + 3
+    assert set(ports.tallies.queries.values()) == {1}
+    assert "day#2026-08-26" in ports.tallies.queries  # 90 days ending 2026-11-23
+    assert {"month#2026-10", "month#2026-09", "month#2026-08"} < set(ports.tallies.queries)
     ports.tallies.queries.clear()
     monthly = run_report({"period": "month", "month": "2026-11"}, ports)
     assert monthly["period"] == "reports/month/2026-11/"
-    assert set(ports.tallies.queries) == {
-        "month#2026-11", "month#2026-10", "month#2026-09"
-    }  # fmt: skip
+    months = {p for p in ports.tallies.queries if p.startswith("month#")}
+    assert months == {"month#2026-11", "month#2026-10", "month#2026-09"}
+    assert len(ports.tallies.queries) == 3 + 90
     assert "capacity_building" in monthly["keys"]["csv"]
     scheduled = run_report({"period": "day", "scheduled_time": "2026-11-24T00:30:00Z"}, ports)
     assert scheduled["period"] == "reports/day/2026-11-23/"

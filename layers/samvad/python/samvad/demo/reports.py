@@ -48,7 +48,7 @@ def _download(cloud: LocalCloud, reports: list[dict], out: Path) -> list[str]:
     paths = []
     for report in reports:
         keys = report["keys"]
-        for key in (keys["summary"], keys["dashboard"], *keys["csv"].values()):
+        for key in (keys["summary"], keys["dashboard"], *keys["csv"].values(), *keys["pages"]):
             target = out / key
             target.parent.mkdir(parents=True, exist_ok=True)
             s3.download_file(cloud.names.bucket, key, str(target))

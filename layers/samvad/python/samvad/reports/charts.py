@@ -6,6 +6,7 @@ import base64
 import io
 import os
 import tempfile
+from collections.abc import Callable
 from typing import Any
 
 
@@ -20,37 +21,103 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
-def trend_chart(rows: list[dict], label_key: str, title: str) -> str:
-    """Horizontal bars: satisfied share this period (with its Wilson 95% interval) beside the
-    previous period's, one pair per row. Returns a ``data:image/svg+xml`` URI."""
-    shown = [r for r in rows if r.get("satisfied_share") is not None][:20]
-    figure = _figure(6.0, 1.2 + 0.45 * max(1, len(shown)))
+def series_charts(points: list[dict]) -> list[tuple[str, str]]:
+    """Four small charts of the daily series: (alt text, ``data:`` URI) each."""
+    import datetime as dt
+
+    days = [dt.date.fromisoformat(p["date"]) for p in points]
+
+    def chart(title: str, draw: Callable[[Any], None]) -> str:
+        figure = _figure(5.0, 2.4)
+        axes = figure.subplots()
+        draw(axes)
+        axes.set_title(title, fontsize=11)
+        axes.tick_params(labelsize=9)
+        axes.grid(alpha=0.3)
+        figure.autofmt_xdate(rotation=0, ha="center")
+        import matplotlib.dates as mdates
+
+        axes.xaxis.set_major_locator(mdates.MonthLocator())
+        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
+        return _data_uri(figure)
+
+    def share(axes: Any) -> None:
+        with_data = [(d, p) for d, p in zip(days, points, strict=True) if p["assessable"]]
+        x = [d for d, _ in with_data]
+        axes.fill_between(
+            x, [p["wilson_low"] * 100 for _, p in with_data],
+            [p["wilson_high"] * 100 for _, p in with_data], color="#b8c4d6", label="95% interval",
+        )  # fmt: skip
+        axes.plot(x, [p["satisfied_share"] * 100 for _, p in with_data], color="#1f5fa8")
+        axes.set_ylim(0, 100)
+        axes.set_ylabel("%", fontsize=9)
+
+    def rate(axes: Any) -> None:
+        axes.plot(days, [(p["response_rate"] or 0) * 100 for p in points], color="#1f5fa8")
+        axes.set_ylim(0, 100)
+        axes.set_ylabel("%", fontsize=9)
+
+    def cases(axes: Any) -> None:
+        for key, colour, label in (("cases_opened", "#a3231b", "opened"),
+                                   ("cases_resolved", "#17692f", "resolved"),
+                                   ("cases_overdue", "#6b7280", "overdue")):  # fmt: skip
+            axes.plot(days, [p[key] for p in points], color=colour, label=label)
+        axes.legend(fontsize=8, loc="upper left")
+
+    def median(axes: Any) -> None:
+        timed = [(d, p["median_hours_to_resolution"]) for d, p in zip(days, points, strict=True)]
+        timed = [(d, h) for d, h in timed if h is not None]
+        axes.plot([d for d, _ in timed], [h for _, h in timed], "o-", color="#1f5fa8", ms=3)
+        axes.set_ylabel("hours", fontsize=9)
+
+    return [
+        ("Daily satisfied share with its 95% interval", chart("Satisfied share, %", share)),
+        ("Daily response rate", chart("Response rate, %", rate)),
+        ("Cases opened, resolved and overdue per day", chart("Cases per day", cases)),
+        ("Median hours to resolution per day", chart("Median hours to resolve", median)),
+    ]
+
+
+def tile_map(districts: list[dict]) -> str:
+    """Odisha's districts as tiles coloured by the lower bound of the satisfied share (grey:
+    insufficient data or no responses). Returns a ``data:`` URI."""
+    from matplotlib import colormaps
+    from matplotlib.patches import Rectangle
+
+    from samvad.reports.tiles import TILES, district_name
+
+    found = {}
+    for row in districts:
+        name = district_name(str(row.get("district", "")))
+        if name:
+            found[name] = row
+    figure = _figure(5.0, 5.8)
     axes = figure.subplots()
-    labels = [str(r[label_key]) for r in shown]
-    positions = list(range(len(shown)))
-    now = [r["satisfied_share"] * 100 for r in shown]
-    before = [(r.get("previous_satisfied_share") or 0) * 100 for r in shown]
-    low = [max(0.0, (r["satisfied_share"] - r["wilson_low"]) * 100) for r in shown]
-    high = [max(0.0, (r["wilson_high"] - r["satisfied_share"]) * 100) for r in shown]
-    axes.barh([p + 0.2 for p in positions], before, height=0.4, color="#b8c4d6", label="previous")
-    axes.barh(
-        [p - 0.2 for p in positions],
-        now,
-        height=0.4,
-        color="#1f5fa8",
-        xerr=[low, high],
-        error_kw={"ecolor": "#333333", "capsize": 2, "elinewidth": 0.8},
-        label="this period (95% interval)",
-    )
-    axes.set_yticks(positions, labels)
-    axes.invert_yaxis()
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("satisfied share, %")
-    axes.set_title(title, fontsize=10)
-    axes.legend(loc="lower right", fontsize=7)
-    if not shown:
-        axes.text(50, 0, "no responses yet", ha="center", va="center")
+    colours = colormaps["RdYlGn"]
+    for name, (column, row_) in TILES.items():
+        data = found.get(name)
+        low = None if not data or data["insufficient_data"] else data["wilson_low"]
+        face = "#d9dde3" if low is None else colours(low)
+        axes.add_patch(Rectangle((column, -row_), 0.94, 0.94, facecolor=face, edgecolor="white"))
+        value = "—" if low is None else f"{low * 100:.0f}%"
+        axes.text(column + 0.47, -row_ + 0.64, _two_lines(name), ha="center", va="center",
+                  fontsize=9, linespacing=0.9)  # fmt: skip
+        axes.text(column + 0.47, -row_ + 0.2, value, ha="center", va="center", fontsize=11,
+                  fontweight="bold")  # fmt: skip
+    axes.set_xlim(-0.1, 6.1)
+    axes.set_ylim(-6.1, 1.05)
+    axes.set_aspect("equal")
+    axes.axis("off")
+    axes.set_title("Lower bound of the satisfied share (grey: too few responses)", fontsize=10)
     return _data_uri(figure)
+
+
+def _two_lines(name: str) -> str:
+    """A long district name split over two lines, so the tile's text can stay large."""
+    if len(name) <= 9:
+        return name
+    middle = (len(name) + 1) // 2
+    return f"{name[:middle]}-\n{name[middle:]}"
 
 
 def _data_uri(figure: Any) -> str:

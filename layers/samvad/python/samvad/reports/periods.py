@@ -24,12 +24,18 @@ class Period:
             return self.start.isoformat()
         if self.kind == "month":
             return self.start.strftime("%Y-%m")
+        if self.kind == "window":
+            return f"{self.days_long} days to {self.end.isoformat()}"
         return f"{self.start.isoformat()}_{self.end.isoformat()}"
 
     @property
     def prefix(self) -> str:
         """Where this period's outputs go: ``reports/<kind>/<label>/``."""
         return f"reports/{self.kind}/{self.label}/"
+
+    @property
+    def days_long(self) -> int:
+        return (self.end - self.start).days + 1
 
     def days(self) -> list[dt.date]:
         return [self.start + dt.timedelta(days=d) for d in range((self.end - self.start).days + 1)]
@@ -52,6 +58,11 @@ class Period:
         )
 
 
+def window(end: dt.date, days: int) -> Period:
+    """The rolling window of ``days`` days ending on ``end`` (read day by day)."""
+    return Period("window", end - dt.timedelta(days=days - 1), end)
+
+
 def day_partition(day: dt.date) -> str:
     return f"day#{day.isoformat()}"
 
@@ -64,6 +75,11 @@ def month(year: int, number: int) -> Period:
     start = dt.date(year, number, 1)
     following = dt.date(year + number // 12, number % 12 + 1, 1)
     return Period("month", start, following - dt.timedelta(days=1))
+
+
+def month_of(day: dt.date) -> Period:
+    """The calendar month that holds ``day``."""
+    return month(day.year, day.month)
 
 
 def period_of(request: dict, now: dt.datetime | None = None) -> Period:

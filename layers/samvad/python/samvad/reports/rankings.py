@@ -40,15 +40,20 @@ def with_trends(now: list[dict], before: list[dict], keys: tuple[str, ...]) -> l
     return result
 
 
-def league(offices: list[dict], previous: list[dict]) -> list[dict]:
-    """Offices ranked by Wilson lower bound (ties: more responses first, then code); unranked
-    offices (insufficient data) follow with ``rank`` None. Adds ``rank_in_department`` and the
-    previous period's rank."""
-    keys = ("department", "office_code")
-    before = {tuple(r[k] for k in keys): r["rank"] for r in _ranked(previous)}
+OFFICE_KEYS = ("department", "office_code")
+OFFICIAL_KEYS = ("department", "official_id")
+
+
+def league(
+    offices: list[dict], previous: list[dict], keys: tuple[str, str] = OFFICE_KEYS
+) -> list[dict]:
+    """Offices (or officials, with ``OFFICIAL_KEYS``) ranked by Wilson lower bound (ties: more
+    responses first, then code); unranked ones (insufficient data) follow with ``rank`` None.
+    Adds ``rank_in_department`` and the previous period's rank."""
+    before = {tuple(r[k] for k in keys): r["rank"] for r in _ranked(previous, keys)}
     rows = []
     per_department: dict[str, int] = {}
-    for row in _ranked(with_trends(offices, previous, keys)):
+    for row in _ranked(with_trends(offices, previous, keys), keys):
         if row["rank"] is not None:
             per_department[row["department"]] = per_department.get(row["department"], 0) + 1
         rows.append(
@@ -64,18 +69,28 @@ def league(offices: list[dict], previous: list[dict]) -> list[dict]:
     return rows
 
 
-def _ranked(offices: list[dict]) -> list[dict]:
+def _ranked(offices: list[dict], keys: tuple[str, str] = OFFICE_KEYS) -> list[dict]:
     ranked = sorted(
         (r for r in offices if not r["insufficient_data"]),
-        key=lambda r: (-r["wilson_low"], -r["responses"], r["department"], r["office_code"]),
+        key=lambda r: (-r["wilson_low"], -r["responses"], *(r[k] for k in keys)),
     )
     unranked = sorted(
-        (r for r in offices if r["insufficient_data"]),
-        key=lambda r: (r["department"], r["office_code"]),
+        (r for r in offices if r["insufficient_data"]), key=lambda r: tuple(r[k] for k in keys)
     )
     return [r | {"rank": i} for i, r in enumerate(ranked, start=1)] + [
         r | {"rank": None} for r in unranked
     ]
+
+
+def needs_attention(offices: list[dict], state_share: float | None) -> list[dict]:
+    """Offices whose upper Wilson bound is below the state's satisfied share: even the most
+    favourable reading of their evidence is worse than the state. Worst (lowest bound) first."""
+    if state_share is None:
+        return []
+    below = [
+        r for r in offices if r.get("wilson_high") is not None and r["wilson_high"] < state_share
+    ]
+    return sorted(below, key=lambda r: (r["wilson_high"], *(r[k] for k in OFFICE_KEYS)))
 
 
 def bottom_decile(ranked_league: list[dict]) -> set[tuple[str, str]]:
@@ -89,7 +104,10 @@ def bottom_decile(ranked_league: list[dict]) -> set[tuple[str, str]]:
 
 
 def capacity_building(
-    deciles: list[set[tuple[str, str]]], officials: list[dict], offices: list[dict]
+    deciles: list[set[tuple[str, str]]],
+    officials: list[dict],
+    offices: list[dict],
+    months: list[str] | None = None,
 ) -> list[dict]:
     """Officials of the offices in the bottom decile in each of the last ``CAPACITY_MONTHS``
     months (``deciles``, oldest first); ``officials`` and ``offices`` are the latest month's
@@ -114,6 +132,13 @@ def capacity_building(
                         "months_in_bottom_decile": CAPACITY_MONTHS,
                         "office_wilson_low": about.get("wilson_low"),
                         "recommendation": KARMAYOGI,
+                        "reason": _reason(office, about, months or []),
                     }
                 )
     return sorted(listed, key=lambda r: (r["department"], r["office_code"], r["official_id"]))
+
+
+def _reason(office: str, about: dict, months: list[str]) -> str:
+    name = about.get("office_name") or office
+    when = ", ".join(months[-CAPACITY_MONTHS:]) or f"the last {CAPACITY_MONTHS} months"
+    return f"{name} was in the bottom tenth of ranked offices in {when}"
