@@ -21,6 +21,12 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction
+from infra.constructs.queues import (
+    RULE_MAX_EVENT_AGE,
+    RULE_RETRY_ATTEMPTS,
+    dead_letter_queue,
+    on_failure_queue,
+)
 from infra.constructs.storage import DataStore
 from infra.lake_layer_build import build_lake_layer
 from samvad import resources
@@ -106,7 +112,19 @@ class Lake(SamvadFunction):
                 source=lake_pattern()["source"], detail_type=lake_pattern()["detail-type"]
             ),
             description="Samvad: domain events the lake keeps as facts",
-            targets=[events_targets.SqsQueue(self.queue)],
+            targets=[
+                events_targets.SqsQueue(
+                    self.queue,
+                    dead_letter_queue=dead_letter_queue(
+                        self,
+                        "FactsRuleDeadLetterQueue",
+                        key=store.queue_key,
+                        of="the facts rule's target (EventBridge DeadLetterConfig)",
+                    ),
+                    retry_attempts=RULE_RETRY_ATTEMPTS,
+                    max_event_age=RULE_MAX_EVENT_AGE,
+                )
+            ],
         )
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -121,6 +139,9 @@ class Lake(SamvadFunction):
             OBJECT_ACTIONS, reason="one object per fact or per table and day, not known in advance."
         )
         self._schedule(store)
+        self.async_failures = on_failure_queue(
+            self, self.function, self.role, key=store.queue_key, invoked_by="the lake schedule"
+        )
         for prefix, expiry in (
             (resources.LAKE_BUFFER_PREFIX, BUFFER_EXPIRY),
             (ATHENA_RESULTS_PREFIX, RESULTS_EXPIRY),

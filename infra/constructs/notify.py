@@ -17,7 +17,7 @@ from constructs import Construct
 from infra.constructs.connect import ConnectSettings, start_outbound_voice_statement
 from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
 from infra.constructs.nag import acknowledge_wildcard
-from infra.constructs.queues import dead_letter_queue
+from infra.constructs.queues import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS, dead_letter_queue
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -41,8 +41,6 @@ TABLE_ACTIONS = {
     "Links": ("dynamodb:PutItem",),
     "Config": ("dynamodb:GetItem", "dynamodb:Query"),
 }
-RULE_RETRY_ATTEMPTS = 20
-RULE_MAX_EVENT_AGE_SECONDS = 24 * 3600
 CONTACT_EVENT_SOURCE = "aws.connect"
 CONTACT_EVENT_TYPE = "Amazon Connect Contact Event"
 SMS_REASON = (
@@ -79,7 +77,7 @@ class _QueueTarget:
             ),
             retry_policy=events.CfnRule.RetryPolicyProperty(
                 maximum_retry_attempts=RULE_RETRY_ATTEMPTS,
-                maximum_event_age_in_seconds=RULE_MAX_EVENT_AGE_SECONDS,
+                maximum_event_age_in_seconds=int(RULE_MAX_EVENT_AGE.to_seconds()),
             ),
         )
 

@@ -19,6 +19,9 @@ from samvad import resources
 
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
 ASYNC_RETRY_ATTEMPTS = 2
+RULE_RETRY_ATTEMPTS = 20
+RULE_MAX_EVENT_AGE = cdk.Duration.hours(24)
+"""A rule target's retries before its event goes to the target's dead-letter queue."""
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(6)
 
 

@@ -17,15 +17,18 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction
-from infra.constructs.queues import dead_letter_queue, on_failure_queue
+from infra.constructs.queues import (
+    RULE_MAX_EVENT_AGE,
+    RULE_RETRY_ATTEMPTS,
+    dead_letter_queue,
+    on_failure_queue,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.reports.tally import tally_pattern
 
 FUNCTION_TIMEOUT = cdk.Duration.minutes(5)
 QUEUE_VISIBILITY = cdk.Duration.minutes(30)  # six times the function's timeout
-RULE_RETRY_ATTEMPTS = 20
-RULE_MAX_EVENT_AGE = cdk.Duration.hours(24)
 SCHEDULE_RETRY_ATTEMPTS = 3
 SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(2)
 TALLIES_ACTIONS = (

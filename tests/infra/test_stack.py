@@ -124,6 +124,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
             )
         ),
         ("AwsSolutions-SQS3", "Lake/ScheduleDeadLetterQueue/Resource"),
+        ("AwsSolutions-SQS3", "Lake/FactsRuleDeadLetterQueue/Resource"),
+        ("AwsSolutions-SQS3", "Lake/AsyncFailures/Resource"),
         ("AwsSolutions-SMG4", "Storage/PhoneHashSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/SamplingSecret/Resource"),
         ("AwsSolutions-SMG4", "Storage/LinkSigningKey/Resource"),
@@ -355,7 +357,9 @@ def test_intake_function_configuration(synth: Synthesis) -> None:
     assert props["TracingConfig"] == {"Mode": "Active"}
     assert props["Layers"] == [{"Ref": synth.logical_id(synth.stack.layer.layer_version)}]
     env = props["Environment"]["Variables"]
+    tuning = {resources.INTAKE_CHUNK_ROWS_ENV, resources.INTAKE_CHUNK_BYTES_ENV}  # unset: defaults
     expected = {*IntakeSettings.env_names(), "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
+    expected -= tuning
     assert set(env) == expected
     assert resources.CASES.env_var not in env  # another function's table
     assert env["POWERTOOLS_SERVICE_NAME"] == "intake"
