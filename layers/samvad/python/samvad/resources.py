@@ -59,12 +59,16 @@ BY_VISIT_DATE_INDEX = IndexSpec(
 """Every visit of a day, for ``samvad sample verify``: recompute scores from the revealed
 secret and replay the selection."""
 
+BY_PHONE_HASH_INDEX = IndexSpec(name="by_phone_hash", partition_key="phone_hash", projection=())
+"""Keys only: one citizen's visits (``phone_hash`` → ``visit_key``), so erasure reads that
+citizen's items and nothing else (``samvad erase``)."""
+
 VISITS = TableSpec(
     logical_id="Visits",
     env_var="VISITS_TABLE",
     partition_key="visit_key",
     ttl_attribute="expires_at",
-    indexes=(UNSAMPLED_INDEX, BY_VISIT_DATE_INDEX),
+    indexes=(UNSAMPLED_INDEX, BY_VISIT_DATE_INDEX, BY_PHONE_HASH_INDEX),
 )
 """One item per visit, keyed deterministically so a row uploaded twice is one visit."""
 
@@ -157,11 +161,15 @@ FEEDBACK = TableSpec(
 """One item per visit that answered: rating, work done, money asked, free text, channel,
 language, the visit's department/service/office/official, and when."""
 
+LINKS_BY_VISIT_INDEX = IndexSpec(name="by_visit", partition_key="visit_key", projection=())
+"""Keys only: a visit's feedback-link tokens, for erasure."""
+
 LINKS = TableSpec(
     logical_id="Links",
     env_var="LINKS_TABLE",
     partition_key="token_id",
     ttl_attribute="expires_at",
+    indexes=(LINKS_BY_VISIT_INDEX,),
 )
 """Feedback-link tokens: which visit, which language, expiry, and ``used_at`` (single use)."""
 
