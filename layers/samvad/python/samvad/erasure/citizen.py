@@ -44,7 +44,9 @@ class Citizen:
 
     def holds_number(self, text: str) -> bool:
         """Does ``text`` hold this citizen's number (any written form, or masked) or hash?"""
-        if self.phone_hash in text or self.masked in text or self.national in text:
+        if (self.phone_hash and self.phone_hash in text) or self.masked in text:
+            return True
+        if self.national in text:
             return True
         return any(_digits(m.group(0)).endswith(self.national) for m in _PHONE_LIKE.finditer(text))
 
@@ -57,13 +59,11 @@ class Citizen:
         text = str(cell).strip()
         if not text:
             return False
-        if self.phone_hash in text:
-            return True
         return normalise_indian_mobile(text) == self.e164 or self.holds_number(text)
 
     def scrub(self, text: str) -> str:
         """``text`` with every trace of this citizen replaced by ``[erased]``."""
-        for needle in (self.phone_hash, self.masked, *self.names):
+        for needle in filter(None, (self.phone_hash, self.masked, *self.names)):
             text = text.replace(needle, ERASED)
         text = _PHONE_LIKE.sub(
             lambda m: ERASED if _digits(m.group(0)).endswith(self.national) else m.group(0), text
