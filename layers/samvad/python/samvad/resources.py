@@ -85,6 +85,7 @@ DIRECTORY = TableSpec(
     env_var="DIRECTORY_TABLE",
     partition_key="department",
     sort_key="entry",
+    ttl_attribute="expires_at",
 )
 """Offices, services and officials seen per department (``office#CODE``, ``service#CODE``)."""
 
@@ -94,6 +95,7 @@ CONFIG = TableSpec(
     partition_key="name",
     sort_key="version",
     number_keys=("version",),
+    ttl_attribute="expires_at",
 )
 """Versioned configuration documents; version 0 always holds a copy of the latest."""
 
@@ -177,6 +179,7 @@ CASES = TableSpec(
     logical_id="Cases",
     env_var="CASES_TABLE",
     partition_key="case_id",
+    ttl_attribute="expires_at",
 )
 """One item per grievance case (``case-<visit_key>``): status, level, assignee, deadline, the
 waiting task tokens (never leave the escalation stage) and the ``audit`` list, appended to in
@@ -260,6 +263,13 @@ SAMPLES_PREFIX = "samples/"
 AUDIT_PREFIX = "audit/sampling/"
 REPORT_PREFIXES = ("reports/day/", "reports/week/", "reports/month/")
 """Where the reports function writes: ``reports/<kind>/<label>/`` (summary, CSVs, dashboard)."""
+RETAINED_PREFIXES = (
+    UPLOADS_PREFIX, REJECTS_PREFIX, QUARANTINE_PREFIX, SAMPLES_PREFIX, "audit/", "reports/",
+)  # fmt: skip
+"""Data-bucket prefixes whose objects expire after ``RETENTION_DAYS`` (S3 lifecycle), like
+the visits they come from (docs/data-protection.md)."""
+CASE_RETENTION_DAYS = 3 * 365
+"""Officials' ATR attachments (``cases/``): a grievance's record outlives the visit."""
 
 EVENT_SOURCE = "samvad"
 INTAKE_COMPLETED = "IntakeCompleted"
