@@ -128,7 +128,9 @@ class AuditReceipts:
         )
 
 
-def erasure_ports(tables: dict[str, str], bucket: str, hash_key: bytes, client=None, s3=None):
+def erasure_ports(
+    tables: dict[str, str], bucket: str, hash_key: bytes, client=None, s3=None
+) -> ErasurePorts:
     """``tables``: logical id → physical name (``resources.TableSpec.logical_id``)."""
     v, lk = resources.VISITS, resources.LINKS
 

@@ -195,14 +195,16 @@ def _erase_files(visits: list[dict], citizen: Citizen, objects: Objects, counts:
                 counts[store] += removed
 
 
-def _erase_samples(visits: list[dict], citizen: Citizen, objects: Objects, counts: Counter):
+def _erase_samples(visits: list[dict], citizen: Citizen, objects: Objects, counts: Counter) -> None:
     days = {str(v[f]) for v in visits for f in ("sampled_on", "skipped_on") if v.get(f)}
     for day in sorted(days):
         _scrub_object(f"{resources.SAMPLES_PREFIX}{day}/selection.json", citizen, objects,
                       counts, "samples")  # fmt: skip
 
 
-def _erase_reports(case_ids: list[str], citizen: Citizen, objects: Objects, counts: Counter):
+def _erase_reports(
+    case_ids: list[str], citizen: Citizen, objects: Objects, counts: Counter
+) -> None:
     """Report files that list one of the citizen's cases (the overdue list shows the masked
     number): the citizen's traces go; every figure stays."""
     for prefix in resources.REPORT_PREFIXES:
