@@ -19,9 +19,12 @@ from samvad import resources
 from samvad.erasure.citizen import Citizen, scrub_value
 from samvad.erasure.rows import without_citizen
 
-VISIT_DROP = ("phone", "phone_hash", "citizen_name", "visit_id", "sample_pk", "sample_score")
+VISIT_DROP = ("phone", "phone_hash", "citizen_name", "visit_id", "sample_pk")
 """Removed from a visit; what stays (department, service, office, district, official, date,
-language, gender, age band, sampling outcome) is the pseudonymous record the reports count."""
+language, gender, age band, the keyed score and sampling outcome) is the pseudonymous record
+the reports count and ``samvad sample verify`` rescores. Without ``sample_pk`` the visit leaves
+the unsampled index; one not yet sampled is marked skipped (``erased``) so later runs still
+verify."""
 FEEDBACK_DROP = ("free_text", "phone_hash", "voice_note", "recording", "transcript")
 DISPATCH_DROP = ("reference", "reply", "reply_text", "free_text", "phone", "phone_hash")
 """``reference`` (SNS message id, Connect contact id) points at the channel's own delivery
@@ -128,6 +131,8 @@ def erase(phone: str, by: str, ports: ErasurePorts) -> Receipt:
         _erase_reports(case_ids, citizen, ports.objects, counts)
     counts["contacts"] += _tombstone(citizen, ports.contacts, at)
     for visit in visits:
+        if not (visit.get("sampled_on") or visit.get("skipped_on")):
+            visit = visit | {"sample_skip": "erased", "skipped_on": at[:10]}
         counts["visits"] += _redact(ports.visits, visit, VISIT_DROP, citizen, at)
     receipt = Receipt(citizen.phone_hash, at, by, dict(counts))
     ports.receipts.record(receipt.to_dict())
