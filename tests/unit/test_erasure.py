@@ -232,3 +232,20 @@ def test_xlsx_keeps_every_sheet_and_other_row():
         ["name", "mobile"], ["B", 9123456789],
     ]  # fmt: skip
     assert [list(r) for r in out["Puri"].iter_rows(values_only=True)] == [["C", "+91 91234 56789"]]
+
+
+def test_sweeping_rejects_removes_a_row_refused_in_another_file():
+    """Given the citizen's row refused (bad date) in a file none of their visits came from,
+    When erased without the sweep, Then that rejects file is untouched; When erased with
+    ``sweep_rejects``, Then only their row is gone from it."""
+    refused = "row,reason,Mobile,Date\n3,date_invalid,+91 98765 43210,31-02-2026\n4,x,9123456789,\n"
+    ports = _day()
+    ports.objects.versions["rejects/police/old.csv.csv"] = [refused.encode()]
+    erase(PHONE, "officer", ports)
+    assert ports.objects.read("rejects/police/old.csv.csv") == refused.encode()
+    receipt = erase(PHONE, "officer", ports, sweep_rejects=True)
+    assert ports.objects.read("rejects/police/old.csv.csv").decode().splitlines() == [
+        "row,reason,Mobile,Date",
+        "4,x,9123456789,",
+    ]
+    assert receipt.counts["reject_rows"] == 1

@@ -405,6 +405,12 @@ def _erase_command(commands: Commands) -> None:
     erase.add_argument(
         "--phone", required=True, type=_indian_mobile, help="the citizen's mobile, e.g. +91…"
     )
+    erase.add_argument(
+        "--sweep-rejects",
+        action="store_true",
+        help="also read every rejects file, for rows refused in files the citizen has no "
+        "accepted visit in (slower: grows with all rejects kept)",
+    )
     erase.set_defaults(run=_erase)
 
 
@@ -438,7 +444,8 @@ def _erase(args: argparse.Namespace) -> int:
     tables = {spec.logical_id: env(spec.env_var) for spec in specs}
     bucket = env(resources.DATA_BUCKET_ENV)
     hash_key = secret_bytes(env(resources.PHONE_HASH_SECRET_ENV))
-    receipt = erase(args.phone, caller_arn(), erasure_ports(tables, bucket, hash_key))
+    ports = erasure_ports(tables, bucket, hash_key)
+    receipt = erase(args.phone, caller_arn(), ports, sweep_rejects=args.sweep_rejects)
     print(json.dumps(receipt.to_dict(), indent=2))
     return EXIT_OK
 

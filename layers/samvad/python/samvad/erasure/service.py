@@ -105,8 +105,11 @@ class Receipt:
         }
 
 
-def erase(phone: str, by: str, ports: ErasurePorts) -> Receipt:
-    """Erase the citizen with this number everywhere; raises ``InvalidPhone`` for a bad one."""
+def erase(phone: str, by: str, ports: ErasurePorts, sweep_rejects: bool = False) -> Receipt:
+    """Erase the citizen with this number everywhere; raises ``InvalidPhone`` for a bad one.
+
+    ``sweep_rejects`` also reads every rejects file, for rows refused in files the citizen has
+    no accepted visit in (its cost grows with all the rejects kept, not with the citizen)."""
     citizen = Citizen.of(phone, ports.hash_key)
     at = ports.clock().isoformat(timespec="seconds")
     visits = [
@@ -125,7 +128,7 @@ def erase(phone: str, by: str, ports: ErasurePorts) -> Receipt:
             for link in ports.links.items(token):
                 ports.links.delete(link)
                 counts["links"] += 1
-    _erase_files(visits, citizen, ports.objects, counts)
+    _erase_files(visits, citizen, ports.objects, counts, sweep_rejects)
     _erase_samples(visits, citizen, ports.objects, counts)
     if any(ports.cases.items(case_id) for case_id in case_ids):
         _erase_reports(case_ids, citizen, ports.objects, counts)
@@ -184,20 +187,24 @@ def _source_keys(visit: dict) -> Iterable[tuple[str, str]]:
     return (("upload_rows", key), ("reject_rows", f"{resources.REJECTS_PREFIX}{relative}.csv"))
 
 
-def _erase_files(visits: list[dict], citizen: Citizen, objects: Objects, counts: Counter) -> None:
+def _erase_files(
+    visits: list[dict], citizen: Citizen, objects: Objects, counts: Counter, sweep: bool
+) -> None:
     seen: set[str] = set()
-    for visit in visits:
-        for store, key in _source_keys(visit):
-            if key in seen:
-                continue
-            seen.add(key)
-            body = objects.read(key)
-            if body is None:
-                continue
-            new, removed = without_citizen(body, citizen)
-            if new is not None:
-                counts["object_versions_deleted"] += objects.replace(key, new)
-                counts[store] += removed
+    files = [pair for visit in visits for pair in _source_keys(visit)]
+    if sweep:
+        files += [("reject_rows", key) for key in objects.keys(resources.REJECTS_PREFIX)]
+    for store, key in files:
+        if key in seen:
+            continue
+        seen.add(key)
+        body = objects.read(key)
+        if body is None:
+            continue
+        new, removed = without_citizen(body, citizen)
+        if new is not None:
+            counts["object_versions_deleted"] += objects.replace(key, new)
+            counts[store] += removed
 
 
 def _erase_samples(visits: list[dict], citizen: Citizen, objects: Objects, counts: Counter) -> None:
