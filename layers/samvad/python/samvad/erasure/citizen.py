@@ -27,7 +27,7 @@ class Citizen:
     def of(cls, raw: str, hash_key: bytes) -> Citizen:
         e164 = normalise_indian_mobile(raw)
         if isinstance(e164, Problem):
-            raise InvalidPhone(f"--phone {raw!r}: {e164.message}")
+            raise InvalidPhone(f"phone {raw!r}: {e164.message}")
         return cls(e164, phone_hash(hash_key, e164))
 
     def with_names(self, names: set[str]) -> Citizen:
