@@ -119,11 +119,12 @@ class DataStore(Construct):
                         prefix=prefix,
                         expiration=cdk.Duration.days(retention_days),
                     )
-                    for prefix in (
-                        resources.UPLOADS_PREFIX,
-                        resources.REJECTS_PREFIX,
-                        resources.QUARANTINE_PREFIX,
-                    )
+                    for prefix in resources.RETAINED_PREFIXES
+                ),
+                s3.LifecycleRule(
+                    id="expire-cases",
+                    prefix=resources.CASE_FILES_PREFIX,
+                    expiration=cdk.Duration.days(resources.CASE_RETENTION_DAYS),
                 ),
             ],
             removal_policy=RETAIN,

@@ -80,7 +80,7 @@ def test_visits_indexes_have_their_keys_and_an_include_projection(
     keyed (HASH, RANGE) as specified, projecting exactly the spec's attributes (INCLUDE)."""
     table_props = props(synth, synth.stack.store.tables["Visits"])
     indexes = {i["IndexName"]: i for i in table_props["GlobalSecondaryIndexes"]}
-    assert set(indexes) == {"unsampled", "by_visit_date"}
+    assert set(indexes) == {"unsampled", "by_visit_date", "by_phone_hash"}
     gsi = indexes[index.name]
     assert gsi["KeySchema"] == [
         {"AttributeName": index.partition_key, "KeyType": "HASH"},

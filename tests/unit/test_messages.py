@@ -403,6 +403,19 @@ def test_hindi_and_english_prompts_are_spoken_text_naming_the_caller_and_visit()
     assert "complaint" in confirmation["greeting"] and "press 1" in confirmation["q_confirm"]
 
 
+@pytest.mark.parametrize(
+    ("language", "purpose"),
+    [("en", "only to improve public services"), ("hi", "केवल सरकारी सेवाओं"),
+     ("or", "କେବଳ ସରକାରୀ ସେବାର")],
+)  # fmt: skip
+def test_the_first_call_says_what_the_answers_are_for_and_how_to_opt_out(language, purpose):
+    """Given each language's catalog, Then the prompt played before the first question (the
+    DPDP notice) says the answers are used only to improve public services and that 8 opts
+    out."""
+    hint = catalog(language)["prompts"]["stop_hint"]["text"]
+    assert purpose in hint and "8" in hint
+
+
 def test_odia_prompts_are_recorded_prompt_references():
     """Given Odia, Then every spoken key is a prompt reference (its name, or the Connect prompt
     ARN when a map is given) and only the visit detail is text."""

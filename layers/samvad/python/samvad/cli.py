@@ -99,6 +99,7 @@ def build_parser() -> argparse.ArgumentParser:
     _report_command(commands)
     _sample_commands(commands)
     _config_commands(commands)
+    _erase_command(commands)
 
     from samvad.escalation.cli import add_commands
 
@@ -403,6 +404,63 @@ def _sample_plan(args: argparse.Namespace) -> int:
             name=resources.SAMPLING_PLAN_CONFIG, file=args.file, command_name=args.command_name
         )
     )
+
+
+def _erase_command(commands: Commands) -> None:
+    erase = commands.add_parser(
+        "erase",
+        help="erase one citizen's personal data everywhere (DPDP Act; deployed stack)",
+        description="Remove or irreversibly redact one citizen's personal data in every table "
+        "and file, keep their pseudonymous figures, and record a receipt that holds the phone "
+        "hash and the counts, never the number (docs/data-protection.md). Running it again "
+        "finds nothing and records that. Exit codes: 0 done, 2 bad input, 3 failed.",
+    )
+    erase.add_argument(
+        "--phone", required=True, type=_indian_mobile, help="the citizen's mobile, e.g. +91…"
+    )
+    erase.add_argument(
+        "--sweep-rejects",
+        action="store_true",
+        help="also read every rejects file, for rows refused in files the citizen has no "
+        "accepted visit in (slower: grows with all rejects kept)",
+    )
+    erase.set_defaults(run=_erase)
+
+
+def _indian_mobile(text: str) -> str:
+    """An Indian mobile number in any common written form."""
+    from samvad.phones import Problem, normalise_indian_mobile
+
+    found = normalise_indian_mobile(text)
+    if isinstance(found, Problem):
+        raise argparse.ArgumentTypeError(f"{found.message}; write it as +91 followed by 10 digits")
+    return found
+
+
+def _erase(args: argparse.Namespace) -> int:
+    import os
+
+    from samvad import resources
+    from samvad.adapters.erasure import caller_arn, erasure_ports
+    from samvad.adapters.secrets import secret_bytes
+    from samvad.erasure import erase
+
+    def env(name: str) -> str:
+        if not os.environ.get(name):
+            raise RuntimeError(f"environment variable {name} is not set")
+        return os.environ[name]
+
+    specs = (
+        resources.VISITS, resources.FEEDBACK, resources.DISPATCHES, resources.LINKS,
+        resources.CASES, resources.CONTACTS, resources.AUDIT,
+    )  # fmt: skip
+    tables = {spec.logical_id: env(spec.env_var) for spec in specs}
+    bucket = env(resources.DATA_BUCKET_ENV)
+    hash_key = secret_bytes(env(resources.PHONE_HASH_SECRET_ENV))
+    ports = erasure_ports(tables, bucket, hash_key)
+    receipt = erase(args.phone, caller_arn(), ports, sweep_rejects=args.sweep_rejects)
+    print(json.dumps(receipt.to_dict(), indent=2))
+    return EXIT_OK
 
 
 def _config_publish(args: argparse.Namespace) -> int:

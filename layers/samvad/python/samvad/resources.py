@@ -59,12 +59,16 @@ BY_VISIT_DATE_INDEX = IndexSpec(
 """Every visit of a day, for ``samvad sample verify``: recompute scores from the revealed
 secret and replay the selection."""
 
+BY_PHONE_HASH_INDEX = IndexSpec(name="by_phone_hash", partition_key="phone_hash", projection=())
+"""Keys only: one citizen's visits (``phone_hash`` → ``visit_key``), so erasure reads that
+citizen's items and nothing else (``samvad erase``)."""
+
 VISITS = TableSpec(
     logical_id="Visits",
     env_var="VISITS_TABLE",
     partition_key="visit_key",
     ttl_attribute="expires_at",
-    indexes=(UNSAMPLED_INDEX, BY_VISIT_DATE_INDEX),
+    indexes=(UNSAMPLED_INDEX, BY_VISIT_DATE_INDEX, BY_PHONE_HASH_INDEX),
 )
 """One item per visit, keyed deterministically so a row uploaded twice is one visit."""
 
@@ -81,6 +85,7 @@ DIRECTORY = TableSpec(
     env_var="DIRECTORY_TABLE",
     partition_key="department",
     sort_key="entry",
+    ttl_attribute="expires_at",
 )
 """Offices, services and officials seen per department (``office#CODE``, ``service#CODE``)."""
 
@@ -90,6 +95,7 @@ CONFIG = TableSpec(
     partition_key="name",
     sort_key="version",
     number_keys=("version",),
+    ttl_attribute="expires_at",
 )
 """Versioned configuration documents; version 0 always holds a copy of the latest."""
 
@@ -157,11 +163,15 @@ FEEDBACK = TableSpec(
 """One item per visit that answered: rating, work done, money asked, free text, channel,
 language, the visit's department/service/office/official, and when."""
 
+LINKS_BY_VISIT_INDEX = IndexSpec(name="by_visit", partition_key="visit_key", projection=())
+"""Keys only: a visit's feedback-link tokens, for erasure."""
+
 LINKS = TableSpec(
     logical_id="Links",
     env_var="LINKS_TABLE",
     partition_key="token_id",
     ttl_attribute="expires_at",
+    indexes=(LINKS_BY_VISIT_INDEX,),
 )
 """Feedback-link tokens: which visit, which language, expiry, and ``used_at`` (single use)."""
 
@@ -169,6 +179,7 @@ CASES = TableSpec(
     logical_id="Cases",
     env_var="CASES_TABLE",
     partition_key="case_id",
+    ttl_attribute="expires_at",
 )
 """One item per grievance case (``case-<visit_key>``): status, level, assignee, deadline, the
 waiting task tokens (never leave the escalation stage) and the ``audit`` list, appended to in
@@ -255,6 +266,13 @@ SAMPLES_PREFIX = "samples/"
 AUDIT_PREFIX = "audit/sampling/"
 REPORT_PREFIXES = ("reports/day/", "reports/week/", "reports/month/")
 """Where the reports function writes: ``reports/<kind>/<label>/`` (summary, CSVs, dashboard)."""
+RETAINED_PREFIXES = (
+    UPLOADS_PREFIX, REJECTS_PREFIX, QUARANTINE_PREFIX, SAMPLES_PREFIX, "audit/", "reports/",
+)  # fmt: skip
+"""Data-bucket prefixes whose objects expire after ``RETENTION_DAYS`` (S3 lifecycle), like
+the visits they come from (docs/data-protection.md)."""
+CASE_RETENTION_DAYS = 3 * 365
+"""Officials' ATR attachments (``cases/``): a grievance's record outlives the visit."""
 
 EVENT_SOURCE = "samvad"
 INTAKE_COMPLETED = "IntakeCompleted"

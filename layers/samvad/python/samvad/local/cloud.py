@@ -425,11 +425,11 @@ def _create_table(client, name: str, spec: resources.TableSpec) -> None:
         if index.sort_key:
             index_keys.append((index.sort_key, "RANGE"))
         attributes |= {attr for attr, _ in index_keys}
-        projection = (
-            {"ProjectionType": "ALL"}
-            if index.projection is None
-            else {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
-        )
+        projection: dict = {"ProjectionType": "ALL"}
+        if index.projection == ():
+            projection = {"ProjectionType": "KEYS_ONLY"}
+        elif index.projection is not None:
+            projection = {"ProjectionType": "INCLUDE", "NonKeyAttributes": list(index.projection)}
         indexes.append(
             {
                 "IndexName": index.name,

@@ -69,7 +69,7 @@ def verify(run_date: dt.date, visits: VisitsByDate, documents: Documents) -> dic
                         score=visit["sample_score"],
                         stratum=stratum,
                         visit_date=visit_date,
-                        phone_hash=visit["phone_hash"],
+                        phone_hash=visit.get("phone_hash") or f"erased#{visit['visit_key']}",
                         district=visit.get("district", ""),
                         language=visit.get("language", ""),
                     )

@@ -1,0 +1,171 @@
+"""The erasure ports (``samvad.erasure``) on DynamoDB and S3."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from samvad import resources
+from samvad.adapters.aws import client as make_client
+from samvad.erasure.service import ErasurePorts
+
+_TO = TypeSerializer()
+_FROM = TypeDeserializer()
+
+
+class TableRecords:
+    """A table's items by partition key, as plain Python values."""
+
+    def __init__(self, table: str, spec: resources.TableSpec, client: Any = None) -> None:
+        self._table = table
+        self._spec = spec
+        self._client = make_client("dynamodb", client)
+
+    def items(self, partition: str) -> list[dict]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="#k = :v",
+            ExpressionAttributeNames={"#k": self._spec.partition_key},
+            ExpressionAttributeValues={":v": {"S": partition}},
+            ConsistentRead=True,
+        )
+        return [_plain(item) for page in pages for item in page["Items"]]
+
+    def put(self, item: dict) -> None:
+        self._client.put_item(
+            TableName=self._table, Item={k: _TO.serialize(v) for k, v in item.items()}
+        )
+
+    def delete(self, item: dict) -> None:
+        names = [self._spec.partition_key] + ([self._spec.sort_key] if self._spec.sort_key else [])
+        self._client.delete_item(
+            TableName=self._table, Key={k: _TO.serialize(item[k]) for k in names}
+        )
+
+
+class KeysOnlyIndex:
+    """A keys-only GSI: the table's partition keys whose index key is ``value``."""
+
+    def __init__(
+        self,
+        table: str,
+        spec: resources.TableSpec,
+        index: resources.IndexSpec,
+        client: Any = None,
+    ) -> None:
+        self._table = table
+        self._spec = spec
+        self._index = index
+        self._client = make_client("dynamodb", client)
+
+    def keys(self, value: str) -> list[str]:
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            IndexName=self._index.name,
+            KeyConditionExpression="#k = :v",
+            ExpressionAttributeNames={"#k": self._index.partition_key},
+            ExpressionAttributeValues={":v": {"S": value}},
+        )
+        found = {item[self._spec.partition_key]["S"] for page in pages for item in page["Items"]}
+        return sorted(found)
+
+
+class BucketObjects:
+    """The data bucket: read the current version, replace it and delete the older ones."""
+
+    def __init__(self, bucket: str, client: Any = None) -> None:
+        self._bucket = bucket
+        self._client = make_client("s3", client)
+
+    def read(self, key: str) -> bytes | None:
+        try:
+            return self._client.get_object(Bucket=self._bucket, Key=key)["Body"].read()
+        except self._client.exceptions.NoSuchKey:
+            return None
+
+    def replace(self, key: str, body: bytes) -> int:
+        head = self._client.head_object(Bucket=self._bucket, Key=key)
+        written = self._client.put_object(
+            Bucket=self._bucket,
+            Key=key,
+            Body=body,
+            ContentType=head.get("ContentType", "application/octet-stream"),
+            Metadata={**head.get("Metadata", {}), "erased": "true"},
+        )
+        current = written.get("VersionId")
+        deleted = 0
+        pages = self._client.get_paginator("list_object_versions").paginate(
+            Bucket=self._bucket, Prefix=key
+        )
+        for page in pages:
+            for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                if version["Key"] != key or version["VersionId"] in (current, None):
+                    continue
+                self._client.delete_object(
+                    Bucket=self._bucket, Key=key, VersionId=version["VersionId"]
+                )
+                deleted += 1
+        return deleted
+
+    def keys(self, prefix: str) -> list[str]:
+        pages = self._client.get_paginator("list_objects_v2").paginate(
+            Bucket=self._bucket, Prefix=prefix
+        )
+        return [o["Key"] for page in pages for o in page.get("Contents", [])]
+
+
+class AuditReceipts:
+    """Erasure receipts in the Audit table: ``erasure#<phone hash>`` / ``<when>``."""
+
+    def __init__(self, table: str, client: Any = None) -> None:
+        self._table = table
+        self._client = make_client("dynamodb", client)
+
+    def record(self, receipt: dict) -> None:
+        item = {
+            "pk": f"erasure#{receipt['phone_hash']}",
+            "sk": receipt["at"],
+            "kind": "erasure",
+            **receipt,
+        }
+        self._client.put_item(
+            TableName=self._table, Item={k: _TO.serialize(v) for k, v in item.items()}
+        )
+
+
+def erasure_ports(
+    tables: dict[str, str], bucket: str, hash_key: bytes, client: Any = None, s3: Any = None
+) -> ErasurePorts:
+    """``tables``: logical id → physical name (``resources.TableSpec.logical_id``)."""
+    v, lk = resources.VISITS, resources.LINKS
+
+    def records(spec: resources.TableSpec) -> TableRecords:
+        return TableRecords(tables[spec.logical_id], spec, client)
+
+    return ErasurePorts(
+        hash_key=hash_key,
+        visits=records(v),
+        visits_by_phone=KeysOnlyIndex(
+            tables[v.logical_id], v, resources.BY_PHONE_HASH_INDEX, client
+        ),
+        feedback=records(resources.FEEDBACK),
+        dispatches=records(resources.DISPATCHES),
+        links=records(lk),
+        links_by_visit=KeysOnlyIndex(
+            tables[lk.logical_id], lk, resources.LINKS_BY_VISIT_INDEX, client
+        ),
+        cases=records(resources.CASES),
+        contacts=records(resources.CONTACTS),
+        objects=BucketObjects(bucket, s3),
+        receipts=AuditReceipts(tables[resources.AUDIT.logical_id], client),
+    )
+
+
+def _plain(item: dict) -> dict:
+    return {k: _FROM.deserialize(v) for k, v in item.items()}
+
+
+def caller_arn(client: Any = None) -> str:
+    """Who runs the erasure, from the verified credential (STS), for the receipt."""
+    return make_client("sts", client).get_caller_identity()["Arn"]
