@@ -6,7 +6,7 @@ import functools
 import json
 import os
 
-from samvad import resources
+from samvad import clock, resources
 from samvad.adapters.dynamo import DynamoConfig
 from samvad.adapters.escalation import DynamoCases, StepFunctionsTasks, VisitPhones
 from samvad.escalation import cases, links
@@ -60,6 +60,7 @@ def _ports_for(environment: tuple[str, ...]) -> cases.EscalationPorts:
         phone_of=VisitPhones(_need(resources.VISITS.env_var)),
         config=DynamoConfig(_need(resources.CONFIG.env_var)),
         atr_link=atr_link,
+        clock=clock.now,  # the local runtime's simulated time when it sets one
     )
 
 
