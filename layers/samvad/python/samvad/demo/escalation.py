@@ -42,6 +42,7 @@ ACT_AT = dt.timedelta(hours=1)
 never at the instant of one of the case's own deadlines."""
 MAX_SIMULATED = dt.timedelta(days=365)
 SETTLED = ("resolved", "overdue")
+TALLIED = ("atrs_filed", "atrs_refused", "officials_silent", *(f"citizen_{a}" for a, _ in CITIZEN))
 Progress = Callable[[int, int], None]
 
 
@@ -119,7 +120,7 @@ def run_escalation(
         ids = sorted({case_id_for(d["visit_key"]) for d in poor_feedback})
         planned: set[tuple[str, int, str]] = set()
         timeline: list[Action] = []
-        tally: Counter[str] = Counter()
+        tally: Counter[str] = Counter(dict.fromkeys(TALLIED, 0))
         steps = 0
         while True:
             runtime.settle()
@@ -148,6 +149,7 @@ def run_escalation(
         final = runtime.clock.now
     finally:
         runtime.off_clock()
+    found = _cases(cloud, full=True)
     summary = _summary([found.get(i) for i in ids], tally)
     summary.update(
         all_settled=summary["still_open"] == 0 and summary["stalled"] == 0,
@@ -159,10 +161,25 @@ def run_escalation(
     return summary
 
 
-def _cases(cloud: Any) -> dict[str, dict]:
-    """Every case item, by id (one scan: cheaper than a read per case per step)."""
+PLANNING_FIELDS = (
+    "case_id, visit_key, #status, stage, #round, #level, holder.official_id, "
+    "assignment.#round, assignment.assigned_at, assignment.deadline, signals.atr, stalled"
+)
+
+
+def _cases(cloud: Any, full: bool = False) -> dict[str, dict]:
+    """Every case item, by id, in one scan (cheaper than a read per case per step); only the
+    fields planning needs unless ``full``."""
     table = cloud.names.table(resources.CASES)
-    pages = cloud.client("dynamodb").get_paginator("scan").paginate(TableName=table)
+    kwargs: dict[str, Any] = {"TableName": table}
+    if not full:
+        kwargs["ProjectionExpression"] = PLANNING_FIELDS
+        kwargs["ExpressionAttributeNames"] = {
+            "#status": "status",
+            "#round": "round",
+            "#level": "level",
+        }
+    pages = cloud.client("dynamodb").get_paginator("scan").paginate(**kwargs)
     plain = TypeDeserializer()
     found = {}
     for page in pages:
