@@ -98,6 +98,8 @@ def run_demo(
         with console.bar("reports", days + 1, "report") as update:
             written = run_reports(cloud, run_dates, out=out, progress=update)
         reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
+        run = sampling["run"]
+        run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
 
     totals: Counter[str] = Counter()
@@ -143,9 +145,16 @@ def _stderr_to(log: Path | None) -> Iterator[None]:
         yield
 
 
+def _download(cloud: LocalCloud, key: str, out: Path) -> str:
+    """The object at ``key`` copied to ``out / key``; its local path."""
+    target = out / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cloud.client("s3").download_file(cloud.names.bucket, key, str(target))
+    return str(target)
+
+
 def _download_intake(cloud: LocalCloud, reports: list[dict], out: Path) -> list[dict]:
     """Each upload's intake report and rejects, copied under ``out``: local paths."""
-    s3 = cloud.client("s3")
     files = []
     for report in reports:
         entry: dict[str, Any] = {"upload": str(report["path"])}
@@ -155,11 +164,7 @@ def _download_intake(cloud: LocalCloud, reports: list[dict], out: Path) -> list[
             ("report", report.get("report_key")),
             ("rejects", report.get("rejects_key")),
         ):
-            if key:
-                target = out / key
-                target.parent.mkdir(parents=True, exist_ok=True)
-                s3.download_file(cloud.names.bucket, key, str(target))
-            entry[field] = str(out / key) if key else None
+            entry[field] = _download(cloud, key, out) if key else None
         files.append(entry)
     return files
 
