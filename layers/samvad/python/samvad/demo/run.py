@@ -65,7 +65,7 @@ def run_demo(
     )
 
     reports = []
-    with _stderr_to(log), LocalCloud(stage="demo", seed=seed) as cloud:
+    with _stderr_to(log), LocalCloud(stage="demo", seed=seed, in_process=True) as cloud:
         with console.bar("intake", len(files), "file") as update:
             for number, (department, path) in enumerate(files, start=1):
                 (report,) = ingest_files(cloud, [path], department)

@@ -49,10 +49,20 @@ class LocalCloud:
     """Use as a context manager; ``env`` is what the CDK stack gives each function.
 
     ``seed`` (optional) derives the stack's secrets from it: the same seed, the same sample.
+    ``in_process``: no server; moto intercepts boto3's calls in this process (``mock_aws``),
+    less than half the CPU per call — for runs that need no endpoint (the demo).
     """
 
-    def __init__(self, stage: str = "local", retention_days: int = 400, seed: int | None = None):
+    def __init__(
+        self,
+        stage: str = "local",
+        retention_days: int = 400,
+        seed: int | None = None,
+        in_process: bool = False,
+    ):
         self.names = Names(stage)
+        self.in_process = in_process
+        self._mock: Any = None
         self.retention_days = retention_days
         self.seed = seed
         self._server: Any = None
@@ -86,6 +96,21 @@ class LocalCloud:
         from samvad.local import moto_speedups
 
         moto_speedups.install()
+        credentials = {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_SESSION_TOKEN": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+        if self.in_process:
+            from moto import mock_aws
+
+            self._set_env(credentials)
+            os.environ.pop("AWS_ENDPOINT_URL", None)  # restored by stop()
+            self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
+            self._mock.start()  # from nothing: moto's backends are reset
+            return
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         port = _free_port()
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
@@ -93,13 +118,9 @@ class LocalCloud:
         self.endpoint = f"http://127.0.0.1:{port}"
         self._reset()  # moto keeps its state in-process: start from nothing
         self._set_env(
-            {
+            credentials
+            | {
                 "AWS_ENDPOINT_URL": self.endpoint,
-                "AWS_ACCESS_KEY_ID": "local",
-                "AWS_SECRET_ACCESS_KEY": "local",
-                "AWS_SESSION_TOKEN": "local",
-                "AWS_DEFAULT_REGION": REGION,
-                "AWS_REGION": REGION,
                 "MOTO_PORT": str(port),  # Step Functions' integrations call back to this port
             }
         )
@@ -116,6 +137,9 @@ class LocalCloud:
             self._reset()
             self._server.stop()
             self._server = None
+        if self._mock is not None:
+            self._mock.stop()  # resets moto's backends
+            self._mock = None
         for name, value in self._saved_env.items():
             if value is None:
                 os.environ.pop(name, None)
@@ -128,6 +152,7 @@ class LocalCloud:
         for name, value in values.items():
             self._saved_env.setdefault(name, os.environ.get(name))
             os.environ[name] = value
+        self._saved_env.setdefault("AWS_ENDPOINT_URL", os.environ.get("AWS_ENDPOINT_URL"))
 
     # -- resources ------------------------------------------------------------------------
 

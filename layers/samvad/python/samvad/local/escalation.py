@@ -78,6 +78,8 @@ class EscalationRuntime:
         )
 
     def _enable_execution(self) -> None:
+        if self.cloud.in_process:
+            return  # mock_aws(config=…) has it on
         request = urllib.request.Request(
             f"{self.cloud.endpoint}/moto-api/config",
             data=json.dumps({"stepfunctions": {"execute_state_machine": True}}).encode(),
