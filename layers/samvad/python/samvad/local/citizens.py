@@ -13,8 +13,8 @@ message, with ``previousPublishedMessageId``), opens the link and submits the we
 (function-URL requests), replies STOP, or ignores it.
 
 Every decision is drawn from ``random.Random(seed | contact)`` (the call's contact id, or the
-SMS's number and link token): the same seed gives the same citizens, whatever the order of
-events.
+SMS's number and text less its random link): the same seed gives the same citizens, whatever
+the order of events.
 """
 
 from __future__ import annotations
@@ -177,7 +177,8 @@ class Citizens:
                 continue  # an acknowledgement, not a question
             handled += 1
             self.counts["sms_received"] += 1
-            rng = self.population.rng(phone, match.group(1))  # not moto's random message id
+            # the number and what the message says, not its random link token or message id
+            rng = self.population.rng(phone, LINK.sub("", text))
             roll = rng.random()
             confirmation = self._is_confirmation(match.group(1))
             if roll < self.population.stop:
