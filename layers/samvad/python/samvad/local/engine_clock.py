@@ -8,9 +8,11 @@ so only when the engine is ``idle()`` (every engine thread is parked in such a w
 queues are empty. A 7-day SLA then passes in one step, and whether an official's report or
 the deadline comes first is decided by the simulated schedule, never by the machine's load.
 
-``activate`` patches four names in moto's engine (once; they defer to the real clock again
-when no clock is active): the ``Event`` of callback endpoints and of a task's timeout, the
-``time.sleep`` of retries, and the ``join`` with which an execution waits for its worker.
+``activate`` patches names in moto's engine (once): its threads become ``_Thread``s, each
+bound to the clock that was active when its execution started (threads inherit their
+creator's), and the ``Event`` of callback endpoints and of a task's timeout, the
+``time.sleep`` of retries and the ``join`` with which an execution waits for its worker use
+the current thread's clock — or the wall clock, for executions started without one.
 """
 
 from __future__ import annotations
@@ -106,9 +108,11 @@ class EngineClock:
         from moto.stepfunctions.parser.utils import TMP_THREADS
 
         with self._condition:
-            self._threads.update(TMP_THREADS[self._seen :])  # appended before started
-            self._seen = len(TMP_THREADS)
-            self._threads = {t for t in self._threads if t.is_alive()}
+            appended = TMP_THREADS[self._seen :]  # threads are appended before they start
+            self._seen += len(appended)
+            self._threads.update(t for t in appended if getattr(t, "clock", None) is self)
+            # forget threads that have ended; one not started yet counts as running
+            self._threads = {t for t in self._threads if t.ident is None or t.is_alive()}
             parked = {w.thread for w in self._waiters if not w.woken}
             for thread in self._threads:
                 worker = self._joining.get(thread)
@@ -165,29 +169,41 @@ def deactivate() -> None:
     _ACTIVE = None
 
 
-def _event() -> Any:
-    return SimulatedEvent(_ACTIVE) if _ACTIVE is not None else threading.Event()
-
-
-def _sleep(seconds: float) -> None:
-    if _ACTIVE is not None:
-        _ACTIVE.wait(None, seconds)
-    else:
-        time.sleep(seconds)
-
-
 class _Thread(threading.Thread):
-    """An execution's worker thread: the execution's own thread, joining it, is parked."""
+    """An engine thread, bound to the clock active when its execution started."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        creator = threading.current_thread()
+        self.clock = creator.clock if isinstance(creator, _Thread) else _ACTIVE
 
     def join(self, timeout: float | None = None) -> None:
-        clock = _ACTIVE
-        if clock is None:
+        """An execution's thread joining its worker is parked while the worker runs."""
+        if self.clock is None:
             return super().join(timeout)
-        clock.joining(self, True)
+        self.clock.joining(self, True)
         try:
             super().join(timeout)
         finally:
-            clock.joining(self, False)
+            self.clock.joining(self, False)
+
+
+def _clock() -> EngineClock | None:
+    thread = threading.current_thread()
+    return thread.clock if isinstance(thread, _Thread) else None
+
+
+def _event() -> Any:
+    clock = _clock()
+    return SimulatedEvent(clock) if clock is not None else threading.Event()
+
+
+def _sleep(seconds: float) -> None:
+    clock = _clock()
+    if clock is not None:
+        clock.wait(None, seconds)
+    else:
+        time.sleep(seconds)
 
 
 def _patch() -> None:
@@ -198,9 +214,12 @@ def _patch() -> None:
     from moto.stepfunctions.parser.asl.component.program import program
     from moto.stepfunctions.parser.asl.component.state.exec import execute_state
     from moto.stepfunctions.parser.asl.eval.callback import callback
+    from moto.stepfunctions.parser.backend import execution_worker
 
-    callback.Event = _event  # callback endpoints (task tokens)
-    execute_state.threading = types.SimpleNamespace(Event=_event)  # a task's timeout
-    retrier_decl.time = types.SimpleNamespace(sleep=_sleep)  # Retry's interval
-    program.threading = types.SimpleNamespace(Thread=_Thread)  # the execution's worker
+    execution_worker.Thread = _Thread  # an execution's thread
+    program.threading = types.SimpleNamespace(Thread=_Thread)  # … its worker
+    execute_state.Thread = _Thread  # … a task's body
+    execute_state.threading = types.SimpleNamespace(Event=_event)  # … a task's timeout
+    callback.Event = _event  # … a task token's wait
+    retrier_decl.time = types.SimpleNamespace(sleep=_sleep)  # … Retry's interval
     _PATCHED = True
