@@ -96,8 +96,10 @@ def run_escalation(
     seed: int,
     start: dt.datetime,
     progress: Progress | None = None,
+    each_step: Callable[[], None] | None = None,
 ) -> dict:
-    """Escalate every poor feedback from ``start`` until every case has settled."""
+    """Escalate every poor feedback from ``start`` until every case has settled;
+    ``each_step`` is called whenever the stage has settled, before the clock moves."""
     started = time.monotonic()
     config = DynamoConfig(cloud.env[resources.CONFIG.env_var], cloud.client("dynamodb"))
     config.publish(resources.ESCALATION_DIRECTORY_CONFIG, demo_directory(poor_feedback))
@@ -124,6 +126,8 @@ def run_escalation(
         steps = 0
         while True:
             runtime.settle()
+            if each_step is not None:
+                each_step()
             found = _cases(cloud)
             settled = sum(1 for i in ids if found.get(i, {}).get("status") in SETTLED)
             if progress:

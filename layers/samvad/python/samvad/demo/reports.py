@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,14 +27,17 @@ def run_reports(
     days: list[dt.date],
     out: Path | None = None,
     progress: Callable[[int], None] | None = None,
+    tallied_before: dict | None = None,
 ) -> dict:
     """Tally what is on the reports queue, then write each day's report and the week's.
 
     Returns ``{"tallied": {...}, "daily": {date: keys}, "weekly": keys, "reads": {...}}``
     (``keys``: S3 keys of ``summary``, ``dashboard`` and ``csv``); with ``out``, every report is
     also copied under ``out/reports/<day|week>/<label>/`` and ``"local"`` has the same shape
-    with those paths. ``progress`` is told how many reports are written so far."""
-    tallied = pump_reports(cloud)
+    with those paths. ``progress`` is told how many reports are written so far;
+    ``tallied_before`` counts what was pumped to the reports function earlier."""
+    tallied = dict(Counter(pump_reports(cloud)) + Counter(tallied_before or {}))
+    tallied = {k: tallied.get(k, 0) for k in ("delivered", "failed")}
     written = []
     for period, date in [*(("day", d) for d in sorted(days)), ("week", max(days))]:
         written.append(cloud.invoke("reports", {"period": period, "date": date.isoformat()}))

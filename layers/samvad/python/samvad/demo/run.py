@@ -18,7 +18,7 @@ import datetime as dt
 import json
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
+from samvad.local.reports import pump_reports
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an OLE2 (Excel 97) header
@@ -66,6 +67,13 @@ def run_demo(
 
     reports = []
     with _stderr_to(log), LocalCloud(stage="demo", seed=seed, in_process=True) as cloud:
+        tallied: Counter[str] = Counter()
+
+        def tally() -> None:
+            """Deliver the reports queue as it fills (moto's SQS slows down with every
+            message a queue holds: drained at the end, it took most of the run)."""
+            tallied.update(pump_reports(cloud))
+
         with console.bar("intake", len(files), "file") as update:
             for number, (department, path) in enumerate(files, start=1):
                 (report,) = ingest_files(cloud, [path], department)
@@ -75,9 +83,9 @@ def run_demo(
             console.say(f"  {report['path'].name}: " + _one_line(report))
         replay = _redeliver(cloud, reports[0])
         stored = _count(cloud, resources.VISITS)
-        later = [_later_day(cloud, visits, seed, out, day + dt.timedelta(days=k), console)
+        later = [_later_day(cloud, visits, seed, out, day + dt.timedelta(days=k), console, tally)
                  for k in range(1, days)]  # fmt: skip
-        sampling = _sample(cloud, day + dt.timedelta(days=1), later, console)
+        sampling = _sample(cloud, day + dt.timedelta(days=1), later, console, tally)
         poor = sampling.pop("poor_feedback")
         last_run = day + dt.timedelta(days=days)
         with console.bar("escalation", len(poor), "case") as update:
@@ -87,6 +95,7 @@ def run_demo(
                 seed,
                 start=dt.datetime.combine(last_run, dt.time(21, 0), IST),
                 progress=lambda settled, total: update(settled),
+                each_step=tally,
             )
         console.say(
             f"escalation: {escalation['cases_opened']} cases over "
@@ -96,7 +105,9 @@ def run_demo(
         )
         run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
         with console.bar("reports", days + 1, "report") as update:
-            written = run_reports(cloud, run_dates, out=out, progress=update)
+            written = run_reports(
+                cloud, run_dates, out=out, progress=update, tallied_before=tallied
+            )
         reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
@@ -170,7 +181,13 @@ def _download_intake(cloud: LocalCloud, reports: list[dict], out: Path) -> list[
 
 
 def _later_day(
-    cloud: LocalCloud, visits: int, seed: int, out: Path, day: dt.date, console: Console
+    cloud: LocalCloud,
+    visits: int,
+    seed: int,
+    out: Path,
+    day: dt.date,
+    console: Console,
+    tally: Callable[[], None],
 ):
     """Another day of uploads (``--days``): ingest it now, sample and contact it in turn."""
     synthetic = generate_visits(visits, seed=seed + day.toordinal(), day=day)
@@ -181,7 +198,9 @@ def _later_day(
             list(ingest_files(cloud, [path], department))
         run_date = day + dt.timedelta(days=1)
         run = sample_day(cloud, run_date)
-        contacts, events = contact_day(cloud, run_date, seed=run_date.toordinal(), console=console)
+        contacts, events = contact_day(
+            cloud, run_date, seed=run_date.toordinal(), console=console, each_round=tally
+        )
         console.say(f"{run_date}: sampled {run['sampled']}, {_contacted(contacts)}")
         return {"run_date": run_date.isoformat(), "sampled": run["sampled"], **contacts}, events
 
@@ -196,7 +215,9 @@ def _contacted(contacts: dict) -> str:
     )
 
 
-def _sample(cloud: LocalCloud, today: dt.date, later: Any, console: Console) -> dict:
+def _sample(
+    cloud: LocalCloud, today: dt.date, later: Any, console: Console, tally: Callable[[], None]
+) -> dict:
     """Today's run (and its rerun, which must change nothing), the later days (each ingested,
     sampled and contacted), two more sampling runs (which reveal the secrets), verification."""
     first = sample_day(cloud, today)
@@ -206,7 +227,9 @@ def _sample(cloud: LocalCloud, today: dt.date, later: Any, console: Console) -> 
     )
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
-    contacts, events = contact_day(cloud, today, seed=today.toordinal(), console=console)
+    contacts, events = contact_day(
+        cloud, today, seed=today.toordinal(), console=console, each_round=tally
+    )
     console.say(f"contacted on {today}: {_contacted(contacts)}")
     later_days = []
     for contact in later:
