@@ -198,6 +198,23 @@ def _event() -> Any:
     return SimulatedEvent(clock) if clock is not None else threading.Event()
 
 
+class _TokenEvent(SimulatedEvent):
+    """A task token's wait: it ends when the token is answered, never by its own timeout.
+
+    moto gives the task's thread and the token's thread the same timeout; the task's ends
+    the state (``States.Timeout``), and a token thread woken with it would run on, stale,
+    beside the next state of the same execution (it clears the context's task token that
+    the next state has just set). On the simulated clock it stays parked instead."""
+
+    def wait(self, timeout: float | None = None) -> bool:
+        return self._clock.wait(self, None)
+
+
+def _token_event() -> Any:
+    clock = _clock()
+    return _TokenEvent(clock) if clock is not None else threading.Event()
+
+
 def _sleep(seconds: float) -> None:
     clock = _clock()
     if clock is not None:
@@ -220,6 +237,6 @@ def _patch() -> None:
     program.threading = types.SimpleNamespace(Thread=_Thread)  # … its worker
     execute_state.Thread = _Thread  # … a task's body
     execute_state.threading = types.SimpleNamespace(Event=_event)  # … a task's timeout
-    callback.Event = _event  # … a task token's wait
+    callback.Event = _token_event  # … a task token's wait
     retrier_decl.time = types.SimpleNamespace(sleep=_sleep)  # … Retry's interval
     _PATCHED = True
