@@ -123,7 +123,6 @@ def run_escalation(
         planned: set[tuple[str, int, str]] = set()
         timeline: list[Action] = []
         tally: Counter[str] = Counter(dict.fromkeys(TALLIED, 0))
-        steps = 0
         while True:
             runtime.settle()
             if each_step is not None:
@@ -144,7 +143,6 @@ def run_escalation(
             if not moments or min(moments) - start > MAX_SIMULATED:
                 break  # nothing left to happen: a case stalled
             now = min(moments)
-            steps += 1
             runtime.advance(now)
             due = sorted(a for a in timeline if a.at <= now)
             timeline = [a for a in timeline if a.at > now]
@@ -159,7 +157,6 @@ def run_escalation(
         all_settled=summary["still_open"] == 0 and summary["stalled"] == 0,
         sla_days={f"L{k}": v for k, v in SLA_DAYS.items()},
         simulated_days=round((final - start) / dt.timedelta(days=1), 2),
-        clock_steps=steps,
         seconds=round(time.monotonic() - started, 1),
     )
     return summary
