@@ -1,10 +1,12 @@
 """The escalation state machine's definition, built from stepfunctions-tasks constructs.
 
-One builder serves the stack (``infra/constructs/escalation.py``) and the local runtime
-(``samvad.local.escalation`` renders it with the emulator's names), so both run the same
-definition. Direct integrations only: SNS (``.waitForTaskToken``) for the clerk's callbacks and
-officials' notices, DynamoDB for closing and overdue flags, EventBridge for case events, SQS
-for the citizen's confirmation on the dispatch path.
+One builder serves the stack (``infra/constructs/escalation.py``) and, through
+``infra/escalation_state_machine.json`` (``python -m infra.constructs.escalation_definition``
+writes it; a test fails while it differs from the stack's), the local runtime, so both run the
+same definition without the local runtime starting the CDK. Direct integrations only: SNS
+(``.waitForTaskToken``) for the clerk's callbacks and officials' notices, DynamoDB for
+closing and overdue flags, EventBridge for case events, SQS for the citizen's confirmation on
+the dispatch path.
 
 State: ``case`` (ids and the visit's department/service/office/district/official), ``opened_at``,
 ``factor`` (time compression), ``step`` (level, round, from_level, reason), then
@@ -14,7 +16,11 @@ State: ``case`` (ids and the visit's department/service/office/district/official
 
 from __future__ import annotations
 
+import json
+import sys
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
@@ -392,3 +398,72 @@ class Definition:
         stall.add_retry(errors=[sfn.Errors.ALL], **TASK_RETRY)
         stall.next(self.failed)
         return stall
+
+
+# -- the committed rendering, for the local runtime ---------------------------------------------
+
+TEMPLATE_FILE = Path(__file__).resolve().parents[1] / "escalation_state_machine.json"
+PLACEHOLDERS = ("CasesTable", "NoticesTopicArn", "EventBusArn", "DispatchQueueUrl")
+"""The ``${…}`` names the template leaves for the stack's resources (with ``${AWS::…}``
+pseudo parameters): the Cases table's name, the notices topic's ARN, the bus's ARN and the
+dispatch queue's URL."""
+
+
+def render_template() -> str:
+    """The definition with ``${Name}`` in place of every resource and pseudo parameter
+    (``DefinitionSubstitutions``' syntax): a standalone stack whose targets are parameters."""
+    app = cdk.App()
+    stack = cdk.Stack(app, "EscalationTemplate")
+    value = {name: cdk.CfnParameter(stack, name).value_as_string for name in PLACEHOLDERS}
+    targets = Targets(
+        table=dynamodb.Table.from_table_name(stack, "Cases", value["CasesTable"]),
+        topic=sns.Topic.from_topic_arn(stack, "Notices", value["NoticesTopicArn"]),
+        bus=events.EventBus.from_event_bus_arn(stack, "Bus", value["EventBusArn"]),
+        dispatch_queue=sqs.Queue.from_queue_attributes(
+            stack,
+            "Dispatch",
+            queue_arn=cdk.Fn.sub("arn:${AWS::Partition}:sqs:${AWS::Region}:${AWS::AccountId}:q"),
+            queue_url=value["DispatchQueueUrl"],
+        ),
+    )
+    machine = sfn.StateMachine(
+        stack,
+        "StateMachine",
+        definition_body=sfn.DefinitionBody.from_chainable(Definition(stack, targets).start),
+        comment=COMMENT,
+    )
+    definition = stack.resolve(machine.node.default_child.definition_string)
+    return canonical(join_references(definition, {name: name for name in PLACEHOLDERS}))
+
+
+def join_references(definition: Any, names: dict[str, str]) -> str:
+    """A synthesised ``DefinitionString`` (a string or an ``Fn::Join``) as text, each
+    ``Ref``/``Fn::GetAtt`` written ``${name}`` with ``names[logical id]``, pseudo parameters
+    as ``${AWS::…}``."""
+    if isinstance(definition, str):
+        return definition
+    separator, parts = definition["Fn::Join"]
+    out = []
+    for part in parts:
+        if isinstance(part, str):
+            out.append(part)
+        elif "Ref" in part:
+            ref = part["Ref"]
+            out.append("${" + (ref if ref.startswith("AWS::") else names[ref]) + "}")
+        else:
+            out.append("${" + names[part["Fn::GetAtt"][0]] + "}")
+    return separator.join(out)
+
+
+def canonical(text: str) -> str:
+    return json.dumps(json.loads(text), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def main() -> int:
+    TEMPLATE_FILE.write_text(render_template(), encoding="utf-8")
+    print(f"wrote {TEMPLATE_FILE}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

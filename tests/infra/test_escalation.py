@@ -4,7 +4,6 @@ integrations, routing, least privilege; and that the local runtime runs the same
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 import pytest
@@ -156,23 +155,19 @@ def test_inbox_rule_routes_feedback_poor_and_confirmations_to_the_queue(synth: S
     }
 
 
-def test_local_runtime_runs_the_same_definition(synth: Synthesis) -> None:
-    """Given the local rendering (same builder, local names), then it equals the stack's
-    definition once names are replaced: the emulator runs what AWS would."""
-    from samvad.local.escalation import render_definition
+def test_the_committed_definition_is_the_stacks(synth: Synthesis) -> None:
+    """Given the stack's synthesised definition, with its references to the Cases table, the
+    notices topic, the bus and the dispatch queue written as the template's placeholders,
+    then it equals ``infra/escalation_state_machine.json`` (what the local runtime runs):
+    after a change to the builder, ``python -m infra.constructs.escalation_definition``."""
+    from infra.constructs.escalation_definition import TEMPLATE_FILE, canonical, join_references
 
-    local = json.loads(render_definition("infra"))
-    stack = _definition(synth)
-
-    def shape(value):
-        text = json.dumps(value, sort_keys=True)
-        for marker in (  # longest first: each is a prefix of none after it
-            "samvad-infra-cases",
-            "arn:aws:sns:ap-south-1:123456789012:samvad-infra-case-notices",
-            "arn:aws:events:ap-south-1:123456789012:event-bus/samvad-infra",
-            "https://sqs.ap-south-1.amazonaws.com/123456789012/samvad-infra-dispatch",
-        ):
-            text = text.replace(marker, "<name>")
-        return re.sub(r"<[A-Za-z0-9:]+>", "<name>", text.replace("arn:aws:", "arn:<name>:"))
-
-    assert shape(local) == shape(stack)
+    stack = synth.stack
+    names = {
+        synth.logical_id(stack.store.tables[resources.CASES.logical_id]): "CasesTable",
+        synth.logical_id(stack.escalation.topic): "NoticesTopicArn",
+        synth.logical_id(stack.store.bus): "EventBusArn",
+        synth.logical_id(stack.sampler.dispatch_queue): "DispatchQueueUrl",
+    }
+    definition = props(synth, stack.escalation.state_machine)["DefinitionString"]
+    assert canonical(join_references(definition, names)) == TEMPLATE_FILE.read_text()

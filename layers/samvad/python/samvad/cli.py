@@ -89,10 +89,21 @@ def build_parser() -> argparse.ArgumentParser:
     _intake_command(commands)
 
     demo = commands.add_parser("demo", help="run a synthetic day end to end on the local stack")
-    demo.add_argument("--visits", type=positive_int, default=1500)
-    demo.add_argument("--seed", type=any_int, default=7)
+    demo.add_argument(
+        "--visits", type=positive_int, default=1500, help="visits per day (default: 1500)"
+    )
+    demo.add_argument(
+        "--seed", type=any_int, default=7, help="the same seed gives the same summary.json"
+    )
     demo.add_argument("--days", type=positive_int, default=1, help="days of visits, each contacted")
-    demo.add_argument("--out", type=Path, default=Path("out/demo"))
+    demo.add_argument(
+        "--out", type=Path, default=Path("out/demo"), help="where the summary and reports go"
+    )
+    demo.add_argument(
+        "--verbose",
+        action="store_true",
+        help="show the functions' log lines (otherwise kept in OUT/demo.log)",
+    )
     demo.set_defaults(run=_demo)
 
     _bench_commands(commands)
@@ -314,11 +325,31 @@ def _intake(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import os
+
+    from samvad.demo.console import Console
     from samvad.demo.run import run_demo
 
-    summary = run_demo(visits=args.visits, seed=args.seed, out=args.out, days=args.days)
-    print(json.dumps({"summary": str(args.out / "summary.json"), **summary["totals"]}))
-    return 0
+    if args.verbose:
+        os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
+    console = Console(sys.stdout, bars=sys.stdout.isatty())
+    summary = run_demo(
+        visits=args.visits,
+        seed=args.seed,
+        out=args.out,
+        days=args.days,
+        console=console,
+        log=None if args.verbose else args.out / "demo.log",
+    )
+    escalation = summary["escalation"]
+    print(
+        f"done in {summary['seconds']} s: {summary['totals']['accepted']} visits, "
+        f"{summary['sampling']['run']['sampled']} sampled, {escalation['cases_opened']} cases "
+        f"({'all settled' if escalation['all_settled'] else 'NOT all settled'})\n"
+        f"summary:   {args.out / 'summary.json'}\n"
+        f"dashboard: {summary['reports']['weekly']['dashboard']}"
+    )
+    return 0 if escalation["all_settled"] else 1
 
 
 def _bench_intake(args: argparse.Namespace) -> int:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 
 from samvad import resources
+from samvad.demo.console import Console
 from samvad.local.citizens import Citizens, Population
 from samvad.local.cloud import LocalCloud
 from samvad.local.dispatching import run_contacts
@@ -15,14 +17,29 @@ IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 VOICE = ("ivr_call", "official_call")
 
 
-def contact_day(cloud: LocalCloud, run_date: dt.date, seed: int) -> tuple[dict, list[dict]]:
+def contact_day(
+    cloud: LocalCloud,
+    run_date: dt.date,
+    seed: int,
+    console: Console | None = None,
+    each_round: Callable[[], None] | None = None,
+) -> tuple[dict, list[dict]]:
     """Dispatch what is queued, from 09:05 to 21:00 IST of ``run_date``; return the summary
-    and the domain events published meanwhile (for the stages that follow)."""
+    and the domain events published meanwhile (for the stages that follow). ``each_round``
+    is called after every round of the dispatch loop."""
     citizens = Citizens(cloud, Population(seed=seed))
     start = dt.datetime.combine(run_date, dt.time(9, 5), IST)
     until = dt.datetime.combine(run_date, dt.time(21, 0), IST)
     events: list[dict] = []
-    counts = run_contacts(cloud, citizens, start, until, events)
+    minutes = int((until - start).total_seconds() // 60)
+    with (console or Console()).bar(f"contacts {run_date}", minutes, "min") as update:
+
+        def progress(now: dt.datetime) -> None:
+            update(min(minutes, int((now - start).total_seconds() // 60)))
+            if each_round is not None:
+                each_round()
+
+        counts = run_contacts(cloud, citizens, start, until, events, progress=progress)
     return summarise(events, counts, citizens.counts), events
 
 

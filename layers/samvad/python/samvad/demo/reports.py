@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 
 from samvad import resources
@@ -20,40 +22,59 @@ from samvad.local.cloud import LocalCloud
 from samvad.local.reports import pump_reports
 
 
-def run_reports(cloud: LocalCloud, days: list[dt.date], out: Path | None = None) -> dict:
+def run_reports(
+    cloud: LocalCloud,
+    days: list[dt.date],
+    out: Path | None = None,
+    progress: Callable[[int], None] | None = None,
+    tallied_before: dict | None = None,
+) -> dict:
     """Tally what is on the reports queue, then write each day's report and the week's.
 
-    Returns ``{"tallied": {...}, "daily": {date: keys}, "weekly": keys, "bucket": name}``;
-    with ``out``, every report file is also copied there and ``"paths"`` lists them."""
-    tallied = pump_reports(cloud)
-    daily = {
-        day.isoformat(): cloud.invoke("reports", {"period": "day", "date": day.isoformat()})
-        for day in sorted(days)
-    }
-    weekly = cloud.invoke("reports", {"period": "week", "date": max(days).isoformat()})
+    Returns ``{"tallied": {...}, "daily": {date: keys}, "weekly": keys, "reads": {...}}``
+    (``keys``: S3 keys of ``summary``, ``dashboard`` and ``csv``); with ``out``, every report is
+    also copied under ``out/reports/<day|week>/<label>/`` and ``"local"`` has the same shape
+    with those paths. ``progress`` is told how many reports are written so far;
+    ``tallied_before`` counts what was pumped to the reports function earlier."""
+    tallied = dict(Counter(pump_reports(cloud)) + Counter(tallied_before or {}))
+    tallied = {k: tallied.get(k, 0) for k in ("delivered", "failed")}
+    written = []
+    for period, date in [*(("day", d) for d in sorted(days)), ("week", max(days))]:
+        written.append(cloud.invoke("reports", {"period": period, "date": date.isoformat()}))
+        if progress is not None:
+            progress(len(written))
+    *daily, weekly = written
+    labels = [day.isoformat() for day in sorted(days)]
+
+    def shaped(files: list[dict]) -> dict:
+        return {"daily": dict(zip(labels, files[:-1], strict=True)), "weekly": files[-1]}
+
     result = {
         "tallied": tallied,
-        "bucket": cloud.names.bucket,
-        "daily": {day: r["keys"] for day, r in daily.items()},
-        "weekly": weekly["keys"],
-        "reads": {"daily": [r["reads"] for r in daily.values()], "weekly": weekly["reads"]},
+        **shaped([r["keys"] for r in written]),
+        "reads": {"daily": [r["reads"] for r in daily], "weekly": weekly["reads"]},
     }
     if out is not None:
-        result["paths"] = _download(cloud, [*daily.values(), weekly], Path(out))
+        result["local"] = shaped([_download(cloud, r["keys"], Path(out)) for r in written])
     return result
 
 
-def _download(cloud: LocalCloud, reports: list[dict], out: Path) -> list[str]:
+def _download(cloud: LocalCloud, keys: dict, out: Path) -> dict:
+    """The report's files copied to ``out / key``; the same shape with local paths."""
     s3 = cloud.client("s3")
-    paths = []
-    for report in reports:
-        keys = report["keys"]
-        for key in (keys["summary"], keys["dashboard"], *keys["csv"].values(), *keys["pages"]):
-            target = out / key
-            target.parent.mkdir(parents=True, exist_ok=True)
-            s3.download_file(cloud.names.bucket, key, str(target))
-            paths.append(str(target))
-    return paths
+
+    def local(key: str) -> str:
+        target = out / key
+        target.parent.mkdir(parents=True, exist_ok=True)
+        s3.download_file(cloud.names.bucket, key, str(target))
+        return str(target)
+
+    return {
+        "summary": local(keys["summary"]),
+        "dashboard": local(keys["dashboard"]),
+        "csv": {name: local(key) for name, key in keys["csv"].items()},
+        "pages": [local(key) for key in keys.get("pages", [])],
+    }
 
 
 def publish_synthetic_week(

@@ -13,59 +13,107 @@ compressed (a 7-day L1 lasts seconds) and simulated officials and citizens.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
-import sys
 import time
 from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from samvad import resources
+from samvad.demo.console import Console
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
 from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
 from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
+from samvad.local.reports import pump_reports
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an OLE2 (Excel 97) header
+FILE_FIELDS = ("format", "rows", "accepted", "rejected", "duplicates", "quarantined")
 
 
-def run_demo(visits: int, seed: int, out: Path, days: int = 1) -> dict:
+def run_demo(
+    visits: int,
+    seed: int,
+    out: Path,
+    days: int = 1,
+    console: Console | None = None,
+    log: Path | None = None,
+) -> dict:
     """``days`` days of visits, each sampled the next morning and contacted that day (the last
-    run date is today); then escalation of every poor feedback, and the reports."""
+    run date is today); then escalation of every poor feedback, and the reports.
+
+    ``console`` shows progress (silent by default); with ``log``, whatever the handlers and
+    the emulator write to stderr goes to that file instead of the terminal."""
+    console = console or Console()
     started = time.monotonic()
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     day = dt.datetime.now(IST).date() - dt.timedelta(days=days)
     synthetic = generate_visits(visits, seed=seed, day=day)
     files = write_day(synthetic, out / "uploads")
     mistake = out / "uploads" / f"revenue-{day.isoformat()}-register.xls"
     mistake.write_bytes(LEGACY_XLS)
     files.append(("revenue", mistake))
-    _progress(
+    console.say(
         f"generated {synthetic.total_rows} rows for {day} in {len(files)} files "
         f"({sum(synthetic.injected.values())} with injected mistakes)"
     )
 
     reports = []
-    with LocalCloud(stage="demo") as cloud:
-        for number, (department, path) in enumerate(files, start=1):
-            (report,) = ingest_files(cloud, [path], department)
-            reports.append(report)
-            _progress(f"[{number}/{len(files)}] {path.name}: " + _one_line(report))
+    with _stderr_to(log), LocalCloud(stage="demo", seed=seed, in_process=True) as cloud:
+        tallied: Counter[str] = Counter()
+
+        def tally() -> None:
+            """Deliver the reports queue as it fills (moto's SQS slows down with every
+            message a queue holds: drained at the end, it took most of the run)."""
+            tallied.update(pump_reports(cloud))
+
+        with console.bar("intake", len(files), "file") as update:
+            for number, (department, path) in enumerate(files, start=1):
+                (report,) = ingest_files(cloud, [path], department)
+                reports.append(report | {"path": path})
+                update(number)
+        for report in reports:
+            console.say(f"  {report['path'].name}: " + _one_line(report))
         replay = _redeliver(cloud, reports[0])
         stored = _count(cloud, resources.VISITS)
-        later = [_later_day(cloud, visits, seed, out, day + dt.timedelta(days=k))
+        later = [_later_day(cloud, visits, seed, out, day + dt.timedelta(days=k), console, tally)
                  for k in range(1, days)]  # fmt: skip
-        sampling = _sample(cloud, day + dt.timedelta(days=1), later)
+        sampling = _sample(cloud, day + dt.timedelta(days=1), later, console, tally)
         poor = sampling.pop("poor_feedback")
-        _progress(f"escalating the {len(poor)} poor feedback on a compressed SLA clock")
-        escalation = run_escalation(cloud, poor, seed)
+        last_run = day + dt.timedelta(days=days)
+        with console.bar("escalation", len(poor), "case") as update:
+            escalation = run_escalation(
+                cloud,
+                poor,
+                seed,
+                start=dt.datetime.combine(last_run, dt.time(21, 0), IST),
+                progress=lambda settled, total: update(settled),
+                each_step=tally,
+            )
+        console.say(
+            f"escalation: {escalation['cases_opened']} cases over "
+            f"{escalation['simulated_days']} simulated days: {escalation['resolved']} "
+            f"resolved, {escalation['overdue']} overdue at the CM's office"
+            + ("" if escalation["all_settled"] else f", {escalation['still_open']} STILL OPEN")
+        )
         run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
-        reporting = run_reports(cloud, run_dates, out=out / "reports")
-        _progress(f"reports written: {len(reporting.get('paths', []))} files under {out}/reports")
+        with console.bar("reports", days + 1, "report") as update:
+            written = run_reports(
+                cloud, run_dates, out=out, progress=update, tallied_before=tallied
+            )
+        reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
+        run = sampling["run"]
+        run["selection"] = _download(cloud, run.pop("selection_key"), out)
+        intake_files = _download_intake(cloud, reports, out)
 
-    totals = Counter()
+    totals: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     for report in reports:
         totals.update(
@@ -86,37 +134,61 @@ def run_demo(visits: int, seed: int, out: Path, days: int = 1) -> dict:
         "sampling": sampling,
         "escalation": escalation,
         "reports": reporting,
-        "files": [
-            {
-                k: r[k]
-                for k in (
-                    "key",
-                    "format",
-                    "rows",
-                    "accepted",
-                    "rejected",
-                    "duplicates",
-                    "quarantined",
-                    "quarantine_reason",
-                    "rejects_key",
-                    "report_key",
-                )
-            }
-            for r in reports
-        ],
+        "files": intake_files,
         "seconds": round(time.monotonic() - started, 1),
     }
     if not sampling["verification"]["ok"] or not sampling["rerun_changed_nothing"]:
         raise RuntimeError(f"sampling check failed: {json.dumps(sampling, default=str)[:2000]}")
     if stored != totals["accepted"]:
         raise RuntimeError(f"{stored} visits stored but {totals['accepted']} accepted")
-    out.mkdir(parents=True, exist_ok=True)
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
-    _progress(f"done in {summary['seconds']} s: {out / 'summary.json'}")
     return summary
 
 
-def _later_day(cloud: LocalCloud, visits: int, seed: int, out: Path, day: dt.date):
+@contextlib.contextmanager
+def _stderr_to(log: Path | None) -> Iterator[None]:
+    """Send stderr (handlers' JSON log lines, the emulator's noise) to ``log``, if given."""
+    if log is None:
+        yield
+        return
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("w", encoding="utf-8") as file, contextlib.redirect_stderr(file):
+        yield
+
+
+def _download(cloud: LocalCloud, key: str, out: Path) -> str:
+    """The object at ``key`` copied to ``out / key``; its local path."""
+    target = out / key
+    target.parent.mkdir(parents=True, exist_ok=True)
+    cloud.client("s3").download_file(cloud.names.bucket, key, str(target))
+    return str(target)
+
+
+def _download_intake(cloud: LocalCloud, reports: list[dict], out: Path) -> list[dict]:
+    """Each upload's intake report and rejects, copied under ``out``: local paths."""
+    files = []
+    for report in reports:
+        entry: dict[str, Any] = {"upload": str(report["path"])}
+        entry |= {k: report[k] for k in FILE_FIELDS}
+        entry["quarantine_reason"] = report.get("quarantine_reason")
+        for field, key in (
+            ("report", report.get("report_key")),
+            ("rejects", report.get("rejects_key")),
+        ):
+            entry[field] = _download(cloud, key, out) if key else None
+        files.append(entry)
+    return files
+
+
+def _later_day(
+    cloud: LocalCloud,
+    visits: int,
+    seed: int,
+    out: Path,
+    day: dt.date,
+    console: Console,
+    tally: Callable[[], None],
+):
     """Another day of uploads (``--days``): ingest it now, sample and contact it in turn."""
     synthetic = generate_visits(visits, seed=seed + day.toordinal(), day=day)
     files = write_day(synthetic, out / "uploads" / day.isoformat())
@@ -126,8 +198,10 @@ def _later_day(cloud: LocalCloud, visits: int, seed: int, out: Path, day: dt.dat
             list(ingest_files(cloud, [path], department))
         run_date = day + dt.timedelta(days=1)
         run = sample_day(cloud, run_date)
-        contacts, events = contact_day(cloud, run_date, seed=run_date.toordinal())
-        _progress(f"{run_date}: sampled {run['sampled']}, {_contacted(contacts)}")
+        contacts, events = contact_day(
+            cloud, run_date, seed=run_date.toordinal(), console=console, each_round=tally
+        )
+        console.say(f"{run_date}: sampled {run['sampled']}, {_contacted(contacts)}")
         return {"run_date": run_date.isoformat(), "sampled": run["sampled"], **contacts}, events
 
     return contact
@@ -141,18 +215,22 @@ def _contacted(contacts: dict) -> str:
     )
 
 
-def _sample(cloud: LocalCloud, today: dt.date, later=()) -> dict:
+def _sample(
+    cloud: LocalCloud, today: dt.date, later: Any, console: Console, tally: Callable[[], None]
+) -> dict:
     """Today's run (and its rerun, which must change nothing), the later days (each ingested,
     sampled and contacted), two more sampling runs (which reveal the secrets), verification."""
     first = sample_day(cloud, today)
-    _progress(
+    console.say(
         f"sampled {first['sampled']} of {first['quota']} planned for {today}: "
         f"{first['by_channel']}; CM's office list: {first['by_caller'].get('cmo', 0)}"
     )
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
-    contacts, events = contact_day(cloud, today, seed=today.toordinal())
-    _progress(f"contacted on {today}: {_contacted(contacts)}")
+    contacts, events = contact_day(
+        cloud, today, seed=today.toordinal(), console=console, each_round=tally
+    )
+    console.say(f"contacted on {today}: {_contacted(contacts)}")
     later_days = []
     for contact in later:
         summary, more = contact()
@@ -161,9 +239,9 @@ def _sample(cloud: LocalCloud, today: dt.date, later=()) -> dict:
     last = today + dt.timedelta(days=len(later_days))
     following = [sample_day(cloud, last + dt.timedelta(days=d)) for d in (1, 2)]
     for run in following:
-        _progress(f"sampled {run['sampled']} on {run['run_date']} (daily cycle)")
+        console.say(f"sampled {run['sampled']} on {run['run_date']} (daily cycle)")
     verification = verify_day(cloud, today)
-    _progress(
+    console.say(
         f"verification of {today} from the revealed secrets: "
         f"{'OK' if verification['ok'] else 'FAILED'} "
         f"({verification.get('visits_checked', 0)} visits rescored)"
@@ -227,7 +305,3 @@ def _one_line(report: dict) -> str:
         f"{report['rows']} rows, {report['accepted']} accepted, {report['rejected']} "
         f"rejected, {report['duplicates']} duplicates"
     )
-
-
-def _progress(message: str) -> None:
-    print(f"samvad demo: {message}", file=sys.stderr, flush=True)

@@ -7,7 +7,7 @@ import functools
 import json
 import os
 
-from samvad import resources
+from samvad import clock, resources
 from samvad.adapters.cases import DynamoCases
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.state_machine import StepFunctionsTasks
@@ -45,6 +45,7 @@ def _ports_for(settings: EscalationSettings, endpoint: str) -> cases.EscalationP
         phone_of=DynamoVisits(settings.visits_table).phone,
         config=DynamoConfig(settings.config_table),
         atr_link=atr_link,
+        clock=clock.now,  # the local runtime's simulated time when it sets one
     )
 
 

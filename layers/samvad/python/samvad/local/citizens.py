@@ -12,8 +12,9 @@ SMS: each SMS moto recorded is read once; a citizen replies by SMS (an SNS two-w
 message, with ``previousPublishedMessageId``), opens the link and submits the web form
 (function-URL requests), replies STOP, or ignores it.
 
-Every decision is drawn from ``random.Random(seed | contact | attempt)``: the same seed
-gives the same citizens, whatever the order of events.
+Every decision is drawn from ``random.Random(seed | contact)`` (the call's contact id, or the
+SMS's number and text less its random link): the same seed gives the same citizens, whatever
+the order of events.
 """
 
 from __future__ import annotations
@@ -176,7 +177,8 @@ class Citizens:
                 continue  # an acknowledgement, not a question
             handled += 1
             self.counts["sms_received"] += 1
-            rng = self.population.rng(message_id)
+            # the number and what the message says, not its random link token or message id
+            rng = self.population.rng(phone, LINK.sub("", text))
             roll = rng.random()
             confirmation = self._is_confirmation(match.group(1))
             if roll < self.population.stop:

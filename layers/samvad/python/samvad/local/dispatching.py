@@ -10,37 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 
 from samvad import resources
-from samvad.local.cloud import LocalCloud, _sqs_event, queue_arn
+from samvad.local.cloud import LocalCloud
+from samvad.local.names import queue_arn
 
 TICK = dt.timedelta(minutes=5)
 
 
 def pump_dispatch(cloud: LocalCloud, batch_size: int = 10) -> Counter:
     """Deliver the dispatch queue to notify in batches until it is empty; count outcomes."""
-    sqs = cloud.client("sqs")
-    url = cloud.queue_urls[cloud.names.dispatch_queue]
-    arn = queue_arn(cloud.names.dispatch_queue)
-    counts: Counter = Counter()
-    while True:
-        messages = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=batch_size, AttributeNames=["All"]
-        ).get("Messages", [])
-        if not messages:
-            return counts
-        records = [_sqs_event(m, arn)["Records"][0] for m in messages]
-        response = cloud.invoke("dispatch", {"Records": records})
-        failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
-        for message in messages:
-            if message["MessageId"] in failed:
-                counts["failed"] += 1
-                sqs.change_message_visibility(
-                    QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=3600
-                )
-            else:
-                counts["delivered"] += 1
-                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    return cloud.queue(cloud.names.dispatch_queue, "dispatch", batch_size).drain()
 
 
 def pending_schedules(cloud: LocalCloud) -> list[tuple[dt.datetime, str]]:
@@ -102,6 +83,7 @@ def run_contacts(
     until: dt.datetime,
     events: list[dict] | None = None,
     max_rounds: int = 2000,
+    progress: Callable[[dt.datetime], None] | None = None,
 ) -> dict:
     """Run the dispatch cycle on the simulated clock from ``start`` to ``until``.
 
@@ -109,7 +91,8 @@ def run_contacts(
     the citizens answer the calls and SMS, and delivers the resulting contact events; when
     nothing moves, the clock jumps to the next schedule. Returns the counts; the domain
     events published meanwhile are appended to ``events`` (the observer queue is drained
-    every round: moto's SQS slows down with every message a queue holds).
+    every round: moto's SQS slows down with every message a queue holds). ``progress`` is
+    told the simulated time after every round.
     """
     cloud.simulated_now = start
     counts: Counter = Counter()
@@ -123,6 +106,8 @@ def run_contacts(
         if events is not None:
             events.extend(drained)
         moved = answered + counts["delivered"] + counts["failed"] - before
+        if progress is not None:
+            progress(cloud.simulated_now)
         if moved:
             continue
         pending = pending_schedules(cloud)

@@ -1,0 +1,47 @@
+"""The simulated clock moto's Step Functions engine waits on (``samvad.local.engine_clock``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+from samvad.local.engine_clock import EngineClock, SimulatedEvent
+
+T0 = dt.datetime(2026, 11, 30, 15, 30, tzinfo=dt.UTC)
+
+
+def _parked(clock: EngineClock, event: SimulatedEvent, timeout: float | None) -> tuple:
+    """A thread waiting on ``event``; returns it and the list its result lands in."""
+    results: list[bool] = []
+    thread = threading.Thread(target=lambda: results.append(event.wait(timeout)), daemon=True)
+    thread.start()
+    while timeout is not None and clock.next_deadline() is None:
+        threading.Event().wait(0.001)
+    return thread, results
+
+
+def test_a_wait_times_out_only_when_the_clock_reaches_its_deadline() -> None:
+    """Given a thread waiting an hour on the simulated clock, When the clock moves half an
+    hour, Then it still waits; When it moves to the hour, Then the wait ends as a timeout."""
+    clock = EngineClock(T0)
+    thread, results = _parked(clock, SimulatedEvent(clock), 3600)
+    assert clock.next_deadline() == T0 + dt.timedelta(hours=1)
+    assert clock.advance(T0 + dt.timedelta(minutes=30)) == 0
+    thread.join(0.05)
+    assert thread.is_alive() and results == []
+    assert clock.advance(T0 + dt.timedelta(hours=1)) == 1
+    thread.join(5)
+    assert results == [False] and clock.next_deadline() is None
+
+
+def test_a_set_event_ends_the_wait_and_a_later_deadline_cannot_undo_it() -> None:
+    """Given a thread waiting on an event, When the event is set and then the clock passes
+    the deadline, Then the wait ended as set (True), not as a timeout."""
+    clock = EngineClock(T0)
+    event = SimulatedEvent(clock)
+    thread, results = _parked(clock, event, 60)
+    event.set()
+    assert clock.advance(T0 + dt.timedelta(minutes=5)) == 0
+    thread.join(5)
+    assert results == [True]
+    assert event.wait(60) is True  # already set: no wait at all
