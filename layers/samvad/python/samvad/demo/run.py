@@ -1,14 +1,15 @@
 """``samvad demo``: one synthetic day of Odisha's departments, end to end on the local stack.
 
 Intake: every department uploads yesterday's visits (CSV, XLSX, JSON Lines, with a few
-percent of realistic mistakes), one clerk uploads an old ``.xls`` by mistake, and one S3 event
-is delivered twice. Sampling: the 09:00 schedule fires today and on the next two days (the
+percent of realistic mistakes), one clerk uploads a damaged ``.xls`` (quarantined), and one S3
+event is delivered twice. Sampling: the 09:00 schedule fires today and on the next two days (the
 daily cycle, which also reveals the secrets of the dates whose window has closed), and
 today's sample is verified from the revealed secrets. Dispatch: today's sample is called and
 sent SMS on a simulated clock (09:05–21:00 IST), simulated citizens answer, reply, fill the
 web form or say STOP, and their feedback is recorded. Escalation: every poor feedback opens a
-case that the real state machine escalates on moto's Step Functions engine, with the SLAs
-compressed (a 7-day L1 lasts seconds) and simulated officials and citizens.
+case that the real state machine escalates on moto's Step Functions engine, with the real SLAs
+on a simulated clock, and simulated officials and citizens acting on a schedule drawn from the
+seed. Reports: each day's and the week's.
 """
 
 from __future__ import annotations
