@@ -140,7 +140,7 @@ class MemoryAudit:
     def append(self, entry):
         self.entries.append(dict(entry))
 
-    def recent(self, days, limit):
+    def recent(self, today, days, limit):
         return list(reversed(self.entries))[:limit]
 
 

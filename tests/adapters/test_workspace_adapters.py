@@ -28,9 +28,9 @@ def test_audit_entries_are_appended_and_read_newest_first(stack):
         at = (now - dt.timedelta(seconds=10 - n)).isoformat(timespec="seconds")
         log.append({"at": at, "who": f"o{n}", "what": "atr", "target": "case-1", "from": "ip"})
     log.append({"at": now.isoformat(), "who": "o0", "what": "atr", "target": "case-1"})
-    entries = log.recent(days=1, limit=10)
+    entries = log.recent(now.date(), days=1, limit=10)
     assert [e["who"] for e in entries] == ["o0", "o2", "o1", "o0"]
-    assert log.recent(days=1, limit=2) == entries[:2]
+    assert log.recent(now.date(), days=1, limit=2) == entries[:2]
 
 
 def test_call_attempts_number_themselves(stack):
@@ -40,7 +40,8 @@ def test_call_attempts_number_themselves(stack):
     assert attempts.record("2026-11-30#cmo", "v2", {"outcome": "busy"}) == 1
     found = attempts.for_list("2026-11-30#cmo")
     assert [a["outcome"] for a in found["v1"]] == ["busy", "no_answer"]
-    assert DynamoAuditLog(_table(stack, resources.AUDIT)).recent(1, 10) == []  # not audit days
+    today = dt.date(2026, 11, 30)
+    assert DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10) == []  # not audit
 
 
 def test_cases_are_filtered_by_every_scope_field(stack):

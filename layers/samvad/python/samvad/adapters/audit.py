@@ -40,9 +40,8 @@ class DynamoAuditLog:
             ConditionExpression="attribute_not_exists(pk)",
         )
 
-    def recent(self, days: int, limit: int) -> list[dict]:
-        """The last ``days`` days' entries, newest first, at most ``limit``."""
-        today = dt.datetime.now(dt.UTC).date()
+    def recent(self, today: dt.date, days: int, limit: int) -> list[dict]:
+        """The ``days`` days' entries ending ``today`` (UTC), newest first, at most ``limit``."""
         found: list[dict] = []
         for back in range(days):
             day = (today - dt.timedelta(days=back)).isoformat()

@@ -36,7 +36,9 @@ class Uploads(Protocol):
 
 class AuditLog(Protocol):
     def append(self, entry: dict) -> None: ...
-    def recent(self, days: int, limit: int) -> list[dict]: ...
+    def recent(self, today: dt.date, days: int, limit: int) -> list[dict]:
+        """The ``days`` days ending ``today`` (on the clock entries are stamped with)."""
+        ...
 
 
 class Tallies(Protocol):
@@ -66,6 +68,9 @@ class WorkspacePorts:
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    audit_clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    """When officials really acted: the audit trail keeps wall-clock time even where the local
+    runtime simulates the rest of the world's (``clock``)."""
 
 
 def iso(moment: dt.datetime) -> str:
@@ -78,7 +83,7 @@ def audit(
     """Append who did what to which, when and from where (never a phone number)."""
     ports.audit.append(
         {
-            "at": iso(ports.clock()),
+            "at": iso(ports.audit_clock()),
             "who": who.official_id if who else str(detail.pop("username", "")),
             "role": who.role if who else "",
             "what": what,

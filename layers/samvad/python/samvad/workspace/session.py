@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,7 +22,8 @@ def audit_trail(official: Official, query: Mapping[str, str], ports: WorkspacePo
     days_text = (query.get("days") or "7").strip()
     if not days_text.isdigit() or not 1 <= int(days_text) <= 90:
         raise BadRequest("days", "must be a whole number from 1 to 90")
-    return {"entries": ports.audit.recent(int(days_text), 1000)}
+    today = ports.audit_clock().astimezone(dt.UTC).date()  # the clock ``audit`` stamps by
+    return {"entries": ports.audit.recent(today, int(days_text), 1000)}
 
 
 def sign_in(
