@@ -13,7 +13,11 @@ import pytest
 from samvad.local.cloud import REGION
 from tests.workspace_server import running_serve
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workspace-browser")]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.own_process,
+    pytest.mark.xdist_group("workspace-browser"),
+]
 
 UPLOAD = (
     "Mobile No,Date of Visit,Office Code,Office Name,Service,District,Language\n"

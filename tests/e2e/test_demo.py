@@ -7,7 +7,7 @@ import pytest
 
 from samvad.demo.run import run_demo
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("demo")]
+pytestmark = [pytest.mark.e2e, pytest.mark.own_process, pytest.mark.xdist_group("demo")]
 
 
 VISITS, SEED = 100, 3

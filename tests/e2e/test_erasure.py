@@ -290,7 +290,8 @@ def _summary(cloud: LocalCloud, reports: dict) -> dict:
 def _figures(summary: dict) -> dict:
     """The report without when and how it was read, and without the overdue cases' masked
     numbers (an erased citizen's shows "unknown" afterwards)."""
-    figures = {k: v for k, v in summary.items() if k not in ("generated_at", "reads", "keys")}
+    when = ("generated_at", "generated_at_ist", "reads", "keys")
+    figures = {k: v for k, v in summary.items() if k not in when}
     figures["overdue"] = [
         {k: v for k, v in row.items() if k != "citizen_phone"} for row in figures.get("overdue", [])
     ]
