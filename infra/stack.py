@@ -27,6 +27,7 @@ from infra.constructs.storage import DataStore
 from infra.constructs.uploads import DepartmentUploads, departments_setting
 from infra.constructs.workspace import Workspace
 from samvad import resources
+from samvad.intake.departments import default_departments
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 # CDK's singleton Lambda that applies S3 notification configurations.
@@ -190,7 +191,8 @@ class SamvadStack(cdk.Stack):
             "Uploads",
             store=self.store,
             stage=stage,
-            departments=departments_setting(self.node.try_get_context("departments")),
+            departments=departments_setting(self.node.try_get_context("departments"))
+            or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
         )
         cdk.CfnOutput(self, "WorkspaceUrl", value=self.workspace.api.api_endpoint)

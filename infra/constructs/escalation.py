@@ -27,6 +27,7 @@ from constructs import Construct
 
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
 from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction
+from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -187,9 +188,7 @@ class Escalation(SamvadFunction):
             ("AwsSolutions-IAM5[Resource::*]", f"{XRAY_REASON} {LOGS_REASON}"),
             ("AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", GENERATE_DATA_KEY_REASON),
         ):
-            cdk.Validations.of(machine.role).acknowledge(
-                cdk.Acknowledgment(id=rule_id, reason=reason)
-            )
+            acknowledge(machine.role, rule_id, reason=reason)
         return machine
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:

@@ -9,11 +9,11 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
-from infra.constructs.queues import on_failure_queue
+from infra.constructs.nag import acknowledge
+from infra.constructs.queues import dead_letter_queue, on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -90,13 +90,12 @@ class Feedback(SamvadFunction):
             reserved_concurrent_executions=ivr_concurrency,
         )
         self.add_statements(*self._statements(store), *sms_only_publish())
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason=f"{XRAY_REASON} sns:Publish to a phone number (the SMS acknowledgements "
-                "of citizens' replies) has no resource ARN and no condition key narrows it; "
-                "a Deny on every SNS ARN (NoTopicPublish) keeps the role from any topic.",
-            )
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            reason=f"{XRAY_REASON} sns:Publish to a phone number (the SMS acknowledgements "
+            "of citizens' replies) has no resource ARN and no condition key narrows it; "
+            "a Deny on every SNS ARN (NoTopicPublish) keeps the role from any topic.",
         )
         self.web = SamvadFunction(
             self,
@@ -150,13 +149,11 @@ class Feedback(SamvadFunction):
                 conditions={"StringEquals": {"aws:SourceAccount": stack.account}},
             )
         )
-        self.replies_dead_letter_queue = sqs.Queue(
+        self.replies_dead_letter_queue = dead_letter_queue(
             self,
             "SmsRepliesDeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=store.queue_key,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
+            key=store.queue_key,
+            of="the SMS-replies subscription's (SNS RedrivePolicy)",
         )
         # SNS moves undeliverable replies to the encrypted DLQ: it needs the queue key.
         store.queue_key.add_to_resource_policy(
@@ -171,13 +168,6 @@ class Feedback(SamvadFunction):
         self.replies_topic.add_subscription(
             subscriptions.LambdaSubscription(
                 self.function, dead_letter_queue=self.replies_dead_letter_queue
-            )
-        )
-        cdk.Validations.of(self.replies_dead_letter_queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself a dead-letter queue: the SMS-replies subscription's "
-                "(SNS RedrivePolicy), which cdk-nag only recognises in SQS redrive policies.",
             )
         )
 

@@ -11,6 +11,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.settings import FUNCTION_SETTINGS
@@ -127,12 +128,8 @@ class SamvadFunction(Construct):
             reserved_concurrent_executions=reserved_concurrent_executions,
             description=description,
         )
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(id="AwsSolutions-IAM5[Resource::*]", reason=XRAY_REASON)
-        )
-        cdk.Validations.of(self.function).acknowledge(
-            cdk.Acknowledgment(id="AwsSolutions-L1", reason=RUNTIME_REASON)
-        )
+        acknowledge(self.role, "AwsSolutions-IAM5[Resource::*]", reason=XRAY_REASON)
+        acknowledge(self.function, "AwsSolutions-L1", reason=RUNTIME_REASON)
 
     def _environment(
         self, name: str, retention_days: int, extra: Mapping[str, str]
@@ -175,10 +172,9 @@ class SamvadFunction(Construct):
         """
         bucket = arn_ref(self._store.bucket)
         for prefix in prefixes:
-            cdk.Validations.of(self.role).acknowledge(
-                cdk.Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
-                    reason=f"Object-level access limited to the {prefix} prefix of the data "
-                    f"bucket; {reason}",
-                )
+            acknowledge(
+                self.role,
+                f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]",
+                reason=f"Object-level access limited to the {prefix} prefix of the data "
+                f"bucket; {reason}",
             )

@@ -7,6 +7,7 @@ from aws_cdk import aws_cognito as cognito
 from constructs import Construct
 
 from samvad import resources
+from samvad.workspace.roles import ROLES
 
 PASSWORD_SIGN_IN_STAGES = frozenset({"dev"})
 """Stages whose app client allows USER_PASSWORD_AUTH (``POST /api/session``, tests, demos).
@@ -93,7 +94,7 @@ class Identity(Construct):
                 group_name=role,
                 description=_ROLE_DESCRIPTIONS[role],
             )
-            for role in resources.WORKSPACE_ROLES
+            for role in ROLES
         }
         self.domain = self.user_pool.add_domain(
             "HostedUi",

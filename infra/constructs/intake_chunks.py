@@ -30,6 +30,7 @@ from constructs import Construct
 
 from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction, arn_ref
 from infra.constructs.intake import Intake
+from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -360,12 +361,11 @@ class IntakeChunks(Construct):
             (f"AwsSolutions-IAM5[Resource::{executions}:*]", MAP_REASON),
             (f"AwsSolutions-IAM5[Resource::{executions}/*:*]", MAP_REASON),
         ):
-            cdk.Validations.of(machine).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
+            acknowledge(machine, rule_id, reason=reason)
         for step in (self.split, self.chunk, self.reduce):
-            cdk.Validations.of(machine.role).acknowledge(
-                cdk.Acknowledgment(
-                    id=f"AwsSolutions-IAM5[Resource::{arn_ref(step.function)}:*]",
-                    reason=INVOKE_REASON,
-                )
+            acknowledge(
+                machine.role,
+                f"AwsSolutions-IAM5[Resource::{arn_ref(step.function)}:*]",
+                reason=INVOKE_REASON,
             )
         return machine

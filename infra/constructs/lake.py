@@ -15,8 +15,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -27,6 +25,7 @@ from infra.constructs.queues import (
     dead_letter_queue,
     on_failure_queue,
 )
+from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
 from infra.lake_layer_build import build_lake_layer
 from samvad import resources
@@ -177,17 +176,6 @@ class Lake(SamvadFunction):
                 max_receive_count=resources.LAKE_MAX_RECEIVES, queue=self.dead_letter_queue
             ),
         )
-        self.schedule_dead_letter_queue = self._queue(
-            "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
-        )
-        cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself a dead-letter queue: the lake schedule's "
-                "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
-                "SQS redrive policies.",
-            )
-        )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
         return [
@@ -221,63 +209,26 @@ class Lake(SamvadFunction):
         ]
 
     def _schedule(self, store: DataStore) -> None:
-        stack = cdk.Stack.of(self)
-        self.schedule_role = iam.Role(
+        scheduled = scheduled_invoke(
             self,
-            "ScheduleRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": stack.format_arn(
-                            service="scheduler",
-                            resource="schedule-group",
-                            resource_name="default",
-                        ),
-                    }
-                },
-            ),
-            description="Samvad lake schedule: invoke the lake function, nothing else",
+            self.function,
+            [
+                Invocation(
+                    "DailySchedule",
+                    resources.LAKE_SCHEDULE,
+                    {"scheduled_time": SCHEDULED_TIME},
+                    "export the last days' facts to the lake as Parquet",
+                )
+            ],
+            key=store.queue_key,
+            name="lake",
+            time_zone=resources.REPORTS_TIMEZONE,
+            retry_attempts=3,
+            max_event_age=cdk.Duration.hours(2),
         )
-        for statement in (
-            iam.PolicyStatement(
-                sid="InvokeLake",
-                actions=["lambda:InvokeFunction"],
-                resources=[self.function.function_arn],
-            ),
-            iam.PolicyStatement(
-                sid="DeadLetter",
-                actions=["sqs:SendMessage"],
-                resources=[self.schedule_dead_letter_queue.queue_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseQueueKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[store.queue_key.key_arn],
-            ),
-        ):
-            self.schedule_role.add_to_policy(statement)
-        self.schedule = scheduler.Schedule(
-            self,
-            "DailySchedule",
-            schedule=scheduler.ScheduleExpression.expression(
-                resources.LAKE_SCHEDULE, cdk.TimeZone.of(resources.REPORTS_TIMEZONE)
-            ),
-            target=targets.LambdaInvoke(
-                self.function,
-                role=self.schedule_role.without_policy_updates(),
-                input=scheduler.ScheduleTargetInput.from_object(
-                    {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
-                ),
-                retry_attempts=3,
-                max_event_age=cdk.Duration.hours(2),
-                dead_letter_queue=self.schedule_dead_letter_queue,
-            ),
-            time_window=scheduler.TimeWindow.off(),
-            description="Samvad: export the last days' facts to the lake as Parquet",
-        )
-        self.schedule.node.add_dependency(self.schedule_role)
+        self.schedule_role = scheduled.role
+        self.schedule_dead_letter_queue = scheduled.dead_letter_queue
+        self.schedule = scheduled.schedules["DailySchedule"]
 
     # -- Glue Data Catalog and Athena ------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""cdk-nag finding ids: how cdk-nag spells a resource (tokens resolved) in a finding."""
+"""cdk-nag: acknowledging a finding with its reason, and how cdk-nag spells a resource (tokens
+resolved) in a finding's id."""
 
 from __future__ import annotations
 
@@ -30,8 +31,11 @@ def nag_spelling(scope: Construct, value: str) -> str:
 
 def acknowledge_wildcard(scope: Construct, resource: str, *, reason: str) -> None:
     """Acknowledge cdk-nag's IAM5 for the wildcard ``resource`` granted by ``scope``'s policy."""
-    cdk.Validations.of(scope).acknowledge(
-        cdk.Acknowledgment(
-            id=f"AwsSolutions-IAM5[Resource::{nag_spelling(scope, resource)}]", reason=reason
-        )
+    acknowledge(
+        scope, f"AwsSolutions-IAM5[Resource::{nag_spelling(scope, resource)}]", reason=reason
     )
+
+
+def acknowledge(scope: Construct, rule: str, *, reason: str) -> None:
+    """Acknowledge cdk-nag's finding ``rule`` (e.g. ``AwsSolutions-L1``) on ``scope``: why."""
+    cdk.Validations.of(scope).acknowledge(cdk.Acknowledgment(id=rule, reason=reason))

@@ -16,7 +16,7 @@ from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings, start_outbound_voice_statement
 from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
-from infra.constructs.nag import acknowledge_wildcard
+from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.queues import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS, dead_letter_queue
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
 from infra.constructs.storage import DataStore
@@ -321,10 +321,8 @@ class Notify(SamvadFunction):
         )
 
     def _acknowledge(self, connect: ConnectSettings | None) -> None:
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]", reason=f"{XRAY_REASON} {SMS_REASON}"
-            )
+        acknowledge(
+            self.role, "AwsSolutions-IAM5[Resource::*]", reason=f"{XRAY_REASON} {SMS_REASON}"
         )
         acknowledge_wildcard(
             self.role,

@@ -15,6 +15,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.nag import acknowledge
 from samvad import resources
 
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
@@ -37,12 +38,11 @@ def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> s
         retention_period=DEAD_LETTER_RETENTION,
     )
     queue.node.add_metadata(resources.DEAD_LETTER_TAG, of)  # monitoring.watch finds it
-    cdk.Validations.of(queue).acknowledge(
-        cdk.Acknowledgment(
-            id="AwsSolutions-SQS3",
-            reason=f"This queue is itself a dead-letter queue: {of}, which cdk-nag only "
-            "recognises in SQS redrive policies.",
-        )
+    acknowledge(
+        queue,
+        "AwsSolutions-SQS3",
+        reason=f"This queue is itself a dead-letter queue: {of}, which cdk-nag only "
+        "recognises in SQS redrive policies.",
     )
     return queue
 

@@ -10,8 +10,6 @@ from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
@@ -23,6 +21,7 @@ from infra.constructs.queues import (
     dead_letter_queue,
     on_failure_queue,
 )
+from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.reports.tally import tally_pattern
@@ -120,14 +119,6 @@ class Reports(SamvadFunction):
             OBJECT_ACTIONS,
             reason="one object per run date or report period, not known in advance.",
         )
-        cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself a dead-letter queue: the report schedules' "
-                "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
-                "SQS redrive policies.",
-            )
-        )
 
     def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
         return sqs.Queue(
@@ -151,9 +142,6 @@ class Reports(SamvadFunction):
             dead_letter_queue=sqs.DeadLetterQueue(
                 max_receive_count=resources.REPORTS_MAX_RECEIVES, queue=self.dead_letter_queue
             ),
-        )
-        self.schedule_dead_letter_queue = self._queue(
-            "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
         )
         self.rule_dead_letter_queue = dead_letter_queue(
             self,
@@ -199,72 +187,30 @@ class Reports(SamvadFunction):
         ]
 
     def _schedules(self, store: DataStore) -> None:
-        stack = cdk.Stack.of(self)
-        self.schedule_role = iam.Role(
+        scheduled = scheduled_invoke(
             self,
-            "ScheduleRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": stack.format_arn(
-                            service="scheduler",
-                            resource="schedule-group",
-                            resource_name="default",
-                        ),
-                    }
-                },
-            ),
-            description="Samvad report schedules: invoke the reports function, nothing else",
-        )
-        for statement in (
-            iam.PolicyStatement(
-                sid="InvokeReports",
-                actions=["lambda:InvokeFunction"],
-                resources=[self.function.function_arn],
-            ),
-            iam.PolicyStatement(
-                sid="DeadLetter",
-                actions=["sqs:SendMessage"],
-                resources=[self.schedule_dead_letter_queue.queue_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseQueueKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[store.queue_key.key_arn],
-            ),
-        ):
-            self.schedule_role.add_to_policy(statement)
-        self.daily_schedule = self._schedule(
-            "DailySchedule", resources.REPORTS_DAILY_SCHEDULE, "day", "the previous day's report"
-        )
-        self.monthly_schedule = self._schedule(
-            "MonthlySchedule",
-            resources.REPORTS_MONTHLY_SCHEDULE,
-            "month",
-            "the previous month's report",
-        )
-
-    def _schedule(self, id: str, expression: str, period: str, what: str) -> scheduler.Schedule:
-        schedule = scheduler.Schedule(
-            self,
-            id,
-            schedule=scheduler.ScheduleExpression.expression(
-                expression, cdk.TimeZone.of(resources.REPORTS_TIMEZONE)
-            ),
-            target=targets.LambdaInvoke(
-                self.function,
-                role=self.schedule_role.without_policy_updates(),
-                input=scheduler.ScheduleTargetInput.from_object(
-                    {"period": period, "scheduled_time": scheduler.ContextAttribute.scheduled_time}
+            self.function,
+            [
+                Invocation(
+                    "DailySchedule",
+                    resources.REPORTS_DAILY_SCHEDULE,
+                    {"period": "day", "scheduled_time": SCHEDULED_TIME},
+                    "the previous day's report",
                 ),
-                retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
-                max_event_age=SCHEDULE_MAX_EVENT_AGE,
-                dead_letter_queue=self.schedule_dead_letter_queue,
-            ),
-            time_window=scheduler.TimeWindow.off(),
-            description=f"Samvad: {what}",
+                Invocation(
+                    "MonthlySchedule",
+                    resources.REPORTS_MONTHLY_SCHEDULE,
+                    {"period": "month", "scheduled_time": SCHEDULED_TIME},
+                    "the previous month's report",
+                ),
+            ],
+            key=store.queue_key,
+            name="reports",
+            time_zone=resources.REPORTS_TIMEZONE,
+            retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
+            max_event_age=SCHEDULE_MAX_EVENT_AGE,
         )
-        schedule.node.add_dependency(self.schedule_role)
-        return schedule
+        self.schedule_role = scheduled.role
+        self.schedule_dead_letter_queue = scheduled.dead_letter_queue
+        self.daily_schedule = scheduled.schedules["DailySchedule"]
+        self.monthly_schedule = scheduled.schedules["MonthlySchedule"]

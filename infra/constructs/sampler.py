@@ -7,13 +7,12 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_scheduler as scheduler
-from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction
 from infra.constructs.queues import on_failure_queue
+from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -116,9 +115,6 @@ class Sampler(SamvadFunction):
                 queue=self.dispatch_dead_letter_queue,
             ),
         )
-        self.schedule_dead_letter_queue = self._queue(
-            "ScheduleDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
-        )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
         tables = store.tables
@@ -170,78 +166,29 @@ class Sampler(SamvadFunction):
         ]
 
     def _schedule(self, store: DataStore, expression: str, time_zone: str) -> None:
-        stack = cdk.Stack.of(self)
-        # Scheduler assumes this role; it may invoke the sampler function (exactly that ARN) and
-        # dead-letter to its queue. The L2 target's own grants (which add ``<function>:*``) are
-        # dropped by handing it the role without policy updates.
-        self.schedule_role = iam.Role(
+        scheduled = scheduled_invoke(
             self,
-            "ScheduleRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": stack.format_arn(
-                            service="scheduler",
-                            resource="schedule-group",
-                            resource_name="default",
-                        ),
-                    }
-                },
-            ),
-            description="Samvad sampler schedule: invoke the sampler function, nothing else",
+            self.function,
+            [
+                Invocation(
+                    "Schedule",
+                    expression,
+                    {"scheduled_time": SCHEDULED_TIME},
+                    "the daily sampling run",
+                )
+            ],
+            key=store.queue_key,
+            name="sampler",
+            time_zone=time_zone,
+            retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
+            max_event_age=SCHEDULE_MAX_EVENT_AGE,
         )
-        for statement in (
-            iam.PolicyStatement(
-                sid="InvokeSampler",
-                actions=["lambda:InvokeFunction"],
-                resources=[self.function.function_arn],
-            ),
-            iam.PolicyStatement(
-                sid="DeadLetter",
-                actions=["sqs:SendMessage"],
-                resources=[self.schedule_dead_letter_queue.queue_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseQueueKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[store.queue_key.key_arn],
-            ),
-        ):
-            self.schedule_role.add_to_policy(statement)
-        self.schedule = scheduler.Schedule(
-            self,
-            "Schedule",
-            schedule=scheduler.ScheduleExpression.expression(
-                expression, cdk.TimeZone.of(time_zone)
-            ),
-            target=targets.LambdaInvoke(
-                self.function,
-                role=self.schedule_role.without_policy_updates(),
-                input=scheduler.ScheduleTargetInput.from_object(
-                    {"scheduled_time": scheduler.ContextAttribute.scheduled_time}
-                ),
-                retry_attempts=SCHEDULE_RETRY_ATTEMPTS,
-                max_event_age=SCHEDULE_MAX_EVENT_AGE,
-                dead_letter_queue=self.schedule_dead_letter_queue,
-            ),
-            time_window=scheduler.TimeWindow.off(),
-            description="Samvad: the daily sampling run",
-        )
-        # Create the schedule only once its role can invoke the function.
-        self.schedule.node.add_dependency(self.schedule_role)
+        self.schedule_role = scheduled.role
+        self.schedule_dead_letter_queue = scheduled.dead_letter_queue
+        self.schedule = scheduled.schedules["Schedule"]
 
     def _acknowledge(self) -> None:
         self.acknowledge_object_prefixes(
             OBJECT_ACTIONS,
             reason="the sampler writes one object per run date, not known in advance.",
-        )
-        cdk.Validations.of(self.schedule_dead_letter_queue).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-SQS3",
-                reason="This queue is itself a dead-letter queue: the sampler schedule's "
-                "(EventBridge Scheduler DeadLetterConfig), which cdk-nag only recognises in "
-                "SQS redrive policies.",
-            )
         )

@@ -11,6 +11,7 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
+from infra.constructs.nag import acknowledge
 from samvad import resources
 
 _ATTRIBUTE_TYPES = {
@@ -172,9 +173,7 @@ class DataStore(Construct):
             ),
             removal_policy=RETAIN,
         )
-        cdk.Validations.of(secret).acknowledge(
-            cdk.Acknowledgment(id="AwsSolutions-SMG4", reason=why_not_rotated)
-        )
+        acknowledge(secret, "AwsSolutions-SMG4", reason=why_not_rotated)
         return secret
 
     def _table(self, spec: resources.TableSpec) -> dynamodb.Table:

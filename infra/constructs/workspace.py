@@ -21,6 +21,7 @@ from constructs import Construct
 
 from infra.constructs.function import LOG_RETENTION, SamvadFunction
 from infra.constructs.identity import Identity
+from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -181,11 +182,7 @@ class Workspace(SamvadFunction):
         self.public_routes = []
         for (path, method), what in public.items():
             [route] = self.api.add_routes(path=path, methods=[method], integration=handler)
-            cdk.Validations.of(route).acknowledge(
-                cdk.Acknowledgment(
-                    id="AwsSolutions-APIG4", reason=PUBLIC_ROUTE_REASON.format(what=what)
-                )
-            )
+            acknowledge(route, "AwsSolutions-APIG4", reason=PUBLIC_ROUTE_REASON.format(what=what))
             self.public_routes.append(route)
 
     def _stage(self, store: DataStore) -> None:

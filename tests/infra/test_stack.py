@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from samvad import resources
+from samvad.intake.departments import default_departments
 from samvad.settings import IntakeSettings
 from tests.infra.conftest import REPO_ROOT, Synthesis, role_statements
 from tests.infra.conftest import actions_on as _actions_on
@@ -81,7 +82,7 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     )
     reports_policy = "Reports/Role/DefaultPolicy/Resource"
     workspace_policy = "Workspace/Role/DefaultPolicy/Resource"
-    departments = connect_context()["departments"]
+    departments = default_departments().codes()
     assert found == intake_chunks_findings(stack) | {
         ("AwsSolutions-L1", "Workspace/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),

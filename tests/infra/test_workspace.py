@@ -16,6 +16,8 @@ import pytest
 
 from infra.constructs.uploads import departments_setting
 from samvad import resources
+from samvad.intake.departments import default_departments
+from samvad.workspace.roles import ROLES
 from tests.infra.conftest import (
     Synthesis,
     _synthesise,
@@ -31,7 +33,7 @@ pytestmark = pytest.mark.infra
 
 ACCOUNT = "123456789012"
 REGION = "ap-south-1"
-DEPARTMENTS = tuple(cdk_context()["departments"])
+DEPARTMENTS = tuple(default_departments().codes())  # the stack's default: none in cdk.json
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
@@ -98,8 +100,8 @@ def test_one_group_per_role(synth: Synthesis) -> None:
     """Given the user pool, then it has exactly one group per workspace role."""
     pool = _ref(synth, synth.stack.identity.user_pool)
     groups = [g["Properties"] for g in _resources(synth, "AWS::Cognito::UserPoolGroup").values()]
-    assert sorted(g["GroupName"] for g in groups) == sorted(resources.WORKSPACE_ROLES)
-    assert set(resources.WORKSPACE_ROLES) == {
+    assert sorted(g["GroupName"] for g in groups) == sorted(ROLES)
+    assert set(ROLES) == {
         "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
         "data_officer", "auditor",
     }  # fmt: skip
@@ -333,10 +335,10 @@ def test_departments_come_from_the_context() -> None:
 
 
 def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
-    """Given cdk.json's departments, then each has one access point on the data bucket, public
-    access blocked, whose policy lets only that department's uploader put objects under
-    ``uploads/<department>/`` and denies anything outside it; the uploader role may write
-    only through that access point."""
+    """Given the departments intake ships (no ``departments`` context), then each has one
+    access point on the data bucket, public access blocked, whose policy lets only that
+    department's uploader put objects under ``uploads/<department>/`` and denies anything
+    outside it; the uploader role may write only through that access point."""
     uploads, store = synth.stack.uploads, synth.stack.store
     assert DEPARTMENTS and set(uploads.access_points) == set(DEPARTMENTS)
     points = {

@@ -160,14 +160,3 @@ def test_offices_are_compared_as_intake_stores_them():
     assert offices_of(DIRECTORY, "health") == frozenset({"HLT-KHU-001", "HLT-CTC-002"})
     assert offices_of({"offices": {"health": [" hlt-khu-001 "]}}, "health") == {"HLT-KHU-001"}
     assert offices_of(DIRECTORY, "police") is None
-
-
-def test_the_stacks_upload_access_points_cover_the_shipped_departments():
-    """Given cdk.json's ``departments`` (one S3 access point each) and the departments intake
-    ships as its default list, Then they are the same codes: a department intake accepts can
-    upload, and no access point exists for a department intake would quarantine."""
-    import json
-    from pathlib import Path
-
-    cdk = json.loads((Path(__file__).resolve().parents[2] / "cdk.json").read_text())
-    assert sorted(cdk["context"]["departments"]) == sorted(default_departments().codes())

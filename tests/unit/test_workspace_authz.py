@@ -366,13 +366,3 @@ def test_the_dashboard_shows_my_scopes_figures_and_my_cases_ages(app):
         {"case_id": "case-v2", "level": 2, "status": "open",
          "deadline": "2026-12-05T00:00:00Z", "age_days": 2.0}
     ]  # fmt: skip
-
-
-def test_the_user_pool_groups_are_the_workspace_roles():
-    """Given the roles the workspace's policy knows and the groups the CDK creates in the user
-    pool (``resources.WORKSPACE_ROLES``), Then they are the same set: no role without a group,
-    no group the policy would deny by default."""
-    from samvad import resources
-    from samvad.workspace.roles import ROLES
-
-    assert set(ROLES) == set(resources.WORKSPACE_ROLES)

@@ -245,11 +245,6 @@ USER_POOL_DOMAIN_ENV = "USER_POOL_DOMAIN_URL"
 """The hosted UI's base URL (``https://<prefix>.auth.<region>.amazoncognito.com``): where the
 workspace sends officials to sign in and exchanges the returned code for tokens."""
 
-WORKSPACE_ROLES = (
-    "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
-    "data_officer", "auditor",
-)  # fmt: skip
-"""The workspace's roles: one Cognito group each (an official is in exactly one)."""
 OFFICIAL_ATTRIBUTES = ("official_id", "department", "district", "office_code")
 """Cognito custom attributes (``custom:<name>``) that bind a user to a directory entry and
 scope; only administrators may write them."""
