@@ -16,7 +16,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from infra.layer_build import DEVELOPER_TOOLS, IGNORE, PIP_PLATFORM_ARGS, _source_digest, _stamp
+from infra.layer_build import IGNORE, PIP_PLATFORM_ARGS, _source_digest, _stamp
 
 BASE_DEPENDENCIES = ("aws-lambda-powertools",)
 """Of the project's runtime dependencies, those the lake code imports."""
@@ -62,8 +62,6 @@ def build_lake_layer(repo_root: Path) -> Path:
         if not (package.is_dir() and copied.exists() and copied.read_text().strip() == digest):
             shutil.rmtree(package, ignore_errors=True)
             shutil.copytree(source, package, ignore=IGNORE)
-            for tool in DEVELOPER_TOOLS:
-                shutil.rmtree(package / tool)
             copied.write_text(digest + "\n")
     return layer_dir
 

@@ -28,7 +28,6 @@ PIP_PLATFORM_ARGS = (
 )
 EXCLUDED_DEPENDENCIES = frozenset({"boto3"})  # the Lambda runtime provides boto3
 IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc")
-DEVELOPER_TOOLS = ("local", "demo", "bench")  # the local runtime, demo data, benchmarks
 
 
 def _name(requirement: str) -> str:
@@ -78,8 +77,6 @@ def build_layer(repo_root: Path) -> Path:
         if not (package.is_dir() and copied.exists() and copied.read_text().strip() == digest):
             shutil.rmtree(package, ignore_errors=True)
             shutil.copytree(source, package, ignore=IGNORE)
-            for tool in DEVELOPER_TOOLS:
-                shutil.rmtree(package / tool)
             copied.write_text(digest + "\n")
     return layer_dir
 
