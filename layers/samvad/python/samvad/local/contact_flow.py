@@ -2,7 +2,7 @@
 
 moto has no Amazon Connect runtime, so this walks the survey flow's actions itself: the
 feedback function is a callable, the citizen a list of key presses (``""``/``None``:
-silence). Supports the actions the survey flow uses; anything else raises ``FlowError``.
+silence; ``"12"`` two keys where the flow stores up to two). Supports the actions the survey flow uses; anything else raises ``FlowError``.
 """
 
 from __future__ import annotations
@@ -125,7 +125,8 @@ class _Call:
     def _GetParticipantInput(self, parameters: dict) -> str | None:
         if not self._speak(parameters):
             return "NoMatchingError"
-        pressed = (next(self.keys, None) or "")[:1]
+        limit = (parameters.get("InputValidation") or {}).get("CustomValidation", {})
+        pressed = (next(self.keys, None) or "")[: int(limit.get("MaximumLength") or 1)]
         if parameters.get("StoreInput") == "True":
             self.stored = pressed or "Timeout"
             return None
