@@ -286,6 +286,7 @@ CASE_OPENED = "CaseOpened"
 CASE_ESCALATED = "CaseEscalated"
 CASE_RESOLVED = "CaseResolved"
 CASE_OVERDUE = "CaseOverdue"
+GRIEVANCE_REGISTERED = "GrievanceRegistered"
 
 SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
 SAMPLER_TIMEZONE = "Asia/Kolkata"

@@ -12,7 +12,7 @@ from samvad.adapters.cases import DynamoCases
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.state_machine import StepFunctionsTasks
 from samvad.adapters.visits import DynamoVisits
-from samvad.escalation import cases, links
+from samvad.escalation import cases, grievance_cases, links
 from samvad.escalation.model import CaseError
 from samvad.settings import EscalationSettings
 
@@ -68,6 +68,8 @@ def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
         return cases.open_case(detail, ports)
     if kind == resources.CASE_CONFIRMATION:
         return cases.record_confirmation(detail, ports)
+    if kind == resources.GRIEVANCE_REGISTERED:
+        return grievance_cases.open_grievance_case(detail, ports)
     raise CaseError(f"unexpected event type {kind!r}")
 
 
