@@ -17,9 +17,9 @@ MENUS = {
         {"code": "health", "name": "Health", "services": [
             {"code": "OPD", "name": "Out-patient consultation"},
             {"code": "BSKY", "name": "BSKY card"}],
-         "categories": [{"code": "behaviour", "name": "Staff behaviour"},
+         "categories": [{"code": "rude_behaviour", "name": "Staff behaviour"},
                         {"code": "delay", "name": "Delay"},
-                        {"code": "money", "name": "Money asked"}]},
+                        {"code": "money_asked", "name": "Money asked"}]},
         {"code": "revenue", "name": "Revenue", "services": [
             {"code": "INCOME_CERTIFICATE", "name": "Income certificate"}],
          "categories": [{"code": "delay", "name": "Delay"}]},

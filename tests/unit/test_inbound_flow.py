@@ -124,7 +124,7 @@ def test_a_hindi_caller_registers_a_grievance_with_an_office_code():
         "health",
         "BSKY",
         "HLT-KHU-002",
-        "money",
+        "money_asked",
     )
     assert grievance.language == "hi" and grievance.voice_message == "" and grievance.phone == PHONE
     spoken = [text for _, text in run.said]
@@ -142,7 +142,7 @@ def test_an_office_is_chosen_from_the_districts_list_and_a_voice_message_recorde
                ["3", "1", "1", "1", "0", "1", "2", "1", "1", "#"], ports,
                contact_id="c-9")  # fmt: skip
     (_, grievance), = desk.cases.values()  # fmt: skip
-    assert grievance.office == "HLT-KHU-003" and grievance.category == "behaviour"
+    assert grievance.office == "HLT-KHU-003" and grievance.category == "rude_behaviour"
     assert grievance.voice_message == (
         "s3://recordings/connect/samvad/CallRecordings/2026/11/30/c-9_"
     )

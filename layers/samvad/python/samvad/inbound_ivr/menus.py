@@ -9,6 +9,8 @@
 
 Options are numbered in the order listed (1, 2, …); an office is keyed by its ``key`` (digits,
 printed at the office and on its notices) or chosen from its district's list after 0.
+``categories`` is optional: without it a department's categories are the grievance domain's
+(config ``grievances``, ``samvad.grievances.rules``), so the IVR offers what it accepts.
 Published with ``samvad config publish inbound/ivr_menus FILE``.
 """
 
@@ -99,8 +101,8 @@ def validate_menus(document: object) -> list[str]:
             problems.append(f"{where} needs a code and a name")
             continue
         codes.add(entry["code"])
-        for part in ("services", "categories"):
-            problems += _options(entry.get(part), f"{where}.{part}", required=True)
+        problems += _options(entry.get("services"), f"{where}.services", required=True)
+        problems += _options(entry.get("categories"), f"{where}.categories", required=False)
     problems += _options(document.get("districts"), "districts", required=False)
     keys: set[tuple[str, str]] = set()
     for n, office in enumerate(document.get("offices") or [], 1):
@@ -145,7 +147,7 @@ def menus_from_document(document: Mapping[str, Any] | None) -> Menus:
 
     return Menus(
         departments=tuple(
-            Department(d["code"], d["name"], options(d["services"]), options(d["categories"]))
+            Department(d["code"], d["name"], options(d["services"]), options(d.get("categories")))
             for d in document["departments"]
         ),
         districts=options(document.get("districts")),

@@ -15,6 +15,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from samvad import resources
+from samvad.grievances.rules import CONFIG_NAME as GRIEVANCES_CONFIG
+from samvad.grievances.rules import GrievanceRules
 from samvad.inbound_ivr.menus import LIST_KEY, MENUS_CONFIG, Menus, Option, menus_from_document
 from samvad.inbound_ivr.prompts import (
     inbound_prompts,
@@ -43,6 +46,8 @@ class IvrGrievance:
     """The office's code; empty when the caller did not name one (the case goes to L2)."""
     category: str
     voice_message: str
+    district: str = ""
+    """The district the caller chose, when the office was chosen from its list."""
     """Where the recording will be (an S3 prefix ending in the contact id), or empty."""
 
 
@@ -110,6 +115,23 @@ class _Call:
     def menus(self) -> Menus:
         return menus_from_document(self.ports.config.latest(MENUS_CONFIG))
 
+    def options(self, menus: Menus, step: str) -> tuple[Option, ...]:
+        """A listed step's options; a department's categories default to the grievance
+        domain's list for it."""
+        found = menus.options(step, self.params)
+        if (
+            step != "category"
+            or found
+            or menus.department(self.params.get("department", "")) is None
+        ):
+            return found
+        rules = GrievanceRules.from_document(
+            self.ports.config.latest(GRIEVANCES_CONFIG),
+            self.ports.config.latest(resources.DEPARTMENTS_CONFIG),
+        )
+        codes = rules.categories_of(self.params.get("department", ""))
+        return tuple(Option(code, code.replace("_", " ").capitalize()) for code in codes)
+
     def schemes(self) -> list[Scheme]:
         today = self.ports.today()
         found = schemes_from_document(self.ports.config.latest(SCHEMES_CONFIG))
@@ -127,7 +149,7 @@ def _menu(call: _Call) -> dict[str, str]:
     step = call.params.get("step", "")
     if step == "office":
         return {"menu": phrase(call.spoken, "office_hint")}
-    return {"menu": call.menu_text(call.menus().options(step, call.params))}
+    return {"menu": call.menu_text(call.options(call.menus(), step))}
 
 
 def _choose(call: _Call) -> dict[str, str]:
@@ -140,7 +162,7 @@ def _choose(call: _Call) -> dict[str, str]:
         if office is None:
             return {"result": "again", "menu": phrase(call.spoken, "office_hint")}
         return {"result": "ok", "value": office.code}
-    options = menus.options(step, call.params) if step in LISTED_STEPS else ()
+    options = call.options(menus, step) if step in LISTED_STEPS else ()
     if key.isdigit() and 1 <= int(key) <= len(options):
         return {"result": "ok", "value": options[int(key) - 1].code}
     return {"result": "again" if options else "give_up", "menu": call.menu_text(options)}
@@ -158,7 +180,7 @@ def _register(call: _Call) -> dict[str, str]:
     grievance = IvrGrievance(
         contact_id=contact_id, phone=call.phone, language=call.language,
         department=p["department"], service=p["service"], office=p.get("office", ""),
-        category=p["category"], voice_message=voice,
+        category=p["category"], voice_message=voice, district=p.get("district", ""),
     )  # fmt: skip
     reference = call.ports.grievances.register(grievance)
     if reference is None:
