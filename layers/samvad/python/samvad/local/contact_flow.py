@@ -1,8 +1,9 @@
 """Runs an Amazon Connect flow-language document locally, as Connect would for one call.
 
-moto has no Amazon Connect runtime, so this walks the survey flow's actions itself: the
-feedback function is a callable, the citizen a list of key presses (``""``/``None``:
-silence; ``"12"`` two keys where the flow stores up to two). Supports the actions the survey flow uses; anything else raises ``FlowError``.
+moto has no Amazon Connect runtime, so this walks a flow's actions itself (the survey flow,
+the inbound flow): the function is a callable, the citizen a list of key presses
+(``""``/``None``: silence; ``"1002"`` several keys where the flow stores up to that many).
+Supports the actions those flows use; anything else raises ``FlowError``.
 """
 
 from __future__ import annotations
