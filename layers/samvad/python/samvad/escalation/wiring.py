@@ -51,7 +51,7 @@ def _ports_for(settings: EscalationSettings, endpoint: str) -> cases.EscalationP
     )
 
 
-def _grievance_reader(table: str):
+def _grievance_reader(table: str) -> Callable[[str], dict | None] | None:
     if not table:
         return None
     from samvad.adapters.grievances import DynamoGrievances
