@@ -103,7 +103,7 @@ def submission(**changes: object) -> Submission:
         channel="sms",
         phone=PHONE,
         department="health",
-        service="opd",
+        service="OPD",
         office_code="KHU-PHC-07",
         category="money_asked",
         text="The clerk asked for 200 rupees",
@@ -143,3 +143,20 @@ DIRECTORY = {
     "department": {"health": "sec-health"},
     "cm_office": "cmo",
 }
+
+
+class MemoryOffices:
+    def __init__(self, offices: dict[str, list[dict]] | None = None) -> None:
+        self.offices = offices or {
+            "KHU-PHC-07": [
+                {
+                    "department": "health",
+                    "office_code": "KHU-PHC-07",
+                    "office_name": "PHC Khurda",
+                    "district": "Khurda",
+                }
+            ]
+        }
+
+    def find(self, office_code):
+        return list(self.offices.get(office_code, []))

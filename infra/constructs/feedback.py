@@ -29,7 +29,12 @@ KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id (the table ARN itself): what feedback does, nothing more.
 TABLE_ACTIONS = {
     "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-    "Visits": ("dynamodb:GetItem",),
+    # grievances (GRV/STATUS, the form /g): the citizen's visit item grv-<reference>
+    "Visits": ("dynamodb:GetItem", "dynamodb:PutItem"),
+    "Grievances": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+    "RateLimits": ("dynamodb:GetItem", "dynamodb:PutItem"),
+    "Directory": ("dynamodb:BatchGetItem",),
+    "Cases": ("dynamodb:GetItem",),
     "Links": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     "Dispatches": ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"),
     "Contacts": ("dynamodb:GetItem", "dynamodb:UpdateItem"),

@@ -15,7 +15,7 @@ from tests.grievance_fakes import DIRECTORY, PHONE, GrievanceWorld, RecordingTas
 
 SLA = {
     "default": {"1": 7},
-    "grievances": {"default": {"1": 3}, "services": {"health/opd": {"1": 1}}},
+    "grievances": {"default": {"1": 3}, "services": {"health/OPD": {"1": 1}}},
 }
 
 
@@ -86,10 +86,10 @@ def test_the_case_its_execution_input_events_and_notices_never_carry_the_phone()
 
 def test_grievances_have_their_own_sla_per_department_and_service():
     policy = SlaPolicy.from_document(SLA)
-    assert policy.days("health", "opd", 1, "grievance") == 1
-    assert policy.days("health", "ipd", 1, "grievance") == 3
-    assert policy.days("health", "opd", 1) == 7  # feedback cases keep theirs
-    assert policy.days("health", "opd", 2, "grievance") == policy.days("health", "opd", 2)
+    assert policy.days("health", "OPD", 1, "grievance") == 1
+    assert policy.days("health", "IPD", 1, "grievance") == 3
+    assert policy.days("health", "OPD", 1) == 7  # feedback cases keep theirs
+    assert policy.days("health", "OPD", 2, "grievance") == policy.days("health", "OPD", 2)
 
 
 def test_the_grievance_sla_sets_the_deadline_of_the_first_level():
@@ -98,4 +98,4 @@ def test_the_grievance_sla_sets_the_deadline_of_the_first_level():
     result, detail = registered_detail(world)
     open_grievance_case(detail, ports)
     assignment = cases.assign(tasks.started[store.items[result.case_id]["execution_name"]], ports)
-    assert assignment["deadline"] == "2026-11-24T06:00:00Z"  # health/opd: 1 day
+    assert assignment["deadline"] == "2026-11-24T06:00:00Z"  # health/OPD: 1 day

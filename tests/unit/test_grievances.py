@@ -143,7 +143,8 @@ def test_the_office_unknown_is_registered_without_an_office():
     [
         ({"phone": "12345"}, "phone"),
         ({"department": ""}, "department"),
-        ({"service": ""}, "service"),
+        ({"service": "", "channel": "web"}, "service"),
+        ({"service": "NOT_A_SERVICE"}, "service"),
         ({"category": "aliens"}, "category"),
         ({"language": "fr"}, "language"),
         ({"office_code": "K H U!"}, "office_code"),
@@ -170,12 +171,12 @@ def test_a_replayed_reject_is_kept_once():
 
 def test_departments_services_and_categories_come_from_config():
     world = GrievanceWorld(
-        {"departments": {"health": {"services": ["opd"], "categories": ["queue"]}}}
+        {"departments": {"health": {"services": ["OPD"], "categories": ["queue"]}}}
     )
     assert isinstance(register(world.ports, submission(category="queue"), world.now), Registration)
-    bad = register(world.ports, submission(source_id="2", service="ipd"), world.now)
+    bad = register(world.ports, submission(source_id="2", service="IPD"), world.now)
     assert isinstance(bad, Rejected) and bad.field == "service"
-    other = register(world.ports, submission(source_id="3", department="revenue"), world.now)
+    other = register(world.ports, submission(source_id="3", department="nowhere"), world.now)
     assert isinstance(other, Rejected) and other.field == "department"
 
 

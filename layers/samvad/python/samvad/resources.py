@@ -208,9 +208,21 @@ AUDIT = TableSpec(
 number reveals, ATRs, transfers, uploads (who, what, when, from where); and the call desk's
 attempts (``calldesk#<list id>``)."""
 
+GRIEVANCES = TableSpec(
+    logical_id="Grievances",
+    env_var="GRIEVANCES_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+)
+"""Inbound grievances (``samvad.grievances``): ``ref#<reference>`` records (phone hashed
+only), ``fold#`` and ``once#`` claims, one-time codes, relayed questions and answers, and
+``rejects#<date>`` partitions of what could not be registered (for the contact centre)."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
     DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES, AUDIT,
+    GRIEVANCES,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"

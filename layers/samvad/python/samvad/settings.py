@@ -132,6 +132,10 @@ class FeedbackSettings(_FromEnvironment):
     # officials' ATR pages (``/atr/…``) go through the escalation stage's ports
     cases_table: str = _var(resources.CASES.env_var)
     escalation_state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
+    # inbound grievances (GRV/STATUS keywords, the form ``/g``): ``samvad.grievances``
+    grievances_table: str = _var(resources.GRIEVANCES.env_var, "")
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var, "")
+    directory_table: str = _var(resources.DIRECTORY.env_var, "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +146,7 @@ class EscalationSettings(_FromEnvironment):
     state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
     feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")  # with the secret: ATR links
     link_secret_id: str = _var(resources.LINK_SECRET_ENV, "")
+    grievances_table: str = _var(resources.GRIEVANCES.env_var, "")  # grievance cases' text
 
 
 @dataclass(frozen=True, kw_only=True)

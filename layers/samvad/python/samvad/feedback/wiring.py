@@ -17,11 +17,13 @@ from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
 from samvad.adapters.sms import SnsSms
 from samvad.adapters.visits import DynamoVisits
+from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.wiring import current_policy
 from samvad.feedback.connect import handle_connect
 from samvad.feedback.service import FeedbackPorts
 from samvad.feedback.sms import handle_sms_reply
 from samvad.feedback.web import WebRequest, handle_web, request_body
+from samvad.grievances.ports import GrievancePorts
 from samvad.link_tokens import LinkSigner
 from samvad.pii import PhoneHasher
 from samvad.settings import EscalationSettings, FeedbackSettings
@@ -108,4 +110,33 @@ def _atr_request(request: WebRequest, headers: dict, settings: FeedbackSettings)
 
 
 def _ports(settings: FeedbackSettings) -> FeedbackPorts:
-    return replace(feedback_ports(settings), policy=current_policy(settings.config_table))
+    policy = current_policy(settings.config_table)
+    return replace(
+        feedback_ports(settings), policy=policy, grievances=_grievances(settings, policy)
+    )
+
+
+def _grievances(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
+    """The grievance ports, when the stack gives this function the Grievances table."""
+    if not settings.grievances_table:
+        return None
+    from samvad.adapters.grievances import DirectoryOffices
+    from samvad.grievances.wiring import grievance_ports
+
+    ports = grievance_ports(
+        grievances_table=settings.grievances_table,
+        visits_table=settings.visits_table,
+        cases_table=settings.cases_table,
+        config_table=settings.config_table,
+        rate_limits_table=settings.rate_limits_table,
+        event_bus=settings.event_bus,
+        phone_hash_secret_id=settings.phone_hash_secret_id,
+    )
+    offices = DirectoryOffices(settings.directory_table, lambda: _departments(ports))
+    return replace(ports, policy=policy, offices=offices)
+
+
+def _departments(ports: GrievancePorts) -> list[str]:
+    from samvad.grievances.catalogue import departments
+
+    return sorted(departments(ports.config))

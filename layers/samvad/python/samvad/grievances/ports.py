@@ -41,6 +41,13 @@ class Citizens(Protocol):
     def phone(self, visit_key: str) -> str | None: ...
 
 
+class OfficeFinder(Protocol):
+    def find(self, office_code: str) -> list[Record]:
+        """The offices with this code, one per department that has it: ``department``,
+        ``office_code``, ``office_name``, ``district`` (from the intake's directory)."""
+        ...
+
+
 class CaseReader(Protocol):
     def get(self, case_id: str) -> Record | None: ...
 
@@ -66,6 +73,7 @@ class GrievancePorts:
     config: ConfigReader
     limiter: RateLimiter | None = None  # None: no rate limits (tests of other rules)
     sms: Sms | None = None
+    offices: OfficeFinder | None = None  # SMS keywords: the office code → its department
     policy: NotifyPolicy | None = None  # sender and DLT ids; None: no SMS sent
     reference_for: Callable[[str, int], str] = hashed_reference
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))

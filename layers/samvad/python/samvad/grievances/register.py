@@ -20,6 +20,7 @@ import hashlib
 import unicodedata
 
 from samvad import messages, resources
+from samvad.grievances.catalogue import departments_document
 from samvad.grievances.model import (
     VISIT_PREFIX,
     GrievanceError,
@@ -47,7 +48,7 @@ def case_id_of(reference: str) -> str:
 
 def rules_of(ports: GrievancePorts) -> GrievanceRules:
     return GrievanceRules.from_document(
-        ports.config.latest(CONFIG_NAME), ports.config.latest(resources.DEPARTMENTS_CONFIG)
+        ports.config.latest(CONFIG_NAME), departments_document(ports.config)
     )
 
 
@@ -77,7 +78,9 @@ def register(
         log.info("grievance folded", extra={"reference": owner, "channel": clean.channel})
         _sms_once(ports, clean, "grievance_folded", owner, now)
         return Registration(owner, case_id_of(owner), folded=True, replayed=not fresh)
-    _open(ports, clean, reference, phone_hash, now)
+    if not record.get("published"):  # a replay after a completed registration skips this
+        _open(ports, clean, reference, phone_hash, now)
+        ports.store.put(f"ref#{reference}", {**record, "published": True})
     _sms_once(ports, clean, "grievance_registered", reference, now)
     log.info("grievance registered", extra={"reference": reference, "channel": clean.channel})
     return Registration(reference, case_id_of(reference), folded=False, replayed=not fresh)

@@ -96,7 +96,9 @@ def check(submission: Submission, rules: GrievanceRules) -> Submission:
     if rules.departments and submission.department not in rules.departments:
         raise GrievanceError("department", f"unknown department {submission.department!r}")
     services = rules.services_of(submission.department)
-    if not submission.service or (services and submission.service not in services):
+    if not submission.service and submission.channel != "sms":  # SMS names only the office
+        raise GrievanceError("service", "choose the service of this department")
+    if submission.service and services and submission.service not in services:
         raise GrievanceError("service", "choose the service of this department")
     office = (submission.office_code or "").strip() or None
     if office is not None and not _CODE.fullmatch(office):
