@@ -10,7 +10,7 @@ from samvad.inbound_ivr.service import IvrGrievance, IvrPorts
 from samvad.schemes.model import SCHEMES_CONFIG, merged_document, parse_schemes
 from tests.fakes import MemoryConfig
 
-TODAY = dt.date(2026, 11, 30)
+NOW = dt.datetime(2026, 11, 30, 6, 30, tzinfo=dt.UTC)
 PHONE = "+919437000001"
 MENUS = {
     "departments": [
@@ -87,6 +87,6 @@ def ivr_world(
         {MENUS_CONFIG: MENUS, SCHEMES_CONFIG: merged_document(None, published) if published else {}}
     )
     desk, sms = MemoryGrievances(), MemorySchemeSms()
-    ports = IvrPorts(config=config, grievances=desk, scheme_sms=sms, today=lambda: TODAY,
+    ports = IvrPorts(config=config, grievances=desk, scheme_sms=sms, clock=lambda: NOW,
                      recordings="s3://recordings/connect/samvad/CallRecordings")  # fmt: skip
     return ports, desk, sms

@@ -178,6 +178,22 @@ class WorkspaceSettings(_FromEnvironment):
     retention_days: int = _retention()
 
 
+@dataclass(frozen=True, kw_only=True)
+class InboundIvrSettings(_FromEnvironment):
+    """The inbound IVR function (``samvad.inbound_ivr``): menus and schemes from config,
+    grievances through the grievance domain's tables, scheme SMS."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+    grievances_table: str = _var(resources.GRIEVANCES.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
+    directory_table: str = _var(resources.DIRECTORY.env_var)
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+    recordings: str = _var(resources.CONNECT_RECORDINGS_ENV, "")
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -188,5 +204,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "feedback": FeedbackSettings,
     "escalation": EscalationSettings,
     "reports": ReportsSettings,
+    "inbound_ivr": InboundIvrSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""

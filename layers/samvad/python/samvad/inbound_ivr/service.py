@@ -11,6 +11,7 @@ idempotency key is the ``ContactId``, so Connect's retries and replays make one 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -30,6 +31,7 @@ from samvad.messages.languages import normalise_language, texts
 from samvad.ports import ConfigReader
 from samvad.schemes.model import SCHEMES_CONFIG, Scheme, schemes_from_document
 
+INDIA = zoneinfo.ZoneInfo("Asia/Kolkata")
 LISTED_STEPS = ("department", "service", "district", "office_list", "category")
 
 
@@ -71,7 +73,8 @@ class IvrPorts:
     config: ConfigReader
     grievances: GrievanceDesk
     scheme_sms: SchemeSender
-    today: Callable[[], dt.date]
+    clock: Callable[[], dt.datetime]
+    """Aware, UTC: schemes are current by the India date, recordings are filed by UTC's."""
     recordings: str = ""
     """``s3://<bucket>/<prefix>/CallRecordings``, the instance's recordings location."""
     prompt_ids: Mapping[str, str] | None = None
@@ -133,7 +136,7 @@ class _Call:
         return tuple(Option(code, code.replace("_", " ").capitalize()) for code in codes)
 
     def schemes(self) -> list[Scheme]:
-        today = self.ports.today()
+        today = self.ports.clock().astimezone(INDIA).date()
         found = schemes_from_document(self.ports.config.latest(SCHEMES_CONFIG))
         return [s for s in found if s.current(today)]
 
@@ -194,7 +197,8 @@ def _recording_link(ports: IvrPorts, contact_id: str) -> str:
     call ends. Without a configured location: ``connect-recording:<contact id>``."""
     if not ports.recordings:
         return f"connect-recording:{contact_id}"
-    return f"{ports.recordings.rstrip('/')}/{ports.today():%Y/%m/%d}/{contact_id}_"
+    day = ports.clock().astimezone(dt.UTC)
+    return f"{ports.recordings.rstrip('/')}/{day:%Y/%m/%d}/{contact_id}_"
 
 
 def _status(call: _Call) -> dict[str, str]:
