@@ -1,0 +1,55 @@
+"""Citizens call in on the local stack: the inbound flow played against the real inbound IVR
+handler; a grievance registered (one, however often the contact is replayed) and its status
+told to the same number only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from samvad import resources
+from samvad.adapters.config import DynamoConfig
+from samvad.inbound_ivr.menus import MENUS_CONFIG
+from samvad.inbound_ivr.prompts import keypad_digits, phrase
+from samvad.local.cloud import LocalCloud
+from samvad.local.inbound_calls import InboundCaller
+from tests.inbound_fakes import MENUS, PHONE
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("inbound_ivr")]
+
+GRIEVANCE = ["3", "1", "1", "1", "1002", "2", "2"]
+"""English; a grievance; Health; OPD; office 1002; delay; no voice message."""
+
+
+@pytest.fixture(scope="module")
+def cloud():
+    with LocalCloud(stage="ivr", in_process=True) as local:
+        DynamoConfig(local.env[resources.CONFIG.env_var]).publish(MENUS_CONFIG, MENUS)
+        yield local
+
+
+def _reference(run) -> str:
+    spelled = next(text for kind, text in run.said if text.startswith("O D "))
+    return "OD-" + spelled.removeprefix("O D ").rstrip(".").replace(" ", "")
+
+
+def test_a_caller_registers_a_grievance_and_hears_its_status(cloud):
+    """Given a citizen who calls in and registers a grievance, When the contact is replayed
+    twice more and the same citizen calls back for the status, Then one grievance, one
+    GrievanceRegistered event, the reference heard both times; another number hears nothing."""
+    caller = InboundCaller(cloud)
+    runs = [caller.call(GRIEVANCE, PHONE, contact_id="inbound-1") for _ in range(3)]
+    references = {_reference(run) for run in runs}
+    assert len(references) == 1
+    reference = references.pop()
+    events = cloud.domain_events(resources.GRIEVANCE_REGISTERED)
+    assert [e["detail"]["reference"] for e in events] == [reference]
+    assert PHONE[-10:] not in json.dumps(events)
+
+    status = caller.call(["3", "2", keypad_digits(reference[3:])], PHONE)
+    told = [text for _, text in status.said if text.startswith("Grievance O D")]
+    assert told and " ".join(reference[3:]) in told[0]
+    stranger = caller.call(["3", "2", keypad_digits(reference[3:])], "+919812345678")
+    assert ("text", phrase("en", "nothing_found")) in stranger.said
+    assert caller.counts["ivr_calls"] == 5
