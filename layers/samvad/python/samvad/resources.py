@@ -109,11 +109,19 @@ STRATA = TableSpec(
 """Per visit date, each stratum (``<department>#<service>#<office>``) with its visit count,
 kept by intake: what the sampler allocates over without reading visits."""
 
+SCHEME_NEWS_INDEX = IndexSpec(
+    name="scheme_news",
+    partition_key="scheme_news",
+    projection=("scheme_phone", "scheme_language"),
+)
+"""Sparse: the citizens who asked for scheme news (``SCHEME ON``), for a broadcast."""
+
 CONTACTS = TableSpec(
     logical_id="Contacts",
     env_var="CONTACTS_TABLE",
     partition_key="phone_hash",
     ttl_attribute="expires_at",
+    indexes=(SCHEME_NEWS_INDEX,),
 )
 """One item per citizen contacted or opted out: ``opted_out``, ``last_sampled`` (ISO date)."""
 

@@ -32,6 +32,7 @@ from samvad.ports import (
 if TYPE_CHECKING:
     from samvad.dispatch.policy import NotifyPolicy
     from samvad.grievances.ports import GrievancePorts
+    from samvad.schemes.service import SchemePorts
 
 log = logger_for("feedback")
 
@@ -59,6 +60,7 @@ class FeedbackPorts:
     policy: NotifyPolicy | None = None  # SMS sender and DLT ids for acknowledgements
     acks: Acknowledgements | None = None  # caps SMS acknowledgements; None: none are sent
     grievances: GrievancePorts | None = None  # GRV/STATUS keywords and the form ``/g``
+    schemes: SchemePorts | None = None  # SCHEME <keyword> and SCHEME ON/OFF by SMS
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 

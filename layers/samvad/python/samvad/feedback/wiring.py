@@ -112,8 +112,32 @@ def _atr_request(request: WebRequest, headers: dict, settings: FeedbackSettings)
 def _ports(settings: FeedbackSettings) -> FeedbackPorts:
     policy = current_policy(settings.config_table)
     return replace(
-        feedback_ports(settings), policy=policy, grievances=_grievances(settings, policy)
+        feedback_ports(settings),
+        policy=policy,
+        grievances=_grievances(settings, policy),
+        schemes=_schemes(settings, policy),
     )
+
+
+def _schemes(settings: FeedbackSettings, policy: NotifyPolicy) -> Any:
+    """Scheme requests by SMS (``samvad.schemes``): notices from config, subscriptions on the
+    Contacts table."""
+    from samvad.adapters.scheme_subscribers import DynamoSubscribers
+    from samvad.schemes.service import SchemePorts
+
+    ports = feedback_ports(settings)
+    return SchemePorts(
+        config=_config(settings.config_table), sms=SnsSms(), policy=policy,
+        hasher=ports.hasher, subscribers=DynamoSubscribers(settings.contacts_table),
+        opt_outs=ports.contacts, clock=clock.now,
+    )  # fmt: skip
+
+
+@functools.cache
+def _config(table: str) -> Any:
+    from samvad.adapters.config import DynamoConfig
+
+    return DynamoConfig(table)
 
 
 def _grievances(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:

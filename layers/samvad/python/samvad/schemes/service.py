@@ -68,9 +68,11 @@ class SchemePorts:
     hasher: Callable[[str], str]
     subscribers: Subscribers
     opt_outs: OptOuts
-    limiter: RateLimiter
-    ledger: SendLedger
     clock: Callable[[], dt.datetime]
+    limiter: RateLimiter | None = None
+    """Broadcasts only: the SMS token bucket dispatch shares."""
+    ledger: SendLedger | None = None
+    """Broadcasts only: at most one SMS per notice and subscriber."""
     sleep: Callable[[float], None] = field(default=lambda seconds: None)
 
 
@@ -132,6 +134,8 @@ def registered(text: SmsText, policy: NotifyPolicy) -> bool:
 
 def broadcast(keyword: str, ports: SchemePorts) -> dict[str, Any]:
     """Send notice ``keyword`` to every subscriber once; the counts of what happened."""
+    if ports.limiter is None or ports.ledger is None:
+        raise ValueError("a broadcast needs the SMS rate limiter and the send ledger")
     now = ports.clock()
     scheme = next(
         (s for s in current_schemes(ports.config, now.date()) if s.keyword == keyword), None
@@ -160,5 +164,6 @@ def broadcast(keyword: str, ports: SchemePorts) -> dict[str, Any]:
 
 def _pace(ports: SchemePorts, bucket: str, rate: Rate) -> None:
     """Wait for a token of the SMS bucket dispatch uses: broadcasts share its quota."""
+    assert ports.limiter is not None
     while (wait := ports.limiter.acquire(bucket, rate, ports.clock().timestamp())) > 0:
         ports.sleep(wait)
