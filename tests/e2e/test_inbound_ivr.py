@@ -53,3 +53,19 @@ def test_a_caller_registers_a_grievance_and_hears_its_status(cloud):
     stranger = caller.call(["3", "2", keypad_digits(reference[3:])], "+919812345678")
     assert ("text", phrase("en", "nothing_found")) in stranger.said
     assert caller.counts["ivr_calls"] == 5
+
+
+def test_the_demos_callers_register_grievances_and_ask_for_schemes(cloud):
+    """Given the demo's inbound step with seed 7, When run twice on fresh contact ids drawn
+    from the seed, Then calls were placed, grievances registered, statuses told to their
+    owners and schemes asked for, with the same counts both times (deterministic)."""
+    import datetime as dt
+
+    from samvad.demo.inbound_ivr import run_inbound_ivr
+
+    first = run_inbound_ivr(cloud, seed=7, day=dt.date(2026, 11, 30))
+    assert first["ivr_calls"] == 12 and first["grievances_registered"] >= 6
+    assert first["scheme_requests"] >= 2
+    assert first["status_lookups"] >= 1 and first["status_told"] == first["status_lookups"]
+    again = run_inbound_ivr(cloud, seed=7, day=dt.date(2026, 11, 30))
+    assert again == first

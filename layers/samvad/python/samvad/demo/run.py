@@ -27,6 +27,7 @@ from samvad import resources
 from samvad.demo.console import Console
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
+from samvad.demo.inbound_ivr import run_inbound_ivr
 from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
@@ -104,6 +105,7 @@ def run_demo(
             f"resolved, {escalation['overdue']} overdue at the CM's office"
             + ("" if escalation["all_settled"] else f", {escalation['still_open']} STILL OPEN")
         )
+        inbound_ivr = run_inbound_ivr(cloud, seed, last_run)  # after the sampled cases settled
         run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
         with console.bar("reports", days + 1, "report") as update:
             written = run_reports(
@@ -134,6 +136,7 @@ def run_demo(
         "replayed_event_changed_nothing": replay,
         "sampling": sampling,
         "escalation": escalation,
+        "inbound_ivr": inbound_ivr,
         "reports": reporting,
         "files": intake_files,
         "seconds": round(time.monotonic() - started, 1),
