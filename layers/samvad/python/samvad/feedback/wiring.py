@@ -82,6 +82,7 @@ def web_request(event: dict, settings: FeedbackSettings) -> dict:
         query=dict(event.get("queryStringParameters") or {}),
         body=body,
         content_type=headers.get("content-type", ""),
+        source=str(http.get("sourceIp") or ""),
     )
     if request.path.startswith("/atr/"):
         return _atr_request(request, headers, settings)
