@@ -113,11 +113,11 @@ def _atr_request(request: WebRequest, headers: dict, settings: FeedbackSettings)
 def _ports(settings: FeedbackSettings) -> FeedbackPorts:
     policy = current_policy(settings.config_table)
     return replace(
-        feedback_ports(settings), policy=policy, grievances=_grievances(settings, policy)
+        feedback_ports(settings), policy=policy, grievances=grievance_ports_for(settings, policy)
     )
 
 
-def _grievances(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
+def grievance_ports_for(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
     """The grievance ports, when the stack gives this function the Grievances table."""
     if not settings.grievances_table:
         return None

@@ -157,6 +157,7 @@ def _status_view(fields: dict, language: str, source: str, ports: GrievancePorts
         reference=view.reference,
         words=status_words(view, language),
         level_title=level_title,
+        question=view.question,
     )
 
 
