@@ -66,6 +66,14 @@ class MemoryCases:
     def get(self, case_id):
         return copy.deepcopy(self.cases.get(case_id))
 
+    def append(self, case_id, round_, fields, entry):
+        case = self.cases.get(case_id)
+        if case is None or int(case.get("round", 0)) != round_:
+            return False
+        case.update(fields)
+        case.setdefault("audit", []).append(dict(entry))
+        return True
+
 
 class GrievanceWorld:
     def __init__(self, config: dict | None = None, limits: bool = True) -> None:

@@ -119,3 +119,15 @@ def test_status_by_sms_from_another_phone_is_refused():
 def test_a_survey_reply_still_goes_to_the_survey_when_grievances_are_wired():
     _feedback, _grievances, ports = setup()
     assert handle_sms_reply(inbound("4 Y"), ports) == "no_contact"
+
+
+def test_a_citizens_answer_by_grv_reference_goes_on_the_case_trail_only_from_their_phone():
+    _feedback, grievances, ports = setup()
+    handle_sms_reply(inbound("GRV KHU-PHC-07 rude staff"), ports)
+    event = grievances.events.published[0][1]
+    grievances.cases.cases[event["case_id"]] = {"case_id": event["case_id"], "round": 1}
+    reply = f"GRV {event['reference']} counter 3, Monday"
+    assert handle_sms_reply(inbound(reply, "in-2", OTHER_PHONE), ports) == "no_match"
+    assert handle_sms_reply(inbound(reply, "in-3"), ports) == "answer_received"
+    [entry] = grievances.cases.cases[event["case_id"]]["audit"]
+    assert (entry["what"], entry["text"]) == ("answer_received", "counter 3, Monday")

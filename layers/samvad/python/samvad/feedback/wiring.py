@@ -82,6 +82,7 @@ def web_request(event: dict, settings: FeedbackSettings) -> dict:
         query=dict(event.get("queryStringParameters") or {}),
         body=body,
         content_type=headers.get("content-type", ""),
+        source=str(http.get("sourceIp") or ""),
     )
     if request.path.startswith("/atr/"):
         return _atr_request(request, headers, settings)
@@ -114,7 +115,7 @@ def _ports(settings: FeedbackSettings) -> FeedbackPorts:
     return replace(
         feedback_ports(settings),
         policy=policy,
-        grievances=_grievances(settings, policy),
+        grievances=grievance_ports_for(settings, policy),
         schemes=_schemes(settings, policy),
     )
 
@@ -140,7 +141,7 @@ def _config(table: str) -> Any:
     return DynamoConfig(table)
 
 
-def _grievances(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
+def grievance_ports_for(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
     """The grievance ports, when the stack gives this function the Grievances table."""
     if not settings.grievances_table:
         return None

@@ -53,7 +53,8 @@ def parse_keyword(body: str | None) -> Keyword | None:
         return None
     code, _, what = rest.translate(_DIGITS).partition(" ")
     code = code.strip(".,:;#")
-    if not _OFFICE.fullmatch(code) or not any(c.isdigit() for c in code):
+    named = any(c.isdigit() for c in code) or parse_reference(code) is not None
+    if not _OFFICE.fullmatch(code) or not named:
         return Keyword("grievance", language, text=rest or None, problem="office_code")
     what = what.strip()
     if not what:

@@ -80,6 +80,7 @@ class StatusView:
     department: str = ""
     service: str = ""
     category: str = ""
+    question: str = ""  # the official's latest relayed question, if it is the last action
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,12 @@ class OfficeFinder(Protocol):
 
 
 class CaseReader(Protocol):
+    """The Cases table as the grievance domain uses it: read, and append a relay entry."""
+
     def get(self, case_id: str) -> Record | None: ...
+    def append(
+        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]
+    ) -> bool: ...
 
 
 def hashed_reference(key: str, attempt: int, prefix: str = PREFIX) -> str:
@@ -75,5 +80,6 @@ class GrievancePorts:
     sms: Sms | None = None
     offices: OfficeFinder | None = None  # SMS keywords: the office code → its department
     policy: NotifyPolicy | None = None  # sender and DLT ids; None: no SMS sent
+    status_url: str = ""  # the public status page (``<feedback URL>/g/status``), in relay SMS
     reference_for: Callable[[str, int], str] = hashed_reference
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))

@@ -13,9 +13,11 @@ import hashlib
 from typing import Any
 
 from samvad import messages
+from samvad.grievances import relay
 from samvad.grievances.keywords import Keyword
 from samvad.grievances.model import Registration, StatusView, Submission
 from samvad.grievances.ports import GrievancePorts
+from samvad.grievances.references import parse_reference
 from samvad.grievances.register import register, reject
 from samvad.grievances.status import status
 from samvad.grievances.texts import status_words
@@ -32,6 +34,9 @@ def handle_keyword(keyword: Keyword, inbound: dict[str, Any], ports: GrievancePo
     now = ports.clock()
     if keyword.kind == "status":
         return _status(keyword, phone, message_id, ports)
+    reference = parse_reference(keyword.office_code or "")
+    if reference is not None and keyword.text:  # GRV <reference> <answer>: a relayed answer
+        return relay.answer(ports, reference, phone, keyword.text)
     offices = (
         ports.offices.find(keyword.office_code) if keyword.office_code and ports.offices else []
     )

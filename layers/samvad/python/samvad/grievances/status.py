@@ -80,5 +80,6 @@ def view_of(record: dict, case: dict | None) -> StatusView:
         state=state,
         last_action=str(last.get("what") or "registered"),
         last_action_at=str(last.get("at") or case.get("opened_at") or ""),
+        question=str(last.get("text") or "") if last.get("what") == "question_sent" else "",
         **common,
     )
