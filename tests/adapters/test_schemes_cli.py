@@ -44,3 +44,30 @@ def test_a_bad_menus_document_is_refused_by_config_publish(stack, tmp_path, caps
     path.write_text(json.dumps({"departments": []}), encoding="utf-8")
     assert cli.main(["config", "publish", "inbound/ivr_menus", str(path)]) == 2
     assert "'departments' must be a non-empty list" in capsys.readouterr().err
+
+
+def test_broadcast_sends_to_subscribers_and_refuses_an_unknown_keyword(stack, tmp_path, capsys):
+    """Given KALIA published and two subscribers, When broadcast by the CLI inside calling
+    hours, Then two SMS; an unknown keyword is one line and exit 2."""
+    import datetime as dt
+
+    from samvad.adapters.scheme_subscribers import DynamoSubscribers
+    from samvad.clock import SIMULATED_NOW_ENV
+
+    path = tmp_path / "kalia.json"
+    path.write_text(json.dumps(scheme_document()), encoding="utf-8")
+    assert cli.main(["schemes", "publish", str(path)]) == 0
+    subscribers = DynamoSubscribers(os.environ[resources.CONTACTS.env_var])
+    for n in range(2):
+        subscribers.subscribe(f"h{n}", f"+91943700000{n}", "en", "")
+    noon = dt.datetime(2026, 11, 30, 6, 30, tzinfo=dt.UTC).isoformat()
+    os.environ[SIMULATED_NOW_ENV] = noon
+    try:
+        assert cli.main(["schemes", "broadcast", "kalia"]) == 0
+        assert cli.main(["schemes", "broadcast", "NOPE"]) == 2
+    finally:
+        del os.environ[SIMULATED_NOW_ENV]
+    out, err = capsys.readouterr()
+    counts = json.loads(out.splitlines()[-2])
+    assert (counts["status"], counts["sent"]) == ("done", 2)
+    assert "NOPE is not a current notice" in err
