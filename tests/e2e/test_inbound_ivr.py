@@ -56,9 +56,10 @@ def test_a_caller_registers_a_grievance_and_hears_its_status(cloud):
 
 
 def test_the_demos_callers_register_grievances_and_ask_for_schemes(cloud):
-    """Given the demo's inbound step with seed 7, When run twice on fresh contact ids drawn
-    from the seed, Then calls were placed, grievances registered, statuses told to their
-    owners and schemes asked for, with the same counts both times (deterministic)."""
+    """Given the demo's inbound step with seed 7, When run twice (the same contact ids, drawn
+    from the seed), Then calls were placed, grievances registered, statuses told to their
+    owners and schemes asked for, with the same counts both times; the broadcast reached the
+    two subscribers who did not text STOP, and the second run sent nobody anything again."""
     import datetime as dt
 
     from samvad.demo.inbound_ivr import run_inbound_ivr
@@ -67,5 +68,8 @@ def test_the_demos_callers_register_grievances_and_ask_for_schemes(cloud):
     assert first["ivr_calls"] == 12 and first["grievances_registered"] >= 6
     assert first["scheme_requests"] >= 2
     assert first["status_lookups"] >= 1 and first["status_told"] == first["status_lookups"]
+    assert (first["scheme_broadcast_sent"], first["scheme_broadcast_opted_out"]) == (2, 1)
     again = run_inbound_ivr(cloud, seed=7, day=dt.date(2026, 11, 30))
-    assert again == first
+    calls = ("ivr_calls", "grievances_registered", "status_lookups", "scheme_requests")
+    assert {k: again[k] for k in calls} == {k: first[k] for k in calls}
+    assert again["scheme_broadcast_already_sent"] == 2 and "scheme_broadcast_sent" not in again

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 import uuid
+import zoneinfo
 from collections import Counter
 
 from samvad import resources
@@ -94,12 +95,36 @@ def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12)
             reference = "OD-" + spelled.removeprefix("O D ").rstrip(".").replace(" ", "")
             registered.append((reference, phone))
             counts["grievances_registered"] += 1
-    for n in range(2):
-        inbound = {"originationNumber": f"+91700100{n:04d}", "messageBody": "SCHEME KALIA",
+    for n, body in enumerate(["SCHEME KALIA", "SCHEME KALIA", *["SCHEME ON"] * 3, "STOP"]):
+        phone = f"+91700100{min(n, 4):04d}"  # the last subscriber then texts STOP
+        inbound = {"originationNumber": phone, "messageBody": body,
                    "inboundMessageId": f"demo-scheme-{seed}-{n}"}  # fmt: skip
         cloud.invoke("feedback", sns_event(inbound))
-        counts["scheme_requests"] += 1
-    return {"ivr_calls": caller.counts["ivr_calls"], **counts}
+        counts["scheme_requests"] += int(body == "SCHEME KALIA")
+    sent = _broadcast(cloud, day)
+    return {"ivr_calls": caller.counts["ivr_calls"], **counts, **sent}
+
+
+def _broadcast(cloud: LocalCloud, day: dt.date) -> dict[str, int]:
+    """KALIA to the subscribers at noon, India time, through the deployed adapters."""
+    from samvad.adapters.contacts import DynamoContacts
+    from samvad.adapters.rate_limits import DynamoRateLimiter
+    from samvad.adapters.scheme_subscribers import DynamoSubscribers
+    from samvad.adapters.sms import SnsSms
+    from samvad.dispatch.policy import NotifyPolicy
+    from samvad.schemes.service import SchemePorts, broadcast
+
+    contacts = cloud.env[resources.CONTACTS.env_var]
+    subscribers = DynamoSubscribers(contacts)
+    noon = dt.datetime.combine(day, dt.time(12, 0), zoneinfo.ZoneInfo("Asia/Kolkata"))
+    ports = SchemePorts(
+        config=DynamoConfig(cloud.env[resources.CONFIG.env_var]), sms=SnsSms(),
+        policy=NotifyPolicy(), hasher=lambda phone: phone, subscribers=subscribers,
+        opt_outs=DynamoContacts(contacts), clock=lambda: noon,
+        limiter=DynamoRateLimiter(cloud.env[resources.RATE_LIMITS.env_var]), ledger=subscribers,
+    )  # fmt: skip
+    result = broadcast("KALIA", ports)
+    return {f"scheme_broadcast_{k}": v for k, v in result.items() if isinstance(v, int)}
 
 
 def _grievance_keys(rng: random.Random, menus: dict) -> list[str]:
