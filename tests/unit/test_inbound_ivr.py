@@ -146,3 +146,14 @@ def test_a_bad_menus_document_is_refused_naming_the_field(change, expected):
     assert validate_menus(menus) == []
     change(menus)
     assert any(expected in problem for problem in validate_menus(menus)), validate_menus(menus)
+
+
+def test_the_status_is_said_in_the_callers_language(world):
+    """Given a grievance registered in English, When the same number asks in Hindi, Then the
+    state and the holder are said in the Hindi words of the status SMS and page."""
+    _, ports = world
+    _, answers = play(ports, GRIEVANCE)
+    reference = next(a["value"] for a in answers if a.get("value", "").startswith("OD-"))
+    _, hindi = play(ports, ["2", "2", keypad_digits(reference[3:])], contact_id="c-hi")
+    assert hindi[-1]["detail"].startswith("शिकायत O D ")
+    assert "दर्ज" in hindi[-1]["detail"] and "अभी सौंपी नहीं गई" in hindi[-1]["detail"]

@@ -19,6 +19,7 @@ from typing import Protocol
 
 from samvad.grievances import GrievancePorts, Registration, StatusView, register, status
 from samvad.grievances.references import ALPHABET, LENGTH, PREFIX
+from samvad.grievances.texts import status_words, words
 from samvad.inbound_ivr.prompts import KEYPAD, phrase, spelled
 from samvad.inbound_ivr.service import IvrGrievance
 
@@ -92,8 +93,10 @@ class DomainDesk:
 
 
 def spoken_status(view: StatusView, language: str) -> str:
+    """The level, state and last action in the words of the status SMS and page."""
+    told = status_words(view, language)
+    level = words(language)["levels"].get(told["level"], told["level"])
     return phrase(
         language, "status", reference=spelled(language, view.reference).rstrip("."),
-        state=view.state.replace("_", " "), level=view.level,
-        last_action=view.last_action.replace("_", " "),
+        state=told["state"], level=level, last_action=told["action"],
     )  # fmt: skip

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from samvad import resources
 from samvad.grievances.rules import CONFIG_NAME as GRIEVANCES_CONFIG
 from samvad.grievances.rules import GrievanceRules
+from samvad.grievances.texts import category_label
 from samvad.inbound_ivr.menus import LIST_KEY, MENUS_CONFIG, Menus, Option, menus_from_document
 from samvad.inbound_ivr.prompts import (
     inbound_prompts,
@@ -133,7 +134,7 @@ class _Call:
             self.ports.config.latest(resources.DEPARTMENTS_CONFIG),
         )
         codes = rules.categories_of(self.params.get("department", ""))
-        return tuple(Option(code, code.replace("_", " ").capitalize()) for code in codes)
+        return tuple(Option(code, category_label(code, self.spoken)) for code in codes)
 
     def schemes(self) -> list[Scheme]:
         today = self.ports.clock().astimezone(INDIA).date()
