@@ -83,3 +83,13 @@ def test_a_feedback_case_keeps_its_own_counters():
     opened = {"case_id": "case-v1", "opened_at": "2026-11-23T06:00:00Z", **GRAIN}
     [update] = updates_for(resources.CASE_OPENED, opened, lambda key: {})
     assert update.add == {"cases_opened": 1}
+
+
+def test_a_grievance_case_without_service_or_office_is_tallied_under_dashes():
+    opened = {
+        "case_id": "case-grv-OD-7K3M9Q", "opened_at": "2026-11-23T06:00:00Z",
+        "department": "health", "service": "", "office_code": "", "district": "",
+    }  # fmt: skip
+    [update] = updates_for(resources.CASE_OPENED, opened, lambda key: {})
+    assert (update.grain.service, update.grain.office_code) == ("-", "-")
+    assert update.add == {"inbound_cases_opened": 1}

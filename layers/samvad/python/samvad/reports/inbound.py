@@ -29,6 +29,11 @@ def is_inbound(detail: dict) -> bool:
     return str(detail.get("case_id") or "").startswith(CASE_PREFIX)
 
 
+def with_blanks_named(detail: dict) -> dict:
+    """A grievance case's event with its unknown service or office named ``-``."""
+    return {**detail, **{k: _part(detail, k) for k in ("service", "office_code")}}
+
+
 def _part(detail: dict, name: str) -> str:
     value = str(detail.get(name) or "").strip()
     return value.replace("#", "_") if value else "-"

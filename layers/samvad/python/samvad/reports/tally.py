@@ -79,6 +79,8 @@ def updates_for(
         return _sampled(detail, load_selection)
     if detail_type == resources.GRIEVANCE_REGISTERED:
         return inbound.registered(detail)
+    if inbound.is_inbound(detail):  # an SMS grievance names no service, a web one maybe no office
+        detail = inbound.with_blanks_named(detail)
     builder = _BUILDERS.get(detail_type)
     updates = builder(detail) if builder else []
     if inbound.is_inbound(detail):  # a grievance case: its own counters, never the survey's
