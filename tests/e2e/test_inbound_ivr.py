@@ -55,21 +55,43 @@ def test_a_caller_registers_a_grievance_and_hears_its_status(cloud):
     assert caller.counts["ivr_calls"] == 5
 
 
+def _directory(cloud) -> None:
+    """Offices as intake records them (what the demo's menus are built over)."""
+    table = cloud.names.table(resources.DIRECTORY)
+    for department, entry, district in [
+        ("health", "office#HLT-KHU-002", "Khordha"), ("health", "office#HLT-PUR-001", "Puri"),
+        ("health", "service#OPD", ""), ("revenue", "office#REV-KHU-001", "Khordha"),
+        ("revenue", "service#INCOME_CERTIFICATE", ""),
+    ]:  # fmt: skip
+        item = {"department": {"S": department}, "entry": {"S": entry}}
+        if district:
+            item["district"] = {"S": district}
+        cloud.client("dynamodb").put_item(TableName=table, Item=item)
+
+
 def test_the_demos_callers_register_grievances_and_ask_for_schemes(cloud):
-    """Given the demo's inbound step with seed 7, When run twice (the same contact ids, drawn
-    from the seed), Then calls were placed, grievances registered, statuses told to their
-    owners and schemes asked for, with the same counts both times; the broadcast reached the
-    two subscribers who did not text STOP, and the second run sent nobody anything again."""
+    """Given the demo's inbound step with seed 7 over the offices intake recorded, When run
+    twice (the same contact ids, drawn from the seed), Then calls were placed, grievances
+    registered (listed for the escalation run, with their office), statuses told to their
+    owners and schemes asked for, the same both times; the broadcast reached the two
+    subscribers who did not text STOP, and the second run sent nobody anything again."""
     import datetime as dt
 
     from samvad.demo.inbound_ivr import run_inbound_ivr
 
+    _directory(cloud)
     first = run_inbound_ivr(cloud, seed=7, day=dt.date(2026, 11, 30))
-    assert first["ivr_calls"] == 12 and first["grievances_registered"] >= 6
-    assert first["scheme_requests"] >= 2
-    assert first["status_lookups"] >= 1 and first["status_told"] == first["status_lookups"]
-    assert (first["scheme_broadcast_sent"], first["scheme_broadcast_opted_out"]) == (2, 1)
+    counts = first.counts
+    assert counts["ivr_calls"] == 12 and counts["grievances_registered"] >= 6
+    assert len(first.cases) == counts["grievances_registered"]
+    assert {c["office_code"] for c in first.cases} <= {"HLT-KHU-002", "HLT-PUR-001", "REV-KHU-001"}
+    assert counts["scheme_requests"] >= 2
+    assert counts["status_lookups"] >= 1 and counts["status_told"] == counts["status_lookups"]
+    assert (counts["scheme_broadcast_sent"], counts["scheme_broadcast_opted_out"]) == (2, 1)
     again = run_inbound_ivr(cloud, seed=7, day=dt.date(2026, 11, 30))
-    calls = ("ivr_calls", "grievances_registered", "status_lookups", "scheme_requests")
-    assert {k: again[k] for k in calls} == {k: first[k] for k in calls}
-    assert again["scheme_broadcast_already_sent"] == 2 and "scheme_broadcast_sent" not in again
+    assert again.cases == first.cases
+    assert again.counts["scheme_broadcast_already_sent"] == 2
+    assert "scheme_broadcast_sent" not in again.counts
+    summary = again.into({"sms": 3, "scheme_requests": 1, "status_lookups": 2})
+    assert summary["ivr_calls"] == 12 and summary["sms"] == 3
+    assert summary["scheme_requests"] == 1 + again.counts["scheme_requests"]

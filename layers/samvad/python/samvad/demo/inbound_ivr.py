@@ -2,8 +2,9 @@
 inbound flow and handler, ``local.inbound_calls``) to register grievances, hear their status
 and hear about schemes, and text ``SCHEME <keyword>`` (the real feedback handler).
 
-The menus are built from the demo's catalogue (each department's services; the first
-districts' headquarters offices, keyed 1001, 1002, …) and one scheme notice is published.
+The menus are built over the offices intake recorded (keyed ``<department n><nnn>``, each
+department's services from the catalogue) and one scheme notice is published; the
+grievances registered join ``demo.inbound``'s for the escalation run and its summary.
 Every choice is drawn from ``random.Random(seed)``: the same seed, the same calls.
 """
 
@@ -14,10 +15,11 @@ import random
 import uuid
 import zoneinfo
 from collections import Counter
+from dataclasses import dataclass, field
 
 from samvad import resources
 from samvad.adapters.config import DynamoConfig
-from samvad.demo.catalog import DEPARTMENTS, DISTRICTS
+from samvad.demo.catalog import DEPARTMENTS
 from samvad.inbound_ivr.menus import MENUS_CONFIG
 from samvad.inbound_ivr.prompts import keypad_digits
 from samvad.local.citizens import sns_event
@@ -25,7 +27,6 @@ from samvad.local.cloud import LocalCloud
 from samvad.local.inbound_calls import InboundCaller
 from samvad.schemes.service import publish
 
-MENU_DISTRICTS = 4
 SCHEME = {
     "keyword": "KALIA", "department": "agriculture",
     "title": {"or": "କାଳିଆ ଯୋଜନା", "hi": "कालिया योजना", "en": "KALIA scheme"},
@@ -37,40 +38,68 @@ SCHEME = {
 }  # fmt: skip
 
 
-def demo_menus() -> dict:
-    districts = DISTRICTS[:MENU_DISTRICTS]
-    offices = [
-        {"key": f"{n}{d:03d}", "code": f"{dept.short}-{district.code}-001",
-         "department": dept.code, "district": district.code,
-         "name": dept.office_types[0].format(place=district.places[0])}
-        for n, dept in enumerate(DEPARTMENTS, start=1)
-        for d, district in enumerate(districts, start=1)
+def demo_menus(offices: list[dict]) -> dict:
+    """Menus over the offices intake recorded (``demo.inbound``'s list: department, office
+    code, district, a service); each department's services from the catalogue."""
+    names = {d.code: d for d in DEPARTMENTS}
+    codes = sorted({o["department"] for o in offices if o["department"] in names})
+    keyed = [
+        {"key": f"{codes.index(o['department']) + 1}{n:03d}", "code": o["office_code"],
+         "department": o["department"], "district": o["district"] or "-",
+         "name": o["office_code"]}
+        for n, o in enumerate(offices, start=1)
+        if o["department"] in names
     ]  # fmt: skip
+    districts = sorted({o["district"] for o in keyed})
     return {
         "departments": [
             {
-                "code": d.code,
-                "name": d.name,
-                "services": [{"code": code, "name": name} for code, name in d.services],
+                "code": code,
+                "name": names[code].name,
+                "services": [{"code": c, "name": n} for c, n in names[code].services],
             }
-            for d in DEPARTMENTS
+            for code in codes
         ],
-        "districts": [{"code": d.code, "name": d.name} for d in districts],
-        "offices": offices,
+        "districts": [{"code": d, "name": d} for d in districts],
+        "offices": keyed,
     }
 
 
-def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12) -> dict:
-    """Place ``calls`` inbound calls and a few scheme SMS; the counts of what happened."""
+@dataclass
+class IvrRun:
+    counts: Counter[str] = field(default_factory=Counter)
+    cases: list[dict] = field(default_factory=list)
+    """The grievances registered, as ``demo.inbound`` lists them for the escalation run."""
+    phones: list[str] = field(default_factory=list)
+
+    def into(self, inbound: dict) -> dict:
+        """The demo's ``inbound`` summary with the calls and scheme requests added."""
+        counts = self.counts
+        return inbound | {
+            "ivr_calls": counts["ivr_calls"],
+            "scheme_requests": inbound.get("scheme_requests", 0) + counts["scheme_requests"],
+            "status_lookups": inbound.get("status_lookups", 0) + counts["status_lookups"],
+            "ivr": dict(sorted(counts.items())),
+        }
+
+
+def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12) -> IvrRun:
+    """Place ``calls`` inbound calls and a few scheme SMS; what happened."""
+    from samvad.demo.inbound import _offices
+
     config = DynamoConfig(cloud.env[resources.CONFIG.env_var])
-    menus = demo_menus()
+    offices = _offices(cloud)
+    run = IvrRun()
+    if not offices:
+        return run
+    menus = demo_menus(offices)
     config.publish(MENUS_CONFIG, menus)
     scheme = SCHEME | {"valid_from": (day - dt.timedelta(days=30)).isoformat(),
                        "valid_to": (day + dt.timedelta(days=365)).isoformat()}  # fmt: skip
     publish(config, scheme, author="demo")
     rng = random.Random(f"{seed}|inbound-ivr")
     caller = InboundCaller(cloud)
-    counts: Counter[str] = Counter()
+    counts = run.counts
     registered: list[tuple[str, str]] = []
     for n in range(calls):
         phone = f"+91700000{n:04d}"
@@ -79,21 +108,25 @@ def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12)
         contact = str(uuid.UUID(int=rng.getrandbits(128)))
         if kind == "status" and registered:
             reference, owner = rng.choice(registered)
-            run = caller.call([language, "2", keypad_digits(reference[3:])], owner, contact)
+            said = caller.call([language, "2", keypad_digits(reference[3:])], owner, contact).said
             counts["status_lookups"] += 1
             counts["status_told"] += int(
-                any(t.startswith(("Grievance", "शिकायत")) for _, t in run.said)
+                any(t.startswith(("Grievance", "शिकायत")) for _, t in said)
             )
             continue
         if kind == "scheme":
             caller.call([language, "3", "1", rng.choice("12")], phone, contact)
             counts["scheme_requests"] += 1
             continue
-        run = caller.call([language, "1", *_grievance_keys(rng, menus)], phone, contact)
-        spelled = next((t for _, t in run.said if t.startswith("O D ")), None)
+        keys, chosen = _grievance_keys(rng, menus)
+        said = caller.call([language, "1", *keys], phone, contact).said
+        spelled = next((t for _, t in said if t.startswith("O D ")), None)
         if spelled:
             reference = "OD-" + spelled.removeprefix("O D ").rstrip(".").replace(" ", "")
             registered.append((reference, phone))
+            run.phones.append(phone)
+            run.cases.append({"visit_key": f"grv-{reference}", "reference": reference,
+                              "case_type": "grievance", **chosen})  # fmt: skip
             counts["grievances_registered"] += 1
     for n, body in enumerate(["SCHEME KALIA", "SCHEME KALIA", *["SCHEME ON"] * 3, "STOP"]):
         phone = f"+91700100{min(n, 4):04d}"  # the last subscriber then texts STOP
@@ -101,8 +134,9 @@ def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12)
                    "inboundMessageId": f"demo-scheme-{seed}-{n}"}  # fmt: skip
         cloud.invoke("feedback", sns_event(inbound))
         counts["scheme_requests"] += int(body == "SCHEME KALIA")
-    sent = _broadcast(cloud, day)
-    return {"ivr_calls": caller.counts["ivr_calls"], **counts, **sent}
+    counts.update(_broadcast(cloud, day))
+    counts["ivr_calls"] = caller.counts["ivr_calls"]
+    return run
 
 
 def _broadcast(cloud: LocalCloud, day: dt.date) -> dict[str, int]:
@@ -127,19 +161,22 @@ def _broadcast(cloud: LocalCloud, day: dt.date) -> dict[str, int]:
     return {f"scheme_broadcast_{k}": v for k, v in result.items() if isinstance(v, int)}
 
 
-def _grievance_keys(rng: random.Random, menus: dict) -> list[str]:
-    """Department, service, office (its code, or 0 and the district's list), category, and
-    a voice message or not."""
+def _grievance_keys(rng: random.Random, menus: dict) -> tuple[list[str], dict[str, str]]:
+    """The keys for a department, a service, an office (its code, or 0 and the district's
+    list), a category and a voice message or not; and what they choose."""
     d = rng.randrange(len(menus["departments"]))
     department = menus["departments"][d]
-    service = str(rng.randrange(len(department["services"])) + 1)
+    s = rng.randrange(len(department["services"]))
+    offices = [o for o in menus["offices"] if o["department"] == department["code"]]
+    office = rng.choice(offices)
     if rng.random() < 0.5:
-        office = [
-            rng.choice(
-                [o["key"] for o in menus["offices"] if o["department"] == department["code"]]
-            )
-        ]
+        office_keys = [office["key"]]
     else:
-        office = ["0", str(rng.randrange(len(menus["districts"])) + 1), "1"]
+        district = [x["code"] for x in menus["districts"]].index(office["district"]) + 1
+        listed = [o for o in offices if o["district"] == office["district"]]
+        office_keys = ["0", str(district), str(listed.index(office) + 1)]
     voice = ["1", "#"] if rng.random() < 0.3 else ["2"]
-    return [str(d + 1), service, *office, str(rng.randrange(3) + 1), *voice]
+    keys = [str(d + 1), str(s + 1), *office_keys, str(rng.randrange(3) + 1), *voice]
+    chosen = {"department": department["code"], "service": department["services"][s]["code"],
+              "office_code": office["code"], "district": office["district"]}  # fmt: skip
+    return keys, chosen

@@ -27,6 +27,7 @@ from samvad import resources
 from samvad.demo.console import Console
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
+from samvad.demo.inbound import simulate_inbound
 from samvad.demo.inbound_ivr import run_inbound_ivr
 from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
@@ -89,11 +90,15 @@ def run_demo(
                  for k in range(1, days)]  # fmt: skip
         sampling = _sample(cloud, day + dt.timedelta(days=1), later, console, tally)
         poor = sampling.pop("poor_feedback")
+        inbound = simulate_inbound(cloud, seed, visits)  # citizens who come forward (issue 11)
+        ivr = run_inbound_ivr(cloud, seed, day + dt.timedelta(days=days))  # and who call in
+        inbound.cases.extend(ivr.cases)
+        inbound.phones.extend(ivr.phones)
         last_run = day + dt.timedelta(days=days)
         with console.bar("escalation", len(poor), "case") as update:
             escalation = run_escalation(
                 cloud,
-                poor,
+                poor + inbound.cases,
                 seed,
                 start=dt.datetime.combine(last_run, dt.time(21, 0), IST),
                 progress=lambda settled, total: update(settled),
@@ -105,13 +110,13 @@ def run_demo(
             f"resolved, {escalation['overdue']} overdue at the CM's office"
             + ("" if escalation["all_settled"] else f", {escalation['still_open']} STILL OPEN")
         )
-        inbound_ivr = run_inbound_ivr(cloud, seed, last_run)  # after the sampled cases settled
         run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
         with console.bar("reports", days + 1, "report") as update:
             written = run_reports(
                 cloud, run_dates, out=out, progress=update, tallied_before=tallied
             )
         reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
+        inbound_summary = ivr.into(inbound.summary(cloud))
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
@@ -136,7 +141,7 @@ def run_demo(
         "replayed_event_changed_nothing": replay,
         "sampling": sampling,
         "escalation": escalation,
-        "inbound_ivr": inbound_ivr,
+        "inbound": inbound_summary,
         "reports": reporting,
         "files": intake_files,
         "seconds": round(time.monotonic() - started, 1),

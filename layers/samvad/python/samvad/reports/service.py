@@ -22,7 +22,7 @@ from typing import Any
 
 from samvad import phones, resources
 from samvad.ports import ConfigReader, Documents, Notifier, ReportFiles, TallyStore, VisitPhones
-from samvad.reports import dashboard, drilldown, exports, figures, rankings, series
+from samvad.reports import dashboard, drilldown, exports, figures, inbound, rankings, series
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, BadRequest, Period, month, month_of, period_of, window
 from samvad.reports.reading import Scope, TallyReader, keeps
@@ -242,6 +242,7 @@ def build_summary(
                                          ("department", "service")),
         "districts": _ordered(rankings.with_trends(now["district"], before["district"],
                                                    ("district",))),
+        "inbound": inbound.section(current),  # apart: self-selected, never ranked
     }  # fmt: skip
 
 
