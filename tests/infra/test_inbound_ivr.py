@@ -88,3 +88,12 @@ def test_a_bad_recordings_location_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="connect_recordings"):
         recordings_setting(bad)
     assert recordings_setting("s3://rec-bucket/connect/samvad/CallRecordings")
+
+
+def test_the_bus_admits_the_inbound_function(connect_synth: Synthesis) -> None:
+    """Given the bus's resource policy (only the stack's publishing roles), Then the inbound
+    function's role is among them: its GrievanceRegistered events reach escalation."""
+    synth = connect_synth
+    [policy] = synth.template.find_resources("AWS::Events::EventBusPolicy").values()
+    role = json.dumps(get_att(synth, synth.stack.inbound_ivr.role))
+    assert role in json.dumps(policy)
