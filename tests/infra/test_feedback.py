@@ -162,7 +162,11 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
     statements = role_statements(synth, feedback.role)
     common = {
         _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-        _key(tables["Visits"]): {"dynamodb:GetItem"},
+        _key(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
+        _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+        _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        _key(tables["Directory"]): {"dynamodb:BatchGetItem"},
+        _key(tables["Cases"]): {"dynamodb:GetItem"},
         _key(tables["Links"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         _key(tables["Dispatches"]): {
             "dynamodb:GetItem",
@@ -191,7 +195,7 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
             "logs:CreateLogStream",
             "logs:PutLogEvents",
         },
-        _key("*"): XRAY_ACTIONS,  # no SMS from the web entry
+        _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS: the grievance form's codes (/g)
         # officials' action-taken reports (the /atr/ page): the case, and its execution resumed
         _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
         _key({"Ref": synth.logical_id(synth.stack.escalation.state_machine)}): {
