@@ -144,3 +144,16 @@ def test_demo_writes_the_daily_and_weekly_reports(demo):
     for upload in summary["files"]:
         local = [upload["upload"], upload["report"], upload["rejects"]]
         assert all(Path(p).is_file() and Path(p).is_relative_to(out) for p in local if p)
+
+
+def test_demo_includes_the_callers_and_scheme_requests(demo):
+    """Given the day's callers (the inbound IVR, issue 11), When the demo has run, Then calls
+    were placed and counted with the scheme requests, the IVR's grievances are among the
+    registered ones, and the scheme broadcast reached subscribers but not the one who left."""
+    inbound = demo[0]["inbound"]
+    ivr = inbound["ivr"]
+    assert inbound["ivr_calls"] == ivr["ivr_calls"] > 0
+    assert inbound["scheme_requests"] >= ivr["scheme_requests"] > 0
+    assert 0 < ivr["grievances_registered"] < inbound["grievances_registered"]
+    assert ivr["status_told"] == ivr["status_lookups"]
+    assert (ivr["scheme_broadcast_sent"], ivr["scheme_broadcast_opted_out"]) == (2, 1)
