@@ -260,3 +260,5 @@ _ACTIONS: dict[str, Callable[[_Call], dict[str, str]]] = {
     "scheme": _scheme,
     "scheme_sms": _scheme_sms,
 }
+ACTIONS = frozenset(_ACTIONS) | {"languages", "prompts"}
+"""Every ``action`` the inbound flow invokes the function with."""
