@@ -157,3 +157,44 @@ def test_the_status_is_said_in_the_callers_language(world):
     _, hindi = play(ports, ["2", "2", keypad_digits(reference[3:])], contact_id="c-hi")
     assert hindi[-1]["detail"].startswith("शिकायत O D ")
     assert "दर्ज" in hindi[-1]["detail"] and "अभी सौंपी नहीं गई" in hindi[-1]["detail"]
+
+
+def _ask(ports, **parameters):
+    event = {"Details": {"ContactData": {"ContactId": "c-x", "CustomerEndpoint": {
+        "Address": PHONE}}, "Parameters": {"language": "en", **parameters}}}  # fmt: skip
+    return answer(event, ports)
+
+
+def test_an_office_list_of_a_district_with_no_office_gives_up_plainly():
+    """Given Puri, where revenue has no office, When the office list is asked for and a key
+    pressed, Then the menu says nothing was found and the choice gives up (no endless loop)."""
+    ports, _, _ = ivr_world()
+    context = {"department": "revenue", "service": "INCOME_CERTIFICATE", "district": "PUR"}
+    assert _ask(ports, action="menu", step="office_list", **context)["menu"].startswith("Sorry")
+    assert _ask(ports, action="choose", step="office_list", key="1", **context)["result"] == (
+        "give_up"
+    )
+
+
+def test_without_a_recordings_location_the_voice_message_names_the_contact():
+    """Given no recordings location configured, When a grievance with a voice message is
+    registered, Then its voice key names the contact, for the recording to be found by."""
+    ports, desk, _ = ivr_world()
+    ports = dataclasses.replace(ports, recordings="")
+    done = _ask(ports, action="register", department="health", service="OPD", district="",
+                office="HLT-KHU-002", category="delay", voice_message="true")  # fmt: skip
+    assert done["result"] == "ok"
+    [(_, grievance)] = desk.cases.values()
+    assert grievance.voice_message == "connect-recording:c-x"
+
+
+def test_a_registration_missing_a_choice_is_refused_before_the_desk():
+    ports, desk, _ = ivr_world()
+    done = _ask(ports, action="register", department="health", service="", district="",
+                office="", category="delay", voice_message="false")  # fmt: skip
+    assert done["result"] == "incomplete" and desk.cases == {}
+
+
+def test_an_unknown_action_is_answered_not_raised():
+    ports, _, _ = ivr_world()
+    assert _ask(ports, action="transfer")["result"] == "unknown_action"

@@ -239,3 +239,8 @@ def test_subscribing_and_leaving_by_sms():
     assert [s.language for s in ports.subscribers.all()] == ["or"]
     assert sms_request("scheme off", PHONE, "or", ports) == "unsubscribed"
     assert list(ports.subscribers.all()) == []
+
+
+def test_a_keyword_twice_in_one_file_is_refused():
+    with pytest.raises(SchemeError, match="keyword KALIA appears twice"):
+        parse_schemes({"schemes": [scheme_document(), scheme_document(keyword="kalia")]})
