@@ -68,3 +68,33 @@ def test_registration_over_dynamo_keeps_the_phone_only_in_the_visit_item(stack):
     assert "sample_pk" not in visit and "visit_date" not in visit
     view = status(ports, first.reference, PHONE)
     assert isinstance(view, StatusView) and view.state == "registered"
+
+
+def test_erasing_the_citizen_removes_the_grievances_text_and_hash_and_the_number(stack):
+    """Given a grievance registered over DynamoDB and its case, When the citizen is erased,
+    Then the visit item holds no number, the grievance record no text nor hash, the case no
+    text (its figures stay)."""
+    from samvad.adapters.cases import DynamoCases
+    from samvad.adapters.erasure import erasure_ports
+    from samvad.erasure.service import erase
+    from tests.fakes import HASH_KEY
+
+    world = GrievanceWorld()
+    grievances = DynamoGrievances(stack.table(resources.GRIEVANCES))
+    ports = replace(
+        world.ports, store=grievances, citizens=VisitCitizens(stack.table(resources.VISITS))
+    )
+    result = register(ports, submission(), world.now)
+    assert isinstance(result, Registration)
+    DynamoCases(stack.table(resources.CASES)).create(
+        {"case_id": result.case_id, "visit_key": f"grv-{result.reference}", "case_type":
+         "grievance", "text": "The clerk asked for 200 rupees", "status": "open"}
+    )  # fmt: skip
+    tables = {spec.logical_id: stack.table(spec) for spec in resources.TABLES}
+    receipt = erase(PHONE, "test", erasure_ports(tables, stack.bucket, HASH_KEY))
+    assert receipt.found
+    record = grievances.get(f"ref#{result.reference}")
+    assert record is not None and "text" not in record and "phone_hash" not in record
+    case = DynamoCases(stack.table(resources.CASES)).get(result.case_id)
+    assert case is not None and "text" not in case and case["case_type"] == "grievance"
+    assert VisitCitizens(stack.table(resources.VISITS)).phone(f"grv-{result.reference}") is None

@@ -99,3 +99,20 @@ def test_the_grievance_sla_sets_the_deadline_of_the_first_level():
     open_grievance_case(detail, ports)
     assignment = cases.assign(tasks.started[store.items[result.case_id]["execution_name"]], ports)
     assert assignment["deadline"] == "2026-11-24T06:00:00Z"  # health/OPD: 1 day
+
+
+def test_the_citizen_of_a_grievance_gets_the_confirmation_sms_as_a_sampled_citizen_would():
+    """Given a registered grievance (its citizen kept as visit ``grv-<reference>``), When the
+    state machine asks for the citizen's confirmation, Then dispatch texts that citizen."""
+    from samvad.dispatch.service import dispatch
+    from tests.dispatch_fakes import DispatchWorld
+
+    world = GrievanceWorld()
+    result, detail = registered_detail(world)
+    dispatcher = DispatchWorld()
+    dispatcher.visits.visits[detail["visit_key"]] = world.citizens.visits[detail["visit_key"]]
+    message = {"kind": "confirmation", "visit_key": detail["visit_key"],
+               "case_id": result.case_id, "channel": "sms", "round": 1}  # fmt: skip
+    dispatch(message, dispatcher.ports())
+    [(phone, text)] = dispatcher.sms.sent
+    assert phone == PHONE and text.template == "confirmation"

@@ -93,3 +93,24 @@ def test_a_grievance_case_without_service_or_office_is_tallied_under_dashes():
     [update] = updates_for(resources.CASE_OPENED, opened, lambda key: {})
     assert (update.grain.service, update.grain.office_code) == ("-", "-")
     assert update.add == {"inbound_cases_opened": 1}
+
+
+def test_an_overdue_inbound_case_is_listed_as_anonymous_without_reading_its_number():
+    import datetime as dt
+    import json
+
+    from samvad.demo import report_events as ev
+    from samvad.reports.service import record_event, run_report
+    from tests.reports_fakes import memory_report_ports
+
+    office = ev.offices(1, 1)[0]
+    ports = memory_report_ports({"grv-OD-7K3M9Q": "+919876543210"})
+    since = dt.datetime(2026, 11, 23, 5, tzinfo=dt.UTC)
+    record_event(
+        ev.envelope(resources.CASE_OVERDUE, ev.case_overdue(office, "grv-OD-7K3M9Q", since)), ports
+    )
+    run_report({"date": "2026-11-23"}, ports)
+    summary = json.loads(ports.files.text("reports/day/2026-11-23/summary.json"))
+    [listed] = summary["overdue"]
+    assert listed["citizen_phone"] == "anonymous"
+    assert "3210" not in json.dumps(summary)

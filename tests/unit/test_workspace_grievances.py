@@ -138,3 +138,12 @@ def test_unmasking_is_audited_with_its_reason(app):
         app.case_id,
     )
     assert PHONE not in json.dumps(entry)
+
+
+@pytest.mark.parametrize("language", ["or", "hi", "en"])
+def test_the_callers_grievance_page_renders_its_form_in_each_language(language):
+    from samvad.workspace import pages
+
+    status, html = pages.render("grievance", language)
+    assert status == 200 and pages.LABELS[language]["grievance"] in html
+    assert 'id="grievance-form"' in html and "/api/grievances" in html

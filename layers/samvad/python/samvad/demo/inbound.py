@@ -50,14 +50,14 @@ class InboundRun:
         phones = set(self.phones)
         anonymous = [c for c in found if not any(p[-10:] in json.dumps(c) for p in phones)]
         return {
-            "ivr_calls": 0,
+            "ivr_calls": self.counts["ivr_calls"],  # counted by the IVR simulation, when run
             "sms": self.counts["sms_messages"],
             "web": self.counts["web_forms"],
             "grievances_registered": len({c["reference"] for c in self.cases}),
             "folded": self.counts["grievance_folded"],
             "rejected_kept": self.counts["grievance_not_understood"],
             "status_lookups": self.counts["status_sent"],
-            "scheme_requests": 0,
+            "scheme_requests": self.counts["scheme_requests"],  # likewise (SCHEME, IVR menu)
             "forwarded_anonymously": len(anonymous),
             "cases": len(found),
             "resolved": sum(1 for c in found if c.get("status") == "resolved"),

@@ -102,7 +102,7 @@ def _submit(fields: dict, language: str, source: str, ports: GrievancePorts) -> 
         service=service,
         office_code=fields.get("office_code", "").strip() or None,
         category=fields.get("category", "").strip(),
-        text=pages._clean_text(fields.get("text", "")),
+        text=pages.clean_text(fields.get("text", "")),
         voice_key=None,
         language=language,
         source_id=form_id,
