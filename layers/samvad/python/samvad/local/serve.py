@@ -75,6 +75,13 @@ def load_day(cloud: LocalCloud, visits: int, seed: int, folder: Path) -> list[di
     return [e["detail"] for e in events if e["detail-type"] == resources.FEEDBACK_POOR]
 
 
+def _callers(cloud: LocalCloud, seed: int) -> list[dict]:
+    """Citizens who call the inbound IVR (issue 11): their grievances, also ``grievance``."""
+    from samvad.demo.inbound_ivr import run_inbound_ivr
+
+    return run_inbound_ivr(cloud, seed, dt.datetime.now(IST).date()).cases
+
+
 def _inbound(cloud: LocalCloud, seed: int, visits: int) -> list[dict]:
     """Inbound grievances by SMS and the web form (issue 11): ``type: grievance`` cases."""
     from samvad.demo.inbound import simulate_inbound
@@ -325,6 +332,7 @@ def serve(port: int, visits: int, seed: int) -> int:
     with LocalCloud(stage="serve") as cloud, tempfile.TemporaryDirectory() as folder:
         poor = load_day(cloud, visits, seed, Path(folder))
         poor += _inbound(cloud, seed, visits)
+        poor += _callers(cloud, seed)
         districts = Counter(d.get("district", "") for d in poor if d.get("district"))
         collector_district = districts.most_common(1)[0][0] if districts else "Khordha"
         directory = directory_for(poor, collector_district)
