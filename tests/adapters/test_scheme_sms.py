@@ -14,8 +14,8 @@ from samvad.adapters.contacts import DynamoContacts
 from samvad.adapters.scheme_subscribers import DynamoSubscribers
 from samvad.dispatch.pacing import MemoryRateLimiter
 from samvad.dispatch.policy import NotifyPolicy
-from samvad.local.citizens import sns_event
 from samvad.schemes.service import SchemePorts, broadcast, publish
+from samvad_dev.local.citizens import sns_event
 from tests.adapters.test_dispatch_handler import Context
 from tests.conftest import load_handler
 from tests.dispatch_fakes import RecordingSms

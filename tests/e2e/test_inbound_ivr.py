@@ -12,8 +12,8 @@ from samvad import resources
 from samvad.adapters.config import DynamoConfig
 from samvad.inbound_ivr.menus import MENUS_CONFIG
 from samvad.inbound_ivr.prompts import keypad_digits, phrase
-from samvad.local.cloud import LocalCloud
-from samvad.local.inbound_calls import InboundCaller
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.inbound_calls import InboundCaller
 from tests.inbound_fakes import MENUS, PHONE
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("inbound_ivr")]
@@ -77,7 +77,7 @@ def test_the_demos_callers_register_grievances_and_ask_for_schemes(cloud):
     subscribers who did not text STOP, and the second run sent nobody anything again."""
     import datetime as dt
 
-    from samvad.demo.inbound_ivr import run_inbound_ivr
+    from samvad_dev.demo.inbound_ivr import run_inbound_ivr
 
     _directory(cloud)
     first = run_inbound_ivr(cloud, seed=7, day=dt.date(2026, 11, 30))

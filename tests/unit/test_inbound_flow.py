@@ -15,7 +15,7 @@ from infra.connect.inbound_flow import build_inbound_flow
 from infra.connect.survey_flow import STATIC_GOODBYE, render
 from samvad.inbound_ivr.prompts import phrase
 from samvad.inbound_ivr.service import answer
-from samvad.local.contact_flow import run_flow
+from samvad_dev.local.contact_flow import run_flow
 from tests.inbound_fakes import PHONE, ivr_world, scheme_document
 
 ODIA = re.compile("[\u0b00-\u0b7f]")

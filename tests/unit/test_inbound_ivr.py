@@ -15,7 +15,7 @@ from samvad.inbound_ivr.desk import DomainDesk, candidates
 from samvad.inbound_ivr.menus import validate_menus
 from samvad.inbound_ivr.prompts import keypad_digits
 from samvad.inbound_ivr.service import answer
-from samvad.local.contact_flow import run_flow
+from samvad_dev.local.contact_flow import run_flow
 from tests.grievance_fakes import OTHER_PHONE, PHONE, GrievanceWorld
 from tests.inbound_fakes import MENUS, ivr_world
 

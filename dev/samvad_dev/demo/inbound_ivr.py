@@ -19,13 +19,13 @@ from dataclasses import dataclass, field
 
 from samvad import resources
 from samvad.adapters.config import DynamoConfig
-from samvad.demo.catalog import DEPARTMENTS
 from samvad.inbound_ivr.menus import MENUS_CONFIG
 from samvad.inbound_ivr.prompts import keypad_digits
-from samvad.local.citizens import sns_event
-from samvad.local.cloud import LocalCloud
-from samvad.local.inbound_calls import InboundCaller
 from samvad.schemes.service import publish
+from samvad_dev.demo.catalog import DEPARTMENTS
+from samvad_dev.local.citizens import sns_event
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.inbound_calls import InboundCaller
 
 SCHEME = {
     "keyword": "KALIA", "department": "agriculture",
@@ -85,7 +85,7 @@ class IvrRun:
 
 def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12) -> IvrRun:
     """Place ``calls`` inbound calls and a few scheme SMS; what happened."""
-    from samvad.demo.inbound import _offices
+    from samvad_dev.demo.inbound import _offices
 
     config = DynamoConfig(cloud.env[resources.CONFIG.env_var])
     offices = _offices(cloud)

@@ -15,8 +15,8 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 
-from samvad.local.cloud import ACCOUNT, REGION, REPO_ROOT, LocalCloud
-from samvad.local.contact_flow import FlowRun, run_flow
+from samvad_dev.local.cloud import ACCOUNT, REGION, REPO_ROOT, LocalCloud
+from samvad_dev.local.contact_flow import FlowRun, run_flow
 
 INBOUND_NUMBER = "+911800000155"
 """The toll-free number citizens dial (local stand-in for the claimed DID)."""
