@@ -15,6 +15,7 @@ from infra.constructs.connect import SurveyFlow, connect_settings
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
+from infra.constructs.inbound_ivr import InboundIvr, recordings_setting
 from infra.constructs.intake import Intake
 from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.lake import Lake, lake_layer
@@ -259,6 +260,16 @@ class SamvadStack(cdk.Stack):
             if settings
             else None
         )
+        self.inbound_ivr = (
+            InboundIvr(
+                self, "InboundIvr", store=self.store, layer=self.layer.layer_version,
+                code_dir=repo_root / "functions" / "inbound_ivr", retention_days=retention_days,
+                settings=settings, stage=stage,
+                recordings=recordings_setting(self.node.try_get_context("connect_recordings")),
+            )
+            if settings
+            else None
+        )  # fmt: skip
         self.notify = Notify(
             self,
             "Notify",

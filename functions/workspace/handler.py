@@ -16,7 +16,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.logs import logger_for
-from samvad.workspace import calls, cases, pages, session, uploads
+from samvad.workspace import calls, cases, grievances, pages, session, uploads
 from samvad.workspace.errors import BadRequest, WorkspaceError
 from samvad.workspace.roles import Official, official_from_claims
 from samvad.workspace.wiring import identity, workspace_ports
@@ -154,6 +154,26 @@ def dashboard() -> Response:
 @app.get("/api/audit")
 def audit() -> Response:
     return _as(lambda who: session.audit_trail(who, _query(), workspace_ports()))
+
+
+@app.post("/api/grievances")
+def grievance_new() -> Response:
+    return _as(lambda who: grievances.register_for_caller(who, _body(), workspace_ports()))
+
+
+@app.get("/api/grievances/rejects")
+def grievance_rejects() -> Response:
+    return _as(lambda who: grievances.rejects(who, _query(), workspace_ports()))
+
+
+@app.post("/api/cases/<case_id>/question")
+def grievance_question(case_id: str) -> Response:
+    return _as(lambda who: grievances.ask_citizen(who, case_id, _body(), workspace_ports()))
+
+
+@app.post("/api/cases/<case_id>/unmask")
+def grievance_unmask(case_id: str) -> Response:
+    return _as(lambda who: grievances.unmask(who, case_id, _body(), workspace_ports()))
 
 
 @app.get("/")

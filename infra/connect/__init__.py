@@ -9,3 +9,8 @@ from pathlib import Path
 
 SURVEY_FLOW = Path(__file__).with_name("survey_flow.json")
 FEEDBACK_FUNCTION_PLACEHOLDER = "${FeedbackFunctionArn}"
+
+INBOUND_FLOW = Path(__file__).with_name("inbound_flow.json")
+INBOUND_FUNCTION_PLACEHOLDER = "${InboundIvrFunctionArn}"
+"""``inbound_flow.json`` (``inbound_flow.py`` generates it, ``inbound_check`` validates it)
+names the inbound IVR function so; its only ``${…}``."""

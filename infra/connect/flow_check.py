@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import re
 from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 from infra.connect import FEEDBACK_FUNCTION_PLACEHOLDER
 from samvad.messages import LANGUAGES, connect_prompts
@@ -55,6 +57,18 @@ def produced_keys() -> frozenset[str]:
                 found = frozenset(connect_prompts(language, caller, kind, **_SAMPLE))
                 keys = found if keys is None else keys & found
     return keys or frozenset()
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    """What a flow may invoke and must ask: the survey flow's (``SURVEY``) or another's."""
+
+    placeholder: str
+    """The only ``${…}``: the function's ARN, substituted by ``Fn::Sub``."""
+    lambda_actions: Mapping[str, frozenset[str]]
+    question_digits: Mapping[str, frozenset[str]]
+    produced: Callable[[], frozenset[str]]
+    """Every ``$.External`` key the function's answers carry."""
 
 
 def _targets(action: dict) -> list[str]:
@@ -120,7 +134,7 @@ def _error_paths(identifier: str, action: dict) -> list[str]:
     return problems + [f"{identifier}: no {e} error path" for e in sorted(needed - errors)]
 
 
-def _parameters(identifier: str, action: dict) -> list[str]:
+def _parameters(identifier: str, action: dict, spec: FlowSpec) -> list[str]:
     kind, parameters = action.get("Type"), action.get("Parameters") or {}
     problems = []
     if kind in ("MessageParticipant", "GetParticipantInput"):
@@ -133,25 +147,23 @@ def _parameters(identifier: str, action: dict) -> list[str]:
         if (action.get("Transitions") or {}).get("Conditions"):
             problems.append(f"{identifier}: StoreInput allows no conditions (use a Compare)")
     if kind == "InvokeLambdaFunction":
-        if parameters.get("LambdaFunctionARN") != FEEDBACK_FUNCTION_PLACEHOLDER:
-            problems.append(
-                f"{identifier}: LambdaFunctionARN must be {FEEDBACK_FUNCTION_PLACEHOLDER}"
-            )
+        if parameters.get("LambdaFunctionARN") != spec.placeholder:
+            problems.append(f"{identifier}: LambdaFunctionARN must be {spec.placeholder}")
         if parameters.get("InvocationTimeLimitSeconds") not in {str(n) for n in range(1, 9)}:
             problems.append(f"{identifier}: InvocationTimeLimitSeconds must be 1-8")
         attributes = parameters.get("LambdaInvocationAttributes") or {}
         action_name = attributes.get("action")
-        if action_name not in LAMBDA_ACTIONS:
+        if action_name not in spec.lambda_actions:
             problems.append(
-                f"{identifier}: action {action_name!r} is not one of {sorted(LAMBDA_ACTIONS)}"
+                f"{identifier}: action {action_name!r} is not one of {sorted(spec.lambda_actions)}"
             )
-        elif missing := LAMBDA_ACTIONS[action_name] - attributes.keys():
+        elif missing := spec.lambda_actions[action_name] - attributes.keys():
             problems.append(f"{identifier}: action {action_name} lacks {sorted(missing)}")
     return problems
 
 
-def _prompt_keys(actions: list[dict]) -> list[str]:
-    produced = produced_keys()
+def _prompt_keys(actions: list[dict], spec: FlowSpec) -> list[str]:
+    produced = spec.produced()
     problems = []
     for action in actions:
         for key in _EXTERNAL.findall(json.dumps(action.get("Parameters", {}))):
@@ -163,19 +175,20 @@ def _prompt_keys(actions: list[dict]) -> list[str]:
     return problems
 
 
-def _question_key(action: dict) -> str | None:
+def _question_key(action: dict, questions: Mapping[str, frozenset[str]]) -> str | None:
     parameters = action.get("Parameters") or {}
     for name in ("Text", "PromptId"):
         match = _EXTERNAL.fullmatch(str(parameters.get(name, "")))
-        if match and match.group(1) in QUESTION_DIGITS:
+        if match and match.group(1) in questions:
             return match.group(1)
     return None
 
 
-def _digits(by_id: dict[str, dict]) -> list[str]:
+def _digits(by_id: dict[str, dict], spec: FlowSpec) -> list[str]:
     problems, asked = [], set()
+    questions = spec.question_digits
     for identifier, action in by_id.items():
-        key = _question_key(action)
+        key = _question_key(action, questions)
         if action.get("Type") != "GetParticipantInput" or key is None:
             continue
         asked.add(key)
@@ -191,15 +204,18 @@ def _digits(by_id: dict[str, dict]) -> list[str]:
             for condition in check.get("Transitions", {}).get("Conditions", [])
             for operand in condition["Condition"]["Operands"]
         }
-        if missing := QUESTION_DIGITS[key] - offered:
+        if missing := questions[key] - offered:
             problems.append(f"{identifier}: keys {sorted(missing)} of {key} are not handled")
-        if extra := offered - QUESTION_DIGITS[key]:
+        if extra := offered - questions[key]:
             problems.append(f"{identifier}: keys {sorted(extra)} are not documented for {key}")
-    problems += [f"question {key} is never asked" for key in sorted(QUESTION_DIGITS.keys() - asked)]
+    problems += [f"question {key} is never asked" for key in sorted(questions.keys() - asked)]
     return problems
 
 
-def check_flow(doc: dict) -> list[str]:
+SURVEY = FlowSpec(FEEDBACK_FUNCTION_PLACEHOLDER, LAMBDA_ACTIONS, QUESTION_DIGITS, produced_keys)
+
+
+def check_flow(doc: dict, spec: FlowSpec = SURVEY) -> list[str]:
     """Every problem found in the flow document, as sentences; empty when it is sound."""
     actions = doc.get("Actions")
     if not isinstance(actions, list) or not actions:
@@ -208,10 +224,8 @@ def check_flow(doc: dict) -> list[str]:
     by_id = {str(a.get("Identifier")): a for a in actions}
     problems += _graph(doc, by_id)
     for identifier, action in by_id.items():
-        problems += _error_paths(identifier, action) + _parameters(identifier, action)
+        problems += _error_paths(identifier, action) + _parameters(identifier, action, spec)
     text = json.dumps(doc, ensure_ascii=False)
-    if others := set(_PLACEHOLDER.findall(text)) - {FEEDBACK_FUNCTION_PLACEHOLDER}:
-        problems.append(
-            f"only {FEEDBACK_FUNCTION_PLACEHOLDER} may be substituted: found {sorted(others)}"
-        )
-    return problems + _prompt_keys(actions) + _digits(by_id)
+    if others := set(_PLACEHOLDER.findall(text)) - {spec.placeholder}:
+        problems.append(f"only {spec.placeholder} may be substituted: found {sorted(others)}")
+    return problems + _prompt_keys(actions, spec) + _digits(by_id, spec)

@@ -44,8 +44,10 @@ BYE, BYE_STATIC, DISCONNECT, OPT_OUT = "say-goodbye_error", "bye-static", "disco
 class Flow:
     """Actions in the order added; ``add`` returns the identifier for chaining."""
 
-    def __init__(self) -> None:
+    def __init__(self, function_arn: str = FEEDBACK_FUNCTION_PLACEHOLDER) -> None:
         self.actions: list[dict] = []
+        self.function_arn = function_arn
+        """The ``Fn::Sub`` placeholder every Lambda invocation names."""
 
     def add(
         self,
@@ -106,7 +108,7 @@ class Flow:
             identifier,
             "InvokeLambdaFunction",
             {
-                "LambdaFunctionARN": FEEDBACK_FUNCTION_PLACEHOLDER,
+                "LambdaFunctionARN": self.function_arn,
                 "InvocationTimeLimitSeconds": LAMBDA_SECONDS,
                 "LambdaInvocationAttributes": parameters,
                 "ResponseValidation": {"ResponseType": "STRING_MAP"},

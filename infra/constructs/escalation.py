@@ -39,6 +39,7 @@ TABLE_ACTIONS = {
     "Cases": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     "Visits": ("dynamodb:GetItem",),
     "Config": ("dynamodb:GetItem",),
+    "Grievances": ("dynamodb:GetItem",),  # a grievance case's text, onto the case item
 }
 LOGS_REASON = (
     "Step Functions' CloudWatch Logs delivery (logs:CreateLogDelivery, PutResourcePolicy, "
@@ -104,7 +105,11 @@ class Escalation(SamvadFunction):
             event_bus=store.bus,
             event_pattern=events.EventPattern(
                 source=[resources.EVENT_SOURCE],
-                detail_type=[resources.FEEDBACK_POOR, resources.CASE_CONFIRMATION],
+                detail_type=[
+                    resources.FEEDBACK_POOR,
+                    resources.CASE_CONFIRMATION,
+                    resources.GRIEVANCE_REGISTERED,
+                ],
             ),
             targets=[targets.SqsQueue(self.inbox, dead_letter_queue=self.inbox_dead_letters)],
         )

@@ -29,7 +29,12 @@ KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id (the table ARN itself): what feedback does, nothing more.
 TABLE_ACTIONS = {
     "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-    "Visits": ("dynamodb:GetItem",),
+    # grievances (GRV/STATUS, the form /g): the citizen's visit item grv-<reference>
+    "Visits": ("dynamodb:GetItem", "dynamodb:PutItem"),
+    "Grievances": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+    "RateLimits": ("dynamodb:GetItem", "dynamodb:PutItem"),
+    "Directory": ("dynamodb:BatchGetItem",),
+    "Cases": ("dynamodb:GetItem",),
     "Links": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     "Dispatches": ("dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query"),
     "Contacts": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
@@ -111,7 +116,17 @@ class Feedback(SamvadFunction):
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
             reserved_concurrent_executions=web_concurrency,
         )
-        self.web.add_statements(*self._statements(store))
+        # SMS from the web entry: the grievance form's one-time codes and references (issue 11)
+        self.web.add_statements(*self._statements(store), *sms_only_publish())
+        cdk.Validations.of(self.web.role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=f"{XRAY_REASON} sns:Publish to a phone number (the grievance form's "
+                "one-time codes and references) has no resource ARN and no condition key "
+                "narrows it; a Deny on every SNS ARN (NoTopicPublish) keeps the role from "
+                "any topic.",
+            )
+        )
         self.url = self.web.function.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE, invoke_mode=lambda_.InvokeMode.BUFFERED
         )

@@ -34,15 +34,17 @@ KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id: what the workspace reads and writes, nothing more.
 TABLE_ACTIONS = {
     "Cases": ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"),
-    "Visits": ("dynamodb:GetItem",),
+    "Visits": ("dynamodb:GetItem", "dynamodb:PutItem"),  # PutItem: a grievance's citizen
     "CallLists": ("dynamodb:Query", "dynamodb:UpdateItem"),
     "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem"),
     "Dispatches": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
-    "Directory": ("dynamodb:GetItem", "dynamodb:Query"),
+    "Directory": ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem"),
     "Config": ("dynamodb:GetItem",),
     "Uploads": ("dynamodb:GetItem", "dynamodb:Scan"),
     "Tallies": ("dynamodb:GetItem", "dynamodb:Query"),
     "Audit": ("dynamodb:PutItem", "dynamodb:Query"),  # append-only: no update, no delete
+    "Grievances": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
+    "RateLimits": ("dynamodb:GetItem", "dynamodb:PutItem"),
 }
 # Object actions per data-bucket prefix.
 OBJECT_ACTIONS = {

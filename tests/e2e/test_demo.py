@@ -105,6 +105,20 @@ def test_demo_escalates_every_poor_feedback(demo):
     }
 
 
+def test_demo_includes_the_inbound_stream(demo):
+    """Given the day's inbound stream (issue 11), When the demo has run, Then every SMS and
+    web grievance is one case forwarded without any phone, the repeat was folded and the
+    garbage kept, each SMS citizen got a status, and the keys of the block are all there."""
+    inbound = demo[0]["inbound"]
+    assert {"ivr_calls", "sms", "web", "grievances_registered", "status_lookups",
+            "scheme_requests", "forwarded_anonymously", "resolved"} <= set(inbound)  # fmt: skip
+    assert inbound["sms"] > 0 and inbound["web"] > 0
+    registered = inbound["grievances_registered"]
+    assert registered == inbound["cases"] == inbound["forwarded_anonymously"] > 0
+    assert inbound["folded"] == 1 and inbound["rejected_kept"] == 1
+    assert inbound["status_lookups"] > 0 and 0 <= inbound["resolved"] <= registered
+
+
 def test_the_same_seed_gives_the_same_summary(demo, tmp_path):
     """Given the demo's summary, When the demo runs again with the same seed (elsewhere, on
     a machine as loaded as it happens to be), Then summary.json is identical apart from the
@@ -130,3 +144,16 @@ def test_demo_writes_the_daily_and_weekly_reports(demo):
     for upload in summary["files"]:
         local = [upload["upload"], upload["report"], upload["rejects"]]
         assert all(Path(p).is_file() and Path(p).is_relative_to(out) for p in local if p)
+
+
+def test_demo_includes_the_callers_and_scheme_requests(demo):
+    """Given the day's callers (the inbound IVR, issue 11), When the demo has run, Then calls
+    were placed and counted with the scheme requests, the IVR's grievances are among the
+    registered ones, and the scheme broadcast reached subscribers but not the one who left."""
+    inbound = demo[0]["inbound"]
+    ivr = inbound["ivr"]
+    assert inbound["ivr_calls"] == ivr["ivr_calls"] > 0
+    assert inbound["scheme_requests"] >= ivr["scheme_requests"] > 0
+    assert 0 < ivr["grievances_registered"] < inbound["grievances_registered"]
+    assert ivr["status_told"] == ivr["status_lookups"]
+    assert (ivr["scheme_broadcast_sent"], ivr["scheme_broadcast_opted_out"]) == (2, 1)

@@ -133,13 +133,18 @@ def test_function_role_is_least_privilege(synth: Synthesis) -> None:
 
 
 def test_inbox_rule_routes_feedback_poor_and_confirmations_to_the_queue(synth: Synthesis) -> None:
-    """Given the bus, then one rule sends FeedbackPoor and CaseConfirmation to the inbox queue
+    """Given the bus, then one rule sends FeedbackPoor, CaseConfirmation and (issue 11)
+    GrievanceRegistered to the inbox queue
     (with a dead-letter queue), and the function consumes both of its queues."""
     escalation = synth.stack.escalation
     rule = props(synth, escalation.rule)
     assert rule["EventPattern"] == {
         "source": [resources.EVENT_SOURCE],
-        "detail-type": [resources.FEEDBACK_POOR, resources.CASE_CONFIRMATION],
+        "detail-type": [
+            resources.FEEDBACK_POOR,
+            resources.CASE_CONFIRMATION,
+            resources.GRIEVANCE_REGISTERED,
+        ],
     }
     (target,) = rule["Targets"]
     assert target["Arn"] == get_att(synth, escalation.inbox)

@@ -136,6 +136,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ("AwsSolutions-L1", "Feedback/Web/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "Feedback/Web/Role/DefaultPolicy/Resource"),
         ("AwsSolutions-L1", "Notify/Function/Resource"),
+        ("AwsSolutions-L1", "InboundIvr/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "InboundIvr/Role/DefaultPolicy/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", intake_policy),
         ("AwsSolutions-IAM5[Resource::*]", sampler_policy),
         ("AwsSolutions-IAM5[Resource::*]", "Feedback/Role/DefaultPolicy/Resource"),

@@ -286,15 +286,21 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
     statements = role_statements(synth, workspace.role)
     assert actions_by_resource(statements) == {
         _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"},
-        _key(tables["Visits"]): {"dynamodb:GetItem"},
+        _key(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
         _key(tables["CallLists"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
         _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
         _key(tables["Dispatches"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-        _key(tables["Directory"]): {"dynamodb:GetItem", "dynamodb:Query"},
+        _key(tables["Directory"]): {
+            "dynamodb:GetItem",
+            "dynamodb:Query",
+            "dynamodb:BatchGetItem",
+        },
         _key(tables["Config"]): {"dynamodb:GetItem"},
         _key(tables["Uploads"]): {"dynamodb:GetItem", "dynamodb:Scan"},
         _key(tables["Tallies"]): {"dynamodb:GetItem", "dynamodb:Query"},
         _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
+        _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+        _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
         _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
         _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
         _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},

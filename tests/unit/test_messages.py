@@ -45,6 +45,8 @@ VISIT = {"office_name": "Tahasil Office, Khordha", "service": "Income certificat
 SMS_VALUES = {
     "office": "Tahasil Office, Khordha", "service": "Income certificate",
     "date": "2026-11-20", "link": "https://sv.od.gov.in/f/Ab3dE9x", "case": "case-7f3a9c2e",
+    "ref": "OD-7K3M9Q", "state": "awaiting your confirmation", "level": "2",
+    "action": "action report filed", "code": "493817",
 }  # fmt: skip
 FORM = "application/x-www-form-urlencoded"
 

@@ -118,7 +118,8 @@ def run_escalation(
         ports = local_ports(cloud)
         bus = EventBridgePublisher(cloud.names.bus, cloud.client("events"))
         for detail in poor_feedback:
-            bus.publish(resources.FEEDBACK_POOR, detail)
+            if detail.get("case_type") != "grievance":  # inbound ones are opened already
+                bus.publish(resources.FEEDBACK_POOR, detail)
         ids = sorted({case_id_for(d["visit_key"]) for d in poor_feedback})
         planned: set[tuple[str, int, str]] = set()
         timeline: list[Action] = []
@@ -152,7 +153,8 @@ def run_escalation(
     finally:
         runtime.off_clock()
     found = _cases(cloud, full=True)
-    summary = _summary([found.get(i) for i in ids], tally)
+    feedback_ids = [i for i in ids if not i.startswith("case-grv-")]  # inbound: demo/inbound
+    summary = _summary([found.get(i) for i in feedback_ids], tally)
     summary.update(
         all_settled=summary["still_open"] == 0 and summary["stalled"] == 0,
         sla_days={f"L{k}": v for k, v in SLA_DAYS.items()},

@@ -27,6 +27,8 @@ from samvad import resources
 from samvad_dev.demo.console import Console
 from samvad_dev.demo.dispatch import contact_day
 from samvad_dev.demo.escalation import run_escalation
+from samvad_dev.demo.inbound import simulate_inbound
+from samvad_dev.demo.inbound_ivr import run_inbound_ivr
 from samvad_dev.demo.reports import run_reports
 from samvad_dev.demo.synthetic import generate_visits, write_day
 from samvad_dev.local.cloud import LocalCloud
@@ -88,11 +90,15 @@ def run_demo(
                  for k in range(1, days)]  # fmt: skip
         sampling = _sample(cloud, day + dt.timedelta(days=1), later, console, tally)
         poor = sampling.pop("poor_feedback")
+        inbound = simulate_inbound(cloud, seed, visits)  # citizens who come forward (issue 11)
+        ivr = run_inbound_ivr(cloud, seed, day + dt.timedelta(days=days))  # and who call in
+        inbound.cases.extend(ivr.cases)
+        inbound.phones.extend(ivr.phones)
         last_run = day + dt.timedelta(days=days)
         with console.bar("escalation", len(poor), "case") as update:
             escalation = run_escalation(
                 cloud,
-                poor,
+                poor + inbound.cases,
                 seed,
                 start=dt.datetime.combine(last_run, dt.time(21, 0), IST),
                 progress=lambda settled, total: update(settled),
@@ -110,6 +116,7 @@ def run_demo(
                 cloud, run_dates, out=out, progress=update, tallied_before=tallied
             )
         reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
+        inbound_summary = ivr.into(inbound.summary(cloud))
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
@@ -134,6 +141,7 @@ def run_demo(
         "replayed_event_changed_nothing": replay,
         "sampling": sampling,
         "escalation": escalation,
+        "inbound": inbound_summary,
         "reports": reporting,
         "files": intake_files,
         "seconds": round(time.monotonic() - started, 1),

@@ -1,8 +1,9 @@
 """Runs an Amazon Connect flow-language document locally, as Connect would for one call.
 
-moto has no Amazon Connect runtime, so this walks the survey flow's actions itself: the
-feedback function is a callable, the citizen a list of key presses (``""``/``None``:
-silence). Supports the actions the survey flow uses; anything else raises ``FlowError``.
+moto has no Amazon Connect runtime, so this walks a flow's actions itself (the survey flow,
+the inbound flow): the function is a callable, the citizen a list of key presses
+(``""``/``None``: silence; ``"1002"`` several keys where the flow stores up to that many).
+Supports the actions those flows use; anything else raises ``FlowError``.
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ class _Call:
     def _GetParticipantInput(self, parameters: dict) -> str | None:
         if not self._speak(parameters):
             return "NoMatchingError"
-        pressed = (next(self.keys, None) or "")[:1]
+        limit = (parameters.get("InputValidation") or {}).get("CustomValidation", {})
+        pressed = (next(self.keys, None) or "")[: int(limit.get("MaximumLength") or 1)]
         if parameters.get("StoreInput") == "True":
             self.stored = pressed or "Timeout"
             return None

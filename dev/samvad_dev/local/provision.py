@@ -114,7 +114,11 @@ def _routing(events: Any, names: Names) -> None:
             names.bus,
             {
                 "source": [resources.EVENT_SOURCE],
-                "detail-type": [resources.FEEDBACK_POOR, resources.CASE_CONFIRMATION],
+                "detail-type": [
+                    resources.FEEDBACK_POOR,
+                    resources.CASE_CONFIRMATION,
+                    resources.GRIEVANCE_REGISTERED,
+                ],
             },
             names.inbox_queue,
         ),

@@ -75,6 +75,20 @@ def load_day(cloud: LocalCloud, visits: int, seed: int, folder: Path) -> list[di
     return [e["detail"] for e in events if e["detail-type"] == resources.FEEDBACK_POOR]
 
 
+def _callers(cloud: LocalCloud, seed: int) -> list[dict]:
+    """Citizens who call the inbound IVR (issue 11): their grievances, also ``grievance``."""
+    from samvad_dev.demo.inbound_ivr import run_inbound_ivr
+
+    return run_inbound_ivr(cloud, seed, dt.datetime.now(IST).date()).cases
+
+
+def _inbound(cloud: LocalCloud, seed: int, visits: int) -> list[dict]:
+    """Inbound grievances by SMS and the web form (issue 11): ``type: grievance`` cases."""
+    from samvad_dev.demo.inbound import simulate_inbound
+
+    return simulate_inbound(cloud, seed, visits).cases
+
+
 def _hold_official_calls(cloud: LocalCloud) -> int:
     """Take the ``official_call`` contacts off the dispatch queue: officials call them from
     the call desk. Returns how many were held."""
@@ -144,7 +158,8 @@ def open_cases(cloud: LocalCloud, poor: list[dict], directory: dict) -> int:
     config.publish(resources.ESCALATION_SLA_CONFIG, {"time_factor": 1.0})
     bus = EventBridgePublisher(cloud.names.bus, cloud.client("events"))
     for detail in poor:
-        bus.publish(resources.FEEDBACK_POOR, detail)
+        if detail.get("case_type") != "grievance":  # inbound cases are opened already
+            bus.publish(resources.FEEDBACK_POOR, detail)
     ids = sorted({case_id_for(d["visit_key"]) for d in poor})
     ports = local_ports(cloud)
 
@@ -316,6 +331,8 @@ def serve(port: int, visits: int, seed: int) -> int:
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with LocalCloud(stage="serve") as cloud, tempfile.TemporaryDirectory() as folder:
         poor = load_day(cloud, visits, seed, Path(folder))
+        poor += _inbound(cloud, seed, visits)
+        poor += _callers(cloud, seed)
         districts = Counter(d.get("district", "") for d in poor if d.get("district"))
         collector_district = districts.most_common(1)[0][0] if districts else "Khordha"
         directory = directory_for(poor, collector_district)

@@ -11,6 +11,7 @@
   samvad dlq list|redrive QUEUE [--to Q]     dead-letter queues: inspect, send back (deployed stack)
   samvad serve [--port P] [--visits N]       the officials' workspace on a local stack
   samvad users load FILE                     workspace users: create or update (deployed stack)
+  samvad schemes publish FILE                scheme notices: check and publish (deployed stack)
 
 Commands marked "deployed stack" read the stack's resource names from the environment.
 Exit codes: 0 done, 1 done with findings (rejected rows, a failed check), 2 bad input,
@@ -124,6 +125,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samvad.lake.cli import add_commands as add_query_command
 
     add_query_command(commands)
+    from samvad.schemes.cli import add_commands as add_scheme_commands
+
+    add_scheme_commands(commands)
     for name, subparser in _leaf_parsers(parser):
         subparser.set_defaults(command_name=name)
     return parser
@@ -524,6 +528,10 @@ def document_problems(name: str, document: object) -> list[str]:
         return ["a config document must be a JSON object"]
     if name == resources.DEPARTMENTS_CONFIG:
         return validate_departments(document)
+    if name == "inbound/ivr_menus":
+        from samvad.inbound_ivr.menus import validate_menus
+
+        return validate_menus(document)
     if name == resources.ESCALATION_DIRECTORY_CONFIG:
         return validate_directory(document)
     if name == resources.SAMPLING_PLAN_CONFIG:

@@ -109,11 +109,19 @@ STRATA = TableSpec(
 """Per visit date, each stratum (``<department>#<service>#<office>``) with its visit count,
 kept by intake: what the sampler allocates over without reading visits."""
 
+SCHEME_NEWS_INDEX = IndexSpec(
+    name="scheme_news",
+    partition_key="scheme_news",
+    projection=("scheme_phone", "scheme_language"),
+)
+"""Sparse: the citizens who asked for scheme news (``SCHEME ON``), for a broadcast."""
+
 CONTACTS = TableSpec(
     logical_id="Contacts",
     env_var="CONTACTS_TABLE",
     partition_key="phone_hash",
     ttl_attribute="expires_at",
+    indexes=(SCHEME_NEWS_INDEX,),
 )
 """One item per citizen contacted or opted out: ``opted_out``, ``last_sampled`` (ISO date)."""
 
@@ -208,9 +216,21 @@ AUDIT = TableSpec(
 number reveals, ATRs, transfers, uploads (who, what, when, from where); and the call desk's
 attempts (``calldesk#<list id>``)."""
 
+GRIEVANCES = TableSpec(
+    logical_id="Grievances",
+    env_var="GRIEVANCES_TABLE",
+    partition_key="pk",
+    sort_key="sk",
+    ttl_attribute="expires_at",
+)
+"""Inbound grievances (``samvad.grievances``): ``ref#<reference>`` records (phone hashed
+only), ``fold#`` and ``once#`` claims, one-time codes, relayed questions and answers, and
+``rejects#<date>`` partitions of what could not be registered (for the contact centre)."""
+
 TABLES: tuple[TableSpec, ...] = (
     VISITS, UPLOADS, DIRECTORY, CONFIG, STRATA, CONTACTS, CALL_LISTS, SAMPLING_RUNS,
     DISPATCHES, RATE_LIMITS, FEEDBACK, LINKS, CASES, TALLIES, AUDIT,
+    GRIEVANCES,
 )  # fmt: skip
 
 DATA_BUCKET_ENV = "DATA_BUCKET"
@@ -225,6 +245,9 @@ FEEDBACK_URL_ENV = "FEEDBACK_URL"
 CONNECT_INSTANCE_ENV = "CONNECT_INSTANCE_ID"
 CONNECT_FLOW_ENV = "CONNECT_CONTACT_FLOW_ID"
 CONNECT_SOURCE_PHONE_ENV = "CONNECT_SOURCE_PHONE"
+CONNECT_RECORDINGS_ENV = "CONNECT_RECORDINGS_LOCATION"
+"""``s3://<bucket>/<prefix>/CallRecordings``: where the Connect instance stores recordings
+(the inbound IVR links a grievance's voice message there)."""
 TELEPHONY_SIMULATOR_ENV = "TELEPHONY_SIMULATOR_QUEUE_URL"
 """Set only by the local runtime: calls go to the citizen simulator instead of Connect."""
 SCHEDULER_ROLE_ENV = "DISPATCH_SCHEDULER_ROLE_ARN"
@@ -281,6 +304,7 @@ CASE_OPENED = "CaseOpened"
 CASE_ESCALATED = "CaseEscalated"
 CASE_RESOLVED = "CaseResolved"
 CASE_OVERDUE = "CaseOverdue"
+GRIEVANCE_REGISTERED = "GrievanceRegistered"
 
 SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
 SAMPLER_TIMEZONE = "Asia/Kolkata"

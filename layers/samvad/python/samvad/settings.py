@@ -132,6 +132,10 @@ class FeedbackSettings(_FromEnvironment):
     # officials' ATR pages (``/atr/…``) go through the escalation stage's ports
     cases_table: str = _var(resources.CASES.env_var)
     escalation_state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
+    # inbound grievances (GRV/STATUS keywords, the form ``/g``): ``samvad.grievances``
+    grievances_table: str = _var(resources.GRIEVANCES.env_var, "")
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var, "")
+    directory_table: str = _var(resources.DIRECTORY.env_var, "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,6 +146,7 @@ class EscalationSettings(_FromEnvironment):
     state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
     feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")  # with the secret: ATR links
     link_secret_id: str = _var(resources.LINK_SECRET_ENV, "")
+    grievances_table: str = _var(resources.GRIEVANCES.env_var, "")  # grievance cases' text
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -173,6 +178,22 @@ class WorkspaceSettings(_FromEnvironment):
     retention_days: int = _retention()
 
 
+@dataclass(frozen=True, kw_only=True)
+class InboundIvrSettings(_FromEnvironment):
+    """The inbound IVR function (``samvad.inbound_ivr``): menus and schemes from config,
+    grievances through the grievance domain's tables, scheme SMS."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+    grievances_table: str = _var(resources.GRIEVANCES.env_var)
+    visits_table: str = _var(resources.VISITS.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
+    directory_table: str = _var(resources.DIRECTORY.env_var)
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+    recordings: str = _var(resources.CONNECT_RECORDINGS_ENV, "")
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -183,5 +204,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "feedback": FeedbackSettings,
     "escalation": EscalationSettings,
     "reports": ReportsSettings,
+    "inbound_ivr": InboundIvrSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""

@@ -159,6 +159,9 @@ def erasure_ports(
         contacts=records(resources.CONTACTS),
         objects=BucketObjects(bucket, s3),
         receipts=AuditReceipts(tables[resources.AUDIT.logical_id], client),
+        grievances=(
+            records(resources.GRIEVANCES) if resources.GRIEVANCES.logical_id in tables else None
+        ),
     )
 
 

@@ -29,7 +29,11 @@ FEEDBACK_DROP = ("free_text", "phone_hash", "voice_note", "recording", "transcri
 DISPATCH_DROP = ("reference", "reply", "reply_text", "free_text", "phone", "phone_hash")
 """``reference`` (SNS message id, Connect contact id) points at the channel's own delivery
 records, which hold the number."""
-CASE_DROP = ("free_text", "citizen_text", "phone", "phone_hash", "citizen_phone")
+CASE_DROP = (
+    "free_text", "citizen_text", "phone", "phone_hash", "citizen_phone", "text", "voice_key",
+)  # fmt: skip
+GRIEVANCE_DROP = ("text", "voice_key", "phone_hash")
+"""From an inbound grievance's record (``ref#<reference>``); its case loses its text too."""
 CONTACT_TOMBSTONE = ("phone_hash", "opted_out", "opted_out_at", "erased_at")
 """What is left of a Contacts item: the hashed opt-out that keeps the citizen from being
 contacted again (an erasure request withdraws consent)."""
@@ -82,6 +86,7 @@ class ErasurePorts:
     objects: Objects
     receipts: Receipts
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
+    grievances: Records | None = None  # inbound grievances' records (Grievances table)
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,11 @@ def erase(phone: str, by: str, ports: ErasurePorts, sweep_rejects: bool = False)
         counts["feedback"] += _redact_all(ports.feedback, key, FEEDBACK_DROP, citizen, at)
         counts["dispatches"] += _redact_all(ports.dispatches, key, DISPATCH_DROP, citizen, at)
         counts["cases"] += _redact_all(ports.cases, f"case-{key}", CASE_DROP, citizen, at)
+        if key.startswith("grv-") and ports.grievances is not None:  # an inbound grievance
+            reference = key.removeprefix("grv-")
+            counts["cases"] += _redact_all(
+                ports.grievances, f"ref#{reference}", GRIEVANCE_DROP, citizen, at
+            )
         for token in ports.links_by_visit.keys(key):
             for link in ports.links.items(token):
                 ports.links.delete(link)

@@ -42,6 +42,7 @@ class EscalationPorts:
     phone_of: Callable[[str], str | None]  # visit_key → E.164, read from Visits
     config: ConfigReader
     atr_link: Callable[[str, str, dt.datetime], str] | None = None
+    grievance_of: Callable[[str], dict | None] | None = None  # reference → grievance record
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
 
 
@@ -125,9 +126,11 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
         ports.config.latest(resources.ESCALATION_DIRECTORY_CONFIG), level, case
     )
     now = ports.clock()
-    timing = LevelTiming.of(policy.days(case["department"], case["service"], level), factor)
+    days = policy.days(case["department"], case["service"], level, case.get("case_type", ""))
+    timing = LevelTiming.of(days, factor)
     deadline = now + dt.timedelta(seconds=timing.sla_seconds)
-    phone = ports.phone_of(case["visit_key"])
+    anonymous = case.get("case_type") == "grievance"  # forwarded without the citizen's phone
+    phone = None if anonymous else ports.phone_of(case["visit_key"])
     link = ports.atr_link(case_id, holder.official_id, deadline) if ports.atr_link else ""
     holder_view = {
         "level": level,
@@ -135,7 +138,8 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
         "name": holder.name,
         "title": holder.title,
     }
-    texts = notices.texts(case, holder_view, deadline, mask(phone) if phone else "unknown", link)
+    citizen = mask(phone) if phone else ("anonymous" if anonymous else "unknown")
+    texts = notices.texts(case, holder_view, deadline, citizen, link)
     reason = str(step.get("reason") or "opened")
     from_level = int(step.get("from_level") or 0)
     at = _iso(now)
@@ -146,7 +150,7 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
             "detail": {
                 "case_id": case_id,
                 "visit_key": case["visit_key"],
-                "level": 1,
+                "level": level,
                 "opened_at": case["opened_at"],
                 "deadline": _iso(deadline),
                 **event_fields,

@@ -69,6 +69,7 @@ class SlaPolicy:
     confirm_days: float = DEFAULT_CONFIRM_DAYS
     renotify_days: float = DEFAULT_RENOTIFY_DAYS
     time_factor: float = 1.0
+    grievances: SlaPolicy | None = None  # inbound grievances' own SLAs (``grievances`` key)
 
     @classmethod
     def from_document(cls, document: dict | None) -> SlaPolicy:
@@ -83,9 +84,18 @@ class SlaPolicy:
             raise CaseError(f"escalation SLA config is invalid: {error}") from None
         if not 0 < factor <= 1 or confirm <= 0 or renotify <= 0:
             raise CaseError("escalation SLA config: time_factor in (0, 1], days > 0")
-        return cls(default, services, confirm, renotify, factor)
+        grievances = None
+        if isinstance(document.get("grievances"), dict):
+            inner = {k: v for k, v in document.items() if k != "grievances"}
+            grievances = cls.from_document(
+                {**inner, "default": {}, "services": {}, **document["grievances"]}
+            )
+        return cls(default, services, confirm, renotify, factor, grievances)
 
-    def days(self, department: str, service: str, level: int) -> float:
+    def days(self, department: str, service: str, level: int, case_type: str = "") -> float:
+        """Days at ``level``; a grievance case uses the ``grievances`` section when given."""
+        if case_type == "grievance" and self.grievances is not None:
+            return self.grievances.days(department, service, level)
         return {**self.default, **self.services.get(f"{department}/{service}", {})}[level]
 
 

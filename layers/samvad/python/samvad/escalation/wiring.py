@@ -6,13 +6,14 @@ import datetime as dt
 import functools
 import json
 import os
+from collections.abc import Callable
 
 from samvad import clock, resources
 from samvad.adapters.cases import DynamoCases
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.state_machine import StepFunctionsTasks
 from samvad.adapters.visits import DynamoVisits
-from samvad.escalation import cases, links
+from samvad.escalation import cases, grievance_cases, links
 from samvad.escalation.model import CaseError
 from samvad.settings import EscalationSettings
 
@@ -45,8 +46,18 @@ def _ports_for(settings: EscalationSettings, endpoint: str) -> cases.EscalationP
         phone_of=DynamoVisits(settings.visits_table).phone,
         config=DynamoConfig(settings.config_table),
         atr_link=atr_link,
+        grievance_of=_grievance_reader(settings.grievances_table),
         clock=clock.now,  # the local runtime's simulated time when it sets one
     )
+
+
+def _grievance_reader(table: str) -> Callable[[str], dict | None] | None:
+    if not table:
+        return None
+    from samvad.adapters.grievances import DynamoGrievances
+
+    store = DynamoGrievances(table)
+    return lambda reference: store.get(f"ref#{reference}")
 
 
 def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
@@ -68,6 +79,8 @@ def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
         return cases.open_case(detail, ports)
     if kind == resources.CASE_CONFIRMATION:
         return cases.record_confirmation(detail, ports)
+    if kind == resources.GRIEVANCE_REGISTERED:
+        return grievance_cases.open_grievance_case(detail, ports)
     raise CaseError(f"unexpected event type {kind!r}")
 
 

@@ -31,6 +31,8 @@ from samvad.ports import (
 
 if TYPE_CHECKING:
     from samvad.dispatch.policy import NotifyPolicy
+    from samvad.grievances.ports import GrievancePorts
+    from samvad.schemes.service import SchemePorts
 
 log = logger_for("feedback")
 
@@ -57,6 +59,8 @@ class FeedbackPorts:
     sms: Sms | None = None  # acknowledgements
     policy: NotifyPolicy | None = None  # SMS sender and DLT ids for acknowledgements
     acks: Acknowledgements | None = None  # caps SMS acknowledgements; None: none are sent
+    grievances: GrievancePorts | None = None  # GRV/STATUS keywords and the form ``/g``
+    schemes: SchemePorts | None = None  # SCHEME <keyword> and SCHEME ON/OFF by SMS
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 

@@ -1,5 +1,9 @@
 """Two-way SMS: a citizen's reply (End User Messaging → SNS topic → this function).
 
+A message that starts with a grievance keyword (``GRV``, ``STATUS``, in any of the three
+languages) goes to ``samvad.grievances.sms`` first and is never read as a survey answer;
+one that starts with ``SCHEME`` (``योजना``, ``ଯୋଜନା``) to ``samvad.schemes`` next.
+
 The inbound message names the number it came from and ``previousPublishedMessageId``, the
 last message we sent to that number: that finds the contact (survey or confirmation) in the
 dispatch ledger; failing that, the last SMS contact remembered for the number. The reply is
@@ -17,7 +21,10 @@ from samvad.dispatch.service import Contact, MessageError
 from samvad.feedback.acks import may_acknowledge
 from samvad.feedback.answers import Answers
 from samvad.feedback.service import FeedbackPorts, opt_out, record_confirmation, record_survey
+from samvad.grievances.keywords import parse_keyword, script_of
+from samvad.grievances.sms import handle_keyword
 from samvad.logs import logger_for
+from samvad.schemes.service import sms_request
 
 log = logger_for("feedback")
 
@@ -28,6 +35,13 @@ def handle_sms_reply(inbound: dict[str, Any], ports: FeedbackPorts) -> str:
     body = inbound.get("messageBody") or ""
     if not phone:
         return "no_sender"
+    keyword = parse_keyword(body)  # GRV/STATUS before any survey reading ("GRV … stop …")
+    if keyword is not None and ports.grievances is not None:
+        return handle_keyword(keyword, inbound, ports.grievances)
+    if ports.schemes is not None:  # SCHEME <keyword>, SCHEME ON/OFF (samvad.schemes)
+        done = sms_request(body, phone, script_of(body), ports.schemes)
+        if done is not None:
+            return f"scheme_{done}"
     phone_hash = ports.hasher(phone)
     contact = _contact_of(inbound, phone_hash, ports)
     kind = (contact or {}).get("kind") or "survey"

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from samvad import messages
 from samvad.feedback.answers import AnswerError, Answers
 from samvad.feedback.service import FeedbackPorts, opt_out, record_confirmation, record_survey
+from samvad.grievances import web as grievance_web
 from samvad.messages import web as pages
 
 SECURITY_HEADERS = pages.RESPONSE_HEADERS
@@ -30,6 +31,7 @@ class WebRequest:
     query: dict[str, str] = field(default_factory=dict)
     body: str | bytes | None = ""  # bytes: decoded base64, read as UTF-8; None: unreadable
     content_type: str = ""
+    source: str = ""  # the client's address (per-source rate limits of the form ``/g``)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,17 @@ def request_body(body: str, is_base64: bool) -> str | bytes | None:
 def handle_web(request: WebRequest, ports: FeedbackPorts) -> WebResponse:
     parts = [p for p in request.path.split("/") if p]
     language = messages.normalise_language(request.query.get("lang"))
+    if parts[:1] == ["g"] and ports.grievances is not None:  # the grievance form and status
+        served = grievance_web.handle(
+            request.method,
+            "/" + "/".join(parts),
+            language,
+            request.body,
+            request.content_type,
+            request.source,
+            ports.grievances,
+        )
+        return WebResponse(served.status, served.body)
     if len(parts) != 2 or parts[0] != "f":
         return _page(404, "invalid", language)
     if request.method not in ("GET", "POST"):

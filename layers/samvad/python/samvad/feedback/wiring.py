@@ -17,11 +17,13 @@ from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
 from samvad.adapters.sms import SnsSms
 from samvad.adapters.visits import DynamoVisits
+from samvad.dispatch.policy import NotifyPolicy
 from samvad.dispatch.wiring import current_policy
 from samvad.feedback.connect import handle_connect
 from samvad.feedback.service import FeedbackPorts
 from samvad.feedback.sms import handle_sms_reply
 from samvad.feedback.web import WebRequest, handle_web, request_body
+from samvad.grievances.ports import GrievancePorts
 from samvad.link_tokens import LinkSigner
 from samvad.pii import PhoneHasher
 from samvad.settings import EscalationSettings, FeedbackSettings
@@ -80,6 +82,7 @@ def web_request(event: dict, settings: FeedbackSettings) -> dict:
         query=dict(event.get("queryStringParameters") or {}),
         body=body,
         content_type=headers.get("content-type", ""),
+        source=str(http.get("sourceIp") or ""),
     )
     if request.path.startswith("/atr/"):
         return _atr_request(request, headers, settings)
@@ -108,4 +111,57 @@ def _atr_request(request: WebRequest, headers: dict, settings: FeedbackSettings)
 
 
 def _ports(settings: FeedbackSettings) -> FeedbackPorts:
-    return replace(feedback_ports(settings), policy=current_policy(settings.config_table))
+    policy = current_policy(settings.config_table)
+    return replace(
+        feedback_ports(settings),
+        policy=policy,
+        grievances=grievance_ports_for(settings, policy),
+        schemes=_schemes(settings, policy),
+    )
+
+
+def _schemes(settings: FeedbackSettings, policy: NotifyPolicy) -> Any:
+    """Scheme requests by SMS (``samvad.schemes``): notices from config, subscriptions on the
+    Contacts table."""
+    from samvad.adapters.scheme_subscribers import DynamoSubscribers
+    from samvad.schemes.service import SchemePorts
+
+    ports = feedback_ports(settings)
+    return SchemePorts(
+        config=_config(settings.config_table), sms=SnsSms(), policy=policy,
+        hasher=ports.hasher, subscribers=DynamoSubscribers(settings.contacts_table),
+        opt_outs=ports.contacts, clock=clock.now,
+    )  # fmt: skip
+
+
+@functools.cache
+def _config(table: str) -> Any:
+    from samvad.adapters.config import DynamoConfig
+
+    return DynamoConfig(table)
+
+
+def grievance_ports_for(settings: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
+    """The grievance ports, when the stack gives this function the Grievances table."""
+    if not settings.grievances_table:
+        return None
+    from samvad.adapters.grievances import DirectoryOffices
+    from samvad.grievances.wiring import grievance_ports
+
+    ports = grievance_ports(
+        grievances_table=settings.grievances_table,
+        visits_table=settings.visits_table,
+        cases_table=settings.cases_table,
+        config_table=settings.config_table,
+        rate_limits_table=settings.rate_limits_table,
+        event_bus=settings.event_bus,
+        phone_hash_secret_id=settings.phone_hash_secret_id,
+    )
+    offices = DirectoryOffices(settings.directory_table, lambda: _departments(ports))
+    return replace(ports, policy=policy, offices=offices)
+
+
+def _departments(ports: GrievancePorts) -> list[str]:
+    from samvad.grievances.catalogue import departments
+
+    return sorted(departments(ports.config))

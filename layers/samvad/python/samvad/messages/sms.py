@@ -20,6 +20,8 @@ VARIABLE_LIMIT = 30
 TEMPLATES = (
     "survey", "confirmation", "opt_out_ack", "thanks", "not_understood",
     "not_understood_confirmation",
+    "grievance_registered", "grievance_folded", "grievance_status", "grievance_status_refused",
+    "grievance_help", "grievance_question", "grievance_code",
 )  # fmt: skip
 NEVER_SHORTENED = frozenset({"link"})
 """Variables that are refused rather than shortened when too long: a cut link is broken."""

@@ -161,6 +161,17 @@ def _fields(body: str | bytes | None, content_type: str | None) -> dict[str, str
     return {name: found[0] for name, found in parsed.items()}
 
 
+def clean_text(value: str) -> str | None:
+    """A citizen's free text as the feedback form keeps it (NFC, no control characters)."""
+    return _clean_text(value)
+
+
+def form_fields(body: str | bytes | None, content_type: str | None) -> dict[str, str]:
+    """A posted form's fields, read as strictly as the feedback form's (other forms on the
+    function URL: the grievance form ``/g``); ``FormError`` names what is wrong."""
+    return _fields(body, content_type)
+
+
 def _yes_no(fields: Mapping[str, str], name: str) -> bool | None:
     value = fields.get(name, "").strip().casefold()
     if not value:

@@ -126,12 +126,23 @@ def _tables(summary: dict, links: Links) -> list[dict[str, Any]]:
             ("level", _plain("level")), ("overdue_since", _plain("since_ist")),
             ("days_overdue", _plain("days_overdue")), ("citizen", _plain("citizen_phone")),
         ], lambda r: str(r["case_id"])),
+        _table("inbound", "inbound_section", _inbound(summary), [
+            ("department", _plain("department")), ("registered", _plain("registered")),
+            ("resolved", _plain("resolved")), ("reopen_rate", _pct("reopen_rate")),
+            ("median_hours", _plain("median_hours_to_resolution")),
+            ("overdue", _plain("overdue")),
+        ], lambda r: str(r["department"])),
         _table("capacity", "capacity_section", summary["capacity_building"], [
             ("official", official), ("office", office), ("why", _plain("reason")),
             ("recommendation", _plain("recommendation")),
         ], lambda r: f"{r['department']}/{r['official_id']}/{r['office_code']}"),
     ]  # fmt: skip
     return tables
+
+
+def _inbound(summary: dict) -> list[dict]:
+    """Inbound grievances per department: a table apart from the sampled feedback's."""
+    return list((summary.get("inbound") or {}).get("departments") or [])
 
 
 def _table(

@@ -22,7 +22,7 @@ from typing import Any
 
 from samvad import phones, resources
 from samvad.ports import ConfigReader, Documents, Notifier, ReportFiles, TallyStore, VisitPhones
-from samvad.reports import dashboard, drilldown, exports, figures, rankings, series
+from samvad.reports import dashboard, drilldown, exports, figures, inbound, rankings, series
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, BadRequest, Period, month, month_of, period_of, window
 from samvad.reports.reading import Scope, TallyReader, keeps
@@ -242,6 +242,7 @@ def build_summary(
                                          ("department", "service")),
         "districts": _ordered(rankings.with_trends(now["district"], before["district"],
                                                    ("district",))),
+        "inbound": inbound.section(current),  # apart: self-selected, never ranked
     }  # fmt: skip
 
 
@@ -260,7 +261,8 @@ def _sum(rows: list[dict]) -> Counter:
 def _overdue(ports: ReportPorts, reads: Counter, now: dt.datetime) -> list[dict]:
     cases = sorted(ports.tallies.overdue_cases(), key=lambda c: (c["since"], c["case_id"]))
     reads["overdue_rows"] += len(cases)
-    found = ports.visits.phones(sorted({c["visit_key"] for c in cases})) if cases else {}
+    sampled = sorted({c["visit_key"] for c in cases if not inbound.is_inbound(c)})
+    found = ports.visits.phones(sampled) if sampled else {}  # inbound: forwarded anonymously
     reads["visit_rows"] += len(found)
     listed = []
     for case in cases:
@@ -271,7 +273,9 @@ def _overdue(ports: ReportPorts, reads: Counter, now: dt.datetime) -> list[dict]
             | {
                 "since_ist": since.astimezone(IST).strftime("%Y-%m-%d %H:%M IST") if since else "",
                 "days_overdue": max(0, (now - since).days) if since else None,
-                "citizen_phone": phones.mask(phone) if phone else "unknown",
+                "citizen_phone": phones.mask(phone)
+                if phone
+                else ("anonymous" if inbound.is_inbound(case) else "unknown"),
             }
         )
     return listed

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from samvad import resources
+from samvad.reports import inbound
 from samvad.reports.periods import ist_date
 from samvad.reports.stats import ttr_bucket
 
@@ -30,7 +31,7 @@ LEVELS = (1, 2, 3, 4)
 TALLIED = (
     resources.SAMPLE_DRAWN, resources.CONTACT_OUTCOME, resources.FEEDBACK_RECORDED,
     resources.CASE_OPENED, resources.CASE_ESCALATED, resources.CASE_RESOLVED,
-    resources.CASE_OVERDUE,
+    resources.CASE_OVERDUE, resources.GRIEVANCE_REGISTERED,
 )  # fmt: skip
 
 
@@ -76,8 +77,15 @@ def updates_for(
         raise BadEvent(f"{detail_type}: detail must be an object")
     if detail_type == resources.SAMPLE_DRAWN:
         return _sampled(detail, load_selection)
+    if detail_type == resources.GRIEVANCE_REGISTERED:
+        return inbound.registered(detail)
+    if inbound.is_inbound(detail):  # an SMS grievance names no service, a web one maybe no office
+        detail = inbound.with_blanks_named(detail)
     builder = _BUILDERS.get(detail_type)
-    return builder(detail) if builder else []
+    updates = builder(detail) if builder else []
+    if inbound.is_inbound(detail):  # a grievance case: its own counters, never the survey's
+        return [inbound.separated(update, detail) for update in updates]
+    return updates
 
 
 # -- survey ----------------------------------------------------------------------------------

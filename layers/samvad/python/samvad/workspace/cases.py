@@ -66,7 +66,16 @@ def _case_summary(case: dict, now: dt.datetime) -> dict:
         "deadline": case.get("deadline", ""),
         "opened_at": opened,
         "age_days": age,
+        **_inbound_summary(case),
     }
+
+
+def _inbound_summary(case: dict) -> dict:
+    """An inbound grievance's reference, category and channel; feedback cases say so."""
+    if case.get("case_type") != "grievance":
+        return {"origin": "feedback"}
+    fields = ("reference", "category", "channel")
+    return {"origin": "inbound", **{k: str(case.get(k) or "") for k in fields}}
 
 
 def list_cases(official: Official, query: Mapping[str, str], ports: WorkspacePorts) -> dict:
@@ -126,8 +135,9 @@ def get_case(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
     """The case page: summary, history, the citizen's answers, a masked phone."""
     authorize(official, "cases.read")
     case = _case_in_scope(official, case_id, ports)
-    answers = ports.feedback.store.get(case["visit_key"]) or {}
-    visit = ports.visits.get(case["visit_key"]) or {}
+    inbound = case.get("case_type") == "grievance"  # forwarded anonymously: no phone at all
+    answers = {} if inbound else ports.feedback.store.get(case["visit_key"]) or {}
+    visit = {} if inbound else ports.visits.get(case["visit_key"]) or {}
     phone = str(visit.get("phone") or "")
     history = [
         {k: v for k, v in entry.items() if k in AUDIT_VIEW} for entry in case.get("audit", [])
@@ -145,6 +155,11 @@ def get_case(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
         "history": history,
         "can_act": can_act,
         "can_file_atr": can_act and int(atr.get("round", -1)) != int(case.get("round") or 0),
+        **(
+            {"text": case.get("text", ""), "has_voice": bool(case.get("voice_key"))}
+            if inbound
+            else {}
+        ),
     }
 
 

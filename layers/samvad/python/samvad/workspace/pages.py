@@ -11,7 +11,7 @@ import functools
 
 import jinja2
 
-PAGES = ("signin", "cases", "case", "calls", "dashboard", "uploads", "audit")
+PAGES = ("signin", "cases", "case", "calls", "dashboard", "uploads", "audit", "grievance")
 LANGUAGES = ("or", "hi", "en")
 HEADERS = {
     "Cache-Control": "no-store",
@@ -38,6 +38,8 @@ LABELS: dict[str, dict[str, str]] = {
         "what": "What", "target": "On", "from": "From", "script": "Script", "age": "Age (days)",
         "figures": "Figures for my scope", "my_cases": "My cases' ages", "language": "Language",
         "attachment": "Photo or PDF (optional, ≤ 5 MB)", "too_big": "The file is over 5 MB",
+        "grievance": "Register a grievance", "phone": "Caller's mobile number",
+        "category": "Category",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -57,6 +59,8 @@ LABELS: dict[str, dict[str, str]] = {
         "age": "आयु (दिन)", "figures": "मेरे क्षेत्र के आँकड़े", "my_cases": "मेरे मामलों की आयु",
         "language": "भाषा", "attachment": "फ़ोटो या PDF (वैकल्पिक, ≤ 5 MB)",
         "too_big": "फ़ाइल 5 MB से बड़ी है",
+        "grievance": "शिकायत दर्ज करें", "phone": "कॉल करने वाले का मोबाइल नंबर",
+        "category": "श्रेणी",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -76,6 +80,8 @@ LABELS: dict[str, dict[str, str]] = {
         "age": "ବୟସ (ଦିନ)", "figures": "ମୋ କ୍ଷେତ୍ରର ସଂଖ୍ୟା", "my_cases": "ମୋ ମାମଲାର ବୟସ",
         "language": "ଭାଷା", "attachment": "ଫଟୋ କିମ୍ବା PDF (ଇଚ୍ଛାଧୀନ, ≤ 5 MB)",
         "too_big": "ଫାଇଲ୍ 5 MB ରୁ ବଡ଼",
+        "grievance": "ଅଭିଯୋଗ ପଞ୍ଜିକରଣ", "phone": "କଲ୍ କରୁଥିବା ବ୍ୟକ୍ତିଙ୍କ ମୋବାଇଲ୍ ନମ୍ବର",
+        "category": "ବର୍ଗ",
     },
 }  # fmt: skip
 

@@ -28,6 +28,11 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "uploads.rejects": frozenset({"data_officer"}),
     "dashboard": frozenset(ROLES) - {"data_officer"},
     "audit.list": frozenset({"auditor"}),
+    # inbound grievances (samvad.workspace.grievances)
+    "grievances.register": frozenset({"caller"}),
+    "grievances.rejects": frozenset({"caller"}),
+    "grievances.ask": HOLDERS,
+    "grievances.unmask": frozenset({"cmo"}),
 }
 """Action → the roles allowed to attempt it. An action not listed is denied to everyone."""
 

@@ -10,6 +10,7 @@ from typing import Any, Protocol
 
 from samvad.escalation import cases as escalation
 from samvad.feedback import service as feedback
+from samvad.grievances.ports import GrievancePorts
 from samvad.workspace.roles import Official
 
 
@@ -64,6 +65,7 @@ class WorkspacePorts:
     audit: AuditLog
     notifier: Notifier
     tallies: Tallies | None = None
+    grievances: GrievancePorts | None = None  # inbound grievances: register, relay, unmask
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3

@@ -54,7 +54,7 @@ def _ports_for(
     )
     from samvad.dispatch.wiring import current_policy
     from samvad.escalation.wiring import escalation_ports
-    from samvad.feedback.wiring import feedback_ports
+    from samvad.feedback.wiring import feedback_ports, grievance_ports_for
 
     escalation = escalation_ports(escalation_settings)
     policy = current_policy(settings.config_table)
@@ -71,6 +71,7 @@ def _ports_for(
         audit=DynamoAuditLog(settings.audit_table),
         notifier=SnsOfficialNotifier(escalation.config),
         tallies=DynamoTallies(settings.tallies_table),
+        grievances=grievance_ports_for(feedback, policy),
         retry_after_hours=policy.retry_after_hours,
         busy_retry_minutes=policy.busy_retry_minutes,
         call_attempts_max=policy.call_attempts,

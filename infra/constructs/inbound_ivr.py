@@ -1,0 +1,165 @@
+"""The inbound IVR: its function and, in the Connect instance, the inbound flow citizens reach.
+
+Built only when the stack is given a Connect instance (``connect_instance_arn``; see
+``infra.constructs.connect``): nothing else invokes the function. The flow's claimed number
+is associated with it outside CloudFormation (``AssociatePhoneNumberContactFlow`` has no
+resource type; ``docs/inbound.md``), with the ``InboundFlowId`` output.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_connect as connect
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from constructs import Construct
+
+from infra.constructs.connect import ConnectSettings
+from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
+from infra.constructs.storage import DataStore
+from samvad import resources
+
+FLOW_FILE = Path(__file__).resolve().parents[1] / "connect" / "inbound_flow.json"
+FLOW_ARN_PARAMETER = "InboundIvrFunctionArn"
+CONCURRENCY = 20
+"""Reserved: Connect waits at most 8 s per invocation, whatever else the account runs."""
+TIMEOUT = cdk.Duration.seconds(10)
+RECORDINGS = re.compile(r"^s3://[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^\s]*)?$")
+TABLE_ACTIONS = {
+    "Config": ("dynamodb:GetItem",),
+    # the grievance domain: ref#/fold#/once# records, the candidates of a keyed reference
+    "Grievances": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query",
+                   "dynamodb:BatchGetItem"),
+    "Visits": ("dynamodb:GetItem", "dynamodb:PutItem"),  # the citizen's grv-<reference> item
+    "Cases": ("dynamodb:GetItem",),
+    "RateLimits": ("dynamodb:GetItem", "dynamodb:PutItem"),
+    "Directory": ("dynamodb:BatchGetItem",),
+}  # fmt: skip
+
+
+def recordings_setting(value: object) -> str:
+    """The ``connect_recordings`` context value: ``s3://<bucket>/<prefix>/CallRecordings``
+    (the instance's recordings location), or empty."""
+    if value in (None, ""):
+        return ""
+    if not RECORDINGS.match(str(value)):
+        raise ValueError(
+            "connect_recordings: expected s3://<bucket>/<prefix>/CallRecordings, the Connect "
+            f"instance's call-recordings location, got {value!r}"
+        )
+    return str(value)
+
+
+class InboundIvr(SamvadFunction):
+    """``function``: ``functions/inbound_ivr``; ``flow``: ``samvad-inbound-<stage>`` with
+    ``${InboundIvrFunctionArn}`` substituted; ``integration`` and ``permission`` let this
+    instance (only) invoke the function; ``flow_id`` for the number's association."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+        settings: ConnectSettings,
+        stage: str,
+        recordings: str = "",
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="inbound_ivr",
+            description="Samvad inbound IVR: menus, grievances, status and schemes for callers",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=512,
+            timeout=TIMEOUT,
+            environment={resources.CONNECT_RECORDINGS_ENV: recordings} if recordings else None,
+            reserved_concurrent_executions=CONCURRENCY,
+        )
+        self.add_statements(*self._statements(store), *sms_only_publish())
+        cdk.Validations.of(self.role).acknowledge(
+            cdk.Acknowledgment(
+                id="AwsSolutions-IAM5[Resource::*]",
+                reason=f"{XRAY_REASON} sns:Publish to a phone number (a scheme notice the "
+                "caller asked for, a grievance's reference) has no resource ARN; a Deny on "
+                "every SNS ARN (NoTopicPublish) keeps the role from any topic.",
+            )
+        )
+        self._flow(settings, stage)
+
+    def _flow(self, settings: ConnectSettings, stage: str) -> None:
+        content = FLOW_FILE.read_text(encoding="utf-8")
+        if f"${{{FLOW_ARN_PARAMETER}}}" not in content:
+            raise ValueError(f"{FLOW_FILE}: no ${{{FLOW_ARN_PARAMETER}}} placeholder")
+        arn = self.function.function_arn
+        self.permission = lambda_.CfnPermission(
+            self,
+            "InvokeByConnect",
+            action="lambda:InvokeFunction",
+            function_name=arn,
+            principal="connect.amazonaws.com",
+            source_arn=settings.instance_arn,
+            source_account=cdk.Stack.of(self).account,
+        )
+        self.integration = connect.CfnIntegrationAssociation(
+            self,
+            "Integration",
+            instance_id=settings.instance_arn,
+            integration_type="LAMBDA_FUNCTION",
+            integration_arn=arn,
+        )
+        self.flow = connect.CfnContactFlow(
+            self,
+            "Flow",
+            instance_arn=settings.instance_arn,
+            name=f"samvad-inbound-{stage}",
+            type="CONTACT_FLOW",
+            description="Samvad: citizens call in (grievances, status, schemes)",
+            content=cdk.Fn.sub(content, {FLOW_ARN_PARAMETER: arn}),
+        )
+        self.flow.node.add_dependency(self.permission, self.integration)
+        self.flow_id = cdk.Fn.select(3, cdk.Fn.split("/", self.flow.attr_contact_flow_arn))
+        cdk.CfnOutput(
+            self,
+            "InboundFlowId",
+            value=self.flow_id,
+            description="Associate the claimed inbound number with this flow (docs/inbound.md)",
+        )
+
+    @staticmethod
+    def _statements(store: DataStore) -> list[iam.PolicyStatement]:
+        tables = store.tables
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid=f"Table{logical_id}",
+                    actions=list(actions),
+                    resources=[tables[logical_id].table_arn],
+                )
+                for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="PublishEvents",
+                actions=["events:PutEvents"],
+                resources=[store.bus.event_bus_arn],
+            ),
+            iam.PolicyStatement(
+                sid="ReadPhoneHashKey",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[store.phone_hash_secret.secret_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseDataKey",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn],
+            ),
+        ]

@@ -1,0 +1,1 @@
+"""The inbound IVR: menus from config, grievances registered and looked up, schemes heard."""
