@@ -15,7 +15,7 @@ from samvad.adapters.grievances import DynamoGrievances
 from samvad.adapters.visits import DynamoVisits
 from samvad.escalation.cases import EscalationPorts
 from samvad.escalation.wiring import handle_message
-from samvad.local.citizens import sns_event
+from samvad_dev.local.citizens import sns_event
 from tests.adapters.test_dispatch_handler import Context
 from tests.conftest import load_handler
 from tests.grievance_fakes import PHONE, RecordingTasks

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from samvad import messages, resources
-from samvad.local.cloud import LocalCloud
-from samvad.local.http import FunctionUrl
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.http import FunctionUrl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("grievance_form")]
 
@@ -26,7 +26,7 @@ def served():
 def last_code(phone_digits: str) -> str:
     from moto.sns.models import sns_backends
 
-    from samvad.local.cloud import ACCOUNT, REGION
+    from samvad_dev.local.cloud import ACCOUNT, REGION
 
     sent = sns_backends[ACCOUNT][REGION].sms_messages.values()
     texts = [text for phone, text in sent if phone.endswith(phone_digits.replace(" ", ""))]

@@ -10,10 +10,10 @@ import json
 import pytest
 
 from samvad import resources
-from samvad.demo.inbound import simulate_inbound
-from samvad.local.cloud import LocalCloud
-from samvad.local.flows import ingest_files
-from samvad.local.reports import pump_reports
+from samvad_dev.demo.inbound import simulate_inbound
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.flows import ingest_files
+from samvad_dev.local.reports import pump_reports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("inbound")]
 

@@ -99,8 +99,8 @@ def test_an_overdue_inbound_case_is_listed_as_anonymous_without_reading_its_numb
     import datetime as dt
     import json
 
-    from samvad.demo import report_events as ev
     from samvad.reports.service import record_event, run_report
+    from samvad_dev.demo import report_events as ev
     from tests.reports_fakes import memory_report_ports
 
     office = ev.offices(1, 1)[0]

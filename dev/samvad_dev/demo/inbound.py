@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 
 from samvad import resources
 from samvad.adapters.config import DynamoConfig
-from samvad.local.citizens import function_url_event, sns_event
+from samvad_dev.local.citizens import function_url_event, sns_event
 
 TEXTS = {
     "money_asked": "The clerk asked for 500 rupees to process the application",
@@ -133,7 +133,7 @@ def _by_web(cloud: Any, run: InboundRun, phone: str, office: dict, category: str
 def _sent_to(phone: str) -> list[str]:
     from moto.sns.models import sns_backends
 
-    from samvad.local.names import ACCOUNT, REGION
+    from samvad_dev.local.names import ACCOUNT, REGION
 
     sent = sns_backends[ACCOUNT][REGION].sms_messages.values()
     return [text for to, text in sent if to == phone]
