@@ -358,6 +358,7 @@ def test_intake_function_configuration(synth: Synthesis) -> None:
     assert props["Layers"] == [{"Ref": synth.logical_id(synth.stack.layer.layer_version)}]
     env = props["Environment"]["Variables"]
     tuning = {resources.INTAKE_CHUNK_ROWS_ENV, resources.INTAKE_CHUNK_BYTES_ENV}  # unset: defaults
+    tuning.add(resources.INTAKE_WRITE_WORKERS_ENV)
     expected = {*IntakeSettings.env_names(), "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
     expected -= tuning
     assert set(env) == expected

@@ -78,6 +78,9 @@ class IntakeSettings(_FromEnvironment):
     chunks_state_machine_arn: str = _var(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV, "")
     chunk_rows: int = _var(resources.INTAKE_CHUNK_ROWS_ENV, 0, int)
     chunk_bytes: int = _var(resources.INTAKE_CHUNK_BYTES_ENV, 0, int)
+    write_workers: int = _var(
+        resources.INTAKE_WRITE_WORKERS_ENV, resources.INTAKE_WRITE_WORKERS_DEFAULT, int
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -22,21 +22,32 @@ import tempfile
 import time
 from pathlib import Path
 
+from samvad import resources
+
 DAY = dt.date(2026, 11, 22)
 TODAY = DAY + dt.timedelta(days=1)
+_NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
 HASH_KEY = b"bench-key-" * 4
 ERROR_RATE = 0.03
 
 
 def run(
-    rows: list[int], naive_rows: int, emulator_rows: int, chunked_rows: int | None = None
+    rows: list[int],
+    naive_rows: int,
+    emulator_rows: int,
+    chunked_rows: int | None = None,
+    end_to_end_rows: int = 20_000,
+    write_workers: int = resources.INTAKE_WRITE_WORKERS_DEFAULT,
 ) -> dict:
     """``chunked_rows``: the file for the ``chunked`` figure (default: the largest of
-    ``rows``; 0 leaves the figure out)."""
+    ``rows``; 0 leaves the figure out); ``end_to_end_rows`` (0: left out), with
+    ``write_workers`` writers against one."""
+    from samvad.bench import intake_end_to_end
     from samvad.bench.intake_chunked import compare
 
     chunked_rows = max(rows) if chunked_rows is None else chunked_rows
     sizes = set(rows) | {naive_rows} | ({chunked_rows} if chunked_rows else set())
+    sizes |= {end_to_end_rows} if end_to_end_rows else set()
     with tempfile.TemporaryDirectory(prefix="samvad-bench-") as tmp:
         files = {n: _make_csv(Path(tmp), n) for n in sorted(sizes)}
         pure = {str(n): _child("pure", files[n]) for n in rows}
@@ -44,6 +55,11 @@ def run(
         same_n = pure.get(str(naive_rows)) or _child("pure", files[naive_rows])
         emulator = emulator_requests(emulator_rows)
         chunked = compare(files[chunked_rows]) if chunked_rows else None
+        end_to_end = (
+            intake_end_to_end.compare(files[end_to_end_rows], write_workers, HASH_KEY, _NOW)
+            if end_to_end_rows
+            else None
+        )
     ratio = same_n["rows_per_cpu_s"] / naive["rows_per_cpu_s"]
     largest = pure[str(max(rows))]
     return {
@@ -59,11 +75,25 @@ def run(
         "speedup_vs_naive": round(ratio, 2),  # rows per CPU-second, same file, same run
         "emulator": emulator,
         **({"chunked": chunked} if chunked else {}),
+        **({"end_to_end": end_to_end} if end_to_end else {}),
         "targets": {
             "pure_rows_per_s_per_core>=50k": same_n["rows_per_cpu_s"] >= 50_000,
             "speedup>=5x": ratio >= 5,
             "write_requests_per_row<=1/24": emulator["batched"]["write_requests_per_row"] <= 1 / 24,
             "peak_rss_mb_at_largest<=200": largest["peak_rss_mb"] <= 200,
+            **(
+                {
+                    "end_to_end_concurrent_rows_per_s>=15k": end_to_end["concurrent"]["rows_per_s"]
+                    >= 15_000,
+                    "end_to_end_write_requests_per_row<=1/24": end_to_end["concurrent"][
+                        "write_requests_per_row"
+                    ]
+                    <= 1 / 24,
+                    "end_to_end_same_counts": end_to_end["same_counts"],
+                }
+                if end_to_end
+                else {}
+            ),
             **(
                 {
                     "chunked_counts_equal": chunked["counts_equal"]
