@@ -126,7 +126,7 @@ def test_with_a_pool_of_writers_every_row_lands_exactly_once(stack, tmp_path):
     report = ingest(upload, ports_with(stack, client, workers=8))
 
     assert counts(report) == expected
-    assert report["duplicates"] > 100  # the repeats were seen as such
+    assert report["duplicates"] > 50  # the repeats (every 9th row) were seen as such
     assert stored_rows(stack) == expected_rows
     assert client.put == report["accepted"]  # each written once
     assert client.writes / report["rows"] <= 1 / 24
