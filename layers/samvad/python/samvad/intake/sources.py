@@ -491,6 +491,24 @@ def _jsonl_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str])
     )
 
 
+def object_table(objects: list[Any], aliases: dict[str, str]) -> Table:
+    """JSON objects already parsed (a pushed batch's records) as a table, each read as a line
+    of a JSON Lines file is; record numbers count from 1. ``ignored_columns`` fills as the
+    records are read."""
+    mapper = _JsonKeyMapper(aliases)
+
+    def records() -> Iterator[Record]:
+        for number, obj in enumerate(objects, start=1):
+            if not isinstance(obj, dict):
+                yield Record(number, [], NOT_AN_OBJECT)
+                continue
+            cells = mapper.cells(obj)
+            yield Record(number, cells, None if _encodable(cells) else UNDECODABLE)
+
+    columns = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
+    return Table("json", "utf-8", list(CANONICAL_FIELDS), columns, mapper.ignored, 0, records())
+
+
 def _prepend_record(first: Record, rest: Iterator[Record]) -> Iterator[Record]:
     yield first
     yield from rest
