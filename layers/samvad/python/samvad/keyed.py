@@ -32,13 +32,18 @@ sha256 = _fast_sha256()
 """SHA-256 constructor for short messages (same digests as ``hashlib.sha256``)."""
 
 
-def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
-    """``message -> HMAC-SHA256(key, message)``, with the key's pads hashed once."""
+def keyed_states(key: bytes) -> tuple[Any, Any]:
+    """SHA-256 states with the key's inner and outer pads hashed (RFC 2104): HMAC(key, m) is
+    ``outer.copy()`` updated with the digest of ``inner.copy()`` updated with m."""
     if len(key) > _BLOCK:
         key = hashlib.sha256(key).digest()
     key = key.ljust(_BLOCK, b"\0")
-    inner = sha256(bytes(b ^ 0x36 for b in key))
-    outer = sha256(bytes(b ^ 0x5C for b in key))
+    return sha256(bytes(b ^ 0x36 for b in key)), sha256(bytes(b ^ 0x5C for b in key))
+
+
+def hmac_sha256(key: bytes) -> Callable[[bytes], bytes]:
+    """``message -> HMAC-SHA256(key, message)``, with the key's pads hashed once."""
+    inner, outer = keyed_states(key)
     inner_copy, outer_copy = inner.copy, outer.copy
 
     def digest(message: bytes) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 
-from samvad.keyed import hmac_sha256
+from samvad.keyed import keyed_states
 
 
 def phone_hash(key: bytes, e164: str) -> str:
@@ -22,7 +22,12 @@ class PhoneHasher:
     number costs two short SHA-256 copies, not an HMAC set-up (intake hashes every row)."""
 
     def __init__(self, key: bytes) -> None:
-        self._mac = hmac_sha256(key)
+        inner, outer = keyed_states(key)
+        self._inner, self._outer = inner.copy, outer.copy
 
     def __call__(self, e164: str) -> str:
-        return self._mac(e164.encode())[:16].hex()
+        state = self._inner()
+        state.update(e164.encode())
+        mac = self._outer()
+        mac.update(state.digest())
+        return mac.digest()[:16].hex()

@@ -265,14 +265,17 @@ def emulator_requests(rows: int) -> dict:
         for item in items:
             naive_client.put_item(TableName=table, Item=item)
         naive_seconds = time.perf_counter() - start
-    writes = batched.get("BatchWriteItem", 0) + batched.get("PutItem", 0)
+    writes = batched.get(f"BatchWriteItem:{table}", 0) + batched.get(f"PutItem:{table}", 0)
     return {
         "rows": report["rows"],
         "accepted": report["accepted"],
         "batched": {
             "requests": batched,
+            # the visits' writes (the strata and directory write per stratum and office)
             "write_requests_per_row": round(writes / report["rows"], 4),
-            "all_requests_per_row": round(sum(batched.values()) / report["rows"], 4),
+            "all_requests_per_row": round(
+                sum(n for name, n in batched.items() if ":" not in name) / report["rows"], 4
+            ),
             "seconds": round(batched_seconds, 2),
         },
         "put_item_per_row": {
@@ -288,7 +291,15 @@ def _count_calls(client) -> dict[str, int]:
     def count(model, **_):
         counts[model.name] = counts.get(model.name, 0) + 1
 
+    def count_table(model, params, **_):
+        """Writes per table too: ``BatchWriteItem:<table>``."""
+        for table in params.get("RequestItems") or [params.get("TableName")]:
+            name = f"{model.name}:{table}"
+            counts[name] = counts.get(name, 0) + 1
+
     client.meta.events.register("before-call.dynamodb", count)
+    for operation in ("BatchWriteItem", "PutItem"):
+        client.meta.events.register(f"before-parameter-build.dynamodb.{operation}", count_table)
     return counts
 
 

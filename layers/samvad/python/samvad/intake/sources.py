@@ -328,6 +328,7 @@ class _LimitedLines:
 
     def __iter__(self) -> Iterator[str]:
         readline = self._text.readline
+        keep = self.raw_since_mark.append  # the one list, cleared in place at each mark
         while True:
             line = readline(MAX_LINE_CHARS)
             if not line:
@@ -341,7 +342,7 @@ class _LimitedLines:
                         break
                 line = OVERSIZED_LINE + "\n"
                 self.oversized += 1
-            self.raw_since_mark.append(line)
+            keep(line)
             yield line
 
 
@@ -355,8 +356,9 @@ def _csv_records(
     """Records from ``reader`` after line ``line_before``; with the header's ``width`` (once it
     is known) each also has the checks of ``_checked``, in this one loop (every row runs it)."""
     threshold = _swallow_threshold(width or 0)
+    mark = lines.raw_since_mark.clear
     while True:
-        lines.raw_since_mark = []
+        mark()
         try:
             cells = next(reader)
         except StopIteration:
@@ -563,7 +565,9 @@ def _json_cell(value: object) -> str:
 
 
 def _jsonl_records(lines: _LimitedLines, mapper: _JsonKeyMapper) -> Iterator[Record]:
+    mark = lines.raw_since_mark.clear  # one line is one record: nothing to keep
     for line in lines:
+        mark()
         number = lines.physical
         if not line.strip():
             yield Record(number, [])  # counted as a blank row

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-from collections.abc import Callable
+from typing import Any
 
-from samvad.keyed import hmac_sha256
+from samvad.keyed import keyed_states
 
 SCORE_HEX = 16  # 64 bits: fixed width, so string order is numeric order
 
@@ -42,14 +42,18 @@ class Scorer:
 
     def __init__(self, master: bytes):
         self._master = master
-        self._macs: dict[str, Callable[[bytes], bytes]] = {}
+        self._states: dict[str, tuple[Any, Any]] = {}
 
     def __call__(self, visit_date: str, visit_key: str) -> str:
-        mac = self._macs.get(visit_date)
-        if mac is None:
-            mac = hmac_sha256(day_secret(self._master, dt.date.fromisoformat(visit_date)))
-            self._macs[visit_date] = mac
-        return mac(visit_key.encode())[: SCORE_HEX // 2].hex()
+        states = self._states.get(visit_date)
+        if states is None:
+            states = keyed_states(day_secret(self._master, dt.date.fromisoformat(visit_date)))
+            self._states[visit_date] = states
+        state = states[0].copy()
+        state.update(visit_key.encode())
+        mac = states[1].copy()
+        mac.update(state.digest())
+        return mac.digest()[: SCORE_HEX // 2].hex()
 
 
 def stratum_of(department: str, service: str, office_code: str) -> str:
