@@ -51,10 +51,13 @@ def clear_port_caches() -> None:
     """Forget the ports each wiring module builds once per process (as a Lambda would)."""
     from samvad.dispatch import wiring as dispatch_wiring
     from samvad.feedback.wiring import feedback_ports
+    from samvad.intake.push_wiring import push_ports
     from samvad.intake.wiring import intake_ports
     from samvad.sampling.wiring import sampler_ports
 
     for cached in (intake_ports, sampler_ports, dispatch_wiring.dispatch_ports, feedback_ports):
+        cached.cache_clear()
+    for cached in (push_ports,):
         cached.cache_clear()
     dispatch_wiring._policy_cache.clear()
 

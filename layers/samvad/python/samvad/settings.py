@@ -84,6 +84,23 @@ class IntakeSettings(_FromEnvironment):
 
 
 @dataclass(frozen=True, kw_only=True)
+class IntakeApiSettings(_FromEnvironment):
+    """The push API (``functions/intake_api``): what it validates against and writes."""
+
+    visits_table: str = _var(resources.VISITS.env_var)
+    uploads_table: str = _var(resources.UPLOADS.env_var)
+    directory_table: str = _var(resources.DIRECTORY.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    strata_table: str = _var(resources.STRATA.env_var)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+    sampling_secret_id: str = _var(resources.SAMPLING_SECRET_ENV)
+    retention_days: int = _retention()
+    write_workers: int = _var(
+        resources.INTAKE_WRITE_WORKERS_ENV, resources.INTAKE_WRITE_WORKERS_DEFAULT, int
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class SamplingSettings(_FromEnvironment):
     data_bucket: str = _var(resources.DATA_BUCKET_ENV)
     visits_table: str = _var(resources.VISITS.env_var)
@@ -181,6 +198,7 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake_split": IntakeSettings,
     "intake_chunk": IntakeSettings,
     "intake_reduce": IntakeSettings,
+    "intake_api": IntakeApiSettings,
     "sampling": SamplingSettings,
     "dispatch": DispatchSettings,
     "feedback": FeedbackSettings,
