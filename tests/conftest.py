@@ -57,8 +57,7 @@ def clear_port_caches() -> None:
 
     for cached in (intake_ports, sampler_ports, dispatch_wiring.dispatch_ports, feedback_ports):
         cached.cache_clear()
-    for cached in (push_ports,):
-        cached.cache_clear()
+    push_ports.cache_clear()
     dispatch_wiring._policy_cache.clear()
 
 
