@@ -85,6 +85,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     assert found == intake_chunks_findings(stack) | {
         ("AwsSolutions-L1", "Workspace/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
+        ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", workspace_policy)
             for prefix in (
