@@ -123,4 +123,3 @@ def _event(path: str, headers: dict[str, str], body: str, principal: str) -> dic
         "body": body,
         "isBase64Encoded": False,
     }
-
