@@ -25,11 +25,15 @@ LATENCY = 0.010
 
 
 class StandInDynamo:
-    """BatchGetItem and BatchWriteItem of one table in memory, ``latency`` per request."""
+    """BatchGetItem and BatchWriteItem of the Visits table, ``latency`` per request.
+
+    It keeps of each item only what intake reads back (the projection ``visit_key,
+    source_upload, source_row``), as plain strings: a real table holds the items elsewhere,
+    and keeping 10⁵ item dicts here would bill the garbage collector to the intake."""
 
     def __init__(self, latency: float = LATENCY) -> None:
         self.latency = latency
-        self.items: dict[str, dict[str, Any]] = {}
+        self.items: dict[str, tuple[str, str]] = {}
         self.requests: Counter[str] = Counter()
         self._lock = threading.Lock()
 
@@ -38,8 +42,21 @@ class StandInDynamo:
         ((table, request),) = RequestItems.items()
         with self._lock:
             self.requests["BatchGetItem"] += 1
-            found = [self.items.get(k["visit_key"]["S"]) for k in request["Keys"]]
-        return {"Responses": {table: [i for i in found if i is not None]}, "UnprocessedKeys": {}}
+            keys = [k["visit_key"]["S"] for k in request["Keys"]]
+            found = [(key, self.items[key]) for key in keys if key in self.items]
+        return {
+            "Responses": {
+                table: [
+                    {
+                        "visit_key": {"S": key},
+                        "source_upload": {"S": upload},
+                        "source_row": {"N": row},
+                    }
+                    for key, (upload, row) in found
+                ]
+            },
+            "UnprocessedKeys": {},
+        }
 
     def batch_write_item(self, RequestItems: dict[str, Any]) -> dict[str, Any]:
         time.sleep(self.latency)
@@ -48,7 +65,10 @@ class StandInDynamo:
             self.requests["BatchWriteItem"] += 1
             for request in requests:
                 item = request["PutRequest"]["Item"]
-                self.items[item["visit_key"]["S"]] = item
+                self.items[item["visit_key"]["S"]] = (
+                    item["source_upload"]["S"],
+                    item["source_row"]["N"],
+                )
         return {"UnprocessedItems": {}}
 
 
