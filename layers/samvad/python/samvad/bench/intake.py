@@ -15,7 +15,6 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
@@ -23,6 +22,7 @@ import time
 from pathlib import Path
 
 from samvad import resources
+from samvad.bench.intake_chunked import _peak_rss_mb
 
 DAY = dt.date(2026, 11, 22)
 TODAY = DAY + dt.timedelta(days=1)
@@ -201,7 +201,6 @@ def _naive_date(text: str) -> dt.date | None:
 
 def _result(rows: int, accepted: int, seconds: float, cpu_seconds: float) -> dict:
     """Wall-clock and per-core (CPU-time) rates: the machine may be shared while measuring."""
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "rows": rows,
         "accepted": accepted,
@@ -209,7 +208,7 @@ def _result(rows: int, accepted: int, seconds: float, cpu_seconds: float) -> dic
         "cpu_seconds": round(cpu_seconds, 3),
         "rows_per_s": round(rows / seconds),
         "rows_per_cpu_s": round(rows / cpu_seconds),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_rss_mb": _peak_rss_mb(),  # this child's own (VmHWM), not its parent's
     }
 
 
