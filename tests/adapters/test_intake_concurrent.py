@@ -12,10 +12,10 @@ from botocore.exceptions import ClientError
 from samvad import resources
 from samvad.adapters.items import Batches
 from samvad.adapters.visits import DynamoVisits
-from samvad.demo.synthetic import write_bench_csv
 from samvad.intake.service import Upload, ingest
 from samvad.intake.wiring import intake_ports
 from samvad.settings import IntakeSettings
+from samvad_dev.demo.synthetic import write_bench_csv
 
 DAY = dt.date(2026, 11, 22)
 NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)

@@ -6,8 +6,8 @@ import urllib.request
 
 import pytest
 
-from samvad.local.cloud import LocalCloud
-from samvad.local.intake_api import KEY_HEADER, ROUTE, PushFront, issue_keys
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.intake_api import KEY_HEADER, ROUTE, PushFront, issue_keys
 
 pytestmark = pytest.mark.e2e
 

@@ -2,8 +2,8 @@
 
 import datetime as dt
 
-from samvad.bench.intake_end_to_end import compare
-from samvad.demo.synthetic import write_bench_csv
+from samvad_dev.bench.intake_end_to_end import compare
+from samvad_dev.demo.synthetic import write_bench_csv
 
 
 def test_one_writer_and_a_pool_store_the_same_visits_in_full_batches(tmp_path):

@@ -19,8 +19,8 @@ from typing import Any
 from samvad import resources
 from samvad.adapters.config import DynamoConfig
 from samvad.intake.push import PUSH_CALLERS_CONFIG
-from samvad.local.cloud import LocalCloud
-from samvad.local.names import ACCOUNT
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.names import ACCOUNT
 
 ROUTE = "/intake/v1/visits"
 KEY_HEADER = "x-api-key"
