@@ -17,6 +17,7 @@ from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
 from infra.constructs.inbound_ivr import InboundIvr, recordings_setting
 from infra.constructs.intake import Intake
+from infra.constructs.intake_api import IntakeApi
 from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.lake import Lake, lake_layer
 from infra.constructs.layer import SamvadLayer
@@ -81,6 +82,14 @@ class SamvadStack(cdk.Stack):
             code_dir=repo_root / "functions" / "intake",
             retention_days=retention_days,
         )
+        self.intake_api = IntakeApi(
+            self,
+            "IntakeApi",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "intake_api",
+            retention_days=retention_days,
+        )
         self.intake_chunks = IntakeChunks(
             self,
             "IntakeChunks",
@@ -136,6 +145,7 @@ class SamvadStack(cdk.Stack):
         cdk.CfnOutput(self, "DataBucketName", value=self.store.bucket.bucket_name)
         cdk.CfnOutput(self, "EventBusName", value=self.store.bus.event_bus_name)
         cdk.CfnOutput(self, "IntakeQueueUrl", value=self.intake.queue.queue_url)
+        cdk.CfnOutput(self, "IntakeApiUrl", value=self.intake_api.api.api_endpoint)
         cdk.CfnOutput(self, "DispatchQueueUrl", value=self.sampler.dispatch_queue.queue_url)
         cdk.CfnOutput(self, "SamplerFunctionName", value=self.sampler.function.function_name)
         cdk.CfnOutput(self, "FeedbackUrl", value=self.feedback.url.url)

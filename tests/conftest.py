@@ -52,12 +52,14 @@ def clear_port_caches() -> None:
     from samvad.dispatch import wiring as dispatch_wiring
     from samvad.feedback.wiring import feedback_ports
     from samvad.grievances.wiring import grievance_ports
+    from samvad.intake.push_wiring import push_ports
     from samvad.intake.wiring import intake_ports
     from samvad.sampling.wiring import sampler_ports
 
     for cached in (intake_ports, sampler_ports, dispatch_wiring.dispatch_ports, feedback_ports):
         cached.cache_clear()
     grievance_ports.cache_clear()
+    push_ports.cache_clear()
     dispatch_wiring._policy_cache.clear()
 
 

@@ -86,6 +86,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     assert found == intake_chunks_findings(stack) | {
         ("AwsSolutions-L1", "Workspace/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
+        ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", workspace_policy)
             for prefix in (
@@ -361,6 +363,7 @@ def test_intake_function_configuration(synth: Synthesis) -> None:
     assert props["Layers"] == [{"Ref": synth.logical_id(synth.stack.layer.layer_version)}]
     env = props["Environment"]["Variables"]
     tuning = {resources.INTAKE_CHUNK_ROWS_ENV, resources.INTAKE_CHUNK_BYTES_ENV}  # unset: defaults
+    tuning.add(resources.INTAKE_WRITE_WORKERS_ENV)
     expected = {*IntakeSettings.env_names(), "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
     expected -= tuning
     assert set(env) == expected

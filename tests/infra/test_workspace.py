@@ -56,6 +56,12 @@ def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     return synth.template.find_resources(type_)
 
 
+def _workspace_api(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
+    """The resources of ``type_`` that belong to the workspace's API (not the push API)."""
+    api = _ref(synth, synth.stack.workspace.api)
+    return {k: r for k, r in _resources(synth, type_).items() if r["Properties"]["ApiId"] == api}
+
+
 def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
     return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
@@ -198,7 +204,7 @@ def test_api_routes_put_the_json_api_behind_the_jwt_authorizer(synth: Synthesis)
     }
     routes = {
         r["Properties"]["RouteKey"]: r["Properties"]
-        for r in _resources(synth, "AWS::ApiGatewayV2::Route").values()
+        for r in _workspace_api(synth, "AWS::ApiGatewayV2::Route").values()
     }
     assert {key: r.get("AuthorizerId") for key, r in routes.items()} == {
         "ANY /api/{proxy+}": {"Ref": authorizer_id},
@@ -210,7 +216,9 @@ def test_api_routes_put_the_json_api_behind_the_jwt_authorizer(synth: Synthesis)
     for key, route in routes.items():
         expected = "JWT" if key.endswith("/api/{proxy+}") else "NONE"
         assert (route["ApiId"], route["AuthorizationType"]) == (api, expected)
-    [(integration_id, integration)] = _resources(synth, "AWS::ApiGatewayV2::Integration").items()
+    [(integration_id, integration)] = _workspace_api(
+        synth, "AWS::ApiGatewayV2::Integration"
+    ).items()
     assert integration["Properties"] == {
         "ApiId": api,
         "IntegrationType": "AWS_PROXY",
@@ -227,7 +235,7 @@ def test_stage_throttles_and_logs_access_encrypted(synth: Synthesis) -> None:
     route (50 rps, burst 100) and writes JSON access logs, with no path, query or body, to a
     one-year log group encrypted with the data key."""
     workspace, store = synth.stack.workspace, synth.stack.store
-    [stage] = [s["Properties"] for s in _resources(synth, "AWS::ApiGatewayV2::Stage").values()]
+    [stage] = [s["Properties"] for s in _workspace_api(synth, "AWS::ApiGatewayV2::Stage").values()]
     assert (stage["StageName"], stage["AutoDeploy"]) == ("$default", True)
     assert stage["DefaultRouteSettings"] == {
         "ThrottlingBurstLimit": 100,

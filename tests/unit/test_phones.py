@@ -67,3 +67,22 @@ def test_redact_leaves_other_numbers_alone():
     """Given dates, counts and ids, When redacted, Then they are unchanged."""
     text = "2026-11-23 rows=125000 office HLT-KHU-001 took 12.5 s"
     assert phones.redact(text) == text
+
+
+def test_grouped_fast_path_agrees_with_the_general_path():
+    """Given numbers written in two groups of five with every prefix and separator the fast
+    path accepts (and near misses it must leave alone), When normalised, Then the result is
+    exactly what the general path gives, valid or not."""
+    import itertools
+    import random
+
+    rng = random.Random(14)
+    nationals = ["9876543210", "6000000000", "5000000000", "0674239123", "0012345678"]
+    nationals += ["".join(rng.choice("0123456789") for _ in range(10)) for _ in range(200)]
+    prefixes = ["", "0", "91", "+91", "91 ", "+91-", "+91 ", "0 ", "00", "+9", "9"]
+    separators = ["", " ", "-", "  ", "."]
+    for national, prefix, sep in itertools.product(nationals, prefixes, separators):
+        written = f"{prefix}{national[:5]}{sep}{national[5:]}"
+        assert phones.normalise_indian_mobile(written) == phones._normalise_written(written), (
+            written
+        )

@@ -43,3 +43,14 @@ def test_phone_hashes_match_known_vectors(key, message, expected):
     assert phone_hash(key, message) == hasher(message) == expected
     assert hasher("+917008011122") == phone_hash(key, "+917008011122")
     assert hasher(message) == expected  # the keyed state is copied, never used up
+
+
+@pytest.mark.parametrize("key", [b"", b"k" * 32, b"x" * 64, b"y" * 65, b"long-key-" * 20])
+@pytest.mark.parametrize("message", [b"", b"+919876543210", b"m" * 64, b"n" * 200])
+def test_keyed_hmac_is_the_standard_librarys(key, message):
+    """Given keys and messages around SHA-256's block size, When the pads-once HMAC digests
+    them, Then it is byte for byte ``hmac.digest``."""
+    from samvad.keyed import hmac_sha256, sha256
+
+    assert hmac_sha256(key)(message) == hmac.digest(key, message, hashlib.sha256)
+    assert sha256(message).hexdigest() == hashlib.sha256(message).hexdigest()

@@ -72,3 +72,17 @@ def test_a_file_of_only_whitespace_and_bom_is_empty():
     with pytest.raises(UnreadableFile) as error:
         table(b"\xef\xbb\xbf\r\n\r\n  \n")
     assert error.value.code == "empty"
+
+
+@pytest.mark.parametrize("bad_row", [3, 4_000])
+def test_undecodable_bytes_reject_their_row_wherever_they_are(bad_row):
+    """Given a UTF-8 file with one invalid byte in row ``bad_row`` (in the first decoded block,
+    or far past it), When read, Then exactly that row is undecodable and the others are clean
+    (rows are checked for bad bytes only once the decoder has met one)."""
+    header = b"Mobile,Visit Date,Office Code,Service,Language\n"
+    odia = "ଓଡ଼ିଆ".encode()  # valid UTF-8 around it: the file is read as UTF-8, not cp1252
+    rows = [b"9876543210,2026-11-22,OFF-1,OPD," + odia + b"\n"] * 5_000
+    rows[bad_row - 2] = b"9876543210,2026-11-22,OFF-1,OPD \xff," + odia + b"\n"  # 1: header
+    table = open_table(io.BytesIO(header + b"".join(rows)), alias_table())
+    problems = {r.number: r.problem.code for r in table.records if r.problem is not None}
+    assert problems == {bad_row: "undecodable"}

@@ -5,7 +5,14 @@ import datetime as dt
 import pytest
 
 from samvad.intake.aliases import CANONICAL_FIELDS
-from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source, Visit
+from samvad.intake.validate import (
+    OPTIONAL_FIELDS,
+    IntakePolicy,
+    Rejection,
+    RowValidator,
+    Source,
+    Visit,
+)
 
 COLUMNS = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
 POLICY = IntakePolicy(department="health", today=dt.date(2026, 11, 23), retention_days=400)
@@ -125,6 +132,28 @@ def test_item_carries_source_and_retention(validate):
     expires = dt.datetime.fromtimestamp(int(item["expires_at"]["N"]), dt.UTC).date()
     assert expires == dt.date(2026, 11, 22) + dt.timedelta(days=400)
     assert "gender" not in item  # blanks are left out
+
+
+def test_item_carries_every_optional_field_that_holds_something(validate):
+    """Given a row with every optional field filled, When made into an item, Then each
+    optional field is in it as text, and the item has nothing beyond the known fields."""
+    visit = validate(
+        3,
+        row(
+            visit_date="2026-11-22 10:35", office_name="PHC Khurda", district="Khurda",
+            official_id="OD-7", citizen_name="Asha", gender="F", age="30", visit_id="V-9",
+        ),
+    )  # fmt: skip
+    item = visit.to_item(Source("u-1", "2026-11-23T06:00:00+00:00"))
+    assert {name: item[name]["S"] for name in OPTIONAL_FIELDS} == {
+        name: getattr(visit, name) for name in OPTIONAL_FIELDS
+    }
+    assert all(getattr(visit, name) for name in OPTIONAL_FIELDS)
+    required = {"visit_key", "department", "service", "office_code", "visit_date", "phone"}
+    required |= {"phone_hash", "language", "source_upload", "source_row", "ingested_at"}
+    required |= {"expires_at", "sample_pk", "sample_score"}
+    assert set(item) == required | set(OPTIONAL_FIELDS)
+    assert item["sample_pk"] == {"S": "health#OPD#HLT-KHU-001#2026-11-22"}
 
 
 def test_short_rows_read_missing_cells_as_blank():

@@ -15,28 +15,39 @@ import hashlib
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from samvad import resources
+from samvad_dev.bench.intake_chunked import _peak_rss_mb
+
 DAY = dt.date(2026, 11, 22)
 TODAY = DAY + dt.timedelta(days=1)
+_NOW = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
 HASH_KEY = b"bench-key-" * 4
 ERROR_RATE = 0.03
 
 
 def run(
-    rows: list[int], naive_rows: int, emulator_rows: int, chunked_rows: int | None = None
+    rows: list[int],
+    naive_rows: int,
+    emulator_rows: int,
+    chunked_rows: int | None = None,
+    end_to_end_rows: int = 20_000,
+    write_workers: int = resources.INTAKE_WRITE_WORKERS_DEFAULT,
 ) -> dict:
     """``chunked_rows``: the file for the ``chunked`` figure (default: the largest of
-    ``rows``; 0 leaves the figure out)."""
+    ``rows``; 0 leaves the figure out); ``end_to_end_rows`` (0: left out), with
+    ``write_workers`` writers against one."""
+    from samvad_dev.bench import intake_end_to_end
     from samvad_dev.bench.intake_chunked import compare
 
     chunked_rows = max(rows) if chunked_rows is None else chunked_rows
     sizes = set(rows) | {naive_rows} | ({chunked_rows} if chunked_rows else set())
+    sizes |= {end_to_end_rows} if end_to_end_rows else set()
     with tempfile.TemporaryDirectory(prefix="samvad-bench-") as tmp:
         files = {n: _make_csv(Path(tmp), n) for n in sorted(sizes)}
         pure = {str(n): _child("pure", files[n]) for n in rows}
@@ -44,6 +55,11 @@ def run(
         same_n = pure.get(str(naive_rows)) or _child("pure", files[naive_rows])
         emulator = emulator_requests(emulator_rows)
         chunked = compare(files[chunked_rows]) if chunked_rows else None
+        end_to_end = (
+            intake_end_to_end.compare(files[end_to_end_rows], write_workers, HASH_KEY, _NOW)
+            if end_to_end_rows
+            else None
+        )
     ratio = same_n["rows_per_cpu_s"] / naive["rows_per_cpu_s"]
     largest = pure[str(max(rows))]
     return {
@@ -59,11 +75,25 @@ def run(
         "speedup_vs_naive": round(ratio, 2),  # rows per CPU-second, same file, same run
         "emulator": emulator,
         **({"chunked": chunked} if chunked else {}),
+        **({"end_to_end": end_to_end} if end_to_end else {}),
         "targets": {
             "pure_rows_per_s_per_core>=50k": same_n["rows_per_cpu_s"] >= 50_000,
             "speedup>=5x": ratio >= 5,
             "write_requests_per_row<=1/24": emulator["batched"]["write_requests_per_row"] <= 1 / 24,
             "peak_rss_mb_at_largest<=200": largest["peak_rss_mb"] <= 200,
+            **(
+                {
+                    "end_to_end_concurrent_rows_per_s>=15k": end_to_end["concurrent"]["rows_per_s"]
+                    >= 15_000,
+                    "end_to_end_write_requests_per_row<=1/24": end_to_end["concurrent"][
+                        "write_requests_per_row"
+                    ]
+                    <= 1 / 24,
+                    "end_to_end_same_counts": end_to_end["same_counts"],
+                }
+                if end_to_end
+                else {}
+            ),
             **(
                 {
                     "chunked_counts_equal": chunked["counts_equal"]
@@ -171,7 +201,6 @@ def _naive_date(text: str) -> dt.date | None:
 
 def _result(rows: int, accepted: int, seconds: float, cpu_seconds: float) -> dict:
     """Wall-clock and per-core (CPU-time) rates: the machine may be shared while measuring."""
-    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
         "rows": rows,
         "accepted": accepted,
@@ -179,7 +208,7 @@ def _result(rows: int, accepted: int, seconds: float, cpu_seconds: float) -> dic
         "cpu_seconds": round(cpu_seconds, 3),
         "rows_per_s": round(rows / seconds),
         "rows_per_cpu_s": round(rows / cpu_seconds),
-        "peak_rss_mb": round(peak_kb / 1024, 1),
+        "peak_rss_mb": _peak_rss_mb(),  # this child's own (VmHWM), not its parent's
     }
 
 
@@ -235,14 +264,17 @@ def emulator_requests(rows: int) -> dict:
         for item in items:
             naive_client.put_item(TableName=table, Item=item)
         naive_seconds = time.perf_counter() - start
-    writes = batched.get("BatchWriteItem", 0) + batched.get("PutItem", 0)
+    writes = batched.get(f"BatchWriteItem:{table}", 0) + batched.get(f"PutItem:{table}", 0)
     return {
         "rows": report["rows"],
         "accepted": report["accepted"],
         "batched": {
             "requests": batched,
+            # the visits' writes (the strata and directory write per stratum and office)
             "write_requests_per_row": round(writes / report["rows"], 4),
-            "all_requests_per_row": round(sum(batched.values()) / report["rows"], 4),
+            "all_requests_per_row": round(
+                sum(n for name, n in batched.items() if ":" not in name) / report["rows"], 4
+            ),
             "seconds": round(batched_seconds, 2),
         },
         "put_item_per_row": {
@@ -258,7 +290,15 @@ def _count_calls(client) -> dict[str, int]:
     def count(model, **_):
         counts[model.name] = counts.get(model.name, 0) + 1
 
+    def count_table(model, params, **_):
+        """Writes per table too: ``BatchWriteItem:<table>``."""
+        for table in params.get("RequestItems") or [params.get("TableName")]:
+            name = f"{model.name}:{table}"
+            counts[name] = counts.get(name, 0) + 1
+
     client.meta.events.register("before-call.dynamodb", count)
+    for operation in ("BatchWriteItem", "PutItem"):
+        client.meta.events.register(f"before-parameter-build.dynamodb.{operation}", count_table)
     return counts
 
 

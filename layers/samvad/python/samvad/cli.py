@@ -218,6 +218,19 @@ def _bench_commands(commands: Commands) -> None:
         default=2_000,
         help="rows uploaded through the local stack to count requests (default: 2000)",
     )
+    bench_intake.add_argument(
+        "--end-to-end-rows",
+        type=int,
+        default=20_000,
+        help="rows ingested against a 10 ms DynamoDB stand-in, one writer vs a pool "
+        "(default: 20000; 0 leaves it out)",
+    )
+    bench_intake.add_argument(
+        "--write-workers",
+        type=positive_int,
+        default=None,
+        help="writers of the pool in end_to_end (default: INTAKE_WRITE_WORKERS' default, 16)",
+    )
     bench_intake.set_defaults(run=_bench_intake)
     bench_sampling = which.add_parser("sampling", help="items read per sampled visit")
     bench_sampling.add_argument(
@@ -361,7 +374,13 @@ def _bench_intake(args: argparse.Namespace) -> int:
 
     print(
         json.dumps(
-            run(rows=args.rows, naive_rows=args.naive_rows, emulator_rows=args.emulator_rows),
+            run(
+                rows=args.rows,
+                naive_rows=args.naive_rows,
+                emulator_rows=args.emulator_rows,
+                end_to_end_rows=args.end_to_end_rows,
+                **({"write_workers": args.write_workers} if args.write_workers else {}),
+            ),
             indent=2,
         )
     )

@@ -343,6 +343,9 @@ INTAKE_CHUNK_ROWS_ENV = "INTAKE_CHUNK_ROWS"
 """Rows per chunk; also lowers the threshold to that many rows (``--chunk-rows``)."""
 INTAKE_CHUNK_BYTES_ENV = "INTAKE_CHUNK_BYTES"
 """Uploads at least this big go the chunked way."""
+INTAKE_WRITE_WORKERS_ENV = "INTAKE_WRITE_WORKERS"
+"""Batches of visits one intake invocation writes at once (``samvad.intake.writers``)."""
+INTAKE_WRITE_WORKERS_DEFAULT = 16
 
 LAKE_PREFIX = "lake/"
 """The analytics lake: ``lake/<table>/date=YYYY-MM-DD/part-00000.parquet`` (docs/analytics.md)."""

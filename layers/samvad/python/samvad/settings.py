@@ -78,6 +78,26 @@ class IntakeSettings(_FromEnvironment):
     chunks_state_machine_arn: str = _var(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV, "")
     chunk_rows: int = _var(resources.INTAKE_CHUNK_ROWS_ENV, 0, int)
     chunk_bytes: int = _var(resources.INTAKE_CHUNK_BYTES_ENV, 0, int)
+    write_workers: int = _var(
+        resources.INTAKE_WRITE_WORKERS_ENV, resources.INTAKE_WRITE_WORKERS_DEFAULT, int
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class IntakeApiSettings(_FromEnvironment):
+    """The push API (``functions/intake_api``): what it validates against and writes."""
+
+    visits_table: str = _var(resources.VISITS.env_var)
+    uploads_table: str = _var(resources.UPLOADS.env_var)
+    directory_table: str = _var(resources.DIRECTORY.env_var)
+    config_table: str = _var(resources.CONFIG.env_var)
+    strata_table: str = _var(resources.STRATA.env_var)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+    sampling_secret_id: str = _var(resources.SAMPLING_SECRET_ENV)
+    retention_days: int = _retention()
+    write_workers: int = _var(
+        resources.INTAKE_WRITE_WORKERS_ENV, resources.INTAKE_WRITE_WORKERS_DEFAULT, int
+    )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -199,6 +219,7 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake_split": IntakeSettings,
     "intake_chunk": IntakeSettings,
     "intake_reduce": IntakeSettings,
+    "intake_api": IntakeApiSettings,
     "sampling": SamplingSettings,
     "dispatch": DispatchSettings,
     "feedback": FeedbackSettings,

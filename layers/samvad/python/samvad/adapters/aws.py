@@ -24,9 +24,13 @@ THROTTLING = {
 """Error codes of a refused-for-now request (Connect, SNS): try again later."""
 
 
-def client(service: str, client: Any = None) -> Any:
-    """The given client, or a new one with standard retries (throttling backs off)."""
-    return client if client is not None else boto3.client(service, config=_RETRIES)
+def client(service: str, client: Any = None, connections: int | None = None) -> Any:
+    """The given client, or a new one with standard retries (throttling backs off);
+    ``connections``: its pool size, for a client shared by that many threads (default 10)."""
+    if client is not None:
+        return client
+    config = _RETRIES.merge(Config(max_pool_connections=connections)) if connections else _RETRIES
+    return boto3.client(service, config=config)
 
 
 def retry_partial(

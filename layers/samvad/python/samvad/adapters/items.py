@@ -3,6 +3,7 @@ and ``Batches``, the one retry of BatchWriteItem and BatchGetItem."""
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -125,7 +126,8 @@ class Batches:
         self._sleep = sleep
         self._base = base_delay
         self._max = max_delay
-        self.requests = 0
+        self.requests = 0  # counted under a lock: intake's writer threads share one Batches
+        self._counting = threading.Lock()
 
     def write(self, table: str, items: list[Item]) -> None:
         for start in range(0, len(items), BATCH_WRITE):
@@ -169,7 +171,8 @@ class Batches:
         unprocessed_field: str,
     ) -> None:
         def attempt(request: dict[str, Any]) -> dict[str, Any]:
-            self.requests += 1
+            with self._counting:
+                self.requests += 1
             left: dict[str, Any] = call(request).get(unprocessed_field) or {}
             return left
 

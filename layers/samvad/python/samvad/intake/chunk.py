@@ -19,8 +19,9 @@ from typing import BinaryIO
 
 from samvad.intake.service import IntakePorts, json_bytes
 from samvad.intake.split import decode_visit
-from samvad.intake.store import CHUNK, store_visits
+from samvad.intake.store import CHUNK
 from samvad.intake.validate import Source, Visit
+from samvad.intake.writers import store_in_order
 
 READ_BYTES = 1024 * 1024
 
@@ -32,19 +33,18 @@ def ingest_chunk(item: dict, ports: IntakePorts) -> dict:
     if done is not None:
         return json.loads(done)
     source = Source(item["upload_id"], item["ingested_at"])
-    accepted = duplicates = rows = 0
+    accepted = duplicates = 0
     strata: Counter[tuple[str, str]] = Counter()
     with ports.objects.open(bucket, item["key"], None) as stream:
-        for batch in _batches(stream):
-            rows += len(batch)
-            stored = store_visits(batch, source, ports.visits)
+        batches = _batches(stream)
+        for stored in store_in_order(batches, source, ports.visits, ports.write_workers):
             accepted += len(stored.accepted)
             duplicates += stored.duplicates
             for visit in stored.accepted:
                 strata[visit.visit_date, visit.stratum] += 1
     result = {
         "chunk": item["chunk"],
-        "rows": rows,
+        "rows": accepted + duplicates,  # every visit of a batch is one or the other
         "accepted": accepted,
         "duplicates": duplicates,
         "strata": [[day, stratum, n] for (day, stratum), n in sorted(strata.items())],

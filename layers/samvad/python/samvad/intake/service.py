@@ -33,8 +33,9 @@ from samvad.intake.chunking import Chunking
 from samvad.intake.departments import configured_departments, offices_of
 from samvad.intake.rejects import RejectsFile
 from samvad.intake.sources import Record, Table, UnreadableFile, open_table
-from samvad.intake.store import CHUNK, DirectoryEntries, store_visits
+from samvad.intake.store import CHUNK, DirectoryEntries
 from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source, Visit
+from samvad.intake.writers import store_in_order
 from samvad.ports import (
     ConfigReader,
     Directory,
@@ -75,6 +76,8 @@ class IntakePorts:
     chunking: Chunking = field(default_factory=Chunking)
     chunked: ChunkedIntake | None = None
     """Runs the chunked path; None runs it in-process (``samvad.intake.driver``)."""
+    write_workers: int = 1
+    """Batches of visits written at once (``samvad.intake.writers``); 1: one after another."""
 
 
 # -- the upload and its report ------------------------------------------------------------
@@ -295,15 +298,8 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
         source = Source(upload.upload_id, ports.clock().isoformat())
         seen = DirectoryEntries()
         strata: Counter[tuple[str, str]] = Counter()
-        for chunk in _chunks(reading.outcomes, CHUNK):
-            visits = []
-            for outcome in chunk:
-                if isinstance(outcome, Rejection):
-                    reading.rejects.add(outcome)
-                else:
-                    visits.append(outcome)
-                    seen.add(outcome)
-            stored = store_visits(visits, source, ports.visits)
+        batches = _visit_batches(reading, seen)
+        for stored in store_in_order(batches, source, ports.visits, ports.write_workers):
             report.accepted += len(stored.accepted)
             report.duplicates += stored.duplicates
             for visit in stored.accepted:
@@ -311,6 +307,19 @@ def _ingest_rows(upload: Upload, ports: IntakePorts, report: IntakeReport) -> No
     reading.close(report)
     rejects = reading.rejects.finish() if reading.rejects.count else None
     record_outcome(upload, ports, report, rejects, strata, seen.entries)
+
+
+def _visit_batches(reading: Reading, seen: DirectoryEntries) -> Iterator[list[Visit]]:
+    """The visits of each ``CHUNK`` rows, in order; rejected rows go to the rejects file."""
+    for chunk in _chunks(reading.outcomes, CHUNK):
+        visits = []
+        for outcome in chunk:
+            if isinstance(outcome, Rejection):
+                reading.rejects.add(outcome)
+            else:
+                visits.append(outcome)
+                seen.add(outcome)
+        yield visits
 
 
 def record_outcome(

@@ -18,6 +18,7 @@ import csv
 import datetime as dt
 import functools
 import io
+import itertools
 import json
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -105,7 +106,7 @@ def open_table(stream: BinaryIO, aliases: dict[str, str]) -> Table:
     _refuse_known_binaries(head)
     encoding = _detect_encoding(head)
     text = io.TextIOWrapper(
-        io.BufferedReader(whole), encoding=encoding, errors="surrogateescape", newline=""
+        io.BufferedReader(whole), encoding=encoding, errors=_DecodeErrors.NAME, newline=""
     )
     first = _first_text_char(head, encoding)
     if first == "<":
@@ -282,7 +283,9 @@ def _csv_table(
             "line_too_long",
             f"line 1 is longer than {MAX_LINE_CHARS:,} characters: not a file of one row per line",
         )
-    reader = csv.reader(_prepend(first_line, lines), delimiter=delimiter)
+    reader = csv.reader(
+        itertools.chain([first_line] if first_line else [], lines), delimiter=delimiter
+    )
     records = _csv_records(reader, lines, delimiter)
     header_row, header, columns, ignored = _find_header(
         ((r.number, r.cells) for r in records if r.problem is None), aliases
@@ -294,7 +297,7 @@ def _csv_table(
         columns,
         ignored,
         header_row,
-        _checked(records, delimiter, len(header)),
+        _csv_records(reader, lines, delimiter, len(header), reader.line_num),
     )
 
 
@@ -311,12 +314,6 @@ def _delimiter(head: bytes, encoding: str) -> str:
     return best
 
 
-def _prepend(first: str, rest: Iterable[str]) -> Iterator[str]:
-    if first:
-        yield first
-    yield from rest
-
-
 class _LimitedLines:
     """Physical lines, each at most ``MAX_LINE_CHARS``; longer ones become a marker line."""
 
@@ -325,9 +322,13 @@ class _LimitedLines:
         self.physical = 0
         self.raw_since_mark: list[str] = []
         self.excerpt = ""
+        self.oversized = 0  # lines replaced by the marker so far
+        self.decode_errors = _DecodeErrors.count  # before the first read: rows are checked
+        # for undecodable bytes once the count has moved
 
     def __iter__(self) -> Iterator[str]:
         readline = self._text.readline
+        keep = self.raw_since_mark.append  # the one list, cleared in place at each mark
         while True:
             line = readline(MAX_LINE_CHARS)
             if not line:
@@ -340,14 +341,24 @@ class _LimitedLines:
                     if not more or more.endswith(("\n", "\r")):
                         break
                 line = OVERSIZED_LINE + "\n"
-            self.raw_since_mark.append(line)
+                self.oversized += 1
+            keep(line)
             yield line
 
 
-def _csv_records(reader: Any, lines: _LimitedLines, delimiter: str) -> Iterator[Record]:
-    line_before = 0
+def _csv_records(
+    reader: Any,
+    lines: _LimitedLines,
+    delimiter: str,
+    width: int | None = None,
+    line_before: int = 0,
+) -> Iterator[Record]:
+    """Records from ``reader`` after line ``line_before``; with the header's ``width`` (once it
+    is known) each also has the checks of ``_checked``, in this one loop (every row runs it)."""
+    threshold = _swallow_threshold(width or 0)
+    mark = lines.raw_since_mark.clear
     while True:
-        lines.raw_since_mark = []
+        mark()
         try:
             cells = next(reader)
         except StopIteration:
@@ -371,35 +382,45 @@ def _csv_records(reader: Any, lines: _LimitedLines, delimiter: str) -> Iterator[
                 ),
                 raw,
             )
-        elif any(OVERSIZED_LINE in cell for cell in cells):
+        elif lines.oversized and any(OVERSIZED_LINE in cell for cell in cells):
             yield Record(start, [], LINE_TOO_LONG, lines.excerpt + " …(truncated)")
-        elif not _encodable(cells):
+        elif _DecodeErrors.count != lines.decode_errors and not _encodable(cells):
             yield Record(start, cells, UNDECODABLE, None)
-        elif span > 1:
-            yield Record(start, cells, None, "".join(lines.raw_since_mark))
+        elif span == 1 and (width is None or len(cells) <= width):
+            yield Record(start, cells)  # the common case: nothing more to check
         else:
-            yield Record(start, cells)
+            record = Record(start, cells, None, "".join(lines.raw_since_mark) if span > 1 else None)
+            yield record if width is None else _check(record, delimiter, width, threshold)
 
 
 def _checked(records: Iterator[Record], delimiter: str, width: int) -> Iterator[Record]:
-    """CSV records after the header, with the two checks that need the header's width.
+    """Records after the header, each with ``_check``."""
+    threshold = _swallow_threshold(width)
+    for record in records:
+        yield _check(record, delimiter, width, threshold)
+
+
+def _check(record: Record, delimiter: str, width: int, threshold: int) -> Record:
+    """The two checks that need the header's width.
 
     Extra cells: a row with something past its header (an unquoted comma, usually).
     Swallowed rows: a stray ``"`` makes the reader swallow following lines (up to the next
     stray quote, or the end of the file) into one cell. A genuine multi-line cell (an
     address) rarely holds, after a line break, as many separators as half a row.
     """
-    threshold = max(2, (width - 1) // 2)
-    for record in records:
-        if record.problem is None:
-            cells = record.cells
-            if len(cells) > width and any(map(_filled, cells[width:])):
-                record.problem = EXTRA_CELLS.with_detail(f"{len(cells)} cells, header has {width}")
-            elif record.raw is not None and _swallows_rows(cells, delimiter, threshold):
-                record.problem = UNBALANCED_QUOTE.with_detail(
-                    f"the row starting on line {record.number} swallowed the lines after it"
-                )
-        yield record
+    if record.problem is None:
+        cells = record.cells
+        if len(cells) > width and any(map(_filled, cells[width:])):
+            record.problem = EXTRA_CELLS.with_detail(f"{len(cells)} cells, header has {width}")
+        elif record.raw is not None and _swallows_rows(cells, delimiter, threshold):
+            record.problem = UNBALANCED_QUOTE.with_detail(
+                f"the row starting on line {record.number} swallowed the lines after it"
+            )
+    return record
+
+
+def _swallow_threshold(width: int) -> int:
+    return max(2, (width - 1) // 2)
 
 
 def _swallows_rows(cells: list[str], delimiter: str, threshold: int) -> bool:
@@ -408,6 +429,23 @@ def _swallows_rows(cells: list[str], delimiter: str, threshold: int) -> bool:
         and any(part.count(delimiter) >= threshold for part in cell.splitlines()[1:])
         for cell in cells
     )
+
+
+class _DecodeErrors:
+    """Python's ``surrogateescape`` handler, counting: undecodable bytes become lone surrogates
+    only through it, so a CSV row needs checking for them only once the count has moved."""
+
+    NAME = "samvad-surrogateescape"
+    count = 0
+    _escape = codecs.lookup_error("surrogateescape")
+
+    @classmethod
+    def handle(cls, error: UnicodeError) -> tuple[str | bytes, int]:
+        cls.count += 1
+        return cls._escape(error)
+
+
+codecs.register_error(_DecodeErrors.NAME, _DecodeErrors.handle)
 
 
 def _encodable(cells: list[str]) -> bool:
@@ -453,6 +491,24 @@ def _jsonl_table(text: io.TextIOWrapper, encoding: str, aliases: dict[str, str])
         0,
         _prepend_record(first, records),
     )
+
+
+def object_table(objects: list[Any], aliases: dict[str, str]) -> Table:
+    """JSON objects already parsed (a pushed batch's records) as a table, each read as a line
+    of a JSON Lines file is; record numbers count from 1. ``ignored_columns`` fills as the
+    records are read."""
+    mapper = _JsonKeyMapper(aliases)
+
+    def records() -> Iterator[Record]:
+        for number, obj in enumerate(objects, start=1):
+            if not isinstance(obj, dict):
+                yield Record(number, [], NOT_AN_OBJECT)
+                continue
+            cells = mapper.cells(obj)
+            yield Record(number, cells, None if _encodable(cells) else UNDECODABLE)
+
+    columns = {name: i for i, name in enumerate(CANONICAL_FIELDS)}
+    return Table("json", "utf-8", list(CANONICAL_FIELDS), columns, mapper.ignored, 0, records())
 
 
 def _prepend_record(first: Record, rest: Iterator[Record]) -> Iterator[Record]:
@@ -509,7 +565,9 @@ def _json_cell(value: object) -> str:
 
 
 def _jsonl_records(lines: _LimitedLines, mapper: _JsonKeyMapper) -> Iterator[Record]:
+    mark = lines.raw_since_mark.clear  # one line is one record: nothing to keep
     for line in lines:
+        mark()
         number = lines.physical
         if not line.strip():
             yield Record(number, [])  # counted as a blank row

@@ -8,8 +8,6 @@ a citizen is still worth asking even if their age was mistyped.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import operator
 import re
 from collections import Counter
 from collections.abc import Callable
@@ -18,6 +16,7 @@ from typing import Any
 
 from samvad import phones
 from samvad.intake import dates
+from samvad.keyed import sha256
 from samvad.pii import PhoneHasher
 from samvad.problems import Problem
 from samvad.sampling.scores import Scorer, sample_partition, stratum_of
@@ -110,7 +109,11 @@ class Visit:
         return stratum_of(self.department, self.service, self.office_code)
 
     def to_item(self, source: Source) -> dict[str, dict[str, str]]:
-        """The DynamoDB item, in the low-level attribute-value format, blanks left out."""
+        """The DynamoDB item, in the low-level attribute-value format, blanks left out.
+
+        Written out field by field: this runs for every accepted row, and a loop over the
+        optional fields costs twice as much (``samvad bench intake``)."""
+        stratum = stratum_of(self.department, self.service, self.office_code)
         item = {
             "visit_key": {"S": self.visit_key},
             "department": {"S": self.department},
@@ -125,22 +128,33 @@ class Visit:
             "ingested_at": {"S": source.ingested_at},
             "expires_at": {"N": str(self.expires_at)},
             # the sparse sampling index: partition = stratum-day, ordered by the keyed score
-            "sample_pk": {"S": sample_partition(self.stratum, self.visit_date)},
+            "sample_pk": {"S": sample_partition(stratum, self.visit_date)},
             "sample_score": {"S": self.sample_score},
         }
-        for name, value in zip(_OPTIONAL, _optional_values(self), strict=True):
-            if value:
-                item[name] = {"S": value}
+        # the optional fields (OPTIONAL_FIELDS), each only when it holds something
+        if self.visit_time:
+            item["visit_time"] = {"S": self.visit_time}
+        if self.office_name:
+            item["office_name"] = {"S": self.office_name}
+        if self.district:
+            item["district"] = {"S": self.district}
+        if self.official_id:
+            item["official_id"] = {"S": self.official_id}
+        if self.citizen_name:
+            item["citizen_name"] = {"S": self.citizen_name}
+        if self.gender:
+            item["gender"] = {"S": self.gender}
+        if self.age_band:
+            item["age_band"] = {"S": self.age_band}
+        if self.visit_id:
+            item["visit_id"] = {"S": self.visit_id}
         return item
 
 
-_OPTIONAL = (
+OPTIONAL_FIELDS = (
     "visit_time", "office_name", "district", "official_id", "citizen_name", "gender",
     "age_band", "visit_id",
 )  # fmt: skip
-
-
-_optional_values = operator.attrgetter(*_OPTIONAL)
 
 
 @dataclass(slots=True)
@@ -205,12 +219,8 @@ class RowValidator:
             _check_office if policy.offices is None else _known_office(policy.offices)
         )
         self._services = _Memo(_check_service)
-        self._texts = _Memo(_text)
-        self._genders = _Memo(lambda raw: _lookup(GENDERS, raw, ""))
-        self._languages = _Memo(lambda raw: _lookup(LANGUAGES, raw, policy.default_language))
-        self._ages = _Memo(
-            lambda raw: _lookup(_AGE_LOOKUP, raw.replace(" ", "").removesuffix(".0"), "")
-        )
+        self._places = _Memo(lambda raw: tuple(map(_text, raw)))
+        self._profiles = _Memo(self._profile)
 
     def __call__(self, number: int, cells: list) -> Visit | Rejection:
         (
@@ -262,11 +272,11 @@ class RowValidator:
         iso_day, clock, expires_at, time_ok = when
         if not time_ok:
             self.warnings["time_unrecognised"] += 1
-        language = self._languages[row[i_language]]
-        gender = self._genders[row[i_gender]]
-        age_band = self._ages[row[i_age]]
-        if language is _UNRECOGNISED or gender is _UNRECOGNISED or age_band is _UNRECOGNISED:
-            language, gender, age_band = self._warn(language, gender, age_band)
+        language, gender, age_band, unrecognised = self._profiles[
+            row[i_language], row[i_gender], row[i_age]
+        ]
+        if unrecognised:
+            self.warnings.update(unrecognised)
         hashed = self._hash(phone)
         if visit_id:
             identity = f"{VISIT_KEY_VERSION}|id|{self._department}|{visit_id}"
@@ -275,8 +285,10 @@ class RowValidator:
                 f"{VISIT_KEY_VERSION}|row|{self._department}|{service.casefold()}|"
                 f"{office}|{iso_day}|{clock}|{hashed}"
             )
-        texts = self._texts
-        visit_key = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        visit_key = sha256(identity.encode()).hexdigest()[:32]
+        office_name, district, official = self._places[
+            row[i_office_name], row[i_district], row[i_official]
+        ]
         return Visit(
             visit_key,
             number,
@@ -289,9 +301,9 @@ class RowValidator:
             language,
             expires_at,
             clock,
-            texts[row[i_office_name]],
-            texts[row[i_district]],
-            texts[row[i_official]],
+            office_name,
+            district,
+            official,
             _text(row[i_citizen]),
             gender,
             age_band,
@@ -299,18 +311,22 @@ class RowValidator:
             self._score(iso_day, visit_key),
         )
 
-    def _warn(self, language: Any, gender: Any, age_band: Any) -> tuple[str, str, str]:
-        """Count unrecognised optional values and replace them with their defaults."""
+    def _profile(self, raw: tuple[str, str, str]) -> tuple[str, str, str, tuple[str, ...]]:
+        """(language, gender, age band, the warnings for what was unrecognised and dropped)."""
+        language = _lookup(LANGUAGES, raw[0], self._policy.default_language)
+        gender = _lookup(GENDERS, raw[1], "")
+        age_band = _lookup(_AGE_LOOKUP, raw[2].replace(" ", "").removesuffix(".0"), "")
+        unrecognised = []
         if language is _UNRECOGNISED:
-            self.warnings["language_unrecognised"] += 1
+            unrecognised.append("language_unrecognised")
             language = self._policy.default_language
         if gender is _UNRECOGNISED:
-            self.warnings["gender_unrecognised"] += 1
+            unrecognised.append("gender_unrecognised")
             gender = ""
         if age_band is _UNRECOGNISED:
-            self.warnings["age_unrecognised"] += 1
+            unrecognised.append("age_unrecognised")
             age_band = ""
-        return language, gender, age_band
+        return language, gender, age_band, tuple(unrecognised)
 
     def _check_date(self, raw: tuple[str, str]) -> tuple[str, str, int, bool] | Problem:
         """(ISO day, HH:MM:SS or "", TTL epoch, whether a separate time cell was readable)."""

@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import json
 
+from samvad.adapters import aws
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.directory import DynamoDirectory
 from samvad.adapters.events import EventBridgePublisher
@@ -28,7 +29,7 @@ def intake_ports(settings: IntakeSettings) -> IntakePorts:
     """One set of clients per warm Lambda environment."""
     return IntakePorts(
         objects=S3ObjectStore(),
-        visits=DynamoVisits(settings.visits_table),
+        visits=_visits(settings),
         ledger=DynamoLedger(settings.uploads_table, retention_days=settings.retention_days),
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),
@@ -37,7 +38,14 @@ def intake_ports(settings: IntakeSettings) -> IntakePorts:
         hash_key=secret_bytes(settings.phone_hash_secret_id),
         sampling_key=secret_bytes(settings.sampling_secret_id),
         retention_days=settings.retention_days,
+        write_workers=settings.write_workers,
     )
+
+
+def _visits(settings: IntakeSettings) -> DynamoVisits:
+    """The Visits table through one client with a connection for each writer thread."""
+    connections = max(10, settings.write_workers + 2)
+    return DynamoVisits(settings.visits_table, aws.client("dynamodb", connections=connections))
 
 
 def uploads_in_message(body: str) -> list[Upload]:
@@ -105,7 +113,7 @@ def chunk_ports(settings: IntakeSettings) -> IntakePorts:
     not read the secrets (and may not)."""
     return IntakePorts(
         objects=S3ObjectStore(),
-        visits=DynamoVisits(settings.visits_table),
+        visits=_visits(settings),
         ledger=DynamoLedger(settings.uploads_table, retention_days=settings.retention_days),
         directory=DynamoDirectory(settings.directory_table),
         events=EventBridgePublisher(settings.event_bus),
@@ -114,6 +122,7 @@ def chunk_ports(settings: IntakeSettings) -> IntakePorts:
         hash_key=b"",
         sampling_key=b"",
         retention_days=settings.retention_days,
+        write_workers=settings.write_workers,
     )
 
 

@@ -1,0 +1,153 @@
+"""The push API: ``POST /intake/v1/visits`` for department systems, IAM-signed (SigV4)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import aws_cdk as cdk
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_authorizers as authorizers
+from aws_cdk import aws_apigatewayv2_integrations as integrations
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.constructs.function import LOG_RETENTION, SamvadFunction
+from infra.constructs.storage import DataStore
+from infra.constructs.workspace import _AccessLogs
+
+ROUTE = "/intake/v1/visits"
+FUNCTION_TIMEOUT = cdk.Duration.seconds(29)
+"""Under the HTTP API's 30-second integration limit: 1,000 records take about a second."""
+THROTTLE_RATE = 20
+"""Batches per second for the whole stage: 29 departments' systems, 1,000 visits a batch."""
+THROTTLE_BURST = 40
+# What the push API reads and writes: the intake function's tables, nothing more.
+TABLE_ACTIONS = {
+    "Visits": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
+    "Uploads": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
+    "Directory": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
+    "Config": ("dynamodb:GetItem", "dynamodb:Query"),
+    "Strata": ("dynamodb:BatchWriteItem",),
+}
+ACCESS_LOG_FIELDS = {
+    "requestId": "$context.requestId",
+    "ip": "$context.identity.sourceIp",
+    "requestTime": "$context.requestTime",
+    "routeKey": "$context.routeKey",
+    "status": "$context.status",
+    "responseLength": "$context.responseLength",
+    "latencyMs": "$context.responseLatency",
+    "caller": "$context.identity.userArn",
+    "authorizerError": "$context.authorizer.error",
+    "integrationError": "$context.integrationErrorMessage",
+}
+"""Which role pushed, how it ended: no body (no citizen data)."""
+
+
+class IntakeApi(SamvadFunction):
+    """``api`` (HTTP API) with one route, ``POST /intake/v1/visits``, behind IAM authorisation,
+    and the ``intake_api`` function behind it.
+
+    IAM (SigV4) rather than API keys: API Gateway's API keys identify a usage plan, not a
+    caller, and AWS advises against them for authorisation. A department's system signs with
+    its own role; that role needs ``execute-api:Invoke`` on ``route_arn`` (granted where the
+    role lives, ``grant_push``), and the ``intake/push-callers`` config document maps the
+    role to its department, which the handler reads from the verified request context.
+
+    The ``$default`` stage throttles and writes JSON access logs (encrypted with the data key).
+    """
+
+    def __init__(
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        store: DataStore,
+        layer: lambda_.ILayerVersion,
+        code_dir: Path,
+        retention_days: int,
+    ) -> None:
+        super().__init__(
+            scope,
+            id,
+            name="intake_api",
+            description="Samvad push API: department systems post visits (IAM-signed)",
+            store=store,
+            layer=layer,
+            code_dir=code_dir,
+            retention_days=retention_days,
+            memory_size=1024,
+            timeout=FUNCTION_TIMEOUT,
+        )
+        self.api = apigwv2.HttpApi(
+            self,
+            "Api",
+            api_name=f"{cdk.Stack.of(self).stack_name}-intake",
+            description="Samvad push API for department systems",
+            create_default_stage=False,
+        )
+        handler = integrations.HttpLambdaIntegration(
+            "Handler",
+            self.function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
+        [self.route] = self.api.add_routes(
+            path=ROUTE,
+            methods=[apigwv2.HttpMethod.POST],
+            integration=handler,
+            authorizer=authorizers.HttpIamAuthorizer(),
+        )
+        self.access_logs = logs.LogGroup(
+            self,
+            "AccessLogs",
+            retention=LOG_RETENTION,
+            encryption_key=store.key,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.stage = apigwv2.HttpStage(
+            self,
+            "Stage",
+            http_api=self.api,
+            stage_name="$default",
+            auto_deploy=True,
+            throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
+            access_log_settings=_AccessLogs(
+                apigwv2.LogGroupLogDestination(self.access_logs),
+                apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
+            ),
+        )
+        self.route_arn = self.api.arn_for_execute_api(method="POST", path=ROUTE, stage="*")
+        self.add_statements(*self._statements(store))
+
+    def grant_push(self, grantee: iam.IGrantable) -> iam.Grant:
+        """Let a department's system role call the route (map it in ``intake/push-callers``)."""
+        return iam.Grant.add_to_principal(
+            grantee=grantee, actions=["execute-api:Invoke"], resource_arns=[self.route_arn]
+        )
+
+    @staticmethod
+    def _statements(store: DataStore) -> list[iam.PolicyStatement]:
+        return [
+            *(
+                iam.PolicyStatement(
+                    sid=f"Table{logical_id}",
+                    actions=list(actions),
+                    resources=[store.tables[logical_id].table_arn],
+                )
+                for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="ReadPhoneHashAndSamplingKeys",
+                actions=["secretsmanager:GetSecretValue"],
+                resources=[store.phone_hash_secret.secret_arn, store.sampling_secret.secret_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseDataKey",
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
+                resources=[store.key.key_arn],
+            ),
+        ]
