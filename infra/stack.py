@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.constructs.bus_policy import restrict_publishers
@@ -109,7 +108,6 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
         )
-        self._connect_escalation_and_feedback()
         self.reports = Reports(
             self,
             "Reports",
@@ -193,39 +191,14 @@ class SamvadStack(cdk.Stack):
             departments=departments_setting(self.node.try_get_context("departments")),
             presigner=self.workspace.role,
         )
+        # officials' notices deep-link to the case page (sign-in required; no bearer link)
+        self.escalation.function.add_environment(
+            resources.WORKSPACE_URL_ENV, self.workspace.api.api_endpoint
+        )
         cdk.CfnOutput(self, "WorkspaceUrl", value=self.workspace.api.api_endpoint)
         cdk.CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.workspace.client.user_pool_client_id)
         cdk.CfnOutput(self, "HostedUiUrl", value=self.identity.domain.base_url())
-
-    def _connect_escalation_and_feedback(self) -> None:
-        """Officials file action-taken reports on the feedback function's URL (``/atr/…``,
-        signed links that escalation's notices carry): each function learns the other's side."""
-        web, escalation, store = self.feedback.web, self.escalation, self.store
-        web.function.add_environment(
-            resources.ESCALATION_STATE_MACHINE_ENV, escalation.state_machine.state_machine_arn
-        )
-        web.add_statements(
-            iam.PolicyStatement(
-                sid="FileActionTakenReports",
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                resources=[store.tables[resources.CASES.logical_id].table_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ResumeCaseExecutions",
-                actions=["states:SendTaskSuccess"],
-                resources=[escalation.state_machine.state_machine_arn],
-            ),
-        )
-        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, self.feedback.url.url)
-        escalation.function.add_environment(resources.LINK_SECRET_ENV, store.link_secret.secret_arn)
-        escalation.add_statements(
-            iam.PolicyStatement(
-                sid="SignActionTakenLinks",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.link_secret.secret_arn],
-            )
-        )
 
     def _dispatch_and_feedback(self, stage: str, retention_days: int, repo_root: Path) -> None:
         """Feedback first (notify needs its URL), the survey flow when the ``connect_*``

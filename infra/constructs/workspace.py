@@ -32,7 +32,7 @@ THROTTLE_BURST = 100
 KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id: what the workspace reads and writes, nothing more.
 TABLE_ACTIONS = {
-    "Cases": ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"),
+    "Cases": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     "Visits": ("dynamodb:GetItem",),
     "CallLists": ("dynamodb:Query", "dynamodb:UpdateItem"),
     "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem"),
@@ -43,6 +43,8 @@ TABLE_ACTIONS = {
     "Tallies": ("dynamodb:GetItem", "dynamodb:Query"),
     "Audit": ("dynamodb:PutItem", "dynamodb:Query"),  # append-only: no update, no delete
 }
+CASE_LIST_INDEXES = tuple(index.name for index in resources.CASES.indexes)
+"""Case lists: a Query on the caller's scope index, never a Scan of the table."""
 # Object actions per data-bucket prefix.
 OBJECT_ACTIONS = {
     resources.UPLOADS_PREFIX: ("s3:PutObject",),  # presigned POSTs, one department's prefix
@@ -225,6 +227,14 @@ class Workspace(SamvadFunction):
                     resources=[tables[logical_id].table_arn],
                 )
                 for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="QueryCasesByScope",
+                actions=["dynamodb:Query"],
+                resources=[
+                    f"{tables[resources.CASES.logical_id].table_arn}/index/{index}"
+                    for index in CASE_LIST_INDEXES
+                ],
             ),
             *(
                 iam.PolicyStatement(

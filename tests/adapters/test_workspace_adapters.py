@@ -14,6 +14,7 @@ from samvad import resources
 from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
 from samvad.adapters.cognito import CognitoIdentity, CognitoUsers, create_pool
 from samvad.adapters.workspace import DynamoCaseViews, S3DepartmentUploads
+from samvad.workspace.ports import BadCursor
 from samvad.workspace.roles import ROLES, official_from_claims
 
 
@@ -44,22 +45,91 @@ def test_call_attempts_number_themselves(stack):
     assert DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10) == []  # not audit
 
 
-def test_cases_are_filtered_by_every_scope_field(stack):
+def _cases(stack):
+    from samvad.adapters.cases import DynamoCases
+
     client = boto3.client("dynamodb")
     table = _table(stack, resources.CASES)
-    for case_id, department, district in (("a", "health", "Khordha"), ("b", "health", "Puri"),
-                                          ("c", "revenue", "Khordha")):  # fmt: skip
-        client.put_item(
-            TableName=table,
-            Item={k: {"S": v} for k, v in
-                  {"case_id": case_id, "department": department, "district": district}.items()},
+    cases = DynamoCases(table, client)
+    for n, (case_id, department, district, office, status) in enumerate((
+        ("a", "health", "Khordha", "K1", "open"), ("b", "health", "Puri", "P1", "open"),
+        ("c", "revenue", "Khordha", "K2", "overdue"), ("d", "health", "Khordha", "K1", "resolved"),
+        ("e", "health", "", "", "open"),  # no district or office: in no such list
+    )):  # fmt: skip
+        assert cases.create(
+            {"case_id": case_id, "department": department, "district": district,
+             "office_code": office, "status": status, "level": 1,
+             "opened_at": f"2026-11-2{n}T10:00:00+00:00", "audit": [],
+             "waits": {"atr": {"token": "secret-task-token"}}}
         )  # fmt: skip
-    views = DynamoCaseViews(table, client)
-    assert {c["case_id"] for c in views.list({"district": "Khordha"})} == {"a", "c"}
-    assert {c["case_id"] for c in views.list({"department": "health", "district": "Khordha"})} == {
-        "a"
-    }
-    assert len(views.list({})) == 3
+    return DynamoCaseViews(table, client), client, table
+
+
+def _all(views, scope, status="", limit=2):
+    found, cursor, pages = [], "", 0
+    while True:
+        page, cursor = views.page(scope, status, limit, cursor)
+        found.extend(page)
+        pages += 1
+        if not cursor:
+            return found, pages
+
+
+def test_case_lists_query_the_scopes_index_page_by_page(stack, monkeypatch):
+    """Given cases in two districts and departments, when each scope pages through its list,
+    then it gets exactly its cases, newest first, from a Query on its index (never a Scan),
+    without the waiting task tokens."""
+    views, client, _ = _cases(stack)
+    calls = []
+    real = client._make_api_call
+    monkeypatch.setattr(
+        client, "_make_api_call", lambda op, kw: calls.append((op, kw.get("IndexName"))) or
+        real(op, kw),
+    )  # fmt: skip
+    found, pages = _all(views, {"district": "Khordha"})
+    assert [c["case_id"] for c in found] == ["d", "c", "a"] and pages == 2
+    assert "waits" not in found[0] and "audit" not in found[0]
+    found, _ = _all(views, {"department": "health", "district": "Khordha"})
+    assert [c["case_id"] for c in found] == ["d", "a"]
+    found, _ = _all(views, {"office_code": "K1"}, status="open")
+    assert [c["case_id"] for c in found] == ["a"]
+    found, _ = _all(views, {"department": "health"})
+    assert [c["case_id"] for c in found] == ["e", "d", "b", "a"]
+    found, pages = _all(views, {}, limit=1)  # the state: by status, one after another
+    assert sorted(c["case_id"] for c in found) == ["a", "b", "c", "d", "e"]
+    found, _ = _all(views, {}, status="overdue")
+    assert [c["case_id"] for c in found] == ["c"]
+    assert {op for op, _ in calls} == {"Query"}
+    assert {index for _, index in calls} == {
+        "by_district", "by_office", "by_department", "by_status",
+    }  # fmt: skip
+
+
+def test_a_cursor_cannot_move_a_list_into_another_scope(stack):
+    """Given a cursor from Puri's list, when it is used on Khordha's, then it is refused."""
+    views, _, _ = _cases(stack)
+    _, cursor = views.page({"department": "health"}, "", 1)
+    assert cursor
+    with pytest.raises(BadCursor):
+        views.page({"district": "Khordha"}, "", 1, cursor)
+    with pytest.raises(BadCursor):
+        views.page({"district": "Khordha"}, "", 1, "bm90IGpzb24")
+    forged = base64.urlsafe_b64encode(
+        json.dumps({"district": {"S": "Puri"}, "case_id": {"S": "b"},
+                    "opened_at": {"S": "2026-11-21T10:00:00+00:00"}}).encode()
+    ).decode()  # fmt: skip
+    with pytest.raises(BadCursor):
+        views.page({"district": "Khordha"}, "", 1, forged)
+
+
+def test_a_case_with_an_empty_scope_field_is_stored_and_reads_back_whole(stack):
+    from samvad.adapters.cases import DynamoCases
+
+    _, client, table = _cases(stack)
+    item = client.get_item(TableName=table, Key={"case_id": {"S": "e"}})["Item"]
+    assert "district" not in item and "office_code" not in item  # an index key cannot be ""
+    case = DynamoCases(table, client).get("e")
+    assert case["district"] == "" and case["office_code"] == "" and case["department"] == "health"
 
 
 def test_a_presigned_post_is_bound_to_its_key_type_and_size(stack):

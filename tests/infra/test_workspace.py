@@ -283,7 +283,11 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
     tables = {name: get_att(synth, table) for name, table in store.tables.items()}
     statements = role_statements(synth, workspace.role)
     assert actions_by_resource(statements) == {
-        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"},
+        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},  # no Scan
+        **{
+            _key({"Fn::Join": ["", [tables["Cases"], f"/index/{index.name}"]]}): {"dynamodb:Query"}
+            for index in resources.CASES.indexes
+        },
         _key(tables["Visits"]): {"dynamodb:GetItem"},
         _key(tables["CallLists"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
         _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
@@ -312,6 +316,29 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
 
 
 # --- department uploads ------------------------------------------------------------------
+
+
+def test_the_cases_table_has_an_index_per_scope_projecting_no_tokens(synth: Synthesis) -> None:
+    """Given the Cases table, then it has the by-office, by-district, by-department and
+    by-status indexes the case lists query (newest first by ``opened_at``), projecting the
+    list's fields only: no task tokens, signals or audit trail."""
+    (table,) = [
+        t["Properties"]
+        for t in _resources(synth, "AWS::DynamoDB::Table").values()
+        if {"AttributeName": "case_id", "KeyType": "HASH"} in t["Properties"]["KeySchema"]
+    ]
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert {n: [k["AttributeName"] for k in i["KeySchema"]] for n, i in indexes.items()} == {
+        "by_office": ["office_code", "opened_at"],
+        "by_district": ["district", "opened_at"],
+        "by_department": ["department", "opened_at"],
+        "by_status": ["status", "opened_at"],
+    }
+    for index in indexes.values():
+        projected = set(index["Projection"]["NonKeyAttributes"])
+        assert index["Projection"]["ProjectionType"] == "INCLUDE"
+        assert {"holder", "level", "deadline"} <= projected
+        assert not projected & {"waits", "signals", "audit", "execution_input", "phone"}
 
 
 def test_departments_come_from_the_context() -> None:

@@ -1,13 +1,12 @@
-"""Escalation rules without AWS: execution names, SLA timing, the directory, signed links."""
+"""Escalation rules without AWS: execution names, SLA timing, the directory, the retired
+ATR link."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
-from samvad.escalation import directory, links
-from samvad.escalation.http import AtrWebPorts, handle_atr_request
+from samvad.escalation import directory
+from samvad.escalation.http import handle_atr_request
 from samvad.escalation.model import CaseError, LevelTiming, SlaPolicy, case_id_for, execution_name
 from tests.escalation_support import DIRECTORY
 
@@ -54,34 +53,12 @@ def test_directory_validates_and_falls_to_the_next_holder():
         directory.holder_for(None, 1, CASE)
 
 
-def test_signed_atr_links_work_for_that_official_and_case_until_expiry():
-    """Given a link for one official and case, Then it verifies; another official, another
-    case, a changed signature or a later time do not."""
-    key = links.atr_key(b"secret")
-    deadline = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
-    url = links.atr_link("https://f.example/", key, "case-v1", "head-khu", deadline)
-    query = dict(p.split("=") for p in url.split("?")[1].split("&"))
-    now = deadline.timestamp()
-    assert links.verify(key, "case-v1", "head-khu", query["e"], query["s"], now) is None
-    assert links.verify(key, "case-v1", "dc-khurda", query["e"], query["s"], now)
-    assert links.verify(key, "case-v2", "head-khu", query["e"], query["s"], now)
-    assert links.verify(key, "case-v1", "head-khu", query["e"], query["s"] + "x", now)
-    assert "expired" in links.verify(key, "case-v1", "head-khu", query["e"], query["s"], now + 2e5)
-
-
-def test_atr_page_refuses_an_unsigned_request_before_reading_anything():
-    """Given a request without a valid signature, When handled, Then 403 and no case read."""
-
-    class NoReads:
-        def __getattr__(self, name):
-            raise AssertionError("the case store must not be touched")
-
-    ports = AtrWebPorts(
-        escalation=type(
-            "P", (), {"cases": NoReads(), "clock": staticmethod(lambda: dt.datetime.now(dt.UTC))}
-        )(),
-        link_key=b"k",
-    )
-    status, headers, body = handle_atr_request("POST", "/atr/case-v1", {"o": "x"}, "", {}, ports)
-    assert status == 403 and "incomplete" in body and headers["Cache-Control"] == "no-store"
-    assert handle_atr_request("GET", "/elsewhere", {}, "", {}, ports)[0] == 404
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT"])
+def test_an_old_signed_atr_link_is_gone_and_shows_nothing_of_the_case(method):
+    """Given a request on an old bearer ATR link (any method, any signature), When handled,
+    Then 410 with a page that points to the workspace, shows no case and takes no report
+    (the handler has no ports: it cannot read or file anything)."""
+    status, headers, body = handle_atr_request(method, "/atr/case-v1")
+    assert status == 410 and "workspace" in body and headers["Cache-Control"] == "no-store"
+    assert "case-v1" not in body and "<form" not in body
+    assert handle_atr_request("GET", "/elsewhere")[0] == 404

@@ -174,6 +174,28 @@ def test_each_role_lists_only_its_scope(app, role, visible):
     assert {c["case_id"] for c in json.loads(text)["cases"]} == visible
 
 
+@pytest.mark.parametrize("role", ["cmo", "minister", "collector", "office_head"])
+def test_a_scope_is_paged_through_one_page_at_a_time(app, role):
+    """Given a limit of one case a page, when a reader follows ``next`` to the end, then
+    they see every case of their scope exactly once, and nothing outside it."""
+    _, text = app("GET", "/api/cases", claims=claims_of(role))
+    everything = [c["case_id"] for c in json.loads(text)["cases"]]
+    seen, cursor, pages = [], "", 0
+    while True:
+        path = "/api/cases?limit=1" + (f"&cursor={cursor}" if cursor else "")
+        status, text = app("GET", path, claims=claims_of(role))
+        assert status == 200, text
+        body = json.loads(text)
+        assert len(body["cases"]) <= 1
+        seen.extend(c["case_id"] for c in body["cases"])
+        pages += 1
+        cursor = body["next"]
+        if not cursor:
+            break
+    assert len(everything) > 1 and pages == len(everything)
+    assert sorted(seen) == sorted(everything)
+
+
 def test_a_collector_opening_another_districts_case_gets_404(app):
     assert app("GET", "/api/cases/case-v3", claims=claims_of("collector"))[0] == 404
     assert app("GET", "/api/cases/case-missing", claims=claims_of("collector"))[0] == 404
@@ -303,6 +325,9 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
         ("collector", "GET", "/api/cases?level=9", None, "level"),
         ("collector", "GET", "/api/cases?status=lost", None, "status"),
         ("collector", "GET", "/api/cases?overdue=maybe", None, "overdue"),
+        ("collector", "GET", "/api/cases?limit=0", None, "limit"),
+        ("collector", "GET", "/api/cases?limit=501", None, "limit"),
+        ("collector", "GET", "/api/cases?cursor=not-a-cursor", None, "cursor"),
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "  "}, "text"),
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "x" * 4001}, "text"),
         ("collector", "POST", "/api/cases/case-v2/transfer", {"reason": "r"}, "to"),

@@ -140,8 +140,7 @@ class EscalationSettings(_FromEnvironment):
     visits_table: str = _var(resources.VISITS.env_var)
     config_table: str = _var(resources.CONFIG.env_var)
     state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
-    feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")  # with the secret: ATR links
-    link_secret_id: str = _var(resources.LINK_SECRET_ENV, "")
+    workspace_url: str = _var(resources.WORKSPACE_URL_ENV, "")  # notices link its case page
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -6,8 +6,13 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import conditional_failure, plain, to_item, written
+
+SPARSE = frozenset(i.partition_key for i in resources.CASES.indexes)
+"""Index keys: DynamoDB refuses an empty string there, so an empty one is not stored (the case
+is in no such list) and reads back as ``""``."""
 
 
 class DynamoCases:
@@ -24,7 +29,7 @@ class DynamoCases:
         return written(
             lambda: self._client.put_item(
                 TableName=self._table,
-                Item=to_item(case),
+                Item=to_item({k: v for k, v in case.items() if not (k in SPARSE and v == "")}),
                 ConditionExpression="attribute_not_exists(case_id)",
             )
         )
@@ -33,7 +38,7 @@ class DynamoCases:
         item = self._client.get_item(
             TableName=self._table, Key=self._key(case_id), ConsistentRead=True
         ).get("Item")
-        return plain(item) if item else None
+        return {k: "" for k in SPARSE} | plain(item) if item else None
 
     def assign(
         self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]

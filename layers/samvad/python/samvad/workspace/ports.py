@@ -13,9 +13,17 @@ from samvad.feedback import service as feedback
 from samvad.workspace.roles import Official
 
 
+class BadCursor(ValueError):
+    """A list's cursor that this list did not give (or that points into another list)."""
+
+
 class CaseViews(Protocol):
-    def list(self, scope: Mapping[str, str]) -> list[dict]:
-        """Cases whose department/district/office_code equal every field of ``scope``."""
+    def page(
+        self, scope: Mapping[str, str], status: str, limit: int, cursor: str = ""
+    ) -> tuple[list[dict], str]:
+        """Up to ``limit`` cases whose department/district/office_code equal every field of
+        ``scope`` (and whose status is ``status``, when given), by a query on the scope's
+        index, newest first; and the cursor of the next page (``""`` at the end)."""
         ...
 
 
