@@ -22,6 +22,7 @@ from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
+from infra.constructs.signin_audit import SignInAudit
 from infra.constructs.storage import DataStore
 from infra.constructs.uploads import DepartmentUploads, departments_setting
 from infra.constructs.workspace import Workspace
@@ -171,6 +172,15 @@ class SamvadStack(cdk.Stack):
         hosted UI, default ``samvad-<stage>-<account>``)."""
         prefix = self.node.try_get_context("auth_domain_prefix") or f"samvad-{stage}-{self.account}"
         self.identity = Identity(self, "Identity", stage=stage, domain_prefix=str(prefix))
+        self.signin_audit = SignInAudit(
+            self,
+            "SignInAudit",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "signin_audit",
+            retention_days=retention_days,
+            user_pool=self.identity.user_pool,
+        )
         self.workspace = Workspace(
             self,
             "Workspace",

@@ -198,3 +198,27 @@ def test_users_load_creates_then_updates_from_a_file(aws, tmp_path, monkeypatch,
     assert json.loads(capsys.readouterr().out) == {"users": 2, "created": 0, "updated": 2}
     groups = client.admin_list_groups_for_user(UserPoolId=pool, Username="dc.khordha")
     assert [g["GroupName"] for g in groups["Groups"]] == ["collector"]
+
+
+def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
+    """Given the Post Authentication trigger's handler on the stack's Audit table, When
+    Cognito invokes it twice, Then the audit log holds two sign-ins, no phone number."""
+    from tests.conftest import load_handler
+    from tests.unit.test_workspace_signins import event
+
+    handler = load_handler("signin_audit")
+
+    class Context:
+        function_name = "signin_audit"
+        memory_limit_in_mb = 256
+        invoked_function_arn = "arn:aws:lambda:ap-south-1:123456789012:function:signin"
+        aws_request_id = "test"
+
+    for _ in range(2):
+        assert handler.lambda_handler(event(), Context())["triggerSource"]
+    today = dt.datetime.now(dt.UTC).date()
+    found = DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10)
+    assert [(e["what"], e["who"], e["from"]) for e in found] == [
+        ("sign_in", "collector-khordha", "hosted_ui")
+    ] * 2
+    assert "9876543210" not in json.dumps(found)

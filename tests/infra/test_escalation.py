@@ -135,10 +135,8 @@ def test_function_role_is_least_privilege(synth: Synthesis) -> None:
     env = props(synth, escalation.function)["Environment"]["Variables"]
     assert resources.LINK_SECRET_ENV not in env and resources.FEEDBACK_URL_ENV not in env
     assert env[resources.WORKSPACE_URL_ENV] == {
-        "Fn::Join": ["", ["https://", {"Ref": synth.logical_id(synth.stack.workspace.api)},
-                          ".execute-api.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"},
-                          "/"]]
-    }  # fmt: skip
+        "Fn::GetAtt": [synth.logical_id(synth.stack.workspace.api), "ApiEndpoint"]
+    }
 
 
 def test_inbox_rule_routes_feedback_poor_and_confirmations_to_the_queue(synth: Synthesis) -> None:

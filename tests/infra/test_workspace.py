@@ -94,6 +94,33 @@ def test_user_pool_requires_totp_and_strong_passwords_with_threat_protection(
     }
 
 
+def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
+    synth: Synthesis,
+) -> None:
+    """Given the user pool, then its Post Authentication trigger is the sign-in audit
+    function, which Cognito may invoke (from this pool only), which reads only the Audit
+    table's name and may only append to it (no read, update or delete)."""
+    audit = synth.stack.signin_audit
+    pool = props(synth, synth.stack.identity.user_pool)
+    assert pool["LambdaConfig"] == {"PostAuthentication": get_att(synth, audit.function)}
+    permissions = [
+        p["Properties"]
+        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == get_att(synth, audit.function)
+    ]
+    assert [(p["Principal"], p["SourceArn"]) for p in permissions] == [
+        ("cognito-idp.amazonaws.com", get_att(synth, synth.stack.identity.user_pool))
+    ]
+    grant = actions_by_resource(role_statements(synth, audit.role))
+    assert grant[_key(get_att(synth, synth.stack.store.tables["Audit"]))] == {"dynamodb:PutItem"}
+    assert grant[_key(get_att(synth, synth.stack.store.key))] == {
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+    }
+    env = props(synth, audit.function)["Environment"]["Variables"]
+    assert set(env) == {"AUDIT_TABLE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
+
+
 def test_one_group_per_role(synth: Synthesis) -> None:
     """Given the user pool, then it has exactly one group per workspace role."""
     pool = _ref(synth, synth.stack.identity.user_pool)

@@ -3,6 +3,8 @@ ATR link."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from samvad.escalation import directory
@@ -62,3 +64,21 @@ def test_an_old_signed_atr_link_is_gone_and_shows_nothing_of_the_case(method):
     assert status == 410 and "workspace" in body and headers["Cache-Control"] == "no-store"
     assert "case-v1" not in body and "<form" not in body
     assert handle_atr_request("GET", "/elsewhere")[0] == 404
+
+
+def test_a_notice_deep_links_the_workspace_case_page_and_carries_no_credential():
+    """Given a workspace URL, When a holder's notice is written, Then the SMS and e-mail link
+    the case page (sign-in required) with no signature, expiry or official in the link, and
+    the CLI hint takes no ``--by``; without a URL the notice names the CLI only."""
+    from samvad.escalation.notices import case_page, texts
+
+    case = {"case_id": "case-v/1", "service": "OPD", "reasons": ["low_rating"], **CASE}
+    holder = {"level": 1, "official_id": "head-khu", "name": "Head", "title": "Office head"}
+    deadline = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
+    link = case_page("https://ws.example/", "case-v/1")
+    assert link == "https://ws.example/cases/case-v%2F1"
+    notice = texts(case, holder, deadline, "98•••••10", link)["notice"]
+    assert link in notice["sms"] and link in notice["email"]
+    for text in (notice["sms"], notice["email"]):
+        assert "?" not in text.split(link)[1][:1] and "--by" not in text and "s=" not in text
+    assert "samvad case atr case-v/1" in texts(case, holder, deadline, "x", "")["notice"]["sms"]

@@ -172,6 +172,13 @@ class WorkspaceSettings(_FromEnvironment):
     retention_days: int = _retention()
 
 
+@dataclass(frozen=True, kw_only=True)
+class SignInAuditSettings(_FromEnvironment):
+    """Cognito's Post Authentication trigger: appends to the workspace's audit log only."""
+
+    audit_table: str = _var(resources.AUDIT.env_var)
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -182,5 +189,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "feedback": FeedbackSettings,
     "escalation": EscalationSettings,
     "reports": ReportsSettings,
+    "signin_audit": SignInAuditSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""
