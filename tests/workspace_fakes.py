@@ -123,6 +123,34 @@ class MemoryAttempts:
         tries.append(attempt)
         return len(tries)
 
+    def record_as(self, list_id, visit_key, number, attempt):
+        tries = self.items.setdefault(list_id, {}).setdefault(visit_key, [])
+        if len(tries) >= number:
+            return False
+        tries.append(attempt)
+        return True
+
+
+class MemoryBridge:
+    """The contact centre: who was rung, and then joined, per reference."""
+
+    def __init__(self):
+        self.calls = {}
+
+    def bridge(self, official_phone, citizen_phone, reference):
+        self.calls.setdefault(reference, (official_phone, citizen_phone))
+        return f"contact-{len(self.calls)}"
+
+
+class MemoryRequeue:
+    """The dispatcher's later deliveries, by schedule name (a name is scheduled once)."""
+
+    def __init__(self):
+        self.scheduled = {}
+
+    def later(self, message, at, name):
+        self.scheduled.setdefault(name, (dict(message), at))
+
 
 class MemoryUploads:
     def __init__(self, uploads):
@@ -308,6 +336,8 @@ def world() -> WorkspacePorts:
         audit=MemoryAudit(),
         notifier=MemoryNotifier(),
         tallies=MemoryTallies(TALLIES),
+        bridge=MemoryBridge(),
+        requeue=MemoryRequeue(),
         clock=lambda: NOW,
     )
 

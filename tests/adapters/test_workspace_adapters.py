@@ -222,3 +222,63 @@ def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
         ("sign_in", "collector-khordha", "hosted_ui")
     ] * 2
     assert "9876543210" not in json.dumps(found)
+
+
+def test_a_hand_back_to_the_dispatcher_is_scheduled_once_per_name(stack):
+    """Given a no-answer's next attempt, When it is handed back twice under one name (a
+    repeated request), Then one schedule targets the dispatch queue at the retry time with
+    the dispatch message, and no phone number."""
+    from samvad.adapters.calldesk import SchedulerRequeue
+    from samvad.local.cloud import queue_arn
+
+    scheduler = boto3.client("scheduler")
+    requeue = SchedulerRequeue(queue_arn(stack.dispatch_queue), "arn:aws:iam::1:role/s", scheduler)
+    message = {"kind": "survey", "visit_key": "v1", "channel": "official_call", "attempt": 2}
+    at = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
+    for _ in range(2):
+        requeue.later(message, at, "calldesk#v1#2")
+    requeue.later({**message, "visit_key": "v2"}, at, "calldesk#v2#2")
+    found = scheduler.list_schedules(GroupName=resources.DISPATCH_SCHEDULE_GROUP)["Schedules"]
+    assert len(found) == 2
+    one = scheduler.get_schedule(Name=found[0]["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP)
+    assert one["ScheduleExpression"] == "at(2026-11-30T08:00:00)"
+    assert one["Target"]["Arn"] == queue_arn(stack.dispatch_queue)
+    assert json.loads(one["Target"]["Input"])["attempt"] == 2
+    assert "+91" not in json.dumps(one, default=str)
+
+
+def test_an_attempt_number_is_stored_once(stack):
+    attempts = DynamoCallAttempts(_table(stack, resources.AUDIT))
+    assert attempts.record_as("2026-11-30#cmo", "v1", 1, {"outcome": "busy"})
+    assert not attempts.record_as("2026-11-30#cmo", "v1", 1, {"outcome": "no_answer"})
+    assert [a["outcome"] for a in attempts.for_list("2026-11-30#cmo")["v1"]] == ["busy"]
+
+
+def test_the_connect_bridge_rings_the_official_with_the_citizen_as_a_contact_attribute():
+    """Given Connect, When a call is bridged, Then the outbound contact dials the official
+    into the bridge flow from the contact centre's number, the citizen's number only in the
+    flow's attribute, and a repeated reference reuses the same client token."""
+    from botocore.stub import ANY, Stubber
+
+    from samvad.adapters.calldesk import BRIDGE_ATTRIBUTE, ConnectCallBridge
+
+    client = boto3.client("connect", region_name="ap-south-1", aws_access_key_id="x",
+                          aws_secret_access_key="x")  # fmt: skip
+    bridge = ConnectCallBridge("inst-1", "flow-bridge", "+911800000000", client)
+    tokens = []
+    with Stubber(client) as stub:
+        for _ in range(2):
+            stub.add_response(
+                "start_outbound_voice_contact", {"ContactId": "c-1"},
+                {"InstanceId": "inst-1", "ContactFlowId": "flow-bridge",
+                 "DestinationPhoneNumber": "+919700000001", "SourcePhoneNumber": "+911800000000",
+                 "Attributes": {BRIDGE_ATTRIBUTE: "+919876543210"},
+                 "ClientToken": ANY},
+            )  # fmt: skip
+        client.meta.events.register(
+            "before-parameter-build.connect.StartOutboundVoiceContact",
+            lambda params, **_: tokens.append(params["ClientToken"]),
+        )
+        assert bridge.bridge("+919700000001", "+919876543210", "2026-11-30#cmo#v1#1") == "c-1"
+        assert bridge.bridge("+919700000001", "+919876543210", "2026-11-30#cmo#v1#1") == "c-1"
+    assert len(tokens) == 2 and tokens[0] == tokens[1]

@@ -170,6 +170,13 @@ class WorkspaceSettings(_FromEnvironment):
     user_pool_id: str = _var(resources.USER_POOL_ID_ENV, "")
     user_pool_client_id: str = _var(resources.USER_POOL_CLIENT_ID_ENV, "")
     retention_days: int = _retention()
+    # the call desk: no-answer/busy handed back to the dispatcher; the bridged Call
+    dispatch_queue_arn: str = _var(resources.DISPATCH_QUEUE_ARN_ENV, "")
+    scheduler_role_arn: str = _var(resources.SCHEDULER_ROLE_ENV, "")
+    connect_instance_id: str = _var(resources.CONNECT_INSTANCE_ENV, "")
+    connect_bridge_flow_id: str = _var(resources.CONNECT_BRIDGE_FLOW_ENV, "")
+    connect_source_phone: str = _var(resources.CONNECT_SOURCE_PHONE_ENV, "")
+    telephony_simulator_queue_url: str = _var(resources.TELEPHONY_SIMULATOR_ENV, "")  # local
 
 
 @dataclass(frozen=True, kw_only=True)

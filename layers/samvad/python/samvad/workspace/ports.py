@@ -33,6 +33,10 @@ class CallLists(Protocol):
 
 class CallAttempts(Protocol):
     def record(self, list_id: str, visit_key: str, attempt: dict) -> int: ...
+    def record_as(self, list_id: str, visit_key: str, number: int, attempt: dict) -> bool:
+        """Store ``attempt`` as number ``number``; False when that number is taken."""
+        ...
+
     def for_list(self, list_id: str) -> dict[str, list[dict]]: ...
 
 
@@ -56,6 +60,21 @@ class Tallies(Protocol):
         ...
 
 
+class CallBridge(Protocol):
+    def bridge(self, official_phone: str, citizen_phone: str, reference: str) -> str:
+        """Ring the official first, then join the citizen; neither sees the other's number
+        (both see the contact centre's). Returns the contact id; ``reference`` (a visit and
+        attempt) makes a repeated request the same call."""
+        ...
+
+
+class Requeue(Protocol):
+    def later(self, message: dict, at: dt.datetime, name: str) -> None:
+        """Put a dispatch message on the dispatcher's queue at ``at``, once per ``name`` (a
+        repeat with the same name changes nothing)."""
+        ...
+
+
 class Notifier(Protocol):
     def notify(self, official_id: str, text: str) -> None: ...
 
@@ -72,6 +91,8 @@ class WorkspacePorts:
     audit: AuditLog
     notifier: Notifier
     tallies: Tallies | None = None
+    bridge: CallBridge | None = None  # None: no telephony here (Call is refused, 409)
+    requeue: Requeue | None = None  # None: no-answer/busy is recorded, not handed back
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3
