@@ -201,6 +201,7 @@ class SamvadStack(cdk.Stack):
             departments=departments_setting(self.node.try_get_context("departments")),
             presigner=self.workspace.role,
         )
+        self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
         # officials' notices deep-link to the case page (sign-in required; no bearer link)
         self.escalation.function.add_environment(
             resources.WORKSPACE_URL_ENV, self.workspace.api.api_endpoint

@@ -16,11 +16,13 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.function import LOG_RETENTION, SamvadFunction
 from infra.constructs.identity import Identity
+from infra.constructs.nag import acknowledge_wildcard
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -161,6 +163,38 @@ class Workspace(SamvadFunction):
                 )
             )
         self.acknowledge_object_prefixes(OBJECT_ACTIONS, reason=PRESIGN_REASON)
+
+    def hand_back_to(self, dispatch_queue: sqs.IQueue, schedule_role: iam.IRole) -> None:
+        """The call desk hands a no-answer's next attempt back to the dispatcher: a one-time
+        schedule in the dispatch group that sends to ``dispatch_queue`` as ``schedule_role``
+        (the same role and group the dispatcher's own deferrals use)."""
+        stack = cdk.Stack.of(self)
+        schedules = stack.format_arn(
+            service="scheduler",
+            resource="schedule",
+            resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
+        )
+        self.function.add_environment(resources.DISPATCH_QUEUE_ARN_ENV, dispatch_queue.queue_arn)
+        self.function.add_environment(resources.SCHEDULER_ROLE_ENV, schedule_role.role_arn)
+        self.add_statements(
+            iam.PolicyStatement(
+                sid="HandBackToTheDispatcher",
+                actions=["scheduler:CreateSchedule"],
+                resources=[schedules],
+            ),
+            iam.PolicyStatement(
+                sid="PassScheduleRole",
+                actions=["iam:PassRole"],
+                resources=[schedule_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            ),
+        )
+        acknowledge_wildcard(
+            self.role,
+            schedules,
+            reason="Only schedules of the dispatch group; each hand-back gets a one-time "
+            "schedule named after its visit and attempt when the official records it.",
+        )
 
     def _routes(self) -> None:
         handler = integrations.HttpLambdaIntegration(

@@ -15,7 +15,6 @@ from tests.workspace_server import running_serve
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.own_process,
     pytest.mark.xdist_group("workspace-browser"),
 ]
 
@@ -126,6 +125,9 @@ def test_the_cmo_works_through_todays_ten_calls(slow_page, stack):
     page.wait_for_selector("section.call")
     assert re.match(r"0 done of 10 ", page.inner_text("#progress"))
     first = page.locator("section.call").first
+    first.locator("button.dial").click()  # the bridged call: my phone rings, then theirs
+    first.locator(".status:has-text('Your phone rings first')").wait_for()
+    assert "•" in first.locator(".phone").inner_text()  # Call shows no number
     first.locator("button.reveal").click()
     page.wait_for_selector("section.call .phone:not(:has-text('•'))")
     keys = [c.get_attribute("data-visit") for c in page.locator("section.call").all()]
@@ -172,5 +174,5 @@ def test_the_auditor_sees_every_action(slow_page, stack):
     sign_in(page, stack, "auditor", "audit")
     page.wait_for_selector("#audit tr[data-what]")
     seen = {r.get_attribute("data-what") for r in page.locator("#audit tr[data-what]").all()}
-    assert {"sign_in", "atr", "number_reveal", "call_outcome", "upload"} <= seen
+    assert {"sign_in", "atr", "number_reveal", "call_placed", "call_outcome", "upload"} <= seen
     assert not re.search(r"\+91[6-9]\d{9}", page.inner_text("#audit"))

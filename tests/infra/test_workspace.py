@@ -54,6 +54,14 @@ def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     return synth.template.find_resources(type_)
 
 
+def _schedules() -> dict[str, Any]:
+    return {
+        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:", {"Ref": "AWS::Region"},
+                          ":", {"Ref": "AWS::AccountId"},
+                          f":schedule/{resources.DISPATCH_SCHEDULE_GROUP}/*"]]
+    }  # fmt: skip
+
+
 def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
     return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
@@ -324,6 +332,9 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
         _key(tables["Uploads"]): {"dynamodb:GetItem", "dynamodb:Scan"},
         _key(tables["Tallies"]): {"dynamodb:GetItem", "dynamodb:Query"},
         _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
+        # the call desk hands no-answers back to the dispatcher (its schedule group and role)
+        _key(_schedules()): {"scheduler:CreateSchedule"},
+        _key(get_att(synth, synth.stack.notify.schedule_role)): {"iam:PassRole"},
         _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
         _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
         _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},

@@ -38,7 +38,8 @@ LABELS: dict[str, dict[str, str]] = {
         "what": "What", "target": "On", "from": "From", "script": "Script", "age": "Age (days)",
         "figures": "Figures for my scope", "my_cases": "My cases' ages", "language": "Language",
         "attachment": "Photo or PDF (optional, ≤ 5 MB)", "too_big": "The file is over 5 MB",
-        "more": "More",
+        "more": "More", "call": "Call",
+        "ringing": "Your phone rings first; then the citizen is joined.",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -58,6 +59,7 @@ LABELS: dict[str, dict[str, str]] = {
         "age": "आयु (दिन)", "figures": "मेरे क्षेत्र के आँकड़े", "my_cases": "मेरे मामलों की आयु",
         "language": "भाषा", "attachment": "फ़ोटो या PDF (वैकल्पिक, ≤ 5 MB)",
         "too_big": "फ़ाइल 5 MB से बड़ी है", "more": "और",
+        "call": "कॉल करें", "ringing": "पहले आपका फ़ोन बजेगा; फिर नागरिक जुड़ेंगे।",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -77,6 +79,7 @@ LABELS: dict[str, dict[str, str]] = {
         "age": "ବୟସ (ଦିନ)", "figures": "ମୋ କ୍ଷେତ୍ରର ସଂଖ୍ୟା", "my_cases": "ମୋ ମାମଲାର ବୟସ",
         "language": "ଭାଷା", "attachment": "ଫଟୋ କିମ୍ବା PDF (ଇଚ୍ଛାଧୀନ, ≤ 5 MB)",
         "too_big": "ଫାଇଲ୍ 5 MB ରୁ ବଡ଼", "more": "ଆହୁରି",
+        "call": "କଲ୍ କରନ୍ତୁ", "ringing": "ପ୍ରଥମେ ଆପଣଙ୍କ ଫୋନ୍ ବାଜିବ; ତା'ପରେ ନାଗରିକ ଯୋଗ ଦେବେ।",
     },
 }  # fmt: skip
 
