@@ -56,8 +56,7 @@ def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
 
 def _schedules() -> dict[str, Any]:
     return {
-        "Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, ":scheduler:", {"Ref": "AWS::Region"},
-                          ":", {"Ref": "AWS::AccountId"},
+        "Fn::Join": ["", ["arn:aws:scheduler:ap-south-1:", {"Ref": "AWS::AccountId"},
                           f":schedule/{resources.DISPATCH_SCHEDULE_GROUP}/*"]]
     }  # fmt: skip
 
