@@ -12,7 +12,8 @@ from samvad.adapters.items import conditional_failure, plain, to_item, written
 
 SPARSE = frozenset(i.partition_key for i in resources.CASES.indexes)
 """Index keys: DynamoDB refuses an empty string there, so an empty one is not stored (the case
-is in no such list) and reads back as ``""``."""
+is in no such list); ``BLANK`` names them, and they read back as ``""``."""
+BLANK = "blank_fields"
 
 
 class DynamoCases:
@@ -26,10 +27,14 @@ class DynamoCases:
         return {"case_id": {"S": case_id}}
 
     def create(self, case: dict[str, Any]) -> bool:
+        blank = sorted(k for k in SPARSE if case.get(k) == "")
+        stored = {k: v for k, v in case.items() if k not in blank}
+        if blank:
+            stored[BLANK] = blank
         return written(
             lambda: self._client.put_item(
                 TableName=self._table,
-                Item=to_item({k: v for k, v in case.items() if not (k in SPARSE and v == "")}),
+                Item=to_item(stored),
                 ConditionExpression="attribute_not_exists(case_id)",
             )
         )
@@ -38,7 +43,12 @@ class DynamoCases:
         item = self._client.get_item(
             TableName=self._table, Key=self._key(case_id), ConsistentRead=True
         ).get("Item")
-        return {k: "" for k in SPARSE} | plain(item) if item else None
+        if not item:
+            return None
+        case = plain(item)
+        for name in case.pop(BLANK, None) or ():
+            case[name] = ""
+        return case
 
     def assign(
         self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]
