@@ -202,6 +202,15 @@ class SamvadStack(cdk.Stack):
             presigner=self.workspace.role,
         )
         self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
+        connect = connect_settings(
+            self.node.try_get_context("connect_instance_arn"),
+            self.node.try_get_context("connect_source_phone"),
+            region=self.region,
+            account=self.account,
+        )
+        bridge_flow = self.node.try_get_context("connect_bridge_flow_id")
+        if connect is not None and bridge_flow:  # the call desk's Call (docs/workspace.md)
+            self.workspace.bridge_calls(connect, str(bridge_flow))
         # officials' notices deep-link to the case page (sign-in required; no bearer link)
         self.escalation.function.add_environment(
             resources.WORKSPACE_URL_ENV, self.workspace.api.api_endpoint

@@ -20,6 +20,7 @@ from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.constructs.connect import ConnectSettings
 from infra.constructs.function import LOG_RETENTION, SamvadFunction
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge_wildcard
@@ -194,6 +195,27 @@ class Workspace(SamvadFunction):
             schedules,
             reason="Only schedules of the dispatch group; each hand-back gets a one-time "
             "schedule named after its visit and attempt when the official records it.",
+        )
+
+    def bridge_calls(self, connect: ConnectSettings, flow_id: str) -> None:
+        """The call desk's **Call** through Amazon Connect: outbound contacts of ``connect``'s
+        instance into the bridge flow ``flow_id`` (the official first, then the citizen)."""
+        self.function.add_environment(resources.CONNECT_INSTANCE_ENV, connect.instance_id)
+        self.function.add_environment(resources.CONNECT_BRIDGE_FLOW_ENV, flow_id)
+        self.function.add_environment(resources.CONNECT_SOURCE_PHONE_ENV, connect.source_phone)
+        contacts = f"{connect.instance_arn}/contact/*"
+        self.add_statements(
+            iam.PolicyStatement(
+                sid="StartBridgedCalls",
+                actions=["connect:StartOutboundVoiceContact"],
+                resources=[contacts],
+            )
+        )
+        acknowledge_wildcard(
+            self.role,
+            contacts,
+            reason="StartOutboundVoiceContact authorises on the contact it creates, whose id "
+            "does not exist before the call: only contacts of the contact centre's instance.",
         )
 
     def _routes(self) -> None:

@@ -128,6 +128,25 @@ def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
     assert set(env) == {"AUDIT_TABLE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
 
 
+def test_with_a_bridge_flow_the_workspace_places_calls_in_connect_only(tmp_path: Path) -> None:
+    """Given voice on and the ``connect_bridge_flow_id`` context, then the workspace function
+    names the instance, the bridge flow and the source number, and may start outbound
+    contacts of that instance only; without the flow it holds no Connect right at all."""
+    from tests.infra.conftest import CONNECT_INSTANCE_ARN, connect_context
+
+    synth = _synthesise(tmp_path, connect_context() | {"connect_bridge_flow_id": "flow-bridge"})
+    workspace = synth.stack.workspace
+    env = props(synth, workspace.function)["Environment"]["Variables"]
+    assert env[resources.CONNECT_BRIDGE_FLOW_ENV] == "flow-bridge"
+    assert env[resources.CONNECT_INSTANCE_ENV] == CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
+    grant = actions_by_resource(role_statements(synth, workspace.role))
+    connect = {k: v for k, v in grant.items() if any(a.startswith("connect:") for a in v)}
+    assert connect == {_key(f"{CONNECT_INSTANCE_ARN}/contact/*"): {
+        "connect:StartOutboundVoiceContact"
+    }}  # fmt: skip
+    assert synth.error is None
+
+
 def test_one_group_per_role(synth: Synthesis) -> None:
     """Given the user pool, then it has exactly one group per workspace role."""
     pool = _ref(synth, synth.stack.identity.user_pool)
