@@ -229,7 +229,7 @@ def test_a_hand_back_to_the_dispatcher_is_scheduled_once_per_name(stack):
     repeated request), Then one schedule targets the dispatch queue at the retry time with
     the dispatch message, and no phone number."""
     from samvad.adapters.calldesk import SchedulerRequeue
-    from samvad.local.cloud import queue_arn
+    from samvad_dev.local.cloud import queue_arn
 
     scheduler = boto3.client("scheduler")
     requeue = SchedulerRequeue(queue_arn(stack.dispatch_queue), "arn:aws:iam::1:role/s", scheduler)

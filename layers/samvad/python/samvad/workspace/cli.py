@@ -76,7 +76,7 @@ def _signin(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from samvad.local.serve import serve
+    from samvad_dev.local.serve import serve
 
     if not 0 <= args.port <= 65535:
         print("samvad: --port must be 0 to 65535", file=sys.stderr)
