@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.constructs.bus_policy import restrict_publishers
@@ -25,6 +24,7 @@ from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
+from infra.constructs.signin_audit import SignInAudit
 from infra.constructs.storage import DataStore
 from infra.constructs.uploads import DepartmentUploads, departments_setting
 from infra.constructs.workspace import Workspace
@@ -120,7 +120,6 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
         )
-        self._connect_escalation_and_feedback()
         self.reports = Reports(
             self,
             "Reports",
@@ -185,6 +184,15 @@ class SamvadStack(cdk.Stack):
         hosted UI, default ``samvad-<stage>-<account>``)."""
         prefix = self.node.try_get_context("auth_domain_prefix") or f"samvad-{stage}-{self.account}"
         self.identity = Identity(self, "Identity", stage=stage, domain_prefix=str(prefix))
+        self.signin_audit = SignInAudit(
+            self,
+            "SignInAudit",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "signin_audit",
+            retention_days=retention_days,
+            user_pool=self.identity.user_pool,
+        )
         self.workspace = Workspace(
             self,
             "Workspace",
@@ -206,39 +214,24 @@ class SamvadStack(cdk.Stack):
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
         )
+        self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
+        connect = connect_settings(
+            self.node.try_get_context("connect_instance_arn"),
+            self.node.try_get_context("connect_source_phone"),
+            region=self.region,
+            account=self.account,
+        )
+        bridge_flow = self.node.try_get_context("connect_bridge_flow_id")
+        if connect is not None and bridge_flow:  # the call desk's Call (docs/workspace.md)
+            self.workspace.bridge_calls(connect, str(bridge_flow))
+        # officials' notices deep-link to the case page (sign-in required; no bearer link)
+        self.escalation.function.add_environment(
+            resources.WORKSPACE_URL_ENV, self.workspace.api.api_endpoint
+        )
         cdk.CfnOutput(self, "WorkspaceUrl", value=self.workspace.api.api_endpoint)
         cdk.CfnOutput(self, "UserPoolId", value=self.identity.user_pool.user_pool_id)
         cdk.CfnOutput(self, "UserPoolClientId", value=self.workspace.client.user_pool_client_id)
         cdk.CfnOutput(self, "HostedUiUrl", value=self.identity.domain.base_url())
-
-    def _connect_escalation_and_feedback(self) -> None:
-        """Officials file action-taken reports on the feedback function's URL (``/atr/…``,
-        signed links that escalation's notices carry): each function learns the other's side."""
-        web, escalation, store = self.feedback.web, self.escalation, self.store
-        web.function.add_environment(
-            resources.ESCALATION_STATE_MACHINE_ENV, escalation.state_machine.state_machine_arn
-        )
-        web.add_statements(
-            iam.PolicyStatement(
-                sid="FileActionTakenReports",
-                actions=["dynamodb:GetItem", "dynamodb:UpdateItem"],
-                resources=[store.tables[resources.CASES.logical_id].table_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ResumeCaseExecutions",
-                actions=["states:SendTaskSuccess"],
-                resources=[escalation.state_machine.state_machine_arn],
-            ),
-        )
-        escalation.function.add_environment(resources.FEEDBACK_URL_ENV, self.feedback.url.url)
-        escalation.function.add_environment(resources.LINK_SECRET_ENV, store.link_secret.secret_arn)
-        escalation.add_statements(
-            iam.PolicyStatement(
-                sid="SignActionTakenLinks",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.link_secret.secret_arn],
-            )
-        )
 
     def _dispatch_and_feedback(self, stage: str, retention_days: int, repo_root: Path) -> None:
         """Feedback first (notify needs its URL), the survey flow when the ``connect_*``

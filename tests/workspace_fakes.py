@@ -7,7 +7,7 @@ import datetime as dt
 
 from samvad.escalation.cases import EscalationPorts
 from samvad.feedback.service import FeedbackPorts
-from samvad.workspace.ports import WorkspacePorts
+from samvad.workspace.ports import BadCursor, WorkspacePorts
 from samvad.workspace.roles import official_from_claims
 from tests.fakes import MemoryConfig
 
@@ -24,12 +24,19 @@ class MemoryCases:
         found = self.items.get(case_id)
         return copy.deepcopy(found) if found else None
 
-    def list(self, scope):
-        return [
-            copy.deepcopy(c)
-            for c in self.items.values()
-            if all(c.get(k) == v for k, v in scope.items())
-        ]
+    def page(self, scope, status, limit, cursor=""):
+        """As the scope indexes answer: matching cases newest first, ``limit`` at a time."""
+        if cursor and not cursor.isdigit():
+            raise BadCursor("not a cursor this list gave")
+        wanted = {**scope, **({"status": status} if status else {})}
+        found = sorted(
+            (c for c in self.items.values() if all(c.get(k) == v for k, v in wanted.items())),
+            key=lambda c: (c.get("opened_at", ""), c["case_id"]),
+            reverse=True,
+        )
+        start = int(cursor or 0)
+        after = start + limit if start + limit < len(found) else ""
+        return [copy.deepcopy(c) for c in found[start : start + limit]], str(after)
 
     def set_signal(self, case_id, kind, round_, signal, entry):
         case = self.items[case_id]
@@ -115,6 +122,34 @@ class MemoryAttempts:
         tries = self.items.setdefault(list_id, {}).setdefault(visit_key, [])
         tries.append(attempt)
         return len(tries)
+
+    def record_as(self, list_id, visit_key, number, attempt):
+        tries = self.items.setdefault(list_id, {}).setdefault(visit_key, [])
+        if len(tries) >= number:
+            return False
+        tries.append(attempt)
+        return True
+
+
+class MemoryBridge:
+    """The contact centre: who was rung, and then joined, per reference."""
+
+    def __init__(self):
+        self.calls = {}
+
+    def bridge(self, official_phone, citizen_phone, reference):
+        self.calls.setdefault(reference, (official_phone, citizen_phone))
+        return f"contact-{len(self.calls)}"
+
+
+class MemoryRequeue:
+    """The dispatcher's later deliveries, by schedule name (a name is scheduled once)."""
+
+    def __init__(self):
+        self.scheduled = {}
+
+    def later(self, message, at, name):
+        self.scheduled.setdefault(name, (dict(message), at))
 
 
 class MemoryUploads:
@@ -301,6 +336,8 @@ def world() -> WorkspacePorts:
         audit=MemoryAudit(),
         notifier=MemoryNotifier(),
         tallies=MemoryTallies(TALLIES),
+        bridge=MemoryBridge(),
+        requeue=MemoryRequeue(),
         clock=lambda: NOW,
     )
 

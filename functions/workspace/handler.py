@@ -16,13 +16,14 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.logs import logger_for
-from samvad.workspace import calls, cases, grievances, pages, session, uploads
+from samvad.workspace import calldesk_routes, calls, cases, grievances, pages, session, uploads
 from samvad.workspace.errors import BadRequest, WorkspaceError
 from samvad.workspace.roles import Official, official_from_claims
 from samvad.workspace.wiring import identity, workspace_ports
 
 logger = logger_for("workspace")
 app = APIGatewayHttpResolver()
+app.include_router(calldesk_routes.router)  # POST /api/calls/<visit_key>/dial
 NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 

@@ -16,12 +16,14 @@ from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
+from infra.constructs.connect import ConnectSettings
 from infra.constructs.function import LOG_RETENTION, SamvadFunction
 from infra.constructs.identity import Identity
-from infra.constructs.nag import acknowledge
+from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -33,7 +35,7 @@ THROTTLE_BURST = 100
 KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id: what the workspace reads and writes, nothing more.
 TABLE_ACTIONS = {
-    "Cases": ("dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"),
+    "Cases": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
     "Visits": ("dynamodb:GetItem", "dynamodb:PutItem"),  # PutItem: a grievance's citizen
     "CallLists": ("dynamodb:Query", "dynamodb:UpdateItem"),
     "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem"),
@@ -46,6 +48,8 @@ TABLE_ACTIONS = {
     "Grievances": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"),
     "RateLimits": ("dynamodb:GetItem", "dynamodb:PutItem"),
 }
+CASE_LIST_INDEXES = tuple(index.name for index in resources.CASES.indexes)
+"""Case lists: a Query on the caller's scope index, never a Scan of the table."""
 # Object actions per data-bucket prefix.
 OBJECT_ACTIONS = {
     resources.UPLOADS_PREFIX: ("s3:PutObject",),  # presigned POSTs, one department's prefix
@@ -163,6 +167,59 @@ class Workspace(SamvadFunction):
             )
         self.acknowledge_object_prefixes(OBJECT_ACTIONS, reason=PRESIGN_REASON)
 
+    def hand_back_to(self, dispatch_queue: sqs.IQueue, schedule_role: iam.IRole) -> None:
+        """The call desk hands a no-answer's next attempt back to the dispatcher: a one-time
+        schedule in the dispatch group that sends to ``dispatch_queue`` as ``schedule_role``
+        (the same role and group the dispatcher's own deferrals use)."""
+        stack = cdk.Stack.of(self)
+        schedules = stack.format_arn(
+            service="scheduler",
+            resource="schedule",
+            resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
+        )
+        self.function.add_environment(resources.DISPATCH_QUEUE_ARN_ENV, dispatch_queue.queue_arn)
+        self.function.add_environment(resources.SCHEDULER_ROLE_ENV, schedule_role.role_arn)
+        self.add_statements(
+            iam.PolicyStatement(
+                sid="HandBackToTheDispatcher",
+                actions=["scheduler:CreateSchedule"],
+                resources=[schedules],
+            ),
+            iam.PolicyStatement(
+                sid="PassScheduleRole",
+                actions=["iam:PassRole"],
+                resources=[schedule_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            ),
+        )
+        acknowledge_wildcard(
+            self.role,
+            schedules,
+            reason="Only schedules of the dispatch group; each hand-back gets a one-time "
+            "schedule named after its visit and attempt when the official records it.",
+        )
+
+    def bridge_calls(self, connect: ConnectSettings, flow_id: str) -> None:
+        """The call desk's **Call** through Amazon Connect: outbound contacts of ``connect``'s
+        instance into the bridge flow ``flow_id`` (the official first, then the citizen)."""
+        self.function.add_environment(resources.CONNECT_INSTANCE_ENV, connect.instance_id)
+        self.function.add_environment(resources.CONNECT_BRIDGE_FLOW_ENV, flow_id)
+        self.function.add_environment(resources.CONNECT_SOURCE_PHONE_ENV, connect.source_phone)
+        contacts = f"{connect.instance_arn}/contact/*"
+        self.add_statements(
+            iam.PolicyStatement(
+                sid="StartBridgedCalls",
+                actions=["connect:StartOutboundVoiceContact"],
+                resources=[contacts],
+            )
+        )
+        acknowledge_wildcard(
+            self.role,
+            contacts,
+            reason="StartOutboundVoiceContact authorises on the contact it creates, whose id "
+            "does not exist before the call: only contacts of the contact centre's instance.",
+        )
+
     def _routes(self) -> None:
         handler = integrations.HttpLambdaIntegration(
             "Handler",
@@ -224,6 +281,14 @@ class Workspace(SamvadFunction):
                     resources=[tables[logical_id].table_arn],
                 )
                 for logical_id, actions in TABLE_ACTIONS.items()
+            ),
+            iam.PolicyStatement(
+                sid="QueryCasesByScope",
+                actions=["dynamodb:Query"],
+                resources=[
+                    f"{tables[resources.CASES.logical_id].table_arn}/index/{index}"
+                    for index in CASE_LIST_INDEXES
+                ],
             ),
             *(
                 iam.PolicyStatement(

@@ -38,8 +38,9 @@ def test_five_garbage_replies_get_one_not_understood_sms(texted):
 
 
 def test_a_base64_form_body_that_is_not_utf8_is_refused_with_400(stack):
-    """Given a function URL post whose base64 body is Latin-1, When handled, Then 400 (the
-    link is checked first: an unknown token is 404 whatever the body), never a 500."""
+    """Given a function URL post whose base64 body is Latin-1, When handled, Then 404 (the
+    link is checked first: an unknown token is 404 whatever the body), never a 500; on a
+    retired ATR link, 410 whatever the body."""
     feedback = load_handler("feedback")
     event = function_url_event("POST", "/f/forged-token")
     event.update(body=base64.b64encode(b"token=x&free_text=caf\xe9").decode(), isBase64Encoded=True)
@@ -47,5 +48,5 @@ def test_a_base64_form_body_that_is_not_utf8_is_refused_with_400(stack):
     event["rawPath"] = event["requestContext"]["http"]["path"] = "/atr/case-1"
     event["queryStringParameters"] = None
     page = feedback.lambda_handler(event, Context())
-    assert page["statusCode"] == 400 and "UTF-8" in page["body"]
+    assert page["statusCode"] == 410 and "workspace" in page["body"]
     assert page["headers"]["X-Frame-Options"] == "DENY"

@@ -14,6 +14,7 @@ from samvad import resources
 from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
 from samvad.adapters.cognito import CognitoIdentity, CognitoUsers, create_pool
 from samvad.adapters.workspace import DynamoCaseViews, S3DepartmentUploads
+from samvad.workspace.ports import BadCursor
 from samvad.workspace.roles import ROLES, official_from_claims
 
 
@@ -44,22 +45,91 @@ def test_call_attempts_number_themselves(stack):
     assert DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10) == []  # not audit
 
 
-def test_cases_are_filtered_by_every_scope_field(stack):
+def _cases(stack):
+    from samvad.adapters.cases import DynamoCases
+
     client = boto3.client("dynamodb")
     table = _table(stack, resources.CASES)
-    for case_id, department, district in (("a", "health", "Khordha"), ("b", "health", "Puri"),
-                                          ("c", "revenue", "Khordha")):  # fmt: skip
-        client.put_item(
-            TableName=table,
-            Item={k: {"S": v} for k, v in
-                  {"case_id": case_id, "department": department, "district": district}.items()},
+    cases = DynamoCases(table, client)
+    for n, (case_id, department, district, office, status) in enumerate((
+        ("a", "health", "Khordha", "K1", "open"), ("b", "health", "Puri", "P1", "open"),
+        ("c", "revenue", "Khordha", "K2", "overdue"), ("d", "health", "Khordha", "K1", "resolved"),
+        ("e", "health", "", "", "open"),  # no district or office: in no such list
+    )):  # fmt: skip
+        assert cases.create(
+            {"case_id": case_id, "department": department, "district": district,
+             "office_code": office, "status": status, "level": 1,
+             "opened_at": f"2026-11-2{n}T10:00:00+00:00", "audit": [],
+             "waits": {"atr": {"token": "secret-task-token"}}}
         )  # fmt: skip
-    views = DynamoCaseViews(table, client)
-    assert {c["case_id"] for c in views.list({"district": "Khordha"})} == {"a", "c"}
-    assert {c["case_id"] for c in views.list({"department": "health", "district": "Khordha"})} == {
-        "a"
-    }
-    assert len(views.list({})) == 3
+    return DynamoCaseViews(table, client), client, table
+
+
+def _all(views, scope, status="", limit=2):
+    found, cursor, pages = [], "", 0
+    while True:
+        page, cursor = views.page(scope, status, limit, cursor)
+        found.extend(page)
+        pages += 1
+        if not cursor:
+            return found, pages
+
+
+def test_case_lists_query_the_scopes_index_page_by_page(stack, monkeypatch):
+    """Given cases in two districts and departments, when each scope pages through its list,
+    then it gets exactly its cases, newest first, from a Query on its index (never a Scan),
+    without the waiting task tokens."""
+    views, client, _ = _cases(stack)
+    calls = []
+    real = client._make_api_call
+    monkeypatch.setattr(
+        client, "_make_api_call", lambda op, kw: calls.append((op, kw.get("IndexName"))) or
+        real(op, kw),
+    )  # fmt: skip
+    found, pages = _all(views, {"district": "Khordha"})
+    assert [c["case_id"] for c in found] == ["d", "c", "a"] and pages == 2
+    assert "waits" not in found[0] and "audit" not in found[0]
+    found, _ = _all(views, {"department": "health", "district": "Khordha"})
+    assert [c["case_id"] for c in found] == ["d", "a"]
+    found, _ = _all(views, {"office_code": "K1"}, status="open")
+    assert [c["case_id"] for c in found] == ["a"]
+    found, _ = _all(views, {"department": "health"})
+    assert [c["case_id"] for c in found] == ["e", "d", "b", "a"]
+    found, pages = _all(views, {}, limit=1)  # the state: by status, one after another
+    assert sorted(c["case_id"] for c in found) == ["a", "b", "c", "d", "e"]
+    found, _ = _all(views, {}, status="overdue")
+    assert [c["case_id"] for c in found] == ["c"]
+    assert {op for op, _ in calls} == {"Query"}
+    assert {index for _, index in calls} == {
+        "by_district", "by_office", "by_department", "by_status",
+    }  # fmt: skip
+
+
+def test_a_cursor_cannot_move_a_list_into_another_scope(stack):
+    """Given a cursor from Puri's list, when it is used on Khordha's, then it is refused."""
+    views, _, _ = _cases(stack)
+    _, cursor = views.page({"department": "health"}, "", 1)
+    assert cursor
+    with pytest.raises(BadCursor):
+        views.page({"district": "Khordha"}, "", 1, cursor)
+    with pytest.raises(BadCursor):
+        views.page({"district": "Khordha"}, "", 1, "bm90IGpzb24")
+    forged = base64.urlsafe_b64encode(
+        json.dumps({"district": {"S": "Puri"}, "case_id": {"S": "b"},
+                    "opened_at": {"S": "2026-11-21T10:00:00+00:00"}}).encode()
+    ).decode()  # fmt: skip
+    with pytest.raises(BadCursor):
+        views.page({"district": "Khordha"}, "", 1, forged)
+
+
+def test_a_case_with_an_empty_scope_field_is_stored_and_reads_back_whole(stack):
+    from samvad.adapters.cases import DynamoCases
+
+    _, client, table = _cases(stack)
+    item = client.get_item(TableName=table, Key={"case_id": {"S": "e"}})["Item"]
+    assert "district" not in item and "office_code" not in item  # an index key cannot be ""
+    case = DynamoCases(table, client).get("e")
+    assert case["district"] == "" and case["office_code"] == "" and case["department"] == "health"
 
 
 def test_a_presigned_post_is_bound_to_its_key_type_and_size(stack):
@@ -128,3 +198,87 @@ def test_users_load_creates_then_updates_from_a_file(aws, tmp_path, monkeypatch,
     assert json.loads(capsys.readouterr().out) == {"users": 2, "created": 0, "updated": 2}
     groups = client.admin_list_groups_for_user(UserPoolId=pool, Username="dc.khordha")
     assert [g["GroupName"] for g in groups["Groups"]] == ["collector"]
+
+
+def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
+    """Given the Post Authentication trigger's handler on the stack's Audit table, When
+    Cognito invokes it twice, Then the audit log holds two sign-ins, no phone number."""
+    from tests.conftest import load_handler
+    from tests.unit.test_workspace_signins import event
+
+    handler = load_handler("signin_audit")
+
+    class Context:
+        function_name = "signin_audit"
+        memory_limit_in_mb = 256
+        invoked_function_arn = "arn:aws:lambda:ap-south-1:123456789012:function:signin"
+        aws_request_id = "test"
+
+    for _ in range(2):
+        assert handler.lambda_handler(event(), Context())["triggerSource"]
+    today = dt.datetime.now(dt.UTC).date()
+    found = DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10)
+    assert [(e["what"], e["who"], e["from"]) for e in found] == [
+        ("sign_in", "collector-khordha", "hosted_ui")
+    ] * 2
+    assert "9876543210" not in json.dumps(found)
+
+
+def test_a_hand_back_to_the_dispatcher_is_scheduled_once_per_name(stack):
+    """Given a no-answer's next attempt, When it is handed back twice under one name (a
+    repeated request), Then one schedule targets the dispatch queue at the retry time with
+    the dispatch message, and no phone number."""
+    from samvad.adapters.calldesk import SchedulerRequeue
+    from samvad_dev.local.cloud import queue_arn
+
+    scheduler = boto3.client("scheduler")
+    requeue = SchedulerRequeue(queue_arn(stack.dispatch_queue), "arn:aws:iam::1:role/s", scheduler)
+    message = {"kind": "survey", "visit_key": "v1", "channel": "official_call", "attempt": 2}
+    at = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
+    for _ in range(2):
+        requeue.later(message, at, "calldesk#v1#2")
+    requeue.later({**message, "visit_key": "v2"}, at, "calldesk#v2#2")
+    found = scheduler.list_schedules(GroupName=resources.DISPATCH_SCHEDULE_GROUP)["Schedules"]
+    assert len(found) == 2
+    one = scheduler.get_schedule(Name=found[0]["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP)
+    assert one["ScheduleExpression"] == "at(2026-11-30T08:00:00)"
+    assert one["Target"]["Arn"] == queue_arn(stack.dispatch_queue)
+    assert json.loads(one["Target"]["Input"])["attempt"] == 2
+    assert "+91" not in json.dumps(one, default=str)
+
+
+def test_an_attempt_number_is_stored_once(stack):
+    attempts = DynamoCallAttempts(_table(stack, resources.AUDIT))
+    assert attempts.record_as("2026-11-30#cmo", "v1", 1, {"outcome": "busy"})
+    assert not attempts.record_as("2026-11-30#cmo", "v1", 1, {"outcome": "no_answer"})
+    assert [a["outcome"] for a in attempts.for_list("2026-11-30#cmo")["v1"]] == ["busy"]
+
+
+def test_the_connect_bridge_rings_the_official_with_the_citizen_as_a_contact_attribute():
+    """Given Connect, When a call is bridged, Then the outbound contact dials the official
+    into the bridge flow from the contact centre's number, the citizen's number only in the
+    flow's attribute, and a repeated reference reuses the same client token."""
+    from botocore.stub import ANY, Stubber
+
+    from samvad.adapters.calldesk import BRIDGE_ATTRIBUTE, ConnectCallBridge
+
+    client = boto3.client("connect", region_name="ap-south-1", aws_access_key_id="x",
+                          aws_secret_access_key="x")  # fmt: skip
+    bridge = ConnectCallBridge("inst-1", "flow-bridge", "+911800000000", client)
+    tokens = []
+    with Stubber(client) as stub:
+        for _ in range(2):
+            stub.add_response(
+                "start_outbound_voice_contact", {"ContactId": "c-1"},
+                {"InstanceId": "inst-1", "ContactFlowId": "flow-bridge",
+                 "DestinationPhoneNumber": "+919700000001", "SourcePhoneNumber": "+911800000000",
+                 "Attributes": {BRIDGE_ATTRIBUTE: "+919876543210"},
+                 "ClientToken": ANY},
+            )  # fmt: skip
+        client.meta.events.register(
+            "before-parameter-build.connect.StartOutboundVoiceContact",
+            lambda params, **_: tokens.append(params["ClientToken"]),
+        )
+        assert bridge.bridge("+919700000001", "+919876543210", "2026-11-30#cmo#v1#1") == "c-1"
+        assert bridge.bridge("+919700000001", "+919876543210", "2026-11-30#cmo#v1#1") == "c-1"
+    assert len(tokens) == 2 and tokens[0] == tokens[1]

@@ -36,6 +36,14 @@ def test_a_case_is_created_once_and_reads_back_as_created(case_store):
     assert case_store.get("case#nope") is None
 
 
+def test_a_case_with_empty_scope_fields_reads_back_as_created(case_store):
+    """Given a case with no district or office (keys of the Cases scope indexes, where an
+    empty string cannot be stored), When created, Then it reads back exactly as created."""
+    case = {**new_case("case#v2"), "district": "", "office_code": "", "service": ""}
+    assert case_store.create(case) is True
+    assert case_store.get("case#v2") == case
+
+
 def test_assignment_moves_a_case_only_to_a_later_round(cases):
     """Given a case at round 0, When assigned round 1, Then the fields are set and the entry
     audited; When round 1 (a replay) or an unknown case is assigned, Then refused."""

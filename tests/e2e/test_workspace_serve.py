@@ -237,3 +237,51 @@ def test_the_dashboard_reads_the_report_counters_of_my_scope(stack):
     assert {c["case_id"] for c in district["my_cases"]} <= {
         c["case_id"] for c in call(stack, "collector", "GET", "/api/cases")[1]["cases"]
     }
+
+
+def _a_case_to_report_on(stack):
+    """A role and a case it holds with no report filed at its level yet."""
+    for role in ("office_head", "secretary", "collector", "cmo", "sp"):
+        _, mine = call(stack, role, "GET", "/api/cases?mine=true")
+        for case in mine["cases"]:
+            _, shown = call(stack, role, "GET", f"/api/cases/{case['case_id']}")
+            if shown.get("can_file_atr"):
+                return role, case["case_id"]
+    raise AssertionError("the demo day leaves some holder a case to report on")
+
+
+def test_the_cli_files_an_atr_as_the_signed_in_official_not_a_flag(
+    stack, tmp_path, monkeypatch, capsys
+):
+    """Given `samvad signin` as a holder, When `samvad case atr` runs, Then the report is
+    filed as that official (the audit says so); `--by` is refused, and signed in as the
+    auditor the same command is refused by the workspace (403), whoever it names."""
+    from samvad import cli
+
+    role, case_id = _a_case_to_report_on(stack)
+    user = stack["users"][role]
+    monkeypatch.setenv("SAMVAD_TOKEN_FILE", str(tmp_path / "token.json"))
+    monkeypatch.delenv("SAMVAD_ID_TOKEN", raising=False)
+    monkeypatch.setenv("SAMVAD_PASSWORD", user["password"])
+    argv = ["signin", "--workspace", stack["url"], "--username", user["username"]]
+    assert cli.main(argv) == 0
+    signed_in = json.loads(capsys.readouterr().out)
+    assert signed_in["signed_in_as"]["official_id"] == user["official_id"]
+    assert (tmp_path / "token.json").stat().st_mode & 0o077 == 0
+
+    assert cli.main(["case", "atr", case_id, "--text", "Fixed", "--by", "someone-else"]) == 2
+    assert "--by is no longer accepted" in capsys.readouterr().err
+    assert cli.main(["case", "atr", case_id, "--text", "Fixed it, from the CLI"]) == 0
+    assert json.loads(capsys.readouterr().out)["case_id"] == case_id
+    _, audit = call(stack, "auditor", "GET", "/api/audit")
+    assert any(
+        e["what"] == "atr" and e["target"] == case_id and e["who"] == user["official_id"]
+        for e in audit["entries"]
+    )
+
+    auditor = stack["users"]["auditor"]
+    monkeypatch.setenv("SAMVAD_PASSWORD", auditor["password"])
+    assert cli.main(["signin", "--workspace", stack["url"], "--username", auditor["username"]]) == 0
+    capsys.readouterr()
+    assert cli.main(["case", "atr", case_id, "--text", "Not mine to file"]) == 2
+    assert "refused (HTTP 403)" in capsys.readouterr().err

@@ -130,6 +130,13 @@ def test_function_role_is_least_privilege(synth: Synthesis) -> None:
     assert not any(
         "dynamodb:Scan" in actions or "states:*" in actions for actions in grant.values()
     )
+    # no bearer ATR links to sign: not the link secret, only the workspace's address
+    assert json.dumps({"Ref": synth.logical_id(store.link_secret)}, sort_keys=True) not in grant
+    env = props(synth, escalation.function)["Environment"]["Variables"]
+    assert resources.LINK_SECRET_ENV not in env and resources.FEEDBACK_URL_ENV not in env
+    assert env[resources.WORKSPACE_URL_ENV] == {
+        "Fn::GetAtt": [synth.logical_id(synth.stack.workspace.api), "ApiEndpoint"]
+    }
 
 
 def test_inbox_rule_routes_feedback_poor_and_confirmations_to_the_queue(synth: Synthesis) -> None:

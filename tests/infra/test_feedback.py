@@ -196,11 +196,7 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
             "logs:PutLogEvents",
         },
         _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS: the grievance form's codes (/g)
-        # officials' action-taken reports (the /atr/ page): the case, and its execution resumed
-        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-        _key({"Ref": synth.logical_id(synth.stack.escalation.state_machine)}): {
-            "states:SendTaskSuccess"
-        },
+        # nothing on the state machine: the bearer ATR link is retired (410)
     }
     assert "ManagedPolicyArns" not in props(synth, feedback.role)
 

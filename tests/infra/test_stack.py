@@ -88,6 +88,9 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
         ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
+        (f"AwsSolutions-IAM5[Resource::{schedules}]", workspace_policy),  # call desk hand-back
+        ("AwsSolutions-L1", "SignInAudit/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "SignInAudit/Role/DefaultPolicy/Resource"),  # X-Ray
         *(
             (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", workspace_policy)
             for prefix in (

@@ -62,6 +62,13 @@ def _workspace_api(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     return {k: r for k, r in _resources(synth, type_).items() if r["Properties"]["ApiId"] == api}
 
 
+def _schedules() -> dict[str, Any]:
+    return {
+        "Fn::Join": ["", ["arn:aws:scheduler:ap-south-1:", {"Ref": "AWS::AccountId"},
+                          f":schedule/{resources.DISPATCH_SCHEDULE_GROUP}/*"]]
+    }  # fmt: skip
+
+
 def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
     return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
@@ -100,6 +107,52 @@ def test_user_pool_requires_totp_and_strong_passwords_with_threat_protection(
         "district": True,
         "office_code": True,
     }
+
+
+def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
+    synth: Synthesis,
+) -> None:
+    """Given the user pool, then its Post Authentication trigger is the sign-in audit
+    function, which Cognito may invoke (from this pool only), which reads only the Audit
+    table's name and may only append to it (no read, update or delete)."""
+    audit = synth.stack.signin_audit
+    pool = props(synth, synth.stack.identity.user_pool)
+    assert pool["LambdaConfig"] == {"PostAuthentication": get_att(synth, audit.function)}
+    permissions = [
+        p["Properties"]
+        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        if p["Properties"]["FunctionName"] == get_att(synth, audit.function)
+    ]
+    assert [(p["Principal"], p["SourceArn"]) for p in permissions] == [
+        ("cognito-idp.amazonaws.com", get_att(synth, synth.stack.identity.user_pool))
+    ]
+    grant = actions_by_resource(role_statements(synth, audit.role))
+    assert grant[_key(get_att(synth, synth.stack.store.tables["Audit"]))] == {"dynamodb:PutItem"}
+    assert grant[_key(get_att(synth, synth.stack.store.key))] == {
+        "kms:Encrypt",
+        "kms:GenerateDataKey",
+    }
+    env = props(synth, audit.function)["Environment"]["Variables"]
+    assert set(env) == {"AUDIT_TABLE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
+
+
+def test_with_a_bridge_flow_the_workspace_places_calls_in_connect_only(tmp_path: Path) -> None:
+    """Given voice on and the ``connect_bridge_flow_id`` context, then the workspace function
+    names the instance, the bridge flow and the source number, and may start outbound
+    contacts of that instance only; without the flow it holds no Connect right at all."""
+    from tests.infra.conftest import CONNECT_INSTANCE_ARN, connect_context
+
+    synth = _synthesise(tmp_path, connect_context() | {"connect_bridge_flow_id": "flow-bridge"})
+    workspace = synth.stack.workspace
+    env = props(synth, workspace.function)["Environment"]["Variables"]
+    assert env[resources.CONNECT_BRIDGE_FLOW_ENV] == "flow-bridge"
+    assert env[resources.CONNECT_INSTANCE_ENV] == CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
+    grant = actions_by_resource(role_statements(synth, workspace.role))
+    connect = {k: v for k, v in grant.items() if any(a.startswith("connect:") for a in v)}
+    assert connect == {_key(f"{CONNECT_INSTANCE_ARN}/contact/*"): {
+        "connect:StartOutboundVoiceContact"
+    }}  # fmt: skip
+    assert synth.error is None
 
 
 def test_one_group_per_role(synth: Synthesis) -> None:
@@ -293,7 +346,11 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
     tables = {name: get_att(synth, table) for name, table in store.tables.items()}
     statements = role_statements(synth, workspace.role)
     assert actions_by_resource(statements) == {
-        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:Scan", "dynamodb:UpdateItem"},
+        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},  # no Scan
+        **{
+            _key({"Fn::Join": ["", [tables["Cases"], f"/index/{index.name}"]]}): {"dynamodb:Query"}
+            for index in resources.CASES.indexes
+        },
         _key(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
         _key(tables["CallLists"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
         _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
@@ -309,6 +366,9 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
         _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
         _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
         _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        # the call desk hands no-answers back to the dispatcher (its schedule group and role)
+        _key(_schedules()): {"scheduler:CreateSchedule"},
+        _key(get_att(synth, synth.stack.notify.schedule_role)): {"iam:PassRole"},
         _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
         _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
         _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},
@@ -328,6 +388,29 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
 
 
 # --- department uploads ------------------------------------------------------------------
+
+
+def test_the_cases_table_has_an_index_per_scope_projecting_no_tokens(synth: Synthesis) -> None:
+    """Given the Cases table, then it has the by-office, by-district, by-department and
+    by-status indexes the case lists query (newest first by ``opened_at``), projecting the
+    list's fields only: no task tokens, signals or audit trail."""
+    (table,) = [
+        t["Properties"]
+        for t in _resources(synth, "AWS::DynamoDB::Table").values()
+        if {"AttributeName": "case_id", "KeyType": "HASH"} in t["Properties"]["KeySchema"]
+    ]
+    indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
+    assert {n: [k["AttributeName"] for k in i["KeySchema"]] for n, i in indexes.items()} == {
+        "by_office": ["office_code", "opened_at"],
+        "by_district": ["district", "opened_at"],
+        "by_department": ["department", "opened_at"],
+        "by_status": ["status", "opened_at"],
+    }
+    for index in indexes.values():
+        projected = set(index["Projection"]["NonKeyAttributes"])
+        assert index["Projection"]["ProjectionType"] == "INCLUDE"
+        assert {"holder", "level", "deadline"} <= projected
+        assert not projected & {"waits", "signals", "audit", "execution_input", "phone"}
 
 
 def test_departments_come_from_the_context() -> None:

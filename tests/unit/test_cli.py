@@ -81,11 +81,14 @@ BAD_INPUTS = [
     ("sample verify --date 2026-11-22", "not set: this command works on the deployed stack"),
     ("report --date 2026-11-22", "not set: this command works on the deployed stack"),
     ("case show C-1", "not set: this command works on the deployed stack"),
-    ("case atr C-1 --text done --by o-1", "not set: this command works on the deployed stack"),
-    (
-        "case transfer C-1 --to revenue --by o-1 --reason land",
-        "not set: this command works on the deployed stack",
-    ),
+    # who acts is the signed-in official, never a flag
+    ("case atr C-1 --text done --by o-1", "--by is no longer accepted: the official is whoever"),
+    ("case transfer C-1 --to revenue --by o-1 --reason land", "--by is no longer accepted"),
+    ("case atr C-1 --text done", "not signed in: sign in first: `samvad signin"),
+    ("case transfer C-1 --to revenue --reason land", "not signed in"),
+    ("signin --username demo-cmo", "give --workspace URL (or set $WORKSPACE_URL)"),
+    ("signin --workspace ftp://x --username u", "must be http(s)://host…, not 'ftp://x'"),
+    ("signin --workspace http://127.0.0.1:9 --username u", "cannot reach the workspace at"),
     ("config publish x/y {tmp}/directory.json", "environment variable CONFIG_TABLE is not set"),
     ("directory load {tmp}/directory.json", "environment variable CONFIG_TABLE is not set"),
     # numbers
@@ -134,6 +137,10 @@ def tmp(tmp_path, monkeypatch):
         path.write_bytes(content if isinstance(content, bytes) else content.encode())
     for variable in _stack_variables():
         monkeypatch.delenv(variable, raising=False)
+    for variable in ("SAMVAD_ID_TOKEN", "WORKSPACE_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SAMVAD_TOKEN_FILE", str(tmp_path / "no-token.json"))
+    monkeypatch.setenv("SAMVAD_PASSWORD", "not-asked")
     return tmp_path
 
 

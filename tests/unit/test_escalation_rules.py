@@ -1,4 +1,5 @@
-"""Escalation rules without AWS: execution names, SLA timing, the directory, signed links."""
+"""Escalation rules without AWS: execution names, SLA timing, the directory, the retired
+ATR link."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import datetime as dt
 
 import pytest
 
-from samvad.escalation import directory, links
-from samvad.escalation.http import AtrWebPorts, handle_atr_request
+from samvad.escalation import directory
+from samvad.escalation.http import handle_atr_request
 from samvad.escalation.model import CaseError, LevelTiming, SlaPolicy, case_id_for, execution_name
 from tests.escalation_support import DIRECTORY
 
@@ -54,34 +55,30 @@ def test_directory_validates_and_falls_to_the_next_holder():
         directory.holder_for(None, 1, CASE)
 
 
-def test_signed_atr_links_work_for_that_official_and_case_until_expiry():
-    """Given a link for one official and case, Then it verifies; another official, another
-    case, a changed signature or a later time do not."""
-    key = links.atr_key(b"secret")
+@pytest.mark.parametrize("method", ["GET", "HEAD", "POST", "PUT"])
+def test_an_old_signed_atr_link_is_gone_and_shows_nothing_of_the_case(method):
+    """Given a request on an old bearer ATR link (any method, any signature), When handled,
+    Then 410 with a page that points to the workspace, shows no case and takes no report
+    (the handler has no ports: it cannot read or file anything)."""
+    status, headers, body = handle_atr_request(method, "/atr/case-v1")
+    assert status == 410 and "workspace" in body and headers["Cache-Control"] == "no-store"
+    assert "case-v1" not in body and "<form" not in body
+    assert handle_atr_request("GET", "/elsewhere")[0] == 404
+
+
+def test_a_notice_deep_links_the_workspace_case_page_and_carries_no_credential():
+    """Given a workspace URL, When a holder's notice is written, Then the SMS and e-mail link
+    the case page (sign-in required) with no signature, expiry or official in the link, and
+    the CLI hint takes no ``--by``; without a URL the notice names the CLI only."""
+    from samvad.escalation.notices import case_page, texts
+
+    case = {"case_id": "case-v/1", "service": "OPD", "reasons": ["low_rating"], **CASE}
+    holder = {"level": 1, "official_id": "head-khu", "name": "Head", "title": "Office head"}
     deadline = dt.datetime(2026, 11, 30, tzinfo=dt.UTC)
-    url = links.atr_link("https://f.example/", key, "case-v1", "head-khu", deadline)
-    query = dict(p.split("=") for p in url.split("?")[1].split("&"))
-    now = deadline.timestamp()
-    assert links.verify(key, "case-v1", "head-khu", query["e"], query["s"], now) is None
-    assert links.verify(key, "case-v1", "dc-khurda", query["e"], query["s"], now)
-    assert links.verify(key, "case-v2", "head-khu", query["e"], query["s"], now)
-    assert links.verify(key, "case-v1", "head-khu", query["e"], query["s"] + "x", now)
-    assert "expired" in links.verify(key, "case-v1", "head-khu", query["e"], query["s"], now + 2e5)
-
-
-def test_atr_page_refuses_an_unsigned_request_before_reading_anything():
-    """Given a request without a valid signature, When handled, Then 403 and no case read."""
-
-    class NoReads:
-        def __getattr__(self, name):
-            raise AssertionError("the case store must not be touched")
-
-    ports = AtrWebPorts(
-        escalation=type(
-            "P", (), {"cases": NoReads(), "clock": staticmethod(lambda: dt.datetime.now(dt.UTC))}
-        )(),
-        link_key=b"k",
-    )
-    status, headers, body = handle_atr_request("POST", "/atr/case-v1", {"o": "x"}, "", {}, ports)
-    assert status == 403 and "incomplete" in body and headers["Cache-Control"] == "no-store"
-    assert handle_atr_request("GET", "/elsewhere", {}, "", {}, ports)[0] == 404
+    link = case_page("https://ws.example/", "case-v/1")
+    assert link == "https://ws.example/cases/case-v%2F1"
+    notice = texts(case, holder, deadline, "98•••••10", link)["notice"]
+    assert link in notice["sms"] and link in notice["email"]
+    for text in (notice["sms"], notice["email"]):
+        assert "?" not in text.split(link)[1][:1] and "--by" not in text and "s=" not in text
+    assert "samvad case atr case-v/1" in texts(case, holder, deadline, "x", "")["notice"]["sms"]

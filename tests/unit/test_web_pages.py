@@ -13,8 +13,7 @@ import pytest
 from markupsafe import escape
 
 from samvad import messages
-from samvad.escalation import links
-from samvad.escalation.http import AtrWebPorts, handle_atr_request
+from samvad.escalation.http import handle_atr_request
 from samvad.feedback.web import WebRequest, handle_web, request_body
 from tests.dispatch_fakes import MORNING, DispatchWorld, visit
 
@@ -80,25 +79,6 @@ def assert_secured(headers: dict[str, str]) -> None:
 # -- security headers ------------------------------------------------------------------------
 
 
-def atr_ports(case: dict | None = None) -> AtrWebPorts:
-    store = type("Cases", (), {"get": staticmethod(lambda case_id: case)})()
-    escalation = type("P", (), {"cases": store, "clock": staticmethod(lambda: MORNING)})()
-    return AtrWebPorts(escalation=escalation, link_key=links.atr_key(b"secret"))
-
-
-def signed(case_id: str = "case-v1", official: str = "head-khu") -> dict[str, str]:
-    key = links.atr_key(b"secret")
-    url = links.atr_link("https://f.example/", key, case_id, official, MORNING)
-    return dict(part.split("=") for part in url.split("?")[1].split("&"))
-
-
-CASE = {
-    "case_id": "case-v1", "level": 1, "round": 1, "status": "open", "service": "OPD",
-    "office_name": "Capital Hospital", "deadline": "2026-11-30T00:00:00Z",
-    "reasons": ["low_rating"], "holder": {"official_id": "head-khu"},
-}  # fmt: skip
-
-
 def test_every_form_response_carries_the_security_headers():
     """Given each outcome of the form (shown, thanks, bad post, unknown link, wrong method,
     used, expired), When served, Then every response has the CSP, frame, sniffing and
@@ -118,22 +98,15 @@ def test_every_form_response_carries_the_security_headers():
         assert_secured(response.headers)
 
 
-def test_every_atr_response_carries_the_security_headers():
-    """Given each outcome of the ATR page (form, unsigned, not found, wrong method, refused
-    filing), When served, Then every response has the same security headers."""
-    query = signed()
-    other = signed(official="dc-khurda")
-    responses = [
-        handle_atr_request("GET", "/atr/case-v1", query, "", {}, atr_ports(CASE)),
-        handle_atr_request("GET", "/atr/case-v1", {"o": "x"}, "", {}, atr_ports(CASE)),
-        handle_atr_request("GET", "/elsewhere", {}, "", {}, atr_ports(CASE)),
-        handle_atr_request("GET", "/atr/case-v1", query, "", {}, atr_ports(None)),
-        handle_atr_request("PUT", "/atr/case-v1", query, "", {}, atr_ports(CASE)),
-        handle_atr_request("POST", "/atr/case-v1", other, "text=done", {}, atr_ports(CASE)),
-    ]
-    assert [status for status, _, _ in responses] == [200, 403, 404, 404, 405, 409]
+def test_every_retired_atr_link_response_carries_the_security_headers():
+    """Given an old ATR link (any method) and another path, When served, Then every response
+    has the same security headers and forms may post nowhere."""
+    responses = [handle_atr_request(m, "/atr/case-v1") for m in ("GET", "POST", "PUT")]
+    responses.append(handle_atr_request("GET", "/elsewhere"))
+    assert [status for status, _, _ in responses] == [410, 410, 410, 404]
     for _, headers, _ in responses:
         assert_secured(headers)
+        assert "form-action 'none'" in headers["Content-Security-Policy"]
 
 
 # -- 400s say what is wrong ------------------------------------------------------------------
@@ -213,33 +186,6 @@ def test_a_body_that_is_not_base64_is_refused():
     assert escape(messages.catalog("en")["web"]["errors"]["encoding"]) in response.body
 
 
-# -- the ATR page's signature ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("signature", ["sïgnature", "\u0938\u0939\u0940", "\ud800", "ａ" * 43])
-def test_a_non_ascii_signature_is_refused_not_a_crash(signature):
-    """Given an ATR link whose signature holds non-ASCII text, When opened or posted, Then
-    403 "not valid" and nothing is read or filed (not an unhandled TypeError)."""
-    query = {**signed(), "s": signature}
-    for method, body in (("GET", ""), ("POST", "text=done")):
-        status, headers, page = handle_atr_request(
-            method, "/atr/case-v1", query, body, {}, atr_ports(CASE)
-        )
-        assert status == 403 and "not valid" in page
-        assert_secured(headers)
-
-
-def test_an_atr_page_escapes_what_the_case_holds():
-    """Given a case whose office name holds markup, When its ATR form is shown, Then the
-    markup is escaped and the signed fields are carried in the form."""
-    query = signed()
-    case = {**CASE, "office_name": "<script>x()</script>"}
-    status, _, page = handle_atr_request("GET", "/atr/case-v1", query, "", {}, atr_ports(case))
-    assert status == 200
-    assert "<script" not in page and "&lt;script&gt;x()&lt;/script&gt;" in page
-    assert f'name="s" value="{query["s"]}"' in page
-
-
 def test_a_refused_post_shows_the_form_again_with_the_citizen_answers():
     """Given a post with one wrong answer among others, When refused (400),
     Then the form comes back with those answers still chosen and the free text kept."""
@@ -249,14 +195,3 @@ def test_a_refused_post_shows_the_form_again_with_the_citizen_answers():
     assert 'name="work_done" value="no" checked' in response.body
     assert 'name="rating" value="2" checked' in response.body
     assert ">Waited 3 hours</textarea>" in response.body
-
-
-@pytest.mark.parametrize("body", [b"text=caf\xe9", None, "text=%FF", "&".join(["a=1"] * 9)])
-def test_an_atr_post_that_is_not_a_utf8_form_is_refused_before_the_signature(body):
-    """Given an ATR post whose body is not UTF-8 (or not base64, or too many fields), When
-    handled, Then 400 says so and no case is read."""
-    status, headers, page = handle_atr_request(
-        "POST", "/atr/case-v1", signed(), body, {}, atr_ports(None)
-    )
-    assert status == 400 and "UTF-8" in page
-    assert_secured(headers)

@@ -13,7 +13,15 @@ import pytest
 from samvad.phones import mask
 from samvad.workspace import uploads
 from samvad.workspace.roles import ROLES
-from tests.workspace_fakes import PHONE, MemoryIdentity, claims_of, official, world
+from tests.workspace_fakes import (
+    DIRECTORY,
+    PHONE,
+    TODAY,
+    MemoryIdentity,
+    claims_of,
+    official,
+    world,
+)
 
 HANDLER = Path(__file__).resolve().parents[2] / "functions" / "workspace" / "handler.py"
 ALL = set(ROLES)
@@ -44,6 +52,8 @@ MATRIX = {
                 _cells({"cmo", "collector"}, CALLERS - {"cmo", "collector"})),
     "reveal": ("POST", "/api/visits/c1/phone", None,
                _cells({"cmo", "collector"}, CALLERS - {"cmo", "collector"})),
+    "dial": ("POST", "/api/calls/c1/dial", None,
+             _cells({"cmo", "collector"}, CALLERS - {"cmo", "collector"})),
     "upload": ("POST", "/api/uploads", {"filename": "day.csv", "department": "health"},
                _cells({"data_officer"})),
     "uploads": ("GET", "/api/uploads", None, _cells({"data_officer"})),
@@ -61,6 +71,7 @@ def app(monkeypatch):
     spec.loader.exec_module(module)
     ports = world()
     monkeypatch.setattr(module, "workspace_ports", lambda: ports)
+    monkeypatch.setattr("samvad.workspace.wiring.workspace_ports", lambda: ports)
     monkeypatch.setattr(
         module,
         "identity",
@@ -174,6 +185,28 @@ def test_each_role_lists_only_its_scope(app, role, visible):
     assert {c["case_id"] for c in json.loads(text)["cases"]} == visible
 
 
+@pytest.mark.parametrize("role", ["cmo", "minister", "collector", "office_head"])
+def test_a_scope_is_paged_through_one_page_at_a_time(app, role):
+    """Given a limit of one case a page, when a reader follows ``next`` to the end, then
+    they see every case of their scope exactly once, and nothing outside it."""
+    _, text = app("GET", "/api/cases", claims=claims_of(role))
+    everything = [c["case_id"] for c in json.loads(text)["cases"]]
+    seen, cursor, pages = [], "", 0
+    while True:
+        path = "/api/cases?limit=1" + (f"&cursor={cursor}" if cursor else "")
+        status, text = app("GET", path, claims=claims_of(role))
+        assert status == 200, text
+        body = json.loads(text)
+        assert len(body["cases"]) <= 1
+        seen.extend(c["case_id"] for c in body["cases"])
+        pages += 1
+        cursor = body["next"]
+        if not cursor:
+            break
+    assert len(everything) > 1 and pages == len(everything)
+    assert sorted(seen) == sorted(everything)
+
+
 def test_a_collector_opening_another_districts_case_gets_404(app):
     assert app("GET", "/api/cases/case-v3", claims=claims_of("collector"))[0] == 404
     assert app("GET", "/api/cases/case-missing", claims=claims_of("collector"))[0] == 404
@@ -246,16 +279,82 @@ def test_the_cmo_records_an_answered_call_as_official_call_feedback(app):
     assert (progress["done"], progress["total"]) == (1, 2)
 
 
-def test_no_answer_follows_the_retry_spacing_then_gives_up(app):
-    results = [
-        json.loads(app("POST", "/api/calls/c2/outcome", {"outcome": o}, claims=claims_of("cmo"))[1])
-        for o in ("no_answer", "busy", "no_answer")
-    ]
-    assert results[0]["retry_at"] == "2026-11-30T08:00:00Z"  # 2 h (policy's first spacing)
-    assert results[1]["retry_at"] == "2026-11-30T06:30:00Z"  # busy: 30 min
-    assert results[2]["retry_at"] == ""  # third attempt: no more calls
+def test_no_answer_is_handed_to_the_dispatcher_at_the_policys_spacing_once(app):
+    """Given the CMO's two calls, When one rings out (no answer) and one is busy, Then each
+    next attempt goes to the dispatcher at the policy's spacing (2 h; busy 30 min) as
+    attempt 2, the desk shows them as handed over, and a repeated outcome neither records
+    a second attempt nor schedules a second call (409)."""
+
+    def outcome(visit, what):
+        return app("POST", f"/api/calls/{visit}/outcome", {"outcome": what},
+                   claims=claims_of("cmo"))  # fmt: skip
+
+    status, text = outcome("c1", "no_answer")
+    assert status == 200 and json.loads(text)["retry_at"] == "2026-11-30T08:00:00Z"
+    status, text = outcome("c2", "busy")
+    assert status == 200 and json.loads(text)["retry_at"] == "2026-11-30T06:30:00Z"
+    assert outcome("c1", "no_answer")[0] == 409  # with the dispatcher now
+    scheduled = app.ports.requeue.scheduled
+    assert set(scheduled) == {"calldesk#c1#2", "calldesk#c2#2"}
+    message, at = scheduled["calldesk#c1#2"]
+    assert message == {"kind": "survey", "visit_key": "c1", "channel": "official_call",
+                       "language": "or", "attempt": 2}  # fmt: skip
+    assert at.isoformat() == "2026-11-30T08:00:00+00:00"
+    assert len(app.ports.call_attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
+    calls = json.loads(app("GET", "/api/calls", claims=claims_of("cmo"))[1])
+    assert {c["visit_key"]: c["status"] for c in calls["calls"]} == {
+        "c1": "requeued", "c2": "requeued",
+    }  # fmt: skip
+    assert calls["done"] == 2
+
+
+def test_a_repeated_outcome_after_a_failed_write_is_not_lost_or_doubled(app):
+    """Given the attempt's write fails after the hand-over was scheduled, When the official
+    sends the outcome again, Then one attempt is stored and one call is scheduled."""
+    attempts = app.ports.call_attempts
+    real = attempts.record_as
+
+    def fail_once(*args):
+        attempts.record_as = real
+        raise RuntimeError("DynamoDB timed out")
+
+    attempts.record_as = fail_once
+    with pytest.raises(RuntimeError):
+        app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"}, claims=claims_of("cmo"))
+    status, _ = app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
+                    claims=claims_of("cmo"))  # fmt: skip
+    assert status == 200
+    assert list(app.ports.requeue.scheduled) == ["calldesk#c1#2"]
+    assert len(attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
+
+
+def test_the_last_attempt_is_not_handed_back(app):
+    app.ports.call_attempts_max = 1
+    status, text = app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
+                       claims=claims_of("cmo"))  # fmt: skip
+    assert status == 200 and json.loads(text)["retry_at"] == ""
+    assert app.ports.requeue.scheduled == {}
     calls = json.loads(app("GET", "/api/calls", claims=claims_of("cmo"))[1])["calls"]
-    assert {c["visit_key"]: c["status"] for c in calls}["c2"] == "unreachable"
+    assert {c["visit_key"]: c["status"] for c in calls}["c1"] == "unreachable"
+
+
+def test_call_bridges_my_registered_phone_and_the_citizen_without_showing_numbers(app):
+    """Given a visit on the CMO's list, When Call is pressed, Then the contact centre rings
+    the CMO's registered phone, then the citizen; the response and the audit hold no
+    number; a finished call or no telephony is a 409."""
+    status, text = app("POST", "/api/calls/c1/dial", claims=claims_of("cmo"))
+    assert status == 200, text
+    assert json.loads(text) == {"visit_key": "c1", "contact_id": "contact-1",
+                                "status": "ringing_you"}  # fmt: skip
+    assert list(app.ports.bridge.calls.values()) == [(DIRECTORY["officials"]["cmo"]["phone"],
+                                                      PHONE)]  # fmt: skip
+    entries = app.ports.audit.entries
+    assert entries[-1]["what"] == "call_placed" and PHONE not in json.dumps(entries)
+    assert "+91" not in text
+    app("POST", "/api/calls/c1/outcome", {"outcome": "wrong_number"}, claims=claims_of("cmo"))
+    assert app("POST", "/api/calls/c1/dial", claims=claims_of("cmo"))[0] == 409
+    app.ports.bridge = None
+    assert app("POST", "/api/calls/c2/dial", claims=claims_of("cmo"))[0] == 409
 
 
 def test_the_reveal_returns_the_number_and_is_audited(app):
@@ -303,6 +402,9 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
         ("collector", "GET", "/api/cases?level=9", None, "level"),
         ("collector", "GET", "/api/cases?status=lost", None, "status"),
         ("collector", "GET", "/api/cases?overdue=maybe", None, "overdue"),
+        ("collector", "GET", "/api/cases?limit=0", None, "limit"),
+        ("collector", "GET", "/api/cases?limit=501", None, "limit"),
+        ("collector", "GET", "/api/cases?cursor=not-a-cursor", None, "cursor"),
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "  "}, "text"),
         ("collector", "POST", "/api/cases/case-v2/atr", {"text": "x" * 4001}, "text"),
         ("collector", "POST", "/api/cases/case-v2/transfer", {"reason": "r"}, "to"),

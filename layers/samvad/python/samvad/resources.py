@@ -183,12 +183,41 @@ LINKS = TableSpec(
 )
 """Feedback-link tokens: which visit, which language, expiry, and ``used_at`` (single use)."""
 
+CASE_LIST_FIELDS = (
+    "case_id", "visit_key", "department", "district", "office_code", "office_name", "service",
+    "level", "holder", "status", "stage", "deadline", "opened_at", "case_type",
+)  # fmt: skip
+"""What a case list shows: the scope indexes project these, never tokens, signals or audit."""
+
+
+def _case_index(name: str, partition_key: str) -> IndexSpec:
+    keys = {"case_id", partition_key, "opened_at"}  # projected anyway
+    return IndexSpec(
+        name=name,
+        partition_key=partition_key,
+        sort_key="opened_at",
+        projection=tuple(f for f in CASE_LIST_FIELDS if f not in keys),
+    )
+
+
+CASES_BY_OFFICE_INDEX = _case_index("by_office", "office_code")
+CASES_BY_DISTRICT_INDEX = _case_index("by_district", "district")
+CASES_BY_DEPARTMENT_INDEX = _case_index("by_department", "department")
+CASES_BY_STATUS_INDEX = _case_index("by_status", "status")
+"""The workspace's case lists query the index of the caller's scope (office, district,
+department; the state's by status), newest first; sparse: a case with no district is in no
+district's list."""
+
 CASES = TableSpec(
     logical_id="Cases",
     env_var="CASES_TABLE",
     partition_key="case_id",
     ttl_attribute="expires_at",
-)
+    indexes=(
+        CASES_BY_OFFICE_INDEX, CASES_BY_DISTRICT_INDEX, CASES_BY_DEPARTMENT_INDEX,
+        CASES_BY_STATUS_INDEX,
+    ),
+)  # fmt: skip
 """One item per grievance case (``case-<visit_key>``): status, level, assignee, deadline, the
 waiting task tokens (never leave the escalation stage) and the ``audit`` list, appended to in
 the same write as every transition."""
@@ -242,12 +271,14 @@ SAMPLING_SECRET_ENV = "SAMPLING_SECRET_ID"
 DISPATCH_QUEUE_ENV = "DISPATCH_QUEUE_URL"
 LINK_SECRET_ENV = "LINK_SECRET_ID"
 FEEDBACK_URL_ENV = "FEEDBACK_URL"
+WORKSPACE_URL_ENV = "WORKSPACE_URL"
 CONNECT_INSTANCE_ENV = "CONNECT_INSTANCE_ID"
 CONNECT_FLOW_ENV = "CONNECT_CONTACT_FLOW_ID"
 CONNECT_SOURCE_PHONE_ENV = "CONNECT_SOURCE_PHONE"
 CONNECT_RECORDINGS_ENV = "CONNECT_RECORDINGS_LOCATION"
 """``s3://<bucket>/<prefix>/CallRecordings``: where the Connect instance stores recordings
 (the inbound IVR links a grievance's voice message there)."""
+CONNECT_BRIDGE_FLOW_ENV = "CONNECT_BRIDGE_FLOW_ID"  # the call desk's bridged calls
 TELEPHONY_SIMULATOR_ENV = "TELEPHONY_SIMULATOR_QUEUE_URL"
 """Set only by the local runtime: calls go to the citizen simulator instead of Connect."""
 SCHEDULER_ROLE_ENV = "DISPATCH_SCHEDULER_ROLE_ARN"

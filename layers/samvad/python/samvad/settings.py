@@ -164,9 +164,8 @@ class EscalationSettings(_FromEnvironment):
     visits_table: str = _var(resources.VISITS.env_var)
     config_table: str = _var(resources.CONFIG.env_var)
     state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
-    feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")  # with the secret: ATR links
-    link_secret_id: str = _var(resources.LINK_SECRET_ENV, "")
     grievances_table: str = _var(resources.GRIEVANCES.env_var, "")  # grievance cases' text
+    workspace_url: str = _var(resources.WORKSPACE_URL_ENV, "")  # notices link its case page
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -196,6 +195,20 @@ class WorkspaceSettings(_FromEnvironment):
     user_pool_id: str = _var(resources.USER_POOL_ID_ENV, "")
     user_pool_client_id: str = _var(resources.USER_POOL_CLIENT_ID_ENV, "")
     retention_days: int = _retention()
+    # the call desk: no-answer/busy handed back to the dispatcher; the bridged Call
+    dispatch_queue_arn: str = _var(resources.DISPATCH_QUEUE_ARN_ENV, "")
+    scheduler_role_arn: str = _var(resources.SCHEDULER_ROLE_ENV, "")
+    connect_instance_id: str = _var(resources.CONNECT_INSTANCE_ENV, "")
+    connect_bridge_flow_id: str = _var(resources.CONNECT_BRIDGE_FLOW_ENV, "")
+    connect_source_phone: str = _var(resources.CONNECT_SOURCE_PHONE_ENV, "")
+    telephony_simulator_queue_url: str = _var(resources.TELEPHONY_SIMULATOR_ENV, "")  # local
+
+
+@dataclass(frozen=True, kw_only=True)
+class SignInAuditSettings(_FromEnvironment):
+    """Cognito's Post Authentication trigger: appends to the workspace's audit log only."""
+
+    audit_table: str = _var(resources.AUDIT.env_var)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,5 +239,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "escalation": EscalationSettings,
     "reports": ReportsSettings,
     "inbound_ivr": InboundIvrSettings,
+    "signin_audit": SignInAuditSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""

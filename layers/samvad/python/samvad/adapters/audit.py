@@ -81,6 +81,23 @@ class DynamoCallAttempts:
                 found.setdefault(visit_key, []).append(json.loads(item["attempt"]["S"]))
         return found
 
+    def record_as(self, list_id: str, visit_key: str, number: int, attempt: dict) -> bool:
+        """Store ``attempt`` as number ``number`` (a conditional write); False if taken."""
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={
+                    "pk": {"S": f"calldesk#{list_id}"},
+                    "sk": {"S": f"{visit_key}#{number:02d}"},
+                    "attempt": {"S": json.dumps(attempt, sort_keys=True)},
+                    "expires_at": {"N": str(int(time.time()) + self._ttl)},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
     def record(self, list_id: str, visit_key: str, attempt: dict) -> int:
         """Store the next attempt number for the visit (a conditional write: two desks
         recording at once get distinct numbers)."""

@@ -6,8 +6,14 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import conditional_failure, plain, to_item, written
+
+SPARSE = frozenset(i.partition_key for i in resources.CASES.indexes)
+"""Index keys: DynamoDB refuses an empty string there, so an empty one is not stored (the case
+is in no such list); ``BLANK`` names them, and they read back as ``""``."""
+BLANK = "blank_fields"
 
 
 class DynamoCases:
@@ -21,10 +27,14 @@ class DynamoCases:
         return {"case_id": {"S": case_id}}
 
     def create(self, case: dict[str, Any]) -> bool:
+        blank = sorted(k for k in SPARSE if case.get(k) == "")
+        stored = {k: v for k, v in case.items() if k not in blank}
+        if blank:
+            stored[BLANK] = blank
         return written(
             lambda: self._client.put_item(
                 TableName=self._table,
-                Item=to_item(case),
+                Item=to_item(stored),
                 ConditionExpression="attribute_not_exists(case_id)",
             )
         )
@@ -33,7 +43,12 @@ class DynamoCases:
         item = self._client.get_item(
             TableName=self._table, Key=self._key(case_id), ConsistentRead=True
         ).get("Item")
-        return plain(item) if item else None
+        if not item:
+            return None
+        case = plain(item)
+        for name in case.pop(BLANK, None) or ():
+            case[name] = ""
+        return case
 
     def assign(
         self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]

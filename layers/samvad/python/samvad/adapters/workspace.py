@@ -3,6 +3,7 @@ call lists, department uploads (presigned POST, reports, rejects) and notices to
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -10,32 +11,111 @@ from typing import Any
 from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import plain as _item
+from samvad.workspace.cases import CASE_STATUSES
+from samvad.workspace.ports import BadCursor
 
 UPLOAD_LINK_SECONDS = 900
 
 
 class DynamoCaseViews:
-    """Cases matching the caller's scope fields, filtered by DynamoDB (a Scan: the Cases
-    table has no scope index yet; fine for thousands of open cases, see docs/workspace.md)."""
+    """A page of the cases in a scope, by a Query on the scope's index of the Cases table
+    (``resources.CASES``: by office, district or department, the most specific the scope
+    names; the state's by status, one status after another), newest first. The other scope
+    fields and the status are filters. The cursor is opaque to callers and cannot move the
+    query to another partition (``BadCursor``)."""
 
     def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
         self._client = make_client("dynamodb", client)
 
-    def list(self, scope: Mapping[str, str]) -> list[dict]:
-        kwargs: dict = {"TableName": self._table}
-        if scope:
-            names = {f"#s{i}": k for i, k in enumerate(scope)}
-            values = {f":s{i}": {"S": v} for i, v in enumerate(scope.values())}
-            kwargs.update(
-                FilterExpression=" AND ".join(f"#s{i} = :s{i}" for i in range(len(scope))),
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-            )
+    def page(
+        self, scope: Mapping[str, str], status: str, limit: int, cursor: str = ""
+    ) -> tuple[list[dict], str]:
+        position = _decode_cursor(cursor)
+        for field, index in SCOPE_INDEXES:
+            if scope.get(field):
+                filters = {k: v for k, v in scope.items() if k != field and v}
+                if status:
+                    filters["status"] = status
+                items, last = self._query(index, field, scope[field], filters, limit, position)
+                return items, _encode_cursor(last)
+        statuses = [status] if status else list(CASE_STATUSES)
+        start = (position.get("status") or {}).get("S", "") if position else statuses[0]
+        if start not in statuses:
+            raise BadCursor("the cursor belongs to another list")
         found: list[dict] = []
-        for page in self._client.get_paginator("scan").paginate(**kwargs):
-            found.extend(_item(i) for i in page["Items"])
-        return found
+        for n, each in enumerate(statuses[statuses.index(start) :]):
+            at = position if n == 0 else {}
+            items, last = self._query(
+                resources.CASES_BY_STATUS_INDEX.name, "status", each, {}, limit - len(found), at
+            )
+            found.extend(items)
+            if last:
+                return found, _encode_cursor(last)
+            rest = statuses[statuses.index(each) + 1 :]
+            if len(found) >= limit and rest:
+                return found, _encode_cursor({"status": {"S": rest[0]}, "fresh": {"BOOL": True}})
+        return found, ""
+
+    def _query(
+        self,
+        index: str,
+        field: str,
+        value: str,
+        filters: Mapping[str, str],
+        limit: int,
+        position: dict,
+    ) -> tuple[list[dict], dict]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table,
+            "IndexName": index,
+            "KeyConditionExpression": "#p = :p",
+            "ExpressionAttributeNames": {"#p": field},
+            "ExpressionAttributeValues": {":p": {"S": value}},
+            "ScanIndexForward": False,
+            "Limit": max(1, limit),
+        }
+        if filters:
+            kwargs["ExpressionAttributeNames"] |= {f"#f{i}": k for i, k in enumerate(filters)}
+            kwargs["ExpressionAttributeValues"] |= {
+                f":f{i}": {"S": v} for i, v in enumerate(filters.values())
+            }
+            kwargs["FilterExpression"] = " AND ".join(f"#f{i} = :f{i}" for i in range(len(filters)))
+        if position and "fresh" not in position:
+            if (position.get(field) or {}).get("S") != value:
+                raise BadCursor("the cursor belongs to another list")
+            kwargs["ExclusiveStartKey"] = position
+        response = self._client.query(**kwargs)
+        return [_item(i) for i in response["Items"]], response.get("LastEvaluatedKey") or {}
+
+
+SCOPE_INDEXES = (
+    ("office_code", resources.CASES_BY_OFFICE_INDEX.name),
+    ("district", resources.CASES_BY_DISTRICT_INDEX.name),
+    ("department", resources.CASES_BY_DEPARTMENT_INDEX.name),
+)
+"""The most specific first: an office head's office, an SP's district (department filtered)."""
+
+
+def _encode_cursor(key: dict) -> str:
+    if not key:
+        return ""
+    return base64.urlsafe_b64encode(json.dumps(key, sort_keys=True).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> dict:
+    if not cursor:
+        return {}
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+    except ValueError:
+        raise BadCursor("not a cursor this list gave") from None
+    valid = isinstance(key, dict) and all(
+        isinstance(v, dict) and len(v) == 1 and set(v) <= {"S", "N", "BOOL"} for v in key.values()
+    )
+    if not valid:
+        raise BadCursor("not a cursor this list gave")
+    return key
 
 
 class DynamoCallListEntries:

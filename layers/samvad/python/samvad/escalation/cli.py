@@ -26,27 +26,26 @@ def add_commands(commands: Commands) -> None:
     show.set_defaults(run=_show)
     atr = which.add_parser(
         "atr",
-        help="file an action-taken report for the current level",
-        description="File an action-taken report (ATR) for the case's current level.",
+        help="file an action-taken report for the current level (signed in)",
+        description="File an action-taken report (ATR) for the case's current level, as "
+        "the official signed in with 'samvad signin' (or $SAMVAD_ID_TOKEN with "
+        "$WORKSPACE_URL): the workspace takes who files it from the verified token.",
     )
     atr.add_argument("case_id", metavar="CASE", help="the case id")
     atr.add_argument("--text", required=True, help="what was done, in plain words")
-    atr.add_argument(
-        "--by", required=True, metavar="OFFICIAL", help="the official id holding the case"
-    )
+    atr.add_argument("--by", help=argparse.SUPPRESS)  # retired: refused with the reason
     atr.set_defaults(run=_atr)
     transfer = which.add_parser(
         "transfer",
-        help="to another department (the clock keeps running)",
-        description="Transfer the case to another department; its deadline does not restart.",
+        help="to another department (the clock keeps running; signed in)",
+        description="Transfer the case to another department as the signed-in official; "
+        "its deadline does not restart.",
     )
     transfer.add_argument("case_id", metavar="CASE", help="the case id")
     transfer.add_argument(
         "--to", required=True, dest="department", metavar="DEPARTMENT", help="the new department"
     )
-    transfer.add_argument(
-        "--by", required=True, metavar="OFFICIAL", help="the official id holding the case"
-    )
+    transfer.add_argument("--by", help=argparse.SUPPRESS)  # retired: refused with the reason
     transfer.add_argument("--reason", required=True, help="why it belongs to that department")
     transfer.set_defaults(run=_transfer)
 
@@ -86,20 +85,35 @@ def _show(args: argparse.Namespace) -> int:
 
 
 def _atr(args: argparse.Namespace) -> int:
-    from samvad.escalation import cases
+    from samvad.workspace import remote
 
-    return _run(
-        "samvad case atr", lambda: cases.file_atr(args.case_id, args.text, args.by, _ports())
-    )
+    command = "samvad case atr"
+    _no_by(command, args)
+    session = remote.current_session(command)
+    body = {"text": args.text}
+    result = remote.act(command, session, remote.case_path(args.case_id, "atr"), body)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return EXIT_OK
 
 
 def _transfer(args: argparse.Namespace) -> int:
-    from samvad.escalation import cases
+    from samvad.workspace import remote
 
-    return _run(
-        "samvad case transfer",
-        lambda: cases.transfer(args.case_id, args.department, args.by, args.reason, _ports()),
-    )
+    command = "samvad case transfer"
+    _no_by(command, args)
+    session = remote.current_session(command)
+    body = {"to": args.department, "reason": args.reason}
+    result = remote.act(command, session, remote.case_path(args.case_id, "transfer"), body)
+    print(json.dumps(result, indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+def _no_by(command: str, args: argparse.Namespace) -> None:
+    if args.by is not None:
+        raise UsageError(
+            f"{command}: --by is no longer accepted: the official is whoever is signed in "
+            "(`samvad signin`), as the workspace verifies it"
+        )
 
 
 def _load(args: argparse.Namespace) -> int:

@@ -1,11 +1,13 @@
 """What officials read: SMS and e-mail texts for a notice, a reminder and an overdue notice.
 
-Citizens appear only by masked phone; the citizen's free text never goes in a notice.
+Citizens appear only by masked phone; the citizen's free text never goes in a notice. The
+link is the workspace's case page, which needs a sign-in: it carries no credential.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from samvad.escalation.model import LEVELS
 
@@ -17,6 +19,11 @@ REASONS = {
 }
 
 
+def case_page(workspace_url: str, case_id: str) -> str:
+    """The workspace's page of ``case_id`` (sign-in required)."""
+    return f"{workspace_url.rstrip('/')}/cases/{quote(case_id, safe='')}"
+
+
 def ist(moment: dt.datetime) -> str:
     return moment.astimezone(IST).strftime("%d %b %Y %H:%M IST")
 
@@ -26,8 +33,8 @@ def texts(case: dict, holder: dict, deadline: dt.datetime, masked_phone: str, li
     level = holder["level"]
     where = f"{case.get('service') or 'service'} at {case.get('office_name') or case.get('office_code') or 'office'}"  # noqa: E501
     why = ", ".join(REASONS.get(r, r) for r in case.get("reasons") or []) or "poor feedback"
-    how = f"samvad case atr {case['case_id']} --text '…' --by {holder['official_id']}"
-    file_it = f"File the action-taken report: {link}" if link else f"File it with: {how}"
+    how = f"samvad case atr {case['case_id']} --text '…' (signed in)"
+    file_it = f"Open the case and file the report (sign in): {link}" if link else ""
     head = f"Samvad grievance {case['case_id']} — L{level} {LEVELS[level]}"
     body = (
         f"{head}\nFor: {holder['name']} ({holder['title']})\n"
@@ -35,7 +42,7 @@ def texts(case: dict, holder: dict, deadline: dt.datetime, masked_phone: str, li
         f"{case.get('department') or '-'}): {why}.\nCitizen: {masked_phone}\n"
         f"Action-taken report due by {ist(deadline)}. The case closes only when the citizen "
         f"confirms it is resolved; if the deadline passes it goes to the next level.\n"
-        f"{file_it}\nOr: {how}"
+        + (f"{file_it}\nOr: {how}" if file_it else f"File it with: {how}")
     )
     sms = f"Samvad case {case['case_id'][:20]}… L{level}: {why} at {where}. Citizen {masked_phone}. ATR due {ist(deadline)}. {link or how}"  # noqa: E501
     return {

@@ -13,8 +13,9 @@ from samvad.adapters.cases import DynamoCases
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.state_machine import StepFunctionsTasks
 from samvad.adapters.visits import DynamoVisits
-from samvad.escalation import cases, grievance_cases, links
+from samvad.escalation import cases, grievance_cases
 from samvad.escalation.model import CaseError
+from samvad.escalation.notices import case_page
 from samvad.settings import EscalationSettings
 
 TASKS = {"assign", "await_atr", "await_confirmation"}
@@ -31,14 +32,10 @@ def escalation_ports(settings: EscalationSettings | None = None) -> cases.Escala
 @functools.lru_cache(maxsize=4)
 def _ports_for(settings: EscalationSettings, endpoint: str) -> cases.EscalationPorts:
     atr_link = None
-    base, secret_id = settings.feedback_url, settings.link_secret_id
-    if base and secret_id:
-        from samvad.adapters.secrets import secret_bytes
-
-        key = links.atr_key(secret_bytes(secret_id))
+    if settings.workspace_url:
 
         def atr_link(case_id: str, official_id: str, deadline: dt.datetime) -> str:
-            return links.atr_link(base, key, case_id, official_id, deadline)
+            return case_page(settings.workspace_url, case_id)
 
     return cases.EscalationPorts(
         cases=DynamoCases(settings.cases_table),

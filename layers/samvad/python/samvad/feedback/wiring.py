@@ -26,7 +26,7 @@ from samvad.feedback.web import WebRequest, handle_web, request_body
 from samvad.grievances.ports import GrievancePorts
 from samvad.link_tokens import LinkSigner
 from samvad.pii import PhoneHasher
-from samvad.settings import EscalationSettings, FeedbackSettings
+from samvad.settings import FeedbackSettings
 
 
 @functools.cache
@@ -85,28 +85,16 @@ def web_request(event: dict, settings: FeedbackSettings) -> dict:
         source=str(http.get("sourceIp") or ""),
     )
     if request.path.startswith("/atr/"):
-        return _atr_request(request, headers, settings)
+        return _atr_request(request)
     response = handle_web(request, _ports(settings))
     return {"statusCode": response.status, "headers": response.headers, "body": response.body}
 
 
-def _atr_request(request: WebRequest, headers: dict, settings: FeedbackSettings) -> dict:
-    """An official's action-taken report, through the escalation stage's signed ATR page."""
-    from samvad.escalation import links
-    from samvad.escalation.http import AtrWebPorts, handle_atr_request
-    from samvad.escalation.wiring import escalation_ports
+def _atr_request(request: WebRequest) -> dict:
+    """An official's old signed ATR link: retired (``samvad.escalation.http``)."""
+    from samvad.escalation.http import handle_atr_request
 
-    escalation = EscalationSettings(
-        cases_table=settings.cases_table,
-        visits_table=settings.visits_table,
-        config_table=settings.config_table,
-        state_machine_arn=settings.escalation_state_machine_arn,
-    )
-    key = links.atr_key(secret_bytes(settings.link_secret_id))
-    ports = AtrWebPorts(escalation_ports(escalation), key)
-    status, response_headers, body = handle_atr_request(
-        request.method, request.path, request.query, request.body, headers, ports
-    )
+    status, response_headers, body = handle_atr_request(request.method, request.path)
     return {"statusCode": status, "headers": response_headers, "body": body}
 
 

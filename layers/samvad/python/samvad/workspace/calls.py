@@ -1,6 +1,8 @@
-"""The call desk: today's list for me with progress, recording what each call gave (answers
-→ the feedback domain, channel ``official_call``; no answer/busy → the dispatch policy's retry
-spacing), and the audited reveal of a number, the only response with a phone in clear.
+"""The call desk: today's list for me with progress, the bridged **Call** (the contact centre
+rings the official, then the citizen), recording what each call gave (answers → the feedback
+domain, channel ``official_call``; no answer/busy → handed back to the dispatcher for its
+next attempt at the dispatch policy's spacing), and the audited reveal of a number, the only
+response with a phone in clear.
 """
 
 from __future__ import annotations
@@ -9,10 +11,11 @@ import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
+from samvad import resources
 from samvad.feedback import service as feedback
 from samvad.feedback.answers import AnswerError, Answers
 from samvad.phones import mask
-from samvad.workspace.errors import BadRequest, NotFound
+from samvad.workspace.errors import BadRequest, Conflict, NotFound
 from samvad.workspace.policy import authorize
 from samvad.workspace.ports import WorkspacePorts, audit, iso
 from samvad.workspace.roles import Official
@@ -55,7 +58,8 @@ def list_calls(official: Official, ports: WorkspacePorts) -> dict:
                 "script": survey_script(str(visit.get("language") or "or"), visit),
             }
         )
-    done_count = sum(1 for c in calls if c["status"] in ("done", "unreachable", "closed"))
+    finished = ("done", "unreachable", "closed", "requeued")
+    done_count = sum(1 for c in calls if c["status"] in finished)
     return {
         "run_date": run_date(ports),
         "caller": official.official_id,
@@ -95,8 +99,10 @@ def _call_status(done: dict | None, tries: list[dict], ports: WorkspacePorts) ->
     last = tries[-1]
     if last["outcome"] not in RETRYABLE:
         return {"status": "closed"}
-    if len(tries) >= ports.call_attempts_max:
+    if len(tries) >= ports.call_attempts_max or not last.get("retry_at"):
         return {"status": "unreachable"}
+    if last.get("requeued"):  # the dispatcher makes the next attempt
+        return {"status": "requeued", "retry_at": last["retry_at"]}
     return {"status": "retry", "retry_at": last.get("retry_at", "")}
 
 
@@ -132,18 +138,74 @@ def record_outcome(
         audit(ports, official, "call_outcome", visit_key, outcome=outcome)
         return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
     tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
+    if _call_status(None, tries, ports)["status"] == "requeued":
+        raise Conflict(f"{visit_key} is with the dispatcher for its next attempt")
+    number = len(tries) + 1
     retry_at = ""
-    if outcome in RETRYABLE and len(tries) + 1 < ports.call_attempts_max:
+    if outcome in RETRYABLE and number < ports.call_attempts_max:
         if outcome == "busy":
             wait = dt.timedelta(minutes=ports.busy_retry_minutes)
         else:
             spacing = ports.retry_after_hours or (2.0,)
             wait = dt.timedelta(hours=spacing[min(len(tries), len(spacing) - 1)])
         retry_at = iso(now + wait)
+        _requeue(entry, visit_key, number, now + wait, ports)
     attempt = {"outcome": outcome, "at": iso(now), "retry_at": retry_at}
-    number = ports.call_attempts.record(list_id, visit_key, attempt)
+    if ports.requeue is not None and retry_at:
+        attempt["requeued"] = True
+    if not ports.call_attempts.record_as(list_id, visit_key, number, attempt):
+        raise Conflict(f"attempt {number} on {visit_key} was just recorded; reload the list")
     audit(ports, official, "call_outcome", visit_key, outcome=outcome)
     return {"visit_key": visit_key, "status": outcome, "attempt": number, "retry_at": retry_at}
+
+
+def _requeue(
+    entry: Mapping[str, Any], visit_key: str, number: int, at: dt.datetime, ports: WorkspacePorts
+) -> None:
+    """Hand the next attempt to the dispatcher (its retry policy, its ledger), before the
+    attempt is stored: a request repeated after a failure finds the same attempt number and
+    the same schedule name, so the hand-over is neither lost nor doubled."""
+    if ports.requeue is None:
+        return
+    message = {
+        "kind": "survey",
+        "visit_key": visit_key,
+        "channel": "official_call",
+        "language": str(entry.get("language") or ""),
+        "attempt": number + 1,
+        "run_date": str(entry.get("run_date") or ""),
+        "caller": str(entry.get("caller") or ""),
+    }
+    message = {k: v for k, v in message.items() if v != ""}
+    ports.requeue.later(message, at, f"calldesk#{visit_key}#{number + 1}")
+
+
+def place_call(official: Official, visit_key: str, ports: WorkspacePorts) -> dict:
+    """**Call**: a bridged call through the contact centre. The official's registered phone
+    (the directory's) rings first, then the citizen is joined; neither sees the other's
+    number, and neither number is in the response or the audit."""
+    authorize(official, "calls.dial")
+    _on_my_list(official, visit_key, ports)
+    list_id = _list_id(official, ports)
+    tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
+    done = ports.feedback.store.get(visit_key)
+    status = _call_status(done, tries, ports)["status"]
+    if status not in ("to_call", "retry"):
+        raise Conflict(f"{visit_key} is {status}: there is no call to place")
+    if ports.bridge is None:
+        raise Conflict("no telephony is configured here: call from your own phone")
+    directory = ports.escalation.config.latest(resources.ESCALATION_DIRECTORY_CONFIG) or {}
+    own = str(
+        ((directory.get("officials") or {}).get(official.official_id) or {}).get("phone") or ""
+    )
+    if not own:
+        raise Conflict("you have no registered phone in the directory to ring first")
+    citizen = str((ports.visits.get(visit_key) or {}).get("phone") or "")
+    if not citizen:
+        raise NotFound(f"no number is kept for {visit_key}")
+    contact_id = ports.bridge.bridge(own, citizen, f"{list_id}#{visit_key}#{len(tries) + 1}")
+    audit(ports, official, "call_placed", visit_key, contact_id=contact_id)
+    return {"visit_key": visit_key, "contact_id": contact_id, "status": "ringing_you"}
 
 
 def _answers(raw: Any) -> Answers:

@@ -17,7 +17,7 @@ from samvad.escalation.model import LEVELS, CaseError
 from samvad.phones import mask
 from samvad.workspace.errors import BadRequest, Conflict, Forbidden, NotFound
 from samvad.workspace.policy import authorize
-from samvad.workspace.ports import WorkspacePorts, audit
+from samvad.workspace.ports import BadCursor, WorkspacePorts, audit
 from samvad.workspace.roles import Official
 from samvad.workspace.uploads import file_type
 
@@ -30,6 +30,8 @@ ATTACHMENT_TYPES = {
     ".png": "image/png",
     ".pdf": "application/pdf",
 }
+PAGE_SIZE = 200
+MAX_PAGE_SIZE = 500
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
 ATTACHMENT_PREFIX = "cases/"
 
@@ -79,8 +81,9 @@ def _inbound_summary(case: dict) -> dict:
 
 
 def list_cases(official: Official, query: Mapping[str, str], ports: WorkspacePorts) -> dict:
-    """Every case within the caller's scope, filtered by ``status``, ``level``, ``overdue``,
-    ``service``, ``office`` and ``mine`` (held by me)."""
+    """One page of the cases within the caller's scope (``limit``, default 200, and the
+    ``cursor`` of the page before), filtered by ``status``, ``level``, ``overdue``,
+    ``service``, ``office`` and ``mine`` (held by me); ``next`` is the next page's cursor."""
     authorize(official, "cases.list")
     status = (query.get("status") or "").strip()
     if status and status not in CASE_STATUSES:
@@ -91,18 +94,24 @@ def list_cases(official: Official, query: Mapping[str, str], ports: WorkspacePor
         if not level_text.isdigit() or int(level_text) not in LEVELS:
             raise BadRequest("level", "must be 1, 2, 3 or 4")
         level = int(level_text)
+    limit_text = (query.get("limit") or str(PAGE_SIZE)).strip()
+    if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_PAGE_SIZE:
+        raise BadRequest("limit", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
     overdue, mine = _flag(query, "overdue"), _flag(query, "mine")
     service, office = (query.get("service") or "").strip(), (query.get("office") or "").strip()
-    wanted = {"status": status, "service": service, "office_code": office}
+    wanted = {"service": service, "office_code": office}
+    cases, cursor = _page_in_scope(
+        official, ports, status, int(limit_text), (query.get("cursor") or "").strip()
+    )
     found = [
         case
-        for case in _cases_in_scope(official, ports)
+        for case in cases
         if all(case[k] == v for k, v in wanted.items() if v)
         and (level is None or case["level"] == level)
         and (overdue is None or (case["status"] == "overdue") == overdue)
         and (mine is None or (case["holder"] == official.official_id) == mine)
     ]
-    return {"cases": found}
+    return {"cases": found, "next": cursor}
 
 
 def _flag(query: Mapping[str, str], name: str) -> bool | None:
@@ -114,13 +123,26 @@ def _flag(query: Mapping[str, str], name: str) -> bool | None:
     return value in ("true", "1")
 
 
-def _cases_in_scope(official: Official, ports: WorkspacePorts) -> list[dict]:
+def _page_in_scope(
+    official: Official, ports: WorkspacePorts, status: str, limit: int, cursor: str
+) -> tuple[list[dict], str]:
+    """A page from the scope's index; ``Scope.covers`` still decides each case."""
     now = ports.clock()
-    cases = ports.case_views.list(_scope_filter(official))
-    return sorted(
-        (_case_summary(c, now) for c in cases if official.scope.covers(c)),
-        key=lambda c: (c["deadline"] or "~", c["case_id"]),
-    )
+    try:
+        cases, after = ports.case_views.page(_scope_filter(official), status, limit, cursor)
+    except BadCursor as error:
+        raise BadRequest("cursor", str(error)) from None
+    summaries = (_case_summary(c, now) for c in cases if official.scope.covers(c))
+    return sorted(summaries, key=lambda c: (c["deadline"] or "~", c["case_id"])), after
+
+
+def _cases_in_scope(official: Official, ports: WorkspacePorts) -> list[dict]:
+    """Every case within the scope (all pages)."""
+    found, cursor = _page_in_scope(official, ports, "", MAX_PAGE_SIZE, "")
+    while cursor:
+        more, cursor = _page_in_scope(official, ports, "", MAX_PAGE_SIZE, cursor)
+        found.extend(more)
+    return sorted(found, key=lambda c: (c["deadline"] or "~", c["case_id"]))
 
 
 def _case_in_scope(official: Official, case_id: str, ports: WorkspacePorts) -> dict:

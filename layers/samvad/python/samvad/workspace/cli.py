@@ -44,6 +44,36 @@ def add_commands(commands: Any) -> None:
     )
     load.set_defaults(run=_users_load)
 
+    signin = commands.add_parser(
+        "signin",
+        help="sign in to the workspace (for 'samvad case atr' and 'case transfer')",
+        description="Sign in to the workspace with a username and password (Cognito's "
+        "USER_PASSWORD_AUTH: the local 'samvad serve' and dev) and keep the ID token in "
+        "$SAMVAD_TOKEN_FILE (default ~/.config/samvad/token.json, mode 0600). The password "
+        "is read from $SAMVAD_PASSWORD, else asked for.",
+    )
+    signin.add_argument(
+        "--workspace",
+        default=os.environ.get("WORKSPACE_URL", ""),
+        help="the workspace URL (the stack's WorkspaceUrl; default $WORKSPACE_URL)",
+    )
+    signin.add_argument("--username", required=True, help="your workspace username")
+    signin.set_defaults(run=_signin)
+
+
+def _signin(args: argparse.Namespace) -> int:
+    import getpass
+
+    from samvad.cli_input import UsageError
+    from samvad.workspace.remote import sign_in
+
+    if not args.workspace:
+        raise UsageError("samvad signin: give --workspace URL (or set $WORKSPACE_URL)")
+    password = os.environ.get("SAMVAD_PASSWORD") or getpass.getpass("Password: ")
+    result = sign_in("samvad signin", args.workspace, args.username, password)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
 
 def _serve(args: argparse.Namespace) -> int:
     from samvad_dev.local.serve import serve

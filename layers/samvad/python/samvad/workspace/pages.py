@@ -40,6 +40,8 @@ LABELS: dict[str, dict[str, str]] = {
         "attachment": "Photo or PDF (optional, ≤ 5 MB)", "too_big": "The file is over 5 MB",
         "grievance": "Register a grievance", "phone": "Caller's mobile number",
         "category": "Category",
+        "more": "More", "call": "Call",
+        "ringing": "Your phone rings first; then the citizen is joined.",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -60,7 +62,8 @@ LABELS: dict[str, dict[str, str]] = {
         "language": "भाषा", "attachment": "फ़ोटो या PDF (वैकल्पिक, ≤ 5 MB)",
         "too_big": "फ़ाइल 5 MB से बड़ी है",
         "grievance": "शिकायत दर्ज करें", "phone": "कॉल करने वाले का मोबाइल नंबर",
-        "category": "श्रेणी",
+        "category": "श्रेणी", "more": "और",
+        "call": "कॉल करें", "ringing": "पहले आपका फ़ोन बजेगा; फिर नागरिक जुड़ेंगे।",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -81,7 +84,8 @@ LABELS: dict[str, dict[str, str]] = {
         "language": "ଭାଷା", "attachment": "ଫଟୋ କିମ୍ବା PDF (ଇଚ୍ଛାଧୀନ, ≤ 5 MB)",
         "too_big": "ଫାଇଲ୍ 5 MB ରୁ ବଡ଼",
         "grievance": "ଅଭିଯୋଗ ପଞ୍ଜିକରଣ", "phone": "କଲ୍ କରୁଥିବା ବ୍ୟକ୍ତିଙ୍କ ମୋବାଇଲ୍ ନମ୍ବର",
-        "category": "ବର୍ଗ",
+        "category": "ବର୍ଗ", "more": "ଆହୁରି",
+        "call": "କଲ୍ କରନ୍ତୁ", "ringing": "ପ୍ରଥମେ ଆପଣଙ୍କ ଫୋନ୍ ବାଜିବ; ତା'ପରେ ନାଗରିକ ଯୋଗ ଦେବେ।",
     },
 }  # fmt: skip
 

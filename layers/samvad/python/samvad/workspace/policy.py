@@ -22,6 +22,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "cases.transfer": HOLDERS,
     "calls.list": HUMAN_CALLERS,
     "calls.outcome": HUMAN_CALLERS,
+    "calls.dial": HUMAN_CALLERS,
     "visits.phone": HUMAN_CALLERS,
     "uploads.create": frozenset({"data_officer"}),
     "uploads.list": frozenset({"data_officer"}),

@@ -14,9 +14,17 @@ from samvad.grievances.ports import GrievancePorts
 from samvad.workspace.roles import Official
 
 
+class BadCursor(ValueError):
+    """A list's cursor that this list did not give (or that points into another list)."""
+
+
 class CaseViews(Protocol):
-    def list(self, scope: Mapping[str, str]) -> list[dict]:
-        """Cases whose department/district/office_code equal every field of ``scope``."""
+    def page(
+        self, scope: Mapping[str, str], status: str, limit: int, cursor: str = ""
+    ) -> tuple[list[dict], str]:
+        """Up to ``limit`` cases whose department/district/office_code equal every field of
+        ``scope`` (and whose status is ``status``, when given), by a query on the scope's
+        index, newest first; and the cursor of the next page (``""`` at the end)."""
         ...
 
 
@@ -26,6 +34,10 @@ class CallLists(Protocol):
 
 class CallAttempts(Protocol):
     def record(self, list_id: str, visit_key: str, attempt: dict) -> int: ...
+    def record_as(self, list_id: str, visit_key: str, number: int, attempt: dict) -> bool:
+        """Store ``attempt`` as number ``number``; False when that number is taken."""
+        ...
+
     def for_list(self, list_id: str) -> dict[str, list[dict]]: ...
 
 
@@ -49,6 +61,21 @@ class Tallies(Protocol):
         ...
 
 
+class CallBridge(Protocol):
+    def bridge(self, official_phone: str, citizen_phone: str, reference: str) -> str:
+        """Ring the official first, then join the citizen; neither sees the other's number
+        (both see the contact centre's). Returns the contact id; ``reference`` (a visit and
+        attempt) makes a repeated request the same call."""
+        ...
+
+
+class Requeue(Protocol):
+    def later(self, message: dict, at: dt.datetime, name: str) -> None:
+        """Put a dispatch message on the dispatcher's queue at ``at``, once per ``name`` (a
+        repeat with the same name changes nothing)."""
+        ...
+
+
 class Notifier(Protocol):
     def notify(self, official_id: str, text: str) -> None: ...
 
@@ -66,6 +93,8 @@ class WorkspacePorts:
     notifier: Notifier
     tallies: Tallies | None = None
     grievances: GrievancePorts | None = None  # inbound grievances: register, relay, unmask
+    bridge: CallBridge | None = None  # None: no telephony here (Call is refused, 409)
+    requeue: Requeue | None = None  # None: no-answer/busy is recorded, not handed back
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3

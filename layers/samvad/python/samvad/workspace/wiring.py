@@ -12,7 +12,7 @@ from samvad.settings import (
     SettingsError,
     WorkspaceSettings,
 )
-from samvad.workspace.ports import WorkspacePorts
+from samvad.workspace.ports import CallBridge, WorkspacePorts
 
 
 def workspace_ports() -> WorkspacePorts:
@@ -36,6 +36,22 @@ def identity() -> object:
     return CognitoIdentity(settings.user_pool_id, settings.user_pool_client_id)
 
 
+def call_bridge(settings: WorkspaceSettings) -> CallBridge | None:
+    """Amazon Connect when its instance and bridge flow are configured; the simulated
+    contact centre on the local stack; otherwise none (Call is refused with a 409)."""
+    from samvad.adapters.calldesk import ConnectCallBridge, SimulatedCallBridge
+
+    if settings.connect_instance_id and settings.connect_bridge_flow_id:
+        return ConnectCallBridge(
+            settings.connect_instance_id,
+            settings.connect_bridge_flow_id,
+            settings.connect_source_phone,
+        )
+    if settings.telephony_simulator_queue_url:
+        return SimulatedCallBridge()
+    return None
+
+
 @functools.lru_cache(maxsize=4)
 def _ports_for(
     settings: WorkspaceSettings,
@@ -44,6 +60,7 @@ def _ports_for(
     endpoint: str,
 ) -> WorkspacePorts:
     from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
+    from samvad.adapters.calldesk import SchedulerRequeue
     from samvad.adapters.tallies import DynamoTallies
     from samvad.adapters.visits import DynamoVisits
     from samvad.adapters.workspace import (
@@ -72,6 +89,12 @@ def _ports_for(
         notifier=SnsOfficialNotifier(escalation.config),
         tallies=DynamoTallies(settings.tallies_table),
         grievances=grievance_ports_for(feedback, policy),
+        bridge=call_bridge(settings),
+        requeue=(
+            SchedulerRequeue(settings.dispatch_queue_arn, settings.scheduler_role_arn)
+            if settings.dispatch_queue_arn and settings.scheduler_role_arn
+            else None
+        ),
         retry_after_hours=policy.retry_after_hours,
         busy_retry_minutes=policy.busy_retry_minutes,
         call_attempts_max=policy.call_attempts,
