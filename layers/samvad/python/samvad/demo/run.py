@@ -27,6 +27,7 @@ from samvad import resources
 from samvad.demo.console import Console
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
+from samvad.demo.faults import injected
 from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
@@ -45,12 +46,14 @@ def run_demo(
     days: int = 1,
     console: Console | None = None,
     log: Path | None = None,
+    faults: float = 0.0,
 ) -> dict:
     """``days`` days of visits, each sampled the next morning and contacted that day (the last
     run date is today); then escalation of every poor feedback, and the reports.
 
     ``console`` shows progress (silent by default); with ``log``, whatever the handlers and
-    the emulator write to stderr goes to that file instead of the terminal."""
+    the emulator write to stderr goes to that file instead of the terminal. ``faults``: the
+    fraction of the handlers' AWS calls that fail (``samvad.demo.faults``)."""
     console = console or Console()
     started = time.monotonic()
     out = Path(out)
@@ -67,7 +70,11 @@ def run_demo(
     )
 
     reports = []
-    with _stderr_to(log), LocalCloud(stage="demo", seed=seed, in_process=True) as cloud:
+    with (
+        _stderr_to(log),
+        LocalCloud(stage="demo", seed=seed, in_process=True) as cloud,
+        injected(cloud, faults, seed) as fault_log,
+    ):
         tallied: Counter[str] = Counter()
 
         def tally() -> None:
@@ -138,6 +145,8 @@ def run_demo(
         "files": intake_files,
         "seconds": round(time.monotonic() - started, 1),
     }
+    if fault_log is not None:
+        summary["faults"] = fault_log.summary()
     if not sampling["verification"]["ok"] or not sampling["rerun_changed_nothing"]:
         raise RuntimeError(f"sampling check failed: {json.dumps(sampling, default=str)[:2000]}")
     if stored != totals["accepted"]:
