@@ -65,6 +65,9 @@ class FaultLog:
     duplicate_events: int = 0
     dead_lettered: Counter = dataclasses.field(default_factory=Counter)
     """function → SQS records that failed ``MAX_RECEIVES`` times (must stay empty)."""
+    repeated_messages: Counter = dataclasses.field(default_factory=Counter)
+    """queue URL → messages SQS accepted whose answer was lost (the SDK's retry sends them
+    again: SQS is at least once, and every consumer deduplicates)."""
 
     def summary(self) -> dict:
         by_service: dict[str, dict[str, dict[str, int]]] = {}
@@ -83,6 +86,9 @@ class FaultLog:
             "redelivered": dict(sorted(self.redelivered.items())),
             "duplicate_events_dropped": self.duplicate_events,
             "dead_lettered": dict(sorted(self.dead_lettered.items())),
+            "repeated_messages": {
+                url.rsplit("/", 1)[-1]: n for url, n in sorted(self.repeated_messages.items())
+            },
         }
 
 
@@ -148,10 +154,21 @@ class FaultInjector:
                 return forward(stubber, event_name, request, **kwargs)
             if kind == "timeout_after_success":
                 forward(stubber, event_name, request, **kwargs)
+                injector.sent_twice(service, operation, body)
                 raise ReadTimeoutError(endpoint_url=request.url)
             return refusal(service, request, kind)
 
         return call
+
+    def sent_twice(self, service: str, operation: str, body: bytes) -> None:
+        """Count the messages an applied ``SendMessage[Batch]`` will send again."""
+        if service != "sqs" or operation not in ("SendMessage", "SendMessageBatch"):
+            return
+        request = json.loads(body or b"{}")
+        with self._lock:
+            self.log.repeated_messages[request.get("QueueUrl", "")] += len(
+                request.get("Entries") or [None]
+            )
 
     # -- the runtime's side: redelivery ----------------------------------------------------
 
@@ -233,6 +250,7 @@ def injected(cloud: Any, rate: float, seed: int) -> Iterator[FaultLog | None]:
     original_call = BotocoreStubber.__call__
     original_queue = cloud.queue
     BotocoreStubber.__call__ = injector.stubber_call(original_call)  # type: ignore[method-assign]
+    cloud.fault_log = injector.log
     cloud.invoke = injector.invoke(cloud.invoke)
     cloud.domain_events = injector.unique_events(cloud.domain_events)
     cloud.queue = lambda queue, function, batch_size=10: dataclasses.replace(
@@ -242,8 +260,25 @@ def injected(cloud: Any, rate: float, seed: int) -> Iterator[FaultLog | None]:
         yield injector.log
     finally:
         BotocoreStubber.__call__ = original_call  # type: ignore[method-assign]
-        for name in ("invoke", "domain_events", "queue"):
+        for name in ("invoke", "domain_events", "queue", "fault_log"):
             vars(cloud).pop(name, None)
+
+
+def repeated_messages(cloud: Any, queue: str) -> int:
+    """Messages on ``queue`` sent twice because an applied send's answer was lost (0 without
+    faults): what a count of the queue's messages must subtract to count each once."""
+    log = getattr(cloud, "fault_log", None)
+    return log.repeated_messages.get(cloud.queue_urls[queue], 0) if log else 0
+
+
+def channel_log(cloud: Any) -> dict:
+    """What the channels' simulators received in this run: SMS published to SNS (moto's
+    log of every SMS, whatever the publisher's idea of what happened)."""
+    from moto.sns.models import sns_backends
+
+    from samvad.local.names import ACCOUNT, REGION
+
+    return {"sms_published": len(sns_backends[ACCOUNT][REGION].sms_messages)}
 
 
 def refusal(service: str, request: Any, kind: str) -> AWSResponse:

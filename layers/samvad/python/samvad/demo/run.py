@@ -27,7 +27,7 @@ from samvad import resources
 from samvad.demo.console import Console
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
-from samvad.demo.faults import injected
+from samvad.demo.faults import channel_log, injected, repeated_messages
 from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
@@ -120,6 +120,7 @@ def run_demo(
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
+        channels = channel_log(cloud)
 
     totals: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -143,6 +144,7 @@ def run_demo(
         "escalation": escalation,
         "reports": reporting,
         "files": intake_files,
+        "channels": channels,
         "seconds": round(time.monotonic() - started, 1),
     }
     if fault_log is not None:
@@ -237,6 +239,7 @@ def _sample(
     )
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
+    queued -= repeated_messages(cloud, cloud.names.dispatch_queue)  # --faults: each once
     contacts, events = contact_day(
         cloud, today, seed=today.toordinal(), console=console, each_round=tally
     )
