@@ -16,8 +16,9 @@ NOW = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC)
 
 
 class AnswerLostOnce:
-    """A DynamoDB client whose first ``operation`` call is applied, its answer lost, and sent
-    again, as botocore's retry does after a read timeout: the caller sees the retry's answer."""
+    """A DynamoDB client whose first applied ``operation`` call has its answer lost and is sent
+    again, as botocore's retry does after a read timeout: the caller sees the retry's answer.
+    (A call its condition refuses is answered normally.)"""
 
     def __init__(self, client: Any, operation: str) -> None:
         self._client = client
@@ -30,8 +31,8 @@ class AnswerLostOnce:
             return call
 
         def applied_then_retried(**kwargs: Any) -> Any:
-            self.lost += 1
             call(**kwargs)  # applied; the answer never arrives
+            self.lost += 1
             return call(**kwargs)  # the SDK's retry of the same request
 
         return applied_then_retried
@@ -58,3 +59,20 @@ def test_a_claim_whose_answer_was_lost_is_still_ours(stack):
         other = DynamoDispatchLedger(table, client=boto3.client("dynamodb"))
         assert other.claim(contact, NOW, NOW - dt.timedelta(minutes=12)) is False
         assert ledger.attempt(contact.key, 1)["outcome"] == "claimed"
+
+
+def test_an_acknowledgement_claim_whose_answer_was_lost_is_still_ours(stack):
+    """Given a contacted number and the acknowledgement claim's UpdateItem applied with its
+    answer lost (the SDK's retry is refused: the key is already in ``acked``), When a reply
+    is acknowledged, Then the claim is ours (True) — before the fix the acknowledgement was
+    never sent — and a replay of the same reply is still refused."""
+    from samvad.adapters.acknowledgements import DynamoAcknowledgements
+
+    table = stack.table(resources.CONTACTS)
+    boto3.client("dynamodb").put_item(TableName=table, Item={"phone_hash": {"S": "h1"}})
+    lossy = AnswerLostOnce(boto3.client("dynamodb"), "update_item")
+    acks = DynamoAcknowledgements(table, client=lossy)
+    assert acks.claim("h1", "2026-11-23", "reply-1", limit=3) is True
+    assert lossy.lost == 1
+    assert acks.claim("h1", "2026-11-23", "reply-1", limit=3) is False
+    assert acks.claim("h1", "2026-11-23", "reply-2", limit=3) is True
