@@ -40,13 +40,14 @@ class DynamoAcknowledgements:
         self._client = make_client("dynamodb", client)
 
     def claim(self, phone_hash: str, day: str, key: str, limit: int) -> bool:
-        values = {
+        claim = uuid.uuid4().hex
+        values: dict[str, dict[str, Any]] = {
             ":key": {"S": key},
             ":keys": {"SS": [key]},
             ":day": {"S": day},
             ":one": {"N": "1"},
             ":limit": {"N": str(limit)},
-            ":claim": {"S": uuid.uuid4().hex},
+            ":claim": {"S": claim},
         }
         # the same day, a new day, and the same day again (a concurrent claim began the day)
         for update, condition in (_SAME_DAY, _NEW_DAY, _SAME_DAY):
@@ -65,7 +66,7 @@ class DynamoAcknowledgements:
                     raise
                 continue
             return True
-        return self._was_ours(phone_hash, key, values[":claim"]["S"])
+        return self._was_ours(phone_hash, key, claim)
 
     def _was_ours(self, phone_hash: str, key: str, claim: str) -> bool:
         item = self._client.get_item(
