@@ -13,8 +13,9 @@ request, whether it fails and how:
   (``ReadTimeoutError``): "the call succeeded but the response was lost".
 
 The decision is a hash of the seed, the operation, the request's bytes and how many times
-those bytes were sent before: the same seed fails the same requests whatever the threads'
-order, and a retried request draws again (so a retry can fail too, independently).
+those bytes were sent before: independent of the threads' order, and a retried request draws
+again (so a retry can fail too). Requests carrying wall-clock stamps or random claim ids make
+two runs of one seed fail slightly different sets; the figures must not differ either way.
 
 What carries the day is the system's own machinery: the adapters' SDK retries, Lambda's
 redelivery of a failed SQS batch (locally: the record is visible again at once, and moves to
