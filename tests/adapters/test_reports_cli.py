@@ -50,7 +50,7 @@ def test_bench_reports_measures_flat_tally_reads() -> None:
     with the in-memory sums, every report reads at most one tally row per grain in each
     partition it queries (the month, the 2 before, the 90 days of the series), while the
     naive Scan reads every record."""
-    from samvad.bench.reports import run
+    from samvad_dev.bench.reports import run
 
     result = run(feedback=[400, 800])
     first, second = result["results"]["400"], result["results"]["800"]

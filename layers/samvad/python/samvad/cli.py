@@ -336,8 +336,8 @@ def _intake(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import os
 
-    from samvad.demo.console import Console
-    from samvad.demo.run import run_demo
+    from samvad_dev.demo.console import Console
+    from samvad_dev.demo.run import run_demo
 
     if args.verbose:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
@@ -363,7 +363,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench_intake(args: argparse.Namespace) -> int:
-    from samvad.bench.intake import run
+    from samvad_dev.bench.intake import run
 
     print(
         json.dumps(
@@ -375,7 +375,7 @@ def _bench_intake(args: argparse.Namespace) -> int:
 
 
 def _bench_sampling(args: argparse.Namespace) -> int:
-    from samvad.bench.sampling import run
+    from samvad_dev.bench.sampling import run
 
     kwargs = {"k": args.k} if args.k else {}
     print(json.dumps(run(visits=args.visits, **kwargs), indent=2))
@@ -383,7 +383,7 @@ def _bench_sampling(args: argparse.Namespace) -> int:
 
 
 def _bench_reports(args: argparse.Namespace) -> int:
-    from samvad.bench.reports import run
+    from samvad_dev.bench.reports import run
 
     print(json.dumps(run(feedback=args.feedback), indent=2))
     return 0

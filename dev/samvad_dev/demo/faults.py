@@ -277,7 +277,7 @@ def channel_log(cloud: Any) -> dict:
     log of every SMS, whatever the publisher's idea of what happened)."""
     from moto.sns.models import sns_backends
 
-    from samvad.local.names import ACCOUNT, REGION
+    from samvad_dev.local.names import ACCOUNT, REGION
 
     return {"sms_published": len(sns_backends[ACCOUNT][REGION].sms_messages)}
 
