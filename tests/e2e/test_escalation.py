@@ -397,3 +397,35 @@ def test_on_the_simulated_clock_real_slas_pass_deadline_by_deadline(cloud, ports
     days = [(dt.datetime.fromisoformat(deadlines[k]) - start).days for k in (1, 2, 3, 4)]
     assert days == [7, 10, 12, 14]
     assert steps == 8  # each level: its reminder, then its deadline
+
+
+def test_the_execution_history_holds_no_atr_text_names_or_numbers(cloud, ports):
+    """Given a case escalated from L1 (the holder silent) to L2, whose holder files an ATR
+    that the citizen confirms, When its execution's input, output and whole history are
+    read, Then they hold neither the ATR's text, nor an official's name, phone or e-mail,
+    nor the citizen's number in clear (the notices carry the masked number and, until the
+    bearer ATR link is retired, the link); the Cases table keeps the ATR's text."""
+    from tests.escalation_support import DIRECTORY
+
+    case_id = _open(cloud, ports, "v-history", sla(l1=4, l2=60))
+    assert cloud.escalation.run_until(_waiting(ports, case_id, level=2), timeout=120)
+    text = "Ration card re-issued to the citizen"
+    cases.file_atr(case_id, text, HOLDERS[2], ports)
+    assert cloud.escalation.run_until(_waiting(ports, case_id, "confirmation"), timeout=120)
+    _answer(cloud, case_id, "v-history", True)
+    assert cloud.escalation.run_until(lambda: _status(cloud, case_id) == "SUCCEEDED", 120)
+
+    arn = cloud.escalation.arn.replace(":stateMachine:", ":execution:") + ":" + case_id
+    execution = cloud.client("stepfunctions").describe_execution(executionArn=arn)
+    trail = json.dumps(
+        [execution.get("input"), execution.get("output"), cloud.escalation.history(case_id)],
+        default=str,
+        ensure_ascii=False,
+    )
+    officials = DIRECTORY["officials"].values()
+    private = [text, CITIZEN_PHONE, CITIZEN_PHONE[3:]]
+    private += [o["name"] for o in officials]
+    private += [o.get(k) for o in officials for k in ("phone", "email") if o.get(k)]
+    assert [p for p in private if p in trail] == []
+    assert HOLDERS[2] in trail and "TaskSucceeded" in trail  # ids, and the callbacks, are there
+    assert _case(ports, case_id)["signals"]["atr"]["text"] == text

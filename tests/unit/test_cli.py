@@ -102,6 +102,8 @@ BAD_INPUTS = [
     ("bench sampling --k 0", "argument --k: must be a whole number above 0"),
     ("bench reports --feedback -3", "argument --feedback: must be a whole number above 0"),
     ("report --date 2026-11-22 --min-responses -1", "--min-responses: must be a whole number, 0"),
+    ("demo --faults 0.9", "argument --faults: must be a fraction from 0 to 0.5, e.g. 0.05"),
+    ("demo --faults lots", "argument --faults: must be a fraction from 0 to 0.5"),
     # dates and months
     (
         "report --date 2026-13-01",

@@ -27,6 +27,7 @@ from samvad import resources
 from samvad_dev.demo.console import Console
 from samvad_dev.demo.dispatch import contact_day
 from samvad_dev.demo.escalation import run_escalation
+from samvad_dev.demo.faults import channel_log, injected, repeated_messages
 from samvad_dev.demo.inbound import simulate_inbound
 from samvad_dev.demo.inbound_ivr import run_inbound_ivr
 from samvad_dev.demo.reports import run_reports
@@ -47,12 +48,14 @@ def run_demo(
     days: int = 1,
     console: Console | None = None,
     log: Path | None = None,
+    faults: float = 0.0,
 ) -> dict:
     """``days`` days of visits, each sampled the next morning and contacted that day (the last
     run date is today); then escalation of every poor feedback, and the reports.
 
     ``console`` shows progress (silent by default); with ``log``, whatever the handlers and
-    the emulator write to stderr goes to that file instead of the terminal."""
+    the emulator write to stderr goes to that file instead of the terminal. ``faults``: the
+    fraction of the handlers' AWS calls that fail (``samvad_dev.demo.faults``)."""
     console = console or Console()
     started = time.monotonic()
     out = Path(out)
@@ -69,7 +72,11 @@ def run_demo(
     )
 
     reports = []
-    with _stderr_to(log), LocalCloud(stage="demo", seed=seed, in_process=True) as cloud:
+    with (
+        _stderr_to(log),
+        LocalCloud(stage="demo", seed=seed, in_process=True) as cloud,
+        injected(cloud, faults, seed) as fault_log,
+    ):
         tallied: Counter[str] = Counter()
 
         def tally() -> None:
@@ -120,6 +127,7 @@ def run_demo(
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
+        channels = channel_log(cloud)
 
     totals: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
@@ -144,8 +152,11 @@ def run_demo(
         "inbound": inbound_summary,
         "reports": reporting,
         "files": intake_files,
+        "channels": channels,
         "seconds": round(time.monotonic() - started, 1),
     }
+    if fault_log is not None:
+        summary["faults"] = fault_log.summary()
     if not sampling["verification"]["ok"] or not sampling["rerun_changed_nothing"]:
         raise RuntimeError(f"sampling check failed: {json.dumps(sampling, default=str)[:2000]}")
     if stored != totals["accepted"]:
@@ -236,6 +247,7 @@ def _sample(
     )
     rerun = sample_day(cloud, today)
     queued = queued_messages(cloud, cloud.names.dispatch_queue)
+    queued -= repeated_messages(cloud, cloud.names.dispatch_queue)  # --faults: each once
     contacts, events = contact_day(
         cloud, today, seed=today.toordinal(), console=console, each_round=tally
     )

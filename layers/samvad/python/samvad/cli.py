@@ -39,6 +39,7 @@ from samvad.cli_input import (
     department,
     directory_file,
     explain,
+    fault_rate,
     input_file,
     iso_date,
     json_file,
@@ -104,6 +105,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose",
         action="store_true",
         help="show the functions' log lines (otherwise kept in OUT/demo.log)",
+    )
+    demo.add_argument(
+        "--faults",
+        type=fault_rate,
+        default=0.0,
+        metavar="RATE",
+        help="fail this fraction (0 to 0.5) of the functions' AWS calls: throttling, 5xx, "
+        "timeouts after success; the figures must not change (docs/operations.md)",
     )
     demo.set_defaults(run=_demo)
 
@@ -357,6 +366,7 @@ def _demo(args: argparse.Namespace) -> int:
         days=args.days,
         console=console,
         log=None if args.verbose else args.out / "demo.log",
+        faults=args.faults,
     )
     escalation = summary["escalation"]
     print(

@@ -87,6 +87,19 @@ def any_int(text: str) -> int:
     return _int(text)
 
 
+def fault_rate(text: str) -> float:
+    """A fraction from 0 to 0.5 (``samvad demo --faults``)."""
+    try:
+        rate = float(text)
+    except ValueError:
+        rate = -1.0
+    if not 0 <= rate <= 0.5:
+        raise argparse.ArgumentTypeError(
+            f"must be a fraction from 0 to 0.5, e.g. 0.05, not {text!r}"
+        )
+    return rate
+
+
 def iso_date(text: str) -> dt.date:
     """A calendar date written YYYY-MM-DD."""
     try:

@@ -7,11 +7,16 @@ below the cap, on a new day it starts the count at one; a key in ``acked`` is re
 way. The item is never created here and its ``expires_at`` is left alone (an opted-out number
 has none, on purpose): a number without an item (never contacted) gets no acknowledgement, and
 the attributes go when the item does (its retention, or erasure).
+
+Each claim also writes its own id (``ack_claim``): when the SDK retried an update that was
+applied but whose answer was lost, the retry is refused by that very claim; the id tells it
+apart from a replay of the same key (which must stay refused), so the acknowledgement is sent.
 """
 
 from __future__ import annotations
 
 import re
+import uuid
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -20,11 +25,11 @@ from samvad.adapters.aws import client as make_client
 
 _KNOWN_AND_NEW_KEY = "attribute_exists(phone_hash) AND NOT contains(acked, :key)"
 _SAME_DAY = (
-    "SET ack_count = ack_count + :one ADD acked :keys",
+    "SET ack_count = ack_count + :one, ack_claim = :claim ADD acked :keys",
     f"{_KNOWN_AND_NEW_KEY} AND ack_day = :day AND ack_count < :limit",
 )
 _NEW_DAY = (
-    "SET ack_day = :day, ack_count = :one ADD acked :keys",
+    "SET ack_day = :day, ack_count = :one, ack_claim = :claim ADD acked :keys",
     f"{_KNOWN_AND_NEW_KEY} AND (attribute_not_exists(ack_day) OR ack_day <> :day)",
 )
 
@@ -35,12 +40,14 @@ class DynamoAcknowledgements:
         self._client = make_client("dynamodb", client)
 
     def claim(self, phone_hash: str, day: str, key: str, limit: int) -> bool:
-        values = {
+        claim = uuid.uuid4().hex
+        values: dict[str, dict[str, Any]] = {
             ":key": {"S": key},
             ":keys": {"SS": [key]},
             ":day": {"S": day},
             ":one": {"N": "1"},
             ":limit": {"N": str(limit)},
+            ":claim": {"S": claim},
         }
         # the same day, a new day, and the same day again (a concurrent claim began the day)
         for update, condition in (_SAME_DAY, _NEW_DAY, _SAME_DAY):
@@ -59,4 +66,15 @@ class DynamoAcknowledgements:
                     raise
                 continue
             return True
-        return False
+        return self._was_ours(phone_hash, key, claim)
+
+    def _was_ours(self, phone_hash: str, key: str, claim: str) -> bool:
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={"phone_hash": {"S": phone_hash}},
+            ConsistentRead=True,
+            ProjectionExpression="acked, ack_claim",
+        ).get("Item", {})
+        return item.get("ack_claim", {}).get("S") == claim and key in item.get("acked", {}).get(
+            "SS", []
+        )

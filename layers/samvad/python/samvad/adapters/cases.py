@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -9,6 +11,9 @@ from botocore.exceptions import ClientError
 from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import conditional_failure, plain, to_item, written
+from samvad.resources import CASE_RETENTION_DAYS
+
+DAY = 86_400
 
 SPARSE = frozenset(i.partition_key for i in resources.CASES.indexes)
 """Index keys: DynamoDB refuses an empty string there, so an empty one is not stored (the case
@@ -17,11 +22,26 @@ BLANK = "blank_fields"
 
 
 class DynamoCases:
-    """One item per case; every transition appends to ``audit`` in the same UpdateItem."""
+    """One item per case; every transition appends to ``audit`` in the same UpdateItem.
 
-    def __init__(self, table: str, client: Any = None) -> None:
+    Every write sets ``expires_at`` (TTL) to ``retention_days`` after it: a case is kept for
+    that long after its last transition (its closing, for a closed case), like its ATR
+    attachments under ``cases/`` (docs/data-protection.md)."""
+
+    def __init__(
+        self,
+        table: str,
+        client: Any = None,
+        retention_days: int = CASE_RETENTION_DAYS,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self._table = table
         self._client = make_client("dynamodb", client)
+        self._ttl = retention_days * DAY
+        self._now = now
+
+    def _expires(self) -> int:
+        return int(self._now()) + self._ttl
 
     def _key(self, case_id: str) -> dict:
         return {"case_id": {"S": case_id}}
@@ -34,7 +54,7 @@ class DynamoCases:
         return written(
             lambda: self._client.put_item(
                 TableName=self._table,
-                Item=to_item(stored),
+                Item=to_item(stored | {"expires_at": self._expires()}),
                 ConditionExpression="attribute_not_exists(case_id)",
             )
         )
@@ -79,10 +99,14 @@ class DynamoCases:
             lambda: self._client.update_item(
                 TableName=self._table,
                 Key=self._key(case_id),
-                UpdateExpression="SET signals.#k.delivered = :t",
+                UpdateExpression="SET signals.#k.delivered = :t, expires_at = :exp",
                 ConditionExpression="signals.#k.#r = :round",
                 ExpressionAttributeNames={"#k": kind, "#r": "round"},
-                ExpressionAttributeValues={":t": {"BOOL": True}, ":round": {"N": str(round_)}},
+                ExpressionAttributeValues={
+                    ":t": {"BOOL": True},
+                    ":round": {"N": str(round_)},
+                    ":exp": {"N": str(self._expires())},
+                },
             )
         )
 
@@ -123,6 +147,8 @@ class DynamoCases:
         """SET the clauses and the fields (and append ``entry`` to the audit) if the condition
         holds; the case as it is now, or None when the condition refused the update."""
         names, values, clauses = dict(names), dict(values), list(clauses)
+        clauses.append("expires_at = :exp")
+        values[":exp"] = self._expires()
         for i, (field, field_value) in enumerate((fields or {}).items()):
             names[f"#f{i}"] = field
             values[f":f{i}"] = field_value

@@ -4,17 +4,31 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from samvad.adapters.aws import client as make_client
+
+SUPERSEDED_DAYS = 90
+"""A replaced version (officials' names, phones, e-mails in the escalation directory) is kept
+this long after it was replaced, then expires (TTL ``expires_at``); the current version and
+its copy (version 0) never expire (docs/data-protection.md)."""
 
 
 class DynamoConfig:
     """Versioned documents: version 0 holds a copy of the latest, versions 1..n the history."""
 
-    def __init__(self, table: str, client: Any = None) -> None:
+    def __init__(
+        self,
+        table: str,
+        client: Any = None,
+        superseded_days: int = SUPERSEDED_DAYS,
+        now: Callable[[], float] = time.time,
+    ) -> None:
         self._table = table
         self._client = make_client("dynamodb", client)
+        self._superseded = superseded_days * 86_400
+        self._now = now
 
     def latest(self, name: str) -> dict | None:
         item = self._client.get_item(
@@ -34,7 +48,8 @@ class DynamoConfig:
         previous = int(current["latest"]["N"]) if current else 0
         version = previous + 1
         body = {"S": json.dumps(document, ensure_ascii=False, sort_keys=True)}
-        stamp = {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+        now = self._now()
+        stamp = {"S": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(now))}
         head_condition = (
             {
                 "ConditionExpression": "latest = :prev",
@@ -46,8 +61,19 @@ class DynamoConfig:
                 "ExpressionAttributeNames": {"#n": "name"},
             }
         )
+        superseded = [
+            {
+                "Update": {  # the version this one replaces starts to expire
+                    "TableName": self._table,
+                    "Key": {"name": {"S": name}, "version": {"N": str(previous)}},
+                    "UpdateExpression": "SET expires_at = :t",
+                    "ExpressionAttributeValues": {":t": {"N": str(int(now) + self._superseded)}},
+                }
+            }
+        ]
         self._client.transact_write_items(
             TransactItems=[
+                *(superseded if previous else []),
                 {
                     "Put": {
                         "TableName": self._table,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import time
+import uuid
 from typing import Any
 
 from samvad import resources
@@ -36,7 +37,13 @@ class DynamoDispatchLedger:
     def claim(self, contact: Contact, now: dt.datetime, stale_before: dt.datetime) -> bool:
         """Two conditional writes, no transaction: the contact must not be finished, and the
         attempt must be free (new, released, or stale). A race lost on the second write leaves
-        ``state`` as the winner wrote it (the same attempt number), so nothing is undone."""
+        ``state`` as the winner wrote it (the same attempt number), so nothing is undone.
+
+        The attempt carries this claim's own id: when the SDK retried the write after an
+        answer lost in transit (the first try applied), the retry's refusal is our own claim
+        and is recognised as such, not mistaken for another invocation's (which would drop
+        the contact as a duplicate)."""
+        claim_id = uuid.uuid4().hex
         finals = {f":f{i}": {"S": s} for i, s in enumerate(FINAL_STATUSES)}
 
         def claim_both() -> None:
@@ -63,6 +70,7 @@ class DynamoDispatchLedger:
                 Item={
                     **self._key(contact.key, _entry(contact.attempt)),
                     "outcome": {"S": "claimed"},
+                    "claim_id": {"S": claim_id},
                     "channel": {"S": contact.channel},
                     "claimed_at": {"S": now.isoformat()},
                     "message": {"S": json.dumps(contact.to_message())},
@@ -77,7 +85,10 @@ class DynamoDispatchLedger:
                 },
             )
 
-        return written(claim_both)
+        if written(claim_both):
+            return True
+        mine = self._get(contact.key, _entry(contact.attempt)) or {}
+        return mine.get("claim_id") == claim_id and mine.get("outcome") == "claimed"
 
     def placed(self, contact: Contact, outcome: str, reference: str, now: dt.datetime) -> None:
         names, values = {"#o": "outcome"}, {":o": {"S": outcome}, ":t": {"S": now.isoformat()}}

@@ -33,6 +33,27 @@ log = logging.getLogger(__name__)
 CASE_FIELDS = ("department", "service", "office_code", "office_name", "district", "official_id")
 EVENT_FIELDS = ("department", "service", "office_code", "district", "official_id")
 MAX_ATR_CHARS = 4000
+MACHINE_FIELDS = (
+    "level",
+    "round",
+    "official_id",
+    "deadline",
+    "assigned_at",
+    "reminder_seconds",
+    "final_seconds",
+    "confirm_seconds",
+    "renotify_seconds",
+    "language",
+    "notice",
+    "reminder",
+    "overdue",
+    "event",
+)
+"""What the state machine gets of an assignment: ids, times, waits, the notices it publishes
+(which name no official: the holder's title and id) and the level's event; the holder's name
+stays in the Cases table (the execution history keeps 90 days)."""
+SIGNAL_FIELDS = ("round", "resolved", "by", "at", "received_at", "channel")
+"""What a callback hands the state machine: never the ATR's text."""
 
 
 @dataclass(frozen=True)
@@ -119,7 +140,7 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
     level, round_ = int(step["level"]), int(step["round"])
     case = _need(ports, case_id)
     if int(case.get("round", 0)) >= round_:
-        return case["assignment"]  # a replay: the stored answer
+        return _for_machine(case["assignment"])  # a replay: the stored answer
     policy = SlaPolicy.from_document(ports.config.latest(resources.ESCALATION_SLA_CONFIG))
     factor = float(state.get("factor") or policy.time_factor)
     holder = directory.holder_for(
@@ -174,7 +195,6 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
         "level": level,
         "round": round_,
         "official_id": holder.official_id,
-        "official_name": holder.name,
         "deadline": _iso(deadline),
         "assigned_at": at,
         "reminder_seconds": timing.reminder_seconds,
@@ -205,9 +225,13 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
         "assignment": assignment,
     }
     if not ports.cases.assign(case_id, round_, fields, entry):
-        return _need(ports, case_id)["assignment"]  # a concurrent replay won
+        return _for_machine(_need(ports, case_id)["assignment"])  # a concurrent replay won
     log.info("case %s assigned: L%s round %s", case_id, level, round_)
     return assignment
+
+
+def _for_machine(assignment: dict) -> dict:
+    return {k: assignment[k] for k in MACHINE_FIELDS if k in assignment}
 
 
 def record_wait(kind: str, state: dict, token: str, ports: EscalationPorts) -> str:
@@ -228,7 +252,7 @@ def _deliver_if_ready(case: dict, kind: str, round_: int, ports: EscalationPorts
     signal = case.get("signals", {}).get(kind) or {}
     if int(wait.get("round", -1)) != round_ or int(signal.get("round", -2)) != round_:
         return "waiting"
-    output = {k: v for k, v in signal.items() if k not in ("delivered", "round")}
+    output = {k: signal[k] for k in SIGNAL_FIELDS if k in signal and k != "round"}
     if ports.tasks.send_success(wait["token"], output):
         ports.cases.mark_delivered(case["case_id"], kind, round_)
         return "delivered"

@@ -1,7 +1,9 @@
 """What officials read: SMS and e-mail texts for a notice, a reminder and an overdue notice.
 
 Citizens appear only by masked phone; the citizen's free text never goes in a notice. The
-link is the workspace's case page, which needs a sign-in: it carries no credential.
+link is the workspace's case page, which needs a sign-in: it carries no credential. An
+official appears by title and id, not by name: the state machine publishes these texts, and
+its execution history is kept 90 days.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ def texts(case: dict, holder: dict, deadline: dt.datetime, masked_phone: str, li
     file_it = f"Open the case and file the report (sign in): {link}" if link else ""
     head = f"Samvad grievance {case['case_id']} — L{level} {LEVELS[level]}"
     body = (
-        f"{head}\nFor: {holder['name']} ({holder['title']})\n"
+        f"{head}\nFor: the {holder['title'] or 'holder'} ({holder['official_id']})\n"
         f"Citizen feedback on {where} ({case.get('district') or '-'}, "
         f"{case.get('department') or '-'}): {why}.\nCitizen: {masked_phone}\n"
         f"Action-taken report due by {ist(deadline)}. The case closes only when the citizen "
