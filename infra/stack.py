@@ -21,6 +21,7 @@ from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.lake import Lake, lake_layer
 from infra.constructs.layer import SamvadLayer
 from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
+from infra.constructs.nag import acknowledge
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
@@ -298,4 +299,4 @@ class SamvadStack(cdk.Stack):
                 "set by CDK and only allows writing the handler's own logs.",
             ),
         ):
-            cdk.Validations.of(handler).acknowledge(cdk.Acknowledgment(id=rule_id, reason=reason))
+            acknowledge(handler, rule_id, reason=reason)

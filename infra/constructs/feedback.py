@@ -11,8 +11,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
-from infra.constructs.nag import acknowledge
+from infra.constructs.function import SamvadFunction
 from infra.constructs.queues import dead_letter_queue, on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -94,14 +93,8 @@ class Feedback(SamvadFunction):
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
             reserved_concurrent_executions=ivr_concurrency,
         )
-        self.add_statements(*self._statements(store), *sms_only_publish())
-        acknowledge(
-            self.role,
-            "AwsSolutions-IAM5[Resource::*]",
-            reason=f"{XRAY_REASON} sns:Publish to a phone number (the SMS acknowledgements "
-            "of citizens' replies) has no resource ARN and no condition key narrows it; "
-            "a Deny on every SNS ARN (NoTopicPublish) keeps the role from any topic.",
-        )
+        self.add_statements(*self._statements(store))
+        self.allow_sms("the acknowledgements of citizens' replies")
         self.web = SamvadFunction(
             self,
             "Web",
@@ -116,17 +109,8 @@ class Feedback(SamvadFunction):
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
             reserved_concurrent_executions=web_concurrency,
         )
-        # SMS from the web entry: the grievance form's one-time codes and references (issue 11)
-        self.web.add_statements(*self._statements(store), *sms_only_publish())
-        cdk.Validations.of(self.web.role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason=f"{XRAY_REASON} sns:Publish to a phone number (the grievance form's "
-                "one-time codes and references) has no resource ARN and no condition key "
-                "narrows it; a Deny on every SNS ARN (NoTopicPublish) keeps the role from "
-                "any topic.",
-            )
-        )
+        self.web.add_statements(*self._statements(store))
+        self.web.allow_sms("the grievance form's one-time codes and references")
         self.url = self.web.function.add_function_url(
             auth_type=lambda_.FunctionUrlAuthType.NONE, invoke_mode=lambda_.InvokeMode.BUFFERED
         )

@@ -23,6 +23,11 @@ XRAY_REASON = (
     "Added by tracing=ACTIVE: xray:PutTraceSegments and "
     "xray:PutTelemetryRecords do not support resource-level permissions."
 )
+SMS_REASON = (
+    "sns:Publish to a phone number (SMS) has no resource ARN and no condition key narrows it, "
+    "so it is granted on *; a Deny on every SNS ARN (NoTopicPublish) keeps the role from any "
+    "topic."
+)
 RUNTIME_REASON = (
     "Python 3.13 is the project's pinned runtime: the layer's wheels are "
     "built for cp313 and the code is tested on it; upgrades are deliberate."
@@ -163,6 +168,16 @@ class SamvadFunction(Construct):
         """Grant ``statements`` to the function's role (its default policy), in order."""
         for statement in statements:
             self.role.add_to_policy(statement)
+
+    def allow_sms(self, what: str) -> None:
+        """Let the function text phone numbers (``what``: which SMS, for the cdk-nag note) and
+        publish to nothing else on SNS (``sms_only_publish``)."""
+        self.add_statements(*sms_only_publish())
+        acknowledge(
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            reason=f"{XRAY_REASON} SMS ({what}): {SMS_REASON}",
+        )
 
     def acknowledge_object_prefixes(self, prefixes: Iterable[str], *, reason: str) -> None:
         """Acknowledge cdk-nag's IAM5 for ``<data bucket ARN>/<prefix>*`` on each prefix.

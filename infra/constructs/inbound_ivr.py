@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
+from infra.constructs.function import SamvadFunction
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -85,15 +85,8 @@ class InboundIvr(SamvadFunction):
             environment={resources.CONNECT_RECORDINGS_ENV: recordings} if recordings else None,
             reserved_concurrent_executions=CONCURRENCY,
         )
-        self.add_statements(*self._statements(store), *sms_only_publish())
-        cdk.Validations.of(self.role).acknowledge(
-            cdk.Acknowledgment(
-                id="AwsSolutions-IAM5[Resource::*]",
-                reason=f"{XRAY_REASON} sns:Publish to a phone number (a scheme notice the "
-                "caller asked for, a grievance's reference) has no resource ARN; a Deny on "
-                "every SNS ARN (NoTopicPublish) keeps the role from any topic.",
-            )
-        )
+        self.add_statements(*self._statements(store))
+        self.allow_sms("a scheme notice the caller asked for, a grievance's reference")
         self._flow(settings, stage)
 
     def _flow(self, settings: ConnectSettings, stage: str) -> None:

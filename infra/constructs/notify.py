@@ -15,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings, start_outbound_voice_statement
-from infra.constructs.function import XRAY_REASON, SamvadFunction, sms_only_publish
+from infra.constructs.function import SMS_REASON, XRAY_REASON, SamvadFunction, sms_only_publish
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.queues import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS, dead_letter_queue
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
@@ -43,11 +43,6 @@ TABLE_ACTIONS = {
 }
 CONTACT_EVENT_SOURCE = "aws.connect"
 CONTACT_EVENT_TYPE = "Amazon Connect Contact Event"
-SMS_REASON = (
-    "sns:Publish to a phone number (SMS) has no resource ARN and no condition key narrows it, "
-    "so it is granted on *; notify publishes to no topic, and a Deny on every SNS ARN "
-    "(NoTopicPublish) keeps it from any."
-)
 
 
 def _check_visibility_timeout(timeout: cdk.Duration) -> None:
@@ -322,7 +317,9 @@ class Notify(SamvadFunction):
 
     def _acknowledge(self, connect: ConnectSettings | None) -> None:
         acknowledge(
-            self.role, "AwsSolutions-IAM5[Resource::*]", reason=f"{XRAY_REASON} {SMS_REASON}"
+            self.role,
+            "AwsSolutions-IAM5[Resource::*]",
+            reason=f"{XRAY_REASON} SMS (the survey's texts): {SMS_REASON}",
         )
         acknowledge_wildcard(
             self.role,
