@@ -6,6 +6,7 @@ presigned POST, sees its report and downloads the rejects; the auditor sees all 
 from __future__ import annotations
 
 import re
+import time
 
 import boto3
 import pytest
@@ -166,6 +167,38 @@ def test_a_data_officer_uploads_sees_the_report_and_gets_the_rejects(slow_page, 
     link.wait_for()
     rejects = page.request.get(link.get_attribute("href"))
     assert rejects.ok and "12345" in rejects.text()
+    assert page.errors == []
+
+
+def test_a_caller_registers_a_grievance_taken_by_phone(slow_page, stack):
+    """Given the contact centre's caller, When they open "Register a grievance" from the menu
+    and submit what a citizen said on the phone, Then the page shows the reference the citizen
+    is texted, and the grievance is a case whose stored record holds no phone number."""
+    page = slow_page
+    sign_in(page, stack, "caller", "calls")
+    page.click('#menu a[data-page="grievance"]')
+    page.wait_for_url("**/grievance**")
+    wait_until_ready(page)
+    page.fill("#phone", "9876500077")
+    page.select_option("#language", "hi")
+    page.fill("#department", "health")
+    page.fill("#service", "OPD")
+    page.fill("#office_code", "HLT-KHU-001")
+    page.fill("#district", "Khordha")
+    page.fill("#category", "rude_behaviour")
+    page.fill("#text", "The clerk shouted at my mother at the registration desk.")
+    page.click("#grievance-form button[type=submit]")
+    page.wait_for_selector("#registered:not(:empty)")
+    reference = page.inner_text("#registered")
+    assert re.fullmatch(r"OD-[A-Z0-9]{6}", reference), reference
+    dynamodb, key = _client(stack, "dynamodb"), {"case_id": {"S": f"case-grv-{reference}"}}
+    for _ in range(120):  # the case is opened from the event, by the server's pump
+        case = dynamodb.get_item(TableName="samvad-serve-cases", Key=key).get("Item")
+        if case:
+            break
+        time.sleep(0.5)
+    assert case and case["case_type"]["S"] == "grievance"
+    assert "9876500077" not in str(case)
     assert page.errors == []
 
 
