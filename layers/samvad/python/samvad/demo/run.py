@@ -27,6 +27,7 @@ from samvad import resources
 from samvad.demo.console import Console
 from samvad.demo.dispatch import contact_day
 from samvad.demo.escalation import run_escalation
+from samvad.demo.lake import LakeTap
 from samvad.demo.reports import run_reports
 from samvad.demo.synthetic import generate_visits, write_day
 from samvad.local.cloud import LocalCloud
@@ -69,6 +70,7 @@ def run_demo(
     reports = []
     with _stderr_to(log), LocalCloud(stage="demo", seed=seed, in_process=True) as cloud:
         tallied: Counter[str] = Counter()
+        lake = LakeTap.open(cloud)
 
         def tally() -> None:
             """Deliver the reports queue as it fills (moto's SQS slows down with every
@@ -110,6 +112,7 @@ def run_demo(
                 cloud, run_dates, out=out, progress=update, tallied_before=tallied
             )
         reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
+        lake_export = lake.export(out)
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
@@ -135,6 +138,7 @@ def run_demo(
         "sampling": sampling,
         "escalation": escalation,
         "reports": reporting,
+        "lake": lake_export,
         "files": intake_files,
         "seconds": round(time.monotonic() - started, 1),
     }

@@ -11,7 +11,7 @@ import functools
 
 import jinja2
 
-PAGES = ("signin", "cases", "case", "calls", "dashboard", "uploads", "audit")
+PAGES = ("signin", "cases", "case", "calls", "dashboard", "uploads", "audit", "drilldown")
 LANGUAGES = ("or", "hi", "en")
 HEADERS = {
     "Cache-Control": "no-store",
@@ -38,6 +38,7 @@ LABELS: dict[str, dict[str, str]] = {
         "what": "What", "target": "On", "from": "From", "script": "Script", "age": "Age (days)",
         "figures": "Figures for my scope", "my_cases": "My cases' ages", "language": "Language",
         "attachment": "Photo or PDF (optional, ≤ 5 MB)", "too_big": "The file is over 5 MB",
+        "drilldown": "Drill-down",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -56,7 +57,7 @@ LABELS: dict[str, dict[str, str]] = {
         "what": "क्या", "target": "किस पर", "from": "कहाँ से", "script": "स्क्रिप्ट",
         "age": "आयु (दिन)", "figures": "मेरे क्षेत्र के आँकड़े", "my_cases": "मेरे मामलों की आयु",
         "language": "भाषा", "attachment": "फ़ोटो या PDF (वैकल्पिक, ≤ 5 MB)",
-        "too_big": "फ़ाइल 5 MB से बड़ी है",
+        "too_big": "फ़ाइल 5 MB से बड़ी है", "drilldown": "विस्तृत रिपोर्ट",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -75,7 +76,7 @@ LABELS: dict[str, dict[str, str]] = {
         "what": "କଣ", "target": "କାହା ଉପରେ", "from": "କେଉଁଠୁ", "script": "ସ୍କ୍ରିପ୍ଟ",
         "age": "ବୟସ (ଦିନ)", "figures": "ମୋ କ୍ଷେତ୍ରର ସଂଖ୍ୟା", "my_cases": "ମୋ ମାମଲାର ବୟସ",
         "language": "ଭାଷା", "attachment": "ଫଟୋ କିମ୍ବା PDF (ଇଚ୍ଛାଧୀନ, ≤ 5 MB)",
-        "too_big": "ଫାଇଲ୍ 5 MB ରୁ ବଡ଼",
+        "too_big": "ଫାଇଲ୍ 5 MB ରୁ ବଡ଼", "drilldown": "ବିସ୍ତୃତ ରିପୋର୍ଟ",
     },
 }  # fmt: skip
 

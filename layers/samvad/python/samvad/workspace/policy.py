@@ -28,6 +28,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "uploads.rejects": frozenset({"data_officer"}),
     "dashboard": frozenset(ROLES) - {"data_officer"},
     "audit.list": frozenset({"auditor"}),
+    "drilldown": frozenset(ROLES) - {"data_officer"},
 }
 """Action → the roles allowed to attempt it. An action not listed is denied to everyone."""
 
