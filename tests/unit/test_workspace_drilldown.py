@@ -203,11 +203,11 @@ def test_the_drilldown_shell_renders_in_three_languages(app):
         assert status == 200 and label in html and "/api/drilldown" in html
 
 
-def test_the_default_day_is_yesterday_in_india(app):
-    """Given no date (the fake clock is 2026-11-30 11:30 IST), then the page is the 29th's,
-    whose 30-day window still holds the week."""
+def test_the_default_day_is_today_in_india(app):
+    """Given no date (the fake clock is 2026-11-30 11:30 IST), then the page is today's (the
+    figures so far), whose 30-day window still holds the week."""
     status, text = app("level=state", "cmo")
     page = json.loads(text)
-    assert status == 200 and page["date"] == "2026-11-29"
-    assert page["window"]["start"] == "2026-10-31" and page["totals"]["responses"] == 0
+    assert status == 200 and page["date"] == "2026-11-30"
+    assert page["window"]["start"] == "2026-11-01" and page["totals"]["responses"] == 0
     assert page["league"]

@@ -199,9 +199,10 @@ def _code(level: str, text: str | None, official: Official) -> tuple[str, ...]:
 
 
 def _day(text: str | None, ports: WorkspacePorts) -> dt.date:
-    """The report day: ``date`` (YYYY-MM-DD), else yesterday in India time."""
+    """The report day: ``date`` (YYYY-MM-DD), else today in India time (the figures so far:
+    the window ending today)."""
     if not text:
-        return ports.clock().astimezone(IST).date() - dt.timedelta(days=1)
+        return ports.clock().astimezone(IST).date()
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
