@@ -59,8 +59,10 @@ class TallyReader:
         office rollups of each of its days."""
         if period.kind == "month":
             return self.rows(period, scope)
-        return [row for day in period.days() for row in self.scoped(self._rollup(day, OFFICE),
-                                                                    scope)]  # fmt: skip
+        rows: list[dict] = []
+        for day in period.days():
+            rows += self.scoped(self._rollup(day, OFFICE), scope)
+        return rows
 
     def state_day(self, day: dt.date) -> list[dict]:
         """The day's department rollups: the state's totals for the daily series."""
