@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,7 @@ class LakeTap:
 
     def export(self, out: Path) -> dict[str, Any]:
         """Buffer what is queued, export every day, copy ``lake/`` to ``out/lake``."""
+        started = time.monotonic()
         buffered = self.pump()
         days = sorted(self._days())
         rows: Counter = Counter()
@@ -70,6 +72,7 @@ class LakeTap:
             "rows": dict(sorted(rows.items())),
             "files": files,
             "root": str(root),
+            "seconds": round(time.monotonic() - started, 1),
         }
 
     def _days(self) -> set[str]:
