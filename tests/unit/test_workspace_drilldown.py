@@ -100,6 +100,7 @@ def app(week_tallies, monkeypatch):
         response = module.lambda_handler(event, _Context())
         return response["statusCode"], response["body"]
 
+    call.ports = ports
     return call
 
 
@@ -211,3 +212,15 @@ def test_the_default_day_is_today_in_india(app):
     assert status == 200 and page["date"] == "2026-11-30"
     assert page["window"]["start"] == "2026-11-01" and page["totals"]["responses"] == 0
     assert page["league"]
+
+
+def test_the_reports_settings_apply(app):
+    """Given the reports' settings with min_responses 50 (more than any office has in the
+    window), when the CMO opens the state page, then no office is ranked and every office
+    is on the insufficient-data list, as the static reports would show."""
+    ranked = _page(app, "level=state", "cmo")
+    assert ranked["league"] and ranked["min_responses"] == 10
+    app.ports.escalation.config.documents["reports/settings"] = {"min_responses": 50}
+    strict = _page(app, "level=state", "cmo")
+    assert strict["league"] == [] and strict["min_responses"] == 50
+    assert len(strict["insufficient_data"]) == len(strict["offices"]) == 12

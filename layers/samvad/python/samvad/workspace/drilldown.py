@@ -13,8 +13,9 @@ Two rules, both applied on every request:
    has rows, none of them inside the caller's scope, is refused (403); a page with no rows at
    all is 404.
 
-The blocks are the static pages' (``reports.service.summarise``): totals, the office
-league over the rolling window, insufficient data, needs attention (against the state's
+The blocks are the static pages' (``reports.service.summarise``, with the reports'
+``min_responses`` and ``window_days`` settings): totals, the office league over the rolling
+window, insufficient data, needs attention (against the state's
 satisfied share, an aggregate), officials, departments, services, districts, and the
 scope's overdue cases. Each row says which page it links to, when the caller may open it.
 """
@@ -32,7 +33,12 @@ from samvad.reports.names import Names
 from samvad.reports.periods import IST, Period, window
 from samvad.reports.reading import TallyReader, keeps
 from samvad.reports.rollups import KIND, OFFICE, rollup_partition
-from samvad.reports.service import DEFAULT_WINDOW_DAYS, summarise
+from samvad.reports.service import (
+    DEFAULT_WINDOW_DAYS,
+    MAX_WINDOW_DAYS,
+    SETTINGS_CONFIG,
+    summarise,
+)
 from samvad.workspace.cases import _cases_in_scope
 from samvad.workspace.errors import BadRequest, Forbidden, NotFound
 from samvad.workspace.policy import authorize
@@ -83,14 +89,16 @@ def page(official: Official, query: Mapping[str, str], ports: WorkspacePorts) ->
         raise NotFound("this workspace has no report figures")
     store = VisibleTallies(ports.tallies, official.scope.covers)
     reader = TallyReader(store, Counter())
-    min_responses = figures.DEFAULT_MIN_RESPONSES
-    ranking = window(day, DEFAULT_WINDOW_DAYS)
+    settings = ports.escalation.config.latest(SETTINGS_CONFIG) or {}
+    min_responses = _positive(settings, "min_responses", figures.DEFAULT_MIN_RESPONSES)
+    window_days = min(_positive(settings, "window_days", DEFAULT_WINDOW_DAYS), MAX_WINDOW_DAYS)
+    ranking = window(day, window_days)
     if level == "office" and not code[0]:  # an office head whose claims name no department
         code = (_department_of(store, ranking, code[1]), code[1])
     scope = None if level == "state" else (FIELDS[level], code)
     _exists(store, ranking, scope)
     summary = summarise(
-        Period("day", day, day), reader, min_responses, DEFAULT_WINDOW_DAYS, scope,
+        Period("day", day, day), reader, min_responses, window_days, scope,
         _state_share(store, ranking, min_responses),
     )  # fmt: skip
     keep = keeps(scope) if scope else (lambda row: True)
@@ -164,6 +172,14 @@ def _state_share(store: VisibleTallies, ranking: Period, min_responses: int) -> 
     for row in _office_rows(store, ranking):
         total.update(figures.counters(row))
     return figures.figures(total, min_responses)["satisfied_share"]
+
+
+def _positive(settings: Mapping[str, Any], name: str, default: int) -> int:
+    """A setting of the reports' ``reports/settings`` document, as the reports read it."""
+    value = settings.get(name, default)
+    return (
+        value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else default
+    )
 
 
 def _department_of(store: VisibleTallies, ranking: Period, office_code: str) -> str:
