@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from samvad.reports.labels import catalog
 from tests.workspace_server import request, running_serve
 from tests.workspace_server import sign_in as api_sign_in
 
@@ -64,6 +65,10 @@ def test_the_state_page_is_the_cmos_and_not_the_collectors(browser_page, stack, 
     page.wait_for_selector("#departments a[data-level=department]")
     assert page.inner_text("#where").startswith("state")
     page.screenshot(path=str(tmp_path / "drilldown-state.png"), full_page=True)
+    page.goto(stack["url"] + "/drilldown?lang=or")  # the labels follow the language
+    page.wait_for_selector("#departments a[data-level=department]")
+    assert page.inner_text("h2[data-label=league]") == catalog("or")["labels"]["league"]
+    page.screenshot(path=str(tmp_path / "drilldown-state-or.png"), full_page=True)
     assert page.errors == []
     token = api_sign_in(stack["url"], stack["by_role"]["collector"])
     status, body = request(stack["url"], "GET", "/api/drilldown?level=state", token=token)

@@ -224,3 +224,13 @@ def test_the_reports_settings_apply(app):
     strict = _page(app, "level=state", "cmo")
     assert strict["league"] == [] and strict["min_responses"] == 50
     assert len(strict["insufficient_data"]) == len(strict["offices"]) == 12
+
+
+def test_the_page_labels_come_in_the_three_languages(app):
+    """Given lang=or, hi or en, then the page's labels are the reports' catalog in it."""
+    english = _page(app, "level=state&lang=en", "cmo")["labels"]
+    odia = _page(app, "level=state&lang=or", "cmo")["labels"]
+    hindi = _page(app, "level=state&lang=hi", "cmo")["labels"]
+    assert english["office"] == "Office" and odia["office"] != english["office"] != hindi["office"]
+    assert set(english) == set(odia) == set(hindi)
+    assert _page(app, "level=state&lang=xx", "cmo")["labels"] == english

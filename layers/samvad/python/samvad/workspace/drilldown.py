@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from samvad.reports import figures
+from samvad.reports import figures, labels
 from samvad.reports.drilldown import FIELDS
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, Period, window
@@ -76,7 +76,8 @@ class VisibleTallies:
 
 
 def page(official: Official, query: Mapping[str, str], ports: WorkspacePorts) -> dict:
-    """The drill-down page ``query`` names (``level``, ``code``, ``date``) for ``official``."""
+    """The drill-down page ``query`` names (``level``, ``code``, ``date``) for ``official``,
+    with the reports' labels in ``lang`` (en, or, hi)."""
     authorize(official, "drilldown")
     level = query.get("level") or home(official)[0]
     if level not in LEVELS:
@@ -110,7 +111,9 @@ def page(official: Official, query: Mapping[str, str], ports: WorkspacePorts) ->
         summary[table] = [
             _linked(official, linked, names.label(row)) for row in summary.get(table) or []
         ]
+    language = query.get("lang") if query.get("lang") in labels.LANGUAGES else "en"
     return summary | {
+        "labels": labels.catalog(str(language))["labels"],
         "level": level,
         "code": list(code),
         "date": day.isoformat(),
