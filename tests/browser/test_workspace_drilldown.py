@@ -30,7 +30,8 @@ def _sign_in(page, stack, role: str) -> None:
     page.fill("#username", user["username"])
     page.fill("#password", user["password"])
     page.click("#signin-form button[type=submit]")
-    page.wait_for_function("sessionStorage.getItem('samvad_token') !== null")
+    page.wait_for_url(lambda url: "/signin" not in url)  # signed in: the role's first page
+    page.wait_for_load_state("networkidle")
 
 
 def test_a_collector_drills_from_their_district_to_an_office(browser_page, stack, tmp_path):
