@@ -24,6 +24,11 @@ def stack(tmp_path_factory):
         yield line
 
 
+def _fits(page) -> bool:
+    """No horizontal scroll at the phone's width."""
+    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def _sign_in(page, stack, role: str) -> None:
     user = stack["by_role"][role]
     page.goto(stack["url"] + "/signin?lang=en")
@@ -47,6 +52,7 @@ def test_a_collector_drills_from_their_district_to_an_office(browser_page, stack
     assert page.inner_text("#where").startswith(f"district {district}")
     offices = page.locator("#insufficient a[data-level=office], #league a[data-level=office]")
     assert offices.count() > 0
+    assert _fits(page)
     page.screenshot(path=str(tmp_path / "drilldown-district.png"), full_page=True)
     # And an office's link opens that office's page, inside the same scope
     name = offices.first.inner_text()
@@ -65,10 +71,12 @@ def test_the_state_page_is_the_cmos_and_not_the_collectors(browser_page, stack, 
     page.goto(stack["url"] + "/drilldown?lang=en")
     page.wait_for_selector("#departments a[data-level=department]")
     assert page.inner_text("#where").startswith("state")
+    assert _fits(page)
     page.screenshot(path=str(tmp_path / "drilldown-state.png"), full_page=True)
     page.goto(stack["url"] + "/drilldown?lang=or")  # the labels follow the language
     page.wait_for_selector("#departments a[data-level=department]")
     assert page.inner_text("h2[data-label=league]") == catalog("or")["labels"]["league"]
+    assert _fits(page)
     page.screenshot(path=str(tmp_path / "drilldown-state-or.png"), full_page=True)
     assert page.errors == []
     token = api_sign_in(stack["url"], stack["by_role"]["collector"])
