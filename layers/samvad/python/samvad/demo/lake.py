@@ -1,12 +1,12 @@
 """The lake stage of the demo: the stack's lake rule, the real lake function, a local copy.
 
 ``LakeTap.open(cloud)`` puts the lake's rule (``lake.facts.lake_pattern``) and its queue on
-the local bus before anything is published, as the stack's ``Lake/FactsRule`` does. At the
-end ``export(out)`` delivers the queue to ``functions/lake`` (which buffers each fact under
-``lake-buffer/``, as the SQS trigger would on AWS), invokes the same function with
-``{"date": D}`` for every day that has facts or a sampler selection (as the daily schedule
-would), and copies ``lake/`` to ``out/lake`` so that ``samvad query --lake out/lake`` works
-on the demo's output.
+the local bus before anything is published, as the stack's ``Lake/FactsRule`` does;
+``pump()`` delivers the queue to ``functions/lake`` as it fills (which buffers each fact
+under ``lake-buffer/``, as the SQS trigger would on AWS). At the end ``export(out)``
+delivers the rest, invokes the same function with ``{"date": D}`` for every day that has
+facts or a sampler selection (as the daily schedule would), and copies ``lake/`` to
+``out/lake`` so that ``samvad query --lake out/lake`` works on the demo's output.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import json
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,11 +27,12 @@ RULE = "lake-facts"
 DAY_FOLDER = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")
 
 
-@dataclass(frozen=True)
 class LakeTap:
-    cloud: Any
-    queue: str
-    url: str
+    """The lake queue on the local bus, delivered to ``functions/lake`` on demand."""
+
+    def __init__(self, cloud: Any, queue: str, url: str) -> None:
+        self.cloud, self.queue, self.url = cloud, queue, url
+        self.buffered: Counter = Counter()
 
     @classmethod
     def open(cls, cloud: Any) -> LakeTap:
@@ -47,17 +47,17 @@ class LakeTap:
         )
         return cls(cloud, queue, url)
 
-    def pump(self) -> dict[str, int]:
-        """Deliver the queued events to the lake function (the buffer), until it is empty."""
+    def pump(self) -> None:
+        """Deliver the queued events to the lake function (the buffer), until it is empty.
+        Called as the queue fills (moto's SQS costs O(messages held) per call)."""
         sqs = self.cloud.client("sqs")
-        pump = QueueToFunction(sqs, self.queue, self.url, "lake", self.cloud.invoke)
-        counts: Counter = pump.drain()
-        return {"delivered": counts["delivered"], "failed": counts["failed"]}
+        counts = QueueToFunction(sqs, self.queue, self.url, "lake", self.cloud.invoke).drain()
+        self.buffered.update({k: counts[k] for k in ("delivered", "failed")})
 
     def export(self, out: Path) -> dict[str, Any]:
         """Buffer what is queued, export every day, copy ``lake/`` to ``out/lake``."""
         started = time.monotonic()
-        buffered = self.pump()
+        self.pump()
         days = sorted(self._days())
         rows: Counter = Counter()
         for day in days:
@@ -67,7 +67,7 @@ class LakeTap:
         root = Path(out) / "lake"
         files = self._download(root)
         return {
-            "buffered": buffered,
+            "buffered": {k: self.buffered[k] for k in ("delivered", "failed")},
             "days": days,
             "rows": dict(sorted(rows.items())),
             "files": files,

@@ -76,6 +76,7 @@ def run_demo(
             """Deliver the reports queue as it fills (moto's SQS slows down with every
             message a queue holds: drained at the end, it took most of the run)."""
             tallied.update(pump_reports(cloud))
+            lake.pump()
 
         with console.bar("intake", len(files), "file") as update:
             for number, (department, path) in enumerate(files, start=1):
