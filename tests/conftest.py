@@ -18,7 +18,7 @@ def aws(monkeypatch):
     """moto in-process, dummy credentials, the stack's region; no endpoint override."""
     from moto import mock_aws
 
-    from samvad.local.cloud import REGION
+    from samvad_dev.local.cloud import REGION
 
     for name, value in {
         "AWS_ACCESS_KEY_ID": "testing",
@@ -36,7 +36,7 @@ def aws(monkeypatch):
 @pytest.fixture
 def stack(aws, monkeypatch):
     """The stack's resources in moto; the functions' environment variables set."""
-    from samvad.local.cloud import Names, provision
+    from samvad_dev.local.cloud import Names, provision
 
     names = Names("test")
     env = provision(boto3.client, names)

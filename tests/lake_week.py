@@ -1,4 +1,4 @@
-"""A synthetic week of contract-shaped domain events (``samvad.demo.report_events``) for the
+"""A synthetic week of contract-shaped domain events (``samvad_dev.demo.report_events``) for the
 lake's tests: contacts with retries, feedback with missing answers, cases that are resolved,
 escalated because the citizen said "not resolved" or did not answer, timed out, overdue.
 
@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass, field
 
 from samvad import resources
-from samvad.demo import report_events as ev
+from samvad_dev.demo import report_events as ev
 
 FIRST_DAY = dt.date(2026, 10, 28)
 DAYS = [FIRST_DAY + dt.timedelta(days=n) for n in range(7)]

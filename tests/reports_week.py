@@ -1,5 +1,5 @@
 """A synthetic week driven through the reports domain on in-memory fakes (the events
-``samvad demo`` publishes, from ``samvad.demo.report_events``), without the local cloud."""
+``samvad demo`` publishes, from ``samvad_dev.demo.report_events``), without the local cloud."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import datetime as dt
 import random
 
 from samvad import resources
-from samvad.demo import report_events as ev
 from samvad.reports.service import ReportPorts, record_event
+from samvad_dev.demo import report_events as ev
 from tests.reports_fakes import memory_report_ports
 
 WEEK = [dt.date(2026, 11, 17) + dt.timedelta(days=n) for n in range(7)]

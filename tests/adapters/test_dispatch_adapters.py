@@ -21,7 +21,7 @@ from samvad.adapters.telephony import ConnectTelephony
 from samvad.dispatch.policy import NotifyPolicy, Rate
 from samvad.dispatch.service import ChannelThrottled, Contact
 from samvad.link_tokens import LinkSigner
-from samvad.local.cloud import queue_arn
+from samvad_dev.local.cloud import queue_arn
 
 NOW = dt.datetime(2026, 11, 23, 5, 0, tzinfo=dt.UTC)
 

@@ -9,7 +9,7 @@ import pytest
 
 from samvad import resources
 from samvad.clock import SIMULATED_NOW_ENV
-from samvad.local.citizens import function_url_event, sns_event
+from samvad_dev.local.citizens import function_url_event, sns_event
 from tests.adapters.test_sampling_handler import Context, load_visits
 from tests.conftest import load_handler
 

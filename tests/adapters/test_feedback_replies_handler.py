@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from samvad.local.citizens import function_url_event, sns_event
+from samvad_dev.local.citizens import function_url_event, sns_event
 from tests.adapters.test_dispatch_handler import Context, sampled, sqs_event  # noqa: F401
 from tests.conftest import load_handler
 

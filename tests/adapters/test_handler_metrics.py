@@ -7,7 +7,7 @@ import json
 import pytest
 
 from samvad import telemetry
-from samvad.local.citizens import function_url_event, sns_event
+from samvad_dev.local.citizens import function_url_event, sns_event
 from tests.adapters.test_dispatch_handler import sampled, sqs_event
 from tests.adapters.test_intake_handler import Context as IntakeContext
 from tests.adapters.test_intake_handler import put, s3_message

@@ -13,10 +13,10 @@ from botocore.stub import Stubber
 
 from samvad import resources
 from samvad.adapters.athena import AthenaLake
-from samvad.demo import report_events as ev
 from samvad.lake.query import QueryError
 from samvad.lake.wiring import ports_from_env
-from samvad.local.cloud import REGION, LambdaContext
+from samvad_dev.demo import report_events as ev
+from samvad_dev.local.cloud import REGION, LambdaContext
 from tests.conftest import load_handler
 
 DAY = dt.date(2026, 11, 23)

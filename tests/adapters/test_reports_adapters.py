@@ -6,8 +6,8 @@ import boto3
 import pytest
 
 from samvad import resources
-from samvad.local import moto_speedups
-from samvad.local.cloud import REGION
+from samvad_dev.local import moto_speedups
+from samvad_dev.local.cloud import REGION
 
 
 def test_a_cancelled_transaction_leaves_every_item_as_it_was(stack) -> None:

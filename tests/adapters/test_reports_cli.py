@@ -51,7 +51,7 @@ def test_bench_reports_measures_flat_tally_reads() -> None:
     row per grain in each partition it queries and at most one rollup per office and
     department in each of its 90 days, the per-response baseline reads every grain row of
     the 90 days, and the naive Scan reads every record."""
-    from samvad.bench.reports import run
+    from samvad_dev.bench.reports import run
 
     result = run(feedback=[400, 800])
     first, second = result["results"]["400"], result["results"]["800"]

@@ -10,8 +10,8 @@ import boto3
 import pytest
 
 from samvad import resources
-from samvad.demo import report_events as ev
-from samvad.local.cloud import REGION, LambdaContext, queue_arn
+from samvad_dev.demo import report_events as ev
+from samvad_dev.local.cloud import REGION, LambdaContext, queue_arn
 from tests.conftest import load_handler
 
 DAY = dt.date(2026, 11, 23)

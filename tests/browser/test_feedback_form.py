@@ -13,9 +13,9 @@ from samvad.adapters.feedback_links import DynamoLinks
 from samvad.adapters.secrets import secret_bytes
 from samvad.dispatch.service import Contact
 from samvad.link_tokens import LinkSigner
-from samvad.local.cloud import LocalCloud
-from samvad.local.flows import ingest_files
-from samvad.local.http import FunctionUrl
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.flows import ingest_files
+from samvad_dev.local.http import FunctionUrl
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("form")]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from samvad import resources
-from samvad.demo import report_events as ev
 from samvad.reports.service import record_event, run_report
+from samvad_dev.demo import report_events as ev
 from tests.reports_fakes import memory_report_ports
 
 DAY = dt.date(2026, 11, 23)

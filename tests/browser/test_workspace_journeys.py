@@ -10,7 +10,7 @@ import re
 import boto3
 import pytest
 
-from samvad.local.cloud import REGION
+from samvad_dev.local.cloud import REGION
 from tests.workspace_server import running_serve
 
 pytestmark = [

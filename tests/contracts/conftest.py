@@ -34,7 +34,7 @@ def _on_moto(request: pytest.FixtureRequest) -> bool:
 
 def _table(request: pytest.FixtureRequest, spec: resources.TableSpec) -> str:
     """Only this one of the stack's tables, created in moto as the local runtime does."""
-    from samvad.local.provision import create_table
+    from samvad_dev.local.provision import create_table
 
     request.getfixturevalue("aws")
     name = f"contract-{spec.logical_id}"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from samvad.demo.run import run_demo
+from samvad_dev.demo.run import run_demo
 
 pytestmark = [pytest.mark.e2e, pytest.mark.own_process, pytest.mark.xdist_group("demo")]
 

@@ -17,16 +17,16 @@ from samvad import resources
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
 from samvad.cli import main
-from samvad.demo.dispatch import contact_day
-from samvad.demo.escalation import demo_directory
-from samvad.demo.reports import run_reports
-from samvad.demo.synthetic import generate_visits, write_day
 from samvad.erasure.citizen import Citizen
 from samvad.erasure.service import CONTACT_TOMBSTONE
 from samvad.escalation.model import case_id_for
-from samvad.local.cloud import LocalCloud
-from samvad.local.escalation import local_ports
-from samvad.local.flows import ingest_files, sample_day, verify_day
+from samvad_dev.demo.dispatch import contact_day
+from samvad_dev.demo.escalation import demo_directory
+from samvad_dev.demo.reports import run_reports
+from samvad_dev.demo.synthetic import generate_visits, write_day
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.escalation import local_ports
+from samvad_dev.local.flows import ingest_files, sample_day, verify_day
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("erasure")]
 

@@ -15,8 +15,8 @@ import pytest
 from samvad import resources
 from samvad.escalation import cases
 from samvad.escalation.model import CaseError
-from samvad.local.cloud import LocalCloud
-from samvad.local.escalation import local_ports, topic_arn, topic_name
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.escalation import local_ports, topic_arn, topic_name
 from tests.escalation_support import (
     CITIZEN_PHONE,
     HOLDERS,
@@ -305,7 +305,7 @@ def test_a_failed_sns_publish_is_retried_and_the_case_is_not_lost(cloud, ports):
 def test_a_malformed_message_is_kept_for_the_dead_letter_queue(cloud):
     """Given a body that is neither a Samvad event nor a state machine task, When the handler
     gets it, Then it reports the record as failed (it stays on the queue, then the DLQ)."""
-    from samvad.local.escalation import inbox_queue
+    from samvad_dev.local.escalation import inbox_queue
 
     sqs = cloud.client("sqs")
     url = cloud.escalation.queue_urls[inbox_queue(cloud.names)]

@@ -11,10 +11,10 @@ from collections import Counter, defaultdict
 import pytest
 
 from samvad import resources
-from samvad.local.citizens import Citizens, Population
-from samvad.local.cloud import LocalCloud
-from samvad.local.dispatching import pump_dispatch, run_contacts
-from samvad.local.flows import ingest_files, sample_day
+from samvad_dev.local.citizens import Citizens, Population
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.dispatching import pump_dispatch, run_contacts
+from samvad_dev.local.flows import ingest_files, sample_day
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("dispatch")]
 

@@ -7,8 +7,8 @@ import json
 
 import pytest
 
-from samvad.demo.reports import publish_synthetic_week, run_reports
-from samvad.local.cloud import LocalCloud
+from samvad_dev.demo.reports import publish_synthetic_week, run_reports
+from samvad_dev.local.cloud import LocalCloud
 
 pytestmark = pytest.mark.e2e
 DAYS = [dt.date(2026, 11, 22), dt.date(2026, 11, 23)]

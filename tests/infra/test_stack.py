@@ -529,7 +529,7 @@ def test_intake_handler_imports_from_the_built_layer_alone() -> None:
             "boto3.client = boto3.Session.client = boto3.resource = refuse",
             "import handler, samvad",
             "assert samvad.__file__.startswith(sys.path[1]), samvad.__file__",
-            "tools = ('samvad.local', 'samvad.demo', 'samvad.bench', 'moto')",
+            "tools = ('samvad_dev.local', 'samvad_dev.demo', 'samvad_dev.bench', 'moto')",
             "loaded = [m for m in sys.modules if m.startswith(tools)]",
             "assert not loaded, loaded",
         ]

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from samvad.bench.sampling import TARGET_READS_PER_SAMPLED, run
+from samvad_dev.bench.sampling import TARGET_READS_PER_SAMPLED, run
 
 SIZES = (2_000, 6_000)
 K = 160

@@ -11,8 +11,8 @@ import pytest
 from infra.connect import FEEDBACK_FUNCTION_PLACEHOLDER, SURVEY_FLOW
 from infra.connect.flow_check import QUESTION_DIGITS, check_flow, produced_keys
 from infra.connect.survey_flow import STATIC_GOODBYE, build_survey_flow, render
-from samvad.local.contact_flow import FlowError, run_flow
 from samvad.messages import CONNECT_KEYS, catalog, prompts_for_contact
+from samvad_dev.local.contact_flow import FlowError, run_flow
 
 ODIA = re.compile("[\u0b00-\u0b7f]")
 ATTRIBUTES = {

@@ -1,11 +1,11 @@
-"""The simulated clock moto's Step Functions engine waits on (``samvad.local.engine_clock``)."""
+"""The simulated clock moto's Step Functions engine waits on (``samvad_dev.local.engine_clock``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 import threading
 
-from samvad.local.engine_clock import EngineClock, SimulatedEvent
+from samvad_dev.local.engine_clock import EngineClock, SimulatedEvent
 
 T0 = dt.datetime(2026, 11, 30, 15, 30, tzinfo=dt.UTC)
 

@@ -117,7 +117,7 @@ def test_without_the_departments_offices_in_the_directory_no_office_is_checked(d
 
 def test_the_shipped_departments_include_every_department_of_the_demo():
     """Given the demo's synthetic departments, Then each one may upload by default."""
-    from samvad.demo.catalog import DEPARTMENTS
+    from samvad_dev.demo.catalog import DEPARTMENTS
 
     assert {d.code for d in DEPARTMENTS} <= set(default_departments().codes())
 

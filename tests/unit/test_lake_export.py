@@ -11,12 +11,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from samvad import resources
-from samvad.demo import report_events as ev
 from samvad.lake import schema
 from samvad.lake.export import buffer_event, export_day, export_lake
 from samvad.lake.facts import BadFact, fact_for
 from samvad.lake.local import DirectoryPartitions, MemoryBuffer, MemorySelections
 from samvad.lake.ports import LakePorts
+from samvad_dev.demo import report_events as ev
 
 DAY = dt.date(2026, 11, 23)
 OFFICE = ev.offices(1, 1)[0]

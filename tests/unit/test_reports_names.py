@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from samvad import resources
-from samvad.demo.catalog import DISTRICTS
 from samvad.reports import labels
 from samvad.reports.names import Names
 from samvad.reports.tiles import TILES, district_name
+from samvad_dev.demo.catalog import DISTRICTS
 from tests.reports_fakes import MemoryConfig
 
 

@@ -6,13 +6,13 @@ import dataclasses
 import datetime as dt
 from collections import Counter
 
-from samvad.demo import report_events as ev
 from samvad.reports import series
 from samvad.reports.periods import day_partition, window
 from samvad.reports.reading import TallyReader
 from samvad.reports.rollups import rollup_partition
 from samvad.reports.service import record_event
 from samvad.reports.standings import standings
+from samvad_dev.demo import report_events as ev
 from tests.reports_week import WEEK, synthetic_week
 
 

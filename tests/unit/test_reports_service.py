@@ -12,11 +12,11 @@ import re
 import pytest
 
 from samvad import resources
-from samvad.demo import report_events as ev
 from samvad.reports.exports import safe_cell, to_csv
 from samvad.reports.periods import BadRequest
 from samvad.reports.service import record_event, run_report
 from samvad.reports.tally import BadEvent
+from samvad_dev.demo import report_events as ev
 from tests.reports_fakes import memory_report_ports
 
 DAY = dt.date(2026, 11, 23)

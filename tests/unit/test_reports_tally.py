@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 
 from samvad import resources
-from samvad.demo import report_events as ev
 from samvad.reports.tally import BadEvent, is_satisfied, updates_for
+from samvad_dev.demo import report_events as ev
 
 OFFICE = ev.Office("health", "opd", "HLT-KHU-001", "Khordha", "OD-HLT-11111", "Capital Hospital")
 DAY = dt.date(2026, 11, 23)

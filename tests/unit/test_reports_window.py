@@ -10,9 +10,9 @@ import json
 import pytest
 
 from samvad import resources
-from samvad.demo import report_events as ev
 from samvad.reports.periods import BadRequest
 from samvad.reports.service import record_event, run_report
+from samvad_dev.demo import report_events as ev
 from tests.reports_fakes import memory_report_ports
 
 NOV = dt.date(2026, 11, 1)

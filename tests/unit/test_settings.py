@@ -77,7 +77,7 @@ def test_no_function_is_given_every_table():
 def test_the_local_runtime_hides_what_only_other_functions_read():
     """Given the stack's whole environment, When the intake function runs locally, Then the
     variables only other functions read are unset, its own and unrelated ones are kept."""
-    from samvad.local.cloud import function_environment
+    from samvad_dev.local.cloud import function_environment
 
     env = {name: "x" for s in FUNCTION_SETTINGS.values() for name in s.env_names()}
     env["AWS_ENDPOINT_URL"] = "http://127.0.0.1:5000"

@@ -14,8 +14,11 @@ from collections import Counter
 import pytest
 from openpyxl import load_workbook
 
-from samvad.demo import catalog, synthetic
-from samvad.demo.synthetic import (
+from samvad.intake import aliases
+from samvad.intake.dates import parse_visit_datetime
+from samvad.phones import normalise_indian_mobile
+from samvad_dev.demo import catalog, synthetic
+from samvad_dev.demo.synthetic import (
     DEFAULT_HEADER,
     INJECTED_KINDS,
     PHONE_PROBLEM_FOR,
@@ -29,9 +32,6 @@ from samvad.demo.synthetic import (
     write_jsonl,
     write_xlsx,
 )
-from samvad.intake import aliases
-from samvad.intake.dates import parse_visit_datetime
-from samvad.phones import normalise_indian_mobile
 
 DAY = dt.date(2026, 11, 22)
 N = 4000

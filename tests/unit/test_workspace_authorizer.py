@@ -10,7 +10,7 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import KeySet, RSAKey
 
-from samvad.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
+from samvad_dev.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
 
 POOL, CLIENT = "ap-south-1_pool", "client-1"
 ISSUER = f"https://cognito-idp.ap-south-1.amazonaws.com/{POOL}"

@@ -327,8 +327,8 @@ def _intake(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     import os
 
-    from samvad.demo.console import Console
-    from samvad.demo.run import run_demo
+    from samvad_dev.demo.console import Console
+    from samvad_dev.demo.run import run_demo
 
     if args.verbose:
         os.environ.setdefault("POWERTOOLS_LOG_LEVEL", "INFO")
@@ -353,7 +353,7 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _bench_intake(args: argparse.Namespace) -> int:
-    from samvad.bench.intake import run
+    from samvad_dev.bench.intake import run
 
     print(
         json.dumps(
@@ -365,7 +365,7 @@ def _bench_intake(args: argparse.Namespace) -> int:
 
 
 def _bench_sampling(args: argparse.Namespace) -> int:
-    from samvad.bench.sampling import run
+    from samvad_dev.bench.sampling import run
 
     kwargs = {"k": args.k} if args.k else {}
     print(json.dumps(run(visits=args.visits, **kwargs), indent=2))
@@ -373,7 +373,7 @@ def _bench_sampling(args: argparse.Namespace) -> int:
 
 
 def _bench_reports(args: argparse.Namespace) -> int:
-    from samvad.bench.reports import run
+    from samvad_dev.bench.reports import run
 
     print(json.dumps(run(feedback=args.feedback), indent=2))
     return 0

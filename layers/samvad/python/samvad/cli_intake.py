@@ -22,7 +22,7 @@ SHOWN = (
 """The fields of a report printed without ``--full``; the local paths follow them."""
 
 if TYPE_CHECKING:
-    from samvad.local.cloud import LocalCloud
+    from samvad_dev.local.cloud import LocalCloud
 
 REPORT_SUFFIX = ".intake.json"
 REJECTS_SUFFIX = ".rejects.csv"
@@ -38,8 +38,8 @@ def run(args: argparse.Namespace) -> int:
     """Ingest ``args.files`` in order; print one JSON line per file; 0 only if all was clean."""
     from samvad import resources
     from samvad.adapters.config import DynamoConfig
-    from samvad.local.cloud import LocalCloud
-    from samvad.local.flows import ingest_files
+    from samvad_dev.local.cloud import LocalCloud
+    from samvad_dev.local.flows import ingest_files
 
     files: list[Path] = args.files
     _check_writable(files, args.out)

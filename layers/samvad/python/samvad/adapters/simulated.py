@@ -2,7 +2,7 @@
 
 moto has no Amazon Connect outbound API, so the local runtime sets
 ``TELEPHONY_SIMULATOR_QUEUE_URL`` and the notify function "dials" by queueing the call; the
-simulator (``samvad.local.citizens``) picks it up, plays the survey flow against the real
+simulator (``samvad_dev.local.citizens``) picks it up, plays the survey flow against the real
 feedback handler as Connect would, and reports the end of the call as a Connect contact
 event. The same port as ``ConnectTelephony``.
 """

@@ -46,7 +46,7 @@ def add_commands(commands: Any) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from samvad.local.serve import serve
+    from samvad_dev.local.serve import serve
 
     if not 0 <= args.port <= 65535:
         print("samvad: --port must be 0 to 65535", file=sys.stderr)

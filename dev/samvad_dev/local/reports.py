@@ -1,8 +1,8 @@
 """The reports' local routing: the tally rule's queue, delivered to the reports handler.
 
 On AWS an EventBridge rule sends the tallied domain events to an SQS queue that triggers the
-reports function; locally the rule targets the same queue (``samvad.local.provision``) and
-``pump_reports`` delivers it as Lambda's event source would (``samvad.local.pump``).
+reports function; locally the rule targets the same queue (``samvad_dev.local.provision``) and
+``pump_reports`` delivers it as Lambda's event source would (``samvad_dev.local.pump``).
 """
 
 from __future__ import annotations

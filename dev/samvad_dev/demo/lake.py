@@ -20,8 +20,8 @@ from typing import Any
 
 from samvad import resources
 from samvad.lake.facts import lake_pattern
-from samvad.local.names import queue_arn
-from samvad.local.pump import QueueToFunction
+from samvad_dev.local.names import queue_arn
+from samvad_dev.local.pump import QueueToFunction
 
 RULE = "lake-facts"
 DAY_FOLDER = re.compile(r"/date=(\d{4}-\d{2}-\d{2})/")

@@ -9,7 +9,7 @@ from samvad import resources
 
 REGION = "ap-south-1"
 ACCOUNT = "123456789012"
-REPO_ROOT = Path(__file__).resolve().parents[5]
+REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = REPO_ROOT / "functions"
 
 

@@ -52,7 +52,7 @@ def compare(path: Path) -> dict:
 
 def _child(mode: str, path: Path) -> dict:
     out = subprocess.run(
-        [sys.executable, "-m", "samvad.bench.intake_chunked", mode, str(path)],
+        [sys.executable, "-m", "samvad_dev.bench.intake_chunked", mode, str(path)],
         check=True,
         capture_output=True,
         text=True,

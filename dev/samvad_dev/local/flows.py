@@ -9,7 +9,7 @@ from pathlib import Path
 
 from samvad import resources
 from samvad.adapters.config import DynamoConfig
-from samvad.local.cloud import LocalCloud
+from samvad_dev.local.cloud import LocalCloud
 
 
 def ingest_files(

@@ -27,7 +27,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from samvad.demo import catalog
+from samvad_dev.demo import catalog
 
 Row = dict[str, Any]
 Rows = Iterable[Mapping[str, Any]]

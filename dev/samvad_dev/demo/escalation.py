@@ -30,7 +30,7 @@ from samvad.adapters.config import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
 from samvad.escalation import cases
 from samvad.escalation.model import CaseError, case_id_for
-from samvad.local.escalation import local_ports
+from samvad_dev.local.escalation import local_ports
 
 SLA_DAYS = {"1": 7, "2": 3, "3": 2, "4": 2}
 CONFIRM_DAYS = 5

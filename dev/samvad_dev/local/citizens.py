@@ -30,8 +30,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from samvad.adapters import simulated
-from samvad.local.cloud import ACCOUNT, REGION, REPO_ROOT, LocalCloud
-from samvad.local.contact_flow import run_flow
+from samvad_dev.local.cloud import ACCOUNT, REGION, REPO_ROOT, LocalCloud
+from samvad_dev.local.contact_flow import run_flow
 
 LINK = re.compile(r"\S+/f/([A-Za-z0-9_-]+)")
 

@@ -10,7 +10,7 @@ import threading
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, HTTPServer
 
-from samvad.local.cloud import LocalCloud
+from samvad_dev.local.cloud import LocalCloud
 
 
 class FunctionUrl:

@@ -5,7 +5,7 @@ cases opened from the poor feedback and assigned by the real state machine), cre
 Cognito user pool on the emulator with one demo user per role bound to real directory
 entries, and serves the workspace function over HTTP. Each request becomes an API Gateway
 HTTP API (payload 2.0) event; ``/api/*`` routes other than the session are first checked as
-the JWT authorizer would (``samvad.local.authorizer``). A background pump delivers intake
+the JWT authorizer would (``samvad_dev.local.authorizer``). A background pump delivers intake
 and escalation queues, as Lambda's event sources would.
 
 The human callers' lists (channel ``official_call``) are left for the call desk: the
@@ -29,9 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from samvad import resources
-from samvad.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
-from samvad.local.cloud import LocalCloud
-from samvad.local.reports import pump_reports
+from samvad_dev.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.reports import pump_reports
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 PUMP_SECONDS = 1.0
@@ -56,9 +56,9 @@ def _progress(message: str) -> None:
 
 def load_day(cloud: LocalCloud, visits: int, seed: int, folder: Path) -> list[dict]:
     """Yesterday's visits ingested, today's sample drawn and contacted; the poor feedback."""
-    from samvad.demo.dispatch import contact_day
-    from samvad.demo.synthetic import generate_visits, write_day
-    from samvad.local.flows import ingest_files, sample_day
+    from samvad_dev.demo.dispatch import contact_day
+    from samvad_dev.demo.synthetic import generate_visits, write_day
+    from samvad_dev.local.flows import ingest_files, sample_day
 
     today = dt.datetime.now(IST).date()
     synthetic = generate_visits(visits, seed=seed, day=today - dt.timedelta(days=1))
@@ -137,7 +137,7 @@ def open_cases(cloud: LocalCloud, poor: list[dict], directory: dict) -> int:
     from samvad.adapters.config import DynamoConfig
     from samvad.adapters.events import EventBridgePublisher
     from samvad.escalation.model import case_id_for
-    from samvad.local.escalation import local_ports
+    from samvad_dev.local.escalation import local_ports
 
     config = DynamoConfig(cloud.env[resources.CONFIG.env_var], cloud.client("dynamodb"))
     config.publish(resources.ESCALATION_DIRECTORY_CONFIG, directory)

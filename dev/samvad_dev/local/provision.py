@@ -3,7 +3,7 @@
 ``provision(client, names)`` works against moto's server (the local runtime) and in-process
 ``mock_aws`` (the adapter tests); it only creates resources and returns the environment the
 stack gives the functions. The escalation state machine itself is created by
-``samvad.local.escalation`` (from ``infra/escalation_state_machine.json``).
+``samvad_dev.local.escalation`` (from ``infra/escalation_state_machine.json``).
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from collections.abc import Callable
 from typing import Any
 
 from samvad import resources
-from samvad.local.names import Names, queue_arn
 from samvad.reports.tally import tally_pattern
+from samvad_dev.local.names import Names, queue_arn
 
 Client = Callable[[str], Any]
 QUEUE_VISIBILITY = {"reports": "600", "escalation-inbox": "360", "escalation-tasks": "360"}

@@ -24,15 +24,15 @@ from pathlib import Path
 from typing import Any
 
 from samvad import resources
-from samvad.demo.console import Console
-from samvad.demo.dispatch import contact_day
-from samvad.demo.escalation import run_escalation
-from samvad.demo.lake import LakeTap
-from samvad.demo.reports import run_reports
-from samvad.demo.synthetic import generate_visits, write_day
-from samvad.local.cloud import LocalCloud
-from samvad.local.flows import ingest_files, queued_messages, sample_day, verify_day
-from samvad.local.reports import pump_reports
+from samvad_dev.demo.console import Console
+from samvad_dev.demo.dispatch import contact_day
+from samvad_dev.demo.escalation import run_escalation
+from samvad_dev.demo.lake import LakeTap
+from samvad_dev.demo.reports import run_reports
+from samvad_dev.demo.synthetic import generate_visits, write_day
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.flows import ingest_files, queued_messages, sample_day, verify_day
+from samvad_dev.local.reports import pump_reports
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 LEGACY_XLS = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504  # an OLE2 (Excel 97) header

@@ -8,10 +8,10 @@ from collections import Counter
 from collections.abc import Callable
 
 from samvad import resources
-from samvad.demo.console import Console
-from samvad.local.citizens import Citizens, Population
-from samvad.local.cloud import LocalCloud
-from samvad.local.dispatching import run_contacts
+from samvad_dev.demo.console import Console
+from samvad_dev.local.citizens import Citizens, Population
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.dispatching import run_contacts
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 VOICE = ("ivr_call", "official_call")

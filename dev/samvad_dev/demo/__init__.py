@@ -1,6 +1,6 @@
 """Demo data: Odisha reference catalog and a deterministic synthetic-visit generator."""
 
-from samvad.demo.synthetic import (
+from samvad_dev.demo.synthetic import (
     DEFAULT_HEADER,
     INJECTED_KINDS,
     Office,

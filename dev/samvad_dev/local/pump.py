@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from samvad.local.names import REGION, queue_arn
+from samvad_dev.local.names import REGION, queue_arn
 
 Invoke = Callable[[str, dict], dict]
 

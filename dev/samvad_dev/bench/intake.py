@@ -33,7 +33,7 @@ def run(
 ) -> dict:
     """``chunked_rows``: the file for the ``chunked`` figure (default: the largest of
     ``rows``; 0 leaves the figure out)."""
-    from samvad.bench.intake_chunked import compare
+    from samvad_dev.bench.intake_chunked import compare
 
     chunked_rows = max(rows) if chunked_rows is None else chunked_rows
     sizes = set(rows) | {naive_rows} | ({chunked_rows} if chunked_rows else set())
@@ -78,7 +78,7 @@ def run(
 
 
 def _make_csv(folder: Path, n: int) -> Path:
-    from samvad.demo.synthetic import write_bench_csv
+    from samvad_dev.demo.synthetic import write_bench_csv
 
     path = folder / f"visits-{n}.csv"
     write_bench_csv(path, n, seed=1, day=DAY, error_rate=ERROR_RATE)
@@ -88,7 +88,7 @@ def _make_csv(folder: Path, n: int) -> Path:
 def _child(mode: str, path: Path) -> dict:
     """Run one measurement in a fresh interpreter so its peak RSS is its own."""
     out = subprocess.run(
-        [sys.executable, "-m", "samvad.bench.intake", mode, str(path)],
+        [sys.executable, "-m", "samvad_dev.bench.intake", mode, str(path)],
         check=True,
         capture_output=True,
         text=True,
@@ -199,7 +199,7 @@ def emulator_requests(rows: int) -> dict:
     from samvad.adapters.uploads import DynamoLedger
     from samvad.adapters.visits import DynamoVisits
     from samvad.intake.service import IntakePorts, Upload, ingest
-    from samvad.local.cloud import LocalCloud
+    from samvad_dev.local.cloud import LocalCloud
 
     with LocalCloud(stage="bench") as cloud, tempfile.TemporaryDirectory() as tmp:
         path = _make_csv(Path(tmp), rows)

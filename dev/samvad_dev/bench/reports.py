@@ -68,10 +68,10 @@ def _measure(n: int) -> dict:
 
     from samvad import resources
     from samvad.adapters.tallies import DynamoTallies
-    from samvad.demo import report_events as ev
-    from samvad.local import moto_speedups
-    from samvad.local.cloud import REGION, Names, provision
     from samvad.reports.tally import updates_for
+    from samvad_dev.demo import report_events as ev
+    from samvad_dev.local import moto_speedups
+    from samvad_dev.local.cloud import REGION, Names, provision
 
     for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
         os.environ.setdefault(name, "bench")
@@ -197,7 +197,7 @@ def _per_response_days(counter, table: str) -> dict:
 def _write_tallies(table: str, sums) -> None:
     import boto3
 
-    from samvad.local.cloud import REGION
+    from samvad_dev.local.cloud import REGION
 
     with boto3.resource("dynamodb", region_name=REGION).Table(table).batch_writer() as writer:
         for (partition, key), item in sums.items():
@@ -213,8 +213,8 @@ def _report(env: dict, counter, request: dict) -> dict:
     from samvad.adapters.tallies import DynamoTallies
     from samvad.adapters.topics import SnsNotifier
     from samvad.adapters.visits import DynamoVisits
-    from samvad.local.cloud import REGION
     from samvad.reports.service import ReportPorts, run_report
+    from samvad_dev.local.cloud import REGION
 
     client = counter.client
     ports = ReportPorts(

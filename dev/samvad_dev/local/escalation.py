@@ -9,7 +9,7 @@ would.
 
 Two ways to let time pass: ``run_until`` on the wall clock (with an SLA compressed by the
 execution's time factor; the tests), or ``on_clock`` — the engine waits on a simulated clock
-(``samvad.local.engine_clock``) that ``advance`` moves once everything has ``settle``d, so
+(``samvad_dev.local.engine_clock``) that ``advance`` moves once everything has ``settle``d, so
 real SLAs pass in one step and the outcome never depends on the machine's speed (the demo).
 """
 
@@ -25,8 +25,8 @@ from collections.abc import Callable
 from typing import Any
 
 from samvad import clock, resources
-from samvad.local import engine_clock
-from samvad.local.names import ACCOUNT, REGION, REPO_ROOT, Names
+from samvad_dev.local import engine_clock
+from samvad_dev.local.names import ACCOUNT, REGION, REPO_ROOT, Names
 
 TEMPLATE = REPO_ROOT / "infra" / "escalation_state_machine.json"
 PSEUDO = {"AWS::Partition": "aws", "AWS::Region": REGION, "AWS::AccountId": ACCOUNT}

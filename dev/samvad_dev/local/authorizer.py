@@ -19,7 +19,7 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
-from samvad.local.cloud import REGION
+from samvad_dev.local.cloud import REGION
 
 JWKS_SECONDS = 300
 

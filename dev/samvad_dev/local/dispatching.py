@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Callable
 
 from samvad import resources
-from samvad.local.cloud import LocalCloud
-from samvad.local.names import queue_arn
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.names import queue_arn
 
 TICK = dt.timedelta(minutes=5)
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 from samvad import resources
 from samvad.adapters.events import EventBridgePublisher
-from samvad.demo import report_events as ev
-from samvad.local.cloud import LocalCloud
-from samvad.local.reports import pump_reports
+from samvad_dev.demo import report_events as ev
+from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.reports import pump_reports
 
 
 def run_reports(

@@ -2,9 +2,9 @@
 
 ``LocalCloud`` starts moto in a thread on a free 127.0.0.1 port, points boto3 at it through
 ``AWS_ENDPOINT_URL`` and dummy credentials, creates the resources described in
-``samvad.resources`` (``samvad.local.provision``) and routes events as AWS would: S3 delivers
+``samvad.resources`` (``samvad_dev.local.provision``) and routes events as AWS would: S3 delivers
 ObjectCreated notifications to the intake queue, and ``pump()`` hands each queue message to
-the real intake handler as a Lambda SQS event (``samvad.local.pump``). Domain events land on
+the real intake handler as a Lambda SQS event (``samvad_dev.local.pump``). Domain events land on
 the bus and, through a rule with an SQS target (the kind moto runs), in an observer queue
 the runtime reads.
 """
@@ -29,9 +29,9 @@ import boto3
 
 from samvad import resources
 from samvad.clock import SIMULATED_NOW_ENV
-from samvad.local.names import ACCOUNT, FUNCTIONS, REGION, REPO_ROOT, Names, queue_arn
-from samvad.local.provision import provision
-from samvad.local.pump import QueueToFunction
+from samvad_dev.local.names import ACCOUNT, FUNCTIONS, REGION, REPO_ROOT, Names, queue_arn
+from samvad_dev.local.provision import provision
+from samvad_dev.local.pump import QueueToFunction
 
 __all__ = [
     "ACCOUNT",
@@ -93,7 +93,7 @@ class LocalCloud:
         """Start moto's server (and make its transactions cost what DynamoDB's do)."""
         from moto.server import ThreadedMotoServer
 
-        from samvad.local import moto_speedups
+        from samvad_dev.local import moto_speedups
 
         moto_speedups.install()
         credentials = {
@@ -180,9 +180,9 @@ class LocalCloud:
 
     @property
     def escalation(self) -> Any:
-        """The escalation stage's runtime (``samvad.local.escalation``), made on first use."""
+        """The escalation stage's runtime (``samvad_dev.local.escalation``), made on first use."""
         if self._escalation is None:
-            from samvad.local.escalation import EscalationRuntime
+            from samvad_dev.local.escalation import EscalationRuntime
 
             self._escalation = EscalationRuntime(self)
         return self._escalation

@@ -114,7 +114,7 @@ def _child(n: int, k: int | None, offices: int) -> dict:
         "POWERTOOLS_LOG_LEVEL": "WARNING",
     }
     env.pop("AWS_ENDPOINT_URL", None)  # in-process moto, never a server
-    command = [sys.executable, "-m", "samvad.bench.sampling", str(n), str(k or 0), str(offices)]
+    command = [sys.executable, "-m", "samvad_dev.bench.sampling", str(n), str(k or 0), str(offices)]
     done = subprocess.run(command, stdout=subprocess.PIPE, text=True, env=env, check=False)
     if done.returncode != 0:
         reason = "killed (out of memory?)" if done.returncode < 0 else "failed"
@@ -129,7 +129,7 @@ def measure(n: int, k: int | None, offices: int = len(DISTRICTS)) -> dict:
     import boto3
     from moto import mock_aws
 
-    from samvad.local.cloud import REGION, Names, provision
+    from samvad_dev.local.cloud import REGION, Names, provision
 
     os.environ["AWS_DEFAULT_REGION"] = os.environ["AWS_REGION"] = REGION
     started = time.perf_counter()
@@ -223,8 +223,8 @@ class _Layout:
     """8 departments × their services × the headquarters office of (up to) 8 districts."""
 
     def __init__(self, districts: tuple[str, ...]):
-        from samvad.demo import catalog
-        from samvad.demo.synthetic import build_offices
+        from samvad_dev.demo import catalog
+        from samvad_dev.demo.synthetic import build_offices
 
         self.departments = [d.code for d in catalog.DEPARTMENTS]
         self.offices = {
@@ -291,7 +291,7 @@ def _plan_document(k: int | None, layout: _Layout) -> dict:
 
 
 def _quotas(document: dict) -> dict[str, int]:
-    from samvad.demo import catalog
+    from samvad_dev.demo import catalog
 
     default = document["default"]["daily_quota"]
     return {
@@ -416,7 +416,7 @@ def _load(n: int, layout: _Layout, client, env: dict, tables: _Tables) -> _Load:
 
     from samvad.adapters.items import Batches
     from samvad.adapters.strata import DynamoStrata
-    from samvad.local.cloud import ACCOUNT, REGION
+    from samvad_dev.local.cloud import ACCOUNT, REGION
 
     backend = dynamodb_backends[ACCOUNT][REGION]
     visits_table = backend.tables[tables.visits]
@@ -487,8 +487,8 @@ def _load(n: int, layout: _Layout, client, env: dict, tables: _Tables) -> _Load:
 def _visit_items(n: int, layout: _Layout, citizens: int):
     """``(upload id, item)`` for ``n`` visits, each exactly as intake writes it: one upload
     per department and visit date, rows through intake's own validator."""
-    from samvad.demo.synthetic import _new_citizen
     from samvad.intake.validate import IntakePolicy, Rejection, RowValidator, Source
+    from samvad_dev.demo.synthetic import _new_citizen
 
     rng = random.Random(f"samvad-bench-sampling:{n}")
     people = [_new_citizen(rng, "", None) for _ in range(4096)]
@@ -606,7 +606,7 @@ def _seed_contacts(table, citizens: int) -> dict:
 
 def _phone(citizen: int) -> str:
     """A 10-digit mobile number per citizen (a valid Indian mobile series)."""
-    from samvad.demo import catalog
+    from samvad_dev.demo import catalog
 
     series = catalog.MOBILE_SERIES
     return f"{series[citizen % len(series)]}{(citizen * 2_654_435_761) % 100_000_000:08d}"
@@ -710,10 +710,10 @@ def _sample(client, env: dict, names, counter: _ReadCounter, tables: _Tables) ->
     import boto3
 
     from samvad import resources
-    from samvad.local.cloud import REGION
     from samvad.sampling.service import run_sampler, selection_key
     from samvad.sampling.wiring import build_sampler_ports
     from samvad.settings import SamplingSettings
+    from samvad_dev.local.cloud import REGION
 
     def clients(service: str):  # DynamoDB through the counting client
         return client if service == "dynamodb" else boto3.client(service, region_name=REGION)
