@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from samvad.reports.periods import day_partition, month_partition
+from samvad.reports.rollups import targets
 from samvad.reports.service import ReportPorts
 from samvad.reports.tally import TallyUpdate
 
@@ -23,28 +23,22 @@ class MemoryTallies:
         if update.identity in self.markers:
             return False
         self.markers.add(update.identity)
-        for partition in (day_partition(update.day), month_partition(update.day)):
-            grain = update.grain
-            item = self.items.setdefault((partition, grain.key), {})
-            item.update(
-                department=grain.department,
-                service=grain.service,
-                office_code=grain.office_code,
-                official_id=grain.official_id,
-            )
-            if grain.district:
-                item["district"] = grain.district
-            if grain.office_name:
-                item["office_name"] = grain.office_name
+        for target in targets(update):
+            item = self.items.setdefault((target.partition, target.key), {})
+            item.update(target.attributes)
             for name, amount in update.add.items():
                 item[name] = item.get(name, 0) + amount
         if update.overdue:
             self.overdue.setdefault(update.case_id, {}).update(update.overdue)
         return True
 
-    def rows(self, partition: str) -> list[dict]:
-        self.queries[partition] += 1
-        return [dict(v) for (p, _), v in sorted(self.items.items()) if p == partition]
+    def rows(self, partition: str, prefix: str = "") -> list[dict]:
+        self.queries[partition + (f" {prefix}" if prefix else "")] += 1
+        return [
+            dict(v)
+            for (p, key), v in sorted(self.items.items())
+            if p == partition and key.startswith(prefix)
+        ]
 
     def overdue_cases(self) -> list[dict]:
         return [dict(c) for c in self.overdue.values() if "case_id" in c and "resolved_at" not in c]

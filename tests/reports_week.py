@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import random
 
@@ -15,13 +16,16 @@ WEEK = [dt.date(2026, 11, 17) + dt.timedelta(days=n) for n in range(7)]
 OVERDUE_PHONE = "+919876543210"
 
 
-def synthetic_week(per_office: int = 6, seed: int = 7) -> tuple[ReportPorts, list[ev.Office]]:
+def synthetic_week(
+    per_office: int = 6, seed: int = 7, services: int = 1
+) -> tuple[ReportPorts, list[ev.Office]]:
     """A week of 12 offices of uneven quality: ``per_office`` visits a day each, 75% answer;
-    poor feedback opens a case (most resolved; the first goes overdue at the CM's office)."""
+    poor feedback opens a case (most resolved; the first goes overdue at the CM's office).
+    With ``services`` > 1 an office's visits rotate over that many services."""
     rng = random.Random(seed)
     offices = ev.offices(3, 4, seed=seed)
     quality = {o.office_code: 0.95 - 0.07 * i for i, o in enumerate(offices)}
-    first = ev.visit_key(offices[0], WEEK[0], 0)
+    first = ev.visit_key(_service(offices[0], 0, services), WEEK[0], 0)
     ports = memory_report_ports(phones={first: OVERDUE_PHONE}, now=_after(WEEK[-1]))
 
     def publish(detail_type: str, detail: dict) -> None:
@@ -30,8 +34,9 @@ def synthetic_week(per_office: int = 6, seed: int = 7) -> tuple[ReportPorts, lis
     overdue_done = False
     for day in WEEK:
         start = dt.datetime.combine(day, dt.time(4, 0), dt.UTC)
-        for office in offices:
+        for counter in offices:
             for n in range(per_office):
+                office = _service(counter, n, services)
                 key = ev.visit_key(office, day, n)
                 answered = key == first or rng.random() < 0.75
                 result = "answered" if answered else "no_answer"
@@ -58,6 +63,13 @@ def synthetic_week(per_office: int = 6, seed: int = 7) -> tuple[ReportPorts, lis
                     detail = ev.case_resolved(office, key, opened, resolved)
                     publish(resources.CASE_RESOLVED, detail)
     return ports, offices
+
+
+def _service(office: ev.Office, n: int, services: int) -> ev.Office:
+    """The office's ``n``-th visit, for one of ``services`` services (its own when 1)."""
+    if services == 1:
+        return office
+    return dataclasses.replace(office, service=f"{office.service}-{n % services}")
 
 
 def _after(day: dt.date) -> dt.datetime:

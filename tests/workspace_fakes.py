@@ -183,7 +183,7 @@ class MemoryTallies:
     def __init__(self, partitions):
         self.partitions = partitions
 
-    def rows(self, partition):
+    def rows(self, partition, prefix=""):
         return [dict(r) for r in self.partitions.get(partition, [])]
 
 

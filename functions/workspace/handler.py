@@ -16,7 +16,16 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad.logs import logger_for
-from samvad.workspace import calldesk_routes, calls, cases, grievances, pages, session, uploads
+from samvad.workspace import (
+    calldesk_routes,
+    calls,
+    cases,
+    drilldown,
+    grievances,
+    pages,
+    session,
+    uploads,
+)
 from samvad.workspace.errors import BadRequest, WorkspaceError
 from samvad.workspace.roles import Official, official_from_claims
 from samvad.workspace.wiring import identity, workspace_ports
@@ -150,6 +159,11 @@ def rejects() -> Response:
 @app.get("/api/dashboard")
 def dashboard() -> Response:
     return _as(lambda who: cases.dashboard(who, workspace_ports()))
+
+
+@app.get("/api/drilldown")
+def drill_down() -> Response:
+    return _as(lambda who: drilldown.page(who, _query(), workspace_ports()))
 
 
 @app.get("/api/audit")

@@ -47,9 +47,10 @@ def test_report_command_refuses_a_bad_month(fresh_ports, capsys) -> None:
 
 def test_bench_reports_measures_flat_tally_reads() -> None:
     """Given two small feedback volumes, when the bench runs, then the real adapter agrees
-    with the in-memory sums, every report reads at most one tally row per grain in each
-    partition it queries (the month, the 2 before, the 90 days of the series), while the
-    naive Scan reads every record."""
+    with the in-memory sums (grain rows and rollups), every report reads at most one tally
+    row per grain in each partition it queries and at most one rollup per office and
+    department in each of its 90 days, the per-response baseline reads every grain row of
+    the 90 days, and the naive Scan reads every record."""
     from samvad_dev.bench.reports import run
 
     result = run(feedback=[400, 800])
@@ -57,6 +58,12 @@ def test_bench_reports_measures_flat_tally_reads() -> None:
     assert first["adapter_agrees"] and second["adapter_agrees"]
     assert result["tally_reads_within_grain_bound"]
     assert first["tallies"]["month"]["tally_queries"] == 3 + 90
-    assert first["tallies"]["month"]["grain_rows_bound"] == 64 * 93
+    assert first["tallies"]["month"]["grain_rows_bound"] == 512 * 93
+    # the window and the series read rollups: a row per office and department at most
+    assert result["rollup_reads_within_office_bound"]
+    assert first["tallies"]["day"]["rollup_queries"] == 90
+    # the baseline reads every grain row of the 90 days (here about one per response)
+    per_response = first["per_response_days"]
+    assert per_response["items_read"] == per_response["grain_day_rows"] > 300
     assert (first["naive_scan"]["items_read"], second["naive_scan"]["items_read"]) == (400, 800)
     assert second["tallies"]["month"]["responses"] == 800

@@ -76,6 +76,9 @@ def test_a_replayed_batch_counts_once(handler, stack) -> None:
     before = _items(stack)
     day_items = [i for i in before if i["pk"]["S"] == "day#2026-11-23"]
     assert [int(i["responses"]["N"]) for i in day_items] == [5, 5]
+    rollups = {i["sk"]["S"]: int(i["responses"]["N"]) for i in before
+               if i["pk"]["S"] == "rollup#2026-11-23"}  # fmt: skip
+    assert sorted(rollups.values()) == [5, 5, 10]  # two offices, their department
     assert handler.lambda_handler(_batch(events, stack), LambdaContext("reports")) == {
         "batchItemFailures": []
     }

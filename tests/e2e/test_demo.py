@@ -157,3 +157,50 @@ def test_demo_includes_the_callers_and_scheme_requests(demo):
     assert 0 < ivr["grievances_registered"] < inbound["grievances_registered"]
     assert ivr["status_told"] == ivr["status_lookups"]
     assert (ivr["scheme_broadcast_sent"], ivr["scheme_broadcast_opted_out"]) == (2, 1)
+
+
+def _lake_query(capsys, lake: str, *args: str) -> list[dict]:
+    from samvad.cli import main
+
+    capsys.readouterr()
+    code = main(["query", *args, "--lake", lake, "--format", "jsonl"])
+    out, err = capsys.readouterr()
+    assert (code, err) == (0, "")
+    return [json.loads(line) for line in out.splitlines()]
+
+
+def test_the_lake_query_gives_the_figures_of_the_demo_reports(demo, capsys):
+    """Given the demo's run (its lake exported by the real lake function), When `samvad query`
+    runs over OUT/lake for the report's day, Then the responses, assessable and satisfied
+    responses per service, the visits sampled and the cases opened equal the daily report's."""
+    summary, out = demo
+    lake = summary["lake"]
+    assert lake["buffered"]["failed"] == 0 and lake["files"] > 0
+    assert Path(lake["root"]) == out / "lake"
+    (day, files), *_ = summary["reports"]["daily"].items()
+    report = json.loads(Path(files["summary"]).read_text())
+    assert day in lake["days"]
+    rows = _lake_query(
+        capsys, lake["root"], "--saved", "satisfaction_by_service",
+        "--param", f"from_date={day}", "--param", f"to_date={day}",
+    )  # fmt: skip
+    from_lake: dict[str, list[int]] = {}
+    for row in rows:
+        counts = from_lake.setdefault(row["service"], [0, 0, 0])
+        for i, name in enumerate(("responses", "assessable", "satisfied")):
+            counts[i] += row[name]
+    from_report: dict[str, list[int]] = {}
+    for row in report["services"]:
+        counts = from_report.setdefault(row["service"], [0, 0, 0])
+        for i, name in enumerate(("responses", "assessable", "satisfied")):
+            counts[i] += row[name]
+    from_report = {k: v for k, v in from_report.items() if v[0]}
+    assert from_lake == from_report and sum(v[0] for v in from_lake.values()) > 0
+    [totals] = _lake_query(
+        capsys, lake["root"],
+        f"SELECT (SELECT count(*) FROM samples WHERE \"date\" = '{day}') AS sampled, "
+        f"(SELECT count(*) FROM case_events WHERE event = 'opened' AND \"date\" = '{day}') "
+        "AS cases_opened",
+    )  # fmt: skip
+    assert totals["sampled"] == report["totals"]["sampled"] > 0
+    assert totals["cases_opened"] == report["totals"]["cases_opened"]

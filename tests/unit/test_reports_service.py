@@ -87,7 +87,9 @@ def test_report_writes_summary_csvs_and_dashboard_and_notifies_once() -> None:
     summary = json.loads(ports.files.text(prefix + "summary.json"))
     assert summary["totals"]["responses"] == 12 * 12
     assert len(summary["league"]) == 12
-    assert result["reads"]["tally_rows"] == 12 < len(events)  # the day's rows, read once
+    # the day's 12 grain rows (its tables), its rollups: 12 offices (the window), 3
+    # departments (the series); each read once
+    assert result["reads"]["tally_rows"] == 12 + 12 + 3 < len(events)
     assert ports.files.files[prefix + "dashboard.html"][1].startswith("text/html")
     [(subject, message)] = ports.notifier.sent
     assert subject == "Samvad day report 2026-11-23"
@@ -156,17 +158,22 @@ def test_overdue_case_resolved_later_leaves_the_list() -> None:
 
 
 def test_periods_read_their_partitions_and_the_previous_ones() -> None:
-    """Given week and month requests, then a week reads each of the 90 days of its time
-    series once (they hold the week, the week before, the 30-day ranking window and the one
-    ending a week earlier) and the last 3 complete months (the capacity list); a month reads
-    its month partition, the 2 before, and its 90 days; each partition once. A schedule's
-    request reports yesterday in India time."""
+    """Given week and month requests, then a week reads the grain partitions of its 14 days
+    (the week and the week before), the rollups of each of the 90 days of its time series
+    once (they hold the 30-day ranking window and the one ending a week earlier) and the last
+    3 complete months (the capacity list); a month reads its month partition, the 2 before,
+    and the rollups of its 90 days; each partition once. A schedule's request reports
+    yesterday in India time."""
     ports = memory_report_ports()
     week = run_report({"period": "week", "date": "2026-11-23"}, ports)
     assert week["period"] == "reports/week/2026-11-17_2026-11-23/"
-    assert week["reads"]["tally_queries"] == 90 + 3
+    assert week["reads"]["tally_queries"] == 14 + 90 + 3
     assert set(ports.tallies.queries.values()) == {1}
-    assert "day#2026-08-26" in ports.tallies.queries  # 90 days ending 2026-11-23
+    assert "rollup#2026-08-26 department#" in ports.tallies.queries  # 90 days to 2026-11-23
+    assert "rollup#2026-10-18" in ports.tallies.queries  # the window a week earlier: whole
+    assert {p for p in ports.tallies.queries if p.startswith("day#")} == {
+        f"day#2026-11-{d:02d}" for d in range(10, 24)
+    }
     assert {"month#2026-10", "month#2026-09", "month#2026-08"} < set(ports.tallies.queries)
     ports.tallies.queries.clear()
     monthly = run_report({"period": "month", "month": "2026-11"}, ports)

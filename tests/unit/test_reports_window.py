@@ -151,15 +151,19 @@ def test_window_days_must_be_a_positive_integer_up_to_the_series_length() -> Non
 
 
 def test_a_shorter_series_and_window_read_fewer_day_partitions() -> None:
-    """Given a day report with window_days 7 and series_days 7, then it reads the 8 days from
-    6 days before the window ending the day before to the day itself, and the 3 months of the
-    capacity list: 11 Queries, each partition once; series_days 0 is refused."""
+    """Given a day report with window_days 7 and series_days 7, then it reads the rollups of
+    the 8 days from 6 days before the window ending the day before to the day itself (which
+    hold the series too), the grain rows of the day and the day before, and the 3 months of
+    the capacity list: 13 Queries, each partition once; series_days 0 is refused."""
     ports = memory_report_ports()
     request = {"period": "day", "date": "2026-11-20", "window_days": 7, "series_days": 7}
     result = run_report(request, ports)
-    assert result["reads"]["tally_queries"] == 8 + 3
+    assert result["reads"]["tally_queries"] == 8 + 2 + 3
+    rollups = sorted(p for p in ports.tallies.queries if p.startswith("rollup#"))
+    assert rollups[0] == "rollup#2026-11-13" and rollups[-1] == "rollup#2026-11-20"
+    assert len(rollups) == 8
     days = sorted(p for p in ports.tallies.queries if p.startswith("day#"))
-    assert days[0] == "day#2026-11-13" and days[-1] == "day#2026-11-20"
+    assert days == ["day#2026-11-19", "day#2026-11-20"]
     summary = json.loads(ports.files.text(result["keys"]["summary"]))
     assert len(summary["series"]) == 7
     with pytest.raises(BadRequest, match="series_days"):

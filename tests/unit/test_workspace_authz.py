@@ -61,6 +61,10 @@ MATRIX = {
                 _cells({"data_officer"})),
     "dashboard": ("GET", "/api/dashboard", None, _cells(ALL - {"data_officer"})),
     "audit": ("GET", "/api/audit", None, _cells({"auditor"})),
+    # the state page: above every scope but the state's; these fakes hold no day's rollups
+    # (role × page on the week's tallies: tests/unit/test_workspace_drilldown.py)
+    "drilldown": ("GET", "/api/drilldown?level=state", None,
+                  _cells(set(), {"cmo", "caller", "auditor"})),
 }  # fmt: skip
 
 

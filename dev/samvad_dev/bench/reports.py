@@ -1,11 +1,14 @@
 """``samvad bench reports``: items read and time per report, tallies vs a naive Scan.
 
 For each N, a fresh in-process moto holds N ``FeedbackRecorded`` records (64 offices of 8
-departments, spread over the 30 days of a month) twice over: as Feedback items (what a naive
-report would Scan) and as tallies. Then the real ``run_report`` (real adapters, real S3/SNS
+departments, each record for one of 8 services, spread over the 30 days of a month) twice
+over: as Feedback items (what a naive report would Scan) and as tallies (grain rows and the
+per-day rollups of ``reports.rollups``). Then the real ``run_report`` (real adapters, real S3/SNS
 writes) builds the month's and the last day's report, and a botocore hook counts the items
 DynamoDB returns (``ScannedCount`` of each Query/Scan; ConsumedCapacity is fake on moto).
-The naive baseline, in the same run: Scan the whole Feedback table and aggregate per office.
+Two baselines, in the same run: Scan the whole Feedback table and aggregate per office (the
+naive report); and Query the 90 grain day partitions a report read before the rollups (the
+per-response tallies: at the design scale a day's grain rows approach its responses).
 
 One concession to moto's speed (UpdateItem costs ~15 ms of expression parsing there): the
 first ``API_EVENTS`` events go through the real ``DynamoTallies.apply`` (transactions); all N
@@ -27,12 +30,20 @@ from collections import Counter, defaultdict
 
 MONTH_START = dt.date(2026, 11, 1)
 API_EVENTS = 300
-GRAINS = 64  # 8 departments × 8 offices, one service and one official each
+OFFICES = 64  # 8 departments × 8 offices, one official each
+DEPARTMENTS = 8
+SERVICES = 8  # each response is for one of 8 services, so a day has up to 512 grain rows
+GRAINS = OFFICES * SERVICES
+SERIES_DAYS = 90
 
 
 def run(feedback: list[int]) -> dict:
     results = {str(n): _measure(n) for n in feedback}
     reads = [r["tallies"]["month"]["items_read"] for r in results.values()]
+    rollups_fewer = all(
+        r["tallies"]["day"]["rollup_rows"] < r["per_response_days"]["items_read"]
+        for r in results.values()
+    )
     reports = [t for r in results.values() for t in r["tallies"].values()]
     return {
         "benchmark": "reports",
@@ -42,10 +53,16 @@ def run(feedback: list[int]) -> dict:
         "tally_reads_within_grain_bound": all(
             t["items_read"] <= t["grain_rows_bound"] for t in reports
         ),
+        "rollup_reads_within_office_bound": all(
+            t["rollup_rows"] <= t["rollup_rows_bound"] for t in reports
+        ),
+        "day_report_rollups_fewer_than_per_response_days": rollups_fewer,
     }
 
 
 def _measure(n: int) -> dict:
+    import dataclasses
+
     import boto3
     from moto import mock_aws
 
@@ -63,7 +80,7 @@ def _measure(n: int) -> dict:
     moto_speedups.install()
     rng = random.Random(n)
     offices = ev.offices(8, 8)
-    assert len(offices) == GRAINS
+    assert len(offices) == OFFICES
     with mock_aws():
         env = provision(lambda s: boto3.client(s, region_name=REGION), Names("bench"))
         dynamodb = boto3.client("dynamodb", region_name=REGION)
@@ -81,7 +98,9 @@ def _measure(n: int) -> dict:
             .batch_writer() as fb
         ):
             for i in range(n):
-                office = offices[rng.randrange(len(offices))]
+                office = dataclasses.replace(
+                    offices[rng.randrange(len(offices))], service=f"S{rng.randrange(SERVICES)}"
+                )
                 day = MONTH_START + dt.timedelta(days=rng.randrange(30))
                 good = rng.random() < 0.7
                 detail = ev.feedback(
@@ -101,6 +120,8 @@ def _measure(n: int) -> dict:
             "month": _report(env, counter, {"period": "month", "month": "2026-11"}),
             "day": _report(env, counter, {"period": "day", "date": "2026-11-30"}),
         }
+        _progress(f"N={n:,}: the 90 grain day partitions (before the rollups)")
+        per_response = _per_response_days(counter, tallies_table)
         _progress(f"N={n:,}: naive Scan of Feedback")
         counter.reset()
         started = time.perf_counter()
@@ -117,41 +138,60 @@ def _measure(n: int) -> dict:
     return {
         "feedback_records": n,
         "offices": len(offices),
+        "services_per_office": SERVICES,
         "load_seconds": round(load_seconds, 1),
         "adapter_agrees": agrees,
         "tallies": tallies,
+        "per_response_days": per_response
+        | {"grain_day_rows": sum(1 for p, _ in sums if p.startswith("day#"))},
         "naive_scan": naive,
         "naive_over_tallies_items_read": round(naive["items_read"] / month["items_read"], 1),
     }
 
 
 def _accumulate(sums, update) -> None:
-    from samvad.reports.periods import day_partition, month_partition
+    from samvad.reports.rollups import targets
 
-    grain = update.grain
-    for partition in (day_partition(update.day), month_partition(update.day)):
-        item = sums[(partition, grain.key)]
-        item.update(
-            department=grain.department, service=grain.service, office_code=grain.office_code,
-            official_id=grain.official_id, district=grain.district,
-        )  # fmt: skip
-        if grain.office_name:
-            item["office_name"] = grain.office_name
+    for target in targets(update):
+        item = sums[(target.partition, target.key)]
+        item.update(target.attributes)
         for name, amount in update.add.items():
             item[name] = item.get(name, 0) + amount
 
 
 def _compare(client, table: str, expected: dict) -> bool:
+    """The adapter's items equal the in-memory sums, partition by partition."""
     from samvad.adapters.tallies import DynamoTallies
 
     store = DynamoTallies(table, client)
     partitions = {p for p, _ in expected}
-    found = {(p, _key(r)): r for p in partitions for r in store.rows(p)}
-    return found == {k: v for k, v in expected.items()}
+
+    def ordered(rows) -> list[str]:
+        return sorted(json.dumps(r, sort_keys=True, default=str) for r in rows)
+
+    return all(
+        ordered(store.rows(p)) == ordered(v for (q, _), v in expected.items() if q == p)
+        for p in partitions
+    )
 
 
-def _key(row: dict) -> str:
-    return "#".join((row["department"], row["service"], row["office_code"], row["official_id"]))
+def _per_response_days(counter, table: str) -> dict:
+    """Items and time of Querying the 90 grain day partitions ending on the month's last day
+    (what the window and the series read before the rollups)."""
+    from samvad.adapters.tallies import DynamoTallies
+    from samvad.reports.periods import day_partition
+
+    store = DynamoTallies(table, counter.client)
+    last = MONTH_START + dt.timedelta(days=29)
+    counter.reset()
+    started = time.perf_counter()
+    for back in range(SERIES_DAYS):
+        store.rows(day_partition(last - dt.timedelta(days=back)))
+    return {
+        "items_read": counter.items["Tallies"],
+        "queries": SERIES_DAYS,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 def _write_tallies(table: str, sums) -> None:
@@ -198,6 +238,10 @@ def _report(env: dict, counter, request: dict) -> dict:
         "tally_queries": result["reads"]["tally_queries"],
         # at most one row per grain (here one per office) in each partition read
         "grain_rows_bound": result["reads"]["tally_queries"] * GRAINS,
+        # the window's and the series' reads: at most a row per office and per department
+        "rollup_queries": result["reads"]["rollup_queries"],
+        "rollup_rows": result["reads"]["rollup_rows"],
+        "rollup_rows_bound": result["reads"]["rollup_queries"] * (OFFICES + DEPARTMENTS),
         "responses": result["totals"]["responses"],
     }
 

@@ -30,6 +30,7 @@ from samvad_dev.demo.escalation import run_escalation
 from samvad_dev.demo.faults import channel_log, injected, repeated_messages
 from samvad_dev.demo.inbound import simulate_inbound
 from samvad_dev.demo.inbound_ivr import run_inbound_ivr
+from samvad_dev.demo.lake import LakeTap
 from samvad_dev.demo.reports import run_reports
 from samvad_dev.demo.synthetic import generate_visits, write_day
 from samvad_dev.local.cloud import LocalCloud
@@ -78,11 +79,13 @@ def run_demo(
         injected(cloud, faults, seed) as fault_log,
     ):
         tallied: Counter[str] = Counter()
+        lake = LakeTap.open(cloud)
 
         def tally() -> None:
             """Deliver the reports queue as it fills (moto's SQS slows down with every
             message a queue holds: drained at the end, it took most of the run)."""
             tallied.update(pump_reports(cloud))
+            lake.pump()
 
         with console.bar("intake", len(files), "file") as update:
             for number, (department, path) in enumerate(files, start=1):
@@ -124,6 +127,7 @@ def run_demo(
             )
         reporting = {k: written[k] for k in ("tallied", "reads")} | written["local"]
         inbound_summary = ivr.into(inbound.summary(cloud))
+        lake_export = lake.export(out)
         run = sampling["run"]
         run["selection"] = _download(cloud, run.pop("selection_key"), out)
         intake_files = _download_intake(cloud, reports, out)
@@ -151,6 +155,7 @@ def run_demo(
         "escalation": escalation,
         "inbound": inbound_summary,
         "reports": reporting,
+        "lake": lake_export,
         "files": intake_files,
         "channels": channels,
         "seconds": round(time.monotonic() - started, 1),

@@ -7,7 +7,7 @@ from typing import Any
 
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import number, plain, scalar, written
-from samvad.reports.periods import day_partition, month_partition
+from samvad.reports.rollups import Target, targets
 from samvad.reports.tally import TallyUpdate
 
 DAY = 86400
@@ -19,9 +19,10 @@ class DynamoTallies:
     """Tallies in one table: per event a marker and its increments in one transaction.
 
     ``TransactWriteItems``: Put the marker ``<identity>`` only if absent, ADD the counters
-    to the day's and the month's item of the grain, and set the overdue-list fields of a
-    case. A repeated event fails the marker's condition and the whole transaction: nothing
-    is counted twice, and nothing half-counted."""
+    to the day's and the month's item of the grain and to the day's office and department
+    rollups (``reports.rollups``), and set the overdue-list fields of a case. A repeated
+    event fails the marker's condition and the whole transaction: nothing is counted twice,
+    and nothing half-counted."""
 
     def __init__(self, table: str, client: Any = None, retention_days: int = 400) -> None:
         self._table = table
@@ -30,8 +31,8 @@ class DynamoTallies:
 
     def apply(self, update: TallyUpdate) -> bool:
         items = [self._marker(update.identity)]
-        for partition in (day_partition(update.day), month_partition(update.day)):
-            items.append({"Update": self._increment(partition, update)})
+        for target in targets(update):
+            items.append({"Update": self._increment(target, update)})
         if update.overdue:
             items.append({"Update": self._overdue(update)})
         # only the marker has a condition: refused, this event was counted before
@@ -53,30 +54,20 @@ class DynamoTallies:
             }
         }
 
-    def _increment(self, partition: str, update: TallyUpdate) -> dict:
-        grain = update.grain
+    def _increment(self, target: Target, update: TallyUpdate) -> dict:
         names, values, adds = {}, {}, []
         for i, (counter, amount) in enumerate(sorted(update.add.items())):
             names[f"#c{i}"] = counter
             values[f":c{i}"] = {"N": number(amount)}
             adds.append(f"#c{i} :c{i}")
-        sets = {
-            "department": grain.department,
-            "service": grain.service,
-            "office_code": grain.office_code,
-            "official_id": grain.official_id,
-        }
-        if grain.district:
-            sets["district"] = grain.district
-        if grain.office_name:
-            sets["office_name"] = grain.office_name
+        sets = target.attributes
         for i, (attribute, value) in enumerate(sets.items()):
             names[f"#s{i}"] = attribute
             values[f":s{i}"] = {"S": value}
         assignments = ", ".join(f"#s{i} = :s{i}" for i in range(len(sets)))
         return {
             "TableName": self._table,
-            "Key": {"pk": {"S": partition}, "sk": {"S": grain.key}},
+            "Key": {"pk": {"S": target.partition}, "sk": {"S": target.key}},
             "UpdateExpression": f"ADD {', '.join(adds)} SET {assignments}",
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
@@ -96,14 +87,19 @@ class DynamoTallies:
             "ExpressionAttributeValues": values,
         }
 
-    def rows(self, partition: str) -> list[dict]:
-        """The tally items of a partition, as plain dicts without their keys."""
+    def rows(self, partition: str, prefix: str = "") -> list[dict]:
+        """The tally items of a partition (those whose sort key starts with ``prefix``), as
+        plain dicts without their keys."""
+        condition, values = "pk = :p", {":p": {"S": partition}}
+        if prefix:
+            condition += " AND begins_with(sk, :s)"
+            values[":s"] = {"S": prefix}
         return [
             {k: v for k, v in plain(item).items() if k not in ("pk", "sk")}
             for page in self._client.get_paginator("query").paginate(
                 TableName=self._table,
-                KeyConditionExpression="pk = :p",
-                ExpressionAttributeValues={":p": {"S": partition}},
+                KeyConditionExpression=condition,
+                ExpressionAttributeValues=values,
             )
             for item in page["Items"]
         ]

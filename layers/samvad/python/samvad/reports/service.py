@@ -170,12 +170,14 @@ def summarise(
 
     summary = build_summary(period, rows(period), rows(period.previous()), min_responses)
     ranking, before = ranking_windows(period, window_days)
-    summary |= standings(rows(ranking), rows(before), min_responses, state_share)
+    summary |= standings(
+        reader.window(ranking, scope), reader.window(before, scope), min_responses, state_share
+    )
     summary["window"] = _describe(ranking) | {"days": ranking.days_long}
     summary["previous_window"] = _describe(before)
     days = [period.end - dt.timedelta(days=n) for n in range(series_days - 1, -1, -1)]
     if scope is None:  # drill-down pages draw no charts
-        summary["series"] = series.daily([(day, reader.day(day, scope)) for day in days])
+        summary["series"] = series.daily([(day, reader.state_day(day)) for day in days])
     return summary
 
 

@@ -11,7 +11,17 @@ import functools
 
 import jinja2
 
-PAGES = ("signin", "cases", "case", "calls", "dashboard", "uploads", "audit", "grievance")
+PAGES = (
+    "signin",
+    "cases",
+    "case",
+    "calls",
+    "dashboard",
+    "uploads",
+    "audit",
+    "grievance",
+    "drilldown",
+)
 LANGUAGES = ("or", "hi", "en")
 HEADERS = {
     "Cache-Control": "no-store",
@@ -42,6 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
         "category": "Category",
         "more": "More", "call": "Call",
         "ringing": "Your phone rings first; then the citizen is joined.",
+        "drilldown": "Drill-down",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -64,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "grievance": "शिकायत दर्ज करें", "phone": "कॉल करने वाले का मोबाइल नंबर",
         "category": "श्रेणी", "more": "और",
         "call": "कॉल करें", "ringing": "पहले आपका फ़ोन बजेगा; फिर नागरिक जुड़ेंगे।",
+        "drilldown": "विस्तृत रिपोर्ट",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -86,6 +98,7 @@ LABELS: dict[str, dict[str, str]] = {
         "grievance": "ଅଭିଯୋଗ ପଞ୍ଜିକରଣ", "phone": "କଲ୍ କରୁଥିବା ବ୍ୟକ୍ତିଙ୍କ ମୋବାଇଲ୍ ନମ୍ବର",
         "category": "ବର୍ଗ", "more": "ଆହୁରି",
         "call": "କଲ୍ କରନ୍ତୁ", "ringing": "ପ୍ରଥମେ ଆପଣଙ୍କ ଫୋନ୍ ବାଜିବ; ତା'ପରେ ନାଗରିକ ଯୋଗ ଦେବେ।",
+        "drilldown": "ବିସ୍ତୃତ ରିପୋର୍ଟ",
     },
 }  # fmt: skip
 

@@ -34,6 +34,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "grievances.rejects": frozenset({"caller"}),
     "grievances.ask": HOLDERS,
     "grievances.unmask": frozenset({"cmo"}),
+    "drilldown": frozenset(ROLES) - {"data_officer"},
 }
 """Action → the roles allowed to attempt it. An action not listed is denied to everyone."""
 

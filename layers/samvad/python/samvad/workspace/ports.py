@@ -55,9 +55,10 @@ class AuditLog(Protocol):
 
 
 class Tallies(Protocol):
-    def rows(self, partition: str) -> list[dict]:
-        """The report counters of ``day#<date>`` or ``month#<YYYY-MM>``, one row per office
-        and official (department, district, office_code, official_id, counters)."""
+    def rows(self, partition: str, prefix: str = "") -> list[dict]:
+        """The report counters of ``day#<date>``, ``month#<YYYY-MM>`` or ``rollup#<date>``
+        (sort keys starting with ``prefix``), one row per grain or rollup (department,
+        district, office_code, official_id, counters)."""
         ...
 
 
