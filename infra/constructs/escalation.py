@@ -26,7 +26,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
-from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction
+from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction, table_statements
 from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -197,16 +197,8 @@ class Escalation(SamvadFunction):
         return machine
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
-        tables = store.tables
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="StartCaseExecutions",
                 actions=["states:StartExecution"],

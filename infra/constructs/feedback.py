@@ -11,7 +11,7 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import SamvadFunction, table_statements
 from infra.constructs.queues import dead_letter_queue, on_failure_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -174,14 +174,7 @@ class Feedback(SamvadFunction):
     def _statements(store: DataStore) -> list[iam.PolicyStatement]:
         tables = store.tables
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="QueryDispatchesByReference",
                 actions=["dynamodb:Query"],

@@ -34,6 +34,21 @@ RUNTIME_REASON = (
 )
 
 
+def table_statements(
+    store: DataStore, actions: Mapping[str, Iterable[str]]
+) -> list[iam.PolicyStatement]:
+    """One statement per table (``Table<logical id>``): exactly ``actions[logical id]`` on that
+    table's ARN (its indexes are granted apart, by name)."""
+    return [
+        iam.PolicyStatement(
+            sid=f"Table{logical_id}",
+            actions=list(table_actions),
+            resources=[store.tables[logical_id].table_arn],
+        )
+        for logical_id, table_actions in actions.items()
+    ]
+
+
 def sms_only_publish() -> list[iam.PolicyStatement]:
     """``sns:Publish`` to phone numbers (SMS) and to nothing else.
 

@@ -18,7 +18,7 @@ from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import SamvadFunction, table_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -130,16 +130,8 @@ class InboundIvr(SamvadFunction):
 
     @staticmethod
     def _statements(store: DataStore) -> list[iam.PolicyStatement]:
-        tables = store.tables
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="PublishEvents",
                 actions=["events:PutEvents"],

@@ -13,7 +13,7 @@ from aws_cdk import aws_s3_notifications as s3n
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import SamvadFunction, table_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -111,14 +111,7 @@ class Intake(SamvadFunction):
                 actions=["s3:PutObject"],
                 resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in WRITE_PREFIXES],
             ),
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[store.tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="PublishEvents",
                 actions=["events:PutEvents"],

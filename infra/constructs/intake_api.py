@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import aws_cdk as cdk
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.constructs.function import LOG_RETENTION, SamvadFunction
+from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.http_stage import throttled_stage
 from infra.constructs.storage import DataStore
-from infra.constructs.workspace import _AccessLogs
 
 ROUTE = "/intake/v1/visits"
 FUNCTION_TIMEOUT = cdk.Duration.seconds(29)
@@ -33,19 +30,6 @@ TABLE_ACTIONS = {
     "Config": ("dynamodb:GetItem", "dynamodb:Query"),
     "Strata": ("dynamodb:BatchWriteItem",),
 }
-ACCESS_LOG_FIELDS = {
-    "requestId": "$context.requestId",
-    "ip": "$context.identity.sourceIp",
-    "requestTime": "$context.requestTime",
-    "routeKey": "$context.routeKey",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "latencyMs": "$context.responseLatency",
-    "caller": "$context.identity.userArn",
-    "authorizerError": "$context.authorizer.error",
-    "integrationError": "$context.integrationErrorMessage",
-}
-"""Which role pushed, how it ended: no body (no citizen data)."""
 
 
 class IntakeApi(SamvadFunction):
@@ -101,24 +85,13 @@ class IntakeApi(SamvadFunction):
             integration=handler,
             authorizer=authorizers.HttpIamAuthorizer(),
         )
-        self.access_logs = logs.LogGroup(
+        self.stage, self.access_logs = throttled_stage(
             self,
-            "AccessLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.stage = apigwv2.HttpStage(
-            self,
-            "Stage",
-            http_api=self.api,
-            stage_name="$default",
-            auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
-            access_log_settings=_AccessLogs(
-                apigwv2.LogGroupLogDestination(self.access_logs),
-                apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
-            ),
+            self.api,
+            store=store,
+            rate=THROTTLE_RATE,
+            burst=THROTTLE_BURST,
+            caller_field={"caller": "$context.identity.userArn"},  # which role pushed
         )
         self.route_arn = self.api.arn_for_execute_api(method="POST", path=ROUTE, stage="*")
         self.add_statements(*self._statements(store))
@@ -132,14 +105,7 @@ class IntakeApi(SamvadFunction):
     @staticmethod
     def _statements(store: DataStore) -> list[iam.PolicyStatement]:
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[store.tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="ReadPhoneHashAndSamplingKeys",
                 actions=["secretsmanager:GetSecretValue"],

@@ -15,7 +15,13 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings, start_outbound_voice_statement
-from infra.constructs.function import SMS_REASON, XRAY_REASON, SamvadFunction, sms_only_publish
+from infra.constructs.function import (
+    SMS_REASON,
+    XRAY_REASON,
+    SamvadFunction,
+    sms_only_publish,
+    table_statements,
+)
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.queues import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS, dead_letter_queue
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
@@ -213,14 +219,7 @@ class Notify(SamvadFunction):
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
         tables = store.tables
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="QueryDispatchesByReference",  # a Connect contact id → its attempt
                 actions=["dynamodb:Query"],

@@ -10,7 +10,7 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import SamvadFunction, table_statements
 from infra.constructs.queues import on_failure_queue
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
@@ -119,14 +119,7 @@ class Sampler(SamvadFunction):
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
         tables = store.tables
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="QueryVisitIndexes",
                 actions=["dynamodb:Query"],

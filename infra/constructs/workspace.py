@@ -2,26 +2,23 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import aws_cdk as cdk
-import jsii
-from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import LOG_RETENTION, SamvadFunction
+from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.http_stage import throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.storage import DataStore
@@ -65,19 +62,6 @@ PUBLIC_ROUTE_REASON = (
     "Deliberately without the JWT authorizer: {what}. The handler authenticates the request "
     "itself (the session cookie or an ID token verified against the pool's JWKS)."
 )
-ACCESS_LOG_FIELDS = {
-    "requestId": "$context.requestId",
-    "ip": "$context.identity.sourceIp",
-    "requestTime": "$context.requestTime",
-    "routeKey": "$context.routeKey",
-    "status": "$context.status",
-    "responseLength": "$context.responseLength",
-    "latencyMs": "$context.responseLatency",
-    "user": "$context.authorizer.claims.sub",
-    "authorizerError": "$context.authorizer.error",
-    "integrationError": "$context.integrationErrorMessage",
-}
-"""Who called which route, how it ended: no path, query or body (no citizen data)."""
 
 
 class Workspace(SamvadFunction):
@@ -245,24 +229,13 @@ class Workspace(SamvadFunction):
             self.public_routes.append(route)
 
     def _stage(self, store: DataStore) -> None:
-        self.access_logs = logs.LogGroup(
+        self.stage, self.access_logs = throttled_stage(
             self,
-            "AccessLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        self.stage = apigwv2.HttpStage(
-            self,
-            "Stage",
-            http_api=self.api,
-            stage_name="$default",
-            auto_deploy=True,
-            throttle=apigwv2.ThrottleSettings(rate_limit=THROTTLE_RATE, burst_limit=THROTTLE_BURST),
-            access_log_settings=_AccessLogs(
-                apigwv2.LogGroupLogDestination(self.access_logs),
-                apigw.AccessLogFormat.custom(json.dumps(ACCESS_LOG_FIELDS)),
-            ),
+            self.api,
+            store=store,
+            rate=THROTTLE_RATE,
+            burst=THROTTLE_BURST,
+            caller_field={"user": "$context.authorizer.claims.sub"},
         )
 
     @staticmethod
@@ -274,14 +247,7 @@ class Workspace(SamvadFunction):
     ) -> list[iam.PolicyStatement]:
         tables, bucket = store.tables, store.bucket
         return [
-            *(
-                iam.PolicyStatement(
-                    sid=f"Table{logical_id}",
-                    actions=list(actions),
-                    resources=[tables[logical_id].table_arn],
-                )
-                for logical_id, actions in TABLE_ACTIONS.items()
-            ),
+            *table_statements(store, TABLE_ACTIONS),
             iam.PolicyStatement(
                 sid="QueryCasesByScope",
                 actions=["dynamodb:Query"],
@@ -322,21 +288,3 @@ class Workspace(SamvadFunction):
                 resources=[notices_key.key_arn],
             ),
         ]
-
-
-@jsii.implements(apigwv2.IAccessLogSettings)
-class _AccessLogs:
-    """``IAccessLogSettings`` is a jsii interface, not a struct: Python implements it."""
-
-    def __init__(
-        self, destination: apigwv2.IAccessLogDestination, format: apigw.AccessLogFormat
-    ) -> None:
-        self._destination, self._format = destination, format
-
-    @property
-    def destination(self) -> apigwv2.IAccessLogDestination:
-        return self._destination
-
-    @property
-    def format(self) -> apigw.AccessLogFormat:
-        return self._format
