@@ -26,8 +26,8 @@ $(STAMP): pyproject.toml
 test: setup browser
 	$(VENV)/bin/ruff check .
 	$(PY) -m mypy
-	$(PY) -m pytest -n 2 --dist loadgroup -q -m "not own_process"
-	$(PY) -m pytest -n 2 --dist loadgroup -q -m own_process
+	$(PY) -m pytest -n 2 --dist loadgroup -q --durations=15 -m "not own_process"
+	$(PY) -m pytest -n 2 --dist loadgroup -q --durations=15 -m own_process
 
 demo: setup
 	$(PY) -m samvad demo --visits 600 --out out/demo

@@ -170,6 +170,15 @@ def test_a_data_officer_uploads_sees_the_report_and_gets_the_rejects(slow_page, 
     assert page.errors == []
 
 
+def test_the_auditor_sees_every_action(slow_page, stack):
+    page = slow_page
+    sign_in(page, stack, "auditor", "audit")
+    page.wait_for_selector("#audit tr[data-what]")
+    seen = {r.get_attribute("data-what") for r in page.locator("#audit tr[data-what]").all()}
+    assert {"sign_in", "atr", "number_reveal", "call_placed", "call_outcome", "upload"} <= seen
+    assert not re.search(r"\+91[6-9]\d{9}", page.inner_text("#audit"))
+
+
 def test_a_caller_registers_a_grievance_taken_by_phone(slow_page, stack):
     """Given the contact centre's caller, When they open "Register a grievance" from the menu
     and submit what a citizen said on the phone, Then the page shows the reference the citizen
@@ -200,12 +209,3 @@ def test_a_caller_registers_a_grievance_taken_by_phone(slow_page, stack):
     assert case and case["case_type"]["S"] == "grievance"
     assert "9876500077" not in str(case)
     assert page.errors == []
-
-
-def test_the_auditor_sees_every_action(slow_page, stack):
-    page = slow_page
-    sign_in(page, stack, "auditor", "audit")
-    page.wait_for_selector("#audit tr[data-what]")
-    seen = {r.get_attribute("data-what") for r in page.locator("#audit tr[data-what]").all()}
-    assert {"sign_in", "atr", "number_reveal", "call_placed", "call_outcome", "upload"} <= seen
-    assert not re.search(r"\+91[6-9]\d{9}", page.inner_text("#audit"))
