@@ -27,8 +27,12 @@ UPLOAD = (
 )
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def stack(tmp_path_factory):
+    """One ``samvad serve`` for every journey, kept for the whole session: xdist's loadgroup
+    keeps these tests on one worker but may run other modules' tests between them, and a
+    module-scoped server would then be torn down and started afresh between journeys (the
+    auditor would see only the actions made on the new one)."""
     with running_serve(tmp_path_factory.mktemp("serve-browser")) as line:
         line["by_role"] = {u["role"]: u for u in line["users"]}
         yield line
