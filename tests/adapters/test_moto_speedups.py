@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
+
 import boto3
 from moto import mock_aws
 
@@ -49,3 +54,25 @@ def test_a_projection_of_nested_and_top_level_attributes_returns_exactly_those()
                 "assignment": {"M": {"round": {"N": "2"}, "deadline": {"S": "d"}}},
                 "holder": {"M": {"official_id": {"S": "o-1"}}},
             }
+
+
+def test_every_patched_call_answers_as_unpatched_moto_does():
+    """Given a scenario over every call the speed-ups touch (queries of a table and of its
+    indexes, paged, filtered, projected, backwards; updates that succeed and that fail
+    validation, on existing and new items, the same expression twice with other names;
+    transactions, one refused; scans; items of every attribute type; events to SQS with
+    and without an input transformer; queue attributes by name), When it runs on moto
+    with and without ``install()``, each in a process of its own, Then both print the same
+    responses and errors."""
+    scenario = Path(__file__).with_name("moto_speedups_scenario.py")
+
+    def run(*args: str) -> dict:
+        done = subprocess.run(
+            [sys.executable, str(scenario), *args], capture_output=True, text=True, check=True
+        )
+        return json.loads(done.stdout)
+
+    unpatched, patched = run(), run("patched")
+    assert patched["dynamodb"]["query index range"][0]["Count"] > 0  # the scenario reads data
+    assert "error" in patched["dynamodb"]["update overlapping s1"]
+    assert patched == unpatched

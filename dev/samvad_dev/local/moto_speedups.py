@@ -1,37 +1,67 @@
-"""Two of moto's DynamoDB costs that DynamoDB itself does not have, removed with the same
-semantics.
+"""moto's costs that AWS itself does not have, removed with the same semantics.
 
-**Projections.** moto 5.2's ``Item.project`` converts the whole item to plain JSON once per
-projected attribute (a 12-attribute projection: 12 conversions); the case scans of the
-escalation demo spent most of their time there. ``install()`` converts once, and copies each
-projected piece so that merging them cannot alter the next one's source.
+``install()`` patches moto 5.2 in this process (``LocalCloud.start`` calls it; importing this
+module changes nothing). Each patch keeps moto's results and errors; each is checked against
+unpatched moto in ``tests/adapters/test_moto_speedups.py``. What each removes, measured on the
+demo (docs/local-runtime.md, "Where the time goes"):
 
-**Transactions.** moto's TransactWriteItems is O(table), made O(items in the transaction):
-
-moto 5.2 backs up every table a transaction names with ``copy.deepcopy`` before each
-operation (several times per transaction), so a table of N items costs O(N) per transaction
-and a stream of N events O(N²): the reports' tallies (one marker per event) crawl after a few
-thousand events. DynamoDB itself has no such cost.
-
-``install()`` wraps ``transact_write_items``: it saves only the items the transaction names,
-lets moto run the transaction with its whole-table copy turned into a no-op, and on any
-failure puts the saved items back (deleting those that did not exist), which is exactly what
-moto's rollback achieves. Checked by ``tests/adapters/test_reports_adapters.py``.
+- **Queries** (``_queries_read_one_partition``): moto sorted the whole table on every
+  ``Query`` (O(N log N) comparisons of DynamoDB values), then kept one partition. A query of
+  the table reads its partition; a query of an index reads the items unsorted, then sorts the
+  matches as moto does (by the index's key, then the table's: a total order, so the input
+  order never mattered).
+- **Update expressions** (``_update_expressions_parsed_once``, ``_fast_ast_traversal``):
+  each ``UpdateItem`` parsed its expression twice and walked the tree ten times looking up
+  the same class tables at every node. A parsed expression is kept by its text (moto's
+  validator works on a deep copy, so the kept tree is never changed), and the walk resolves
+  each node class once per walk.
+- **Transactions** (``_transactions_copy_their_items``): moto backs up every table a
+  transaction names with ``copy.deepcopy`` before each operation, so a stream of N events
+  cost O(N²) in the reports' tallies. Only the items the transaction names are saved, and
+  put back on failure, which is what moto's rollback achieves.
+- **Projections** (``_projections_convert_once``): ``Item.project`` converted the whole item
+  to JSON once per projected attribute.
+- **EventBridge targets** (``_event_inputs_parsed_once``): each event delivered to a target
+  built eight JSONPath parsers (a PLY grammar each) for the default input template; they are
+  parsed once.
+- **SQS** (``_sqs_retention_read_directly``, ``_response_methods_listed_once``): each
+  received message computed every queue attribute three times (each a pass over the queue's
+  messages) to read its retention period; each request listed its response class's methods
+  with ``inspect.getmembers``.
 """
 
 from __future__ import annotations
 
 import copy
 import functools
+import json
+import threading
 import types
+from typing import Any
 
 _INSTALLED = False
 
 
 def install() -> None:
+    """Apply every patch, once per process."""
     global _INSTALLED
     if _INSTALLED:
         return
+    _transactions_copy_their_items()
+    _projections_convert_once()
+    _queries_read_one_partition()
+    _update_expressions_parsed_once()
+    _fast_ast_traversal()
+    _expression_checks_once()
+    _expression_trees_copied_directly()
+    _attribute_values_serialised_directly()
+    _event_inputs_parsed_once()
+    _sqs_retention_read_directly()
+    _response_methods_listed_once()
+    _INSTALLED = True
+
+
+def _transactions_copy_their_items() -> None:
     from moto.dynamodb import models
     from moto.dynamodb.models.table import Table
 
@@ -76,11 +106,9 @@ def install() -> None:
             models.copy = copy
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
-    _project_once()
-    _INSTALLED = True
 
 
-def _project_once() -> None:
+def _projections_convert_once() -> None:
     from moto.dynamodb.models import dynamo_type
     from moto.dynamodb.models.dynamo_type import Item
     from moto.dynamodb.models.utilities import find_nested_key
@@ -97,3 +125,290 @@ def _project_once() -> None:
         )
 
     Item.project = project
+
+
+def _queries_read_one_partition() -> None:
+    """``Table.query`` reads ``all_items()``, which sorts the table; inside a query (this
+    thread's), ``all_items()`` returns the queried partition (or, for an index or a key not
+    found as such, every item) unsorted. moto's query then filters and sorts what it kept."""
+    import inspect
+
+    from moto.dynamodb.models.table import Table
+
+    query, all_items = Table.query, Table.all_items
+    signature = inspect.signature(query)
+    local = threading.local()
+
+    @functools.wraps(query)
+    def scoped_query(self, *args, **kwargs):
+        bound = signature.bind(self, *args, **kwargs)
+        partition = None if bound.arguments.get("index_name") else bound.arguments["hash_key"]
+        outer = getattr(local, "query", None)
+        local.query = (self, partition)
+        try:
+            return query(self, *args, **kwargs)
+        finally:
+            local.query = outer
+
+    @functools.wraps(all_items)
+    def items_for_query(self):
+        scope = getattr(local, "query", None)
+        if scope is None or scope[0] is not self:
+            return all_items(self)
+        partition = scope[1]
+        if partition is not None and partition in self.items:
+            found = self.items[partition]
+            return list(found.values()) if self.range_key_attr else [found]
+        if self.range_key_attr:
+            return [item for group in self.items.values() for item in group.values()]
+        return list(self.items.values())
+
+    Table.query = scoped_query
+    Table.all_items = items_for_query
+
+
+def _update_expressions_parsed_once() -> None:
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser
+
+    make = UpdateExpressionParser.make.__func__
+    cached = functools.lru_cache(maxsize=4096)(lambda cls, text: make(cls, text))
+
+    def parsed(cls, expression_str):
+        return cached(cls, expression_str)
+
+    UpdateExpressionParser.make = classmethod(parsed)
+
+
+def _fast_ast_traversal() -> None:
+    """``DepthFirstTraverser.traverse`` as moto walks (children first, left to right, with
+    ``pre_processing_of_child``; a processed node replaces itself in its parent), the node
+    classes matched against the processing map once per walk rather than at every node."""
+    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+
+    def traverse(self, node):
+        mapping = list(self._processing_map().items())
+        chosen: dict[type, Any] = {}
+        pre = self.pre_processing_of_child
+
+        def processor(kind: type) -> Any:
+            if kind not in chosen:
+                chosen[kind] = next((f for cls, f in mapping if issubclass(kind, cls)), None)
+            return chosen[kind]
+
+        def visit(node, child_id=-1):
+            if isinstance(node, Node):
+                parent = node.parent
+                if node.children is not None:
+                    for i, child in enumerate(node.children):
+                        pre(node, i)
+                        visit(child, i)
+                process = processor(type(node))
+                if process is not None:
+                    node = process(node)
+                    node.parent = parent
+                    if parent:
+                        parent.children[child_id] = node
+            return node
+
+        return visit(node)
+
+    DepthFirstTraverser.traverse = traverse
+
+
+def _expression_checks_once() -> None:
+    """The checks of an update expression that read nothing but the expression, its
+    attribute names and the table's key (the action count, overlapping paths, no key
+    updated: moto's first three processors, pure functions of those) pass or fail the same
+    way every time: once passed, they are skipped for the same three."""
+    from moto.dynamodb.parsing.validators import (
+        ActionCountValidator,
+        OverlappingPathsValidator,
+        UpdateExpressionValidator,
+        UpdateHashRangeKeyValidator,
+    )
+
+    pure = (ActionCountValidator, OverlappingPathsValidator, UpdateHashRangeKeyValidator)
+    passed: dict[tuple, bool] = {}
+    init = UpdateExpressionValidator.__init__
+
+    @functools.wraps(init)
+    def remember_source(self, expression, *args, **kwargs):
+        init(self, expression, *args, **kwargs)
+        self.source_expression = expression
+
+    def validate(self):
+        names = self.expression_attribute_names or {}
+        key = (
+            id(self.source_expression),
+            self.source_expression,  # held: its id is not reused while the key lives
+            tuple(sorted(names.items())),
+            tuple(self.table.table_key_attrs),
+        )
+        processors = list(self.processors)
+        checks = 0
+        while checks < len(processors) and isinstance(processors[checks], pure):
+            checks += 1
+        node = self.node_to_validate
+        if key in passed:
+            processors = processors[checks:]
+        for n, processor in enumerate(processors):
+            node = processor.traverse(node)
+            if n + 1 == checks and key not in passed:
+                if len(passed) > 10_000:
+                    passed.clear()
+                passed[key] = True
+        return node
+
+    UpdateExpressionValidator.__init__ = remember_source
+    UpdateExpressionValidator.validate = validate
+
+
+def _expression_trees_copied_directly() -> None:
+    """moto's validator deep-copies the expression tree before every update (~100 nodes
+    through ``copy``'s generic reduce protocol). Its nodes are plain objects: each is copied
+    as ``deepcopy`` would (a new instance of the class, every attribute deep-copied, shared
+    objects copied once), their lists directly; anything else goes to ``copy.deepcopy``."""
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.ast_nodes import Node
+
+    atoms = (str, int, float, bool, type(None))
+
+    def plain(kind: type) -> bool:
+        return all(
+            getattr(kind, name, None) is getattr(object, name, None)
+            for name in ("__deepcopy__", "__reduce_ex__", "__reduce__", "__getstate__")
+        ) and not hasattr(kind, "__slots__")
+
+    copied_directly: dict[type, bool] = {}
+
+    def tree_copy(value, memo=None):
+        memo = {} if memo is None else memo
+        kind = type(value)
+        if kind in atoms:
+            return value
+        if id(value) in memo:
+            return memo[id(value)]
+        if kind is list:
+            result: Any = []
+            memo[id(value)] = result
+            result.extend(tree_copy(element, memo) for element in value)
+            return result
+        if kind not in copied_directly:
+            copied_directly[kind] = issubclass(kind, Node) and plain(kind)
+        if not copied_directly[kind]:
+            return copy.deepcopy(value, memo)
+        result = object.__new__(kind)
+        memo[id(value)] = result
+        result.__dict__.update({k: tree_copy(v, memo) for k, v in value.__dict__.items()})
+        return result
+
+    validators.deepcopy = tree_copy
+
+
+def _attribute_values_serialised_directly() -> None:
+    """DynamoDB's responses hold items as AttributeValue dicts, already in their wire form;
+    moto's serializer looked each of their ten members up through its alias providers.
+    Strings, numbers, booleans, nulls, string and number sets, maps and lists of those are
+    written as they are (what the serializer writes for them); anything else (binary) takes
+    moto's path."""
+    from moto.core.serialize import JSONSerializer
+
+    scalar = {"S", "N", "BOOL", "NULL"}
+    sets = {"SS", "NS"}
+
+    def wire(value):
+        if not isinstance(value, dict) or len(value) != 1:
+            return None
+        ((kind, inner),) = value.items()
+        if kind in ("S", "N") and isinstance(inner, str):
+            return {kind: inner}
+        if kind in scalar - {"S", "N"} and isinstance(inner, bool):
+            return {kind: inner}
+        if kind in sets and isinstance(inner, list) and all(isinstance(v, str) for v in inner):
+            return {kind: list(inner)}
+        if kind == "M" and isinstance(inner, dict):
+            members = {name: wire(member) for name, member in inner.items()}
+            return None if any(m is None for m in members.values()) else {"M": members}
+        if kind == "L" and isinstance(inner, list):
+            elements = [wire(element) for element in inner]
+            return None if any(e is None for e in elements) else {"L": elements}
+        return None
+
+    structure = JSONSerializer._serialize_type_structure
+
+    @functools.wraps(structure)
+    def serialize_structure(self, serialized, value, shape, key):
+        if key and shape.name == "AttributeValue":
+            fast = wire(value)
+            if fast is not None:
+                self._default_serialize(serialized, fast, shape, key)
+                return
+        structure(self, serialized, value, shape, key)
+
+    JSONSerializer._serialize_type_structure = serialize_structure
+
+
+def _event_inputs_parsed_once() -> None:
+    from jsonpath_ng.ext import parse
+    from moto.events.utils import EventTemplateParser
+
+    compiled = functools.lru_cache(maxsize=256)(parse)
+
+    def render(input_template, input_paths_map, event):
+        """moto's ``EventTemplateParser.parse``, each JSONPath compiled once."""
+        template = input_template or EventTemplateParser.DEFAULT_EVENT_INPUT_TEMPLATE
+        paths = input_paths_map or EventTemplateParser.DEFAULT_EVENT_INPUT_PATHS_MAP
+        for name in paths:
+            matches = compiled(paths[name]).find(event)
+            result = EventTemplateParser._stringify(matches[0].value) if matches else None
+            if result:
+                template = template.replace(f"<{name}>", result)
+        defaults = {
+            "aws.events.event.json": event,
+            "aws.events.event.ingestion-time": event["ingestion-time"],
+        }
+        for name, value in defaults.items():
+            template = template.replace(f"<{name}>", EventTemplateParser._stringify(value))
+        return json.loads(template)
+
+    EventTemplateParser.parse = staticmethod(render)
+
+
+def _sqs_retention_read_directly() -> None:
+    from moto.sqs import models
+    from moto.sqs.models import SQSBackend
+
+    def is_message_valid_based_on_retention_period(self, queue_name, message):
+        queue = self.get_queue(queue_name)
+        retain_until = queue.message_retention_period + message.sent_timestamp / 1000
+        return retain_until > models.unix_time()
+
+    original = SQSBackend.get_queue_attributes
+
+    @functools.wraps(original)
+    def get_queue_attributes(self, queue_name, attribute_names):
+        if not attribute_names or "All" in attribute_names:
+            return original(self, queue_name, attribute_names)
+        queue = self.get_queue(queue_name)
+        valid = ["All", *queue.BASE_ATTRIBUTES, *queue.FIFO_ATTRIBUTES, *queue.KMS_ATTRIBUTES]
+        if any(name not in valid for name in attribute_names):
+            return original(self, queue_name, attribute_names)  # moto's error
+        every = queue.attributes  # once, not three times per name
+        return {
+            name: every[name]
+            for name in attribute_names
+            if name in every and every.get(name) is not None
+        }
+
+    SQSBackend.is_message_valid_based_on_retention_period = (
+        is_message_valid_based_on_retention_period
+    )
+    SQSBackend.get_queue_attributes = get_queue_attributes
+
+
+def _response_methods_listed_once() -> None:
+    from moto.core import responses
+
+    responses.method_names_from_class = functools.lru_cache(maxsize=None)(
+        responses.method_names_from_class
+    )

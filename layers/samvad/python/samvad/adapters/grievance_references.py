@@ -3,6 +3,7 @@ keys, keys only (the inbound IVR's status lookup, ``samvad.inbound_ivr.desk``)."
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from samvad.adapters.aws import client as make_client
@@ -13,7 +14,12 @@ from samvad.adapters.items import Batches
 class DynamoReferenceIndex:
     def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
-        self._batches = Batches(make_client("dynamodb", client))
+        self._client = client
+
+    @functools.cached_property
+    def _batches(self) -> Batches:
+        """Made on first use (a status lookup): a client costs tens of milliseconds."""
+        return Batches(make_client("dynamodb", self._client))
 
     def existing(self, references: list[str]) -> list[str]:
         keys = [{"pk": {"S": f"ref#{r}"}, "sk": {"S": ITEM}} for r in references]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from samvad.adapters.aws import client as make_client
@@ -93,7 +94,13 @@ class DirectoryOffices:
     def __init__(self, table: str, departments: Any, client: Any = None) -> None:
         self._table = table
         self._departments = departments  # () → department codes
-        self._batches = Batches(make_client("dynamodb", client))
+        self._client = client
+
+    @functools.cached_property
+    def _batches(self) -> Batches:
+        """Made on first use: most invocations that hold these ports never look an office
+        up, and a client costs tens of milliseconds to make."""
+        return Batches(make_client("dynamodb", self._client))
 
     def find(self, office_code: str) -> list[dict[str, Any]]:
         departments = list(self._departments())

@@ -5,6 +5,7 @@ tombstone keeps none of these (``erasure.service.CONTACT_TOMBSTONE``)."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,7 +21,13 @@ SUBSCRIBED = "yes"
 class DynamoSubscribers:
     def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
-        self._client = make_client("dynamodb", client)
+        self._given = client
+
+    @functools.cached_property
+    def _client(self) -> Any:
+        """Made on first use: the feedback function builds these ports for every SMS and
+        few are scheme requests; a client costs tens of milliseconds."""
+        return make_client("dynamodb", self._given)
 
     def subscribe(self, phone_hash: str, phone: str, language: str, when: str) -> None:
         self._client.update_item(

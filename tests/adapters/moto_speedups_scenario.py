@@ -1,0 +1,273 @@
+"""A scenario over every moto call the speed-ups touch, printed as JSON: run by
+``test_moto_speedups.py`` in two processes, with and without ``moto_speedups.install()``,
+whose outputs must be equal. ``python moto_speedups_scenario.py [patched]``."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any
+
+import boto3
+from botocore.exceptions import ClientError
+from moto import mock_aws
+
+REGION = "ap-south-1"
+
+
+def outcome(call: Any) -> Any:
+    """The call's response without its metadata, or its error code and message."""
+    try:
+        response = call()
+    except ClientError as error:
+        return {"error": error.response["Error"]["Code"], "message": str(error)}
+    response.pop("ResponseMetadata", None)
+    return response
+
+
+def dynamodb(db: Any) -> dict:
+    db.create_table(
+        TableName="t",
+        KeySchema=[
+            {"AttributeName": "pk", "KeyType": "HASH"},
+            {"AttributeName": "sk", "KeyType": "RANGE"},
+        ],
+        AttributeDefinitions=[
+            {"AttributeName": "pk", "AttributeType": "S"},
+            {"AttributeName": "sk", "AttributeType": "S"},
+            {"AttributeName": "g", "AttributeType": "S"},
+            {"AttributeName": "n", "AttributeType": "N"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-g",
+                "KeySchema": [
+                    {"AttributeName": "g", "KeyType": "HASH"},
+                    {"AttributeName": "n", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            },
+            {
+                "IndexName": "g-only",
+                "KeySchema": [{"AttributeName": "g", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "KEYS_ONLY"},
+            },
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for p in range(6):
+        for s in range(7):
+            item = {
+                "pk": {"S": f"p{p}"},
+                "sk": {"S": f"s{6 - s}"},
+                "n": {"N": str((p * 7 + s) % 5)},
+                "bytes": {"B": b"\x00\x01" + bytes([s])},
+                "tags": {"SS": ["a", f"t{s}"]},
+                "nums": {"NS": ["1", str(s + 2)]},
+                "map": {"M": {"x": {"S": "y"}, "l": {"L": [{"N": "1"}, {"NULL": True}]}}},
+                "flag": {"BOOL": s % 2 == 0},
+                "empty": {"S": ""},
+            }
+            if s % 3:
+                item["g"] = {"S": f"g{s % 2}"}
+            db.put_item(TableName="t", Item=item)
+    results: dict[str, Any] = {}
+    queries = {
+        "partition": {"KeyConditionExpression": "pk = :p"},
+        "range": {"KeyConditionExpression": "pk = :p AND sk BETWEEN :a AND :b"},
+        "prefix": {"KeyConditionExpression": "pk = :p AND begins_with(sk, :x)"},
+        "backwards": {"KeyConditionExpression": "pk = :p", "ScanIndexForward": False},
+        "missing": {"KeyConditionExpression": "pk = :q"},
+        "filtered": {"KeyConditionExpression": "pk = :p", "FilterExpression": "n > :one"},
+        "projected": {"KeyConditionExpression": "pk = :p", "ProjectionExpression": "sk, map.x"},
+        "index": {"IndexName": "by-g", "KeyConditionExpression": "g = :g"},
+        "index range": {"IndexName": "by-g", "KeyConditionExpression": "g = :g AND n < :three"},
+        "index backwards": {
+            "IndexName": "by-g",
+            "KeyConditionExpression": "g = :g",
+            "ScanIndexForward": False,
+        },
+        "index keys only": {"IndexName": "g-only", "KeyConditionExpression": "g = :g"},
+    }
+    values = {
+        ":p": {"S": "p3"},
+        ":q": {"S": "nobody"},
+        ":a": {"S": "s2"},
+        ":b": {"S": "s5"},
+        ":x": {"S": "s1"},
+        ":one": {"N": "1"},
+        ":g": {"S": "g1"},
+        ":three": {"N": "3"},
+    }
+    for name, query in queries.items():
+        used = {k: v for k, v in values.items() if k in json.dumps(query)}
+        pages = []
+        for limit in (None, 2):
+            start: dict = {}
+            while True:
+                page = outcome(
+                    lambda q=query, u=used, lim=limit, st=start: db.query(
+                        TableName="t",
+                        ExpressionAttributeValues=u,
+                        **q,
+                        **({"Limit": lim} if lim else {}),
+                        **({"ExclusiveStartKey": st} if st else {}),
+                    )
+                )
+                pages.append(page)
+                start = page.get("LastEvaluatedKey") or {}
+                if not start:
+                    break
+        results[f"query {name}"] = pages
+    updates = {
+        "add and set": {
+            "UpdateExpression": "ADD #c :one, #d :one SET #s = :s, map.x = :s",
+            "ExpressionAttributeNames": {"#c": "count", "#d": "other", "#s": "status"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":s": {"S": "open"}},
+        },
+        "again, the same expression": {
+            "UpdateExpression": "ADD #c :one, #d :one SET #s = :s, map.x = :s",
+            "ExpressionAttributeNames": {"#c": "count", "#d": "other", "#s": "status"},
+            "ExpressionAttributeValues": {":one": {"N": "2"}, ":s": {"S": "closed"}},
+        },
+        "same expression, other names": {
+            "UpdateExpression": "ADD #c :one, #d :one SET #s = :s, map.x = :s",
+            "ExpressionAttributeNames": {"#c": "count", "#d": "count", "#s": "status"},
+            "ExpressionAttributeValues": {":one": {"N": "2"}, ":s": {"S": "closed"}},
+        },
+        "functions": {
+            "UpdateExpression": "SET l = list_append(if_not_exists(l, :e), :v), "
+            "m = if_not_exists(m, :one) + :one REMOVE empty, map.l[1]",
+            "ExpressionAttributeValues": {
+                ":e": {"L": []},
+                ":v": {"L": [{"S": "v"}]},
+                ":one": {"N": "1"},
+            },
+        },
+        "a key": {
+            "UpdateExpression": "SET sk = :s",
+            "ExpressionAttributeValues": {":s": {"S": "moved"}},
+        },
+        "overlapping": {
+            "UpdateExpression": "SET map.x = :s, map = :m",
+            "ExpressionAttributeValues": {":s": {"S": "a"}, ":m": {"M": {}}},
+        },
+        "two SET clauses": {
+            "UpdateExpression": "SET a = :s SET b = :s",
+            "ExpressionAttributeValues": {":s": {"S": "a"}},
+        },
+        "syntax": {"UpdateExpression": "SET = :s", "ExpressionAttributeValues": {":s": {"S": "a"}}},
+    }
+    for name, update in updates.items():
+        for key in ("s1", "new"):
+            results[f"update {name} {key}"] = outcome(
+                lambda u=update, k=key: db.update_item(
+                    TableName="t",
+                    Key={"pk": {"S": "p1"}, "sk": {"S": k}},
+                    ReturnValues="ALL_NEW",
+                    **u,
+                )
+            )
+    increment = {
+        "Update": {
+            "TableName": "t",
+            "Key": {"pk": {"S": "tally"}, "sk": {"S": "day"}},
+            "UpdateExpression": "ADD #c :one SET #s = :s",
+            "ExpressionAttributeNames": {"#c": "count", "#s": "office"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":s": {"S": "o1"}},
+        }
+    }
+    for event in ("e1", "e2", "e1"):
+        marker = {
+            "Put": {
+                "TableName": "t",
+                "Item": {"pk": {"S": event}, "sk": {"S": "applied"}},
+                "ConditionExpression": "attribute_not_exists(pk)",
+            }
+        }
+        results[f"transaction {event}"] = outcome(
+            lambda m=marker: db.transact_write_items(TransactItems=[m, increment])
+        )
+    results["scan"] = outcome(lambda: db.scan(TableName="t"))
+    results["scan index"] = outcome(lambda: db.scan(TableName="t", IndexName="by-g"))
+    results["get"] = outcome(
+        lambda: db.get_item(TableName="t", Key={"pk": {"S": "p1"}, "sk": {"S": "s1"}})
+    )
+    return results
+
+
+def events_and_queues(events: Any, sqs: Any) -> dict:
+    url = sqs.create_queue(QueueName="q", Attributes={"MessageRetentionPeriod": "600"})[
+        "QueueUrl"
+    ]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    events.create_event_bus(Name="bus")
+    events.put_rule(Name="all", EventBusName="bus", EventPattern=json.dumps({"source": ["s"]}))
+    events.put_targets(
+        Rule="all",
+        EventBusName="bus",
+        Targets=[
+            {"Id": "plain", "Arn": arn},
+            {
+                "Id": "shaped",
+                "Arn": arn,
+                "InputTransformer": {
+                    "InputPathsMap": {"kind": "$.detail-type", "office": "$.detail.office"},
+                    "InputTemplate": '{"kind": "<kind>", "office": "<office>"}',
+                },
+            },
+        ],
+    )
+    for n in range(3):
+        events.put_events(
+            Entries=[
+                {
+                    "EventBusName": "bus",
+                    "Source": "s",
+                    "DetailType": f"Kind{n}",
+                    "Detail": json.dumps({"office": f"o{n}", "n": n, "nested": {"list": [n]}}),
+                }
+            ]
+        )
+    results: dict[str, Any] = {}
+    for names in (["ApproximateNumberOfMessages"], ["MessageRetentionPeriod", "DelaySeconds"]):
+        results[f"attributes {names}"] = outcome(
+            lambda n=names: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=n)
+        )
+    results["attributes unknown"] = outcome(
+        lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Nope"])
+    )
+    bodies = []
+    while True:
+        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        if not batch:
+            break
+        for message in batch:
+            body = json.loads(message["Body"])
+            body.pop("id", None)
+            body.pop("time", None)
+            bodies.append(body)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    results["delivered"] = sorted(bodies, key=json.dumps)
+    return results
+
+
+def run() -> dict:
+    with mock_aws():
+        return {
+            "dynamodb": dynamodb(boto3.client("dynamodb", region_name=REGION)),
+            "events": events_and_queues(
+                boto3.client("events", region_name=REGION),
+                boto3.client("sqs", region_name=REGION),
+            ),
+        }
+
+
+if __name__ == "__main__":
+    if sys.argv[1:] == ["patched"]:
+        from samvad_dev.local import moto_speedups
+
+        moto_speedups.install()
+    print(json.dumps(run(), sort_keys=True, default=str))
