@@ -197,9 +197,7 @@ def dynamodb(db: Any) -> dict:
 
 
 def events_and_queues(events: Any, sqs: Any) -> dict:
-    url = sqs.create_queue(QueueName="q", Attributes={"MessageRetentionPeriod": "600"})[
-        "QueueUrl"
-    ]
+    url = sqs.create_queue(QueueName="q", Attributes={"MessageRetentionPeriod": "600"})["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
         "QueueArn"
     ]

@@ -116,7 +116,7 @@ def _schemes(settings: FeedbackSettings, policy: NotifyPolicy) -> Any:
 
     ports = feedback_ports(settings)
     return SchemePorts(
-        config=_config(settings.config_table), sms=ports.sms, policy=policy,
+        config=_config(settings.config_table), sms=ports.sms or SnsSms(), policy=policy,
         hasher=ports.hasher, subscribers=DynamoSubscribers(settings.contacts_table),
         opt_outs=ports.contacts, clock=clock.now,
     )  # fmt: skip
