@@ -28,6 +28,7 @@ from constructs import Construct
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
 from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction, table_statements
 from infra.constructs.nag import acknowledge
+from infra.constructs.queues import work_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -124,26 +125,10 @@ class Escalation(SamvadFunction):
                 sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True)
             )
 
-    def _queue_pair(self, id: str, key) -> tuple[sqs.Queue, sqs.Queue]:
-        dead = sqs.Queue(
-            self,
-            f"{id}DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
+    def _queue_pair(self, id: str, key: kms.IKey) -> tuple[sqs.Queue, sqs.Queue]:
+        return work_queue(
+            self, id, key=key, visibility_timeout=QUEUE_VISIBILITY, max_receives=MAX_RECEIVES
         )
-        queue = sqs.Queue(
-            self,
-            f"{id}Queue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            visibility_timeout=QUEUE_VISIBILITY,
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVES, queue=dead),
-        )
-        return queue, dead
 
     def _state_machine(self, store: DataStore, dispatch_queue: sqs.IQueue) -> sfn.StateMachine:
         definition = Definition(

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from infra.constructs.function import SamvadFunction, table_statements
 from infra.constructs.http_stage import throttled_stage
+from infra.constructs.intake import TABLE_ACTIONS  # the push API writes what intake writes
 from infra.constructs.storage import DataStore
 
 ROUTE = "/intake/v1/visits"
@@ -22,14 +23,6 @@ FUNCTION_TIMEOUT = cdk.Duration.seconds(29)
 THROTTLE_RATE = 20
 """Batches per second for the whole stage: 29 departments' systems, 1,000 visits a batch."""
 THROTTLE_BURST = 40
-# What the push API reads and writes: the intake function's tables, nothing more.
-TABLE_ACTIONS = {
-    "Visits": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
-    "Uploads": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-    "Directory": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
-    "Config": ("dynamodb:GetItem", "dynamodb:Query"),
-    "Strata": ("dynamodb:BatchWriteItem",),
-}
 
 
 class IntakeApi(SamvadFunction):

@@ -103,18 +103,6 @@ class DynamoCallAttempts:
         recording at once get distinct numbers)."""
         for _ in range(5):
             number = len(self.for_list(list_id).get(visit_key, [])) + 1
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        "pk": {"S": f"calldesk#{list_id}"},
-                        "sk": {"S": f"{visit_key}#{number:02d}"},
-                        "attempt": {"S": json.dumps(attempt, sort_keys=True)},
-                        "expires_at": {"N": str(int(time.time()) + self._ttl)},
-                    },
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                continue
-            return number
+            if self.record_as(list_id, visit_key, number, attempt):
+                return number
         raise RuntimeError(f"could not record a call attempt for {visit_key}")
