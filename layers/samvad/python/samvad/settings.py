@@ -242,6 +242,16 @@ class GrievanceVoiceSettings(_FromEnvironment):
     data_key_arn: str = _var(resources.DATA_KEY_ENV, "")
 
 
+@dataclass(frozen=True, kw_only=True)
+class SchemeBroadcastSettings(_FromEnvironment):
+    """The scheduled scheme broadcast (``samvad.schemes``): notices from config, subscribers
+    and opt-outs on the Contacts table, dispatch's SMS token bucket."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -255,6 +265,7 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "reports": ReportsSettings,
     "inbound_ivr": InboundIvrSettings,
     "grievance_voice": GrievanceVoiceSettings,
+    "scheme_broadcast": SchemeBroadcastSettings,
     "signin_audit": SignInAuditSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""
