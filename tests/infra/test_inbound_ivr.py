@@ -141,4 +141,3 @@ def test_voice_messages_are_copied_by_their_own_least_privileged_function(connec
     actions = {a for s in statements if s["Effect"] == "Allow" for a in
                (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}  # fmt: skip
     assert not {"dynamodb:Scan", "dynamodb:DeleteItem", "s3:DeleteObject", "sns:Publish"} & actions
-
