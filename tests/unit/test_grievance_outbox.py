@@ -118,3 +118,19 @@ def test_a_malformed_request_is_refused_naming_the_field(world, change, field):
     with pytest.raises(GrievanceError) as error:
         send_requested(world.sender, {**request, **change})
     assert error.value.field == field
+
+
+def test_an_sms_refused_by_sns_is_sent_by_the_retry_and_only_once(world):
+    """Given SNS throttling the first send, When the request is delivered, retried and
+    replayed, Then the first delivery fails (the queue retries it) and the citizen gets one
+    SMS in all."""
+    from samvad.dispatch.service import ChannelThrottled
+
+    case = grievance_case(world)
+    ask(world.workspace, case, "Which counter?", "head-k1")
+    [request] = requests(world)
+    world.sms.throttle_next = 1
+    with pytest.raises(ChannelThrottled):
+        send_requested(world.sender, request)
+    assert [send_requested(world.sender, request) for _ in "ab"] == ["sent", "sent_already"]
+    assert len(world.sms.sent) == 1

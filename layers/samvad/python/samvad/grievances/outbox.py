@@ -6,7 +6,8 @@ so when it registers a grievance for a caller or relays an official's question, 
 the language), never a phone or a text. The feedback function receives it (a rule on the
 bus → an SQS queue with a dead-letter queue) and ``send_requested`` resolves the phone
 server-side from the grievance's visit item, claims the message id and sends: at most once per
-message id, however often the request is published or delivered.
+message id, however often the request is published or delivered (an SMS that SNS refuses
+gives its claim back, so the queue's retry sends it).
 """
 
 from __future__ import annotations
@@ -82,12 +83,15 @@ def send_requested(ports: GrievancePorts, detail: Mapping[str, Any]) -> str:
         variables["link"] = status_link(ports)
     text = messages.sms(template, language, **variables)  # a bad link fails before the claim
     now = int(ports.clock().timestamp())
+    key, claim = f"once#request#{identifier}", {"reference": reference, "template": template}
     _stored, created = ports.store.claim(
-        f"once#request#{identifier}",
-        {"reference": reference, "template": template, "expires_at": now + CLAIM_DAYS * 86400},
-        now,
+        key, claim | {"expires_at": now + CLAIM_DAYS * 86400}, now
     )
     if not created:
         return "sent_already"
-    ports.sms.send(phone, text, ports.policy)
+    try:
+        ports.sms.send(phone, text, ports.policy)
+    except Exception:  # refused (throttled, an SNS error): not sent, so the retry may send
+        ports.store.put(key, claim | {"expires_at": now - 1})  # an expired claim is free
+        raise
     return "sent"
