@@ -84,9 +84,7 @@ def send_requested(ports: GrievancePorts, detail: Mapping[str, Any]) -> str:
     text = messages.sms(template, language, **variables)  # a bad link fails before the claim
     now = int(ports.clock().timestamp())
     key, claim = f"once#request#{identifier}", {"reference": reference, "template": template}
-    _stored, created = ports.store.claim(
-        key, claim | {"expires_at": now + CLAIM_DAYS * 86400}, now
-    )
+    _stored, created = ports.store.claim(key, claim | {"expires_at": now + CLAIM_DAYS * 86400}, now)
     if not created:
         return "sent_already"
     try:
