@@ -25,6 +25,7 @@ from infra.constructs.nag import acknowledge
 from infra.constructs.notify import Notify
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
+from infra.constructs.scheme_broadcast import SchemeBroadcast
 from infra.constructs.signin_audit import SignInAudit
 from infra.constructs.storage import DataStore
 from infra.constructs.uploads import DepartmentUploads, departments_setting
@@ -130,6 +131,10 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
         )
         self._workspace(stage, retention_days, repo_root)
+        self.scheme_broadcast = SchemeBroadcast(
+            self, "SchemeBroadcast", store=self.store, layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "scheme_broadcast", retention_days=retention_days,
+        )  # fmt: skip
         self.lake = Lake(
             self,
             "Lake",

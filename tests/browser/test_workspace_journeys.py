@@ -218,3 +218,30 @@ def test_a_caller_registers_a_grievance_taken_by_phone(slow_page, stack):
     assert case and case["case_type"]["S"] == "grievance"
     assert "9876500077" not in str(case)
     assert page.errors == []
+
+
+def test_the_cmo_plays_a_callers_voice_message(slow_page, stack):
+    """Given the day's IVR callers, some of whom left a voice message (the local player
+    records it where Connect would; the server's pump copies it into the case), When the CMO
+    opens such a case, Then the page plays it from a short-lived presigned link to the
+    case's own object, and no phone number is on the page."""
+    dynamodb = _client(stack, "dynamodb")
+    voiced = []
+    for _ in range(120):
+        items = dynamodb.scan(TableName="samvad-serve-cases")["Items"]
+        voiced = [i["case_id"]["S"] for i in items if "voice_object" in i]
+        if voiced:
+            break
+        time.sleep(0.5)
+    assert voiced, "no IVR grievance with a copied voice message in the demo day"
+    page = slow_page
+    sign_in(page, stack, "cmo", "calls")
+    page.goto(f"{stack['url']}/cases/{voiced[0]}?lang=en")
+    wait_until_ready(page)
+    page.wait_for_selector("#voice:not([hidden])")
+    source = page.get_attribute("#voice-player", "src") or ""
+    assert f"cases/{voiced[0]}/voice/message.wav" in source and "Signature" in source
+    audio = page.request.get(source)
+    assert audio.status == 200 and audio.body()[:4] == b"RIFF"
+    assert not re.search(r"\+91[6-9]\d{9}|[6-9]\d{9}", page.inner_text("body"))
+    assert page.errors == []

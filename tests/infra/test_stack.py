@@ -56,7 +56,12 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     import aws_cdk as cdk
 
     from infra.app import build_app
-    from tests.infra.conftest import CONNECT_INSTANCE_ARN, CONNECT_REGION, connect_context
+    from tests.infra.conftest import (
+        CONNECT_INSTANCE_ARN,
+        CONNECT_RECORDINGS,
+        CONNECT_REGION,
+        connect_context,
+    )
     from tests.infra.test_intake_chunks import intake_chunks_findings
 
     monkeypatch.setattr(cdk.Validations, "acknowledge", lambda self, *rules: None)
@@ -83,6 +88,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     reports_policy = "Reports/Role/DefaultPolicy/Resource"
     workspace_policy = "Workspace/Role/DefaultPolicy/Resource"
     departments = default_departments().codes()
+    voice_policy = "InboundIvr/Voice/Role/DefaultPolicy/Resource"
+    recordings = "arn:<AWS::Partition>:s3:::" + CONNECT_RECORDINGS.removeprefix("s3://")
     assert found == intake_chunks_findings(stack) | {
         ("AwsSolutions-L1", "Workspace/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
@@ -182,6 +189,16 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
                 resources.INTAKE_REPORTS_PREFIX,
             )
         ),
+        # inbound: voice messages copied into cases, scheduled scheme broadcasts (the SMS
+        # requests' and voice messages' dead-letter queues are redrive targets: no finding)
+        ("AwsSolutions-L1", "InboundIvr/Voice/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", voice_policy),
+        (f"AwsSolutions-IAM5[Resource::{bucket}/{resources.CASE_FILES_PREFIX}*]", voice_policy),
+        (f"AwsSolutions-IAM5[Resource::{recordings}/*]", voice_policy),
+        ("AwsSolutions-L1", "SchemeBroadcast/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "SchemeBroadcast/Role/DefaultPolicy/Resource"),
+        ("AwsSolutions-SQS3", "SchemeBroadcast/AsyncFailures/Resource"),
+        ("AwsSolutions-SQS3", "SchemeBroadcast/ScheduleDeadLetterQueue/Resource"),
         (
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSLambdaBasicExecutionRole]",

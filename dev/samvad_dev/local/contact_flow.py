@@ -26,11 +26,14 @@ class FlowRun:
 
     attributes: dict[str, str]
     said: list[tuple[str, str]] = field(default_factory=list)
-    """``("text", words)`` or ``("prompt", id)``, in order, questions included."""
+    """``("text", words)``, ``("prompt", id)`` or ``("media", s3 uri)``, in order, questions
+    included."""
     invocations: list[dict[str, str]] = field(default_factory=list)
     """The parameters of each feedback-function invocation."""
     voice: str = "Joanna"
     recording: bool = False
+    recorded: bool = False
+    """IVR recording was on at some point: Connect writes the contact's recording at the end."""
     path: list[str] = field(default_factory=list)
 
 
@@ -111,6 +114,12 @@ class _Call:
         return "=" + str(self.value(parameters["ComparisonValue"]))
 
     def _speak(self, parameters: dict) -> bool:
+        if "Media" in parameters:  # an audio file in S3: ``("media", uri)``
+            uri = self.value((parameters["Media"] or {}).get("Uri", ""))
+            if not uri:
+                return False
+            self.run.said.append(("media", uri))
+            return True
         for name, kind in (("Text", "text"), ("PromptId", "prompt")):
             if name in parameters:
                 content = self.value(parameters[name])
@@ -143,6 +152,7 @@ class _Call:
     def _UpdateContactRecordingBehavior(self, parameters: dict) -> None:
         behaviour = parameters.get("RecordingBehavior", {})
         self.run.recording = behaviour.get("IVRRecordingBehavior") == "Enabled"
+        self.run.recorded = self.run.recorded or self.run.recording
 
     def _DisconnectParticipant(self, parameters: dict) -> None:
         return None

@@ -70,6 +70,25 @@ class Names:
         return self._name("escalation-tasks")
 
     @property
+    def sms_requests_queue(self) -> str:
+        """``GrievanceSmsRequested`` from the bus, for the feedback function to send."""
+        return self._name("sms-requests")
+
+    @property
+    def voice_queue(self) -> str:
+        """``GrievanceRegistered`` with a voice message, for ``grievance_voice`` to copy."""
+        return self._name("grievance-voice")
+
+    @property
+    def recordings_bucket(self) -> str:
+        """Amazon Connect's call recordings (outside the stack on AWS; the IVR player writes)."""
+        return self._name("connect-recordings")
+
+    @property
+    def recordings_location(self) -> str:
+        return f"s3://{self.recordings_bucket}/connect/samvad-{self.stage}/CallRecordings"
+
+    @property
     def notices_topic(self) -> str:
         return self._name("case-notices")
 
@@ -95,6 +114,8 @@ class Names:
             self.reports_queue,
             self.inbox_queue,
             self.tasks_queue,
+            self.sms_requests_queue,
+            self.voice_queue,
         )
 
     @property

@@ -41,6 +41,10 @@ def provision(
             QueueName=queue, Attributes={"VisibilityTimeout": visibility}
         )["QueueUrl"]
     _bucket(client("s3"), names)
+    client("s3").create_bucket(  # Connect's recordings: the local IVR player writes them
+        Bucket=names.recordings_bucket,
+        CreateBucketConfiguration={"LocationConstraint": client("s3").meta.region_name},
+    )
     _routing(client("events"), names)
     sns = client("sns")
     sns.create_topic(Name=names.notices_topic)
@@ -71,6 +75,7 @@ def provision(
         resources.SCHEDULER_ROLE_ENV: names.scheduler_role_arn,
         resources.FEEDBACK_URL_ENV: "https://sv.local",  # a short host, as SMS links need
         resources.TELEPHONY_SIMULATOR_ENV: urls[names.calls_queue],
+        resources.CONNECT_RECORDINGS_ENV: names.recordings_location,
         resources.RETENTION_DAYS_ENV: str(retention_days),
         resources.CASE_NOTICES_TOPIC_ENV: names.notices_topic_arn,
         resources.ESCALATION_STATE_MACHINE_ENV: names.state_machine_arn,
@@ -123,6 +128,25 @@ def _routing(events: Any, names: Names) -> None:
             names.inbox_queue,
         ),
         ("reports-tallies", names.bus, tally_pattern(), names.reports_queue),
+        (
+            "grievance-sms-requests",
+            names.bus,
+            {
+                "source": [resources.EVENT_SOURCE],
+                "detail-type": [resources.GRIEVANCE_SMS_REQUESTED],
+            },
+            names.sms_requests_queue,
+        ),
+        (
+            "grievance-voice-messages",
+            names.bus,
+            {
+                "source": [resources.EVENT_SOURCE],
+                "detail-type": [resources.GRIEVANCE_REGISTERED],
+                "detail": {"has_voice": [True], "channel": ["ivr"]},
+            },
+            names.voice_queue,
+        ),
         # Connect's contact events reach the dispatch queue, as the stack's rule routes them.
         (
             "connect-calls-ended",

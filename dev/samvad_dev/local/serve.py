@@ -32,6 +32,8 @@ from samvad import resources
 from samvad_dev.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
 from samvad_dev.local.cloud import LocalCloud
 from samvad_dev.local.reports import pump_reports
+from samvad_dev.local.sms_requests import pump_sms_requests
+from samvad_dev.local.voice_messages import pump_voice_messages
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 PUMP_SECONDS = 1.0
@@ -286,6 +288,8 @@ class WorkspaceFront:
                     self.cloud.pump()
                     self.cloud.escalation.pump()
                     pump_reports(self.cloud)
+                    pump_sms_requests(self.cloud)  # the SMS the workspace asks for
+                    pump_voice_messages(self.cloud)  # IVR voice messages into their cases
             except Exception as error:  # keep serving; the next round retries
                 _progress(f"pump: {type(error).__name__}: {error}")
 

@@ -561,6 +561,10 @@ def document_problems(name: str, document: object) -> list[str]:
         from samvad.inbound_ivr.menus import validate_menus
 
         return validate_menus(document)
+    if name == "inbound/ivr_prompts":
+        from samvad.inbound_ivr.recorded import validate_prompts
+
+        return validate_prompts(document)
     if name == resources.ESCALATION_DIRECTORY_CONFIG:
         return validate_directory(document)
     if name == resources.SAMPLING_PLAN_CONFIG:

@@ -156,6 +156,8 @@ class FeedbackSettings(_FromEnvironment):
     grievances_table: str = _var(resources.GRIEVANCES.env_var, "")
     rate_limits_table: str = _var(resources.RATE_LIMITS.env_var, "")
     directory_table: str = _var(resources.DIRECTORY.env_var, "")
+    # the public status page in relayed questions' SMS: ``<feedback URL>/g/status``
+    feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,6 +227,29 @@ class InboundIvrSettings(_FromEnvironment):
     event_bus: str = _var(resources.EVENT_BUS_ENV)
     phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
     recordings: str = _var(resources.CONNECT_RECORDINGS_ENV, "")
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV, "")  # recorded prompts (prompts/…)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrievanceVoiceSettings(_FromEnvironment):
+    """The IVR's voice messages, copied from Connect's recordings into the cases
+    (``samvad.grievances.voice``)."""
+
+    grievances_table: str = _var(resources.GRIEVANCES.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    recordings: str = _var(resources.CONNECT_RECORDINGS_ENV)
+    data_key_arn: str = _var(resources.DATA_KEY_ENV, "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchemeBroadcastSettings(_FromEnvironment):
+    """The scheduled scheme broadcast (``samvad.schemes``): notices from config, subscribers
+    and opt-outs on the Contacts table, dispatch's SMS token bucket."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
 
 
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
@@ -239,6 +264,8 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "escalation": EscalationSettings,
     "reports": ReportsSettings,
     "inbound_ivr": InboundIvrSettings,
+    "grievance_voice": GrievanceVoiceSettings,
+    "scheme_broadcast": SchemeBroadcastSettings,
     "signin_audit": SignInAuditSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""

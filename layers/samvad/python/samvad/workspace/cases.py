@@ -178,7 +178,11 @@ def get_case(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
         "can_act": can_act,
         "can_file_atr": can_act and int(atr.get("round", -1)) != int(case.get("round") or 0),
         **(
-            {"text": case.get("text", ""), "has_voice": bool(case.get("voice_key"))}
+            {
+                "text": case.get("text", ""),
+                "has_voice": bool(case.get("voice_key")),
+                "voice_ready": bool(case.get("voice_object")),  # copied: GET …/voice plays it
+            }
             if inbound
             else {}
         ),
@@ -250,6 +254,18 @@ def attachment_link(official: Official, case_id: str, key: str, ports: Workspace
     if not key.startswith(_attachment_prefix(case_id)) or ".." in key:
         raise NotFound("no such attachment on this case")
     return {"key": key, "url": ports.uploads.download_url(key)}
+
+
+def voice_link(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
+    """A short-lived link to an inbound grievance's voice message (copied into the case by
+    ``samvad.grievances.voice``), for whoever may read the case; each play is audited."""
+    authorize(official, "cases.read")
+    case = _case_in_scope(official, case_id, ports)
+    key = str(case.get("voice_object") or "")
+    if case.get("case_type") != "grievance" or not key.startswith(f"{ATTACHMENT_PREFIX}{case_id}/"):
+        raise NotFound(f"no voice message on {case_id} (yet)")
+    audit(ports, official, "voice_message", case_id)
+    return {"case_id": case_id, "url": ports.uploads.download_url(key)}
 
 
 def transfer_case(
