@@ -5,6 +5,7 @@
   samvad bench intake|sampling|reports       measured benchmarks, printed as JSON
   samvad sample run|verify|plan              the daily sampler (deployed stack)
   samvad report --date D|--week D|--month M  write a period's report (deployed stack)
+  samvad reports backfill-rollups [--from D]  rebuild per-day rollups from tallies (deployed stack)
   samvad case show|atr|transfer CASE         a grievance case (deployed stack)
   samvad directory load FILE                 the escalation directory (deployed stack)
   samvad config publish NAME FILE            a new version of a config document (deployed stack)
@@ -137,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samvad.schemes.cli import add_commands as add_scheme_commands
 
     add_scheme_commands(commands)
+    from samvad.reports.cli import add_commands as add_reports_commands
+
+    add_reports_commands(commands)
     for name, subparser in _leaf_parsers(parser):
         subparser.set_defaults(command_name=name)
     return parser

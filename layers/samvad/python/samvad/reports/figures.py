@@ -25,8 +25,12 @@ GROUPINGS: dict[str, tuple[str, ...]] = {
 DEFAULT_MIN_RESPONSES = 10
 
 
+NOT_COUNTED = (*DIMENSIONS, "revision")
+"""Attributes of a tally row that are not counters (``revision``: see ``reports.rollups``)."""
+
+
 def counters(row: dict) -> dict[str, float]:
-    return {k: v for k, v in row.items() if k not in DIMENSIONS and isinstance(v, int | float)}
+    return {k: v for k, v in row.items() if k not in NOT_COUNTED and isinstance(v, int | float)}
 
 
 def group(rows: Iterable[dict], by: str) -> dict[tuple[str, ...], dict]:
