@@ -134,9 +134,12 @@ def test_a_day_with_some_events_before_the_rollups_and_some_after_gets_the_sum(w
     state = sum(row.get("responses", 0) for row in grain)
     departments = [r for r in tallies.rows(rollup_partition(day)) if r["rollup"] == "department"]
     assert sum(r["responses"] for r in departments) == state
-    assert state == 1 + sum(
-        v.get("responses", 0) for (p, _), v in live.items() if p == rollup_partition(day)
-    ) // 2  # the live office and department rollups both held each response once
+    assert (
+        state
+        == 1
+        + sum(v.get("responses", 0) for (p, _), v in live.items() if p == rollup_partition(day))
+        // 2
+    )  # the live office and department rollups both held each response once
 
 
 def test_replayed_events_after_a_backfill_change_nothing(week) -> None:
@@ -223,9 +226,9 @@ def test_an_event_tallied_during_the_backfill_is_counted_once(week) -> None:
     rows = store.rows(rollup_partition(day))
     state = sum(r.get("responses", 0) for r in rows if r["rollup"] == "department")
     assert state == sum(r.get("responses", 0) for r in store.rows(day_partition(day)))
-    before = sum(
-        v.get("responses", 0) for (p, _), v in live.items() if p == rollup_partition(day)
-    ) // 2
+    before = (
+        sum(v.get("responses", 0) for (p, _), v in live.items() if p == rollup_partition(day)) // 2
+    )
     assert state == before + 1
 
 

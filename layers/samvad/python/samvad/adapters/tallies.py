@@ -112,9 +112,7 @@ class DynamoTallies:
         else:
             condition["ConditionExpression"] = "#rev = :rev"
             condition["ExpressionAttributeValues"] = {":rev": {"N": str(revision)}}
-        return written(
-            lambda: self._client.put_item(TableName=self._table, Item=item, **condition)
-        )
+        return written(lambda: self._client.put_item(TableName=self._table, Item=item, **condition))
 
     def rows(self, partition: str, prefix: str = "") -> list[dict]:
         """The tally items of a partition (those whose sort key starts with ``prefix``), as

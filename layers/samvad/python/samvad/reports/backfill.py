@@ -157,9 +157,7 @@ def rollup_key(row: Mapping) -> str:
     )  # fmt: skip
 
 
-def _rebuild_day(
-    store: RollupStore, day: dt.date, done: Backfill, dry_run: bool
-) -> Counter | None:
+def _rebuild_day(store: RollupStore, day: dt.date, done: Backfill, dry_run: bool) -> Counter | None:
     """One attempt at a day: what it found and wrote; None when a write was refused (the day
     changed meanwhile: read it again)."""
     partition = rollup_partition(day)
@@ -186,10 +184,13 @@ def _rebuild_day(
 
 
 def _rounded(counters: Mapping[str, float]) -> dict[str, float]:
-    return {k: round(v, PLACES) for k, v in sorted(counters.items()) if v}
+    return {k: round(v, PLACES) for k, v in sorted(counters.items())}
 
 
 def _same(row: Mapping, attributes: Mapping[str, str], counters: Mapping[str, float]) -> bool:
+    """The row already has these attributes and counters (a counter at 0 and an absent one
+    are the same figure)."""
     if any(row.get(k) != v for k, v in attributes.items()):
         return False
-    return _rounded(figures.counters(dict(row))) == counters
+    now = _rounded(figures.counters(dict(row)))
+    return {k: v for k, v in now.items() if v} == {k: v for k, v in counters.items() if v}

@@ -89,7 +89,7 @@ def inline_svg(figure: Any, chart_id: str, title: str, desc: str) -> str:
     svg = re.sub(r"<defs>\s*<style[^>]*>.*?</style>\s*</defs>", "", svg, flags=re.S)
     svg = _REFERENCE.sub(lambda m: f"{m.group(1)}{chart_id}-{m.group(2)}", svg)
     root_end = svg.index(">") + 1
-    root = re.sub(r'\s(width|height)="[^"]*"', "", svg[:root_end - 1])
+    root = re.sub(r'\s(width|height)="[^"]*"', "", svg[: root_end - 1])
     head = (
         f'{root} class="chart" role="img" '
         f'aria-labelledby="{chart_id}-title {chart_id}-desc">'

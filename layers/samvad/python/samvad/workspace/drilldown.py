@@ -29,11 +29,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from samvad.reports import figures, labels
+from samvad.reports.backfill import rollup_key
 from samvad.reports.drilldown import FIELDS
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, Period, window
 from samvad.reports.reading import TallyReader, keeps
-from samvad.reports.backfill import rollup_key
 from samvad.reports.rollups import KIND, OFFICE, ROLLUP_PREFIX, rollup_partition
 from samvad.reports.series import SERIES_DAYS
 from samvad.reports.service import (
