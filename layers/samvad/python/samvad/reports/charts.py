@@ -67,11 +67,14 @@ def series_figure(
             x, [p["wilson_low"] * 100 for _, p in with_data],
             [p["wilson_high"] * 100 for _, p in with_data], color="#b8c4d6", label="95% interval",
         )  # fmt: skip
-        axes.plot(x, [p["satisfied_share"] * 100 for _, p in with_data], color="#1f5fa8")
+        axes.plot(x, [p["satisfied_share"] * 100 for _, p in with_data], "o-", color="#1f5fa8",
+                  ms=3)  # fmt: skip
         axes.set_ylim(0, 100)
         axes.set_ylabel("%", fontsize=labelsize)
     elif name == "rate":
-        axes.plot(days, [(p["response_rate"] or 0) * 100 for p in points], color="#1f5fa8")
+        rated = [(d, p["response_rate"]) for d, p in zip(days, points, strict=True)]
+        rated = [(d, r) for d, r in rated if r is not None]  # no sample that day: no point
+        axes.plot([d for d, _ in rated], [r * 100 for _, r in rated], "o-", color="#1f5fa8", ms=3)
         axes.set_ylim(0, 100)
         axes.set_ylabel("%", fontsize=labelsize)
     elif name == "cases":
@@ -84,6 +87,8 @@ def series_figure(
         timed = [(d, h) for d, h in timed if h is not None]
         axes.plot([d for d, _ in timed], [h for _, h in timed], "o-", color="#1f5fa8", ms=3)
         axes.set_ylabel("hours" if legend else "h", fontsize=labelsize)
+    if days:  # the whole span, however few days have data
+        axes.set_xlim(days[0], days[-1])
     axes.tick_params(labelsize=labelsize)
     axes.grid(alpha=0.3)
     figure.autofmt_xdate(rotation=0, ha="center")
