@@ -253,3 +253,21 @@ def test_a_range_backwards_or_too_long_is_refused() -> None:
     with pytest.raises(BadRange, match="at most"):
         days_between(dt.date(2020, 1, 1), dt.date(2026, 1, 1))
     assert days_between(WEEK[0], WEEK[0]) == [WEEK[0]]
+
+
+def test_the_command_defaults_to_the_90_days_ending_today(capsys) -> None:
+    """Given no --from and no --to, then the command backfills the 90 days ending today in
+    India time (the series' days); --to alone ends the 90 days there."""
+    import argparse
+    import json
+
+    from samvad.reports.cli import run_backfill
+
+    today = dt.date(2026, 11, 30)
+    args = argparse.Namespace(start=None, end=None, dry_run=True)
+    assert run_backfill(args, MemoryTallies(), lambda: today) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert (printed["from"], printed["to"], printed["days"]) == ("2026-09-02", "2026-11-30", 90)
+    args = argparse.Namespace(start=None, end=dt.date(2026, 10, 31), dry_run=True)
+    assert run_backfill(args, MemoryTallies(), lambda: today) == 0
+    assert json.loads(capsys.readouterr().out)["from"] == "2026-08-03"
