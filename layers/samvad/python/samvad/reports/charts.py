@@ -56,6 +56,7 @@ def series_figure(
     import datetime as dt
 
     import matplotlib.dates as mdates
+    from matplotlib.ticker import MaxNLocator
 
     days = [dt.date.fromisoformat(p["date"]) for p in points]
     figure = _figure(*size)
@@ -68,27 +69,33 @@ def series_figure(
             [p["wilson_high"] * 100 for _, p in with_data], color="#b8c4d6", label="95% interval",
         )  # fmt: skip
         axes.plot(x, [p["satisfied_share"] * 100 for _, p in with_data], "o-", color="#1f5fa8",
-                  ms=3)  # fmt: skip
+                  ms=4, clip_on=False)  # fmt: skip
         axes.set_ylim(0, 100)
         axes.set_ylabel("%", fontsize=labelsize)
     elif name == "rate":
         rated = [(d, p["response_rate"]) for d, p in zip(days, points, strict=True)]
         rated = [(d, r) for d, r in rated if r is not None]  # no sample that day: no point
-        axes.plot([d for d, _ in rated], [r * 100 for _, r in rated], "o-", color="#1f5fa8", ms=3)
+        axes.plot([d for d, _ in rated], [r * 100 for _, r in rated], "o-", color="#1f5fa8", ms=4,
+                  clip_on=False)  # fmt: skip
         axes.set_ylim(0, 100)
         axes.set_ylabel("%", fontsize=labelsize)
     elif name == "cases":
         for key, colour, label in CASE_LINES:
-            axes.plot(days, [p[key] for p in points], color=colour, label=label)
+            axes.plot(days, [p[key] for p in points], color=colour, label=label, clip_on=False)
+        most = max((p[key] for p in points for key, _, _ in CASE_LINES), default=0)
+        axes.set_ylim(0, max(most, 4) * 1.1)  # counts: from 0, never a ±0.04 axis
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
         if legend:
             axes.legend(fontsize=8, loc="upper left")
     else:
         timed = [(d, p["median_hours_to_resolution"]) for d, p in zip(days, points, strict=True)]
         timed = [(d, h) for d, h in timed if h is not None]
-        axes.plot([d for d, _ in timed], [h for _, h in timed], "o-", color="#1f5fa8", ms=3)
+        axes.plot([d for d, _ in timed], [h for _, h in timed], "o-", color="#1f5fa8", ms=4,
+                  clip_on=False)  # fmt: skip
+        axes.set_ylim(0, max((h for _, h in timed), default=0) * 1.1 or 24)
         axes.set_ylabel("hours" if legend else "h", fontsize=labelsize)
-    if days:  # the whole span, however few days have data
-        axes.set_xlim(days[0], days[-1])
+    if days:  # the whole span, however few days have data, a day's margin each side
+        axes.set_xlim(days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1))
     axes.tick_params(labelsize=labelsize)
     axes.grid(alpha=0.3)
     figure.autofmt_xdate(rotation=0, ha="center")
