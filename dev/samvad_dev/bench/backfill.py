@@ -1,4 +1,4 @@
-"""The rollup backfill measured on moto (``python -m samvad_dev.bench.backfill [N]``).
+"""The rollup backfill measured on moto (``samvad bench backfill [--feedback N]``).
 
 A fresh in-process moto Tallies table holds N ``FeedbackRecorded`` events over 30 days (64
 offices of 8 departments, 8 services each) as a table tallied before the rollups existed:

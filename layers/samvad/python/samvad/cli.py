@@ -2,7 +2,7 @@
 
   samvad intake FILE... --department CODE    check and load visit files on a local stack
   samvad demo [--visits N] [--days D]        synthetic days end to end on a local stack
-  samvad bench intake|sampling|reports       measured benchmarks, printed as JSON
+  samvad bench intake|sampling|reports|backfill  measured benchmarks, printed as JSON
   samvad sample run|verify|plan              the daily sampler (deployed stack)
   samvad report --date D|--week D|--month M  write a period's report (deployed stack)
   samvad reports backfill-rollups [--from D]  rebuild per-day rollups from tallies (deployed stack)
@@ -269,6 +269,13 @@ def _bench_commands(commands: Commands) -> None:
         help="feedback counts to report on (default: 10000 100000)",
     )
     bench_reports.set_defaults(run=_bench_reports)
+    bench_backfill = which.add_parser(
+        "backfill", help="the rollup backfill's Queries and items against a Scan (moto)"
+    )
+    bench_backfill.add_argument(
+        "--feedback", type=positive_int, default=3000, help="feedback events (default: 3000)"
+    )
+    bench_backfill.set_defaults(run=_bench_backfill)
 
 
 def _report_command(commands: Commands) -> None:
@@ -411,6 +418,13 @@ def _bench_sampling(args: argparse.Namespace) -> int:
 
 def _bench_reports(args: argparse.Namespace) -> int:
     from samvad_dev.bench.reports import run
+
+    print(json.dumps(run(feedback=args.feedback), indent=2))
+    return 0
+
+
+def _bench_backfill(args: argparse.Namespace) -> int:
+    from samvad_dev.bench.backfill import run
 
     print(json.dumps(run(feedback=args.feedback), indent=2))
     return 0
