@@ -10,7 +10,10 @@ whole partition (the ranking window's days are read whole already, and not again
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import functools
+import json
 from collections.abc import Callable
 
 from samvad.reports import series
@@ -41,8 +44,14 @@ def scope_series(
 
 
 def charts(points: list[dict], language: str) -> list[dict]:
-    """The four charts of the points, in the page's language (``reports.inline_charts``)."""
-    return series_svgs(points, language, prefix="trend")
+    """The four charts of the points, in the page's language (``reports.inline_charts``);
+    the same series drawn once per process (a warm function serves a page again quickly)."""
+    return copy.deepcopy(_drawn(json.dumps(points, sort_keys=True), language))
+
+
+@functools.lru_cache(maxsize=32)
+def _drawn(points: str, language: str) -> list[dict]:
+    return series_svgs(json.loads(points), language, prefix="trend")
 
 
 def _source(level: str, code: tuple[str, ...]) -> tuple[str, str]:
