@@ -175,6 +175,14 @@ class MemoryAudit:
     def append(self, entry):
         self.entries.append(dict(entry))
 
+    def append_once(self, entry, key, unless=()):
+        taken = self.__dict__.setdefault("keys", set())
+        if key in taken or taken & set(unless):
+            return False
+        taken.add(key)
+        self.entries.append(dict(entry))
+        return True
+
     def recent(self, today, days, limit):
         return list(reversed(self.entries))[:limit]
 

@@ -202,7 +202,8 @@ def test_users_load_creates_then_updates_from_a_file(aws, tmp_path, monkeypatch,
 
 def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
     """Given the Post Authentication trigger's handler on the stack's Audit table, When
-    Cognito invokes it twice, Then the audit log holds two sign-ins, no phone number."""
+    Cognito invokes it, then retries it with the same event, Then the audit log holds one
+    sign-in, no phone number; another user's sign-in is an entry of its own."""
     from tests.conftest import load_handler
     from tests.unit.test_workspace_signins import event
 
@@ -220,7 +221,11 @@ def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
     found = DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10)
     assert [(e["what"], e["who"], e["from"]) for e in found] == [
         ("sign_in", "collector-khordha", "hosted_ui")
-    ] * 2
+    ]
+    other = event(user_name="sec.health", **{"custom:official_id": "sec-health"})
+    handler.lambda_handler(other, Context())
+    found = DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10)
+    assert sorted(e["who"] for e in found) == ["collector-khordha", "sec-health"]
     assert "9876543210" not in json.dumps(found)
 
 

@@ -49,6 +49,11 @@ class Uploads(Protocol):
 
 class AuditLog(Protocol):
     def append(self, entry: dict) -> None: ...
+    def append_once(self, entry: dict, key: str, unless: tuple[str, ...] = ()) -> bool:
+        """Append ``entry`` under ``key`` (``<ISO time>#…``) unless that key or any of
+        ``unless`` is already taken (one conditional write); False when it was."""
+        ...
+
     def recent(self, today: dt.date, days: int, limit: int) -> list[dict]:
         """The ``days`` days ending ``today`` (on the clock entries are stamped with)."""
         ...
