@@ -24,13 +24,26 @@ class MemoryCases:
         found = self.items.get(case_id)
         return copy.deepcopy(found) if found else None
 
-    def page(self, scope, status, limit, cursor=""):
-        """As the scope indexes answer: matching cases newest first, ``limit`` at a time."""
+    def page(self, scope, filters, limit, cursor=""):
+        """As the query answers: matching cases newest first, ``limit`` at a time."""
         if cursor and not cursor.isdigit():
             raise BadCursor("not a cursor this list gave")
-        wanted = {**scope, **({"status": status} if status else {})}
+        wanted = dict(scope)
+        for name in ("status", "service", "office_code", "level"):
+            if getattr(filters, name) not in ("", None):
+                wanted[name] = getattr(filters, name)
+
+        def passes(case):
+            holder = case["holder"]["official_id"]
+            return (
+                all(case.get(k) == v for k, v in wanted.items())
+                and case["status"] != filters.not_status
+                and (not filters.holder or holder == filters.holder)
+                and holder != filters.not_holder
+            )
+
         found = sorted(
-            (c for c in self.items.values() if all(c.get(k) == v for k, v in wanted.items())),
+            (c for c in self.items.values() if passes(c)),
             key=lambda c: (c.get("opened_at", ""), c["case_id"]),
             reverse=True,
         )

@@ -139,23 +139,41 @@ def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
     assert set(env) == {"AUDIT_TABLE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
 
 
-def test_with_a_bridge_flow_the_workspace_places_calls_in_connect_only(tmp_path: Path) -> None:
-    """Given voice on and the ``connect_bridge_flow_id`` context, then the workspace function
-    names the instance, the bridge flow and the source number, and may start outbound
-    contacts of that instance only; without the flow it holds no Connect right at all."""
-    from tests.infra.conftest import CONNECT_INSTANCE_ARN, connect_context
+def test_with_voice_the_bridge_flow_is_generated_and_the_workspace_calls_into_it(
+    connect_synth: Synthesis, synth: Synthesis
+) -> None:
+    """Given voice on, then the stack holds the generated bridge flow (the committed JSON,
+    the contact centre's number substituted for its only placeholder), and the workspace
+    function names the instance, that flow and the source number, and may start outbound
+    contacts of that instance only; without voice there is no bridge flow and no Connect
+    right at all."""
+    from infra.connect import BRIDGE_FLOW, BRIDGE_PHONE_PLACEHOLDER
+    from tests.infra.conftest import CONNECT_INSTANCE_ARN, CONNECT_SOURCE_PHONE
 
-    synth = _synthesise(tmp_path, connect_context() | {"connect_bridge_flow_id": "flow-bridge"})
-    workspace = synth.stack.workspace
-    env = props(synth, workspace.function)["Environment"]["Variables"]
-    assert env[resources.CONNECT_BRIDGE_FLOW_ENV] == "flow-bridge"
+    synth_on = connect_synth
+    flow_id = synth_on.stack.get_logical_id(synth_on.stack.bridge_flow.flow)
+    flow = synth_on.template.to_json()["Resources"][flow_id]["Properties"]
+    assert flow["Name"] == "samvad-bridge-dev" and flow["Type"] == "CONTACT_FLOW"
+    assert flow["InstanceArn"] == CONNECT_INSTANCE_ARN
+    content, values = flow["Content"]["Fn::Sub"]
+    assert content == BRIDGE_FLOW.read_text(encoding="utf-8")
+    assert values == {BRIDGE_PHONE_PLACEHOLDER[2:-1]: CONNECT_SOURCE_PHONE}
+    workspace = synth_on.stack.workspace
+    env = props(synth_on, workspace.function)["Environment"]["Variables"]
+    assert env[resources.CONNECT_BRIDGE_FLOW_ENV] == {"Fn::Select": [3, {"Fn::Split": [
+        "/", {"Fn::GetAtt": [flow_id, "ContactFlowArn"]}]}]}  # fmt: skip
     assert env[resources.CONNECT_INSTANCE_ENV] == CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
-    grant = actions_by_resource(role_statements(synth, workspace.role))
+    assert env[resources.CONNECT_SOURCE_PHONE_ENV] == CONNECT_SOURCE_PHONE
+    grant = actions_by_resource(role_statements(synth_on, workspace.role))
     connect = {k: v for k, v in grant.items() if any(a.startswith("connect:") for a in v)}
     assert connect == {_key(f"{CONNECT_INSTANCE_ARN}/contact/*"): {
         "connect:StartOutboundVoiceContact"
     }}  # fmt: skip
-    assert synth.error is None
+    assert synth_on.error is None
+    assert not hasattr(synth.stack, "bridge_flow")
+    assert not synth.template.find_resources("AWS::Connect::ContactFlow")
+    grant_off = actions_by_resource(role_statements(synth, synth.stack.workspace.role))
+    assert not any(a.startswith("connect:") for v in grant_off.values() for a in v)
 
 
 def test_one_group_per_role(synth: Synthesis) -> None:

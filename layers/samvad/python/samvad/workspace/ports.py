@@ -18,13 +18,30 @@ class BadCursor(ValueError):
     """A list's cursor that this list did not give (or that points into another list)."""
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list keeps besides its scope; empty fields keep everything."""
+
+    status: str = ""
+    not_status: str = ""
+    """A status the cases must not have (``overdue=false``)."""
+    level: int | None = None
+    service: str = ""
+    office_code: str = ""
+    holder: str = ""
+    """The official who holds the case (``mine=true``)."""
+    not_holder: str = ""
+    """An official who must not hold it (``mine=false``)."""
+
+
 class CaseViews(Protocol):
     def page(
-        self, scope: Mapping[str, str], status: str, limit: int, cursor: str = ""
+        self, scope: Mapping[str, str], filters: CaseFilter, limit: int, cursor: str = ""
     ) -> tuple[list[dict], str]:
         """Up to ``limit`` cases whose department/district/office_code equal every field of
-        ``scope`` (and whose status is ``status``, when given), by a query on the scope's
-        index, newest first; and the cursor of the next page (``""`` at the end)."""
+        ``scope`` and that pass ``filters``, by a query (the filters in it, not after it),
+        newest first: a page is full unless it is the last; and the cursor of the next page
+        (``""`` at the end). A cursor that another list gave is ``BadCursor``."""
         ...
 
 
