@@ -216,7 +216,7 @@ class SamvadStack(cdk.Stack):
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
         )
-        self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
+        self.workspace.hand_back_to(self.store, self.notify.schedule_group)
         connect = connect_settings(
             self.node.try_get_context("connect_instance_arn"),
             self.node.try_get_context("connect_source_phone"),

@@ -118,10 +118,15 @@ class MemoryEvents:
 
 class MemoryCallLists:
     def __init__(self, lists):
-        self.lists = lists
+        self.lists = copy.deepcopy(lists)
 
     def entries(self, list_id):
         return [dict(e) for e in self.lists.get(list_id, [])]
+
+    def put(self, entry):
+        """As DynamoDB's PutItem on (list_id, visit_key): replace or add."""
+        found = self.lists.setdefault(entry["list_id"], [])
+        found[:] = [e for e in found if e["visit_key"] != entry["visit_key"]] + [dict(entry)]
 
 
 class MemoryAttempts:
@@ -156,13 +161,21 @@ class MemoryBridge:
 
 
 class MemoryRequeue:
-    """The dispatcher's later deliveries, by schedule name (a name is scheduled once)."""
+    """The hand-backs scheduled, by schedule name (a name is scheduled once); ``fire``
+    does what the schedules do when due: put the entry on its call list."""
 
     def __init__(self):
         self.scheduled = {}
+        self.fired = set()
 
-    def later(self, message, at, name):
-        self.scheduled.setdefault(name, (dict(message), at))
+    def later(self, entry, at, name):
+        self.scheduled.setdefault(name, (dict(entry), at))
+
+    def fire(self, until, call_lists):
+        for name, (entry, at) in self.scheduled.items():
+            if at <= until and name not in self.fired:
+                call_lists.put(entry)
+                self.fired.add(name)
 
 
 class MemoryUploads:

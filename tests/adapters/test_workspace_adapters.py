@@ -336,27 +336,38 @@ def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
     assert "9876543210" not in json.dumps(found)
 
 
-def test_a_hand_back_to_the_dispatcher_is_scheduled_once_per_name(stack):
-    """Given a no-answer's next attempt, When it is handed back twice under one name (a
-    repeated request), Then one schedule targets the dispatch queue at the retry time with
-    the dispatch message, and no phone number."""
-    from samvad.adapters.calldesk import SchedulerRequeue
-    from samvad_dev.local.cloud import queue_arn
+def test_a_hand_back_is_one_schedule_that_puts_the_entry_on_the_call_list(stack):
+    """Given a no-answer's return to the desk, When it is handed back twice under one name
+    (a repeated request), Then one schedule in the dispatch group calls DynamoDB's PutItem
+    on the CallLists table at the retry time (no function, not the dispatch queue), with
+    the entry and no phone number; and that request, made as Scheduler makes it, puts the
+    call on the official's list, where the desk's adapter reads it."""
+    from samvad.adapters.calldesk import PUT_ITEM_TARGET, SchedulerRequeue
+    from samvad.adapters.workspace import DynamoCallListEntries
 
-    scheduler = boto3.client("scheduler")
-    requeue = SchedulerRequeue(queue_arn(stack.dispatch_queue), "arn:aws:iam::1:role/s", scheduler)
-    message = {"kind": "survey", "visit_key": "v1", "channel": "official_call", "attempt": 2}
+    scheduler, dynamodb = boto3.client("scheduler"), boto3.client("dynamodb")
+    table = _table(stack, resources.CALL_LISTS)
+    requeue = SchedulerRequeue(table, "arn:aws:iam::1:role/s", 30, scheduler)
+    entry = {"list_id": "2026-11-30#cmo", "visit_key": "v1", "language": "or", "attempt": 2,
+             "earlier": 0, "returned_at": "2026-11-30T08:00:00Z"}  # fmt: skip
     at = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
     for _ in range(2):
-        requeue.later(message, at, "calldesk#v1#2")
-    requeue.later({**message, "visit_key": "v2"}, at, "calldesk#v2#2")
+        requeue.later(entry, at, "calldesk#v1#2")
+    requeue.later({**entry, "visit_key": "v2"}, at, "calldesk#v2#2")
     found = scheduler.list_schedules(GroupName=resources.DISPATCH_SCHEDULE_GROUP)["Schedules"]
     assert len(found) == 2
     one = scheduler.get_schedule(Name=found[0]["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP)
     assert one["ScheduleExpression"] == "at(2026-11-30T08:00:00)"
-    assert one["Target"]["Arn"] == queue_arn(stack.dispatch_queue)
-    assert json.loads(one["Target"]["Input"])["attempt"] == 2
+    assert one["Target"]["Arn"] == PUT_ITEM_TARGET
     assert "+91" not in json.dumps(one, default=str)
+    request = json.loads(one["Target"]["Input"])
+    assert request["TableName"] == table
+    assert int(request["Item"]["expires_at"]["N"]) == int(at.timestamp()) + 30 * 86400
+    dynamodb.put_item(**request)  # what Scheduler does at the time
+    dynamodb.put_item(**request)  # and again, if it retries: the same entry
+    [listed] = DynamoCallListEntries(table, dynamodb).entries("2026-11-30#cmo")
+    assert listed["visit_key"] in ("v1", "v2") and listed["attempt"] == 2
+    assert listed["earlier"] == 0 and listed["language"] == "or"
 
 
 def test_an_attempt_number_is_stored_once(stack):

@@ -358,6 +358,29 @@ def test_workspace_function_configuration(synth: Synthesis) -> None:
     assert env["POWERTOOLS_SERVICE_NAME"] == "workspace"
 
 
+def test_a_hand_back_puts_the_call_on_the_call_list_and_nothing_else(synth: Synthesis) -> None:
+    """Given the call desk's hand-back, then the workspace function names its own role (not
+    the dispatcher's queue or role), which only Scheduler may assume, for schedules of the
+    dispatch group of this account, and which may only put items in the CallLists table
+    (encrypted with the data key): the call returns to the desk, never to the IVR."""
+    workspace, store, notify = synth.stack.workspace, synth.stack.store, synth.stack.notify
+    env = props(synth, workspace.function)["Environment"]["Variables"]
+    assert env[resources.SCHEDULER_ROLE_ENV] == get_att(synth, workspace.hand_back_role)
+    assert resources.DISPATCH_QUEUE_ARN_ENV not in env
+    role = props(synth, workspace.hand_back_role)
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": {"Ref": "AWS::AccountId"},
+        "aws:SourceArn": get_att(synth, notify.schedule_group),
+    }
+    grant = actions_by_resource(role_statements(synth, workspace.hand_back_role))
+    assert grant == {
+        _key(get_att(synth, store.tables[resources.CALL_LISTS.logical_id])): {"dynamodb:PutItem"},
+        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:GenerateDataKey"},
+    }
+
+
 def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
     """Given the workspace role, then it allows exactly the listed actions on each named
     resource: the audit table append-only, ``uploads/`` put-only (presigned POSTs), no table
@@ -387,9 +410,9 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
         _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
         _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
         _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
-        # the call desk hands no-answers back to the dispatcher (its schedule group and role)
+        # the call desk hands no-answers back to the desk (the dispatch group, its own role)
         _key(_schedules()): {"scheduler:CreateSchedule"},
-        _key(get_att(synth, synth.stack.notify.schedule_role)): {"iam:PassRole"},
+        _key(get_att(synth, synth.stack.workspace.hand_back_role)): {"iam:PassRole"},
         _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
         _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
         _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},

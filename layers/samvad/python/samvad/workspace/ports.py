@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from samvad.dispatch.policy import CallingHours
 from samvad.escalation import cases as escalation
 from samvad.feedback import service as feedback
 from samvad.grievances.ports import GrievancePorts
@@ -93,9 +94,10 @@ class CallBridge(Protocol):
 
 
 class Requeue(Protocol):
-    def later(self, message: dict, at: dt.datetime, name: str) -> None:
-        """Put a dispatch message on the dispatcher's queue at ``at``, once per ``name`` (a
-        repeat with the same name changes nothing)."""
+    def later(self, entry: dict, at: dt.datetime, name: str) -> None:
+        """Put a call-list entry (``entry["list_id"]``, ``entry["visit_key"]``, …) on the
+        official's call list at ``at``, once per ``name`` (a repeat with the same name changes
+        nothing): the call desk's hand-back of a no-answer."""
         ...
 
 
@@ -117,8 +119,10 @@ class WorkspacePorts:
     tallies: Tallies | None = None
     grievances: GrievancePorts | None = None  # inbound grievances: register, relay, unmask
     bridge: CallBridge | None = None  # None: no telephony here (Call is refused, 409)
-    requeue: Requeue | None = None  # None: no-answer/busy is recorded, not handed back
+    requeue: Requeue | None = None  # None: no-answer/busy stays on the list, callable again
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
+    calling_hours: CallingHours = field(default_factory=CallingHours)
+    """The dispatch policy's: a retry falling outside them moves to the next opening."""
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
