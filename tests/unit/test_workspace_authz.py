@@ -309,7 +309,7 @@ def test_no_answer_returns_to_my_list_at_the_policys_spacing_once(app):
     entry, at = scheduled["calldesk#c1#2"]
     assert entry == {"list_id": f"{TODAY}#cmo", "visit_key": "c1", "language": "or",
                      "attempt": 2, "earlier": 0, "returned_at": "2026-11-30T08:00:00Z"}  # fmt: skip
-    assert "kind" not in entry and "channel" not in entry  # nothing for the dispatcher
+    assert "kind" not in entry  # a call-list entry, not a dispatch message
     assert at.isoformat() == "2026-11-30T08:00:00+00:00"
     assert len(app.ports.call_attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
     desk, calls = _desk(app)

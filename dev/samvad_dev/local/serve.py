@@ -286,7 +286,10 @@ class WorkspaceFront:
         on the real clock (the call desk's hand-backs return calls to officials' lists),
         then the intake, escalation and report-tally queues → their handlers, as Lambda's
         event sources would."""
-        fire_schedules(self.cloud, self.clock())
+        try:  # a schedule that cannot fire must not stop the queues
+            fire_schedules(self.cloud, self.clock())
+        except Exception as error:
+            _progress(f"schedules: {type(error).__name__}: {error}")
         self.cloud.pump()
         self.cloud.escalation.pump()
         pump_reports(self.cloud)
