@@ -49,7 +49,7 @@ def list_calls(official: Official, ports: WorkspacePorts) -> dict:
         visit = ports.visits.get(key) or {}
         done = ports.feedback.store.get(key)
         tries = attempts.get(key, [])
-        status = _call_status(entry, list_id, done, tries, ports)
+        status = _call_status(entry, done, tries, ports)
         phone = str(visit.get("phone") or "")
         calls.append(
             {
@@ -102,11 +102,7 @@ def _earlier(entry: Mapping[str, Any]) -> int:
 
 
 def _call_status(
-    entry: Mapping[str, Any],
-    list_id: str,
-    done: dict | None,
-    tries: list[dict],
-    ports: WorkspacePorts,
+    entry: Mapping[str, Any], done: dict | None, tries: list[dict], ports: WorkspacePorts
 ) -> dict:
     if done:
         return {"status": "done"}
@@ -155,7 +151,7 @@ def record_outcome(
         audit(ports, official, "call_outcome", visit_key, outcome=outcome)
         return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
     tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
-    if _call_status(entry, list_id, None, tries, ports)["status"] == "requeued":
+    if _call_status(entry, None, tries, ports)["status"] == "requeued":
         raise Conflict(f"{visit_key} is handed back for a later attempt; it returns to your list")
     made = _earlier(entry) + len(tries)
     number = made + 1
@@ -217,7 +213,7 @@ def place_call(official: Official, visit_key: str, ports: WorkspacePorts) -> dic
     list_id = _list_id(official, ports)
     tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
     done = ports.feedback.store.get(visit_key)
-    status = _call_status(entry, list_id, done, tries, ports)["status"]
+    status = _call_status(entry, done, tries, ports)["status"]
     if status not in ("to_call", "retry"):
         raise Conflict(f"{visit_key} is {status}: there is no call to place")
     if ports.bridge is None:
