@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from infra.constructs.bridge_flow import BridgeFlow
 from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
 from infra.constructs.escalation import Escalation
@@ -220,16 +221,16 @@ class SamvadStack(cdk.Stack):
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
         )
-        self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
+        self.workspace.hand_back_to(self.store, self.notify.schedule_group)
         connect = connect_settings(
             self.node.try_get_context("connect_instance_arn"),
             self.node.try_get_context("connect_source_phone"),
             region=self.region,
             account=self.account,
         )
-        bridge_flow = self.node.try_get_context("connect_bridge_flow_id")
-        if connect is not None and bridge_flow:  # the call desk's Call (docs/workspace.md)
-            self.workspace.bridge_calls(connect, str(bridge_flow))
+        if connect is not None:  # the call desk's Call (docs/workspace.md)
+            self.bridge_flow = BridgeFlow(self, "BridgeFlow", settings=connect, stage=stage)
+            self.workspace.bridge_calls(connect, self.bridge_flow.flow_id)
         # officials' notices deep-link to the case page (sign-in required; no bearer link)
         self.escalation.function.add_environment(
             resources.WORKSPACE_URL_ENV, self.workspace.api.api_endpoint

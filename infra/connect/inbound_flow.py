@@ -36,7 +36,6 @@ from infra.connect.survey_flow import (
     LAMBDA_SECONDS,
     STATIC_GOODBYE,
     VERSION,
-    VOICE_NOTE_SECONDS,
     Flow,
     render,
 )
@@ -231,37 +230,11 @@ def _grievance(flow: InboundFlow) -> None:
     flow.menu("office_list", "office", "menu-category")
     flow.menu("category", "category", "ask-voice-1")
     flow.choice("voice", "q_voice", {"1": "start-recording", "2": "register"}, "register")
-    flow.add(  # the caller's own voice, recorded only after they pressed 1 for it
-        "start-recording",
-        "UpdateContactRecordingBehavior",
-        {"RecordingBehavior": {"RecordedParticipants": ["Agent", "Customer"],
-                               "IVRRecordingBehavior": "Enabled"}},
-        next_action="ask-voice-message",
+    # the caller's own voice, recorded only after they pressed 1 for it
+    flow.voice_clip(
+        "start-recording", "ask-voice-message", "voice_record", "mark-voice-message",
+        stop="stop-recording",
     )  # fmt: skip
-    for mode, parameter in (("tts", "Text"), ("rec", "PromptId")):
-        flow.add(
-            f"ask-voice-message-{mode}",
-            "GetParticipantInput",
-            {
-                parameter: "$.External.voice_record",
-                "InputTimeLimitSeconds": VOICE_NOTE_SECONDS,
-                "StoreInput": "False",
-            },
-            next_action="stop-recording",
-            conditions={"#": "stop-recording"},
-            errors={
-                "InputTimeLimitExceeded": "stop-recording",
-                "NoMatchingCondition": "stop-recording",
-                "NoMatchingError": BYE,
-            },
-        )
-    flow.by_mode("ask-voice-message", "ask-voice-message-tts", "ask-voice-message-rec", BYE)
-    flow.add(
-        "stop-recording",
-        "UpdateContactRecordingBehavior",
-        {"RecordingBehavior": {"RecordedParticipants": [], "IVRRecordingBehavior": "Disabled"}},
-        next_action="mark-voice-message",
-    )
     flow.set_attributes("mark-voice-message", "register", voice_message="true")
     flow.invoke(
         "register", "check-registered",

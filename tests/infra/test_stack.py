@@ -96,6 +96,8 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
         (f"AwsSolutions-IAM5[Resource::{schedules}]", workspace_policy),  # call desk hand-back
+        # the call desk's bridged Call: contacts of the instance (voice on: the bridge flow)
+        (f"AwsSolutions-IAM5[Resource::{CONNECT_INSTANCE_ARN}/contact/*]", workspace_policy),
         ("AwsSolutions-L1", "SignInAudit/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "SignInAudit/Role/DefaultPolicy/Resource"),  # X-Ray
         *(

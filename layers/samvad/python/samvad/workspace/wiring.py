@@ -96,11 +96,14 @@ def _ports_for(
         grievances=_grievances(feedback, policy),
         bridge=call_bridge(settings),
         requeue=(
-            SchedulerRequeue(settings.dispatch_queue_arn, settings.scheduler_role_arn)
-            if settings.dispatch_queue_arn and settings.scheduler_role_arn
+            SchedulerRequeue(
+                settings.call_lists_table, settings.scheduler_role_arn, settings.retention_days
+            )
+            if settings.scheduler_role_arn
             else None
         ),
         retry_after_hours=policy.retry_after_hours,
+        calling_hours=policy.hours,
         busy_retry_minutes=policy.busy_retry_minutes,
         call_attempts_max=policy.call_attempts,
         clock=clock.now,
