@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.erasure import Erasure
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
@@ -206,6 +207,15 @@ class SamvadStack(cdk.Stack):
             notices_topic=self.escalation.topic,
             notices_key=self.escalation.notices_key,
         )
+        self.erasure = Erasure(  # /api/erasures: the only role that may erase (DPDP Act)
+            self,
+            "Erasure",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "erasure",
+            retention_days=retention_days,
+            workspace=self.workspace,
+        )
         self.uploads = DepartmentUploads(
             self,
             "Uploads",
@@ -214,6 +224,7 @@ class SamvadStack(cdk.Stack):
             departments=departments_setting(self.node.try_get_context("departments"))
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
+            rewriters=[self.erasure.role],  # erasure writes an upload back without a citizen
         )
         self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
         connect = connect_settings(

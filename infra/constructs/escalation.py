@@ -98,7 +98,12 @@ class Escalation(SamvadFunction):
             enforce_ssl=True,
             display_name="Samvad grievance notices",
         )
-        self.topic.add_subscription(subscriptions.SqsSubscription(self.tasks))
+        # the state machine's tasks only: not the clerk's notices to officials (no ``task``)
+        self.topic.add_subscription(
+            subscriptions.SqsSubscription(
+                self.tasks, filter_policy={"task": sns.SubscriptionFilter.exists_filter()}
+            )
+        )
         self.rule = events.Rule(
             self,
             "InboxRule",
@@ -213,5 +218,15 @@ class Escalation(SamvadFunction):
                 sid="UseDataAndQueueKeys",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
                 resources=[store.key.key_arn, store.queue_key.key_arn],
+            ),
+            iam.PolicyStatement(
+                sid="SendOfficialsNotices",  # the clerk sends them, not the state machine
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseNoticesKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.notices_key.key_arn],
             ),
         ]
