@@ -11,6 +11,7 @@ from constructs import Construct
 
 from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.edge import PublicEdge
 from infra.constructs.erasure import Erasure
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
@@ -69,9 +70,11 @@ class SamvadStack(cdk.Stack):
         stage: str = "dev",
         retention_days: int = 400,
         repo_root: Path = REPO_ROOT,
+        edge_web_acl_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        self._edge_web_acl_arn = edge_web_acl_arn  # the optional edge (infra.constructs.edge)
         cdk.Tags.of(self).add("project", "samvad")
         cdk.Tags.of(self).add("stage", stage)
         self.store = DataStore(self, "Storage", stage=stage, retention_days=retention_days)
@@ -268,6 +271,15 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             **concurrency,
         )
+        public_url = self.feedback.url.url
+        self.edge = None
+        if self._edge_web_acl_arn is not None:  # CloudFront + WAF in front; links go there
+            self.edge = PublicEdge(
+                self, "PublicEdge", store=self.store, feedback=self.feedback,
+                web_acl_arn=self._edge_web_acl_arn,
+            )  # fmt: skip
+            public_url = f"https://{self.edge.distribution.distribution_domain_name}/"
+            cdk.CfnOutput(self, "FeedbackEdgeUrl", value=public_url)
         self.survey_flow = (
             SurveyFlow(
                 self, "SurveyFlow", settings=settings, feedback=self.feedback.function, stage=stage
@@ -293,7 +305,7 @@ class SamvadStack(cdk.Stack):
             code_dir=repo_root / "functions" / "dispatch",
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
-            feedback_url=self.feedback.url.url,
+            feedback_url=public_url,
             connect=settings,
             contact_flow_id=self.survey_flow.flow_id if self.survey_flow else None,
         )

@@ -156,6 +156,7 @@ class FeedbackSettings(_FromEnvironment):
     grievances_table: str = _var(resources.GRIEVANCES.env_var, "")
     rate_limits_table: str = _var(resources.RATE_LIMITS.env_var, "")
     directory_table: str = _var(resources.DIRECTORY.env_var, "")
+    origin_secret_id: str = _var(resources.ORIGIN_SECRET_ENV, "")  # behind CloudFront: samvad.edge
 
 
 @dataclass(frozen=True, kw_only=True)
