@@ -117,9 +117,7 @@ def test_the_origin_refuses_requests_around_the_edge_and_links_go_through_it(
     assert actions_on(statements, secret) == {"secretsmanager:GetSecretValue"}
     ivr = props(edge_synth, stack.feedback.function)["Environment"]["Variables"]
     assert resources.ORIGIN_SECRET_ENV not in ivr  # Connect and SNS do not come through it
-    domain = {
-        "Fn::GetAtt": [edge_synth.logical_id(stack.edge.distribution), "DomainName"]
-    }
+    domain = {"Fn::GetAtt": [edge_synth.logical_id(stack.edge.distribution), "DomainName"]}
     link_base = {"Fn::Join": ["", ["https://", domain, "/"]]}
     notify = props(edge_synth, stack.notify.function)["Environment"]["Variables"]
     assert notify[resources.FEEDBACK_URL_ENV] == link_base

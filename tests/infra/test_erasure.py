@@ -115,9 +115,7 @@ def test_the_erasure_role_holds_exactly_what_erasure_touches(synth: Synthesis) -
             for prefix in OBJECT_PREFIXES
         },
         _key(get_att(synth, store.bucket)): {"s3:ListBucket", "s3:ListBucketVersions"},
-        _key({"Ref": synth.logical_id(store.phone_hash_secret)}): {
-            "secretsmanager:GetSecretValue"
-        },
+        _key({"Ref": synth.logical_id(store.phone_hash_secret)}): {"secretsmanager:GetSecretValue"},
         _key(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
         _key(get_att(synth, stack.erasure.log_group)): {
             "logs:CreateLogStream",

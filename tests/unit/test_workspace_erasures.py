@@ -19,7 +19,9 @@ ASKED = {"phone": "+91 98765 43210", "reason": "citizen asked by letter, ref 12/
 
 @pytest.fixture
 def desk() -> ErasureDeskPorts:
-    return ErasureDeskPorts(erasure=_day(), requests=MemoryErasureRequests(), audit_clock=lambda: NOW)
+    return ErasureDeskPorts(
+        erasure=_day(), requests=MemoryErasureRequests(), audit_clock=lambda: NOW
+    )
 
 
 def test_the_grievance_officer_erases_and_gets_a_receipt_without_the_number(desk):
@@ -67,7 +69,9 @@ def test_another_reason_is_another_request(desk):
     """Given an erasure done, When the officer asks again for a new reason, Then it runs again
     and records that it found nothing."""
     request_erasure(official("grievance_officer"), ASKED, desk)
-    again = request_erasure(official("grievance_officer"), ASKED | {"reason": "second letter"}, desk)
+    again = request_erasure(
+        official("grievance_officer"), ASKED | {"reason": "second letter"}, desk
+    )
     assert not again["found"] and len(desk.requests.entries) == 2
 
 

@@ -182,15 +182,18 @@ class DynamoErasureRequests:
         try:
             self._client.transact_write_items(
                 TransactItems=[
-                    {"Put": {"TableName": self._table, "Item": item}
-                     | ({"ConditionExpression": condition} if condition else {})}
+                    {
+                        "Put": {"TableName": self._table, "Item": item}
+                        | ({"ConditionExpression": condition} if condition else {})
+                    }
                     for item, condition in items
-                ]  # fmt: skip
+                ]
             )
         except self._client.exceptions.TransactionCanceledException as error:
             reasons = error.response.get("CancellationReasons") or []
             if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
-                raise  # a replay that raced this one stored it first: nothing to do
+                raise
+            # the request is stored already (a replay raced this one): nothing more to write
 
     def recent(self, limit: int) -> list[dict]:
         found: list[dict] = []

@@ -37,6 +37,7 @@ class NoticeSender(Protocol):
 
     def send(self, official_id: str, texts: dict, subject: str, attributes: dict) -> None: ...
 
+
 log = logging.getLogger(__name__)
 CASE_FIELDS = ("department", "service", "office_code", "office_name", "district", "official_id")
 EVENT_FIELDS = ("department", "service", "office_code", "district", "official_id")

@@ -49,9 +49,7 @@ class ErasureDeskPorts:
     audit_clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))
 
 
-def request_erasure(
-    official: Official, body: Mapping[str, Any], ports: ErasureDeskPorts
-) -> dict:
+def request_erasure(official: Official, body: Mapping[str, Any], ports: ErasureDeskPorts) -> dict:
     """Erase the citizen ``body["phone"]`` for ``body["reason"]``; the receipt, never the number.
 
     400 names ``phone`` (missing or not an Indian mobile) or ``reason`` (missing, too long,
