@@ -152,3 +152,39 @@ def test_the_web_acl_refuses_any_other_region() -> None:
     assert [edge_setting(v) for v in (None, "", "false", "true", "TRUE", True, "1")] == [
         False, False, False, True, True, True, True,
     ]  # fmt: skip
+
+
+def test_the_edge_acknowledgements_are_needed_and_cdk_nag_runs_on_both_stacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Given ``edge=true`` and acknowledgements switched off, when synthesised, then cdk-nag
+    fails with the CloudFront and origin-secret findings the edge acknowledges, and nothing
+    in the us-east-1 stack."""
+    import json
+
+    import aws_cdk as cdk
+
+    from infra.app import build_app
+
+    monkeypatch.setattr(cdk.Validations, "acknowledge", lambda self, *rules: None)
+    app, _ = build_app(
+        context=cdk_context() | {"edge": "true"},
+        outdir=str(tmp_path),
+        builtin_cloud_formation_validation=False,
+    )
+    with pytest.raises(RuntimeError, match="ValidationFailed"):
+        app.synth()
+    report = json.loads((tmp_path / "validation-report.json").read_text())
+    found = {
+        (v["ruleName"], c["constructPath"])
+        for plugin in report["pluginReports"]
+        for v in plugin["violations"]
+        for c in v["violatingConstructs"]
+    }
+    edge_found = {(rule, path) for rule, path in found if "PublicEdge" in path or "edge" in path}
+    assert edge_found == {
+        ("AwsSolutions-CFR1", "Samvad-dev/PublicEdge/Distribution/Resource"),
+        ("AwsSolutions-CFR3", "Samvad-dev/PublicEdge/Distribution/Resource"),
+        ("AwsSolutions-CFR4", "Samvad-dev/PublicEdge/Distribution/Resource"),
+        ("AwsSolutions-SMG4", "Samvad-dev/PublicEdge/OriginSecret/Resource"),
+    }
