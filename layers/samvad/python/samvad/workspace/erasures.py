@@ -57,15 +57,15 @@ def request_erasure(official: Official, body: Mapping[str, Any], ports: ErasureD
     authorize(official, "erasures.create")
     e164, reason = _parsed(body)
     hashed = phone_hash(ports.erasure.hash_key, e164)
-    request_id = hashlib.sha256(f"{hashed}|{official.official_id}|{reason}".encode()).hexdigest()
-    request_id = request_id[:32]
+    key = f"{hashed}|{official.official_id}|{reason}"
+    request_id = hashlib.sha256(key.encode()).hexdigest()[:32]
     stored = ports.requests.get(request_id)
     if stored is not None:
         return stored
     recorder = _Recorder(ports, official, request_id, reason)
-    erase(e164, f"workspace:{official.official_id}", dataclasses.replace(
-        ports.erasure, clock=ports.audit_clock, receipts=recorder
-    ))  # fmt: skip
+    # stamped with the wall clock (the local stack's simulated one is not when officials act)
+    erasure = dataclasses.replace(ports.erasure, clock=ports.audit_clock, receipts=recorder)
+    erase(e164, f"workspace:{official.official_id}", erasure)
     return ports.requests.get(request_id) or recorder.receipt
 
 
