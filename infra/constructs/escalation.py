@@ -30,6 +30,7 @@ from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction
 from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
+from samvad.escalation.notices import SENDER_ATTRIBUTE
 
 FUNCTION_TIMEOUT = cdk.Duration.seconds(60)
 QUEUE_VISIBILITY = cdk.Duration.seconds(6 * 60)  # six times the function's timeout
@@ -98,10 +99,11 @@ class Escalation(SamvadFunction):
             enforce_ssl=True,
             display_name="Samvad grievance notices",
         )
-        # the state machine's tasks only: not the clerk's notices to officials (no ``task``)
+        # the state machine's tasks only: not the clerk's notices to officials (``sender``)
+        not_the_clerks = sns.SubscriptionFilter([{"exists": False}])
         self.topic.add_subscription(
             subscriptions.SqsSubscription(
-                self.tasks, filter_policy={"task": sns.SubscriptionFilter.exists_filter()}
+                self.tasks, filter_policy={SENDER_ATTRIBUTE: not_the_clerks}
             )
         )
         self.rule = events.Rule(

@@ -106,15 +106,16 @@ def _entered_per_round(history: list[dict]) -> list[int]:
 
 
 def _officials_inbox(cloud, official_id: str) -> str:
-    """A queue subscribed to the notices topic as an official's SMS would be: filtered on
-    ``official_id``."""
+    """A queue subscribed to the notices topic as ``samvad directory load`` subscribes an
+    official's SMS (``samvad.adapters.topics``)."""
     sqs, sns = cloud.client("sqs"), cloud.client("sns")
     url = sqs.create_queue(QueueName=f"esc-inbox-{official_id}")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
     sns.subscribe(
         TopicArn=topic_arn(cloud.names), Protocol="sqs",
         Endpoint=arn["Attributes"]["QueueArn"],
-        Attributes={"FilterPolicy": json.dumps({"official_id": [official_id]})},
+        Attributes={"FilterPolicy": json.dumps({"official_id": [official_id],
+                                                "task": ["await_atr"]})},
     )  # fmt: skip
     return url
 

@@ -201,7 +201,8 @@ def test_the_clerk_sends_the_notices_and_the_stage_queue_takes_only_tasks(
 ) -> None:
     """Given the escalation function, then it may publish to the notices topic (and use its
     key) to send officials' notices, and the stage queue's subscription to that topic takes
-    only messages with a ``task`` attribute (the state machine's), not the notices."""
+    only messages without the clerk's ``sender`` mark (the state machine's, whatever the
+    version that started them), not the notices."""
     escalation = synth.stack.escalation
     statements = role_statements(synth, escalation.role)
     topic = {"Ref": synth.logical_id(escalation.topic)}
@@ -215,6 +216,6 @@ def test_the_clerk_sends_the_notices_and_the_stage_queue_takes_only_tasks(
         for s in synth.template.find_resources("AWS::SNS::Subscription").values()
         if s["Properties"]["TopicArn"] == topic and s["Properties"]["Protocol"] == "sqs"
     ]
-    assert subscription["FilterPolicy"] == {"task": [{"exists": True}]}
+    assert subscription["FilterPolicy"] == {"sender": [{"exists": False}]}
     env = props(synth, escalation.function)["Environment"]["Variables"]
     assert env[resources.CASE_NOTICES_TOPIC_ENV] == topic

@@ -143,8 +143,11 @@ def test_a_notice_on_the_stage_queue_is_not_a_task():
     """Given the clerk's own notice delivered to the stage's queue (an unfiltered
     subscription), When handled, Then it is recognised and ignored, not sent to the DLQ."""
     ports, tokens = _ports()
+    attributes = {
+        name: {"Type": "String", "Value": value}
+        for name, value in (("official_id", "head-khu"), ("task", "await_atr"), ("sender", "clerk"))
+    }
     body = json.dumps({"Type": "Notification", "Message": "Samvad case …",
-                       "MessageAttributes": {"official_id": {"Type": "String",
-                                                             "Value": "head-khu"}}})  # fmt: skip
+                       "MessageAttributes": attributes})  # fmt: skip
     assert handle_message(body, ports) == {"result": "not_a_task"}
     assert tokens.sent == []

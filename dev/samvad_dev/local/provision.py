@@ -46,7 +46,7 @@ def provision(
     sns.create_topic(Name=names.notices_topic)
     sns.subscribe(  # the state machine's tasks only, as the stack's subscription filters
         TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue),
-        Attributes={"FilterPolicy": json.dumps({"task": [{"exists": True}]})},
+        Attributes={"FilterPolicy": json.dumps({"sender": [{"exists": False}]})},
     )  # fmt: skip
     reports_topic = sns.create_topic(Name=names.reports_topic)["TopicArn"]
     client("scheduler").create_schedule_group(Name=resources.DISPATCH_SCHEDULE_GROUP)

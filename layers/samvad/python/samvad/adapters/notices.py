@@ -6,12 +6,13 @@ import json
 from typing import Any
 
 from samvad.adapters.aws import client as make_client
+from samvad.escalation.notices import CLERK, SENDER_ATTRIBUTE
 
 
 class SnsNotices:
-    """One message per notice, its text per protocol (SMS, e-mail), with the ``official_id``
-    attribute the officials' subscriptions filter on (and no ``task``: the stage's own queue
-    subscription takes only the state machine's tasks)."""
+    """One message per notice, its text per protocol (SMS, e-mail), with the attributes the
+    officials' subscriptions filter on (``official_id``, ``task = await_atr``) and the
+    clerk's mark (``sender = clerk``) that keeps it off the stage's own queue."""
 
     def __init__(self, topic_arn: str, client: Any = None) -> None:
         self._topic_arn = topic_arn
@@ -26,6 +27,11 @@ class SnsNotices:
             Subject=subject,
             MessageAttributes={
                 name: {"DataType": "String", "StringValue": str(value)}
-                for name, value in {"official_id": official_id, **attributes}.items()
+                for name, value in {
+                    "official_id": official_id,
+                    "task": "await_atr",
+                    SENDER_ATTRIBUTE: CLERK,
+                    **attributes,
+                }.items()
             },
         )

@@ -16,7 +16,7 @@ from samvad.adapters.state_machine import StepFunctionsTasks
 from samvad.adapters.visits import DynamoVisits
 from samvad.escalation import cases, grievance_cases
 from samvad.escalation.model import CaseError
-from samvad.escalation.notices import case_page
+from samvad.escalation.notices import CLERK, SENDER_ATTRIBUTE, case_page
 from samvad.settings import EscalationSettings
 
 TASKS = {"assign", "await_atr", "await_confirmation"}
@@ -86,10 +86,10 @@ def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
 
 
 def _a_notice(message: dict) -> bool:
-    """A notice the clerk sent to an official (``official_id``, no ``task``): the stage's
-    queue subscription filters these out; should one arrive, it is not a task."""
-    attributes = message.get("MessageAttributes") or {}
-    return "official_id" in attributes and "task" not in attributes
+    """A notice the clerk sent to an official (``sender = clerk``): the stage's queue
+    subscription filters these out; should one arrive, it is not a task."""
+    sender = (message.get("MessageAttributes") or {}).get(SENDER_ATTRIBUTE) or {}
+    return sender.get("Value") == CLERK
 
 
 def _task(text: str, ports: cases.EscalationPorts) -> dict:
