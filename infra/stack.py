@@ -12,6 +12,8 @@ from constructs import Construct
 from infra.constructs.bridge_flow import BridgeFlow
 from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.edge import PublicEdge
+from infra.constructs.erasure import Erasure
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
@@ -70,9 +72,11 @@ class SamvadStack(cdk.Stack):
         stage: str = "dev",
         retention_days: int = 400,
         repo_root: Path = REPO_ROOT,
+        edge_web_acl_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        self._edge_web_acl_arn = edge_web_acl_arn  # the optional edge (infra.constructs.edge)
         cdk.Tags.of(self).add("project", "samvad")
         cdk.Tags.of(self).add("stage", stage)
         self.store = DataStore(self, "Storage", stage=stage, retention_days=retention_days)
@@ -212,6 +216,15 @@ class SamvadStack(cdk.Stack):
             notices_topic=self.escalation.topic,
             notices_key=self.escalation.notices_key,
         )
+        self.erasure = Erasure(  # /api/erasures: the only role that may erase (DPDP Act)
+            self,
+            "Erasure",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "erasure",
+            retention_days=retention_days,
+            workspace=self.workspace,
+        )
         self.uploads = DepartmentUploads(
             self,
             "Uploads",
@@ -220,6 +233,7 @@ class SamvadStack(cdk.Stack):
             departments=departments_setting(self.node.try_get_context("departments"))
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
+            rewriters=[self.erasure.role],  # erasure writes an upload back without a citizen
         )
         self.workspace.hand_back_to(self.store, self.notify.schedule_group)
         connect = connect_settings(
@@ -263,6 +277,15 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             **concurrency,
         )
+        public_url = self.feedback.url.url
+        self.edge = None
+        if self._edge_web_acl_arn is not None:  # CloudFront + WAF in front; links go there
+            self.edge = PublicEdge(
+                self, "PublicEdge", store=self.store, feedback=self.feedback,
+                web_acl_arn=self._edge_web_acl_arn,
+            )  # fmt: skip
+            public_url = f"https://{self.edge.distribution.distribution_domain_name}/"
+            cdk.CfnOutput(self, "FeedbackEdgeUrl", value=public_url)
         self.survey_flow = (
             SurveyFlow(
                 self, "SurveyFlow", settings=settings, feedback=self.feedback.function, stage=stage
@@ -288,7 +311,7 @@ class SamvadStack(cdk.Stack):
             code_dir=repo_root / "functions" / "dispatch",
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
-            feedback_url=self.feedback.url.url,
+            feedback_url=public_url,
             connect=settings,
             contact_flow_id=self.survey_flow.flow_id if self.survey_flow else None,
         )

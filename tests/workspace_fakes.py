@@ -390,6 +390,7 @@ CLAIMS = {
     "caller": {"custom:official_id": "contact-centre"},
     "data_officer": {"custom:official_id": "data-health", "custom:department": "health"},
     "auditor": {"custom:official_id": "auditor"},
+    "grievance_officer": {"custom:official_id": "grievance-officer"},
 }
 
 
@@ -399,3 +400,30 @@ def claims_of(role: str) -> dict:
 
 def official(role: str):
     return official_from_claims(claims_of(role), "10.0.0.1")
+
+
+class MemoryErasureRequests:
+    """``samvad.workspace.erasures.ErasureRequests`` in memory: the request's receipt, the
+    erasure's own receipt and the audit entry stored together, once per request id."""
+
+    def __init__(self):
+        self.receipts: dict[str, dict] = {}
+        self.erased: list[dict] = []
+        self.entries: list[dict] = []
+        self.fail_next = False  # a failure of the one write: nothing of it is stored
+
+    def get(self, request_id):
+        return self.receipts.get(request_id)
+
+    def record(self, erased, receipt, entry):
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("the write failed")
+        if receipt["request_id"] in self.receipts:
+            return
+        self.receipts[receipt["request_id"]] = dict(receipt)
+        self.erased.append(dict(erased))
+        self.entries.append(dict(entry))
+
+    def recent(self, limit):
+        return list(self.receipts.values())[:limit]

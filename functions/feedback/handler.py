@@ -3,7 +3,7 @@ the grievance SMS the workspace requests (an SQS queue fed by a rule on the bus)
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from samvad import telemetry
+from samvad import edge, telemetry
 from samvad.feedback.wiring import (
     connect_invocation,
     kind_of,
@@ -33,6 +33,16 @@ def lambda_handler(event: dict, context: LambdaContext):
     logger.append_keys(entry=kind)
     if kind not in ROUTES:
         raise ValueError("unrecognised invocation: not Connect, SNS, SQS or a function URL request")
-    result = ROUTES[kind](event, FeedbackSettings.from_env())
+    settings = FeedbackSettings.from_env()
+    if kind == "web" and settings.origin_secret_id and not _through_the_edge(event, settings):
+        return edge.REFUSED  # behind CloudFront only (the optional edge, samvad.edge)
+    result = ROUTES[kind](event, settings)
     telemetry.count_feedback(metrics, telemetry.feedback_statuses(kind, event, result))
     return result
+
+
+def _through_the_edge(event: dict, settings: FeedbackSettings) -> bool:
+    from samvad.adapters.secrets import secret_bytes
+
+    secret = secret_bytes(settings.origin_secret_id).decode()
+    return edge.through_the_edge(event.get("headers"), secret)

@@ -31,6 +31,7 @@ from infra.constructs.nag import acknowledge
 from infra.constructs.queues import work_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
+from samvad.escalation.notices import SENDER_ATTRIBUTE
 
 FUNCTION_TIMEOUT = cdk.Duration.seconds(60)
 QUEUE_VISIBILITY = cdk.Duration.seconds(6 * 60)  # six times the function's timeout
@@ -99,7 +100,13 @@ class Escalation(SamvadFunction):
             enforce_ssl=True,
             display_name="Samvad grievance notices",
         )
-        self.topic.add_subscription(subscriptions.SqsSubscription(self.tasks))
+        # the state machine's tasks only: not the clerk's notices to officials (``sender``)
+        not_the_clerks = sns.SubscriptionFilter([{"exists": False}])
+        self.topic.add_subscription(
+            subscriptions.SqsSubscription(
+                self.tasks, filter_policy={SENDER_ATTRIBUTE: not_the_clerks}
+            )
+        )
         self.rule = events.Rule(
             self,
             "InboxRule",
@@ -198,5 +205,15 @@ class Escalation(SamvadFunction):
                 sid="UseDataAndQueueKeys",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
                 resources=[store.key.key_arn, store.queue_key.key_arn],
+            ),
+            iam.PolicyStatement(
+                sid="SendOfficialsNotices",  # the clerk sends them, not the state machine
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseNoticesKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.notices_key.key_arn],
             ),
         ]

@@ -245,3 +245,20 @@ def test_the_cmo_plays_a_callers_voice_message(slow_page, stack):
     assert audio.status == 200 and audio.body()[:4] == b"RIFF"
     assert not re.search(r"\+91[6-9]\d{9}|[6-9]\d{9}", page.inner_text("body"))
     assert page.errors == []
+
+
+def test_the_grievance_officer_takes_an_erasure_request(slow_page, stack):
+    """Given the grievance officer, When they sign in (landing on the erasure page) and submit
+    a citizen's number and the reason, Then the page shows the receipt's id and lists it,
+    the number is gone from the page, and the menu offers nothing else."""
+    page = slow_page
+    sign_in(page, stack, "grievance_officer", "erasures")
+    assert [a.get_attribute("data-page") for a in page.locator("#menu a").all()] == ["erasures"]
+    page.fill("#phone", "+91 70000 00018")
+    page.fill("#reason", "asked by letter at the CMO's grievance cell")
+    page.click("#erasure-form button[type=submit]")
+    page.wait_for_selector("#receipt:not(:empty)")
+    request_id = page.inner_text("#receipt").rsplit(" ", 1)[-1]
+    page.wait_for_selector(f'#erasures tr[data-request="{request_id}"]')
+    assert page.input_value("#phone") == ""
+    assert "70000" not in page.inner_text("main")

@@ -56,6 +56,7 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     import aws_cdk as cdk
 
     from infra.app import build_app
+    from infra.constructs.erasure import OBJECT_PREFIXES as ERASURE_PREFIXES
     from tests.infra.conftest import (
         CONNECT_INSTANCE_ARN,
         CONNECT_RECORDINGS,
@@ -90,7 +91,14 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     departments = default_departments().codes()
     voice_policy = "InboundIvr/Voice/Role/DefaultPolicy/Resource"
     recordings = "arn:<AWS::Partition>:s3:::" + CONNECT_RECORDINGS.removeprefix("s3://")
+    erasure_policy = "Erasure/Role/DefaultPolicy/Resource"
     assert found == intake_chunks_findings(stack) | {
+        ("AwsSolutions-L1", "Erasure/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", erasure_policy),
+        *(
+            (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", erasure_policy)
+            for prefix in ERASURE_PREFIXES
+        ),
         ("AwsSolutions-L1", "Workspace/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
         ("AwsSolutions-L1", "IntakeApi/Function/Resource"),

@@ -13,19 +13,25 @@ import pytest
 
 from samvad.phones import mask
 from samvad.workspace import uploads
+from samvad.workspace.erasures import ErasureDeskPorts
 from samvad.workspace.roles import ROLES
+from tests.unit.test_erasure import _day as erasure_day
 from tests.workspace_fakes import (
     DIRECTORY,
     NOW,
     PHONE,
     TODAY,
+    MemoryErasureRequests,
     MemoryIdentity,
     claims_of,
     official,
     world,
 )
 
-HANDLER = Path(__file__).resolve().parents[2] / "functions" / "workspace" / "handler.py"
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+HANDLER = FUNCTIONS / "workspace" / "handler.py"
+ERASURE_HANDLER = FUNCTIONS / "erasure" / "handler.py"
+"""The HTTP API routes ``/api/erasures`` to the erasure function, everything else here."""
 ALL = set(ROLES)
 READERS = {"cmo", "minister", "secretary", "collector", "sp", "office_head", "auditor"}
 CALLERS = {"cmo", "minister", "secretary", "collector", "sp", "caller"}
@@ -61,12 +67,17 @@ MATRIX = {
     "uploads": ("GET", "/api/uploads", None, _cells({"data_officer"})),
     "rejects": ("GET", "/api/uploads/rejects?key=rejects/health/a.csv", None,
                 _cells({"data_officer"})),
-    "dashboard": ("GET", "/api/dashboard", None, _cells(ALL - {"data_officer"})),
+    "dashboard": ("GET", "/api/dashboard", None,
+                  _cells(ALL - {"data_officer", "grievance_officer"})),
     "audit": ("GET", "/api/audit", None, _cells({"auditor"})),
     # the state page: above every scope but the state's; these fakes hold no day's rollups
     # (role × page on the week's tallies: tests/unit/test_workspace_drilldown.py)
     "drilldown": ("GET", "/api/drilldown?level=state", None,
                   _cells(set(), {"cmo", "caller", "auditor"})),
+    # the erasure function's routes: the grievance officer only
+    "erase": ("POST", "/api/erasures", {"phone": "+91 98765 43210", "reason": "asked by SMS"},
+              _cells({"grievance_officer"})),
+    "erasures": ("GET", "/api/erasures", None, _cells({"grievance_officer"})),
 }  # fmt: skip
 
 
@@ -75,6 +86,11 @@ def app(monkeypatch):
     spec = importlib.util.spec_from_file_location("workspace_handler_under_test", HANDLER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    spec = importlib.util.spec_from_file_location("erasure_handler_under_test", ERASURE_HANDLER)
+    erasure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(erasure)
+    desk = ErasureDeskPorts(erasure=erasure_day(), requests=MemoryErasureRequests())
+    monkeypatch.setattr(erasure, "erasure_desk_ports", lambda: desk)
     ports = world()
     monkeypatch.setattr(module, "workspace_ports", lambda: ports)
     monkeypatch.setattr("samvad.workspace.wiring.workspace_ports", lambda: ports)
@@ -105,10 +121,12 @@ def app(monkeypatch):
             "body": raw_body if raw_body is not None else json.dumps(body) if body else "",
             "isBase64Encoded": False,
         }
-        response = module.lambda_handler(event, _Context())
+        target = erasure if raw_path == "/api/erasures" else module
+        response = target.lambda_handler(event, _Context())
         return response["statusCode"], response["body"]
 
     call.ports = ports
+    call.desk = desk
     return call
 
 
@@ -493,6 +511,14 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
         ("data_officer", "POST", "/api/uploads",
          {"filename": "a.exe", "department": "health"}, "filename"),
         ("auditor", "GET", "/api/audit?days=0", None, "days"),
+        ("grievance_officer", "POST", "/api/erasures", {"reason": "asked"}, "phone"),
+        ("grievance_officer", "POST", "/api/erasures", {"phone": "0674 2391234",
+         "reason": "asked"}, "phone"),
+        ("grievance_officer", "POST", "/api/erasures", {"phone": "9876543210"}, "reason"),
+        ("grievance_officer", "POST", "/api/erasures",
+         {"phone": "9876543210", "reason": "call back on 91234 56789"}, "reason"),
+        ("grievance_officer", "POST", "/api/erasures", {"phone": "9876543210",
+         "reason": "x" * 501}, "reason"),
         (None, "POST", "/api/session", {"username": "x"}, "password"),
     ],
 )  # fmt: skip

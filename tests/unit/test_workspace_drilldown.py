@@ -36,6 +36,7 @@ CLAIMS = {
     "caller": {"custom:official_id": "contact-centre"},
     "data_officer": {"custom:official_id": "data-health", "custom:department": "health"},
     "auditor": {"custom:official_id": "auditor"},
+    "grievance_officer": {"custom:official_id": "grievance-officer"},
 }  # fmt: skip
 STATE_ROLES = {"cmo", "caller", "auditor"}
 HEALTH = {"minister", "secretary"}
@@ -64,7 +65,7 @@ MATRIX = {
     "other_office": ("level=office&code=revenue/REV-CUT-001", _cells(STATE_ROLES)),
     "no_office": ("level=office&code=health/NOPE",
                   _cells(set(), STATE_ROLES | HEALTH | {"collector", "office_head"})),
-    "my_home": ("", _cells(set(ROLES) - {"data_officer"})),
+    "my_home": ("", _cells(set(ROLES) - {"data_officer", "grievance_officer"})),
 }  # fmt: skip
 
 

@@ -48,9 +48,10 @@ def provision(
     _routing(client("events"), names)
     sns = client("sns")
     sns.create_topic(Name=names.notices_topic)
-    sns.subscribe(
-        TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue)
-    )
+    sns.subscribe(  # the state machine's tasks only, as the stack's subscription filters
+        TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue),
+        Attributes={"FilterPolicy": json.dumps({"sender": [{"exists": False}]})},
+    )  # fmt: skip
     reports_topic = sns.create_topic(Name=names.reports_topic)["TopicArn"]
     client("scheduler").create_schedule_group(Name=resources.DISPATCH_SCHEDULE_GROUP)
     manager = client("secretsmanager")

@@ -40,6 +40,8 @@ from samvad_dev.local.voice_messages import pump_voice_messages
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 PUMP_SECONDS = 1.0
 UNAUTHORIZED = json.dumps({"message": "Unauthorized"})
+ERASURE_ROUTES = {"/api/erasures": "erasure"}
+"""Paths the stack's HTTP API routes to the erasure function (``infra.constructs.erasure``)."""
 
 
 @dataclass
@@ -203,6 +205,7 @@ def demo_users(poor: list[dict], directory: dict, collector_district: str) -> li
         user("caller", "contact-centre"),
         user("data_officer", f"data-{department}", department=department),
         user("auditor", "auditor"),
+        user("grievance_officer", "grievance-officer"),
     ]
 
 
@@ -279,8 +282,8 @@ class WorkspaceFront:
             event["requestContext"]["authorizer"] = {
                 "jwt": {"claims": as_http_api_claims(claims), "scopes": None}
             }
-        with self.lock:
-            response = self.cloud.invoke("workspace", event)
+        with self.lock:  # the HTTP API's routes: erasures to their own function
+            response = self.cloud.invoke(ERASURE_ROUTES.get(path, "workspace"), event)
         return response["statusCode"], response.get("headers") or {}, response.get("body", "")
 
     def pump_once(self) -> None:

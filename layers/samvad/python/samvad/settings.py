@@ -158,6 +158,7 @@ class FeedbackSettings(_FromEnvironment):
     directory_table: str = _var(resources.DIRECTORY.env_var, "")
     # the public status page in relayed questions' SMS: ``<feedback URL>/g/status``
     feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")
+    origin_secret_id: str = _var(resources.ORIGIN_SECRET_ENV, "")  # behind CloudFront: samvad.edge
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -168,6 +169,7 @@ class EscalationSettings(_FromEnvironment):
     state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
     grievances_table: str = _var(resources.GRIEVANCES.env_var, "")  # grievance cases' text
     workspace_url: str = _var(resources.WORKSPACE_URL_ENV, "")  # notices link its case page
+    notices_topic_arn: str = _var(resources.CASE_NOTICES_TOPIC_ENV, "")  # the clerk sends them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -252,6 +254,23 @@ class SchemeBroadcastSettings(_FromEnvironment):
     rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
 
 
+@dataclass(frozen=True, kw_only=True)
+class ErasureSettings(_FromEnvironment):
+    """The workspace's erasure function (``samvad.workspace.erasures``): the stores
+    ``samvad erase`` touches, the phone-hash key and the audit trail."""
+
+    visits_table: str = _var(resources.VISITS.env_var)
+    feedback_table: str = _var(resources.FEEDBACK.env_var)
+    dispatches_table: str = _var(resources.DISPATCHES.env_var)
+    links_table: str = _var(resources.LINKS.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    grievances_table: str = _var(resources.GRIEVANCES.env_var)
+    audit_table: str = _var(resources.AUDIT.env_var)
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -267,5 +286,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "grievance_voice": GrievanceVoiceSettings,
     "scheme_broadcast": SchemeBroadcastSettings,
     "signin_audit": SignInAuditSettings,
+    "erasure": ErasureSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""

@@ -111,7 +111,7 @@ class DynamoCases:
         )
 
     def append(
-        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]
+        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any] | None
     ) -> bool:
         names, values = {"#r": "round"}, {":round": round_}
         return self._update(case_id, [], "#r = :round", names, values, fields, entry) is not None
