@@ -227,6 +227,13 @@ class InboundIvrSettings(_FromEnvironment):
     recordings: str = _var(resources.CONNECT_RECORDINGS_ENV, "")
 
 
+@dataclass(frozen=True, kw_only=True)
+class PushCallersSettings(_FromEnvironment):
+    """The stack's push roles into ``intake/push-callers`` (``functions/push_callers``)."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -240,5 +247,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "reports": ReportsSettings,
     "inbound_ivr": InboundIvrSettings,
     "signin_audit": SignInAuditSettings,
+    "push_callers": PushCallersSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""
