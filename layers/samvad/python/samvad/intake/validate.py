@@ -19,7 +19,7 @@ from samvad import phones
 from samvad.intake import dates
 from samvad.keyed import keyed_states, sha256
 from samvad.problems import Problem
-from samvad.sampling.scores import Scorer, sample_partition, stratum_of
+from samvad.sampling.scores import SCORE_HEX, Scorer, sample_partition, stratum_of
 
 VISIT_KEY_VERSION = "v1"
 MAX_TEXT = 200
@@ -264,14 +264,15 @@ class RowValidator:
         office = self._offices[raw_office]
         if isinstance(office, Problem):
             return Rejection(number, office, cells)
-        service = self._services[raw_service]
-        if isinstance(service, Problem):
-            return Rejection(number, service, cells)
+        services = self._services[raw_service]
+        if isinstance(services, Problem):
+            return Rejection(number, services, cells)
+        service, folded_service = services
         visit_id = raw_visit_id.strip()
         if len(visit_id) > 100:
             return Rejection(number, VISIT_ID_TOO_LONG, cells)
 
-        iso_day, clock, expires_at, time_ok = when
+        iso_day, clock, expires_at, time_ok, score_inner, score_outer = when
         if not time_ok:
             self.warnings["time_unrecognised"] += 1
         language, gender, age_band, unrecognised = self._profiles[raw_language, raw_gender, raw_age]
@@ -287,11 +288,19 @@ class RowValidator:
             identity = f"{VISIT_KEY_VERSION}|id|{self._department}|{visit_id}"
         else:
             identity = (
-                f"{VISIT_KEY_VERSION}|row|{self._department}|{service.casefold()}|"
+                f"{VISIT_KEY_VERSION}|row|{self._department}|{folded_service}|"
                 f"{office}|{iso_day}|{clock}|{hashed}"
             )
         visit_key = sha256(identity.encode()).hexdigest()[:32]
         office_name, district, official = self._places[raw_office_name, raw_district, raw_official]
+        citizen = raw_citizen.strip()
+        if len(citizen) > MAX_TEXT or "  " in citizen or "\n" in citizen or "\t" in citizen:
+            citizen = _text(citizen)
+        # the keyed score (``Scorer``) with the day's states, written out
+        state = score_inner()
+        state.update(visit_key.encode())
+        mac = score_outer()
+        mac.update(state.digest())
         return Visit(
             visit_key,
             number,
@@ -307,11 +316,11 @@ class RowValidator:
             office_name,
             district,
             official,
-            _text(raw_citizen) if raw_citizen else "",
+            citizen,
             gender,
             age_band,
             visit_id,
-            self._score(iso_day, visit_key),
+            mac.digest()[: SCORE_HEX // 2].hex(),
         )
 
     def _profile(self, raw: tuple[str, str, str]) -> tuple[str, str, str, tuple[str, ...]]:
@@ -331,8 +340,11 @@ class RowValidator:
             age_band = ""
         return language, gender, age_band, tuple(unrecognised)
 
-    def _check_date(self, raw: tuple[str, str]) -> tuple[str, str, int, bool] | Problem:
-        """(ISO day, HH:MM:SS or "", TTL epoch, whether a separate time cell was readable)."""
+    def _check_date(
+        self, raw: tuple[str, str]
+    ) -> tuple[str, str, int, bool, Callable[[], Any], Callable[[], Any]] | Problem:
+        """(ISO day, HH:MM:SS or "", TTL epoch, whether a separate time cell was readable, and
+        the day's two keyed score states' ``copy``)."""
         date_text, time_text = raw
         when = dates.parse_visit_datetime(date_text)
         if isinstance(when, Problem):
@@ -350,7 +362,9 @@ class RowValidator:
             return DATE_FUTURE.with_detail(day.isoformat())
         if day < self._policy.oldest_allowed:
             return DATE_TOO_OLD.with_detail(day.isoformat())
-        return day.isoformat(), clock, _epoch(day) + self._ttl_seconds, time_ok
+        iso_day = day.isoformat()
+        inner, outer = self._score.states_for(iso_day)  # the day's scorer, inlined per row
+        return iso_day, clock, _epoch(day) + self._ttl_seconds, time_ok, inner.copy, outer.copy
 
 
 def _lookup(table: dict[str, str], raw: str, blank: str) -> Any:
@@ -383,13 +397,14 @@ def _known_office(offices: frozenset[str]) -> Callable[[str], str | Problem]:
     return check
 
 
-def _check_service(raw: str) -> str | Problem:
+def _check_service(raw: str) -> tuple[str, str] | Problem:
+    """(the service, case-folded for the visit key)."""
     service = _text(raw)
     if not service:
         return SERVICE_BLANK
     if len(service) >= MAX_TEXT:
         return SERVICE_TOO_LONG
-    return service
+    return service, service.casefold()
 
 
 _FIELDS = (
