@@ -498,6 +498,8 @@ def test_layer_ships_samvad_runtime_and_dependencies_only() -> None:
     site = build_layer(REPO_ROOT) / "python"
     assert (site / "samvad" / "resources.py").is_file()
     assert (site / "aws_lambda_powertools").is_dir()
+    # .ods: calamine's extension built for the functions' runtime (arm64, CPython 3.13)
+    assert list((site / "python_calamine").glob("*.cpython-313-aarch64-linux-gnu.so"))
     assert not (site / "boto3").exists()
     assert not list((site / "samvad").rglob("*.pyc"))
     assert (site / "samvad" / "intake" / "service.py").is_file()
