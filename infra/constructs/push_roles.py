@@ -161,8 +161,8 @@ class PushRoles(Construct):
         self._acknowledge_provider()
 
     def _acknowledge_provider(self) -> None:
-        """cdk-nag's findings on CDK's provider framework function (its code, role and
-        runtime are CDK's)."""
+        """cdk-nag's findings on CDK's provider framework function (its code and role are
+        CDK's; its runtime is already the latest, so no L1)."""
         framework = self.provider.node.find_child("framework-onEvent")
         role = framework.node.find_child("ServiceRole")
         acknowledge(
@@ -177,12 +177,6 @@ class PushRoles(Construct):
             f"AwsSolutions-IAM5[Resource::{arn_ref(self.function.function)}:*]",
             reason="CDK's provider framework invokes the push_callers function (any of its "
             "versions): the one function, nothing else.",
-        )
-        acknowledge(
-            framework,
-            "AwsSolutions-L1",
-            reason="CDK's provider framework function: its Node.js runtime is chosen by the "
-            "CDK version, upgraded with it.",
         )
 
 

@@ -56,6 +56,7 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     import aws_cdk as cdk
 
     from infra.app import build_app
+    from infra.constructs.function import arn_ref
     from tests.infra.conftest import CONNECT_INSTANCE_ARN, CONNECT_REGION, connect_context
     from tests.infra.test_intake_chunks import intake_chunks_findings
 
@@ -88,6 +89,18 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
         ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
+        # the push roles' mapper function and CDK's provider framework in front of it
+        ("AwsSolutions-L1", "PushRoles/Mapper/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "PushRoles/Mapper/Role/DefaultPolicy/Resource"),
+        (
+            f"AwsSolutions-IAM5[Resource::{arn_ref(stack.push_roles.function.function)}:*]",
+            "PushRoles/Provider/framework-onEvent/ServiceRole/DefaultPolicy/Resource",
+        ),
+        (
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "PushRoles/Provider/framework-onEvent/ServiceRole/Resource",
+        ),
         (f"AwsSolutions-IAM5[Resource::{schedules}]", workspace_policy),  # call desk hand-back
         ("AwsSolutions-L1", "SignInAudit/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "SignInAudit/Role/DefaultPolicy/Resource"),  # X-Ray
