@@ -26,6 +26,7 @@ from infra.constructs.layer import SamvadLayer
 from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.nag import acknowledge
 from infra.constructs.notify import Notify
+from infra.constructs.push_roles import PushRoles, push_principals_setting
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
 from infra.constructs.scheme_broadcast import SchemeBroadcast
@@ -235,6 +236,14 @@ class SamvadStack(cdk.Stack):
             presigner=self.workspace.role,
             rewriters=[self.erasure.role],  # erasure writes an upload back without a citizen
         )
+        self.push_roles = PushRoles(  # push_principals context: who assumes each role
+            self, "PushRoles", api=self.intake_api, store=self.store,
+            layer=self.layer.layer_version, code_dir=repo_root / "functions" / "push_callers",
+            retention_days=retention_days, departments=tuple(self.uploads.roles),
+            principals=push_principals_setting(
+                self.node.try_get_context("push_principals"), tuple(self.uploads.roles)
+            ),
+        )  # fmt: skip
         self.workspace.hand_back_to(self.store, self.notify.schedule_group)
         connect = connect_settings(
             self.node.try_get_context("connect_instance_arn"),

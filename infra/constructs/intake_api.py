@@ -31,9 +31,10 @@ class IntakeApi(SamvadFunction):
 
     IAM (SigV4) rather than API keys: API Gateway's API keys identify a usage plan, not a
     caller, and AWS advises against them for authorisation. A department's system signs with
-    its own role; that role needs ``execute-api:Invoke`` on ``route_arn`` (granted where the
-    role lives, ``grant_push``), and the ``intake/push-callers`` config document maps the
-    role to its department, which the handler reads from the verified request context.
+    its department's push role (``infra.constructs.push_roles.PushRoles``: created by the
+    stack, allowed only this route, and mapped to its department in the
+    ``intake/push-callers`` config document), which the handler reads from the verified
+    request context. A role made elsewhere needs ``grant_push`` and an entry published by hand.
 
     The ``$default`` stage throttles and writes JSON access logs (encrypted with the data key).
     """

@@ -57,6 +57,7 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
 
     from infra.app import build_app
     from infra.constructs.erasure import OBJECT_PREFIXES as ERASURE_PREFIXES
+    from infra.constructs.function import arn_ref
     from tests.infra.conftest import (
         CONNECT_INSTANCE_ARN,
         CONNECT_RECORDINGS,
@@ -103,6 +104,18 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
         ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
+        # the push roles' mapper function and CDK's provider framework in front of it
+        ("AwsSolutions-L1", "PushRoles/Mapper/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "PushRoles/Mapper/Role/DefaultPolicy/Resource"),
+        (
+            f"AwsSolutions-IAM5[Resource::{arn_ref(stack.push_roles.function.function)}:*]",
+            "PushRoles/Provider/framework-onEvent/ServiceRole/DefaultPolicy/Resource",
+        ),
+        (
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "PushRoles/Provider/framework-onEvent/ServiceRole/Resource",
+        ),
         (f"AwsSolutions-IAM5[Resource::{schedules}]", workspace_policy),  # call desk hand-back
         # the call desk's bridged Call: contacts of the instance (voice on: the bridge flow)
         (f"AwsSolutions-IAM5[Resource::{CONNECT_INSTANCE_ARN}/contact/*]", workspace_policy),
@@ -525,6 +538,8 @@ def test_layer_ships_samvad_runtime_and_dependencies_only() -> None:
     site = build_layer(REPO_ROOT) / "python"
     assert (site / "samvad" / "resources.py").is_file()
     assert (site / "aws_lambda_powertools").is_dir()
+    # .ods: calamine's extension built for the functions' runtime (arm64, CPython 3.13)
+    assert list((site / "python_calamine").glob("*.cpython-313-aarch64-linux-gnu.so"))
     assert not (site / "boto3").exists()
     assert not list((site / "samvad").rglob("*.pyc"))
     assert (site / "samvad" / "intake" / "service.py").is_file()

@@ -271,6 +271,13 @@ class ErasureSettings(_FromEnvironment):
     phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
 
 
+@dataclass(frozen=True, kw_only=True)
+class PushCallersSettings(_FromEnvironment):
+    """The stack's push roles into ``intake/push-callers`` (``functions/push_callers``)."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+
+
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "intake": IntakeSettings,
     "intake_split": IntakeSettings,
@@ -287,5 +294,6 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "scheme_broadcast": SchemeBroadcastSettings,
     "signin_audit": SignInAuditSettings,
     "erasure": ErasureSettings,
+    "push_callers": PushCallersSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""
