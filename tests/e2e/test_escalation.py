@@ -17,6 +17,7 @@ from samvad.escalation import cases
 from samvad.escalation.model import CaseError
 from samvad_dev.local.cloud import LocalCloud
 from samvad_dev.local.escalation import local_ports, topic_arn, topic_name
+from samvad_dev.local.names import queue_arn
 from tests.escalation_support import (
     CITIZEN_PHONE,
     HOLDERS,
@@ -318,7 +319,7 @@ def test_a_failed_sns_publish_is_retried_and_the_case_is_not_lost(cloud, ports):
     sns.subscribe(
         TopicArn=topic_arn(cloud.names),
         Protocol="sqs",
-        Endpoint="arn:aws:sqs:ap-south-1:123456789012:samvad-esc-escalation-tasks",
+        Endpoint=queue_arn(cloud.names.tasks_queue, cloud.account),
     )
     assert cloud.escalation.run_until(_waiting(ports, case_id), timeout=120)
     assert _case(ports, case_id)["level"] == 1 and _status(cloud, case_id) == "RUNNING"
