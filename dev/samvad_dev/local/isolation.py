@@ -109,13 +109,16 @@ def own(account: str) -> None:
 
 
 def release(account: str) -> None:
-    """Drop ``account``'s backends: the cloud that owned it has stopped."""
+    """Reset and drop ``account``'s backends: the cloud that owned it has stopped. (Reset
+    first, as moto does: S3's bucket names are one namespace across accounts.)"""
     from moto.core.base_backend import BackendDict, backend_lock
 
     _owned.discard(account)
     with backend_lock:
         for backends in BackendDict._instances:
-            dict.pop(backends, account, None)
+            dropped = dict.pop(backends, account, None)
+            if dropped is not None:
+                dropped.reset()
 
 
 def install() -> None:
