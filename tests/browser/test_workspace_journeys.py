@@ -174,11 +174,6 @@ def test_a_data_officer_uploads_sees_the_report_and_gets_the_rejects(slow_page, 
     assert page.errors == []
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="known defect: in full runs the auditor still sees only the actions made on its "
-    "own server (two servers are started in one run; cause not yet found, docs/local-runtime.md)",
-)
 def test_the_auditor_sees_every_action(slow_page, stack):
     page = slow_page
     sign_in(page, stack, "auditor", "audit")

@@ -53,7 +53,7 @@ def fire_schedules(cloud: LocalCloud, until: dt.datetime) -> int:
     """Fire every dispatch schedule due by ``until``, as Scheduler would; return how many."""
     scheduler = cloud.client("scheduler")
     sqs = cloud.client("sqs")
-    urls = {queue_arn(name): url for name, url in cloud.queue_urls.items()}
+    urls = {queue_arn(name, cloud.account): url for name, url in cloud.queue_urls.items()}
     fired = 0
     for when, name in pending_schedules(cloud):
         if when > until:

@@ -49,7 +49,7 @@ def provision(
     sns = client("sns")
     sns.create_topic(Name=names.notices_topic)
     sns.subscribe(  # the state machine's tasks only, as the stack's subscription filters
-        TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue),
+        TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue, names.account),
         Attributes={"FilterPolicy": json.dumps({"sender": [{"exists": False}]})},
     )  # fmt: skip
     reports_topic = sns.create_topic(Name=names.reports_topic)["TopicArn"]
@@ -72,7 +72,7 @@ def provision(
         resources.SAMPLING_SECRET_ENV: secret(names.sampling_secret),
         resources.LINK_SECRET_ENV: secret(names.link_secret),
         resources.DISPATCH_QUEUE_ENV: urls[names.dispatch_queue],
-        resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue),
+        resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue, names.account),
         resources.SCHEDULER_ROLE_ENV: names.scheduler_role_arn,
         resources.FEEDBACK_URL_ENV: "https://sv.local",  # a short host, as SMS links need
         resources.TELEPHONY_SIMULATOR_ENV: urls[names.calls_queue],
@@ -96,7 +96,7 @@ def _bucket(s3: Any, names: Names) -> None:
         NotificationConfiguration={
             "QueueConfigurations": [
                 {
-                    "QueueArn": queue_arn(names.intake_queue),
+                    "QueueArn": queue_arn(names.intake_queue, names.account),
                     "Events": ["s3:ObjectCreated:*"],
                     "Filter": {
                         "Key": {
@@ -164,7 +164,9 @@ def _routing(events: Any, names: Names) -> None:
         target = names.events_queue if queue == "events" else queue
         events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern))
         events.put_targets(
-            Rule=rule, EventBusName=bus, Targets=[{"Id": "target", "Arn": queue_arn(target)}]
+            Rule=rule,
+            EventBusName=bus,
+            Targets=[{"Id": "target", "Arn": queue_arn(target, names.account)}],
         )
 
 
