@@ -49,7 +49,8 @@ def provision(
     sns = client("sns")
     sns.create_topic(Name=names.notices_topic)
     sns.subscribe(  # the state machine's tasks only, as the stack's subscription filters
-        TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue, names.account),
+        TopicArn=names.notices_topic_arn, Protocol="sqs",
+        Endpoint=queue_arn(names.tasks_queue, names.account),
         Attributes={"FilterPolicy": json.dumps({"sender": [{"exists": False}]})},
     )  # fmt: skip
     reports_topic = sns.create_topic(Name=names.reports_topic)["TopicArn"]
