@@ -5,8 +5,10 @@ India) and ``retention_days`` (default 400); ``connect_instance_arn`` and
 ``connect_source_phone`` turn on voice calls (the instance must be in ``region``; see
 docs/dispatch-deploy.md). ``departments`` lists the department codes that get an upload
 access point and ``auth_domain_prefix`` names the officials' hosted UI (see
-docs/workspace-deploy.md). Run directly, the app reads cdk.json's context and writes to
-``cdk.out``.
+docs/workspace-deploy.md). ``edge=true`` puts CloudFront with a WAF rate limit
+(``edge_rate_limit`` requests per IP in five minutes) in front of the public feedback URL:
+a second stack, ``Samvad-<stage>-edge``, in us-east-1 (docs/operations.md). Run directly,
+the app reads cdk.json's context and writes to ``cdk.out``.
 """
 
 from __future__ import annotations
@@ -31,21 +33,36 @@ def build_app(**app_props: Any) -> tuple[cdk.App, SamvadStack]:
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
 
+    from infra.constructs.edge import DEFAULT_RATE_LIMIT, EDGE_REGION, EdgeFirewall, edge_setting
     from infra.stack import SamvadStack
 
     app = cdk.App(**app_props)
     stage = str(app.node.try_get_context("stage") or "dev")
     region = str(app.node.try_get_context("region") or DEFAULT_REGION)
     retention_days = int(app.node.try_get_context("retention_days") or 400)
+    account = os.environ.get("CDK_DEFAULT_ACCOUNT")
+    edge: dict[str, Any] = {}
+    if edge_setting(app.node.try_get_context("edge")):  # CloudFront + WAF (docs/operations.md)
+        firewall = EdgeFirewall(
+            app,
+            f"Samvad-{stage}-edge",
+            stage=stage,
+            rate_limit=int(app.node.try_get_context("edge_rate_limit") or DEFAULT_RATE_LIMIT),
+            env=cdk.Environment(account=account, region=EDGE_REGION),
+            cross_region_references=True,
+            description=f"Samvad {stage}: the public edge's web ACL (CloudFront scope)",
+        )
+        edge = {"edge_web_acl_arn": firewall.web_acl_arn, "cross_region_references": True}
     stack = SamvadStack(
         app,
         f"Samvad-{stage}",
         stage=stage,
         retention_days=retention_days,
         repo_root=REPO_ROOT,
-        env=cdk.Environment(account=os.environ.get("CDK_DEFAULT_ACCOUNT"), region=region),
+        env=cdk.Environment(account=account, region=region),
         termination_protection=stage == "prod",
         description=f"Samvad citizen feedback ({stage})",
+        **edge,
     )
     cdk.Validations.of(app).add_plugins(AwsSolutionsChecks(app))
     return app, stack

@@ -9,8 +9,11 @@ from typing import Any
 import aws_cdk as cdk
 from constructs import Construct
 
+from infra.constructs.bridge_flow import BridgeFlow
 from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.edge import PublicEdge
+from infra.constructs.erasure import Erasure
 from infra.constructs.escalation import Escalation
 from infra.constructs.feedback import Feedback
 from infra.constructs.identity import Identity
@@ -23,8 +26,10 @@ from infra.constructs.layer import SamvadLayer
 from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.nag import acknowledge
 from infra.constructs.notify import Notify
+from infra.constructs.push_roles import PushRoles, push_principals_setting
 from infra.constructs.reports import Reports
 from infra.constructs.sampler import Sampler
+from infra.constructs.scheme_broadcast import SchemeBroadcast
 from infra.constructs.signin_audit import SignInAudit
 from infra.constructs.storage import DataStore
 from infra.constructs.uploads import DepartmentUploads, departments_setting
@@ -68,9 +73,11 @@ class SamvadStack(cdk.Stack):
         stage: str = "dev",
         retention_days: int = 400,
         repo_root: Path = REPO_ROOT,
+        edge_web_acl_arn: str | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
+        self._edge_web_acl_arn = edge_web_acl_arn  # the optional edge (infra.constructs.edge)
         cdk.Tags.of(self).add("project", "samvad")
         cdk.Tags.of(self).add("stage", stage)
         self.store = DataStore(self, "Storage", stage=stage, retention_days=retention_days)
@@ -130,6 +137,10 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
         )
         self._workspace(stage, retention_days, repo_root)
+        self.scheme_broadcast = SchemeBroadcast(
+            self, "SchemeBroadcast", store=self.store, layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "scheme_broadcast", retention_days=retention_days,
+        )  # fmt: skip
         self.lake = Lake(
             self,
             "Lake",
@@ -206,6 +217,15 @@ class SamvadStack(cdk.Stack):
             notices_topic=self.escalation.topic,
             notices_key=self.escalation.notices_key,
         )
+        self.erasure = Erasure(  # /api/erasures: the only role that may erase (DPDP Act)
+            self,
+            "Erasure",
+            store=self.store,
+            layer=self.layer.layer_version,
+            code_dir=repo_root / "functions" / "erasure",
+            retention_days=retention_days,
+            workspace=self.workspace,
+        )
         self.uploads = DepartmentUploads(
             self,
             "Uploads",
@@ -214,17 +234,26 @@ class SamvadStack(cdk.Stack):
             departments=departments_setting(self.node.try_get_context("departments"))
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
+            rewriters=[self.erasure.role],  # erasure writes an upload back without a citizen
         )
-        self.workspace.hand_back_to(self.sampler.dispatch_queue, self.notify.schedule_role)
+        self.push_roles = PushRoles(  # push_principals context: who assumes each role
+            self, "PushRoles", api=self.intake_api, store=self.store,
+            layer=self.layer.layer_version, code_dir=repo_root / "functions" / "push_callers",
+            retention_days=retention_days, departments=tuple(self.uploads.roles),
+            principals=push_principals_setting(
+                self.node.try_get_context("push_principals"), tuple(self.uploads.roles)
+            ),
+        )  # fmt: skip
+        self.workspace.hand_back_to(self.store, self.notify.schedule_group)
         connect = connect_settings(
             self.node.try_get_context("connect_instance_arn"),
             self.node.try_get_context("connect_source_phone"),
             region=self.region,
             account=self.account,
         )
-        bridge_flow = self.node.try_get_context("connect_bridge_flow_id")
-        if connect is not None and bridge_flow:  # the call desk's Call (docs/workspace.md)
-            self.workspace.bridge_calls(connect, str(bridge_flow))
+        if connect is not None:  # the call desk's Call (docs/workspace.md)
+            self.bridge_flow = BridgeFlow(self, "BridgeFlow", settings=connect, stage=stage)
+            self.workspace.bridge_calls(connect, self.bridge_flow.flow_id)
         # officials' notices deep-link to the case page (sign-in required; no bearer link)
         self.escalation.function.add_environment(
             resources.WORKSPACE_URL_ENV, self.workspace.api.api_endpoint
@@ -257,6 +286,15 @@ class SamvadStack(cdk.Stack):
             retention_days=retention_days,
             **concurrency,
         )
+        public_url = self.feedback.url.url
+        self.edge = None
+        if self._edge_web_acl_arn is not None:  # CloudFront + WAF in front; links go there
+            self.edge = PublicEdge(
+                self, "PublicEdge", store=self.store, feedback=self.feedback,
+                web_acl_arn=self._edge_web_acl_arn,
+            )  # fmt: skip
+            public_url = f"https://{self.edge.distribution.distribution_domain_name}/"
+            cdk.CfnOutput(self, "FeedbackEdgeUrl", value=public_url)
         self.survey_flow = (
             SurveyFlow(
                 self, "SurveyFlow", settings=settings, feedback=self.feedback.function, stage=stage
@@ -282,7 +320,7 @@ class SamvadStack(cdk.Stack):
             code_dir=repo_root / "functions" / "dispatch",
             retention_days=retention_days,
             dispatch_queue=self.sampler.dispatch_queue,
-            feedback_url=self.feedback.url.url,
+            feedback_url=public_url,
             connect=settings,
             contact_flow_id=self.survey_flow.flow_id if self.survey_flow else None,
         )

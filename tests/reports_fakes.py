@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 
-from samvad.reports.rollups import targets
+from samvad.reports.rollups import REVISION, targets
 from samvad.reports.service import ReportPorts
 from samvad.reports.tally import TallyUpdate
 
@@ -28,6 +28,8 @@ class MemoryTallies:
             item.update(target.attributes)
             for name, amount in update.add.items():
                 item[name] = item.get(name, 0) + amount
+            if target.rollup:
+                item[REVISION] = item.get(REVISION, 0) + 1
         if update.overdue:
             self.overdue.setdefault(update.case_id, {}).update(update.overdue)
         return True
@@ -39,6 +41,13 @@ class MemoryTallies:
             for (p, key), v in sorted(self.items.items())
             if p == partition and key.startswith(prefix)
         ]
+
+    def replace_rollup(self, partition, key, fields, revision, existed) -> bool:
+        now = self.items.get((partition, key))
+        if (now is not None) != existed or (now is not None and now.get(REVISION) != revision):
+            return False
+        self.items[(partition, key)] = dict(fields) | {REVISION: (revision or 0) + 1}
+        return True
 
     def overdue_cases(self) -> list[dict]:
         return [dict(c) for c in self.overdue.values() if "case_id" in c and "resolved_at" not in c]

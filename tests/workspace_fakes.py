@@ -24,13 +24,26 @@ class MemoryCases:
         found = self.items.get(case_id)
         return copy.deepcopy(found) if found else None
 
-    def page(self, scope, status, limit, cursor=""):
-        """As the scope indexes answer: matching cases newest first, ``limit`` at a time."""
+    def page(self, scope, filters, limit, cursor=""):
+        """As the query answers: matching cases newest first, ``limit`` at a time."""
         if cursor and not cursor.isdigit():
             raise BadCursor("not a cursor this list gave")
-        wanted = {**scope, **({"status": status} if status else {})}
+        wanted = dict(scope)
+        for name in ("status", "service", "office_code", "level"):
+            if getattr(filters, name) not in ("", None):
+                wanted[name] = getattr(filters, name)
+
+        def passes(case):
+            holder = case["holder"]["official_id"]
+            return (
+                all(case.get(k) == v for k, v in wanted.items())
+                and case["status"] != filters.not_status
+                and (not filters.holder or holder == filters.holder)
+                and holder != filters.not_holder
+            )
+
         found = sorted(
-            (c for c in self.items.values() if all(c.get(k) == v for k, v in wanted.items())),
+            (c for c in self.items.values() if passes(c)),
             key=lambda c: (c.get("opened_at", ""), c["case_id"]),
             reverse=True,
         )
@@ -105,10 +118,15 @@ class MemoryEvents:
 
 class MemoryCallLists:
     def __init__(self, lists):
-        self.lists = lists
+        self.lists = copy.deepcopy(lists)
 
     def entries(self, list_id):
         return [dict(e) for e in self.lists.get(list_id, [])]
+
+    def put(self, entry):
+        """As DynamoDB's PutItem on (list_id, visit_key): replace or add."""
+        found = self.lists.setdefault(entry["list_id"], [])
+        found[:] = [e for e in found if e["visit_key"] != entry["visit_key"]] + [dict(entry)]
 
 
 class MemoryAttempts:
@@ -143,13 +161,21 @@ class MemoryBridge:
 
 
 class MemoryRequeue:
-    """The dispatcher's later deliveries, by schedule name (a name is scheduled once)."""
+    """The hand-backs scheduled, by schedule name (a name is scheduled once); ``fire``
+    does what the schedules do when due: put the entry on its call list."""
 
     def __init__(self):
         self.scheduled = {}
+        self.fired = set()
 
-    def later(self, message, at, name):
-        self.scheduled.setdefault(name, (dict(message), at))
+    def later(self, entry, at, name):
+        self.scheduled.setdefault(name, (dict(entry), at))
+
+    def fire(self, until, call_lists):
+        for name, (entry, at) in self.scheduled.items():
+            if at <= until and name not in self.fired:
+                call_lists.put(entry)
+                self.fired.add(name)
 
 
 class MemoryUploads:
@@ -174,6 +200,14 @@ class MemoryAudit:
 
     def append(self, entry):
         self.entries.append(dict(entry))
+
+    def append_once(self, entry, key, unless=()):
+        taken = self.__dict__.setdefault("keys", set())
+        if key in taken or taken & set(unless):
+            return False
+        taken.add(key)
+        self.entries.append(dict(entry))
+        return True
 
     def recent(self, today, days, limit):
         return list(reversed(self.entries))[:limit]
@@ -356,6 +390,7 @@ CLAIMS = {
     "caller": {"custom:official_id": "contact-centre"},
     "data_officer": {"custom:official_id": "data-health", "custom:department": "health"},
     "auditor": {"custom:official_id": "auditor"},
+    "grievance_officer": {"custom:official_id": "grievance-officer"},
 }
 
 
@@ -365,3 +400,30 @@ def claims_of(role: str) -> dict:
 
 def official(role: str):
     return official_from_claims(claims_of(role), "10.0.0.1")
+
+
+class MemoryErasureRequests:
+    """``samvad.workspace.erasures.ErasureRequests`` in memory: the request's receipt, the
+    erasure's own receipt and the audit entry stored together, once per request id."""
+
+    def __init__(self):
+        self.receipts: dict[str, dict] = {}
+        self.erased: list[dict] = []
+        self.entries: list[dict] = []
+        self.fail_next = False  # a failure of the one write: nothing of it is stored
+
+    def get(self, request_id):
+        return self.receipts.get(request_id)
+
+    def record(self, erased, receipt, entry):
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("the write failed")
+        if receipt["request_id"] in self.receipts:
+            return
+        self.receipts[receipt["request_id"]] = dict(receipt)
+        self.erased.append(dict(erased))
+        self.entries.append(dict(entry))
+
+    def recent(self, limit):
+        return list(self.receipts.values())[:limit]

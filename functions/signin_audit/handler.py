@@ -22,5 +22,6 @@ def lambda_handler(event: dict, context: LambdaContext) -> dict:
 
     audit = DynamoAuditLog(SignInAuditSettings.from_env().audit_table)
     entry = record_hosted_sign_in(event, audit, clock.now)
-    logger.info("sign-in audited", extra={"official_id": entry["who"]})
+    what = "sign-in already audited (a retried trigger)" if entry["replayed"] else "sign-in audited"
+    logger.info(what, extra={"official_id": entry["who"]})
     return event

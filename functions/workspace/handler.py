@@ -125,6 +125,11 @@ def attachment_link(case_id: str) -> Response:
     return _as(lambda who: cases.attachment_link(who, case_id, key, workspace_ports()))
 
 
+@app.get("/api/cases/<case_id>/voice")
+def voice_message(case_id: str) -> Response:
+    return _as(lambda who: cases.voice_link(who, case_id, workspace_ports()))
+
+
 @app.get("/api/calls")
 def call_list() -> Response:
     return _as(lambda who: calls.list_calls(who, workspace_ports()))

@@ -15,7 +15,8 @@ carries the prompts of the caller's language, as the survey flow's do. The flow:
    message (IVR recording on, "speak, then #", recording off) and ``action=register``, which
    answers the reference, spelled;
 4. the status: the reference keyed (letters by their phone key), ``action=status`` answers it
-   for the caller's own number only;
+   for the caller's own number only; menus and the status are played from a recording in
+   S3 (``Media``) when the answer's ``menu_mode``/``detail_mode`` is ``s3``, else spoken;
 5. schemes: ``action=schemes`` lists them, ``action=scheme`` tells one (text, or its recorded
    prompt), and 1 sends it by SMS (``action=scheme_sms``);
 6. thanks and disconnect. A wrong key is asked again once; every error ends in a polite
@@ -35,7 +36,6 @@ from infra.connect.survey_flow import (
     LAMBDA_SECONDS,
     STATIC_GOODBYE,
     VERSION,
-    VOICE_NOTE_SECONDS,
     Flow,
     render,
 )
@@ -46,6 +46,9 @@ OFFICE_CODE_DIGITS = "6"
 REFERENCE_DIGITS = "6"
 """``OD-7K3M9Q`` is keyed as its six characters after ``OD-``, a letter by its phone key."""
 MENU_SECONDS = "10"
+MENU_MEDIA = {"Uri": "$.External.menu_media", "SourceType": "S3", "MediaType": "Audio"}
+DETAIL_MEDIA = {"Uri": "$.External.detail_media", "SourceType": "S3", "MediaType": "Audio"}
+"""A menu or status recorded per language (config ``inbound/ivr_prompts``), played from S3."""
 THANKS, GIVE_UP = "say-thanks", "say-give_up"
 CONTEXT = {
     "language": "$.Attributes.language",
@@ -89,18 +92,35 @@ class InboundFlow(Flow):
 
     def keyed(self, identifier: str, text: str, digits: str, next_action: str) -> str:
         """Play ``text`` (a ``$.External`` text key) and store up to ``digits`` keys (or
-        fewer, then #) in ``$.StoredCustomerInput``."""
+        fewer, then #) in ``$.StoredCustomerInput``. A menu (``$.External.menu``) is played
+        from its recording in S3 when the answer says ``menu_mode`` ``s3``."""
+        collect = {
+            "InputTimeLimitSeconds": MENU_SECONDS,
+            "StoreInput": "True",
+            "InputValidation": {"CustomValidation": {"MaximumLength": digits}},
+        }
+        if text != "$.External.menu":
+            return self.add(
+                identifier, "GetParticipantInput", {"Text": text, **collect},
+                next_action=next_action, errors={"NoMatchingError": BYE},
+            )  # fmt: skip
+        for mode, source in (("tts", {"Text": text}), ("s3", {"Media": MENU_MEDIA})):
+            self.add(
+                f"{identifier}-{mode}", "GetParticipantInput", {**source, **collect},
+                next_action=next_action, errors={"NoMatchingError": BYE},
+            )  # fmt: skip
+        return self.played(identifier, "menu", f"{identifier}-tts", f"{identifier}-s3")
+
+    def played(self, identifier: str, key: str, tts: str, s3: str) -> str:
+        """Branch on ``$.External.<key>_mode``: ``s3`` plays the recording, anything else
+        (``tts``, or an answer without it) speaks the text."""
         return self.add(
             identifier,
-            "GetParticipantInput",
-            {
-                "Text": text,
-                "InputTimeLimitSeconds": MENU_SECONDS,
-                "StoreInput": "True",
-                "InputValidation": {"CustomValidation": {"MaximumLength": digits}},
-            },
-            next_action=next_action,
-            errors={"NoMatchingError": BYE},
+            "Compare",
+            {"ComparisonValue": f"$.External.{key}_mode"},
+            next_action=tts,
+            conditions={"s3": s3},
+            errors={"NoMatchingCondition": tts},
         )
 
     def keyed_prompt(self, identifier: str, key: str, digits: str, next_action: str) -> str:
@@ -210,37 +230,11 @@ def _grievance(flow: InboundFlow) -> None:
     flow.menu("office_list", "office", "menu-category")
     flow.menu("category", "category", "ask-voice-1")
     flow.choice("voice", "q_voice", {"1": "start-recording", "2": "register"}, "register")
-    flow.add(  # the caller's own voice, recorded only after they pressed 1 for it
-        "start-recording",
-        "UpdateContactRecordingBehavior",
-        {"RecordingBehavior": {"RecordedParticipants": ["Agent", "Customer"],
-                               "IVRRecordingBehavior": "Enabled"}},
-        next_action="ask-voice-message",
+    # the caller's own voice, recorded only after they pressed 1 for it
+    flow.voice_clip(
+        "start-recording", "ask-voice-message", "voice_record", "mark-voice-message",
+        stop="stop-recording",
     )  # fmt: skip
-    for mode, parameter in (("tts", "Text"), ("rec", "PromptId")):
-        flow.add(
-            f"ask-voice-message-{mode}",
-            "GetParticipantInput",
-            {
-                parameter: "$.External.voice_record",
-                "InputTimeLimitSeconds": VOICE_NOTE_SECONDS,
-                "StoreInput": "False",
-            },
-            next_action="stop-recording",
-            conditions={"#": "stop-recording"},
-            errors={
-                "InputTimeLimitExceeded": "stop-recording",
-                "NoMatchingCondition": "stop-recording",
-                "NoMatchingError": BYE,
-            },
-        )
-    flow.by_mode("ask-voice-message", "ask-voice-message-tts", "ask-voice-message-rec", BYE)
-    flow.add(
-        "stop-recording",
-        "UpdateContactRecordingBehavior",
-        {"RecordingBehavior": {"RecordedParticipants": [], "IVRRecordingBehavior": "Disabled"}},
-        next_action="mark-voice-message",
-    )
     flow.set_attributes("mark-voice-message", "register", voice_message="true")
     flow.invoke(
         "register", "check-registered",
@@ -280,13 +274,15 @@ def _status(flow: InboundFlow) -> None:
         conditions={"ok": "say-status"},
         errors={"NoMatchingCondition": "say-nothing_found"},
     )
-    flow.add(
-        "say-status",
-        "MessageParticipant",
-        {"Text": "$.External.detail"},
-        next_action=THANKS,
-        errors={"NoMatchingError": BYE},
-    )
+    for mode, source in (("tts", {"Text": "$.External.detail"}), ("s3", {"Media": DETAIL_MEDIA})):
+        flow.add(
+            f"say-status-{mode}",
+            "MessageParticipant",
+            source,
+            next_action=THANKS,
+            errors={"NoMatchingError": BYE},
+        )
+    flow.played("say-status", "detail", "say-status-tts", "say-status-s3")
     flow.say("nothing_found", THANKS)
 
 

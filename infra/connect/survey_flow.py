@@ -161,6 +161,46 @@ class Flow:
         self.sorry(name, f"ask-{name}-2")
         return f"ask-{name}-1"
 
+    def voice_clip(self, start: str, ask: str, key: str, then: str, stop: str | None = None) -> str:
+        """Record the caller's own voice: recording on (``start``), ``$.External.<key>``
+        said (text or recorded prompt), then up to ``VOICE_NOTE_SECONDS`` listened to, ended
+        by # or silence; recording off (``stop``, when given) and on to ``then``."""
+        after = stop or then
+        self.add(
+            start,
+            "UpdateContactRecordingBehavior",
+            {"RecordingBehavior": {"RecordedParticipants": ["Agent", "Customer"],
+                                   "IVRRecordingBehavior": "Enabled"}},
+            next_action=ask,
+        )  # fmt: skip
+        for mode, parameter in (("tts", "Text"), ("rec", "PromptId")):
+            self.add(
+                f"{ask}-{mode}",
+                "GetParticipantInput",
+                {
+                    parameter: f"$.External.{key}",
+                    "InputTimeLimitSeconds": VOICE_NOTE_SECONDS,
+                    "StoreInput": "False",
+                },
+                next_action=after,
+                conditions={"#": after},
+                errors={
+                    "InputTimeLimitExceeded": after,
+                    "NoMatchingCondition": after,
+                    "NoMatchingError": BYE,
+                },
+            )
+        self.by_mode(ask, f"{ask}-tts", f"{ask}-rec", BYE)
+        if stop:
+            self.add(
+                stop,
+                "UpdateContactRecordingBehavior",
+                {"RecordingBehavior": {"RecordedParticipants": [],
+                                       "IVRRecordingBehavior": "Disabled"}},
+                next_action=then,
+            )  # fmt: skip
+        return start
+
     def sorry(self, name: str, next_action: str) -> None:
         for mode, parameter in (("tts", "Text"), ("rec", "PromptId")):
             self.add(
@@ -238,31 +278,8 @@ def _survey(flow: Flow) -> None:
     )
     flow.ask("ask-officer", "q_officer", "check-officer")
     flow.set_attributes("save-officer", "start-voice-note", wants_officer="true")
-    flow.add(  # the citizen's own voice, recorded only after they pressed 9 for it
-        "start-voice-note",
-        "UpdateContactRecordingBehavior",
-        {"RecordingBehavior": {"RecordedParticipants": ["Agent", "Customer"],
-                               "IVRRecordingBehavior": "Enabled"}},
-        next_action="ask-voice-note",
-    )  # fmt: skip
-    for mode, parameter in (("tts", "Text"), ("rec", "PromptId")):
-        flow.add(
-            f"ask-voice-note-{mode}",
-            "GetParticipantInput",
-            {
-                parameter: "$.External.voice_note",
-                "InputTimeLimitSeconds": VOICE_NOTE_SECONDS,
-                "StoreInput": "False",
-            },
-            next_action="mark-voice-note",
-            conditions={"#": "mark-voice-note"},
-            errors={
-                "InputTimeLimitExceeded": "mark-voice-note",
-                "NoMatchingCondition": "mark-voice-note",
-                "NoMatchingError": BYE,
-            },
-        )
-    flow.by_mode("ask-voice-note", "ask-voice-note-tts", "ask-voice-note-rec", BYE)
+    # the citizen's own voice, recorded only after they pressed 9 for it
+    flow.voice_clip("start-voice-note", "ask-voice-note", "voice_note", "mark-voice-note")
     flow.set_attributes("mark-voice-note", "record", voice_note="true")
     flow.lambda_call(
         "record", "say-thanks",

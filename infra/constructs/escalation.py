@@ -28,8 +28,10 @@ from constructs import Construct
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
 from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction, table_statements
 from infra.constructs.nag import acknowledge
+from infra.constructs.queues import work_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
+from samvad.escalation.notices import SENDER_ATTRIBUTE
 
 FUNCTION_TIMEOUT = cdk.Duration.seconds(60)
 QUEUE_VISIBILITY = cdk.Duration.seconds(6 * 60)  # six times the function's timeout
@@ -98,7 +100,13 @@ class Escalation(SamvadFunction):
             enforce_ssl=True,
             display_name="Samvad grievance notices",
         )
-        self.topic.add_subscription(subscriptions.SqsSubscription(self.tasks))
+        # the state machine's tasks only: not the clerk's notices to officials (``sender``)
+        not_the_clerks = sns.SubscriptionFilter([{"exists": False}])
+        self.topic.add_subscription(
+            subscriptions.SqsSubscription(
+                self.tasks, filter_policy={SENDER_ATTRIBUTE: not_the_clerks}
+            )
+        )
         self.rule = events.Rule(
             self,
             "InboxRule",
@@ -124,26 +132,10 @@ class Escalation(SamvadFunction):
                 sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True)
             )
 
-    def _queue_pair(self, id: str, key) -> tuple[sqs.Queue, sqs.Queue]:
-        dead = sqs.Queue(
-            self,
-            f"{id}DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
+    def _queue_pair(self, id: str, key: kms.IKey) -> tuple[sqs.Queue, sqs.Queue]:
+        return work_queue(
+            self, id, key=key, visibility_timeout=QUEUE_VISIBILITY, max_receives=MAX_RECEIVES
         )
-        queue = sqs.Queue(
-            self,
-            f"{id}Queue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            visibility_timeout=QUEUE_VISIBILITY,
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=MAX_RECEIVES, queue=dead),
-        )
-        return queue, dead
 
     def _state_machine(self, store: DataStore, dispatch_queue: sqs.IQueue) -> sfn.StateMachine:
         definition = Definition(
@@ -213,5 +205,15 @@ class Escalation(SamvadFunction):
                 sid="UseDataAndQueueKeys",
                 actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
                 resources=[store.key.key_arn, store.queue_key.key_arn],
+            ),
+            iam.PolicyStatement(
+                sid="SendOfficialsNotices",  # the clerk sends them, not the state machine
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+            ),
+            iam.PolicyStatement(
+                sid="UseNoticesKey",
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self.notices_key.key_arn],
             ),
         ]

@@ -208,8 +208,9 @@ class Definition:
         return self._retry(state)
 
     def _notice(self, id: str, text: str, timeout_path: str) -> tasks.SnsPublish:
-        """Notify the holder (SMS and e-mail subscriptions filtered on ``official_id``) and
-        wait for the ATR; the stage's queue gets the token."""
+        """Wait for the ATR: the stage's queue gets the token and which notice to send
+        (``await_atr:<text>``); the clerk sends the holder that text from the case item, so
+        no notice text (masked number, case page URL) passes through the execution."""
         state = tasks.SnsPublish(
             self.scope,
             id,
@@ -217,21 +218,15 @@ class Definition:
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
             message=sfn.TaskInput.from_object(
                 {
-                    "default": _s(f"$.assignment.{text}.default"),
-                    "sms": _s(f"$.assignment.{text}.sms"),
-                    "email": _s(f"$.assignment.{text}.email"),
-                    "sqs": _sqs_part("await_atr"),
+                    "default": "samvad case task: await_atr",
+                    "sqs": _sqs_part(f"await_atr:{text}"),
                 }
             ),
             message_per_subscription_type=True,
-            subject=JP.format(
-                "Samvad grievance {} (L{}): " + text, _s("$.case.case_id"), _s("$.step.level")
-            ),
             message_attributes={
                 "task": tasks.MessageAttribute(value="await_atr"),
                 "notice": tasks.MessageAttribute(value=text),
                 "case_id": tasks.MessageAttribute(value=_s("$.case.case_id")),
-                "official_id": tasks.MessageAttribute(value=_s("$.assignment.official_id")),
             },
             task_timeout=sfn.Timeout.at(timeout_path),
             result_path="$.atr",

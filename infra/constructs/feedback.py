@@ -5,14 +5,23 @@ from __future__ import annotations
 from pathlib import Path
 
 import aws_cdk as cdk
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction, table_statements
-from infra.constructs.queues import dead_letter_queue, on_failure_queue
+from infra.constructs.queues import (
+    RULE_MAX_EVENT_AGE,
+    RULE_RETRY_ATTEMPTS,
+    dead_letter_queue,
+    on_failure_queue,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -22,6 +31,9 @@ IVR_CONCURRENCY = 20
 """Reserved for Connect's survey flow and SMS replies, whatever the web entry does."""
 FUNCTION_TIMEOUT = cdk.Duration.seconds(10)
 """Connect waits at most 8 s for a Lambda function (the flow's InvocationTimeLimitSeconds)."""
+REQUESTS_VISIBILITY = cdk.Duration.seconds(6 * 10)
+"""Six times the function's timeout, as AWS advises for SQS event sources."""
+REQUESTS_MAX_RECEIVES = 5
 SMS_SERVICE = "sms-voice.amazonaws.com"
 """AWS End User Messaging SMS: publishes inbound (two-way) messages to the replies topic."""
 KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
@@ -63,6 +75,9 @@ class Feedback(SamvadFunction):
       deliveries SNS cannot make go to ``replies_dead_letter_queue``, and replies the function
       still fails after Lambda's asynchronous retries to ``async_failures``.
     - Connect invokes the function from the survey flow (``SurveyFlow`` grants that).
+    - ``sms_requests``: the grievance SMS the workspace asks for (``GrievanceSmsRequested``,
+      ids only), sent by ``function`` at most once per request; ``FEEDBACK_URL`` (the form's
+      URL) gives relayed questions' SMS the status page's host.
 
     The function, its role and log group come from ``SamvadFunction``.
     """
@@ -117,6 +132,56 @@ class Feedback(SamvadFunction):
         self._replies(store)
         self.async_failures = on_failure_queue(
             self, self.function, self.role, key=store.queue_key, invoked_by="SNS (SMS replies)"
+        )
+        self._sms_requests(store)
+        # relayed questions' SMS link the public status page (``<URL>/g/status``)
+        self.function.add_environment(resources.FEEDBACK_URL_ENV, self.url.url)
+
+    def _sms_requests(self, store: DataStore) -> None:
+        """``GrievanceSmsRequested`` (the workspace may not send SMS) → a rule on the bus →
+        ``sms_requests`` (encrypted, TLS only) → the function, ten at a time, failed records
+        retried; the rule's undeliverable events and the queue's poison messages wait in
+        ``sms_requests_dead_letters``."""
+        self.sms_requests_dead_letters = dead_letter_queue(
+            self,
+            "SmsRequestsDeadLetterQueue",
+            key=store.queue_key,
+            of="the grievance SMS requests (their rule's target and their queue's redrive)",
+        )
+        self.sms_requests = sqs.Queue(
+            self,
+            "SmsRequests",
+            encryption=sqs.QueueEncryption.KMS,
+            encryption_master_key=store.queue_key,
+            enforce_ssl=True,
+            visibility_timeout=REQUESTS_VISIBILITY,
+            retention_period=cdk.Duration.days(4),
+            dead_letter_queue=sqs.DeadLetterQueue(
+                max_receive_count=REQUESTS_MAX_RECEIVES, queue=self.sms_requests_dead_letters
+            ),
+        )
+        self.sms_requests_rule = events.Rule(
+            self,
+            "SmsRequestsRule",
+            event_bus=store.bus,
+            description="Samvad: grievance SMS the workspace asks the feedback function to send",
+            event_pattern=events.EventPattern(
+                source=[resources.EVENT_SOURCE],
+                detail_type=[resources.GRIEVANCE_SMS_REQUESTED],
+            ),
+            targets=[
+                targets.SqsQueue(
+                    self.sms_requests,
+                    dead_letter_queue=self.sms_requests_dead_letters,
+                    retry_attempts=RULE_RETRY_ATTEMPTS,
+                    max_event_age=RULE_MAX_EVENT_AGE,
+                )
+            ],
+        )
+        self.function.add_event_source(
+            sources.SqsEventSource(
+                self.sms_requests, batch_size=10, report_batch_item_failures=True
+            )
         )
 
     def _replies(self, store: DataStore) -> None:

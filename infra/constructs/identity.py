@@ -30,6 +30,7 @@ _ROLE_DESCRIPTIONS = {
     "caller": "Contact-centre agent: the state or one department",
     "data_officer": "Department data officer: uploads",
     "auditor": "Auditor: read-only, the whole state",
+    "grievance_officer": "Grievance officer: citizens' erasure requests (DPDP Act)",
 }
 
 

@@ -19,6 +19,7 @@ from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
 from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.grievance_voice import GrievanceVoice
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -88,6 +89,18 @@ class InboundIvr(SamvadFunction):
         self.add_statements(*self._statements(store))
         self.allow_sms("a scheme notice the caller asked for, a grievance's reference")
         self._flow(settings, stage)
+        # voice messages copied into their cases (``connect_recordings_key``: the KMS key
+        # Connect encrypts recordings with, when it is not the AWS-managed one)
+        self.voice = (
+            GrievanceVoice(
+                self, "Voice", store=store, layer=layer,
+                code_dir=code_dir.parent / "grievance_voice", retention_days=retention_days,
+                recordings=recordings,
+                recordings_key_arn=str(self.node.try_get_context("connect_recordings_key") or ""),
+            )
+            if recordings
+            else None
+        )  # fmt: skip
 
     def _flow(self, settings: ConnectSettings, stage: str) -> None:
         content = FLOW_FILE.read_text(encoding="utf-8")

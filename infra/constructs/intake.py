@@ -10,10 +10,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.queues import work_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -22,7 +22,7 @@ WRITE_PREFIXES = (
     resources.QUARANTINE_PREFIX,
     resources.INTAKE_REPORTS_PREFIX,
 )
-# Actions per table logical id: what the intake function does and nothing more.
+# Actions per table logical id: what intake (files and the push API) does and nothing more.
 TABLE_ACTIONS = {
     "Visits": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
     "Uploads": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
@@ -60,26 +60,12 @@ class Intake(SamvadFunction):
             memory_size=1024,
             timeout=cdk.Duration.minutes(15),
         )
-        key = store.queue_key
-        self.dead_letter_queue = sqs.Queue(
+        self.queue, self.dead_letter_queue = work_queue(
             self,
-            "DeadLetterQueue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
-            retention_period=cdk.Duration.days(14),
-        )
-        self.queue = sqs.Queue(
-            self,
-            "Queue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=key,
-            enforce_ssl=True,
+            "",
+            key=store.queue_key,
             visibility_timeout=cdk.Duration.seconds(resources.INTAKE_QUEUE_VISIBILITY_SECONDS),
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=resources.INTAKE_MAX_RECEIVES, queue=self.dead_letter_queue
-            ),
+            max_receives=resources.INTAKE_MAX_RECEIVES,
         )
         # SqsDestination also lets s3.amazonaws.com use the queue's KMS key (key policy).
         store.bucket.add_event_notification(

@@ -14,6 +14,7 @@ from constructs import Construct
 
 from infra.constructs.function import SamvadFunction, table_statements
 from infra.constructs.http_stage import throttled_stage
+from infra.constructs.intake import TABLE_ACTIONS  # the push API writes what intake writes
 from infra.constructs.storage import DataStore
 
 ROUTE = "/intake/v1/visits"
@@ -22,14 +23,6 @@ FUNCTION_TIMEOUT = cdk.Duration.seconds(29)
 THROTTLE_RATE = 20
 """Batches per second for the whole stage: 29 departments' systems, 1,000 visits a batch."""
 THROTTLE_BURST = 40
-# What the push API reads and writes: the intake function's tables, nothing more.
-TABLE_ACTIONS = {
-    "Visits": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
-    "Uploads": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
-    "Directory": ("dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"),
-    "Config": ("dynamodb:GetItem", "dynamodb:Query"),
-    "Strata": ("dynamodb:BatchWriteItem",),
-}
 
 
 class IntakeApi(SamvadFunction):
@@ -38,9 +31,10 @@ class IntakeApi(SamvadFunction):
 
     IAM (SigV4) rather than API keys: API Gateway's API keys identify a usage plan, not a
     caller, and AWS advises against them for authorisation. A department's system signs with
-    its own role; that role needs ``execute-api:Invoke`` on ``route_arn`` (granted where the
-    role lives, ``grant_push``), and the ``intake/push-callers`` config document maps the
-    role to its department, which the handler reads from the verified request context.
+    its department's push role (``infra.constructs.push_roles.PushRoles``: created by the
+    stack, allowed only this route, and mapped to its department in the
+    ``intake/push-callers`` config document), which the handler reads from the verified
+    request context. A role made elsewhere needs ``grant_push`` and an entry published by hand.
 
     The ``$default`` stage throttles and writes JSON access logs (encrypted with the data key).
     """

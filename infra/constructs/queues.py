@@ -24,6 +24,38 @@ RULE_RETRY_ATTEMPTS = 20
 RULE_MAX_EVENT_AGE = cdk.Duration.hours(24)
 """A rule target's retries before its event goes to the target's dead-letter queue."""
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(6)
+WORK_RETENTION = cdk.Duration.days(4)
+
+
+def work_queue(
+    scope: Construct,
+    prefix: str,
+    *,
+    key: kms.IKey,
+    visibility_timeout: cdk.Duration,
+    max_receives: int,
+) -> tuple[sqs.Queue, sqs.Queue]:
+    """A function's encrypted work queue ``<prefix>Queue`` (kept 4 days) and the dead-letter
+    queue ``<prefix>DeadLetterQueue`` it redrives to after ``max_receives`` receives."""
+    dead = sqs.Queue(
+        scope,
+        f"{prefix}DeadLetterQueue",
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        retention_period=DEAD_LETTER_RETENTION,
+    )
+    queue = sqs.Queue(
+        scope,
+        f"{prefix}Queue",
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        visibility_timeout=visibility_timeout,
+        retention_period=WORK_RETENTION,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receives, queue=dead),
+    )
+    return queue, dead
 
 
 def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> sqs.Queue:

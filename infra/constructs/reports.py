@@ -11,7 +11,6 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction
@@ -20,6 +19,7 @@ from infra.constructs.queues import (
     RULE_RETRY_ATTEMPTS,
     dead_letter_queue,
     on_failure_queue,
+    work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
@@ -120,28 +120,13 @@ class Reports(SamvadFunction):
             reason="one object per run date or report period, not known in advance.",
         )
 
-    def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
-        return sqs.Queue(
-            self,
-            id,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=store.queue_key,
-            enforce_ssl=True,
-            **props,
-        )
-
     def _queues(self, store: DataStore) -> None:
-        self.dead_letter_queue = self._queue(
-            "DeadLetterQueue", store, retention_period=cdk.Duration.days(14)
-        )
-        self.queue = self._queue(
-            "Queue",
-            store,
+        self.queue, self.dead_letter_queue = work_queue(
+            self,
+            "",
+            key=store.queue_key,
             visibility_timeout=QUEUE_VISIBILITY,
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=resources.REPORTS_MAX_RECEIVES, queue=self.dead_letter_queue
-            ),
+            max_receives=resources.REPORTS_MAX_RECEIVES,
         )
         self.rule_dead_letter_queue = dead_letter_queue(
             self,

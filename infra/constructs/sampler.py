@@ -7,11 +7,10 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.function import SamvadFunction, table_statements
-from infra.constructs.queues import on_failure_queue
+from infra.constructs.queues import on_failure_queue, work_queue
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -91,29 +90,13 @@ class Sampler(SamvadFunction):
         )
         self._acknowledge()
 
-    def _queue(self, id: str, store: DataStore, **props: object) -> sqs.Queue:
-        return sqs.Queue(
-            self,
-            id,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=store.queue_key,
-            enforce_ssl=True,
-            **props,
-        )
-
     def _queues(self, store: DataStore) -> None:
-        self.dispatch_dead_letter_queue = self._queue(
-            "DispatchDeadLetterQueue", store, retention_period=cdk.Duration.days(14)
-        )
-        self.dispatch_queue = self._queue(
-            "DispatchQueue",
-            store,
+        self.dispatch_queue, self.dispatch_dead_letter_queue = work_queue(
+            self,
+            "Dispatch",
+            key=store.queue_key,
             visibility_timeout=DISPATCH_VISIBILITY_TIMEOUT,
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=resources.DISPATCH_MAX_RECEIVES,
-                queue=self.dispatch_dead_letter_queue,
-            ),
+            max_receives=resources.DISPATCH_MAX_RECEIVES,
         )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:

@@ -20,7 +20,8 @@ TIMEOUT = cdk.Duration.seconds(5)
 
 
 class SignInAudit(SamvadFunction):
-    """The function, allowed only ``PutItem`` on the Audit table (append-only) and the data
+    """The function, allowed only ``PutItem`` (and ``ConditionCheckItem``, in the
+    transaction that logs a retried trigger once) on the Audit table (append-only) and the data
     key to encrypt it, attached to ``user_pool`` as its Post Authentication trigger."""
 
     def __init__(
@@ -49,7 +50,7 @@ class SignInAudit(SamvadFunction):
         self.add_statements(
             iam.PolicyStatement(
                 sid="AppendAudit",
-                actions=["dynamodb:PutItem"],
+                actions=["dynamodb:PutItem", "dynamodb:ConditionCheckItem"],  # a replay: once
                 resources=[store.tables[resources.AUDIT.logical_id].table_arn],
             ),
             iam.PolicyStatement(

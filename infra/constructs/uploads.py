@@ -77,7 +77,9 @@ class DepartmentUploads(Construct):
     - ``DenyUploadsExceptThroughDepartmentAccessPoints``: ``s3:PutObject`` on ``uploads/*`` is
       denied to every principal unless the request comes through one of these access points
       or from ``presigner``, the workspace function's role, whose presigned POSTs are
-      restricted to the signed-in data officer's department by the handler, not by a policy.
+      restricted to the signed-in data officer's department by the handler, not by a policy,
+      or from one of ``rewriters`` (the erasure function's role, which writes an upload back
+      without one citizen's rows).
     """
 
     def __init__(
@@ -89,8 +91,10 @@ class DepartmentUploads(Construct):
         stage: str,
         departments: Sequence[str],
         presigner: iam.IRole,
+        rewriters: Sequence[iam.IRole] = (),
     ) -> None:
         super().__init__(scope, id)
+        self._rewriters = list(rewriters)
         self._store, self._stage = store, stage
         self.access_points: dict[str, s3.CfnAccessPoint] = {}
         self.access_point_arns: dict[str, str] = {}
@@ -185,7 +189,10 @@ class DepartmentUploads(Construct):
                     conditions={"StringEquals": {"s3:DataAccessPointArn": points}},
                 )
             )
-        conditions: dict[str, Any] = {"ArnNotEquals": {"aws:PrincipalArn": presigner.role_arn}}
+        writers = [presigner.role_arn, *(role.role_arn for role in self._rewriters)]
+        conditions: dict[str, Any] = {
+            "ArnNotEquals": {"aws:PrincipalArn": writers if self._rewriters else writers[0]}
+        }
         if points:
             conditions["StringNotEquals"] = {"s3:DataAccessPointArn": points}
         bucket.add_to_resource_policy(

@@ -11,8 +11,8 @@ from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
-from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -151,28 +151,56 @@ class Workspace(SamvadFunction):
             )
         self.acknowledge_object_prefixes(OBJECT_ACTIONS, reason=PRESIGN_REASON)
 
-    def hand_back_to(self, dispatch_queue: sqs.IQueue, schedule_role: iam.IRole) -> None:
-        """The call desk hands a no-answer's next attempt back to the dispatcher: a one-time
-        schedule in the dispatch group that sends to ``dispatch_queue`` as ``schedule_role``
-        (the same role and group the dispatcher's own deferrals use)."""
+    def hand_back_to(self, store: DataStore, schedule_group: scheduler.ScheduleGroup) -> None:
+        """The call desk hands a no-answer back to the official's own list: a one-time
+        schedule in ``schedule_group`` (the dispatch group) that calls DynamoDB's
+        ``PutItem`` on the CallLists table when the retry is due (a universal target: no
+        function runs) as ``hand_back_role``, which may do only that."""
         stack = cdk.Stack.of(self)
+        call_lists = store.tables[resources.CALL_LISTS.logical_id]
+        self.hand_back_role = iam.Role(
+            self,
+            "HandBackRole",
+            assumed_by=iam.ServicePrincipal(
+                "scheduler.amazonaws.com",
+                conditions={
+                    "StringEquals": {
+                        "aws:SourceAccount": stack.account,
+                        "aws:SourceArn": schedule_group.schedule_group_arn,
+                    }
+                },
+            ),
+            description="Samvad call desk: put a no-answer back on the official's call list",
+        )
+        for statement in (
+            iam.PolicyStatement(
+                sid="ReturnToTheCallList",
+                actions=["dynamodb:PutItem"],
+                resources=[call_lists.table_arn],
+            ),
+            iam.PolicyStatement(
+                sid="EncryptCallLists",
+                actions=["kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[store.key.key_arn],
+            ),
+        ):
+            self.hand_back_role.add_to_policy(statement)
         schedules = stack.format_arn(
             service="scheduler",
             resource="schedule",
             resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
         )
-        self.function.add_environment(resources.DISPATCH_QUEUE_ARN_ENV, dispatch_queue.queue_arn)
-        self.function.add_environment(resources.SCHEDULER_ROLE_ENV, schedule_role.role_arn)
+        self.function.add_environment(resources.SCHEDULER_ROLE_ENV, self.hand_back_role.role_arn)
         self.add_statements(
             iam.PolicyStatement(
-                sid="HandBackToTheDispatcher",
+                sid="HandBackToTheDesk",
                 actions=["scheduler:CreateSchedule"],
                 resources=[schedules],
             ),
             iam.PolicyStatement(
-                sid="PassScheduleRole",
+                sid="PassHandBackRole",
                 actions=["iam:PassRole"],
-                resources=[schedule_role.role_arn],
+                resources=[self.hand_back_role.role_arn],
                 conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
             ),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import boto3
 
 from samvad import resources
@@ -51,3 +53,32 @@ def test_replace_keeps_one_version_with_the_new_body(stack):
 def test_the_receipt_names_the_caller_from_sts(aws):
     """Given credentials, Then the receipt's author is the caller's ARN from STS."""
     assert caller_arn().startswith("arn:aws:")
+
+
+def test_a_workspace_request_is_recorded_once_with_its_receipt_and_audit_entry(stack):
+    """Given an erasure request's receipts and audit entry, When recorded twice (a racing
+    replay), Then the Audit table holds one request receipt, one erasure receipt and one
+    audit entry; the request is read back by its id and listed, newest first."""
+    from samvad.adapters.audit import DynamoAuditLog
+    from samvad.adapters.erasure import DynamoErasureRequests
+
+    table = stack.table(resources.AUDIT)
+    requests = DynamoErasureRequests(table)
+    erased = {"phone_hash": "h1", "at": "2026-11-30T04:00:00+00:00", "by": "workspace:go",
+              "counts": {"visits": 1}, "found": True}  # fmt: skip
+    receipt = {"request_id": "r1", "phone_hash": "h1", "at": erased["at"], "by": "go",
+               "reason": "asked", "counts": {"visits": 1}, "found": True}  # fmt: skip
+    entry = {"at": "2026-11-30T04:00:01Z", "who": "go", "role": "grievance_officer",
+             "what": "erasure", "target": "r1", "from": "10.0.0.1", "found": True}  # fmt: skip
+    requests.record(erased, receipt, entry)
+    requests.record(erased, receipt | {"counts": {"visits": 0}}, entry)
+    assert requests.get("r1") == receipt and requests.get("r2") is None
+    later = receipt | {"request_id": "r2", "at": "2026-11-30T05:00:00+00:00"}
+    requests.record(erased | {"at": later["at"]}, later, entry | {"target": "r2"})
+    assert [r["request_id"] for r in requests.recent(10)] == ["r2", "r1"]
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    assert sorted(i["pk"]["S"] for i in items if i["pk"]["S"].startswith("erasure")) == [
+        "erasure#h1", "erasure#h1", "erasure_requests", "erasure_requests",
+    ]  # fmt: skip
+    audited = DynamoAuditLog(table).recent(dt.date(2026, 11, 30), 1, 10)
+    assert sorted(e["target"] for e in audited) == ["r1", "r2"]

@@ -14,7 +14,7 @@ from samvad import resources
 from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
 from samvad.adapters.cognito import CognitoIdentity, CognitoUsers, create_pool
 from samvad.adapters.workspace import DynamoCaseViews, S3DepartmentUploads
-from samvad.workspace.ports import BadCursor
+from samvad.workspace.ports import BadCursor, CaseFilter
 from samvad.workspace.roles import ROLES, official_from_claims
 
 
@@ -65,10 +65,11 @@ def _cases(stack):
     return DynamoCaseViews(table, client), client, table
 
 
-def _all(views, scope, status="", limit=2):
+def _all(views, scope, status="", limit=2, filters=None):
     found, cursor, pages = [], "", 0
     while True:
-        page, cursor = views.page(scope, status, limit, cursor)
+        page, cursor = views.page(scope, filters or CaseFilter(status=status), limit, cursor)
+        assert len(page) == limit or not cursor, "a page is full unless it is the last"
         found.extend(page)
         pages += 1
         if not cursor:
@@ -108,18 +109,124 @@ def test_case_lists_query_the_scopes_index_page_by_page(stack, monkeypatch):
 def test_a_cursor_cannot_move_a_list_into_another_scope(stack):
     """Given a cursor from Puri's list, when it is used on Khordha's, then it is refused."""
     views, _, _ = _cases(stack)
-    _, cursor = views.page({"department": "health"}, "", 1)
+    _, cursor = views.page({"department": "health"}, CaseFilter(), 1)
     assert cursor
     with pytest.raises(BadCursor):
-        views.page({"district": "Khordha"}, "", 1, cursor)
+        views.page({"district": "Khordha"}, CaseFilter(), 1, cursor)
     with pytest.raises(BadCursor):
-        views.page({"district": "Khordha"}, "", 1, "bm90IGpzb24")
+        views.page({"district": "Khordha"}, CaseFilter(), 1, "bm90IGpzb24")
     forged = base64.urlsafe_b64encode(
         json.dumps({"district": {"S": "Puri"}, "case_id": {"S": "b"},
                     "opened_at": {"S": "2026-11-21T10:00:00+00:00"}}).encode()
     ).decode()  # fmt: skip
     with pytest.raises(BadCursor):
-        views.page({"district": "Khordha"}, "", 1, forged)
+        views.page({"district": "Khordha"}, CaseFilter(), 1, forged)
+    with pytest.raises(BadCursor):  # a filter that moves the list to an office's index
+        views.page({"district": "Khordha"}, CaseFilter(office_code="K1"), 1, forged)
+    _, office_cursor = views.page({"district": "Khordha"}, CaseFilter(office_code="K1"), 1)
+    with pytest.raises(BadCursor):  # nor does an office's cursor open a district's list
+        views.page({"district": "Khordha"}, CaseFilter(), 1, office_cursor)
+
+
+def _many_cases(stack, count=240):
+    """``count`` cases in Khordha (one every hour), varied enough for every filter: the
+    levels cycle 1-4, every 7th is overdue, every 10th is at office K2 (else K1), every
+    25th is for the service "bsky", every 30th is held by collector-khordha."""
+    from samvad.adapters.cases import DynamoCases
+
+    client = boto3.client("dynamodb")
+    table = _table(stack, resources.CASES)
+    cases = DynamoCases(table, client)
+    start = dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
+    made = []
+    for n in range(count):
+        case = {
+            "case_id": f"m{n:03d}", "department": "health", "district": "Khordha",
+            "office_code": "K2" if n % 10 == 0 else "K1",
+            "service": "bsky" if n % 25 == 0 else "opd",
+            "status": "overdue" if n % 7 == 0 else "open", "level": n % 4 + 1,
+            "holder": {"official_id": "collector-khordha" if n % 30 == 0 else f"head-{n}"},
+            "opened_at": (start + dt.timedelta(hours=n)).isoformat(), "audit": [],
+        }  # fmt: skip
+        assert cases.create(case)
+        made.append(case)
+    return DynamoCaseViews(table, client), client, made
+
+
+FILTERS = [
+    (CaseFilter(level=2), lambda c: c["level"] == 2),
+    (CaseFilter(status="overdue"), lambda c: c["status"] == "overdue"),
+    (CaseFilter(not_status="overdue"), lambda c: c["status"] != "overdue"),
+    (CaseFilter(service="bsky"), lambda c: c["service"] == "bsky"),
+    (CaseFilter(office_code="K2"), lambda c: c["office_code"] == "K2"),
+    (CaseFilter(holder="collector-khordha"),
+     lambda c: c["holder"]["official_id"] == "collector-khordha"),
+    (CaseFilter(not_holder="collector-khordha"),
+     lambda c: c["holder"]["official_id"] != "collector-khordha"),
+    (CaseFilter(level=1, status="overdue", office_code="K1"),
+     lambda c: c["level"] == 1 and c["status"] == "overdue" and c["office_code"] == "K1"),
+    (CaseFilter(office_code="K9"), lambda c: False),
+]  # fmt: skip
+
+
+def test_filters_are_in_the_query_so_every_page_but_the_last_is_full(stack, monkeypatch):
+    """Given 240 cases in one district and a filter that keeps some of them, When a reader of
+    the district, the department or the state pages through with 7 a page, Then every page but
+    the last holds 7 cases, and together they are exactly the cases the filter keeps, newest
+    first, each once."""
+    from samvad.adapters import workspace as adapter
+
+    monkeypatch.setattr(adapter, "FETCH", 20)  # several queries a page, as with many cases
+    views, _, made = _many_cases(stack)
+    for scope in ({"district": "Khordha"}, {"department": "health"}, {}):
+        for filters, keep in FILTERS:
+            newest = sorted(made, key=lambda c: c["opened_at"], reverse=True)
+            expected = [c["case_id"] for c in newest if keep(c)]
+            found, _ = _all(views, scope, limit=7, filters=filters)
+            ids = [c["case_id"] for c in found]
+            assert sorted(ids) == sorted(expected), (scope, filters)
+            assert len(set(ids)) == len(ids), (scope, filters)
+            if scope:  # one partition: newest first throughout (the state: status by status)
+                assert ids == expected, (scope, filters)
+
+
+def test_an_office_filter_queries_the_offices_index(stack, monkeypatch):
+    """Given a district's reader asking for one office's cases, When the page is read, Then it
+    is one Query on the office's index with the district as a filter, not the district's."""
+    views, client, _ = _many_cases(stack, count=30)
+    calls = []
+    real = client._make_api_call
+    monkeypatch.setattr(
+        client, "_make_api_call", lambda op, kw: calls.append((op, kw)) or real(op, kw)
+    )
+    page, cursor = views.page({"district": "Khordha"}, CaseFilter(office_code="K2"), 10)
+    assert [c["case_id"] for c in page] == ["m020", "m010", "m000"] and cursor == ""
+    [(op, query)] = calls
+    assert op == "Query" and query["IndexName"] == "by_office"
+    assert query["ExpressionAttributeValues"][":p"] == {"S": "K2"}
+    assert "FilterExpression" in query and {"S": "Khordha"} in (
+        query["ExpressionAttributeValues"].values()
+    )
+
+
+def test_a_filter_that_matches_little_reads_a_bounded_amount_per_page(stack, monkeypatch):
+    """Given 240 cases of which only the oldest passes the filter, When the first page of 5
+    is read, Then the page stops after the bounded number of queries with a cursor (a short
+    page, never an unbounded request), and following the cursors finds it."""
+    from samvad.adapters import workspace as adapter
+
+    monkeypatch.setattr(adapter, "MAX_QUERIES", 2)
+    monkeypatch.setattr(adapter, "FETCH", 50)
+    views, _, _ = _many_cases(stack)
+    filters = CaseFilter(holder="collector-khordha", level=1, service="bsky")  # m000 only
+    page, cursor = views.page({"district": "Khordha"}, filters, 5)
+    assert page == [] and cursor  # 100 read, none kept
+    found, pages = [], 1
+    while cursor:
+        more, cursor = views.page({"district": "Khordha"}, filters, 5, cursor)
+        found += [c["case_id"] for c in more]
+        pages += 1
+    assert found == ["m000"] and pages == 3
 
 
 def test_a_case_with_an_empty_scope_field_is_stored_and_reads_back_whole(stack):
@@ -202,7 +309,8 @@ def test_users_load_creates_then_updates_from_a_file(aws, tmp_path, monkeypatch,
 
 def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
     """Given the Post Authentication trigger's handler on the stack's Audit table, When
-    Cognito invokes it twice, Then the audit log holds two sign-ins, no phone number."""
+    Cognito invokes it, then retries it with the same event, Then the audit log holds one
+    sign-in, no phone number; another user's sign-in is an entry of its own."""
     from tests.conftest import load_handler
     from tests.unit.test_workspace_signins import event
 
@@ -220,31 +328,46 @@ def test_the_sign_in_trigger_appends_to_the_audit_table(stack):
     found = DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10)
     assert [(e["what"], e["who"], e["from"]) for e in found] == [
         ("sign_in", "collector-khordha", "hosted_ui")
-    ] * 2
+    ]
+    other = event(user_name="sec.health", **{"custom:official_id": "sec-health"})
+    handler.lambda_handler(other, Context())
+    found = DynamoAuditLog(_table(stack, resources.AUDIT)).recent(today, 1, 10)
+    assert sorted(e["who"] for e in found) == ["collector-khordha", "sec-health"]
     assert "9876543210" not in json.dumps(found)
 
 
-def test_a_hand_back_to_the_dispatcher_is_scheduled_once_per_name(stack):
-    """Given a no-answer's next attempt, When it is handed back twice under one name (a
-    repeated request), Then one schedule targets the dispatch queue at the retry time with
-    the dispatch message, and no phone number."""
-    from samvad.adapters.calldesk import SchedulerRequeue
-    from samvad_dev.local.cloud import queue_arn
+def test_a_hand_back_is_one_schedule_that_puts_the_entry_on_the_call_list(stack):
+    """Given a no-answer's return to the desk, When it is handed back twice under one name
+    (a repeated request), Then one schedule in the dispatch group calls DynamoDB's PutItem
+    on the CallLists table at the retry time (no function, not the dispatch queue), with
+    the entry and no phone number; and that request, made as Scheduler makes it, puts the
+    call on the official's list, where the desk's adapter reads it."""
+    from samvad.adapters.calldesk import PUT_ITEM_TARGET, SchedulerRequeue
+    from samvad.adapters.workspace import DynamoCallListEntries
 
-    scheduler = boto3.client("scheduler")
-    requeue = SchedulerRequeue(queue_arn(stack.dispatch_queue), "arn:aws:iam::1:role/s", scheduler)
-    message = {"kind": "survey", "visit_key": "v1", "channel": "official_call", "attempt": 2}
+    scheduler, dynamodb = boto3.client("scheduler"), boto3.client("dynamodb")
+    table = _table(stack, resources.CALL_LISTS)
+    requeue = SchedulerRequeue(table, "arn:aws:iam::1:role/s", 30, scheduler)
+    entry = {"list_id": "2026-11-30#cmo", "visit_key": "v1", "language": "or", "attempt": 2,
+             "earlier": 0, "returned_at": "2026-11-30T08:00:00Z"}  # fmt: skip
     at = dt.datetime(2026, 11, 30, 8, 0, tzinfo=dt.UTC)
     for _ in range(2):
-        requeue.later(message, at, "calldesk#v1#2")
-    requeue.later({**message, "visit_key": "v2"}, at, "calldesk#v2#2")
+        requeue.later(entry, at, "calldesk#v1#2")
+    requeue.later({**entry, "visit_key": "v2"}, at, "calldesk#v2#2")
     found = scheduler.list_schedules(GroupName=resources.DISPATCH_SCHEDULE_GROUP)["Schedules"]
     assert len(found) == 2
     one = scheduler.get_schedule(Name=found[0]["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP)
     assert one["ScheduleExpression"] == "at(2026-11-30T08:00:00)"
-    assert one["Target"]["Arn"] == queue_arn(stack.dispatch_queue)
-    assert json.loads(one["Target"]["Input"])["attempt"] == 2
+    assert one["Target"]["Arn"] == PUT_ITEM_TARGET
     assert "+91" not in json.dumps(one, default=str)
+    request = json.loads(one["Target"]["Input"])
+    assert request["TableName"] == table
+    assert int(request["Item"]["expires_at"]["N"]) == int(at.timestamp()) + 30 * 86400
+    dynamodb.put_item(**request)  # what Scheduler does at the time
+    dynamodb.put_item(**request)  # and again, if it retries: the same entry
+    [listed] = DynamoCallListEntries(table, dynamodb).entries("2026-11-30#cmo")
+    assert listed["visit_key"] in ("v1", "v2") and listed["attempt"] == 2
+    assert listed["earlier"] == 0 and listed["language"] == "or"
 
 
 def test_an_attempt_number_is_stored_once(stack):

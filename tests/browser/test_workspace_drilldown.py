@@ -4,6 +4,9 @@ CMO opens the state page; the collector's token cannot open the state's."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from samvad.reports.labels import catalog
@@ -27,6 +30,33 @@ def stack(tmp_path_factory):
 def _fits(page) -> bool:
     """No horizontal scroll at the phone's width."""
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+
+
+PHONE_412 = {"width": 412, "height": 915}
+
+
+def _artifacts() -> Path:
+    """Screenshots are kept in ``out/browser`` (or ``$SAMVAD_ARTIFACTS``), not committed."""
+    folder = Path(os.environ.get("SAMVAD_ARTIFACTS", "out/browser"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _charts_fit(page) -> list[dict]:
+    """Each chart's SVG: its width, the viewport's, its accessible name's parts, and the
+    smallest tick label's height on screen (px)."""
+    return page.evaluate(
+        """() => [...document.querySelectorAll('#charts figure')].map(f => {
+          const svg = f.querySelector('svg');
+          const ids = (svg.getAttribute('aria-labelledby') || '').split(' ');
+          const ticks = [...svg.querySelectorAll('g[id*="tick_"] > g[id*="-text_"]')]
+            .map(t => t.getBoundingClientRect().height).filter(h => h > 0);
+          return {width: svg.getBoundingClientRect().width, viewport: window.innerWidth,
+                  caption: f.querySelector('figcaption').textContent,
+                  named: ids.every(id => document.getElementById(id)),
+                  role: svg.getAttribute('role'), smallest: Math.min(...ticks)};
+        })"""
+    )
 
 
 def _sign_in(page, stack, role: str) -> None:
@@ -82,3 +112,40 @@ def test_the_state_page_is_the_cmos_and_not_the_collectors(browser_page, stack, 
     token = api_sign_in(stack["url"], stack["by_role"]["collector"])
     status, body = request(stack["url"], "GET", "/api/drilldown?level=state", token=token)
     assert status == 403, body
+
+
+def test_the_drill_down_pages_show_their_charts_on_a_phone(browser_page, stack):
+    """Given the collector at 412 px, when they open their district's page and then an
+    office's, in Odia, then each page shows the four charts (server-drawn SVG) within the
+    width, named by their title and description, captions in Odia, tick labels' digits at
+    least 9 px high (a ~13 px font), the data table behind its summary; no sideways scroll,
+    no console error, and screenshots kept as artifacts."""
+    page = browser_page
+    page.set_viewport_size(PHONE_412)
+    _sign_in(page, stack, "collector")
+    odia = catalog("or")["labels"]
+    district = stack["by_role"]["collector"]["scope"]["district"]
+    for level, query in (("district", f"level=district&code={district}"), ("office", None)):
+        if query:
+            page.goto(stack["url"] + f"/drilldown?{query}&lang=or")
+        else:
+            page.locator(
+                "#insufficient a[data-level=office], #league a[data-level=office]"
+            ).first.click()
+            page.wait_for_url("**level=office**")
+        page.wait_for_selector("#charts figure svg")
+        charts = _charts_fit(page)
+        assert [c["caption"] for c in charts] == [
+            odia[k] for k in ("chart_share", "chart_rate", "chart_cases", "chart_median")
+        ]
+        for chart in charts:
+            assert chart["role"] == "img" and chart["named"]
+            assert 0 < chart["width"] <= chart["viewport"]
+            assert chart["smallest"] >= 9, chart  # a digit 9 px high: a ~13 px font
+        assert page.inner_text("#series-table summary") == odia["as_table"]
+        page.click("#series-table summary")
+        assert page.locator("#series tr").count() > 1
+        assert page.inner_text("#series tr >> nth=0").split("\t")[0] == odia["date"]
+        assert _fits(page)
+        page.screenshot(path=str(_artifacts() / f"drilldown-charts-{level}-or.png"), full_page=True)
+    assert page.errors == []

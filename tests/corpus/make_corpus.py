@@ -476,6 +476,156 @@ def _fixed_zip_times(data: bytes) -> bytes:
     return buffer.getvalue()
 
 
+def _ods(sheets: list[tuple[str, list[list], bool]]) -> bytes:
+    """An OpenDocument spreadsheet written by odfpy: (title, rows, hidden) per sheet, typed
+    cells (floats, dates, date-times, text), reproducible bytes."""
+    from odf.opendocument import OpenDocumentSpreadsheet
+    from odf.style import Style, TableProperties
+    from odf.table import Table, TableCell, TableRow
+    from odf.text import P
+
+    def cell(value: object) -> TableCell:
+        if value is None:
+            return TableCell()
+        if isinstance(value, int | float):
+            made = TableCell(valuetype="float", value=value)
+        elif isinstance(value, dt.date):  # a datetime too: ISO with its time
+            made = TableCell(valuetype="date", datevalue=value.isoformat())
+        else:
+            made = TableCell(valuetype="string")
+        made.addElement(P(text=str(value)))
+        return made
+
+    document = OpenDocumentSpreadsheet()
+    hidden = Style(name="hidden-sheet", family="table")
+    hidden.addElement(TableProperties(display="false"))
+    document.automaticstyles.addElement(hidden)
+    for title, rows, is_hidden in sheets:
+        table = Table(name=title, **({"stylename": hidden} if is_hidden else {}))
+        for values in rows:
+            table_row = TableRow()
+            for value in values:
+                table_row.addElement(cell(value))
+            table.addElement(table_row)
+        document.spreadsheet.addElement(table)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return _fixed_ods_times(buffer.getvalue())
+
+
+def _fixed_ods_times(data: bytes) -> bytes:
+    """``_fixed_zip_times`` for OpenDocument: ``mimetype`` stays first and stored (the format
+    requires it, and the intake sniffs it)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
+        for info in source.infolist():
+            member = zipfile.ZipInfo(info.filename, ZIP_TIME)
+            stored = info.filename == "mimetype"
+            member.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            body = source.read(info.filename)
+            if info.filename == "meta.xml":  # odfpy stamps the generator's version and dates
+                stamp = rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?"
+                body = re.sub(stamp, b"2026-01-01T00:00:00", body)
+            if info.filename.endswith(".xml"):
+                body = _unused_namespaces_dropped(body)
+            target.writestr(member, body)
+    return buffer.getvalue()
+
+
+def _unused_namespaces_dropped(xml: bytes) -> bytes:
+    """odfpy declares every namespace any earlier document of the process used: keep only
+    those this document uses, so the bytes do not depend on what was written before."""
+    declaration = rb' xmlns:([\w-]+)="[^"]*"'
+    rest = re.sub(declaration, b"", xml)
+    for prefix in set(re.findall(declaration, xml)):
+        if not re.search(rb"[<\s/]" + re.escape(prefix) + rb":[\w-]", rest):
+            xml = re.sub(rb" xmlns:" + re.escape(prefix) + rb'="[^"]*"', b"", xml)
+    return xml
+
+
+def typed_ods() -> bytes:
+    """``typed_xlsx``'s sheets and cells, saved as LibreOffice Calc would (.ods)."""
+    return _ods(
+        [
+            ("Instructions", [["Fill one row per visit. Do not change the column names."]], False),
+            (
+                "Visits",
+                [
+                    ["Mobile No", "Date of Visit", "Office Code", "Service", "Citizen Name", "Age"],
+                    [9437000001, dt.datetime(2026, 11, 20), "PHC-01", "OPD", ODIA_NAME, 34],
+                    [9437000002.0, dt.date(2026, 11, 21), "PHC-01", "OPD", "Ram Das", 61.0],
+                    [9437000003, dt.datetime(2026, 11, 21, 10, 15), "PHC-01", "OPD", "Hari", None],
+                    ["94370 00004", "22/11/2026", "phc-01", "Immunisation", "Gita", "26-35"],
+                    [None, None, None, None, None, None],  # an empty row
+                    [943700005, dt.datetime(2026, 11, 22), "PHC-01", "OPD", "Nine Digits", 40],
+                ],
+                False,
+            ),
+        ]
+    )
+
+
+def sheet_per_office_ods() -> bytes:
+    """``sheet_per_office_xlsx`` as .ods: a cover sheet, one sheet per office (columns in
+    different orders), a sheet with the wrong columns and a hidden scratch sheet."""
+    return _ods(
+        [
+            ("Cover", [["Visits register, Khordha district, November 2026"]], False),
+            (
+                "PHC-01",
+                [
+                    ["Mobile No", "Date of Visit", "Office Code", "Service", "Citizen Name"],
+                    [9437000011, dt.datetime(2026, 11, 20), "PHC-01", "OPD", "Ram"],
+                    [9437000012, dt.datetime(2026, 11, 20), "PHC-01", "OPD", "Sita"],
+                    [9437000013, dt.datetime(2026, 11, 21), "CHC-07", "Immunisation", "Hari"],
+                ],
+                False,
+            ),
+            (
+                "CHC-07",
+                [
+                    ["Sl No", "Service", "Office Code", "Date of Visit", "Mobile No",
+                     "Citizen Name", "Gender"],
+                    [1, "Immunisation", "CHC-07", dt.datetime(2026, 11, 21), 9437000013, "Hari",
+                     "M"],
+                    [2, "OPD", "CHC-07", "31/02/2026", 9437000014, "Gita", "F"],
+                    [3, "OPD", "CHC-07", dt.datetime(2026, 11, 21), 9437000011, "Ram", "M"],
+                ],
+                False,
+            ),
+            ("Summary", [["Office", "Total visits"], ["PHC-01", 2]], False),
+            (
+                "Scratch",
+                [
+                    ["Mobile No", "Date of Visit", "Office Code", "Service"],
+                    [9437000099, dt.datetime(2026, 11, 21), "PHC-01", "OPD"],
+                ],
+                True,
+            ),
+        ]
+    )  # fmt: skip
+
+
+def corrupt_ods() -> bytes:
+    """An .ods whose ``mimetype`` member is intact and the rest overwritten with garbage."""
+    rng = random.Random(11)
+    whole = typed_ods()
+    head = whole[: whole.index(b"opendocument.spreadsheet") + 24]  # header and mimetype
+    return head + bytes(rng.randrange(256) for _ in range(1024))
+
+
+def ods_without_content() -> bytes:
+    """A valid zip that says it is an .ods but holds no ``content.xml`` (the sheets)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(
+            zipfile.ZipInfo("mimetype", ZIP_TIME), "application/vnd.oasis.opendocument.spreadsheet"
+        )
+        archive.writestr(zipfile.ZipInfo("visits.csv", ZIP_TIME), lines(HEADER, row(1)))
+    return buffer.getvalue()
+
+
 # -- JSON -----------------------------------------------------------------------------------
 
 
@@ -708,6 +858,45 @@ CASES: dict[str, tuple] = {
             reject_rows=[7],
         ),
     ),
+    "typed.ods": (
+        typed_ods,
+        read(
+            5,
+            4,
+            1,
+            reasons={"phone_wrong_length": 1},
+            format="ods",
+            header_row=1,
+            blank_rows=1,
+            names=[ODIA_NAME, "Ram Das", "Hari", "Gita"],
+            reject_rows=[7],
+        ),
+    ),
+    "sheet_per_office.ods": (
+        sheet_per_office_ods,
+        read(
+            6,
+            4,
+            1,
+            1,
+            reasons={"date_impossible": 1},
+            format="ods",
+            names=["Ram", "Sita", "Hari", "Ram"],
+            sheets=["PHC-01", "CHC-07"],
+            skipped_sheets=[
+                "sheet 'Cover': no header row found in the first 10 rows: expected columns "
+                "such as 'Mobile No', 'Date of Visit', 'Office Code' and 'Service' (see "
+                "docs/intake.md)",
+                "sheet 'Summary': no header row found in the first 10 rows: expected columns "
+                "such as 'Mobile No', 'Date of Visit', 'Office Code' and 'Service' (see "
+                "docs/intake.md)",
+            ],
+            ignored_columns=["Sl No"],
+            reject_sheet_rows=[["CHC-07", 3]],
+        ),
+    ),
+    "corrupt.ods": (corrupt_ods, quarantined("ods_corrupt")),
+    "ods_without_content.ods": (ods_without_content, quarantined("ods_corrupt")),
     "mixed.jsonl": (
         mixed_jsonl,
         read(

@@ -58,7 +58,7 @@ def targets(stack):
 def test_one_json_line_lists_a_user_per_role(stack):
     assert set(stack["users"]) == {
         "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
-        "data_officer", "auditor",
+        "data_officer", "auditor", "grievance_officer",
     }  # fmt: skip
     for role, user in stack["users"].items():
         status, me = call(stack, role, "GET", "/api/me")
@@ -66,9 +66,11 @@ def test_one_json_line_lists_a_user_per_role(stack):
 
 
 ROUTES = ["me", "cases", "case", "atr", "transfer", "attach", "calls", "outcome", "reveal",
-          "upload", "uploads", "dashboard", "audit"]  # fmt: skip
+          "upload", "uploads", "dashboard", "audit", "erase", "erasures"]  # fmt: skip
 ROLES = ["cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
-         "data_officer", "auditor"]  # fmt: skip
+         "data_officer", "auditor", "grievance_officer"]  # fmt: skip
+NOBODYS_PHONE = "+91 70000 00017"
+"""No visit of the demo day has it: the matrix's erasures find nothing and change nothing."""
 
 
 def expected(stack, targets, route: str, role: str) -> int:
@@ -84,8 +86,10 @@ def expected(stack, targets, route: str, role: str) -> int:
         "outcome": (200 if role == "cmo" else 404) if role in CALLERS else 403,
         "upload": 200 if role == "data_officer" else 403,
         "uploads": 200 if role == "data_officer" else 403,
-        "dashboard": 403 if role == "data_officer" else 200,
+        "dashboard": 403 if role in ("data_officer", "grievance_officer") else 200,
         "audit": 200 if role == "auditor" else 403,
+        "erase": 200 if role == "grievance_officer" else 403,
+        "erasures": 200 if role == "grievance_officer" else 403,
     }
     if role == "collector":
         table["atr"] = 200
@@ -118,6 +122,8 @@ def route_call(targets, route: str, department: str = "health"):
         "uploads": ("GET", "/api/uploads", None),
         "dashboard": ("GET", "/api/dashboard", None),
         "audit": ("GET", "/api/audit", None),
+        "erase": ("POST", "/api/erasures", {"phone": NOBODYS_PHONE, "reason": "matrix"}),
+        "erasures": ("GET", "/api/erasures", None),
     }[route]
 
 
@@ -285,3 +291,29 @@ def test_the_cli_files_an_atr_as_the_signed_in_official_not_a_flag(
     capsys.readouterr()
     assert cli.main(["case", "atr", case_id, "--text", "Not mine to file"]) == 2
     assert "refused (HTTP 403)" in capsys.readouterr().err
+
+
+def test_the_grievance_officer_erases_a_citizen_through_the_erasure_function(stack):
+    """Given a citizen on the CMO's call list today, When the grievance officer erases them
+    (and the request is replayed), Then the receipt holds no number, the replay gets the same
+    receipt, the number can no longer be revealed, and the audit trail has one erasure."""
+    _, listing = call(stack, "cmo", "GET", "/api/calls")
+    visit = listing["calls"][0]["visit_key"]
+    status, revealed = call(stack, "cmo", "POST", f"/api/visits/{visit}/phone")
+    assert status == 200, revealed
+    asked = {"phone": revealed["phone"], "reason": "the citizen asked at the CMO's desk"}
+    status, receipt = call(stack, "grievance_officer", "POST", "/api/erasures", asked)
+    assert status == 200 and receipt["found"] and receipt["counts"]["visits"] >= 1, receipt
+    assert not E164.search(json.dumps(receipt)) and revealed["phone"][3:] not in str(receipt)
+    assert call(stack, "grievance_officer", "POST", "/api/erasures", asked)[1] == receipt
+    status, _ = call(stack, "cmo", "POST", f"/api/visits/{visit}/phone")
+    assert status != 200
+    _, listed = call(stack, "grievance_officer", "GET", "/api/erasures")
+    assert receipt in listed["erasures"]
+    _, audit = call(stack, "auditor", "GET", "/api/audit")
+    erasures = [e for e in audit["entries"] if e["target"] == receipt["request_id"]]
+    assert [e["what"] for e in erasures] == ["erasure"]
+    assert revealed["phone"][3:] not in json.dumps(audit)
+    status, refused = call(stack, "grievance_officer", "POST", "/api/erasures",
+                           {"phone": "0674 2391234", "reason": "x"})  # fmt: skip
+    assert (status, refused["field"]) == (400, "phone")

@@ -36,6 +36,10 @@ CONNECT_INSTANCE_ARN = (
     f"arn:aws:connect:{CONNECT_REGION}:123456789012:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 )
 CONNECT_SOURCE_PHONE = "+6531234567"
+CONNECT_RECORDINGS = "s3://samvad-connect-recordings/connect/samvad/CallRecordings"
+CONNECT_RECORDINGS_KEY = (
+    f"arn:aws:kms:{CONNECT_REGION}:123456789012:key/1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d"
+)
 
 
 def cdk_context() -> dict[str, Any]:
@@ -48,6 +52,8 @@ def connect_context() -> dict[str, Any]:
         "region": CONNECT_REGION,
         "connect_instance_arn": CONNECT_INSTANCE_ARN,
         "connect_source_phone": CONNECT_SOURCE_PHONE,
+        "connect_recordings": CONNECT_RECORDINGS,
+        "connect_recordings_key": CONNECT_RECORDINGS_KEY,
     }
 
 

@@ -9,7 +9,14 @@ from typing import Any
 import pytest
 
 from samvad import resources
-from tests.infra.conftest import Synthesis, actions_by_resource, get_att, props, role_statements
+from tests.infra.conftest import (
+    Synthesis,
+    actions_by_resource,
+    actions_on,
+    get_att,
+    props,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -62,13 +69,17 @@ def test_timeouts_escalate_and_tokens_go_only_to_the_stage_queue(synth: Synthesi
     assert on_timeout("RemindOfficial") == "DeadlinePassed"
     assert on_timeout("AwaitCitizen") == "NoAnswer"
     assert on_timeout("AwaitOverdueAtr") == "AwaitOverdueAtr"
-    for name in ("NotifyOfficial", "RemindOfficial", "AwaitOverdueAtr"):
-        message = states[name]["Parameters"]["Message"]
-        assert states[name]["Parameters"]["MessageStructure"] == "json"
-        assert "Task.Token" in message["sqs.$"]
-        assert all(
-            "Task.Token" not in json.dumps(message[k]) for k in ("default.$", "sms.$", "email.$")
-        )
+    notices = {"NotifyOfficial": "notice", "RemindOfficial": "reminder",
+               "AwaitOverdueAtr": "overdue"}  # fmt: skip
+    for name, notice in notices.items():
+        parameters = states[name]["Parameters"]
+        message = parameters["Message"]
+        assert parameters["MessageStructure"] == "json"
+        assert "Task.Token" in message["sqs.$"] and f"await_atr:{notice}|" in message["sqs.$"]
+        # no notice text, no official: the clerk sends the notice from the case item
+        assert set(message) == {"default", "sqs.$"} and "Task.Token" not in message["default"]
+        assert set(parameters["MessageAttributes"]) == {"task", "notice", "case_id"}
+        assert "assignment." not in json.dumps(parameters) and "Subject" not in parameters
     assert states["DeadlinePassed"]["Default"] == "MarkOverdue"
     assert states["Verdict"]["Choices"][0]["Next"] == "Close"
 
@@ -183,3 +194,28 @@ def test_the_committed_definition_is_the_stacks(synth: Synthesis) -> None:
     }
     definition = props(synth, stack.escalation.state_machine)["DefinitionString"]
     assert canonical(join_references(definition, names)) == TEMPLATE_FILE.read_text()
+
+
+def test_the_clerk_sends_the_notices_and_the_stage_queue_takes_only_tasks(
+    synth: Synthesis,
+) -> None:
+    """Given the escalation function, then it may publish to the notices topic (and use its
+    key) to send officials' notices, and the stage queue's subscription to that topic takes
+    only messages without the clerk's ``sender`` mark (the state machine's, whatever the
+    version that started them), not the notices."""
+    escalation = synth.stack.escalation
+    statements = role_statements(synth, escalation.role)
+    topic = {"Ref": synth.logical_id(escalation.topic)}
+    assert actions_on(statements, topic) == {"sns:Publish"}
+    assert actions_on(statements, get_att(synth, escalation.notices_key)) == {
+        "kms:Decrypt",
+        "kms:GenerateDataKey",
+    }
+    [subscription] = [
+        s["Properties"]
+        for s in synth.template.find_resources("AWS::SNS::Subscription").values()
+        if s["Properties"]["TopicArn"] == topic and s["Properties"]["Protocol"] == "sqs"
+    ]
+    assert subscription["FilterPolicy"] == {"sender": [{"exists": False}]}
+    env = props(synth, escalation.function)["Environment"]["Variables"]
+    assert env[resources.CASE_NOTICES_TOPIC_ENV] == topic

@@ -188,6 +188,14 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
         # replies still failing after Lambda's async retries: its on-failure queue
         _key(get_att(synth, feedback.async_failures)): {"sqs:SendMessage"},
         _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        # the grievance SMS the workspace requests (its event source)
+        _key(get_att(synth, feedback.sms_requests)): {
+            "sqs:ReceiveMessage",
+            "sqs:ChangeMessageVisibility",
+            "sqs:GetQueueUrl",
+            "sqs:DeleteMessage",
+            "sqs:GetQueueAttributes",
+        },
     }
     web = actions_by_resource(role_statements(synth, feedback.web.role))
     assert web == common | {
@@ -294,3 +302,46 @@ def test_a_flow_file_without_the_function_placeholder_is_refused(tmp_path: Path)
         SurveyFlow(
             stack, "Flow", settings=settings, feedback=function, stage="t", flow_file=flow_file
         )
+
+
+def test_the_workspaces_sms_requests_reach_the_feedback_function(synth: Synthesis) -> None:
+    """Given ``GrievanceSmsRequested`` (the workspace may not send SMS), Then a rule on the
+    bus sends exactly that event to an encrypted queue with a dead-letter queue (for the
+    rule's target and the queue's redrive), the feedback function (not its web entry)
+    consumes it reporting failed records, and it has the form's URL as FEEDBACK_URL (the
+    relayed questions' link); the workspace's role still has no SMS."""
+    feedback, store = synth.stack.feedback, synth.stack.store
+    queue = get_att(synth, feedback.sms_requests)
+    dead = get_att(synth, feedback.sms_requests_dead_letters)
+    [rule] = [
+        r["Properties"]
+        for r in _resources(synth, "AWS::Events::Rule").values()
+        if any(t["Arn"] == queue for t in r["Properties"].get("Targets", []))
+    ]
+    assert rule["EventPattern"] == {
+        "source": [resources.EVENT_SOURCE],
+        "detail-type": [resources.GRIEVANCE_SMS_REQUESTED],
+    }
+    assert rule["EventBusName"] == _ref(synth, store.bus)
+    [target] = rule["Targets"]
+    assert target["DeadLetterConfig"] == {"Arn": dead}
+    assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
+    queue_props = props(synth, feedback.sms_requests)
+    assert queue_props["KmsMasterKeyId"] == get_att(synth, store.queue_key)
+    assert queue_props["RedrivePolicy"]["deadLetterTargetArn"] == dead
+    [mapping] = [
+        m["Properties"]
+        for m in _resources(synth, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == queue
+    ]
+    assert mapping["FunctionName"] == _ref(synth, feedback.function)
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    env = props(synth, feedback.function)["Environment"]["Variables"]
+    url_id = synth.stack.get_logical_id(feedback.url.node.default_child)
+    assert env[resources.FEEDBACK_URL_ENV] == {"Fn::GetAtt": [url_id, "FunctionUrl"]}
+    workspace = role_statements(synth, synth.stack.workspace.role)
+    assert not any(
+        s["Effect"] == "Allow" and "sns:Publish" in as_list(s["Action"])
+        and "*" in as_list(s["Resource"])
+        for s in workspace
+    )  # fmt: skip

@@ -11,6 +11,8 @@ from infra.constructs.inbound_ivr import FLOW_FILE, recordings_setting
 from samvad import resources
 from tests.infra.conftest import (
     CONNECT_INSTANCE_ARN,
+    CONNECT_RECORDINGS,
+    CONNECT_RECORDINGS_KEY,
     Synthesis,
     actions_on,
     get_att,
@@ -97,3 +99,45 @@ def test_the_bus_admits_the_inbound_function(connect_synth: Synthesis) -> None:
     [policy] = synth.template.find_resources("AWS::Events::EventBusPolicy").values()
     role = json.dumps(get_att(synth, synth.stack.inbound_ivr.role))
     assert role in json.dumps(policy)
+
+
+def test_voice_messages_are_copied_by_their_own_least_privileged_function(connect_synth) -> None:
+    """Given the recordings location, Then IVR grievances with a voice message reach an
+    encrypted, delayed queue with a dead-letter queue; its function may list and read only
+    that location, decrypt with the given recordings key, write only ``cases/`` of the data
+    bucket, update cases and grievance records (no scan, no delete), and has the data key's
+    ARN to encrypt the copy with."""
+    synth, voice = connect_synth, connect_synth.stack.inbound_ivr.voice
+    store = synth.stack.store
+    queue, dead = get_att(synth, voice.queue), get_att(synth, voice.dead_letters)
+    rule = props(synth, voice.rule)
+    assert rule["EventPattern"] == {
+        "source": [resources.EVENT_SOURCE],
+        "detail-type": [resources.GRIEVANCE_REGISTERED],
+        "detail": {"has_voice": [True], "channel": ["ivr"]},
+    }
+    [target] = rule["Targets"]
+    assert (target["Arn"], target["DeadLetterConfig"]) == (queue, {"Arn": dead})
+    queue_props = props(synth, voice.queue)
+    assert queue_props["DelaySeconds"] == 300
+    assert queue_props["RedrivePolicy"]["deadLetterTargetArn"] == dead
+    assert queue_props["KmsMasterKeyId"] == get_att(synth, store.queue_key)
+    env = props(synth, voice.function)["Environment"]["Variables"]
+    assert env[resources.CONNECT_RECORDINGS_ENV] == CONNECT_RECORDINGS
+    assert env[resources.DATA_KEY_ENV] == get_att(synth, store.key)
+    statements = role_statements(synth, voice.role)
+    bucket, _, prefix = CONNECT_RECORDINGS.removeprefix("s3://").partition("/")
+    [listing] = [s for s in statements if s.get("Sid") == "ListRecordings"]
+    assert listing["Condition"] == {"StringLike": {"s3:prefix": [f"{prefix}/*"]}}
+    objects = {"Fn::Join": ["", ["arn:", {"Ref": "AWS::Partition"}, f":s3:::{bucket}/{prefix}/*"]]}
+    assert actions_on(statements, objects) == {"s3:GetObject"}
+    assert actions_on(statements, CONNECT_RECORDINGS_KEY) == {"kms:Decrypt"}
+    cases = {"Fn::Join": ["", [get_att(synth, store.bucket), "/cases/*"]]}
+    assert actions_on(statements, cases) == {"s3:GetObject", "s3:PutObject"}
+    tables = {n: get_att(synth, t) for n, t in store.tables.items()}
+    assert actions_on(statements, tables["Cases"]) == {"dynamodb:GetItem", "dynamodb:UpdateItem"}
+    assert actions_on(statements, tables["Grievances"]) == {
+        "dynamodb:GetItem", "dynamodb:PutItem"}  # fmt: skip
+    actions = {a for s in statements if s["Effect"] == "Allow" for a in
+               (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])}  # fmt: skip
+    assert not {"dynamodb:Scan", "dynamodb:DeleteItem", "s3:DeleteObject", "sns:Publish"} & actions

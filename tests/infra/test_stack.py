@@ -56,7 +56,14 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     import aws_cdk as cdk
 
     from infra.app import build_app
-    from tests.infra.conftest import CONNECT_INSTANCE_ARN, CONNECT_REGION, connect_context
+    from infra.constructs.erasure import OBJECT_PREFIXES as ERASURE_PREFIXES
+    from infra.constructs.function import arn_ref
+    from tests.infra.conftest import (
+        CONNECT_INSTANCE_ARN,
+        CONNECT_RECORDINGS,
+        CONNECT_REGION,
+        connect_context,
+    )
     from tests.infra.test_intake_chunks import intake_chunks_findings
 
     monkeypatch.setattr(cdk.Validations, "acknowledge", lambda self, *rules: None)
@@ -83,12 +90,35 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
     reports_policy = "Reports/Role/DefaultPolicy/Resource"
     workspace_policy = "Workspace/Role/DefaultPolicy/Resource"
     departments = default_departments().codes()
+    voice_policy = "InboundIvr/Voice/Role/DefaultPolicy/Resource"
+    recordings = "arn:<AWS::Partition>:s3:::" + CONNECT_RECORDINGS.removeprefix("s3://")
+    erasure_policy = "Erasure/Role/DefaultPolicy/Resource"
     assert found == intake_chunks_findings(stack) | {
+        ("AwsSolutions-L1", "Erasure/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", erasure_policy),
+        *(
+            (f"AwsSolutions-IAM5[Resource::{bucket}/{prefix}*]", erasure_policy)
+            for prefix in ERASURE_PREFIXES
+        ),
         ("AwsSolutions-L1", "Workspace/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", workspace_policy),
         ("AwsSolutions-L1", "IntakeApi/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "IntakeApi/Role/DefaultPolicy/Resource"),
+        # the push roles' mapper function and CDK's provider framework in front of it
+        ("AwsSolutions-L1", "PushRoles/Mapper/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "PushRoles/Mapper/Role/DefaultPolicy/Resource"),
+        (
+            f"AwsSolutions-IAM5[Resource::{arn_ref(stack.push_roles.function.function)}:*]",
+            "PushRoles/Provider/framework-onEvent/ServiceRole/DefaultPolicy/Resource",
+        ),
+        (
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "PushRoles/Provider/framework-onEvent/ServiceRole/Resource",
+        ),
         (f"AwsSolutions-IAM5[Resource::{schedules}]", workspace_policy),  # call desk hand-back
+        # the call desk's bridged Call: contacts of the instance (voice on: the bridge flow)
+        (f"AwsSolutions-IAM5[Resource::{CONNECT_INSTANCE_ARN}/contact/*]", workspace_policy),
         ("AwsSolutions-L1", "SignInAudit/Function/Resource"),
         ("AwsSolutions-IAM5[Resource::*]", "SignInAudit/Role/DefaultPolicy/Resource"),  # X-Ray
         *(
@@ -182,6 +212,16 @@ def test_every_acknowledgement_is_needed_and_cdk_nag_really_runs(
                 resources.INTAKE_REPORTS_PREFIX,
             )
         ),
+        # inbound: voice messages copied into cases, scheduled scheme broadcasts (the SMS
+        # requests' and voice messages' dead-letter queues are redrive targets: no finding)
+        ("AwsSolutions-L1", "InboundIvr/Voice/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", voice_policy),
+        (f"AwsSolutions-IAM5[Resource::{bucket}/{resources.CASE_FILES_PREFIX}*]", voice_policy),
+        (f"AwsSolutions-IAM5[Resource::{recordings}/*]", voice_policy),
+        ("AwsSolutions-L1", "SchemeBroadcast/Function/Resource"),
+        ("AwsSolutions-IAM5[Resource::*]", "SchemeBroadcast/Role/DefaultPolicy/Resource"),
+        ("AwsSolutions-SQS3", "SchemeBroadcast/AsyncFailures/Resource"),
+        ("AwsSolutions-SQS3", "SchemeBroadcast/ScheduleDeadLetterQueue/Resource"),
         (
             "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
             "AWSLambdaBasicExecutionRole]",
@@ -498,6 +538,8 @@ def test_layer_ships_samvad_runtime_and_dependencies_only() -> None:
     site = build_layer(REPO_ROOT) / "python"
     assert (site / "samvad" / "resources.py").is_file()
     assert (site / "aws_lambda_powertools").is_dir()
+    # .ods: calamine's extension built for the functions' runtime (arm64, CPython 3.13)
+    assert list((site / "python_calamine").glob("*.cpython-313-aarch64-linux-gnu.so"))
     assert not (site / "boto3").exists()
     assert not list((site / "samvad").rglob("*.pyc"))
     assert (site / "samvad" / "intake" / "service.py").is_file()

@@ -127,7 +127,10 @@ def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
         ("cognito-idp.amazonaws.com", get_att(synth, synth.stack.identity.user_pool))
     ]
     grant = actions_by_resource(role_statements(synth, audit.role))
-    assert grant[_key(get_att(synth, synth.stack.store.tables["Audit"]))] == {"dynamodb:PutItem"}
+    assert grant[_key(get_att(synth, synth.stack.store.tables["Audit"]))] == {
+        "dynamodb:PutItem",
+        "dynamodb:ConditionCheckItem",  # a retried trigger's sign-in is logged once
+    }
     assert grant[_key(get_att(synth, synth.stack.store.key))] == {
         "kms:Encrypt",
         "kms:GenerateDataKey",
@@ -136,23 +139,41 @@ def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
     assert set(env) == {"AUDIT_TABLE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_LOG_LEVEL"}
 
 
-def test_with_a_bridge_flow_the_workspace_places_calls_in_connect_only(tmp_path: Path) -> None:
-    """Given voice on and the ``connect_bridge_flow_id`` context, then the workspace function
-    names the instance, the bridge flow and the source number, and may start outbound
-    contacts of that instance only; without the flow it holds no Connect right at all."""
-    from tests.infra.conftest import CONNECT_INSTANCE_ARN, connect_context
+def test_with_voice_the_bridge_flow_is_generated_and_the_workspace_calls_into_it(
+    connect_synth: Synthesis, synth: Synthesis
+) -> None:
+    """Given voice on, then the stack holds the generated bridge flow (the committed JSON,
+    the contact centre's number substituted for its only placeholder), and the workspace
+    function names the instance, that flow and the source number, and may start outbound
+    contacts of that instance only; without voice there is no bridge flow and no Connect
+    right at all."""
+    from infra.connect import BRIDGE_FLOW, BRIDGE_PHONE_PLACEHOLDER
+    from tests.infra.conftest import CONNECT_INSTANCE_ARN, CONNECT_SOURCE_PHONE
 
-    synth = _synthesise(tmp_path, connect_context() | {"connect_bridge_flow_id": "flow-bridge"})
-    workspace = synth.stack.workspace
-    env = props(synth, workspace.function)["Environment"]["Variables"]
-    assert env[resources.CONNECT_BRIDGE_FLOW_ENV] == "flow-bridge"
+    synth_on = connect_synth
+    flow_id = synth_on.stack.get_logical_id(synth_on.stack.bridge_flow.flow)
+    flow = synth_on.template.to_json()["Resources"][flow_id]["Properties"]
+    assert flow["Name"] == "samvad-bridge-dev" and flow["Type"] == "CONTACT_FLOW"
+    assert flow["InstanceArn"] == CONNECT_INSTANCE_ARN
+    content, values = flow["Content"]["Fn::Sub"]
+    assert content == BRIDGE_FLOW.read_text(encoding="utf-8")
+    assert values == {BRIDGE_PHONE_PLACEHOLDER[2:-1]: CONNECT_SOURCE_PHONE}
+    workspace = synth_on.stack.workspace
+    env = props(synth_on, workspace.function)["Environment"]["Variables"]
+    assert env[resources.CONNECT_BRIDGE_FLOW_ENV] == {"Fn::Select": [3, {"Fn::Split": [
+        "/", {"Fn::GetAtt": [flow_id, "ContactFlowArn"]}]}]}  # fmt: skip
     assert env[resources.CONNECT_INSTANCE_ENV] == CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
-    grant = actions_by_resource(role_statements(synth, workspace.role))
+    assert env[resources.CONNECT_SOURCE_PHONE_ENV] == CONNECT_SOURCE_PHONE
+    grant = actions_by_resource(role_statements(synth_on, workspace.role))
     connect = {k: v for k, v in grant.items() if any(a.startswith("connect:") for a in v)}
     assert connect == {_key(f"{CONNECT_INSTANCE_ARN}/contact/*"): {
         "connect:StartOutboundVoiceContact"
     }}  # fmt: skip
-    assert synth.error is None
+    assert synth_on.error is None
+    assert not hasattr(synth.stack, "bridge_flow")
+    assert not synth.template.find_resources("AWS::Connect::ContactFlow")
+    grant_off = actions_by_resource(role_statements(synth, synth.stack.workspace.role))
+    assert not any(a.startswith("connect:") for v in grant_off.values() for a in v)
 
 
 def test_one_group_per_role(synth: Synthesis) -> None:
@@ -162,7 +183,7 @@ def test_one_group_per_role(synth: Synthesis) -> None:
     assert sorted(g["GroupName"] for g in groups) == sorted(ROLES)
     assert set(ROLES) == {
         "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
-        "data_officer", "auditor",
+        "data_officer", "auditor", "grievance_officer",
     }  # fmt: skip
     assert all(g["UserPoolId"] == pool for g in groups)
 
@@ -258,6 +279,7 @@ def test_api_routes_put_the_json_api_behind_the_jwt_authorizer(synth: Synthesis)
     routes = {
         r["Properties"]["RouteKey"]: r["Properties"]
         for r in _workspace_api(synth, "AWS::ApiGatewayV2::Route").values()
+        if not r["Properties"]["RouteKey"].endswith(" /api/erasures")  # tests/infra/test_erasure.py
     }
     assert {key: r.get("AuthorizerId") for key, r in routes.items()} == {
         "ANY /api/{proxy+}": {"Ref": authorizer_id},
@@ -269,9 +291,10 @@ def test_api_routes_put_the_json_api_behind_the_jwt_authorizer(synth: Synthesis)
     for key, route in routes.items():
         expected = "JWT" if key.endswith("/api/{proxy+}") else "NONE"
         assert (route["ApiId"], route["AuthorizationType"]) == (api, expected)
-    [(integration_id, integration)] = _workspace_api(
-        synth, "AWS::ApiGatewayV2::Integration"
-    ).items()
+    [(integration_id, integration)] = [
+        (key, i) for key, i in _workspace_api(synth, "AWS::ApiGatewayV2::Integration").items()
+        if i["Properties"]["IntegrationUri"] == get_att(synth, workspace.function)
+    ]  # fmt: skip
     assert integration["Properties"] == {
         "ApiId": api,
         "IntegrationType": "AWS_PROXY",
@@ -337,6 +360,29 @@ def test_workspace_function_configuration(synth: Synthesis) -> None:
     assert env["POWERTOOLS_SERVICE_NAME"] == "workspace"
 
 
+def test_a_hand_back_puts_the_call_on_the_call_list_and_nothing_else(synth: Synthesis) -> None:
+    """Given the call desk's hand-back, then the workspace function names its own role (not
+    the dispatcher's queue or role), which only Scheduler may assume, for schedules of the
+    dispatch group of this account, and which may only put items in the CallLists table
+    (encrypted with the data key): the call returns to the desk, never to the IVR."""
+    workspace, store, notify = synth.stack.workspace, synth.stack.store, synth.stack.notify
+    env = props(synth, workspace.function)["Environment"]["Variables"]
+    assert env[resources.SCHEDULER_ROLE_ENV] == get_att(synth, workspace.hand_back_role)
+    assert resources.DISPATCH_QUEUE_ARN_ENV not in env
+    role = props(synth, workspace.hand_back_role)
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
+    assert trust["Condition"]["StringEquals"] == {
+        "aws:SourceAccount": {"Ref": "AWS::AccountId"},
+        "aws:SourceArn": get_att(synth, notify.schedule_group),
+    }
+    grant = actions_by_resource(role_statements(synth, workspace.hand_back_role))
+    assert grant == {
+        _key(get_att(synth, store.tables[resources.CALL_LISTS.logical_id])): {"dynamodb:PutItem"},
+        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:GenerateDataKey"},
+    }
+
+
 def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
     """Given the workspace role, then it allows exactly the listed actions on each named
     resource: the audit table append-only, ``uploads/`` put-only (presigned POSTs), no table
@@ -366,9 +412,9 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
         _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
         _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
         _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
-        # the call desk hands no-answers back to the dispatcher (its schedule group and role)
+        # the call desk hands no-answers back to the desk (the dispatch group, its own role)
         _key(_schedules()): {"scheduler:CreateSchedule"},
-        _key(get_att(synth, synth.stack.notify.schedule_role)): {"iam:PassRole"},
+        _key(get_att(synth, synth.stack.workspace.hand_back_role)): {"iam:PassRole"},
         _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
         _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
         _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},
@@ -508,10 +554,14 @@ class _Policies:
         self.names = {synth.logical_id(stack.store.bucket): self.bucket_arn}
         self.roles = {
             d: f"arn:aws:iam::{ACCOUNT}:role/uploader-{d}" for d in stack.uploads.roles
-        } | {"workspace": f"arn:aws:iam::{ACCOUNT}:role/workspace"}
+        } | {
+            "workspace": f"arn:aws:iam::{ACCOUNT}:role/workspace",
+            "erasure": f"arn:aws:iam::{ACCOUNT}:role/erasure",
+        }
         for department, role in stack.uploads.roles.items():
             self.names[synth.logical_id(role)] = self.roles[department]
         self.names[synth.logical_id(stack.workspace.role)] = self.roles["workspace"]
+        self.names[synth.logical_id(stack.erasure.role)] = self.roles["erasure"]
         bucket_ref = _ref(synth, stack.store.bucket)
         [self.bucket] = [
             p["Properties"]["PolicyDocument"]["Statement"]
@@ -621,6 +671,8 @@ def test_a_department_cannot_write_into_another_departments_prefix(synth: Synthe
     assert policies.decide(policies.roles["workspace"], "uploads/revenue/x.csv", via=None) == (
         "allow"
     )
+    # the erasure function writes an upload back without one citizen's rows
+    assert policies.decide(policies.roles["erasure"], "uploads/health/x.csv", via=None) == "allow"
     assert policies.decide(admin, "rejects/health/x.csv", via=None) == "allow"
     upload_rules = [s for s in policies.bucket if "Uploads" in s.get("Sid", "")]
     assert len(upload_rules) == 2

@@ -98,8 +98,13 @@ def _drop(identifier: str, operand: str):
          "transition to missing action 'hang-up'"),
         (lambda d: action(d, "bye-static")["Parameters"].update(Text="${AWS::Region}"),
          "only ${InboundIvrFunctionArn} may be substituted"),
-        (lambda d: action(d, "ask-scheme-1")["Parameters"].pop("InputValidation"),
-         "ask-scheme-1: StoreInput needs InputValidation"),
+        (lambda d: action(d, "ask-scheme-1-tts")["Parameters"].pop("InputValidation"),
+         "ask-scheme-1-tts: StoreInput needs InputValidation"),
+        (lambda d: action(d, "say-status-s3")["Parameters"]["Media"].update(
+            Uri="$.External.status_audio"),
+         "say-status-s3: $.External.status_audio is not produced"),
+        (lambda d: action(d, "ask-department-1-s3")["Parameters"].update(Text="$.External.menu"),
+         "ask-department-1-s3: needs exactly one of Text, SSML, PromptId, Media"),
     ],
 )  # fmt: skip
 def test_each_kind_of_mistake_is_reported(flow, change, expected):

@@ -4,6 +4,7 @@ of each query, bad input naming its field, and no phone in clear outside the rev
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
 import json
 from pathlib import Path
@@ -12,18 +13,25 @@ import pytest
 
 from samvad.phones import mask
 from samvad.workspace import uploads
+from samvad.workspace.erasures import ErasureDeskPorts
 from samvad.workspace.roles import ROLES
+from tests.unit.test_erasure import _day as erasure_day
 from tests.workspace_fakes import (
     DIRECTORY,
+    NOW,
     PHONE,
     TODAY,
+    MemoryErasureRequests,
     MemoryIdentity,
     claims_of,
     official,
     world,
 )
 
-HANDLER = Path(__file__).resolve().parents[2] / "functions" / "workspace" / "handler.py"
+FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
+HANDLER = FUNCTIONS / "workspace" / "handler.py"
+ERASURE_HANDLER = FUNCTIONS / "erasure" / "handler.py"
+"""The HTTP API routes ``/api/erasures`` to the erasure function, everything else here."""
 ALL = set(ROLES)
 READERS = {"cmo", "minister", "secretary", "collector", "sp", "office_head", "auditor"}
 CALLERS = {"cmo", "minister", "secretary", "collector", "sp", "caller"}
@@ -59,12 +67,17 @@ MATRIX = {
     "uploads": ("GET", "/api/uploads", None, _cells({"data_officer"})),
     "rejects": ("GET", "/api/uploads/rejects?key=rejects/health/a.csv", None,
                 _cells({"data_officer"})),
-    "dashboard": ("GET", "/api/dashboard", None, _cells(ALL - {"data_officer"})),
+    "dashboard": ("GET", "/api/dashboard", None,
+                  _cells(ALL - {"data_officer", "grievance_officer"})),
     "audit": ("GET", "/api/audit", None, _cells({"auditor"})),
     # the state page: above every scope but the state's; these fakes hold no day's rollups
     # (role × page on the week's tallies: tests/unit/test_workspace_drilldown.py)
     "drilldown": ("GET", "/api/drilldown?level=state", None,
                   _cells(set(), {"cmo", "caller", "auditor"})),
+    # the erasure function's routes: the grievance officer only
+    "erase": ("POST", "/api/erasures", {"phone": "+91 98765 43210", "reason": "asked by SMS"},
+              _cells({"grievance_officer"})),
+    "erasures": ("GET", "/api/erasures", None, _cells({"grievance_officer"})),
 }  # fmt: skip
 
 
@@ -73,6 +86,11 @@ def app(monkeypatch):
     spec = importlib.util.spec_from_file_location("workspace_handler_under_test", HANDLER)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    spec = importlib.util.spec_from_file_location("erasure_handler_under_test", ERASURE_HANDLER)
+    erasure = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(erasure)
+    desk = ErasureDeskPorts(erasure=erasure_day(), requests=MemoryErasureRequests())
+    monkeypatch.setattr(erasure, "erasure_desk_ports", lambda: desk)
     ports = world()
     monkeypatch.setattr(module, "workspace_ports", lambda: ports)
     monkeypatch.setattr("samvad.workspace.wiring.workspace_ports", lambda: ports)
@@ -103,10 +121,12 @@ def app(monkeypatch):
             "body": raw_body if raw_body is not None else json.dumps(body) if body else "",
             "isBase64Encoded": False,
         }
-        response = module.lambda_handler(event, _Context())
+        target = erasure if raw_path == "/api/erasures" else module
+        response = target.lambda_handler(event, _Context())
         return response["statusCode"], response["body"]
 
     call.ports = ports
+    call.desk = desk
     return call
 
 
@@ -283,33 +303,92 @@ def test_the_cmo_records_an_answered_call_as_official_call_feedback(app):
     assert (progress["done"], progress["total"]) == (1, 2)
 
 
-def test_no_answer_is_handed_to_the_dispatcher_at_the_policys_spacing_once(app):
+def _outcome(app, visit, what, role="cmo"):
+    return app("POST", f"/api/calls/{visit}/outcome", {"outcome": what}, claims=claims_of(role))
+
+
+def _desk(app, role="cmo"):
+    calls = json.loads(app("GET", "/api/calls", claims=claims_of(role))[1])
+    return {c["visit_key"]: (c["status"], c["attempts"]) for c in calls["calls"]}, calls
+
+
+def test_no_answer_returns_to_my_list_at_the_policys_spacing_once(app):
     """Given the CMO's two calls, When one rings out (no answer) and one is busy, Then each
-    next attempt goes to the dispatcher at the policy's spacing (2 h; busy 30 min) as
-    attempt 2, the desk shows them as handed over, and a repeated outcome neither records
-    a second attempt nor schedules a second call (409)."""
-
-    def outcome(visit, what):
-        return app("POST", f"/api/calls/{visit}/outcome", {"outcome": what},
-                   claims=claims_of("cmo"))  # fmt: skip
-
-    status, text = outcome("c1", "no_answer")
+    is handed back to the CMO's own list (not the IVR) as attempt 2, due at the policy's
+    spacing (2 h; busy 30 min); the desk shows them as handed back until then, and a
+    repeated outcome neither records a second attempt nor schedules a second return (409)."""
+    status, text = _outcome(app, "c1", "no_answer")
     assert status == 200 and json.loads(text)["retry_at"] == "2026-11-30T08:00:00Z"
-    status, text = outcome("c2", "busy")
+    status, text = _outcome(app, "c2", "busy")
     assert status == 200 and json.loads(text)["retry_at"] == "2026-11-30T06:30:00Z"
-    assert outcome("c1", "no_answer")[0] == 409  # with the dispatcher now
+    assert _outcome(app, "c1", "no_answer")[0] == 409  # handed back: not callable yet
     scheduled = app.ports.requeue.scheduled
     assert set(scheduled) == {"calldesk#c1#2", "calldesk#c2#2"}
-    message, at = scheduled["calldesk#c1#2"]
-    assert message == {"kind": "survey", "visit_key": "c1", "channel": "official_call",
-                       "language": "or", "attempt": 2}  # fmt: skip
+    entry, at = scheduled["calldesk#c1#2"]
+    assert entry == {"list_id": f"{TODAY}#cmo", "visit_key": "c1", "language": "or",
+                     "attempt": 2, "earlier": 0, "returned_at": "2026-11-30T08:00:00Z"}  # fmt: skip
+    assert "kind" not in entry  # a call-list entry, not a dispatch message
     assert at.isoformat() == "2026-11-30T08:00:00+00:00"
     assert len(app.ports.call_attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
-    calls = json.loads(app("GET", "/api/calls", claims=claims_of("cmo"))[1])
-    assert {c["visit_key"]: c["status"] for c in calls["calls"]} == {
-        "c1": "requeued", "c2": "requeued",
-    }  # fmt: skip
+    desk, calls = _desk(app)
+    assert desk == {"c1": ("requeued", 1), "c2": ("requeued", 1)}
     assert calls["done"] == 2
+
+
+def test_a_handed_back_call_is_back_on_my_list_when_due_and_is_called_again(app):
+    """Given the CMO's no-answer and busy calls handed back, When the busy one's time comes
+    (30 min), Then it is back on the list as a retry (attempt 2) the CMO can Call again and
+    record, while the other still waits for its 2 h; a second no-answer hands it back for
+    the third and last attempt at the next spacing (4 h)."""
+    ports = app.ports
+    _outcome(app, "c1", "no_answer")
+    _outcome(app, "c2", "busy")
+    later = NOW + dt.timedelta(minutes=30)
+    ports.clock = lambda: later
+    ports.requeue.fire(later, ports.call_lists)
+    desk, calls = _desk(app)
+    assert desk == {"c1": ("requeued", 1), "c2": ("retry", 1)} and calls["done"] == 1
+    assert app("POST", "/api/calls/c2/dial", claims=claims_of("cmo"))[0] == 200
+    status, text = _outcome(app, "c2", "no_answer")
+    assert status == 200 and json.loads(text)["attempt"] == 2
+    assert json.loads(text)["retry_at"] == "2026-11-30T10:30:00Z"  # + 4 h, the 2nd spacing
+    assert ports.requeue.scheduled["calldesk#c2#3"][0]["attempt"] == 3
+    assert _desk(app)[0]["c2"] == ("requeued", 2)
+    last = later + dt.timedelta(hours=4)
+    ports.clock = lambda: last
+    ports.requeue.fire(last, ports.call_lists)
+    assert _desk(app)[0] == {"c1": ("retry", 1), "c2": ("retry", 2)}
+    status, text = _outcome(app, "c2", "busy")  # the third and last attempt
+    assert status == 200 and json.loads(text) == {
+        "visit_key": "c2", "status": "busy", "attempt": 3, "retry_at": ""}  # fmt: skip
+    assert "calldesk#c2#4" not in ports.requeue.scheduled
+    assert _desk(app)[0]["c2"] == ("unreachable", 3)
+
+
+def test_a_retry_after_calling_hours_returns_to_the_next_days_list(app):
+    """Given a no-answer at 19:30 India time (2 h later is past the 21:00 close), When it is
+    handed back, Then it returns at the next opening (09:00) to the CMO's list of that day,
+    as attempt 2 with one attempt made earlier, and is callable there; today's list keeps
+    it as handed back."""
+    ports = app.ports
+    evening = dt.datetime(2026, 11, 30, 14, 0, tzinfo=dt.UTC)  # 19:30 IST
+    ports.clock = lambda: evening
+    status, text = _outcome(app, "c1", "no_answer")
+    assert json.loads(text)["retry_at"] == "2026-12-01T03:30:00Z"  # 09:00 IST
+    entry, at = ports.requeue.scheduled["calldesk#c1#2"]
+    assert entry["list_id"] == "2026-12-01#cmo" and (entry["attempt"], entry["earlier"]) == (2, 1)
+    morning = at + dt.timedelta(minutes=5)
+    ports.clock = lambda: morning
+    assert _desk(app)[0] == {}  # nothing on the next day's list before the return
+    ports.requeue.fire(morning, ports.call_lists)
+    desk, calls = _desk(app)
+    assert desk == {"c1": ("retry", 1)} and (calls["done"], calls["total"]) == (0, 1)
+    assert app("POST", "/api/calls/c1/dial", claims=claims_of("cmo"))[0] == 200
+    status, text = _outcome(app, "c1", "no_answer")
+    assert status == 200 and json.loads(text)["attempt"] == 2 and json.loads(text)["retry_at"]
+    assert ports.requeue.scheduled["calldesk#c1#3"][0]["earlier"] == 1
+    ports.clock = lambda: evening
+    assert _desk(app)[0]["c1"] == ("requeued", 1)
 
 
 def test_a_repeated_outcome_after_a_failed_write_is_not_lost_or_doubled(app):
@@ -432,6 +511,14 @@ def test_sign_in_is_audited_and_a_wrong_password_is_401(app):
         ("data_officer", "POST", "/api/uploads",
          {"filename": "a.exe", "department": "health"}, "filename"),
         ("auditor", "GET", "/api/audit?days=0", None, "days"),
+        ("grievance_officer", "POST", "/api/erasures", {"reason": "asked"}, "phone"),
+        ("grievance_officer", "POST", "/api/erasures", {"phone": "0674 2391234",
+         "reason": "asked"}, "phone"),
+        ("grievance_officer", "POST", "/api/erasures", {"phone": "9876543210"}, "reason"),
+        ("grievance_officer", "POST", "/api/erasures",
+         {"phone": "9876543210", "reason": "call back on 91234 56789"}, "reason"),
+        ("grievance_officer", "POST", "/api/erasures", {"phone": "9876543210",
+         "reason": "x" * 501}, "reason"),
         (None, "POST", "/api/session", {"username": "x"}, "password"),
     ],
 )  # fmt: skip

@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import importlib.util
 import json
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -35,6 +36,7 @@ CLAIMS = {
     "caller": {"custom:official_id": "contact-centre"},
     "data_officer": {"custom:official_id": "data-health", "custom:department": "health"},
     "auditor": {"custom:official_id": "auditor"},
+    "grievance_officer": {"custom:official_id": "grievance-officer"},
 }  # fmt: skip
 STATE_ROLES = {"cmo", "caller", "auditor"}
 HEALTH = {"minister", "secretary"}
@@ -63,7 +65,7 @@ MATRIX = {
     "other_office": ("level=office&code=revenue/REV-CUT-001", _cells(STATE_ROLES)),
     "no_office": ("level=office&code=health/NOPE",
                   _cells(set(), STATE_ROLES | HEALTH | {"collector", "office_head"})),
-    "my_home": ("", _cells(set(ROLES) - {"data_officer"})),
+    "my_home": ("", _cells(set(ROLES) - {"data_officer", "grievance_officer"})),
 }  # fmt: skip
 
 
@@ -234,3 +236,91 @@ def test_the_page_labels_come_in_the_three_languages(app):
     assert english["office"] == "Office" and odia["office"] != english["office"] != hindi["office"]
     assert set(english) == set(odia) == set(hindi)
     assert _page(app, "level=state&lang=xx", "cmo")["labels"] == english
+
+
+# -- the daily series and its charts ---------------------------------------------------------
+
+
+def _scope_responses(tallies, fields: tuple[str, ...], code: tuple[str, ...]) -> int:
+    """The week's responses in a scope, summed from the raw grain rows."""
+    return sum(
+        row.get("responses", 0)
+        for day in WEEK
+        for row in tallies.rows(f"day#{day.isoformat()}")
+        if tuple(str(row.get(f, "")) for f in fields) == code
+    )
+
+
+@pytest.mark.parametrize(
+    ("query", "fields", "code"),
+    [("level=state", (), ()),
+     ("level=department&code=health", ("department",), ("health",)),
+     ("level=district&code=Ganjam", ("district",), ("Ganjam",)),
+     ("level=office&code=health/HEA-KHO-001", ("department", "office_code"),
+      ("health", "HEA-KHO-001")),
+     ("level=official&code=health/OD-HEA-52445", ("department", "official_id"),
+      ("health", "OD-HEA-52445"))],
+)  # fmt: skip
+def test_each_page_has_its_scopes_90_day_series(app, week_tallies, query, fields, code):
+    """Given the CMO, when they open a page of each level, then its series has 90 days ending
+    on the page's day, and its responses are the scope's responses in the raw tallies."""
+    page = _page(app, query, "cmo")
+    series = page["series"]
+    assert len(series) == 90 and series[-1]["date"] == DAY
+    assert sum(p["responses"] for p in series) == _scope_responses(week_tallies, fields, code) > 0
+
+
+def test_a_series_sums_only_the_callers_rows(app, week_tallies):
+    """Given the health secretary and the CMO on the Ganjam page, then the secretary's series
+    is Ganjam's health offices only, the CMO's all of Ganjam."""
+    secretary = _page(app, "level=district&code=Ganjam", "secretary")["series"]
+    cmo = _page(app, "level=district&code=Ganjam", "cmo")["series"]
+    health = sum(
+        row.get("responses", 0)
+        for day in WEEK
+        for row in week_tallies.rows(f"day#{day.isoformat()}")
+        if row.get("district") == "Ganjam" and row.get("department") == "health"
+    )
+    assert sum(p["responses"] for p in secretary) == health > 0
+    assert sum(p["responses"] for p in cmo) > health
+
+
+def test_an_office_series_reads_only_its_own_rollups(app, week_tallies):
+    """Given the office page, then the days outside the ranking window are read by the
+    office's sort-key prefix, not whole."""
+    week_tallies.queries.clear()
+    _page(app, "level=office&code=health/HEA-KHO-001", "cmo")
+    old = [q for q in week_tallies.queries if q.startswith("rollup#2026-08")]
+    assert old and all(q.endswith(" office#health#HEA-KHO-001#") for q in old)
+
+
+def test_the_charts_are_accessible_svg_in_the_pages_language(app):
+    """Given lang=or, then the page has four charts, each an inline <svg role="img"> named
+    by its <title> and <desc> (the title the Odia catalog's), ids unique on the page, no
+    size of its own, no script or event handler, and a legend in Odia where it has one."""
+    from samvad.reports.labels import catalog
+
+    odia = catalog("or")["labels"]
+    charts = _page(app, "level=state&lang=or", "cmo")["charts"]
+    assert [c["title"] for c in charts] == [
+        odia[k] for k in ("chart_share", "chart_rate", "chart_cases", "chart_median")
+    ]
+    ids: list[str] = []
+    for chart in charts:
+        svg, prefix = chart["svg"], chart["id"]
+        root = svg[: svg.index(">")]
+        assert svg.startswith("<svg") and 'role="img"' in root and "viewBox" in root
+        assert f'aria-labelledby="{prefix}-title {prefix}-desc"' in root
+        assert " width=" not in root and " height=" not in root
+        assert f'<title id="{prefix}-title">{chart["title"]}</title>' in svg
+        assert f'<desc id="{prefix}-desc">' in svg and chart["desc"]
+        assert "<script" not in svg and not re.search(r"\son\w+=", svg) and "<style" not in svg
+        found = re.findall(r'\bid="([^"]+)"', svg)
+        assert all(i.startswith(prefix + "-") for i in found)
+        ids += found
+    assert len(ids) == len(set(ids))
+    assert [label for _, label in charts[2]["legend"]] == [
+        odia["cases_opened"],
+        odia["resolved"],
+        odia["overdue"],
+    ]

@@ -147,3 +147,27 @@ def test_the_callers_grievance_page_renders_its_form_in_each_language(language):
     status, html = pages.render("grievance", language)
     assert status == 200 and pages.LABELS[language]["grievance"] in html
     assert 'id="grievance-form"' in html and "/api/grievances" in html
+
+
+VOICE_READERS = IN_SCOPE | {"minister", "auditor"}  # may read cases, and this one is in scope
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_the_voice_message_is_played_by_a_short_lived_link_for_case_readers(app, role):
+    """Given an inbound case whose voice message was copied into ``cases/``, When each role
+    asks for it, Then the case's readers in scope get a presigned link to that object only
+    (audited, no phone), a reader out of scope 404, any other role 403; before the copy, 404."""
+    path = f"/api/cases/{app.case_id}/voice"
+    status, _ = app("GET", path, claims=claims_of("cmo"))
+    assert status == 404  # not copied yet
+    key = f"cases/{app.case_id}/voice/message.wav"
+    app.ports.escalation.cases.items[app.case_id]["voice_object"] = key
+    status, text = app("GET", path, claims=claims_of(role))
+    expected = 200 if role in VOICE_READERS else 404 if role == "sp" else 403
+    assert status == expected, text
+    if status == 200:
+        assert json.loads(text)["url"] == f"https://bucket.example/{key}?signed"
+        assert app.ports.audit.entries[-1]["what"] == "voice_message"
+        shown = json.loads(app("GET", f"/api/cases/{app.case_id}", claims=claims_of(role))[1])
+        assert shown["voice_ready"] is True and shown["has_voice"] is False
+    assert PHONE[3:] not in text

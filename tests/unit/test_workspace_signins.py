@@ -44,6 +44,7 @@ def test_a_hosted_ui_sign_in_is_one_audit_entry_with_no_phone_or_email():
     names the official, the time and the app client, and holds no phone or e-mail."""
     audit = MemoryAudit()
     entry = record_hosted_sign_in(event(), audit, lambda: NOW)
+    assert entry.pop("replayed") is False
     assert audit.entries == [entry]
     assert entry == {
         "at": "2026-11-30T04:30:00Z", "who": "collector-khordha", "role": "",
@@ -51,6 +52,33 @@ def test_a_hosted_ui_sign_in_is_one_audit_entry_with_no_phone_or_email():
         "client": "workspace-client", "new_device": False,
     }  # fmt: skip
     assert "9876543210" not in str(entry) and "example.gov.in" not in str(entry)
+
+
+@pytest.mark.parametrize("later", [0, 4, 9, 14, 29])
+@pytest.mark.parametrize("first", [NOW, NOW + dt.timedelta(seconds=28)])
+def test_a_retried_trigger_is_one_sign_in(first, later):
+    """Given a sign-in already logged, When Cognito retries its trigger (the same event)
+    up to 15 s later, even across a time slot's edge, Then nothing more is logged and the
+    replay is reported as one."""
+    audit = MemoryAudit()
+    assert record_hosted_sign_in(event(), audit, lambda: first)["replayed"] is False
+    retried = first + dt.timedelta(seconds=later)
+    assert record_hosted_sign_in(event(), audit, lambda: retried)["replayed"] is True
+    assert len(audit.entries) == 1
+
+
+def test_sign_ins_of_others_or_later_are_each_logged():
+    """Given one sign-in logged, When another user signs in at the same moment, the same
+    user signs in through another app client, or the same user signs in a minute later,
+    Then each is an entry of its own."""
+    audit = MemoryAudit()
+    record_hosted_sign_in(event(), audit, lambda: NOW)
+    record_hosted_sign_in(event(user_name="sec.health"), audit, lambda: NOW)
+    other_client = event()
+    other_client["callerContext"]["clientId"] = "another-client"
+    record_hosted_sign_in(other_client, audit, lambda: NOW)
+    record_hosted_sign_in(event(), audit, lambda: NOW + dt.timedelta(seconds=61))
+    assert len(audit.entries) == 4
 
 
 def test_a_username_that_is_a_phone_number_is_masked():
@@ -79,8 +107,9 @@ def test_the_handler_returns_the_event_cognito_expects(monkeypatch):
         def __init__(self, table, client=None):
             written.append(("table", table))
 
-        def append(self, entry):
+        def append_once(self, entry, key, unless=()):
             written.append(("entry", entry["who"]))
+            return True
 
     monkeypatch.setattr(adapter, "DynamoAuditLog", Recording)
     monkeypatch.setenv("AUDIT_TABLE", "samvad-test-audit")

@@ -150,13 +150,15 @@ def _measure(n: int) -> dict:
 
 
 def _accumulate(sums, update) -> None:
-    from samvad.reports.rollups import targets
+    from samvad.reports.rollups import REVISION, targets
 
     for target in targets(update):
         item = sums[(target.partition, target.key)]
         item.update(target.attributes)
         for name, amount in update.add.items():
             item[name] = item.get(name, 0) + amount
+        if target.rollup:
+            item[REVISION] = item.get(REVISION, 0) + 1
 
 
 def _compare(client, table: str, expected: dict) -> bool:

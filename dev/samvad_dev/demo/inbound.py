@@ -107,7 +107,7 @@ def _by_sms(cloud: Any, run: InboundRun, phone: str, body: str, message_id: str)
     run.counts.update(results[0])
     if results[0] != ["grievance_registered"]:
         return ""
-    return _reference_sent_to(phone)
+    return _reference_sent_to(cloud, phone)
 
 
 def _by_web(cloud: Any, run: InboundRun, phone: str, office: dict, category: str, i: int) -> str:
@@ -118,7 +118,7 @@ def _by_web(cloud: Any, run: InboundRun, phone: str, office: dict, category: str
     if page["statusCode"] != 200 or not found:
         return ""
     fields = {  # the demo's own form id (any is accepted), so a seed gives the same references
-        "phone": local, "form_id": f"demo-web-{i}", "code": _code_sent_to(phone),
+        "phone": local, "form_id": f"demo-web-{i}", "code": _code_sent_to(cloud, phone),
         "service": f"{office['department']}/{office['service']}",
         "office_code": office["office_code"], "category": category, "text": TEXTS[category],
     }  # fmt: skip
@@ -130,22 +130,22 @@ def _by_web(cloud: Any, run: InboundRun, phone: str, office: dict, category: str
     return shown.group(1).strip() if done["statusCode"] == 200 and shown else ""
 
 
-def _sent_to(phone: str) -> list[str]:
+def _sent_to(cloud: Any, phone: str) -> list[str]:
     from moto.sns.models import sns_backends
 
-    from samvad_dev.local.names import ACCOUNT, REGION
+    from samvad_dev.local.names import REGION
 
-    sent = sns_backends[ACCOUNT][REGION].sms_messages.values()
+    sent = sns_backends[cloud.account][REGION].sms_messages.values()
     return [text for to, text in sent if to == phone]
 
 
-def _reference_sent_to(phone: str) -> str:
-    found = [m for t in _sent_to(phone) for m in re.findall(r"OD-[A-Z0-9]{6}", t)]
+def _reference_sent_to(cloud: Any, phone: str) -> str:
+    found = [m for t in _sent_to(cloud, phone) for m in re.findall(r"OD-[A-Z0-9]{6}", t)]
     return found[-1] if found else ""
 
 
-def _code_sent_to(phone: str) -> str:
-    found = [m for t in _sent_to(phone) for m in re.findall(r"\b\d{6}\b", t)]
+def _code_sent_to(cloud: Any, phone: str) -> str:
+    found = [m for t in _sent_to(cloud, phone) for m in re.findall(r"\b\d{6}\b", t)]
     return found[-1] if found else ""
 
 

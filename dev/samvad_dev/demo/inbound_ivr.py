@@ -35,6 +35,7 @@ SCHEME = {
                 "en": "Financial support for small and marginal farmers."},
     "eligibility": {"en": "Small and marginal farmers, landless agricultural households"},
     "where_to_apply": {"en": "Your Gram Panchayat office or the Krushak Sathi portal"},
+    "broadcast": True,
 }  # fmt: skip
 
 
@@ -140,25 +141,18 @@ def run_inbound_ivr(cloud: LocalCloud, seed: int, day: dt.date, calls: int = 12)
 
 
 def _broadcast(cloud: LocalCloud, day: dt.date) -> dict[str, int]:
-    """KALIA to the subscribers at noon, India time, through the deployed adapters."""
-    from samvad.adapters.contacts import DynamoContacts
-    from samvad.adapters.rate_limits import DynamoRateLimiter
-    from samvad.adapters.scheme_subscribers import DynamoSubscribers
-    from samvad.adapters.sms import SnsSms
-    from samvad.dispatch.policy import NotifyPolicy
-    from samvad.schemes.service import SchemePorts, broadcast
-
-    contacts = cloud.env[resources.CONTACTS.env_var]
-    subscribers = DynamoSubscribers(contacts)
+    """KALIA (published with ``broadcast: true``) to the subscribers by the stack's scheduled
+    run at noon, India time: the real ``scheme_broadcast`` handler, as Scheduler invokes it."""
     noon = dt.datetime.combine(day, dt.time(12, 0), zoneinfo.ZoneInfo("Asia/Kolkata"))
-    ports = SchemePorts(
-        config=DynamoConfig(cloud.env[resources.CONFIG.env_var]), sms=SnsSms(),
-        policy=NotifyPolicy(), hasher=lambda phone: phone, subscribers=subscribers,
-        opt_outs=DynamoContacts(contacts), clock=lambda: noon,
-        limiter=DynamoRateLimiter(cloud.env[resources.RATE_LIMITS.env_var]), ledger=subscribers,
-    )  # fmt: skip
-    result = broadcast("KALIA", ports)
-    return {f"scheme_broadcast_{k}": v for k, v in result.items() if isinstance(v, int)}
+    saved, cloud.simulated_now = cloud.simulated_now, noon.astimezone(dt.UTC)
+    try:
+        result = cloud.invoke("scheme_broadcast", {"scheduled_time": noon.isoformat()})
+    finally:
+        cloud.simulated_now = saved
+    counts: Counter[str] = Counter()
+    for notice in result.get("notices", []):
+        counts.update({k: v for k, v in notice.items() if isinstance(v, int)})
+    return {f"scheme_broadcast_{k}": v for k, v in counts.items()}
 
 
 def _grievance_keys(rng: random.Random, menus: dict) -> tuple[list[str], dict[str, str]]:

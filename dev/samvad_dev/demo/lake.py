@@ -43,7 +43,9 @@ class LakeTap:
         bus = cloud.names.bus
         events.put_rule(Name=RULE, EventBusName=bus, EventPattern=json.dumps(lake_pattern()))
         events.put_targets(
-            Rule=RULE, EventBusName=bus, Targets=[{"Id": "lake", "Arn": queue_arn(queue)}]
+            Rule=RULE,
+            EventBusName=bus,
+            Targets=[{"Id": "lake", "Arn": queue_arn(queue, cloud.account)}],
         )
         return cls(cloud, queue, url)
 

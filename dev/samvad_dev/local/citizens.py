@@ -198,7 +198,9 @@ class Citizens:
         from moto.sns.models import sns_backends
 
         found = []
-        for message_id, (phone, text) in list(sns_backends[ACCOUNT][REGION].sms_messages.items()):
+        for message_id, (phone, text) in list(
+            sns_backends[self.cloud.account][REGION].sms_messages.items()
+        ):
             if message_id not in self.seen_sms:
                 self.seen_sms.add(message_id)
                 found.append((message_id, phone, text))

@@ -18,7 +18,6 @@ import json
 import logging
 import os
 import socket
-import urllib.request
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -29,6 +28,7 @@ import boto3
 
 from samvad import resources
 from samvad.clock import SIMULATED_NOW_ENV
+from samvad_dev.local import isolation
 from samvad_dev.local.names import ACCOUNT, FUNCTIONS, REGION, REPO_ROOT, Names, queue_arn
 from samvad_dev.local.provision import provision
 from samvad_dev.local.pump import QueueToFunction
@@ -51,6 +51,10 @@ class LocalCloud:
     ``seed`` (optional) derives the stack's secrets from it: the same seed, the same sample.
     ``in_process``: no server; moto intercepts boto3's calls in this process (``mock_aws``),
     less than half the CPU per call — for runs that need no endpoint (the demo).
+
+    ``account``: with a server, an account of its own that other tests' ``mock_aws()`` and
+    other clouds in the process never reset (``samvad_dev.local.isolation``); in-process,
+    moto's default (``ACCOUNT``).
     """
 
     def __init__(
@@ -60,8 +64,9 @@ class LocalCloud:
         seed: int | None = None,
         in_process: bool = False,
     ):
-        self.names = Names(stage)
         self.in_process = in_process
+        self.account = ACCOUNT if in_process else isolation.new_account()
+        self.names = Names(stage, self.account)
         self._mock: Any = None
         self.retention_days = retention_days
         self.seed = seed
@@ -91,8 +96,6 @@ class LocalCloud:
 
     def start(self) -> None:
         """Start moto's server (and make its transactions cost what DynamoDB's do)."""
-        from moto.server import ThreadedMotoServer
-
         from samvad_dev.local import moto_speedups
 
         moto_speedups.install()
@@ -113,30 +116,18 @@ class LocalCloud:
             return
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         port = _free_port()
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self._server.start()
+        self._server = isolation.start_server(self.account, port)  # a new, empty account
         self.endpoint = f"http://127.0.0.1:{port}"
-        self._reset()  # moto keeps its state in-process: start from nothing
-        self._set_env(
-            credentials
-            | {
-                "AWS_ENDPOINT_URL": self.endpoint,
-                "MOTO_PORT": str(port),  # Step Functions' integrations call back to this port
-            }
-        )
-
-    def _reset(self) -> None:
-        request = urllib.request.Request(f"{self.endpoint}/moto-api/reset", method="POST")
-        urllib.request.urlopen(request, timeout=10).close()
+        self._set_env(credentials | {"AWS_ENDPOINT_URL": self.endpoint})
 
     def stop(self) -> None:
         if self._escalation is not None:
             self._escalation.stop_all()
             self._escalation = None
         if self._server is not None:
-            self._reset()
             self._server.stop()
             self._server = None
+            isolation.release(self.account)  # only this cloud's state
         if self._mock is not None:
             self._mock.stop()  # resets moto's backends
             self._mock = None

@@ -1,8 +1,9 @@
 """Runs an Amazon Connect flow-language document locally, as Connect would for one call.
 
 moto has no Amazon Connect runtime, so this walks a flow's actions itself (the survey flow,
-the inbound flow): the function is a callable, the citizen a list of key presses
-(``""``/``None``: silence; ``"1002"`` several keys where the flow stores up to that many).
+the inbound flow, the call desk's bridge): the function is a callable, the citizen a list of
+key presses (``""``/``None``: silence; ``"1002"`` several keys where the flow stores up to that
+many; at a transfer to a phone number, whether the third party answers).
 Supports the actions those flows use; anything else raises ``FlowError``.
 """
 
@@ -26,12 +27,17 @@ class FlowRun:
 
     attributes: dict[str, str]
     said: list[tuple[str, str]] = field(default_factory=list)
-    """``("text", words)`` or ``("prompt", id)``, in order, questions included."""
+    """``("text", words)``, ``("prompt", id)`` or ``("media", s3 uri)``, in order, questions
+    included."""
     invocations: list[dict[str, str]] = field(default_factory=list)
     """The parameters of each feedback-function invocation."""
     voice: str = "Joanna"
     recording: bool = False
+    recorded: bool = False
+    """IVR recording was on at some point: Connect writes the contact's recording at the end."""
     path: list[str] = field(default_factory=list)
+    transfers: list[tuple[str, str]] = field(default_factory=list)
+    """``(number, caller id)`` of each transfer to a phone number."""
 
 
 class _Call:
@@ -111,6 +117,12 @@ class _Call:
         return "=" + str(self.value(parameters["ComparisonValue"]))
 
     def _speak(self, parameters: dict) -> bool:
+        if "Media" in parameters:  # an audio file in S3: ``("media", uri)``
+            uri = self.value((parameters["Media"] or {}).get("Uri", ""))
+            if not uri:
+                return False
+            self.run.said.append(("media", uri))
+            return True
         for name, kind in (("Text", "text"), ("PromptId", "prompt")):
             if name in parameters:
                 content = self.value(parameters[name])
@@ -143,6 +155,18 @@ class _Call:
     def _UpdateContactRecordingBehavior(self, parameters: dict) -> None:
         behaviour = parameters.get("RecordingBehavior", {})
         self.run.recording = behaviour.get("IVRRecordingBehavior") == "Enabled"
+        self.run.recorded = self.run.recorded or self.run.recording
+
+    def _TransferParticipantToThirdParty(self, parameters: dict) -> str | None:
+        """The next item of ``keys`` is the third party: ``"answered"`` (the flow goes on
+        when they hang up), ``"failed"``, or silence (they never answer)."""
+        number = self.value(parameters["ThirdPartyPhoneNumber"])
+        caller_id = self.value((parameters.get("CallerId") or {}).get("Number", ""))
+        self.run.transfers.append((number or "", caller_id or ""))
+        answer = next(self.keys, None) or ""
+        if not number or answer == "failed":
+            return "CallFailed"
+        return None if answer == "answered" else "ConnectionTimeLimitExceeded"
 
     def _DisconnectParticipant(self, parameters: dict) -> None:
         return None

@@ -3,14 +3,17 @@ one-time schedules fired on the local runtime's (simulated) clock.
 
 moto stores schedules but never fires them (EMULATOR.md), so ``fire_schedules`` does what
 Scheduler would: at the schedule's time, put its input on its target queue, then delete it
-(``ActionAfterCompletion=DELETE``).
+(``ActionAfterCompletion=DELETE``); a universal target's API call is made instead.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections import Counter
 from collections.abc import Callable
+
+from botocore import xform_name
 
 from samvad import resources
 from samvad_dev.local.cloud import LocalCloud
@@ -50,16 +53,29 @@ def fire_schedules(cloud: LocalCloud, until: dt.datetime) -> int:
     """Fire every dispatch schedule due by ``until``, as Scheduler would; return how many."""
     scheduler = cloud.client("scheduler")
     sqs = cloud.client("sqs")
-    urls = {queue_arn(name): url for name, url in cloud.queue_urls.items()}
+    urls = {queue_arn(name, cloud.account): url for name, url in cloud.queue_urls.items()}
     fired = 0
     for when, name in pending_schedules(cloud):
         if when > until:
             break
         target = cloud.schedules.pop(name)["Target"]
-        sqs.send_message(QueueUrl=urls[target["Arn"]], MessageBody=target["Input"])
+        if target["Arn"].startswith(UNIVERSAL_TARGET):
+            call_universal_target(cloud, target)
+        else:
+            sqs.send_message(QueueUrl=urls[target["Arn"]], MessageBody=target["Input"])
         scheduler.delete_schedule(Name=name, GroupName=resources.DISPATCH_SCHEDULE_GROUP)
         fired += 1
     return fired
+
+
+UNIVERSAL_TARGET = "arn:aws:scheduler:::aws-sdk:"
+
+
+def call_universal_target(cloud: LocalCloud, target: dict) -> None:
+    """A universal target (``arn:aws:scheduler:::aws-sdk:<service>:<apiAction>``, the input
+    the request): make that call, as Scheduler would (the call desk's hand-back: PutItem)."""
+    service, action = target["Arn"].removeprefix(UNIVERSAL_TARGET).split(":", 1)
+    getattr(cloud.client(service), xform_name(action))(**json.loads(target["Input"]))
 
 
 def queue_depth(cloud: LocalCloud, queue: str) -> int:

@@ -10,9 +10,10 @@ the deadline comes first is decided by the simulated schedule, never by the mach
 
 ``activate`` patches names in moto's engine (once): its threads become ``_Thread``s, each
 bound to the clock that was active when its execution started (threads inherit their
-creator's), and the ``Event`` of callback endpoints and of a task's timeout, the
-``time.sleep`` of retries and the ``join`` with which an execution waits for its worker use
-the current thread's clock — or the wall clock, for executions started without one.
+creator's, as they inherit the server the execution was started through: ``isolation``),
+and the ``Event`` of callback endpoints and of a task's timeout, the ``time.sleep`` of
+retries and the ``join`` with which an execution waits for its worker use the current
+thread's clock — or the wall clock, for executions started without one.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import time
 import types
 from dataclasses import dataclass
 from typing import Any
+
+from samvad_dev.local import isolation
 
 _ACTIVE: EngineClock | None = None
 _PATCHED = False
@@ -176,6 +179,8 @@ class _Thread(threading.Thread):
         super().__init__(*args, **kwargs)
         creator = threading.current_thread()
         self.clock = creator.clock if isinstance(creator, _Thread) else _ACTIVE
+        self.server = creator.server if isinstance(creator, _Thread) else isolation.serving()
+        """The server the execution was started through, if any (``local.isolation``)."""
 
     def join(self, timeout: float | None = None) -> None:
         """An execution's thread joining its worker is parked while the worker runs."""
@@ -186,6 +191,11 @@ class _Thread(threading.Thread):
             super().join(timeout)
         finally:
             self.clock.joining(self, False)
+
+
+def server_of(thread: threading.Thread) -> isolation.Served | None:
+    """The server through which ``thread``'s execution was started (None: in-process)."""
+    return thread.server if isinstance(thread, _Thread) else None
 
 
 def _clock() -> EngineClock | None:
@@ -221,6 +231,11 @@ def _sleep(seconds: float) -> None:
         clock.wait(None, seconds)
     else:
         time.sleep(seconds)
+
+
+def install() -> None:
+    """Patch the engine's threads (once) without activating a clock."""
+    _patch()
 
 
 def _patch() -> None:

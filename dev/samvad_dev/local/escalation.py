@@ -51,6 +51,7 @@ def topic_arn(names: Names) -> str:
 def definition(names: Names, dispatch_queue_url: str) -> str:
     """The committed definition with this stack's names in its ``${…}`` placeholders."""
     values = PSEUDO | {
+        "AWS::AccountId": names.account,
         "CasesTable": names.table(resources.CASES),
         "NoticesTopicArn": names.notices_topic_arn,
         "EventBusArn": names.bus_arn,
@@ -74,7 +75,7 @@ class EscalationRuntime:
         cloud.client("stepfunctions").create_state_machine(
             name=names.state_machine,
             definition=definition(names, cloud.queue_urls[names.dispatch_queue]),
-            roleArn=f"arn:aws:iam::{ACCOUNT}:role/samvad-{names.stage}-escalation",
+            roleArn=f"arn:aws:iam::{names.account}:role/samvad-{names.stage}-escalation",
         )
 
     def _enable_execution(self) -> None:

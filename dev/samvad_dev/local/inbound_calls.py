@@ -15,8 +15,10 @@ import uuid
 from collections import Counter
 from collections.abc import Iterable
 
+from samvad import resources
 from samvad_dev.local.cloud import ACCOUNT, REGION, REPO_ROOT, LocalCloud
 from samvad_dev.local.contact_flow import FlowRun, run_flow
+from samvad_dev.local.voice_messages import record_voice_message
 
 INBOUND_NUMBER = "+911800000155"
 """The toll-free number citizens dial (local stand-in for the claimed DID)."""
@@ -39,12 +41,16 @@ class InboundCaller:
     ) -> FlowRun:
         contact_id = contact_id or str(uuid.uuid4())
         self.counts["ivr_calls"] += 1
-        return run_flow(
+        run = run_flow(
             inbound_flow(),
             lambda parameters, attributes: self._invoke(contact_id, phone, parameters, attributes),
             keys,
             {},
         )
+        if run.recorded and self.cloud.env.get(resources.CONNECT_RECORDINGS_ENV):
+            record_voice_message(self.cloud, contact_id)  # as Connect does when the call ends
+            self.counts["voice_messages_recorded"] += 1
+        return run
 
     def _invoke(self, contact_id: str, phone: str, parameters: dict, attributes: dict) -> dict:
         event = {

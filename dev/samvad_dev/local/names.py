@@ -8,20 +8,22 @@ from pathlib import Path
 from samvad import resources
 
 REGION = "ap-south-1"
-ACCOUNT = "123456789012"
+ACCOUNT = "123456789012"  # moto's default: mock_aws() tests' and the in-process cloud's
 REPO_ROOT = Path(__file__).resolve().parents[3]
 FUNCTIONS = REPO_ROOT / "functions"
 
 
-def queue_arn(name: str) -> str:
-    return f"arn:aws:sqs:{REGION}:{ACCOUNT}:{name}"
+def queue_arn(name: str, account: str = ACCOUNT) -> str:
+    return f"arn:aws:sqs:{REGION}:{account}:{name}"
 
 
 @dataclass(frozen=True)
 class Names:
-    """Physical names of the local stack's resources."""
+    """Physical names of the local stack's resources, in ``account`` (a server-mode
+    ``LocalCloud`` has one of its own: ``local.isolation``)."""
 
     stage: str
+    account: str = ACCOUNT
 
     def _name(self, suffix: str) -> str:
         return f"samvad-{self.stage}-{suffix}"
@@ -70,12 +72,31 @@ class Names:
         return self._name("escalation-tasks")
 
     @property
+    def sms_requests_queue(self) -> str:
+        """``GrievanceSmsRequested`` from the bus, for the feedback function to send."""
+        return self._name("sms-requests")
+
+    @property
+    def voice_queue(self) -> str:
+        """``GrievanceRegistered`` with a voice message, for ``grievance_voice`` to copy."""
+        return self._name("grievance-voice")
+
+    @property
+    def recordings_bucket(self) -> str:
+        """Amazon Connect's call recordings (outside the stack on AWS; the IVR player writes)."""
+        return self._name("connect-recordings")
+
+    @property
+    def recordings_location(self) -> str:
+        return f"s3://{self.recordings_bucket}/connect/samvad-{self.stage}/CallRecordings"
+
+    @property
     def notices_topic(self) -> str:
         return self._name("case-notices")
 
     @property
     def notices_topic_arn(self) -> str:
-        return f"arn:aws:sns:{REGION}:{ACCOUNT}:{self.notices_topic}"
+        return f"arn:aws:sns:{REGION}:{self.account}:{self.notices_topic}"
 
     @property
     def state_machine(self) -> str:
@@ -83,7 +104,7 @@ class Names:
 
     @property
     def state_machine_arn(self) -> str:
-        return f"arn:aws:states:{REGION}:{ACCOUNT}:stateMachine:{self.state_machine}"
+        return f"arn:aws:states:{REGION}:{self.account}:stateMachine:{self.state_machine}"
 
     @property
     def queues(self) -> tuple[str, ...]:
@@ -95,6 +116,8 @@ class Names:
             self.reports_queue,
             self.inbox_queue,
             self.tasks_queue,
+            self.sms_requests_queue,
+            self.voice_queue,
         )
 
     @property
@@ -103,7 +126,7 @@ class Names:
 
     @property
     def bus_arn(self) -> str:
-        return f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{self.bus}"
+        return f"arn:aws:events:{REGION}:{self.account}:event-bus/{self.bus}"
 
     @property
     def secret(self) -> str:
@@ -119,4 +142,4 @@ class Names:
 
     @property
     def scheduler_role_arn(self) -> str:
-        return f"arn:aws:iam::{ACCOUNT}:role/samvad-{self.stage}-dispatch-scheduler"
+        return f"arn:aws:iam::{self.account}:role/samvad-{self.stage}-dispatch-scheduler"

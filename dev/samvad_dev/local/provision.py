@@ -41,12 +41,18 @@ def provision(
             QueueName=queue, Attributes={"VisibilityTimeout": visibility}
         )["QueueUrl"]
     _bucket(client("s3"), names)
+    client("s3").create_bucket(  # Connect's recordings: the local IVR player writes them
+        Bucket=names.recordings_bucket,
+        CreateBucketConfiguration={"LocationConstraint": client("s3").meta.region_name},
+    )
     _routing(client("events"), names)
     sns = client("sns")
     sns.create_topic(Name=names.notices_topic)
-    sns.subscribe(
-        TopicArn=names.notices_topic_arn, Protocol="sqs", Endpoint=queue_arn(names.tasks_queue)
-    )
+    sns.subscribe(  # the state machine's tasks only, as the stack's subscription filters
+        TopicArn=names.notices_topic_arn, Protocol="sqs",
+        Endpoint=queue_arn(names.tasks_queue, names.account),
+        Attributes={"FilterPolicy": json.dumps({"sender": [{"exists": False}]})},
+    )  # fmt: skip
     reports_topic = sns.create_topic(Name=names.reports_topic)["TopicArn"]
     client("scheduler").create_schedule_group(Name=resources.DISPATCH_SCHEDULE_GROUP)
     manager = client("secretsmanager")
@@ -67,10 +73,11 @@ def provision(
         resources.SAMPLING_SECRET_ENV: secret(names.sampling_secret),
         resources.LINK_SECRET_ENV: secret(names.link_secret),
         resources.DISPATCH_QUEUE_ENV: urls[names.dispatch_queue],
-        resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue),
+        resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue, names.account),
         resources.SCHEDULER_ROLE_ENV: names.scheduler_role_arn,
         resources.FEEDBACK_URL_ENV: "https://sv.local",  # a short host, as SMS links need
         resources.TELEPHONY_SIMULATOR_ENV: urls[names.calls_queue],
+        resources.CONNECT_RECORDINGS_ENV: names.recordings_location,
         resources.RETENTION_DAYS_ENV: str(retention_days),
         resources.CASE_NOTICES_TOPIC_ENV: names.notices_topic_arn,
         resources.ESCALATION_STATE_MACHINE_ENV: names.state_machine_arn,
@@ -90,7 +97,7 @@ def _bucket(s3: Any, names: Names) -> None:
         NotificationConfiguration={
             "QueueConfigurations": [
                 {
-                    "QueueArn": queue_arn(names.intake_queue),
+                    "QueueArn": queue_arn(names.intake_queue, names.account),
                     "Events": ["s3:ObjectCreated:*"],
                     "Filter": {
                         "Key": {
@@ -123,6 +130,25 @@ def _routing(events: Any, names: Names) -> None:
             names.inbox_queue,
         ),
         ("reports-tallies", names.bus, tally_pattern(), names.reports_queue),
+        (
+            "grievance-sms-requests",
+            names.bus,
+            {
+                "source": [resources.EVENT_SOURCE],
+                "detail-type": [resources.GRIEVANCE_SMS_REQUESTED],
+            },
+            names.sms_requests_queue,
+        ),
+        (
+            "grievance-voice-messages",
+            names.bus,
+            {
+                "source": [resources.EVENT_SOURCE],
+                "detail-type": [resources.GRIEVANCE_REGISTERED],
+                "detail": {"has_voice": [True], "channel": ["ivr"]},
+            },
+            names.voice_queue,
+        ),
         # Connect's contact events reach the dispatch queue, as the stack's rule routes them.
         (
             "connect-calls-ended",
@@ -139,7 +165,9 @@ def _routing(events: Any, names: Names) -> None:
         target = names.events_queue if queue == "events" else queue
         events.put_rule(Name=rule, EventBusName=bus, EventPattern=json.dumps(pattern))
         events.put_targets(
-            Rule=rule, EventBusName=bus, Targets=[{"Id": "target", "Arn": queue_arn(target)}]
+            Rule=rule,
+            EventBusName=bus,
+            Targets=[{"Id": "target", "Arn": queue_arn(target, names.account)}],
         )
 
 

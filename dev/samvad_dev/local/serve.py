@@ -5,8 +5,9 @@ cases opened from the poor feedback and assigned by the real state machine), cre
 Cognito user pool on the emulator with one demo user per role bound to real directory
 entries, and serves the workspace function over HTTP. Each request becomes an API Gateway
 HTTP API (payload 2.0) event; ``/api/*`` routes other than the session are first checked as
-the JWT authorizer would (``samvad_dev.local.authorizer``). A background pump delivers intake
-and escalation queues, as Lambda's event sources would.
+the JWT authorizer would (``samvad_dev.local.authorizer``). A background pump fires the
+one-time schedules that are due (the call desk's hand-backs) and delivers the intake and
+escalation queues, as Scheduler and Lambda's event sources would.
 
 The human callers' lists (channel ``official_call``) are left for the call desk: the
 demo's IVR does not dial them.
@@ -31,11 +32,16 @@ from typing import Any
 from samvad import resources
 from samvad_dev.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
 from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.dispatching import fire_schedules
 from samvad_dev.local.reports import pump_reports
+from samvad_dev.local.sms_requests import pump_sms_requests
+from samvad_dev.local.voice_messages import pump_voice_messages
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 PUMP_SECONDS = 1.0
 UNAUTHORIZED = json.dumps({"message": "Unauthorized"})
+ERASURE_ROUTES = {"/api/erasures": "erasure"}
+"""Paths the stack's HTTP API routes to the erasure function (``infra.constructs.erasure``)."""
 
 
 @dataclass
@@ -199,6 +205,7 @@ def demo_users(poor: list[dict], directory: dict, collector_district: str) -> li
         user("caller", "contact-centre"),
         user("data_officer", f"data-{department}", department=department),
         user("auditor", "auditor"),
+        user("grievance_officer", "grievance-officer"),
     ]
 
 
@@ -232,6 +239,8 @@ class WorkspaceFront:
         self.lock = threading.Lock()  # one invocation at a time: invocations set the env
         self._server: ThreadingHTTPServer | None = None
         self._stop = threading.Event()
+        self.clock = lambda: dt.datetime.now(dt.UTC)
+        """When schedules fire: the real clock (tests move it)."""
 
     def event(self, method: str, raw_path: str, headers: dict[str, str], body: str) -> dict:
         path, _, query = raw_path.partition("?")
@@ -273,19 +282,30 @@ class WorkspaceFront:
             event["requestContext"]["authorizer"] = {
                 "jwt": {"claims": as_http_api_claims(claims), "scopes": None}
             }
-        with self.lock:
-            response = self.cloud.invoke("workspace", event)
+        with self.lock:  # the HTTP API's routes: erasures to their own function
+            response = self.cloud.invoke(ERASURE_ROUTES.get(path, "workspace"), event)
         return response["statusCode"], response.get("headers") or {}, response.get("body", "")
 
+    def pump_once(self) -> None:
+        """One round of what AWS does by itself: the one-time schedules that are due, fired
+        on the real clock (the call desk's hand-backs return calls to officials' lists),
+        then the intake, escalation, report-tally, SMS-request and voice-message queues → their
+        handlers, as Lambda's event sources would."""
+        try:  # a schedule that cannot fire must not stop the queues
+            fire_schedules(self.cloud, self.clock())
+        except Exception as error:
+            _progress(f"schedules: {type(error).__name__}: {error}")
+        self.cloud.pump()
+        self.cloud.escalation.pump()
+        pump_reports(self.cloud)
+        pump_sms_requests(self.cloud)  # the SMS the workspace asks for
+        pump_voice_messages(self.cloud)  # IVR voice messages into their cases
+
     def pump_forever(self) -> None:
-        """Intake, escalation and report-tally queues → their handlers, as Lambda's event
-        sources would."""
         while not self._stop.wait(PUMP_SECONDS):
             try:
                 with self.lock:
-                    self.cloud.pump()
-                    self.cloud.escalation.pump()
-                    pump_reports(self.cloud)
+                    self.pump_once()
             except Exception as error:  # keep serving; the next round retries
                 _progress(f"pump: {type(error).__name__}: {error}")
 

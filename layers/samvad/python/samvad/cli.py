@@ -2,9 +2,10 @@
 
   samvad intake FILE... --department CODE    check and load visit files on a local stack
   samvad demo [--visits N] [--days D]        synthetic days end to end on a local stack
-  samvad bench intake|sampling|reports       measured benchmarks, printed as JSON
+  samvad bench intake|sampling|reports|backfill  measured benchmarks, printed as JSON
   samvad sample run|verify|plan              the daily sampler (deployed stack)
   samvad report --date D|--week D|--month M  write a period's report (deployed stack)
+  samvad reports backfill-rollups [--from D]  rebuild per-day rollups from tallies (deployed stack)
   samvad case show|atr|transfer CASE         a grievance case (deployed stack)
   samvad directory load FILE                 the escalation directory (deployed stack)
   samvad config publish NAME FILE            a new version of a config document (deployed stack)
@@ -137,6 +138,9 @@ def build_parser() -> argparse.ArgumentParser:
     from samvad.schemes.cli import add_commands as add_scheme_commands
 
     add_scheme_commands(commands)
+    from samvad.reports.cli import add_commands as add_reports_commands
+
+    add_reports_commands(commands)
     for name, subparser in _leaf_parsers(parser):
         subparser.set_defaults(command_name=name)
     return parser
@@ -265,6 +269,13 @@ def _bench_commands(commands: Commands) -> None:
         help="feedback counts to report on (default: 10000 100000)",
     )
     bench_reports.set_defaults(run=_bench_reports)
+    bench_backfill = which.add_parser(
+        "backfill", help="the rollup backfill's Queries and items against a Scan (moto)"
+    )
+    bench_backfill.add_argument(
+        "--feedback", type=positive_int, default=3000, help="feedback events (default: 3000)"
+    )
+    bench_backfill.set_defaults(run=_bench_backfill)
 
 
 def _report_command(commands: Commands) -> None:
@@ -407,6 +418,13 @@ def _bench_sampling(args: argparse.Namespace) -> int:
 
 def _bench_reports(args: argparse.Namespace) -> int:
     from samvad_dev.bench.reports import run
+
+    print(json.dumps(run(feedback=args.feedback), indent=2))
+    return 0
+
+
+def _bench_backfill(args: argparse.Namespace) -> int:
+    from samvad_dev.bench.backfill import run
 
     print(json.dumps(run(feedback=args.feedback), indent=2))
     return 0
@@ -561,6 +579,10 @@ def document_problems(name: str, document: object) -> list[str]:
         from samvad.inbound_ivr.menus import validate_menus
 
         return validate_menus(document)
+    if name == "inbound/ivr_prompts":
+        from samvad.inbound_ivr.recorded import validate_prompts
+
+        return validate_prompts(document)
     if name == resources.ESCALATION_DIRECTORY_CONFIG:
         return validate_directory(document)
     if name == resources.SAMPLING_PLAN_CONFIG:

@@ -270,12 +270,15 @@ RETENTION_DAYS_ENV = "RETENTION_DAYS"
 SAMPLING_SECRET_ENV = "SAMPLING_SECRET_ID"
 DISPATCH_QUEUE_ENV = "DISPATCH_QUEUE_URL"
 LINK_SECRET_ENV = "LINK_SECRET_ID"
+ORIGIN_SECRET_ENV = "ORIGIN_SECRET_ID"  # the optional CloudFront edge (samvad.edge)
 FEEDBACK_URL_ENV = "FEEDBACK_URL"
 WORKSPACE_URL_ENV = "WORKSPACE_URL"
 CONNECT_INSTANCE_ENV = "CONNECT_INSTANCE_ID"
 CONNECT_FLOW_ENV = "CONNECT_CONTACT_FLOW_ID"
 CONNECT_SOURCE_PHONE_ENV = "CONNECT_SOURCE_PHONE"
 CONNECT_RECORDINGS_ENV = "CONNECT_RECORDINGS_LOCATION"
+DATA_KEY_ENV = "DATA_KEY_ARN"
+"""The stack's data key: objects a function copies are encrypted with it explicitly."""
 """``s3://<bucket>/<prefix>/CallRecordings``: where the Connect instance stores recordings
 (the inbound IVR links a grievance's voice message there)."""
 CONNECT_BRIDGE_FLOW_ENV = "CONNECT_BRIDGE_FLOW_ID"  # the call desk's bridged calls
@@ -336,6 +339,9 @@ CASE_ESCALATED = "CaseEscalated"
 CASE_RESOLVED = "CaseResolved"
 CASE_OVERDUE = "CaseOverdue"
 GRIEVANCE_REGISTERED = "GrievanceRegistered"
+GRIEVANCE_SMS_REQUESTED = "GrievanceSmsRequested"
+"""An SMS to a grievance's citizen that a function without SMS rights (the workspace) asks
+the feedback function to send: ids only (``samvad.grievances.outbox``)."""
 
 SAMPLER_SCHEDULE = "cron(0 9 * * ? *)"
 SAMPLER_TIMEZONE = "Asia/Kolkata"

@@ -156,6 +156,9 @@ class FeedbackSettings(_FromEnvironment):
     grievances_table: str = _var(resources.GRIEVANCES.env_var, "")
     rate_limits_table: str = _var(resources.RATE_LIMITS.env_var, "")
     directory_table: str = _var(resources.DIRECTORY.env_var, "")
+    # the public status page in relayed questions' SMS: ``<feedback URL>/g/status``
+    feedback_url: str = _var(resources.FEEDBACK_URL_ENV, "")
+    origin_secret_id: str = _var(resources.ORIGIN_SECRET_ENV, "")  # behind CloudFront: samvad.edge
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -166,6 +169,7 @@ class EscalationSettings(_FromEnvironment):
     state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
     grievances_table: str = _var(resources.GRIEVANCES.env_var, "")  # grievance cases' text
     workspace_url: str = _var(resources.WORKSPACE_URL_ENV, "")  # notices link its case page
+    notices_topic_arn: str = _var(resources.CASE_NOTICES_TOPIC_ENV, "")  # the clerk sends them
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -225,6 +229,53 @@ class InboundIvrSettings(_FromEnvironment):
     event_bus: str = _var(resources.EVENT_BUS_ENV)
     phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
     recordings: str = _var(resources.CONNECT_RECORDINGS_ENV, "")
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV, "")  # recorded prompts (prompts/…)
+
+
+@dataclass(frozen=True, kw_only=True)
+class GrievanceVoiceSettings(_FromEnvironment):
+    """The IVR's voice messages, copied from Connect's recordings into the cases
+    (``samvad.grievances.voice``)."""
+
+    grievances_table: str = _var(resources.GRIEVANCES.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    recordings: str = _var(resources.CONNECT_RECORDINGS_ENV)
+    data_key_arn: str = _var(resources.DATA_KEY_ENV, "")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SchemeBroadcastSettings(_FromEnvironment):
+    """The scheduled scheme broadcast (``samvad.schemes``): notices from config, subscribers
+    and opt-outs on the Contacts table, dispatch's SMS token bucket."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ErasureSettings(_FromEnvironment):
+    """The workspace's erasure function (``samvad.workspace.erasures``): the stores
+    ``samvad erase`` touches, the phone-hash key and the audit trail."""
+
+    visits_table: str = _var(resources.VISITS.env_var)
+    feedback_table: str = _var(resources.FEEDBACK.env_var)
+    dispatches_table: str = _var(resources.DISPATCHES.env_var)
+    links_table: str = _var(resources.LINKS.env_var)
+    cases_table: str = _var(resources.CASES.env_var)
+    contacts_table: str = _var(resources.CONTACTS.env_var)
+    grievances_table: str = _var(resources.GRIEVANCES.env_var)
+    audit_table: str = _var(resources.AUDIT.env_var)
+    data_bucket: str = _var(resources.DATA_BUCKET_ENV)
+    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PushCallersSettings(_FromEnvironment):
+    """The stack's push roles into ``intake/push-callers`` (``functions/push_callers``)."""
+
+    config_table: str = _var(resources.CONFIG.env_var)
 
 
 FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
@@ -239,6 +290,10 @@ FUNCTION_SETTINGS: dict[str, type[_FromEnvironment]] = {
     "escalation": EscalationSettings,
     "reports": ReportsSettings,
     "inbound_ivr": InboundIvrSettings,
+    "grievance_voice": GrievanceVoiceSettings,
+    "scheme_broadcast": SchemeBroadcastSettings,
     "signin_audit": SignInAuditSettings,
+    "erasure": ErasureSettings,
+    "push_callers": PushCallersSettings,
 }
 """Each function (``functions/<name>``) and the settings it reads."""

@@ -40,6 +40,42 @@ class DynamoAuditLog:
             ConditionExpression="attribute_not_exists(pk)",
         )
 
+    def append_once(self, entry: dict, key: str, unless: tuple[str, ...] = ()) -> bool:
+        """Write ``entry`` under the sort key ``key`` (its day's partition) in one
+        transaction with a check that none of ``unless`` exists; False if any key is taken
+        (the entry was written before: a replay)."""
+        items: list[dict] = [
+            {
+                "Put": {
+                    "TableName": self._table,
+                    "Item": {
+                        **_key(key),
+                        "entry": {"S": json.dumps(entry, ensure_ascii=False, sort_keys=True)},
+                        "expires_at": {"N": str(int(time.time()) + self._ttl)},
+                    },
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+        ]
+        items += [
+            {
+                "ConditionCheck": {
+                    "TableName": self._table,
+                    "Key": _key(other),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            }
+            for other in unless
+        ]
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except self._client.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                return False
+            raise
+        return True
+
     def recent(self, today: dt.date, days: int, limit: int) -> list[dict]:
         """The ``days`` days' entries ending ``today`` (UTC), newest first, at most ``limit``."""
         found: list[dict] = []
@@ -56,6 +92,11 @@ class DynamoAuditLog:
                 if len(found) >= limit:
                     return found[:limit]
         return found
+
+
+def _key(sort_key: str) -> dict:
+    """An entry's key: the day of its sort key's time is the partition."""
+    return {"pk": {"S": f"day#{sort_key[:10]}"}, "sk": {"S": sort_key}}
 
 
 class DynamoCallAttempts:
@@ -103,18 +144,6 @@ class DynamoCallAttempts:
         recording at once get distinct numbers)."""
         for _ in range(5):
             number = len(self.for_list(list_id).get(visit_key, [])) + 1
-            try:
-                self._client.put_item(
-                    TableName=self._table,
-                    Item={
-                        "pk": {"S": f"calldesk#{list_id}"},
-                        "sk": {"S": f"{visit_key}#{number:02d}"},
-                        "attempt": {"S": json.dumps(attempt, sort_keys=True)},
-                        "expires_at": {"N": str(int(time.time()) + self._ttl)},
-                    },
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-            except self._client.exceptions.ConditionalCheckFailedException:
-                continue
-            return number
+            if self.record_as(list_id, visit_key, number, attempt):
+                return number
         raise RuntimeError(f"could not record a call attempt for {visit_key}")

@@ -1,6 +1,6 @@
 """The call desk's telephony and hand-back: a bridged call through Amazon Connect (or,
-locally, a simulated contact centre), and a no-answer's next attempt handed to the
-dispatcher through a one-time EventBridge Scheduler schedule."""
+locally, a simulated contact centre), and a no-answer's next attempt put back on the
+official's call list by a one-time EventBridge Scheduler schedule."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from botocore.exceptions import ClientError
 
 from samvad import resources
 from samvad.adapters.aws import client as make_client
+from samvad.adapters.items import to_item
 
 BRIDGE_ATTRIBUTE = "samvad_bridge_to"
 """The contact attribute the bridge flow transfers to (the citizen's number; Connect keeps
@@ -59,17 +60,31 @@ class SimulatedCallBridge:
         return contact_id
 
 
-class SchedulerRequeue:
-    """A dispatch message delivered to the dispatch queue at a time: one schedule per name
-    (a repeat is a ``ConflictException``: the same hand-over, already scheduled)."""
+PUT_ITEM_TARGET = "arn:aws:scheduler:::aws-sdk:dynamodb:putItem"
+"""EventBridge Scheduler's universal target for DynamoDB ``PutItem``: the schedule's input is
+the request itself, so no function runs when a call returns to the desk."""
+DAY = 86400
 
-    def __init__(self, queue_arn: str, role_arn: str, client: Any = None) -> None:
-        self._arn = queue_arn
+
+class SchedulerRequeue:
+    """A call-list entry put on the official's list (``CallLists``) at a time, by a one-time
+    schedule in the dispatch group that calls DynamoDB's ``PutItem`` as ``role_arn``; one
+    schedule per name (a repeat is a ``ConflictException``: the same hand-back, already
+    scheduled). The entry holds no phone number (a visit key, its stratum and language)."""
+
+    def __init__(
+        self, table: str, role_arn: str, retention_days: int = 400, client: Any = None
+    ) -> None:
+        self._table = table
         self._role = role_arn
+        self._ttl = retention_days * DAY
         self._client = make_client("scheduler", client)
 
-    def later(self, message: dict, at: dt.datetime, name: str) -> None:
+    def later(self, entry: dict, at: dt.datetime, name: str) -> None:
         when = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        item = {k: v for k, v in entry.items() if k != "expires_at"}
+        item["expires_at"] = int(at.timestamp()) + self._ttl
+        request = {"TableName": self._table, "Item": to_item(item)}
         try:
             self._client.create_schedule(
                 Name="c-" + hashlib.sha256(name.encode()).hexdigest()[:48],
@@ -79,9 +94,9 @@ class SchedulerRequeue:
                 FlexibleTimeWindow={"Mode": "OFF"},
                 ActionAfterCompletion="DELETE",
                 Target={
-                    "Arn": self._arn,
+                    "Arn": PUT_ITEM_TARGET,
                     "RoleArn": self._role,
-                    "Input": json.dumps(message, sort_keys=True),
+                    "Input": json.dumps(request, sort_keys=True),
                     "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
                 },
             )

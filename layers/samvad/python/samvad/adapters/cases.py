@@ -111,10 +111,14 @@ class DynamoCases:
         )
 
     def append(
-        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any]
+        self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any] | None
     ) -> bool:
         names, values = {"#r": "round"}, {":round": round_}
         return self._update(case_id, [], "#r = :round", names, values, fields, entry) is not None
+
+    def annotate(self, case_id: str, fields: dict[str, Any]) -> bool:
+        """Set ``fields`` on the case if it exists (a grievance's copied voice message)."""
+        return self._update(case_id, [], "attribute_exists(case_id)", {}, {}, fields) is not None
 
     def _nested(
         self,

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from samvad import resources
+from samvad.adapters.audit import AUDIT_RETENTION_DAYS, DAY
 from samvad.adapters.aws import client as make_client
 from samvad.erasure.service import ErasurePorts
 
@@ -132,6 +135,76 @@ class AuditReceipts:
         self._client.put_item(
             TableName=self._table, Item={k: _TO.serialize(v) for k, v in item.items()}
         )
+
+
+class DynamoErasureRequests:
+    """The workspace's erasure requests in the Audit table: the request's receipt at
+    ``erasure_requests`` / ``<request id>``, written in one transaction with the erasure's own
+    receipt (``erasure#<phone hash>``, as ``AuditReceipts``) and the audit trail's entry
+    (``day#<date>``, as ``DynamoAuditLog``), on the condition that the request is new."""
+
+    PARTITION = "erasure_requests"
+
+    def __init__(self, table: str, client: Any = None) -> None:
+        self._table = table
+        self._client = make_client("dynamodb", client)
+
+    def get(self, request_id: str) -> dict | None:
+        found = self._client.get_item(
+            TableName=self._table,
+            Key={"pk": {"S": self.PARTITION}, "sk": {"S": request_id}},
+            ConsistentRead=True,
+        ).get("Item")
+        return json.loads(found["receipt"]["S"]) if found else None
+
+    def record(self, erased: dict, receipt: dict, entry: dict) -> None:
+        expires = str(int(time.time()) + AUDIT_RETENTION_DAYS * DAY)
+        items = [
+            (
+                {"pk": {"S": self.PARTITION}, "sk": {"S": receipt["request_id"]},
+                 "kind": {"S": "erasure_request"}, "at": {"S": receipt["at"]},
+                 "receipt": {"S": json.dumps(receipt, sort_keys=True)}},
+                "attribute_not_exists(pk)",
+            ),
+            (
+                {"pk": {"S": f"erasure#{erased['phone_hash']}"}, "sk": {"S": erased["at"]},
+                 "kind": {"S": "erasure"}, **{k: _TO.serialize(v) for k, v in erased.items()}},
+                None,
+            ),
+            (
+                {"pk": {"S": f"day#{entry['at'][:10]}"},
+                 "sk": {"S": f"{entry['at']}#{receipt['request_id'][:12]}"},
+                 "entry": {"S": json.dumps(entry, ensure_ascii=False, sort_keys=True)},
+                 "expires_at": {"N": expires}},
+                None,
+            ),
+        ]  # fmt: skip
+        try:
+            self._client.transact_write_items(
+                TransactItems=[
+                    {
+                        "Put": {"TableName": self._table, "Item": item}
+                        | ({"ConditionExpression": condition} if condition else {})
+                    }
+                    for item, condition in items
+                ]
+            )
+        except self._client.exceptions.TransactionCanceledException as error:
+            reasons = error.response.get("CancellationReasons") or []
+            if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
+                raise
+            # the request is stored already (a replay raced this one): nothing more to write
+
+    def recent(self, limit: int) -> list[dict]:
+        found: list[dict] = []
+        pages = self._client.get_paginator("query").paginate(
+            TableName=self._table,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": self.PARTITION}},
+        )
+        for page in pages:
+            found.extend(json.loads(item["receipt"]["S"]) for item in page["Items"])
+        return sorted(found, key=lambda r: r["at"], reverse=True)[:limit]
 
 
 def erasure_ports(

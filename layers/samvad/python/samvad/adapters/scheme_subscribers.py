@@ -16,6 +16,7 @@ from samvad.adapters.aws import client as make_client
 from samvad.schemes.service import Subscriber
 
 SUBSCRIBED = "yes"
+BROADCAST_PREFIX = "broadcast#"
 
 
 class DynamoSubscribers:
@@ -80,3 +81,21 @@ class DynamoSubscribers:
                 return False
             raise
         return True
+
+    def finished(self, keyword: str) -> bool:
+        """Whether the scheduled broadcast of ``keyword`` reached every subscriber (an item
+        ``broadcast#<keyword>``: no subscriber, no phone, not in the scheme_news index)."""
+        item = self._client.get_item(
+            TableName=self._table,
+            Key={"phone_hash": {"S": f"{BROADCAST_PREFIX}{keyword}"}},
+            ConsistentRead=True,
+        ).get("Item")
+        return bool(item and "broadcast_finished" in item)
+
+    def finish(self, keyword: str, when: str) -> None:
+        self._client.update_item(
+            TableName=self._table,
+            Key={"phone_hash": {"S": f"{BROADCAST_PREFIX}{keyword}"}},
+            UpdateExpression="SET broadcast_finished = :w",
+            ExpressionAttributeValues={":w": {"S": when}},
+        )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import number, plain, scalar, written
-from samvad.reports.rollups import Target, targets
+from samvad.reports.rollups import REVISION, Target, targets
 from samvad.reports.tally import TallyUpdate
 
 DAY = 86400
@@ -60,6 +61,9 @@ class DynamoTallies:
             names[f"#c{i}"] = counter
             values[f":c{i}"] = {"N": number(amount)}
             adds.append(f"#c{i} :c{i}")
+        if target.rollup:  # the backfill's check that nothing wrote the item since it read it
+            names["#rev"], values[":rev"] = REVISION, {"N": "1"}
+            adds.append("#rev :rev")
         sets = target.attributes
         for i, (attribute, value) in enumerate(sets.items()):
             names[f"#s{i}"] = attribute
@@ -86,6 +90,29 @@ class DynamoTallies:
             "ExpressionAttributeNames": names,
             "ExpressionAttributeValues": values,
         }
+
+    def replace_rollup(
+        self,
+        partition: str,
+        key: str,
+        fields: Mapping[str, str | float],
+        revision: int | None,
+        existed: bool,
+    ) -> bool:
+        """The backfill's write (``reports.backfill``): Put a rollup whole, with its revision
+        + 1, only if nothing wrote it since it was read; False when refused."""
+        item = {name: scalar(value) for name, value in fields.items()}
+        item |= {"pk": {"S": partition}, "sk": {"S": key}}
+        item[REVISION] = {"N": str((revision or 0) + 1)}
+        condition: dict[str, Any] = {"ExpressionAttributeNames": {"#rev": REVISION}}
+        if not existed:
+            condition = {"ConditionExpression": "attribute_not_exists(pk)"}
+        elif revision is None:
+            condition["ConditionExpression"] = "attribute_exists(pk) AND attribute_not_exists(#rev)"
+        else:
+            condition["ConditionExpression"] = "#rev = :rev"
+            condition["ExpressionAttributeValues"] = {":rev": {"N": str(revision)}}
+        return written(lambda: self._client.put_item(TableName=self._table, Item=item, **condition))
 
     def rows(self, partition: str, prefix: str = "") -> list[dict]:
         """The tally items of a partition (those whose sort key starts with ``prefix``), as

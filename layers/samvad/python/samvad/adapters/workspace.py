@@ -6,88 +6,94 @@ from __future__ import annotations
 import base64
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import plain as _item
 from samvad.workspace.cases import CASE_STATUSES
-from samvad.workspace.ports import BadCursor
+from samvad.workspace.ports import BadCursor, CaseFilter
 
 UPLOAD_LINK_SECONDS = 900
 
 
 class DynamoCaseViews:
-    """A page of the cases in a scope, by a Query on the scope's index of the Cases table
-    (``resources.CASES``: by office, district or department, the most specific the scope
-    names; the state's by status, one status after another), newest first. The other scope
-    fields and the status are filters. The cursor is opaque to callers and cannot move the
-    query to another partition (``BadCursor``)."""
+    """A page of the cases in a scope, by a Query on one index of the Cases table
+    (``resources.CASES``), newest first, with every filter in the query.
+
+    The index is the most specific one the scope or the filters name: the office (the
+    scope's, or the ``office`` filter's), the district, the department; otherwise (the state)
+    ``by_status``, one status after another (only the filter's status, or every status but
+    the one excluded). The other scope fields and the filters are a ``FilterExpression``.
+    DynamoDB applies ``Limit`` before the filter, so a page is filled by querying on (at most
+    ``MAX_QUERIES`` a page) and cut at ``limit``; its cursor is the key of the last case
+    returned, or where the reads stopped. The cursor is opaque to callers and cannot move
+    the query to another partition (``BadCursor``)."""
 
     def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
         self._client = make_client("dynamodb", client)
 
     def page(
-        self, scope: Mapping[str, str], status: str, limit: int, cursor: str = ""
+        self, scope: Mapping[str, str], filters: CaseFilter, limit: int, cursor: str = ""
     ) -> tuple[list[dict], str]:
         position = _decode_cursor(cursor)
-        for field, index in SCOPE_INDEXES:
-            if scope.get(field):
-                filters = {k: v for k, v in scope.items() if k != field and v}
-                if status:
-                    filters["status"] = status
-                items, last = self._query(index, field, scope[field], filters, limit, position)
-                return items, _encode_cursor(last)
-        statuses = [status] if status else list(CASE_STATUSES)
-        start = (position.get("status") or {}).get("S", "") if position else statuses[0]
-        if start not in statuses:
-            raise BadCursor("the cursor belongs to another list")
+        index, field, values, conditions = _plan(scope, filters)
+        if position:
+            value = (position.get(field) or {}).get("S", "")
+            if value not in values:
+                raise BadCursor("the cursor belongs to another list")
+            values = values[values.index(value) :]
         found: list[dict] = []
-        for n, each in enumerate(statuses[statuses.index(start) :]):
-            at = position if n == 0 else {}
-            items, last = self._query(
-                resources.CASES_BY_STATUS_INDEX.name, "status", each, {}, limit - len(found), at
-            )
-            found.extend(items)
-            if last:
-                return found, _encode_cursor(last)
-            rest = statuses[statuses.index(each) + 1 :]
-            if len(found) >= limit and rest:
-                return found, _encode_cursor({"status": {"S": rest[0]}, "fresh": {"BOOL": True}})
+        queries = 0
+        for n, value in enumerate(values):
+            at = position if n == 0 and "fresh" not in position else {}
+            while True:
+                items, last = self._query(index, field, value, conditions, limit, at)
+                queries += 1
+                if len(found) + len(items) >= limit:
+                    kept = items[: limit - len(found)]
+                    found.extend(kept)
+                    more = len(kept) < len(items) or last or value != values[-1]
+                    after = _key_of(kept[-1], field) if len(kept) < len(items) else last
+                    if not after and more:
+                        after = {field: {"S": values[n + 1]}, "fresh": {"BOOL": True}}
+                    return found, _encode_cursor(after) if more else ""
+                found.extend(items)
+                if not last:
+                    break
+                if queries >= MAX_QUERIES:  # a short page, but never an unbounded request
+                    return found, _encode_cursor(last)
+                at = last
         return found, ""
 
     def _query(
-        self,
-        index: str,
-        field: str,
-        value: str,
-        filters: Mapping[str, str],
-        limit: int,
-        position: dict,
+        self, index: str, field: str, value: str, conditions: _Conditions, limit: int, at: dict
     ) -> tuple[list[dict], dict]:
         kwargs: dict[str, Any] = {
             "TableName": self._table,
             "IndexName": index,
             "KeyConditionExpression": "#p = :p",
-            "ExpressionAttributeNames": {"#p": field},
-            "ExpressionAttributeValues": {":p": {"S": value}},
+            "ExpressionAttributeNames": {"#p": field, **conditions.names},
+            "ExpressionAttributeValues": {":p": {"S": value}, **conditions.values},
             "ScanIndexForward": False,
-            "Limit": max(1, limit),
+            "Limit": max(limit, FETCH),
         }
-        if filters:
-            kwargs["ExpressionAttributeNames"] |= {f"#f{i}": k for i, k in enumerate(filters)}
-            kwargs["ExpressionAttributeValues"] |= {
-                f":f{i}": {"S": v} for i, v in enumerate(filters.values())
-            }
-            kwargs["FilterExpression"] = " AND ".join(f"#f{i} = :f{i}" for i in range(len(filters)))
-        if position and "fresh" not in position:
-            if (position.get(field) or {}).get("S") != value:
-                raise BadCursor("the cursor belongs to another list")
-            kwargs["ExclusiveStartKey"] = position
+        if conditions.expression:
+            kwargs["FilterExpression"] = conditions.expression
+        if at:
+            kwargs["ExclusiveStartKey"] = at
         response = self._client.query(**kwargs)
         return [_item(i) for i in response["Items"]], response.get("LastEvaluatedKey") or {}
 
+
+MAX_QUERIES = 20
+"""Queries one page may make (each reads up to ``FETCH`` cases or 1 MB): a filter that
+matches almost nothing gives a short page with a cursor rather than a request that reads
+a whole partition."""
+FETCH = 100
+"""Cases read per query at least: the filters drop some, so read more than the page needs."""
 
 SCOPE_INDEXES = (
     ("office_code", resources.CASES_BY_OFFICE_INDEX.name),
@@ -95,6 +101,68 @@ SCOPE_INDEXES = (
     ("department", resources.CASES_BY_DEPARTMENT_INDEX.name),
 )
 """The most specific first: an office head's office, an SP's district (department filtered)."""
+
+
+@dataclass(frozen=True)
+class _Conditions:
+    expression: str = ""
+    names: dict[str, str] = field(default_factory=dict)
+    values: dict[str, dict] = field(default_factory=dict)
+
+
+def _plan(scope: Mapping[str, str], filters: CaseFilter) -> tuple[str, str, list[str], _Conditions]:
+    """The index, its partition field and values (in order), and the filter expression."""
+    equal: dict[str, str] = {k: v for k, v in scope.items() if v}
+    if filters.office_code and equal.get("office_code", filters.office_code) != filters.office_code:
+        equal["office_code_filter"] = filters.office_code  # another office than the scope's
+    elif filters.office_code:
+        equal["office_code"] = filters.office_code
+    for name in ("status", "service"):
+        if getattr(filters, name):
+            equal[name] = getattr(filters, name)
+    for key_field, index in SCOPE_INDEXES:
+        if equal.get(key_field):
+            values = [equal.pop(key_field)]
+            return index, key_field, values, _conditions(equal, filters)
+    status = equal.pop("status", "")
+    statuses = [status] if status else [s for s in CASE_STATUSES if s != filters.not_status]
+    index = resources.CASES_BY_STATUS_INDEX.name
+    return index, "status", statuses, _conditions(equal, replace(filters, not_status=""))
+
+
+def _conditions(equal: Mapping[str, str], filters: CaseFilter) -> _Conditions:
+    parts: list[str] = []
+    names: dict[str, str] = {}
+    values: dict[str, dict] = {}
+
+    def compare(path: tuple[str, ...], operator: str, value: dict) -> None:
+        n = len(values)
+        for i, name in enumerate(path):
+            names[f"#f{n}_{i}"] = name
+        attribute = ".".join(f"#f{n}_{i}" for i in range(len(path)))
+        values[f":f{n}"] = value
+        clause = f"{attribute} {operator} :f{n}"
+        if operator == "<>":  # a case without the attribute is not the excluded one either
+            clause = f"(attribute_not_exists({attribute}) OR {clause})"
+        parts.append(clause)
+
+    for name, value in equal.items():
+        compare((name.removesuffix("_filter"),), "=", {"S": value})
+    if filters.not_status:
+        compare(("status",), "<>", {"S": filters.not_status})
+    if filters.level is not None:
+        compare(("level",), "=", {"N": str(filters.level)})
+    if filters.holder:
+        compare(("holder", "official_id"), "=", {"S": filters.holder})
+    if filters.not_holder:
+        compare(("holder", "official_id"), "<>", {"S": filters.not_holder})
+    return _Conditions(" AND ".join(parts), names, values)
+
+
+def _key_of(case: Mapping[str, Any], field: str) -> dict:
+    """The index key of a case returned (its ``ExclusiveStartKey``): the table's key, the
+    index's partition and sort keys."""
+    return {name: {"S": str(case[name])} for name in ("case_id", field, "opened_at")}
 
 
 def _encode_cursor(key: dict) -> str:

@@ -9,11 +9,12 @@ the stage's own SNS → SQS subscription and leaves only in ``SendTaskSuccess``.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from samvad import resources
 from samvad.escalation import directory, notices
@@ -28,6 +29,14 @@ from samvad.escalation.model import (
 )
 from samvad.phones import mask
 from samvad.ports import CaseStore, ConfigReader, TaskTokens
+
+
+class NoticeSender(Protocol):
+    """The officials' notices topic: ``texts`` (``default``, ``sms``, ``email``) to the
+    subscriptions of ``official_id``."""
+
+    def send(self, official_id: str, texts: dict, subject: str, attributes: dict) -> None: ...
+
 
 log = logging.getLogger(__name__)
 CASE_FIELDS = ("department", "service", "office_code", "office_name", "district", "official_id")
@@ -44,14 +53,14 @@ MACHINE_FIELDS = (
     "confirm_seconds",
     "renotify_seconds",
     "language",
-    "notice",
-    "reminder",
-    "overdue",
     "event",
 )
-"""What the state machine gets of an assignment: ids, times, waits, the notices it publishes
-(which name no official: the holder's title and id) and the level's event; the holder's name
-stays in the Cases table (the execution history keeps 90 days)."""
+"""What the state machine gets of an assignment: ids, times, waits and the level's event. The
+notices' texts (the citizen's masked number, the case page's URL) and the holder's name stay
+in the Cases table: the clerk sends the notices itself (``send_notice``), so the execution
+history (kept 90 days) holds none of them."""
+NOTICES = ("notice", "reminder", "overdue")
+"""The texts an assignment keeps in the case item, one per wait of the ATR."""
 SIGNAL_FIELDS = ("round", "resolved", "by", "at", "received_at", "channel")
 """What a callback hands the state machine: never the ATR's text."""
 
@@ -65,6 +74,7 @@ class EscalationPorts:
     atr_link: Callable[[str, str, dt.datetime], str] | None = None
     grievance_of: Callable[[str], dict | None] | None = None  # reference → grievance record
     clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC)
+    notices: NoticeSender | None = None  # None: no notices topic here (officials not told)
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -227,7 +237,7 @@ def assign(state: dict, ports: EscalationPorts) -> dict:
     if not ports.cases.assign(case_id, round_, fields, entry):
         return _for_machine(_need(ports, case_id)["assignment"])  # a concurrent replay won
     log.info("case %s assigned: L%s round %s", case_id, level, round_)
-    return assignment
+    return _for_machine(assignment)
 
 
 def _for_machine(assignment: dict) -> dict:
@@ -245,6 +255,34 @@ def record_wait(kind: str, state: dict, token: str, ports: EscalationPorts) -> s
     if case is None:
         return "stale"  # the case has moved on; this wait has ended already
     return _deliver_if_ready(case, kind, round_, ports)
+
+
+def send_notice(notice: str, state: dict, token: str, ports: EscalationPorts) -> str:
+    """Tell the holder of ``state``'s round that an ATR is awaited: the ``notice`` text
+    (``notice``, ``reminder`` or ``overdue``) that ``assign`` kept in the case item, sent once
+    per wait (the state machine's token names the wait; a replayed message finds it marked).
+    A crash between sending and marking sends it again: at least once, never lost."""
+    if notice not in NOTICES:
+        raise CaseError(f"unknown notice {notice!r}")
+    case_id, round_ = state["case"]["case_id"], int(state["step"]["round"])
+    case = _need(ports, case_id)
+    if case.get("status") == "resolved" or int(case.get("round", 0)) != round_:
+        return "stale"
+    mark = f"{round_}:{notice}:{hashlib.sha256(token.encode()).hexdigest()[:16]}"
+    if case.get("notice_sent") == mark:
+        return "sent_before"
+    assignment = case.get("assignment") or {}
+    if ports.notices is None or not assignment.get(notice):
+        return "no_notices"
+    subject = f"Samvad grievance {case_id} (L{assignment.get('level')}): {notice}"
+    ports.notices.send(
+        str(assignment["official_id"]),
+        assignment[notice],
+        subject[:100],
+        {"notice": notice, "case_id": case_id},
+    )
+    ports.cases.append(case_id, round_, {"notice_sent": mark}, None)
+    return "sent"
 
 
 def _deliver_if_ready(case: dict, kind: str, round_: int, ports: EscalationPorts) -> str:

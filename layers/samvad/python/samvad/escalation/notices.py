@@ -13,6 +13,10 @@ from urllib.parse import quote
 
 from samvad.escalation.model import LEVELS
 
+SENDER_ATTRIBUTE, CLERK = "sender", "clerk"
+"""The attribute that marks a notice the clerk sent (the stage's queue subscription takes
+only messages without it: the state machine's); officials' subscriptions filter on
+``official_id`` and ``task = await_atr``, as they did when the state machine sent notices."""
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "IST")
 REASONS = {
     "low_rating": "low rating",

@@ -11,11 +11,12 @@ from collections.abc import Callable
 from samvad import clock, resources
 from samvad.adapters.cases import DynamoCases
 from samvad.adapters.config import DynamoConfig
+from samvad.adapters.notices import SnsNotices
 from samvad.adapters.state_machine import StepFunctionsTasks
 from samvad.adapters.visits import DynamoVisits
 from samvad.escalation import cases, grievance_cases
 from samvad.escalation.model import CaseError
-from samvad.escalation.notices import case_page
+from samvad.escalation.notices import CLERK, SENDER_ATTRIBUTE, case_page
 from samvad.settings import EscalationSettings
 
 TASKS = {"assign", "await_atr", "await_confirmation"}
@@ -45,6 +46,7 @@ def _ports_for(settings: EscalationSettings, endpoint: str) -> cases.EscalationP
         atr_link=atr_link,
         grievance_of=_grievance_reader(settings.grievances_table),
         clock=clock.now,  # the local runtime's simulated time when it sets one
+        notices=SnsNotices(settings.notices_topic_arn) if settings.notices_topic_arn else None,
     )
 
 
@@ -68,6 +70,8 @@ def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
     if not isinstance(message, dict):
         raise CaseError("message body is not a JSON object")
     if message.get("Type") == "Notification":
+        if _a_notice(message):
+            return {"result": "not_a_task"}  # the clerk's own notice to an official
         return _task(str(message.get("Message") or ""), ports)
     kind, detail = message.get("detail-type"), message.get("detail")
     if message.get("source") != resources.EVENT_SOURCE or not isinstance(detail, dict):
@@ -81,8 +85,16 @@ def handle_message(body: str, ports: cases.EscalationPorts) -> dict:
     raise CaseError(f"unexpected event type {kind!r}")
 
 
+def _a_notice(message: dict) -> bool:
+    """A notice the clerk sent to an official (``sender = clerk``): the stage's queue
+    subscription filters these out; should one arrive, it is not a task."""
+    sender = (message.get("MessageAttributes") or {}).get(SENDER_ATTRIBUTE) or {}
+    return sender.get("Value") == CLERK
+
+
 def _task(text: str, ports: cases.EscalationPorts) -> dict:
     task, _, rest = text.partition("|")
+    task, _, notice = task.partition(":")  # await_atr:<notice>: the clerk sends that notice
     token, _, state_json = rest.partition("|")
     if task not in TASKS or not token:
         raise CaseError(f"unknown state machine task {task!r}")
@@ -96,8 +108,8 @@ def _task(text: str, ports: cases.EscalationPorts) -> dict:
         sent = ports.tasks.send_success(token, output)
         return {"case_id": case_id, "task": task, "result": "sent" if sent else "token_gone"}
     kind = "atr" if task == "await_atr" else "confirmation"
-    return {
-        "case_id": case_id,
-        "task": task,
-        "result": cases.record_wait(kind, state, token, ports),
-    }
+    result = cases.record_wait(kind, state, token, ports)
+    answer = {"case_id": case_id, "task": task, "result": result}
+    if notice and result == "waiting":  # the holder is told only while the ATR is awaited
+        answer["notice"] = cases.send_notice(notice, state, token, ports)
+    return answer

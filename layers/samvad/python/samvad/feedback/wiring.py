@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from samvad import clock
+from samvad import clock, resources
 from samvad.adapters.acknowledgements import DynamoAcknowledgements
 from samvad.adapters.contacts import DynamoContacts
 from samvad.adapters.dispatches import DynamoDispatchLedger
@@ -25,8 +25,11 @@ from samvad.feedback.sms import handle_sms_reply
 from samvad.feedback.web import WebRequest, handle_web, request_body
 from samvad.grievances.ports import GrievancePorts
 from samvad.link_tokens import LinkSigner
+from samvad.logs import logger_for
 from samvad.pii import PhoneHasher
 from samvad.settings import FeedbackSettings
+
+_log = logger_for("feedback")
 
 
 @functools.cache
@@ -51,12 +54,15 @@ def feedback_ports(settings: FeedbackSettings) -> FeedbackPorts:
 
 
 def kind_of(event: dict[str, Any]) -> str:
-    """``connect``, ``sms`` (SNS records), ``web`` (function URL) or ``unknown``."""
+    """``connect``, ``sms`` (SNS records), ``web`` (function URL), ``requests`` (SQS records:
+    SMS requested by the workspace) or ``unknown``."""
     if event.get("Name") == "ContactFlowEvent" or "ContactData" in (event.get("Details") or {}):
         return "connect"
     records = event.get("Records") or []
     if records and records[0].get("EventSource") == "aws:sns":
         return "sms"
+    if records and records[0].get("eventSource") == "aws:sqs":
+        return "requests"  # SMS the workspace asked for (``requested_sms``)
     if event.get("version") == "2.0" and "requestContext" in event:
         return "web"
     return "unknown"
@@ -146,7 +152,34 @@ def grievance_ports_for(settings: FeedbackSettings, policy: NotifyPolicy) -> Gri
         phone_hash_secret_id=settings.phone_hash_secret_id,
     )
     offices = DirectoryOffices(settings.directory_table, lambda: _departments(ports))
-    return replace(ports, policy=policy, offices=offices)
+    return replace(ports, policy=policy, offices=offices, status_url=_status_url(settings))
+
+
+def _status_url(settings: FeedbackSettings) -> str:
+    """The public status page on the feedback function URL (its base from the stack)."""
+    from samvad.grievances.outbox import STATUS_PATH
+
+    return f"{settings.feedback_url.rstrip('/')}{STATUS_PATH}" if settings.feedback_url else ""
+
+
+def requested_sms(event: dict, settings: FeedbackSettings) -> dict:
+    """SQS records, each an EventBridge ``GrievanceSmsRequested`` (``grievances.outbox``):
+    the SMS the workspace may not send. Failed records are retried, then dead-lettered."""
+    from samvad.grievances.outbox import send_requested
+
+    ports = grievance_ports_for(settings, current_policy(settings.config_table))
+    failures, outcomes = [], []
+    for record in event["Records"]:
+        try:
+            body = json.loads(record["body"])
+            if body.get("detail-type") != resources.GRIEVANCE_SMS_REQUESTED or ports is None:
+                raise ValueError(f"not an SMS request: {body.get('detail-type')!r}")
+            outcomes.append(send_requested(ports, body.get("detail") or {}))
+        except Exception as error:
+            _log.warning("SMS request failed", extra={"error": type(error).__name__})
+            failures.append({"itemIdentifier": record["messageId"]})
+    _log.info("SMS requests", extra={"outcomes": outcomes})
+    return {"batchItemFailures": failures}
 
 
 def _departments(ports: GrievancePorts) -> list[str]:

@@ -81,5 +81,8 @@ class GrievancePorts:
     offices: OfficeFinder | None = None  # SMS keywords: the office code → its department
     policy: NotifyPolicy | None = None  # sender and DLT ids; None: no SMS sent
     status_url: str = ""  # the public status page (``<feedback URL>/g/status``), in relay SMS
+    sms_by_request: bool = False
+    """True where the function may not send SMS (the workspace): each SMS is published as a
+    ``GrievanceSmsRequested`` event for the feedback function to send (``outbox``)."""
     reference_for: Callable[[str, int], str] = hashed_reference
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))

@@ -28,6 +28,7 @@ from samvad.grievances.model import (
     Rejected,
     Submission,
 )
+from samvad.grievances.outbox import request_sms
 from samvad.grievances.ports import GrievancePorts
 from samvad.grievances.rules import CONFIG_NAME, GrievanceRules, check, checked_phone
 from samvad.logs import logger_for
@@ -211,7 +212,11 @@ def _open(
 def _sms_once(
     ports: GrievancePorts, sub: Submission, template: str, reference: str, now: dt.datetime
 ) -> bool:
-    """Send the reference SMS at most once per message (claimed before sending)."""
+    """Send the reference SMS at most once per message (claimed before sending); where this
+    function may not send SMS, request it (the sender claims it: a replay requests again)."""
+    if ports.sms_by_request:
+        request_sms(ports, template, reference, sub.language, f"sms#{sub.idempotency_key}")
+        return True
     if ports.sms is None or ports.policy is None:
         return False
     _stored, created = ports.store.claim(

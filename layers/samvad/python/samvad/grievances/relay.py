@@ -15,6 +15,7 @@ import hmac
 
 from samvad import messages
 from samvad.grievances.model import VISIT_PREFIX, GrievanceError
+from samvad.grievances.outbox import request_sms, status_link
 from samvad.grievances.ports import GrievancePorts
 from samvad.grievances.rules import checked_phone
 
@@ -43,7 +44,9 @@ def ask(ports: GrievancePorts, case: dict, question: str, by: str) -> dict:
         {"by": by, "at": _iso(now)},
         int(now.timestamp()),
     )
-    if not created:
+    if not created:  # asked before: a request lost to a crash is published again (sent once)
+        if ports.sms_by_request:
+            _request(ports, case, reference, digest)
         return {"case_id": case["case_id"], "sent": False, "reason": "asked_already"}
     level = int(case.get("level") or 0)
     entry = {
@@ -51,15 +54,23 @@ def ask(ports: GrievancePorts, case: dict, question: str, by: str) -> dict:
         "to_level": level, "reason": "relay", "text": question,
     }  # fmt: skip
     ports.cases.append(case["case_id"], int(case.get("round") or 0), {}, entry)
+    if ports.sms_by_request:  # the feedback function sends it (``outbox``)
+        _request(ports, case, reference, digest)
+        return {"case_id": case["case_id"], "sent": True}
     phone = ports.citizens.phone(VISIT_PREFIX + reference)
     sent = False
     if phone and ports.sms is not None and ports.policy is not None:
         language = str(case.get("language") or "or")
-        link = ports.status_url or "/g/status"
-        text = messages.sms("grievance_question", language, ref=reference, link=link)
+        text = messages.sms("grievance_question", language, ref=reference, link=status_link(ports))
         ports.sms.send(phone, text, ports.policy)
         sent = True
     return {"case_id": case["case_id"], "sent": sent}
+
+
+def _request(ports: GrievancePorts, case: dict, reference: str, digest: str) -> None:
+    language = str(case.get("language") or "or")
+    key = f"ask#{case['case_id']}#{case.get('round', 0)}#{digest}"
+    request_sms(ports, "grievance_question", reference, language, key)
 
 
 def answer(ports: GrievancePorts, reference: str, phone: str, text: str) -> str:

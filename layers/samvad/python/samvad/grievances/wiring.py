@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import functools
 
-from samvad import clock
+from samvad import clock, resources
 from samvad.adapters.cases import DynamoCases
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
@@ -15,7 +15,9 @@ from samvad.adapters.rate_limits import DynamoRateLimiter
 from samvad.adapters.secrets import secret_bytes
 from samvad.adapters.sms import SnsSms
 from samvad.grievances.ports import GrievancePorts
+from samvad.grievances.voice import VoicePorts, copy_voice
 from samvad.pii import PhoneHasher
+from samvad.settings import GrievanceVoiceSettings
 
 
 @functools.cache
@@ -42,3 +44,28 @@ def grievance_ports(
         sms=SnsSms(),
         clock=clock.now,
     )
+
+
+def voice_ports(settings: GrievanceVoiceSettings) -> VoicePorts:
+    """The voice-message copier's ports (``samvad.grievances.voice``)."""
+    from samvad.adapters.recordings import S3Recordings
+
+    return VoicePorts(
+        store=DynamoGrievances(settings.grievances_table),
+        recordings=S3Recordings(settings.data_bucket, settings.data_key_arn),
+        cases=DynamoCases(settings.cases_table),
+        location=settings.recordings,
+    )
+
+
+def copy_voice_message(body: str, settings: GrievanceVoiceSettings) -> str:
+    """One queued ``GrievanceRegistered`` (an EventBridge event as the SQS body)."""
+    import json
+
+    event = json.loads(body)
+    if event.get("detail-type") != resources.GRIEVANCE_REGISTERED:
+        raise ValueError(f"not GrievanceRegistered: {event.get('detail-type')!r}")
+    detail = event.get("detail") or {}
+    if not detail.get("has_voice"):
+        return "no_recording"
+    return copy_voice(voice_ports(settings), str(detail.get("reference") or ""))

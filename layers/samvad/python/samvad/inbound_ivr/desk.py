@@ -21,7 +21,7 @@ from samvad.grievances import GrievancePorts, Registration, StatusView, register
 from samvad.grievances.references import ALPHABET, LENGTH, PREFIX
 from samvad.grievances.texts import status_words, words
 from samvad.inbound_ivr.prompts import KEYPAD, phrase, spelled
-from samvad.inbound_ivr.service import IvrGrievance
+from samvad.inbound_ivr.service import IvrGrievance, Told
 
 BY_KEY: dict[str, str] = {
     key: "".join(ch for ch in ALPHABET if KEYPAD[ch] == key) for key in set(KEYPAD.values())
@@ -84,11 +84,11 @@ class DomainDesk:
         )  # fmt: skip
         return result.reference if isinstance(result, Registration) else None
 
-    def status(self, keyed: str, phone: str, language: str) -> str | None:
+    def status(self, keyed: str, phone: str, language: str) -> Told | None:
         for reference in self._index.existing(candidates(keyed)):
             view = status(self._ports, reference, phone, source=self._source, now=self._clock())
             if isinstance(view, StatusView):
-                return spoken_status(view, language)
+                return Told(spoken_status(view, language), view.state, int(view.level or 0))
         return None
 
 

@@ -4,8 +4,9 @@ Every answer of the inbound IVR function carries ``inbound_prompts(language)``: 
 sentences as text (Hindi, English: ``mode=tts``) or as recorded-prompt names (Odia, which
 Polly cannot speak: ``mode=recorded``, ``samvad-inbound-or-<key>``), under the keys the flow
 reads as ``$.External.<key>``. What changes per call (menus, the reference, a status, a
-scheme) is always spoken text (``RESPONSE_KEYS``); for Odia it is read in English words by
-the Hindi-English voice, as the survey flow reads office names.
+scheme) is spoken text (``RESPONSE_KEYS``) unless a recording of it is configured
+(``recorded``); for Odia it is read in Hindi (the configurable fallback) by the Hindi-English
+voice.
 """
 
 from __future__ import annotations
@@ -24,9 +25,13 @@ PROMPT_KEYS = (
 )  # fmt: skip
 """Spoken as text (``mode=tts``) or played as a recorded prompt (``mode=recorded``)."""
 SETTING_KEYS = ("mode", "voice", "engine", "language")
-RESPONSE_KEYS = ("result", "value", "menu", "detail", "scheme_mode", "scheme_prompt")
+RESPONSE_KEYS = (
+    "result", "value", "menu", "detail", "scheme_mode", "scheme_prompt",
+    "menu_mode", "menu_media", "detail_mode", "detail_media",
+)  # fmt: skip
 """Set by an action's answer: ``result`` routes the flow, ``value`` is the choice to keep,
-``menu`` and ``detail`` are spoken text, ``scheme_*`` how a scheme is told."""
+``menu`` and ``detail`` are spoken text, ``scheme_*`` how a scheme is told, ``menu_*`` and
+``detail_*`` whether the menu or status is played from a recording in S3 (``recorded``)."""
 KEYPAD = {
     **{d: d for d in "0123456789"},
     **{ch: key for key, letters in {

@@ -11,6 +11,7 @@ idempotency key is the ``ContactId``, so Connect's retries and replays make one 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import zoneinfo
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -27,6 +28,13 @@ from samvad.inbound_ivr.prompts import (
     language_prompts,
     phrase,
     spelled,
+)
+from samvad.inbound_ivr.recorded import (
+    PROMPTS_CONFIG,
+    RecordedPrompts,
+    menu_keys,
+    prompts_from_document,
+    status_keys,
 )
 from samvad.messages.languages import normalise_language, texts
 from samvad.ports import ConfigReader
@@ -54,12 +62,21 @@ class IvrGrievance:
     """Where the recording will be (an S3 prefix ending in the contact id), or empty."""
 
 
+@dataclass(frozen=True)
+class Told:
+    """A status as the desk tells it: the words, and what it is (for a recorded prompt)."""
+
+    text: str
+    state: str
+    level: int
+
+
 class GrievanceDesk(Protocol):
     def register(self, grievance: IvrGrievance) -> str | None:
         """The grievance's reference (the same for a replayed contact), or None if refused."""
         ...
 
-    def status(self, keyed: str, phone: str, language: str) -> str | None:
+    def status(self, keyed: str, phone: str, language: str) -> Told | str | None:
         """The status, to be spoken, of the caller's grievance whose reference the caller
         keyed (``keypad_digits``), or None when this number has no such grievance."""
         ...
@@ -79,6 +96,8 @@ class IvrPorts:
     recordings: str = ""
     """``s3://<bucket>/<prefix>/CallRecordings``, the instance's recordings location."""
     prompt_ids: Mapping[str, str] | None = None
+    data_bucket: str = ""
+    """Where recorded prompts (``prompts/…``, config ``inbound/ivr_prompts``) are kept."""
 
 
 def answer(event: Mapping[str, Any], ports: IvrPorts) -> dict[str, str]:
@@ -107,10 +126,26 @@ class _Call:
     contact: Mapping[str, Any]
     ports: IvrPorts
 
+    @functools.cached_property
+    def recorded(self) -> RecordedPrompts:
+        document = self.ports.config.latest(PROMPTS_CONFIG)
+        return prompts_from_document(document, self.ports.data_bucket)
+
     @property
     def spoken(self) -> str:
-        """The language of spoken text: Odia is recorded, so its variable text is English."""
-        return "en" if texts(self.language)["voice"]["mode"] == "recorded" else self.language
+        """The language of spoken text: Odia's fixed sentences are recorded (Polly has no
+        Odia voice), so its unrecorded variable text is in its fallback (Hindi by default)."""
+        recorded_voice = texts(self.language)["voice"]["mode"] == "recorded"
+        return self.recorded.spoken(self.language, recorded_voice)
+
+    def played(self, prefix: str, keys: tuple[str, ...]) -> dict[str, str]:
+        """``<prefix>_mode`` ``s3`` and ``<prefix>_media`` when recorded, else ``tts``."""
+        media = self.recorded.media(self.language, keys)
+        return (
+            {f"{prefix}_mode": "s3", f"{prefix}_media": media}
+            if media
+            else {f"{prefix}_mode": "tts"}
+        )
 
     @property
     def phone(self) -> str:
@@ -151,9 +186,10 @@ class _Call:
 
 def _menu(call: _Call) -> dict[str, str]:
     step = call.params.get("step", "")
+    played = call.played("menu", menu_keys(step, call.params))
     if step == "office":
-        return {"menu": phrase(call.spoken, "office_hint")}
-    return {"menu": call.menu_text(call.options(call.menus(), step))}
+        return {"menu": phrase(call.spoken, "office_hint")} | played
+    return {"menu": call.menu_text(call.options(call.menus(), step))} | played
 
 
 def _choose(call: _Call) -> dict[str, str]:
@@ -164,12 +200,14 @@ def _choose(call: _Call) -> dict[str, str]:
             return {"result": "list"}
         office = menus.office_by_key(call.params.get("department", ""), key)
         if office is None:
-            return {"result": "again", "menu": phrase(call.spoken, "office_hint")}
+            again = {"result": "again", "menu": phrase(call.spoken, "office_hint")}
+            return again | call.played("menu", menu_keys(step, call.params))
         return {"result": "ok", "value": office.code}
     options = call.options(menus, step) if step in LISTED_STEPS else ()
     if key.isdigit() and 1 <= int(key) <= len(options):
         return {"result": "ok", "value": options[int(key) - 1].code}
-    return {"result": "again" if options else "give_up", "menu": call.menu_text(options)}
+    again = {"result": "again" if options else "give_up", "menu": call.menu_text(options)}
+    return again | call.played("menu", menu_keys(step, call.params))
 
 
 def _register(call: _Call) -> dict[str, str]:
@@ -206,15 +244,21 @@ def _status(call: _Call) -> dict[str, str]:
     keyed = "".join(ch for ch in call.params.get("reference", "") if ch.isdigit())
     if not keyed or not call.phone:
         return {"result": "not_found"}
-    spoken = call.ports.grievances.status(keyed, call.phone, call.spoken)
-    return {"result": "ok", "detail": spoken} if spoken else {"result": "not_found"}
+    told = call.ports.grievances.status(keyed, call.phone, call.spoken)
+    if not told:
+        return {"result": "not_found"}
+    if isinstance(told, Told):
+        keys = status_keys(told.state, told.level)
+        return {"result": "ok", "detail": told.text} | call.played("detail", keys)
+    return {"result": "ok", "detail": told, "detail_mode": "tts"}
 
 
 def _schemes(call: _Call) -> dict[str, str]:
     schemes = call.schemes()
     if not schemes:
         return {"result": "none"}
-    return {"result": "ok", "menu": call.menu_text(_scheme_options(call, schemes))}
+    options = _scheme_options(call, schemes)
+    return {"result": "ok", "menu": call.menu_text(options), "menu_mode": "tts"}
 
 
 def _scheme_options(call: _Call, schemes: list[Scheme]) -> list[Option]:
@@ -225,7 +269,7 @@ def _scheme(call: _Call) -> dict[str, str]:
     schemes, key = call.schemes(), call.params.get("key", "").strip()
     if not (key.isdigit() and 1 <= int(key) <= len(schemes)):
         options = _scheme_options(call, schemes)
-        return {"result": "again", "menu": call.menu_text(options)}
+        return {"result": "again", "menu": call.menu_text(options), "menu_mode": "tts"}
     scheme = schemes[int(key) - 1]
     told = {"result": "ok", "value": scheme.keyword, "detail": scheme_words(scheme, call.spoken)}
     prompt = scheme.prompt.get(call.language)

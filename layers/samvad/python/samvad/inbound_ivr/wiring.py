@@ -48,6 +48,7 @@ def ivr_ports(settings: InboundIvrSettings) -> IvrPorts:
         scheme_sms=SchemeSms(_sms(), policy),
         clock=clock.now,
         recordings=settings.recordings,
+        data_bucket=settings.data_bucket,
     )
 
 

@@ -100,6 +100,8 @@ def open_table(stream: BinaryIO, aliases: dict[str, str]) -> Table:
         raise UnreadableFile("empty", "the file is empty")
     whole = _Chained(head, stream)
     if head.startswith(b"PK\x03\x04"):
+        if ODS_MIMETYPE in head[:ODS_SNIFF_BYTES]:
+            return _ods_table(whole, aliases)
         return _xlsx_table(whole, aliases)
     if head.startswith(OLE2_SIGNATURE):
         return _xls_table(whole, aliases)
@@ -158,6 +160,10 @@ class _Chained(io.RawIOBase):
         buffer[: len(data)] = data
         return len(data)
 
+
+ODS_MIMETYPE = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+"""An OpenDocument spreadsheet's first zip member: ``mimetype``, stored, holding this type."""
+ODS_SNIFF_BYTES = 128
 
 OLE2_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 """A compound document: an Excel 97-2003 workbook (or a Word file renamed .xls)."""
@@ -759,6 +765,40 @@ def _xls_value(cell: Any, datemode: int) -> object:
     if cell.ctype == xlrd.XL_CELL_ERROR:
         return xlrd.error_text_from_code.get(cell.value, "#ERR")
     return cell.value
+
+
+def _ods_table(stream: io.RawIOBase, aliases: dict[str, str]) -> Table:
+    """OpenDocument (LibreOffice Calc's .ods) through python-calamine, which holds the workbook
+    in memory while it is read, like xlrd: a file beyond the chunk threshold is split first."""
+    from python_calamine import CalamineWorkbook, SheetVisibleEnum
+
+    spool = _spooled(stream)
+    try:
+        book = CalamineWorkbook.from_filelike(spool)
+        visible = [
+            meta.name for meta in book.sheets_metadata if meta.visible == SheetVisibleEnum.Visible
+        ]
+    except Exception as error:  # calamine raises its own zip, XML and value errors; all mean this
+        raise UnreadableFile(
+            "ods_corrupt",
+            f"the OpenDocument spreadsheet (.ods) cannot be opened ({error}): save it again "
+            "from LibreOffice Calc, or as .xlsx or CSV",
+        ) from None
+    finally:
+        spool.close()
+
+    def rows(name: str) -> Iterator[list]:
+        try:
+            sheet = book.get_sheet_by_name(name)
+            values = sheet.to_python(skip_empty_area=False)
+        except Exception as error:
+            raise UnreadableFile(
+                "ods_corrupt", f"sheet {name!r} of the .ods cannot be read ({error})"
+            ) from None
+        return iter(values)
+
+    sheets = [_Sheet(name, functools.partial(rows, name)) for name in visible]
+    return _workbook_table("ods", sheets, book.close, aliases)
 
 
 def _spooled(stream: io.RawIOBase) -> IO[bytes]:

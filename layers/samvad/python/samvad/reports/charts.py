@@ -6,7 +6,6 @@ import base64
 import io
 import os
 import tempfile
-from collections.abc import Callable
 from typing import Any
 
 
@@ -21,61 +20,91 @@ def _figure(width: float, height: float) -> Any:
     return Figure(figsize=(width, height), layout="constrained")
 
 
+SERIES = ("share", "rate", "cases", "median")
+"""The four daily-series charts, in the order they are drawn."""
+CASE_LINES = (("cases_opened", "#a3231b", "opened"), ("cases_resolved", "#17692f", "resolved"),
+              ("cases_overdue", "#6b7280", "overdue"))  # fmt: skip
+"""The cases chart's lines: the point's field, the colour, the legend's English word."""
+
+
 def series_charts(points: list[dict]) -> list[tuple[str, str]]:
     """Four small charts of the daily series: (alt text, ``data:`` URI) each."""
+    titles = {
+        "share": ("Daily satisfied share with its 95% interval", "Satisfied share, %"),
+        "rate": ("Daily response rate", "Response rate, %"),
+        "cases": ("Cases opened, resolved and overdue per day", "Cases per day"),
+        "median": ("Median hours to resolution per day", "Median hours to resolve"),
+    }
+    charts = []
+    for name in SERIES:
+        figure = series_figure(name, points, size=(5.0, 2.4), labelsize=9, legend=True)
+        figure.axes[0].set_title(titles[name][1], fontsize=11)
+        charts.append((titles[name][0], _data_uri(figure)))
+    return charts
+
+
+def series_figure(
+    name: str,
+    points: list[dict],
+    size: tuple[float, float],
+    labelsize: float,
+    legend: bool,
+    date_format: str = "%d %b",
+) -> Any:
+    """One chart of ``SERIES`` over the daily ``points``, without a title (the caller's, in
+    its language): the figure, for ``_data_uri`` or ``inline_svg``."""
     import datetime as dt
 
+    import matplotlib.dates as mdates
+    from matplotlib.ticker import MaxNLocator
+
     days = [dt.date.fromisoformat(p["date"]) for p in points]
-
-    def chart(title: str, draw: Callable[[Any], None]) -> str:
-        figure = _figure(5.0, 2.4)
-        axes = figure.subplots()
-        draw(axes)
-        axes.set_title(title, fontsize=11)
-        axes.tick_params(labelsize=9)
-        axes.grid(alpha=0.3)
-        figure.autofmt_xdate(rotation=0, ha="center")
-        import matplotlib.dates as mdates
-
-        axes.xaxis.set_major_locator(mdates.MonthLocator())
-        axes.xaxis.set_major_formatter(mdates.DateFormatter("%d %b"))
-        return _data_uri(figure)
-
-    def share(axes: Any) -> None:
+    figure = _figure(*size)
+    axes = figure.subplots()
+    if name == "share":
         with_data = [(d, p) for d, p in zip(days, points, strict=True) if p["assessable"]]
         x = [d for d, _ in with_data]
         axes.fill_between(
             x, [p["wilson_low"] * 100 for _, p in with_data],
             [p["wilson_high"] * 100 for _, p in with_data], color="#b8c4d6", label="95% interval",
         )  # fmt: skip
-        axes.plot(x, [p["satisfied_share"] * 100 for _, p in with_data], color="#1f5fa8")
+        axes.plot(x, [p["satisfied_share"] * 100 for _, p in with_data], "o-", color="#1f5fa8",
+                  ms=4, clip_on=False)  # fmt: skip
         axes.set_ylim(0, 100)
-        axes.set_ylabel("%", fontsize=9)
-
-    def rate(axes: Any) -> None:
-        axes.plot(days, [(p["response_rate"] or 0) * 100 for p in points], color="#1f5fa8")
+        axes.set_ylabel("%", fontsize=labelsize)
+    elif name == "rate":
+        rated = [(d, p["response_rate"]) for d, p in zip(days, points, strict=True)]
+        rated = [(d, r) for d, r in rated if r is not None]  # no sample that day: no point
+        axes.plot([d for d, _ in rated], [r * 100 for _, r in rated], "o-", color="#1f5fa8", ms=4,
+                  clip_on=False)  # fmt: skip
         axes.set_ylim(0, 100)
-        axes.set_ylabel("%", fontsize=9)
-
-    def cases(axes: Any) -> None:
-        for key, colour, label in (("cases_opened", "#a3231b", "opened"),
-                                   ("cases_resolved", "#17692f", "resolved"),
-                                   ("cases_overdue", "#6b7280", "overdue")):  # fmt: skip
-            axes.plot(days, [p[key] for p in points], color=colour, label=label)
-        axes.legend(fontsize=8, loc="upper left")
-
-    def median(axes: Any) -> None:
+        axes.set_ylabel("%", fontsize=labelsize)
+    elif name == "cases":
+        for key, colour, label in CASE_LINES:
+            axes.plot(days, [p[key] for p in points], color=colour, label=label, clip_on=False)
+        most = max((p[key] for p in points for key, _, _ in CASE_LINES), default=0)
+        axes.set_ylim(0, max(most, 4) * 1.1)  # counts: from 0, never a ±0.04 axis
+        axes.yaxis.set_major_locator(MaxNLocator(nbins=5, integer=True))
+        if legend:
+            axes.legend(fontsize=8, loc="upper left")
+    else:
         timed = [(d, p["median_hours_to_resolution"]) for d, p in zip(days, points, strict=True)]
         timed = [(d, h) for d, h in timed if h is not None]
-        axes.plot([d for d, _ in timed], [h for _, h in timed], "o-", color="#1f5fa8", ms=3)
-        axes.set_ylabel("hours", fontsize=9)
-
-    return [
-        ("Daily satisfied share with its 95% interval", chart("Satisfied share, %", share)),
-        ("Daily response rate", chart("Response rate, %", rate)),
-        ("Cases opened, resolved and overdue per day", chart("Cases per day", cases)),
-        ("Median hours to resolution per day", chart("Median hours to resolve", median)),
-    ]
+        axes.plot([d for d, _ in timed], [h for _, h in timed], "o-", color="#1f5fa8", ms=4,
+                  clip_on=False)  # fmt: skip
+        axes.set_ylim(0, max((h for _, h in timed), default=0) * 1.1 or 24)
+        axes.set_ylabel("hours" if legend else "h", fontsize=labelsize)
+    if days:  # the whole span, however few days have data, a day's margin each side
+        axes.set_xlim(days[0] - dt.timedelta(days=1), days[-1] + dt.timedelta(days=1))
+    axes.tick_params(labelsize=labelsize)
+    axes.grid(alpha=0.3)
+    figure.autofmt_xdate(rotation=0, ha="center")
+    if legend:
+        axes.xaxis.set_major_locator(mdates.MonthLocator())
+    else:  # a phone's width: four dates at most
+        axes.xaxis.set_major_locator(mdates.AutoDateLocator(minticks=2, maxticks=4))
+    axes.xaxis.set_major_formatter(mdates.DateFormatter(date_format))
+    return figure
 
 
 def tile_map(districts: list[dict]) -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
+from samvad.reports.rollups import REVISION
 from samvad.reports.stats import TTR_BUCKET_HOURS, median_from_histogram, wilson_interval
 from samvad.reports.tally import LEVELS
 
@@ -25,8 +26,12 @@ GROUPINGS: dict[str, tuple[str, ...]] = {
 DEFAULT_MIN_RESPONSES = 10
 
 
+NOT_COUNTED = (*DIMENSIONS, REVISION)
+"""Attributes of a tally row that are not counters (``revision``: see ``reports.rollups``)."""
+
+
 def counters(row: dict) -> dict[str, float]:
-    return {k: v for k, v in row.items() if k not in DIMENSIONS and isinstance(v, int | float)}
+    return {k: v for k, v in row.items() if k not in NOT_COUNTED and isinstance(v, int | float)}
 
 
 def group(rows: Iterable[dict], by: str) -> dict[tuple[str, ...], dict]:

@@ -27,6 +27,9 @@ OFFICE = "office"
 DEPARTMENT = "department"
 KIND = "rollup"
 """The attribute that says which kind of rollup an item is (``office`` or ``department``)."""
+REVISION = "revision"
+"""A counter every write of a rollup adds 1 to (the live path and the backfill), so the
+backfill can replace an item only if nothing wrote it since it was read (not a figure)."""
 
 
 ROLLUP_PREFIX = "rollup#"
@@ -43,6 +46,8 @@ class Target:
     partition: str
     key: str
     attributes: dict[str, str]
+    rollup: bool = False
+    """A rollup item: its write also adds 1 to its ``REVISION``."""
 
 
 def targets(update: TallyUpdate) -> list[Target]:
@@ -64,10 +69,12 @@ def targets(update: TallyUpdate) -> list[Target]:
             rollup_partition(update.day),
             "#".join((OFFICE, grain.department, grain.office_code, grain.official_id)),
             office | described | {KIND: OFFICE},
+            rollup=True,
         ),
         Target(
             rollup_partition(update.day),
             f"{DEPARTMENT}#{grain.department}",
             {"department": grain.department, KIND: DEPARTMENT},
+            rollup=True,
         ),
     ]

@@ -44,11 +44,18 @@ class Scorer:
         self._master = master
         self._states: dict[str, tuple[Any, Any]] = {}
 
-    def __call__(self, visit_date: str, visit_key: str) -> str:
+    def states_for(self, visit_date: str) -> tuple[Any, Any]:
+        """The keyed SHA-256 states (inner, outer) of ``visit_date``'s secret: HMAC of a
+        ``visit_key`` is ``outer.copy()`` updated with the digest of ``inner.copy()`` updated
+        with it (``keyed_states``), truncated to ``SCORE_HEX``."""
         states = self._states.get(visit_date)
         if states is None:
             states = keyed_states(day_secret(self._master, dt.date.fromisoformat(visit_date)))
             self._states[visit_date] = states
+        return states
+
+    def __call__(self, visit_date: str, visit_key: str) -> str:
+        states = self.states_for(visit_date)
         state = states[0].copy()
         state.update(visit_key.encode())
         mac = states[1].copy()

@@ -44,6 +44,8 @@ class Scheme:
     valid_from: dt.date
     valid_to: dt.date
     prompt: Mapping[str, str] = field(default_factory=dict)
+    broadcast: bool = False
+    """Sent by the stack's scheduled broadcast to every subscriber while current."""
 
     def text(self, part: str, language: str) -> str:
         """``part`` in ``language``, else in English."""
@@ -59,7 +61,7 @@ class Scheme:
             "summary": dict(self.summary), "eligibility": dict(self.eligibility),
             "where_to_apply": dict(self.where_to_apply),
             "valid_from": self.valid_from.isoformat(), "valid_to": self.valid_to.isoformat(),
-            "prompt": dict(self.prompt),
+            "prompt": dict(self.prompt), "broadcast": self.broadcast,
         }  # fmt: skip
 
 
@@ -111,8 +113,11 @@ def _parse_one(entry: object, where: str) -> Scheme:
         k in LANGUAGES and isinstance(v, str) and v.strip() for k, v in prompt.items()
     ):
         raise SchemeError(f"{where}: prompt must map or/hi/en to a recorded prompt's name or ARN")
+    broadcast = entry.get("broadcast", False)
+    if not isinstance(broadcast, bool):
+        raise SchemeError(f"{where}: broadcast must be true or false")
     return Scheme(keyword, department.strip(), title, summary, eligibility, where_to_apply,
-                  valid_from, valid_to, dict(prompt))  # fmt: skip
+                  valid_from, valid_to, dict(prompt), broadcast)  # fmt: skip
 
 
 def _languages(

@@ -54,6 +54,13 @@ class Subscribers(Protocol):
     def all(self) -> Iterator[Subscriber]: ...
 
 
+class BroadcastProgress(Protocol):
+    """Which notices the scheduled broadcast has finished (so later runs skip them)."""
+
+    def finished(self, keyword: str) -> bool: ...
+    def finish(self, keyword: str, when: str) -> None: ...
+
+
 class SendLedger(Protocol):
     def claim(self, key: str) -> bool:
         """True the first time ``key`` is claimed (the send may go ahead)."""
@@ -132,8 +139,12 @@ def registered(text: SmsText, policy: NotifyPolicy) -> bool:
     return not policy.dlt_entity_id or f"{text.template}.{text.language}" in policy.dlt_template_ids
 
 
-def broadcast(keyword: str, ports: SchemePorts) -> dict[str, Any]:
-    """Send notice ``keyword`` to every subscriber once; the counts of what happened."""
+def broadcast(
+    keyword: str, ports: SchemePorts, stop: Callable[[], bool] = lambda: False
+) -> dict[str, Any]:
+    """Send notice ``keyword`` to every subscriber once; the counts of what happened.
+    ``stop()`` true (the invocation's time is running out) defers the rest, as closing
+    time does; a rerun goes on where the claims say."""
     if ports.limiter is None or ports.ledger is None:
         raise ValueError("a broadcast needs the SMS rate limiter and the send ledger")
     now = ports.clock()
@@ -146,7 +157,7 @@ def broadcast(keyword: str, ports: SchemePorts) -> dict[str, Any]:
     bucket = ports.policy.bucket_of("sms")
     rate = ports.policy.pace(bucket)
     for subscriber in ports.subscribers.all():
-        if not ports.policy.hours.is_open(ports.clock()):
+        if stop() or not ports.policy.hours.is_open(ports.clock()):
             return {"status": "deferred", "keyword": keyword, **counts}
         text = scheme_sms(scheme, subscriber.language)
         if ports.opt_outs.opted_out(subscriber.phone_hash):
@@ -167,3 +178,28 @@ def _pace(ports: SchemePorts, bucket: str, rate: Rate) -> None:
     assert ports.limiter is not None
     while (wait := ports.limiter.acquire(bucket, rate, ports.clock().timestamp())) > 0:
         ports.sleep(wait)
+
+
+def scheduled_broadcasts(
+    ports: SchemePorts, progress: BroadcastProgress, stop: Callable[[], bool] = lambda: False
+) -> dict[str, Any]:
+    """The stack's scheduled run: every current notice published with ``broadcast: true``
+    and not finished yet is broadcast (``broadcast``: paced, in calling hours, DLT, never
+    to the opted out, at most once per notice and subscriber); a notice sent to everyone is
+    marked finished. Runs every half hour in calling hours: a run that closing time or its
+    own ``stop`` cuts short is continued by the next."""
+    now = ports.clock()
+    if not ports.policy.hours.is_open(now):
+        return {"status": "closed", "notices": []}
+    results = []
+    for scheme in current_schemes(ports.config, now.date()):
+        if not scheme.broadcast or progress.finished(scheme.keyword):
+            continue
+        result = broadcast(scheme.keyword, ports, stop)
+        results.append(result)
+        if result["status"] == "done":
+            progress.finish(scheme.keyword, ports.clock().isoformat())
+        else:
+            break  # out of time or hours: the next run goes on from here
+    deferred = any(r["status"] == "deferred" for r in results)
+    return {"status": "deferred" if deferred else "done", "notices": results}

@@ -1,8 +1,13 @@
 """The call desk: today's list for me with progress, the bridged **Call** (the contact centre
 rings the official, then the citizen), recording what each call gave (answers → the feedback
-domain, channel ``official_call``; no answer/busy → handed back to the dispatcher for its
-next attempt at the dispatch policy's spacing), and the audited reveal of a number, the only
-response with a phone in clear.
+domain, channel ``official_call``; no answer/busy → back on my own list for the next attempt,
+at the dispatch policy's spacing and within its number of attempts), and the audited reveal
+of a number, the only response with a phone in clear.
+
+A call handed back is a call-list entry put on the list of the retry's day (India time) when
+the retry is due (``Requeue``: a one-time schedule): it carries the attempt now due
+(``attempt``) and how many attempts earlier days' lists hold (``earlier``). Until then the
+desk shows the call as ``requeued``; then as ``retry``.
 """
 
 from __future__ import annotations
@@ -44,7 +49,7 @@ def list_calls(official: Official, ports: WorkspacePorts) -> dict:
         visit = ports.visits.get(key) or {}
         done = ports.feedback.store.get(key)
         tries = attempts.get(key, [])
-        status = _call_status(done, tries, ports)
+        status = _call_status(entry, done, tries, ports)
         phone = str(visit.get("phone") or "")
         calls.append(
             {
@@ -54,7 +59,7 @@ def list_calls(official: Official, ports: WorkspacePorts) -> dict:
                 "phone": mask(phone) if phone else "",
                 "status": status["status"],
                 "retry_at": status.get("retry_at", ""),
-                "attempts": len(tries),
+                "attempts": _earlier(entry) + len(tries),
                 "script": survey_script(str(visit.get("language") or "or"), visit),
             }
         )
@@ -91,18 +96,26 @@ class _Blank(dict):
         return ""
 
 
-def _call_status(done: dict | None, tries: list[dict], ports: WorkspacePorts) -> dict:
+def _earlier(entry: Mapping[str, Any]) -> int:
+    """Attempts made on earlier days' lists, for a call handed back to this one."""
+    return int(entry.get("earlier") or 0)
+
+
+def _call_status(
+    entry: Mapping[str, Any], done: dict | None, tries: list[dict], ports: WorkspacePorts
+) -> dict:
     if done:
         return {"status": "done"}
+    made = _earlier(entry) + len(tries)
     if not tries:
-        return {"status": "to_call"}
+        return {"status": "retry" if made else "to_call"}
     last = tries[-1]
     if last["outcome"] not in RETRYABLE:
         return {"status": "closed"}
-    if len(tries) >= ports.call_attempts_max or not last.get("retry_at"):
+    if made >= ports.call_attempts_max or not last.get("retry_at"):
         return {"status": "unreachable"}
-    if last.get("requeued"):  # the dispatcher makes the next attempt
-        return {"status": "requeued", "retry_at": last["retry_at"]}
+    if last.get("requeued") and int(entry.get("attempt") or 1) <= made:
+        return {"status": "requeued", "retry_at": last["retry_at"]}  # not back on the list yet
     return {"status": "retry", "retry_at": last.get("retry_at", "")}
 
 
@@ -138,18 +151,20 @@ def record_outcome(
         audit(ports, official, "call_outcome", visit_key, outcome=outcome)
         return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
     tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
-    if _call_status(None, tries, ports)["status"] == "requeued":
-        raise Conflict(f"{visit_key} is with the dispatcher for its next attempt")
-    number = len(tries) + 1
+    if _call_status(entry, None, tries, ports)["status"] == "requeued":
+        raise Conflict(f"{visit_key} is handed back for a later attempt; it returns to your list")
+    made = _earlier(entry) + len(tries)
+    number = made + 1
     retry_at = ""
     if outcome in RETRYABLE and number < ports.call_attempts_max:
         if outcome == "busy":
             wait = dt.timedelta(minutes=ports.busy_retry_minutes)
         else:
             spacing = ports.retry_after_hours or (2.0,)
-            wait = dt.timedelta(hours=spacing[min(len(tries), len(spacing) - 1)])
-        retry_at = iso(now + wait)
-        _requeue(entry, visit_key, number, now + wait, ports)
+            wait = dt.timedelta(hours=spacing[min(made, len(spacing) - 1)])
+        at = ports.calling_hours.next_open(now + wait)
+        retry_at = iso(at)
+        _hand_back(official, entry, list_id, number, at, ports)
     attempt = {"outcome": outcome, "at": iso(now), "retry_at": retry_at}
     if ports.requeue is not None and retry_at:
         attempt["requeued"] = True
@@ -159,25 +174,34 @@ def record_outcome(
     return {"visit_key": visit_key, "status": outcome, "attempt": number, "retry_at": retry_at}
 
 
-def _requeue(
-    entry: Mapping[str, Any], visit_key: str, number: int, at: dt.datetime, ports: WorkspacePorts
+ENTRY_FIELDS = ("visit_key", "channel", "stratum", "visit_date", "district", "language")
+"""What a call-list entry holds (``CallLists``), copied onto the list it returns to."""
+
+
+def _hand_back(
+    official: Official,
+    entry: Mapping[str, Any],
+    list_id: str,
+    number: int,
+    at: dt.datetime,
+    ports: WorkspacePorts,
 ) -> None:
-    """Hand the next attempt to the dispatcher (its retry policy, its ledger), before the
-    attempt is stored: a request repeated after a failure finds the same attempt number and
-    the same schedule name, so the hand-over is neither lost nor doubled."""
+    """Put the call back on my list of the retry's day when the retry is due, as attempt
+    ``number + 1``; scheduled before the attempt is stored: a request repeated after a
+    failure finds the same attempt number and the same schedule name, so the hand-back is
+    neither lost nor doubled."""
     if ports.requeue is None:
         return
-    message = {
-        "kind": "survey",
-        "visit_key": visit_key,
-        "channel": "official_call",
-        "language": str(entry.get("language") or ""),
+    day = at.astimezone(IST).date().isoformat()
+    returned = {f: entry[f] for f in ENTRY_FIELDS if entry.get(f) not in (None, "")}
+    returned_to = f"{day}#{official.official_id}"
+    returned |= {
+        "list_id": returned_to,
         "attempt": number + 1,
-        "run_date": str(entry.get("run_date") or ""),
-        "caller": str(entry.get("caller") or ""),
+        "earlier": _earlier(entry) if returned_to == list_id else number,
+        "returned_at": iso(at),
     }
-    message = {k: v for k, v in message.items() if v != ""}
-    ports.requeue.later(message, at, f"calldesk#{visit_key}#{number + 1}")
+    ports.requeue.later(returned, at, f"calldesk#{entry['visit_key']}#{number + 1}")
 
 
 def place_call(official: Official, visit_key: str, ports: WorkspacePorts) -> dict:
@@ -185,11 +209,11 @@ def place_call(official: Official, visit_key: str, ports: WorkspacePorts) -> dic
     (the directory's) rings first, then the citizen is joined; neither sees the other's
     number, and neither number is in the response or the audit."""
     authorize(official, "calls.dial")
-    _on_my_list(official, visit_key, ports)
+    entry = _on_my_list(official, visit_key, ports)
     list_id = _list_id(official, ports)
     tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
     done = ports.feedback.store.get(visit_key)
-    status = _call_status(done, tries, ports)["status"]
+    status = _call_status(entry, done, tries, ports)["status"]
     if status not in ("to_call", "retry"):
         raise Conflict(f"{visit_key} is {status}: there is no call to place")
     if ports.bridge is None:
@@ -203,7 +227,8 @@ def place_call(official: Official, visit_key: str, ports: WorkspacePorts) -> dic
     citizen = str((ports.visits.get(visit_key) or {}).get("phone") or "")
     if not citizen:
         raise NotFound(f"no number is kept for {visit_key}")
-    contact_id = ports.bridge.bridge(own, citizen, f"{list_id}#{visit_key}#{len(tries) + 1}")
+    number = _earlier(entry) + len(tries) + 1
+    contact_id = ports.bridge.bridge(own, citizen, f"{list_id}#{visit_key}#{number}")
     audit(ports, official, "call_placed", visit_key, contact_id=contact_id)
     return {"visit_key": visit_key, "contact_id": contact_id, "status": "ringing_you"}
 

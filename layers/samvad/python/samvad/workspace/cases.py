@@ -17,7 +17,7 @@ from samvad.escalation.model import LEVELS, CaseError
 from samvad.phones import mask
 from samvad.workspace.errors import BadRequest, Conflict, Forbidden, NotFound
 from samvad.workspace.policy import authorize
-from samvad.workspace.ports import BadCursor, WorkspacePorts, audit
+from samvad.workspace.ports import BadCursor, CaseFilter, WorkspacePorts, audit
 from samvad.workspace.roles import Official
 from samvad.workspace.uploads import file_type
 
@@ -98,20 +98,22 @@ def list_cases(official: Official, query: Mapping[str, str], ports: WorkspacePor
     if not limit_text.isdigit() or not 1 <= int(limit_text) <= MAX_PAGE_SIZE:
         raise BadRequest("limit", f"must be a whole number from 1 to {MAX_PAGE_SIZE}")
     overdue, mine = _flag(query, "overdue"), _flag(query, "mine")
-    service, office = (query.get("service") or "").strip(), (query.get("office") or "").strip()
-    wanted = {"service": service, "office_code": office}
-    cases, cursor = _page_in_scope(
-        official, ports, status, int(limit_text), (query.get("cursor") or "").strip()
+    if overdue is not None and status and (status == "overdue") != overdue:
+        return {"cases": [], "next": ""}  # status and overdue contradict each other
+    me = official.official_id
+    filters = CaseFilter(
+        status="overdue" if overdue else status,
+        not_status="overdue" if overdue is False else "",
+        level=level,
+        service=(query.get("service") or "").strip(),
+        office_code=(query.get("office") or "").strip(),
+        holder=me if mine else "",
+        not_holder=me if mine is False else "",
     )
-    found = [
-        case
-        for case in cases
-        if all(case[k] == v for k, v in wanted.items() if v)
-        and (level is None or case["level"] == level)
-        and (overdue is None or (case["status"] == "overdue") == overdue)
-        and (mine is None or (case["holder"] == official.official_id) == mine)
-    ]
-    return {"cases": found, "next": cursor}
+    cases, cursor = _page_in_scope(
+        official, ports, filters, int(limit_text), (query.get("cursor") or "").strip()
+    )
+    return {"cases": cases, "next": cursor}
 
 
 def _flag(query: Mapping[str, str], name: str) -> bool | None:
@@ -124,12 +126,13 @@ def _flag(query: Mapping[str, str], name: str) -> bool | None:
 
 
 def _page_in_scope(
-    official: Official, ports: WorkspacePorts, status: str, limit: int, cursor: str
+    official: Official, ports: WorkspacePorts, filters: CaseFilter, limit: int, cursor: str
 ) -> tuple[list[dict], str]:
-    """A page from the scope's index; ``Scope.covers`` still decides each case."""
+    """A page of the query (the scope's and the filters'); ``Scope.covers`` still decides
+    each case."""
     now = ports.clock()
     try:
-        cases, after = ports.case_views.page(_scope_filter(official), status, limit, cursor)
+        cases, after = ports.case_views.page(_scope_filter(official), filters, limit, cursor)
     except BadCursor as error:
         raise BadRequest("cursor", str(error)) from None
     summaries = (_case_summary(c, now) for c in cases if official.scope.covers(c))
@@ -138,9 +141,9 @@ def _page_in_scope(
 
 def _cases_in_scope(official: Official, ports: WorkspacePorts) -> list[dict]:
     """Every case within the scope (all pages)."""
-    found, cursor = _page_in_scope(official, ports, "", MAX_PAGE_SIZE, "")
+    found, cursor = _page_in_scope(official, ports, CaseFilter(), MAX_PAGE_SIZE, "")
     while cursor:
-        more, cursor = _page_in_scope(official, ports, "", MAX_PAGE_SIZE, cursor)
+        more, cursor = _page_in_scope(official, ports, CaseFilter(), MAX_PAGE_SIZE, cursor)
         found.extend(more)
     return sorted(found, key=lambda c: (c["deadline"] or "~", c["case_id"]))
 
@@ -178,7 +181,11 @@ def get_case(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
         "can_act": can_act,
         "can_file_atr": can_act and int(atr.get("round", -1)) != int(case.get("round") or 0),
         **(
-            {"text": case.get("text", ""), "has_voice": bool(case.get("voice_key"))}
+            {
+                "text": case.get("text", ""),
+                "has_voice": bool(case.get("voice_key")),
+                "voice_ready": bool(case.get("voice_object")),  # copied: GET …/voice plays it
+            }
             if inbound
             else {}
         ),
@@ -250,6 +257,18 @@ def attachment_link(official: Official, case_id: str, key: str, ports: Workspace
     if not key.startswith(_attachment_prefix(case_id)) or ".." in key:
         raise NotFound("no such attachment on this case")
     return {"key": key, "url": ports.uploads.download_url(key)}
+
+
+def voice_link(official: Official, case_id: str, ports: WorkspacePorts) -> dict:
+    """A short-lived link to an inbound grievance's voice message (copied into the case by
+    ``samvad.grievances.voice``), for whoever may read the case; each play is audited."""
+    authorize(official, "cases.read")
+    case = _case_in_scope(official, case_id, ports)
+    key = str(case.get("voice_object") or "")
+    if case.get("case_type") != "grievance" or not key.startswith(f"{ATTACHMENT_PREFIX}{case_id}/"):
+        raise NotFound(f"no voice message on {case_id} (yet)")
+    audit(ports, official, "voice_message", case_id)
+    return {"case_id": case_id, "url": ports.uploads.download_url(key)}
 
 
 def transfer_case(

@@ -16,8 +16,9 @@ Two rules, both applied on every request:
 The blocks are the static pages' (``reports.service.summarise``, with the reports'
 ``min_responses`` and ``window_days`` settings): totals, the office league over the rolling
 window, insufficient data, needs attention (against the state's
-satisfied share, an aggregate), officials, departments, services, districts, and the
-scope's overdue cases. Each row says which page it links to, when the caller may open it.
+satisfied share, an aggregate), officials, departments, services, districts, the
+scope's overdue cases, and the scope's daily series (90 days) with its four charts as inline
+SVG (``workspace.trends``). Each row says which page it links to, when the caller may open it.
 """
 
 from __future__ import annotations
@@ -28,11 +29,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from samvad.reports import figures, labels
+from samvad.reports.backfill import rollup_key
 from samvad.reports.drilldown import FIELDS
 from samvad.reports.names import Names
 from samvad.reports.periods import IST, Period, window
 from samvad.reports.reading import TallyReader, keeps
-from samvad.reports.rollups import KIND, OFFICE, rollup_partition
+from samvad.reports.rollups import KIND, OFFICE, ROLLUP_PREFIX, rollup_partition
+from samvad.reports.series import SERIES_DAYS
 from samvad.reports.service import (
     DEFAULT_WINDOW_DAYS,
     MAX_WINDOW_DAYS,
@@ -44,6 +47,7 @@ from samvad.workspace.errors import BadRequest, Forbidden, NotFound
 from samvad.workspace.policy import authorize
 from samvad.workspace.ports import WorkspacePorts
 from samvad.workspace.roles import DEPARTMENT, DISTRICT, STATE, Official
+from samvad.workspace.trends import charts, scope_series
 
 LEVELS = ("state", *FIELDS)
 LINKED = {
@@ -65,7 +69,12 @@ class VisibleTallies:
 
     def raw(self, partition: str, prefix: str = "") -> list[dict]:
         if (partition, prefix) not in self._raw:
-            self._raw[(partition, prefix)] = self._tallies.rows(partition, prefix)
+            whole = self._raw.get((partition, ""))
+            if prefix and whole is not None and partition.startswith(ROLLUP_PREFIX):
+                found = [row for row in whole if rollup_key(row).startswith(prefix)]
+            else:
+                found = self._tallies.rows(partition, prefix)
+            self._raw[(partition, prefix)] = found
         return self._raw[(partition, prefix)]
 
     def visible(self, row: Mapping[str, Any]) -> bool:
@@ -112,6 +121,10 @@ def page(official: Official, query: Mapping[str, str], ports: WorkspacePorts) ->
             _linked(official, linked, names.label(row)) for row in summary.get(table) or []
         ]
     language = query.get("lang") if query.get("lang") in labels.LANGUAGES else "en"
+    series_days = min(_positive(settings, "series_days", SERIES_DAYS), SERIES_DAYS)
+    fields = () if level == "state" else FIELDS[level]
+    summary["series"] = scope_series(store.rows, level, code, fields, day, series_days)
+    summary["charts"] = charts(summary["series"], str(language))
     return summary | {
         "labels": labels.catalog(str(language))["labels"],
         "level": level,

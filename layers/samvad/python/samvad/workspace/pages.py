@@ -21,6 +21,7 @@ PAGES = (
     "audit",
     "grievance",
     "drilldown",
+    "erasures",
 )
 LANGUAGES = ("or", "hi", "en")
 HEADERS = {
@@ -53,6 +54,10 @@ LABELS: dict[str, dict[str, str]] = {
         "more": "More", "call": "Call",
         "ringing": "Your phone rings first; then the citizen is joined.",
         "drilldown": "Drill-down",
+        "erasures": "Erasure requests", "erase": "Erase the citizen's data",
+        "erase_phone": "Citizen's mobile number", "erase_reason": "Reason (no phone numbers)",
+        "erase_warning": "This removes the citizen's personal data everywhere; it cannot be "
+        "undone.", "receipt": "Receipt", "found": "Found", "counts": "Records",
     },
     "hi": {
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
@@ -76,6 +81,10 @@ LABELS: dict[str, dict[str, str]] = {
         "category": "श्रेणी", "more": "और",
         "call": "कॉल करें", "ringing": "पहले आपका फ़ोन बजेगा; फिर नागरिक जुड़ेंगे।",
         "drilldown": "विस्तृत रिपोर्ट",
+        "erasures": "डेटा मिटाने के अनुरोध", "erase": "नागरिक का डेटा मिटाएँ",
+        "erase_phone": "नागरिक का मोबाइल नंबर", "erase_reason": "कारण (फ़ोन नंबर नहीं)",
+        "erase_warning": "इससे नागरिक का व्यक्तिगत डेटा हर जगह से हट जाएगा; इसे वापस नहीं "
+        "किया जा सकता।", "receipt": "रसीद", "found": "मिला", "counts": "रिकॉर्ड",
     },
     "or": {
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
@@ -99,6 +108,10 @@ LABELS: dict[str, dict[str, str]] = {
         "category": "ବର୍ଗ", "more": "ଆହୁରି",
         "call": "କଲ୍ କରନ୍ତୁ", "ringing": "ପ୍ରଥମେ ଆପଣଙ୍କ ଫୋନ୍ ବାଜିବ; ତା'ପରେ ନାଗରିକ ଯୋଗ ଦେବେ।",
         "drilldown": "ବିସ୍ତୃତ ରିପୋର୍ଟ",
+        "erasures": "ତଥ୍ୟ ବିଲୋପ ଅନୁରୋଧ", "erase": "ନାଗରିକଙ୍କ ତଥ୍ୟ ବିଲୋପ କରନ୍ତୁ",
+        "erase_phone": "ନାଗରିକଙ୍କ ମୋବାଇଲ୍ ନମ୍ବର", "erase_reason": "କାରଣ (ଫୋନ୍ ନମ୍ବର ନୁହେଁ)",
+        "erase_warning": "ଏହା ନାଗରିକଙ୍କ ବ୍ୟକ୍ତିଗତ ତଥ୍ୟ ସବୁଠାରୁ ହଟାଇ ଦେବ; ଏହାକୁ ଫେରାଇ ହେବ "
+        "ନାହିଁ।", "receipt": "ରସିଦ", "found": "ମିଳିଲା", "counts": "ରେକର୍ଡ",
     },
 }  # fmt: skip
 

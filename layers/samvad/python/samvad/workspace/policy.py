@@ -13,6 +13,8 @@ HOLDERS = frozenset({"office_head", "collector", "sp", "secretary", "cmo"})
 """Roles that hold an escalation level (L1 office head … L4 CM's office)."""
 CASE_READERS = HOLDERS | {"minister", "auditor"}
 HUMAN_CALLERS = frozenset({"cmo", "minister", "secretary", "collector", "sp", "caller"})
+NO_FIGURES = frozenset({"data_officer", "grievance_officer"})
+"""Roles whose work needs no report figures: uploads; citizens' erasure requests."""
 
 PERMISSIONS: dict[str, frozenset[str]] = {
     "me": frozenset(ROLES),
@@ -27,14 +29,17 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "uploads.create": frozenset({"data_officer"}),
     "uploads.list": frozenset({"data_officer"}),
     "uploads.rejects": frozenset({"data_officer"}),
-    "dashboard": frozenset(ROLES) - {"data_officer"},
+    "dashboard": frozenset(ROLES) - NO_FIGURES,
     "audit.list": frozenset({"auditor"}),
     # inbound grievances (samvad.workspace.grievances)
     "grievances.register": frozenset({"caller"}),
     "grievances.rejects": frozenset({"caller"}),
     "grievances.ask": HOLDERS,
     "grievances.unmask": frozenset({"cmo"}),
-    "drilldown": frozenset(ROLES) - {"data_officer"},
+    "drilldown": frozenset(ROLES) - NO_FIGURES,
+    # a citizen's erasure (samvad.workspace.erasures, served by functions/erasure)
+    "erasures.create": frozenset({"grievance_officer"}),
+    "erasures.list": frozenset({"grievance_officer"}),
 }
 """Action → the roles allowed to attempt it. An action not listed is denied to everyone."""
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from samvad.dispatch.policy import CallingHours
 from samvad.escalation import cases as escalation
 from samvad.feedback import service as feedback
 from samvad.grievances.ports import GrievancePorts
@@ -18,13 +19,30 @@ class BadCursor(ValueError):
     """A list's cursor that this list did not give (or that points into another list)."""
 
 
+@dataclass(frozen=True)
+class CaseFilter:
+    """What a case list keeps besides its scope; empty fields keep everything."""
+
+    status: str = ""
+    not_status: str = ""
+    """A status the cases must not have (``overdue=false``)."""
+    level: int | None = None
+    service: str = ""
+    office_code: str = ""
+    holder: str = ""
+    """The official who holds the case (``mine=true``)."""
+    not_holder: str = ""
+    """An official who must not hold it (``mine=false``)."""
+
+
 class CaseViews(Protocol):
     def page(
-        self, scope: Mapping[str, str], status: str, limit: int, cursor: str = ""
+        self, scope: Mapping[str, str], filters: CaseFilter, limit: int, cursor: str = ""
     ) -> tuple[list[dict], str]:
         """Up to ``limit`` cases whose department/district/office_code equal every field of
-        ``scope`` (and whose status is ``status``, when given), by a query on the scope's
-        index, newest first; and the cursor of the next page (``""`` at the end)."""
+        ``scope`` and that pass ``filters``, by a query (the filters in it, not after it),
+        newest first: a page is full unless it is the last; and the cursor of the next page
+        (``""`` at the end). A cursor that another list gave is ``BadCursor``."""
         ...
 
 
@@ -49,6 +67,11 @@ class Uploads(Protocol):
 
 class AuditLog(Protocol):
     def append(self, entry: dict) -> None: ...
+    def append_once(self, entry: dict, key: str, unless: tuple[str, ...] = ()) -> bool:
+        """Append ``entry`` under ``key`` (``<ISO time>#…``) unless that key or any of
+        ``unless`` is already taken (one conditional write); False when it was."""
+        ...
+
     def recent(self, today: dt.date, days: int, limit: int) -> list[dict]:
         """The ``days`` days ending ``today`` (on the clock entries are stamped with)."""
         ...
@@ -71,9 +94,10 @@ class CallBridge(Protocol):
 
 
 class Requeue(Protocol):
-    def later(self, message: dict, at: dt.datetime, name: str) -> None:
-        """Put a dispatch message on the dispatcher's queue at ``at``, once per ``name`` (a
-        repeat with the same name changes nothing)."""
+    def later(self, entry: dict, at: dt.datetime, name: str) -> None:
+        """Put a call-list entry (``entry["list_id"]``, ``entry["visit_key"]``, …) on the
+        official's call list at ``at``, once per ``name`` (a repeat with the same name changes
+        nothing): the call desk's hand-back of a no-answer."""
         ...
 
 
@@ -95,8 +119,10 @@ class WorkspacePorts:
     tallies: Tallies | None = None
     grievances: GrievancePorts | None = None  # inbound grievances: register, relay, unmask
     bridge: CallBridge | None = None  # None: no telephony here (Call is refused, 409)
-    requeue: Requeue | None = None  # None: no-answer/busy is recorded, not handed back
+    requeue: Requeue | None = None  # None: no-answer/busy stays on the list, callable again
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
+    calling_hours: CallingHours = field(default_factory=CallingHours)
+    """The dispatch policy's: a retry falling outside them moves to the next opening."""
     busy_retry_minutes: float = 30.0
     call_attempts_max: int = 3
     clock: Callable[[], dt.datetime] = field(default=lambda: dt.datetime.now(dt.UTC))

@@ -25,6 +25,7 @@ ROLE_LEVELS: dict[str, str] = {
     "caller": STATE,  # or a department, when the user has custom:department
     "data_officer": DEPARTMENT,
     "auditor": STATE,
+    "grievance_officer": STATE,  # the citizens' erasure requests (DPDP Act s.12, s.13)
 }
 """Each role's scope level: what ``custom:*`` attributes a user of that role must carry."""
 

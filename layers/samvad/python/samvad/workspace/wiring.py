@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import os
+from typing import TYPE_CHECKING
 
 from samvad import clock
 from samvad.settings import (
@@ -13,6 +14,10 @@ from samvad.settings import (
     WorkspaceSettings,
 )
 from samvad.workspace.ports import CallBridge, WorkspacePorts
+
+if TYPE_CHECKING:
+    from samvad.dispatch.policy import NotifyPolicy
+    from samvad.grievances.ports import GrievancePorts
 
 
 def workspace_ports() -> WorkspacePorts:
@@ -71,7 +76,7 @@ def _ports_for(
     )
     from samvad.dispatch.wiring import current_policy
     from samvad.escalation.wiring import escalation_ports
-    from samvad.feedback.wiring import feedback_ports, grievance_ports_for
+    from samvad.feedback.wiring import feedback_ports
 
     escalation = escalation_ports(escalation_settings)
     policy = current_policy(settings.config_table)
@@ -88,15 +93,29 @@ def _ports_for(
         audit=DynamoAuditLog(settings.audit_table),
         notifier=SnsOfficialNotifier(escalation.config),
         tallies=DynamoTallies(settings.tallies_table),
-        grievances=grievance_ports_for(feedback, policy),
+        grievances=_grievances(feedback, policy),
         bridge=call_bridge(settings),
         requeue=(
-            SchedulerRequeue(settings.dispatch_queue_arn, settings.scheduler_role_arn)
-            if settings.dispatch_queue_arn and settings.scheduler_role_arn
+            SchedulerRequeue(
+                settings.call_lists_table, settings.scheduler_role_arn, settings.retention_days
+            )
+            if settings.scheduler_role_arn
             else None
         ),
         retry_after_hours=policy.retry_after_hours,
+        calling_hours=policy.hours,
         busy_retry_minutes=policy.busy_retry_minutes,
         call_attempts_max=policy.call_attempts,
         clock=clock.now,
     )
+
+
+def _grievances(feedback: FeedbackSettings, policy: NotifyPolicy) -> GrievancePorts | None:
+    """The grievance ports, SMS by request: the workspace's role may not send SMS, so the
+    feedback function sends them (``samvad.grievances.outbox``), here as on AWS."""
+    from dataclasses import replace
+
+    from samvad.feedback.wiring import grievance_ports_for
+
+    ports = grievance_ports_for(feedback, policy)
+    return None if ports is None else replace(ports, sms=None, sms_by_request=True)
