@@ -93,9 +93,10 @@ class LocalCloud:
         """Start moto's server (and make its transactions cost what DynamoDB's do)."""
         from moto.server import ThreadedMotoServer
 
-        from samvad_dev.local import moto_speedups
+        from samvad_dev.local import engine_speedups, moto_speedups
 
         moto_speedups.install()
+        engine_speedups.install()
         credentials = {
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",
