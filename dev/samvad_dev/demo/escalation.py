@@ -9,8 +9,11 @@ on a given day of the level's SLA or never; after an ATR the citizen confirms, s
 resolved, or does not answer (``CaseConfirmation`` on the bus, as the feedback function
 publishes it) on a given day of the confirmation window. The clock then jumps to the next
 action or deadline, so the outcome is the seed's and not the machine's, and a run takes as
-long as its transitions. It returns the summary block once every case is resolved or overdue
-at the CM's office (``all_settled``).
+long as its transitions. After each step only the cases that can have changed are read: those
+whose official or citizen acted, and, when a wait timed out, the open ones with nothing
+planned. The inbound grievances' cases in ``poor_feedback`` (``case_type: grievance``, opened
+by ``demo/inbound``) are planned alike and counted apart (``inbound_cases``). It returns the
+summary block once every case is resolved or overdue at the CM's office (``all_settled``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Costs of moto 5.2's engines that AWS does not have, removed with the same results.
+"""Costs of moto 5.2 that AWS does not have, removed with the same results.
 
 Found by profiling the demo's escalation stage (docs/local-runtime.md, "Where the time goes").
 ``install()`` applies them once, before a local stack serves a request:
@@ -10,11 +10,9 @@ item in the wire form (``{"S": "…"}``, ``{"M": {…}}``), so a value made only
 numbers (as text), booleans, nulls, lists and maps is written as it is; binary values, and
 anything else, still go through the serialiser.
 
-**Step Functions definitions.** moto parses the state machine's definition (ANTLR, pure
-Python, ~0.1 s of CPU) for every execution it starts. The parsed program holds no
-execution's state (that is the ``Environment``'s), so each definition is parsed once. The one
-value a component makes lazily, its ``heap_key`` (where a retrier counts its attempts in the
-execution's heap), is made at parse time, so concurrent executions cannot race to make it.
+Tried and left out: parsing each Step Functions definition once for all executions (moto
+parses it, ~0.2 s of CPU, per execution). Sharing the parsed program between executions made
+a Task state fail in ``tests/e2e/test_escalation.py`` (the program is not safe to share).
 """
 
 from __future__ import annotations
@@ -31,7 +29,6 @@ def install() -> None:
     if _INSTALLED:
         return
     _attribute_values_as_they_are()
-    _parse_each_definition_once()
     _INSTALLED = True
 
 
@@ -66,42 +63,3 @@ def _attribute_values_as_they_are() -> None:
         original(self, serialized, value, shape, key)
 
     BaseJSONSerializer._serialize_type_structure = serialize_structure  # type: ignore[method-assign]
-
-
-def _parse_each_definition_once() -> None:
-    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
-    from moto.stepfunctions.parser.backend import execution_worker
-
-    parse = AmazonStateLanguageParser.parse
-
-    class OncePerDefinition:
-        @staticmethod
-        @functools.lru_cache(maxsize=16)
-        def parse(definition: str) -> Any:
-            parsed = parse(definition)
-            _make_heap_keys(parsed[0], set())
-            return parsed
-
-    execution_worker.AmazonStateLanguageParser = OncePerDefinition  # type: ignore[assignment]
-
-
-def _make_heap_keys(value: Any, seen: set[int]) -> None:
-    """Touch ``heap_key`` on every component reachable from ``value`` (once each)."""
-    from moto.stepfunctions.parser.asl.component.component import Component
-    from moto.stepfunctions.parser.asl.component.eval_component import EvalComponent
-
-    if id(value) in seen:
-        return
-    seen.add(id(value))
-    if isinstance(value, EvalComponent):
-        _ = value.heap_key
-    if isinstance(value, Component):
-        children: Any = vars(value).values()
-    elif isinstance(value, dict):
-        children = value.values()
-    elif isinstance(value, list | tuple | set):
-        children = value
-    else:
-        return
-    for child in children:
-        _make_heap_keys(child, seen)
