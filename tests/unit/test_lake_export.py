@@ -121,6 +121,16 @@ def test_case_steps_are_dated_by_india_time_and_keyed_by_step() -> None:
     assert [(s.row["from_level"], s.row["level"]) for s in steps if s] == [(1, 2), (2, 3)]
 
 
+def test_a_case_step_says_whether_it_is_a_feedback_or_a_grievance_case() -> None:
+    """Given a poor feedback's case and an inbound grievance's case (``case-grv-…``) opened,
+    then their facts' ``case_type`` tells them apart, as the reports keep them apart."""
+    opened = dt.datetime(2026, 11, 23, 20, 0, tzinfo=dt.UTC)
+    detail = ev.case_opened(OFFICE, ev.visit_key(OFFICE, DAY, 9), opened)
+    grievance = detail | {"case_id": "case-grv-OD-7K3M9Q", "visit_key": "grv-OD-7K3M9Q"}
+    facts = [fact_for(resources.CASE_OPENED, d) for d in (detail, grievance)]
+    assert [f.row["case_type"] for f in facts if f] == ["feedback", "grievance"]
+
+
 def test_events_the_lake_does_not_keep_are_ignored_and_bad_ones_name_the_field() -> None:
     """Given a FeedbackPoor (a repeat of FeedbackRecorded) and a feedback with rating 9, then
     the first makes no fact and the second is refused naming the rating."""

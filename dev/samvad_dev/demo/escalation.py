@@ -9,8 +9,11 @@ on a given day of the level's SLA or never; after an ATR the citizen confirms, s
 resolved, or does not answer (``CaseConfirmation`` on the bus, as the feedback function
 publishes it) on a given day of the confirmation window. The clock then jumps to the next
 action or deadline, so the outcome is the seed's and not the machine's, and a run takes as
-long as its transitions. It returns the summary block once every case is resolved or overdue
-at the CM's office (``all_settled``).
+long as its transitions. After each step only the cases that can have changed are read: those
+whose official or citizen acted, and, when a wait timed out, the open ones with nothing
+planned. The inbound grievances' cases in ``poor_feedback`` (``case_type: grievance``, opened
+by ``demo/inbound``) are planned alike and counted apart (``inbound_cases``). It returns the
+summary block once every case is resolved or overdue at the CM's office (``all_settled``).
 """
 
 from __future__ import annotations
@@ -23,13 +26,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from boto3.dynamodb.types import TypeDeserializer
-
 from samvad import resources
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.events import EventBridgePublisher
+from samvad.adapters.items import Batches, plain
 from samvad.escalation import cases
 from samvad.escalation.model import CaseError, case_id_for
+from samvad.grievances.register import case_id_of
 from samvad_dev.local.escalation import local_ports
 
 SLA_DAYS = {"1": 7, "2": 3, "3": 2, "4": 2}
@@ -121,42 +124,47 @@ def run_escalation(
             if detail.get("case_type") != "grievance":  # inbound ones are opened already
                 bus.publish(resources.FEEDBACK_POOR, detail)
         ids = sorted({case_id_for(d["visit_key"]) for d in poor_feedback})
-        planned: set[tuple[str, int, str]] = set()
-        timeline: list[Action] = []
-        tally: Counter[str] = Counter(dict.fromkeys(TALLIED, 0))
+        plans = _Plans(seed)
+        known: dict[str, dict] = {}
+        to_read = set(ids)
         while True:
             runtime.settle()
             if each_step is not None:
                 each_step()
-            found = _cases(cloud)
-            settled = sum(1 for i in ids if found.get(i, {}).get("status") in SETTLED)
+            for case in _read(cloud, to_read):
+                known[case["case_id"]] = case
+                plans.plan(case)
+            open_ = [i for i in ids if known.get(i, {}).get("status") not in SETTLED]
             if progress:
-                progress(settled, len(ids))
-            if settled == len(ids):
+                progress(len(ids) - len(open_), len(ids))
+            if not open_:
                 break
-            for case_id in ids:
-                if case_id in found:
-                    timeline += _plan(found[case_id], seed, planned, tally)
-            moments = [action.at for action in timeline]
+            moments = [action.at for action in plans.pending.values()]
             deadline = runtime.clock.next_deadline()
             if deadline is not None:
                 moments.append(deadline)
             if not moments or min(moments) - start > MAX_SIMULATED:
                 break  # nothing left to happen: a case stalled
             now = min(moments)
-            runtime.advance(now)
-            due = sorted(a for a in timeline if a.at <= now)
-            timeline = [a for a in timeline if a.at > now]
+            timed_out = runtime.advance(now)
+            due = plans.due(now)
             for action in due:
-                _act(action, ports, bus, tally)
+                _act(action, ports, bus, plans.tally(action.case_id))
+            # a case changes when its holder or citizen acts, or when one of its waits ends
+            to_read = {action.case_id for action in due}
+            if timed_out:
+                to_read.update(i for i in open_ if i not in plans.pending)
         final = runtime.clock.now
     finally:
         runtime.off_clock()
-    found = _cases(cloud, full=True)
-    feedback_ids = [i for i in ids if not i.startswith("case-grv-")]  # inbound: demo/inbound
-    summary = _summary([found.get(i) for i in feedback_ids], tally)
+    found = _cases(cloud)
+    feedback = [found.get(i) for i in ids if not is_inbound(i)]
+    inbound = [found.get(i) for i in ids if is_inbound(i)]
+    summary = _summary(feedback, plans.tallies[False])
     summary.update(
-        all_settled=summary["still_open"] == 0 and summary["stalled"] == 0,
+        # the citizens' own grievances (demo/inbound), planned alike and counted apart
+        inbound_cases=_settlement(inbound) | dict(sorted(plans.tallies[True].items())),
+        all_settled=all(_settlement(c)["settled"] for c in (feedback, inbound)),
         sla_days={f"L{k}": v for k, v in SLA_DAYS.items()},
         simulated_days=round((final - start) / dt.timedelta(days=1), 2),
         seconds=round(time.monotonic() - started, 1),
@@ -164,86 +172,105 @@ def run_escalation(
     return summary
 
 
-PLANNING_FIELDS = (
+PLANNING = (
     "case_id, visit_key, #status, stage, #round, #level, holder.official_id, "
     "assignment.#round, assignment.assigned_at, assignment.deadline, signals.atr, stalled"
 )
+PLANNING_NAMES = {"#status": "status", "#round": "round", "#level": "level"}
 
 
-def _cases(cloud: Any, full: bool = False) -> dict[str, dict]:
-    """Every case item, by id, in one scan (cheaper than a read per case per step); only the
-    fields planning needs unless ``full``."""
+def _read(cloud: Any, case_ids: set[str]) -> list[dict]:
+    """The fields planning needs of ``case_ids`` (BatchGetItem, 100 a call), in id order."""
+    if not case_ids:
+        return []
+    keys = [{"case_id": {"S": i}} for i in sorted(case_ids)]
+    items = Batches(cloud.client("dynamodb")).get(
+        cloud.names.table(resources.CASES), keys, PLANNING, PLANNING_NAMES
+    )
+    return sorted((plain(item) for item in items), key=lambda case: case["case_id"])
+
+
+def _cases(cloud: Any) -> dict[str, dict]:
+    """Every case item in full, by id (one scan, at the end)."""
     table = cloud.names.table(resources.CASES)
-    kwargs: dict[str, Any] = {"TableName": table}
-    if not full:
-        kwargs["ProjectionExpression"] = PLANNING_FIELDS
-        kwargs["ExpressionAttributeNames"] = {
-            "#status": "status",
-            "#round": "round",
-            "#level": "level",
-        }
-    pages = cloud.client("dynamodb").get_paginator("scan").paginate(**kwargs)
-    plain = TypeDeserializer()
-    found = {}
-    for page in pages:
-        for item in page["Items"]:
-            case = _plain({k: plain.deserialize(v) for k, v in item.items()})
-            found[case["case_id"]] = case
-    return found
+    pages = cloud.client("dynamodb").get_paginator("scan").paginate(TableName=table)
+    return {case["case_id"]: case for page in pages for case in map(plain, page["Items"])}
 
 
-def _plain(value: Any) -> Any:
-    from decimal import Decimal
-
-    if isinstance(value, Decimal):
-        return int(value) if value == value.to_integral_value() else float(value)
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list | set | tuple):
-        return [_plain(v) for v in value]
-    return value
+def is_inbound(case_id: str) -> bool:
+    """A case the inbound stream opened (a citizen's own grievance), not a poor feedback's."""
+    return case_id.startswith(case_id_of(""))
 
 
 def _instant(text: str) -> dt.datetime:
     return dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
-def _plan(case: dict, seed: int, planned: set, tally: Counter) -> list[Action]:
-    """What the case's holder or citizen will do, decided once per round from the seed."""
-    if case["status"] != "open":
-        return []
-    case_id, level, round_ = case["case_id"], int(case["level"]), int(case["round"])
-    assignment = case.get("assignment") or {}
-    atr = (case.get("signals") or {}).get("atr") or {}
-    if case["stage"] == "awaiting_atr" and assignment.get("round") == round_:
-        if (case_id, round_, "atr") in planned:
-            return []
-        planned.add((case_id, round_, "atr"))
-        rng = random.Random(f"{seed}|{case_id}|{round_}|atr")
-        if rng.random() >= FILES_ATR.get(level, 0.5):
-            tally["officials_silent"] += 1
-            return []  # the deadline passes: the state machine escalates
-        assigned = _instant(assignment["assigned_at"])
-        days = max(1, (_instant(assignment["deadline"]) - assigned).days)
-        at = assigned + dt.timedelta(days=rng.randrange(days)) + ACT_AT
-        return [Action(at, case_id, "atr", level, by=case["holder"]["official_id"])]
-    if case["stage"] == "awaiting_confirmation" and atr.get("round") == round_:
-        if (case_id, round_, "confirmation") in planned:
-            return []
-        planned.add((case_id, round_, "confirmation"))
-        rng = random.Random(f"{seed}|{case_id}|{round_}|citizen")
-        roll, edge, answer = rng.random(), 0.0, "no_answer"
-        for name, share in CITIZEN:
-            edge += share
-            if roll < edge:
-                answer = name
-                break
-        tally[f"citizen_{answer}"] += 1
-        if answer == "no_answer":
-            return []  # the confirmation window closes: the state machine escalates
-        at = _instant(atr["at"]) + dt.timedelta(days=rng.randrange(CONFIRM_DAYS)) + ACT_AT
-        return [Action(at, case_id, answer, level, visit_key=case["visit_key"])]
-    return []
+class _Plans:
+    """What each case's holder or citizen will do, decided once per round from the seed:
+    at most one action pending per case (its deadline comes after it)."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.pending: dict[str, Action] = {}
+        self.tallies = {kind: Counter(dict.fromkeys(TALLIED, 0)) for kind in (False, True)}
+        self._planned: set[tuple[str, int, str]] = set()
+
+    def plan(self, case: dict) -> None:
+        action = self._next(case)
+        if action is not None:
+            self.pending[action.case_id] = action
+
+    def due(self, now: dt.datetime) -> list[Action]:
+        """The actions due by ``now``, taken off the plan, in time and case order."""
+        due = sorted(a for a in self.pending.values() if a.at <= now)
+        for action in due:
+            del self.pending[action.case_id]
+        return due
+
+    def tally(self, case_id: str) -> Counter[str]:
+        """What the officials and citizens did, for the feedback or the inbound cases."""
+        return self.tallies[is_inbound(case_id)]
+
+    def _once(self, case_id: str, round_: int, what: str) -> bool:
+        if (case_id, round_, what) in self._planned:
+            return False
+        self._planned.add((case_id, round_, what))
+        return True
+
+    def _next(self, case: dict) -> Action | None:
+        if case["status"] != "open":
+            return None
+        case_id, level, round_ = case["case_id"], int(case["level"]), int(case["round"])
+        assignment = case.get("assignment") or {}
+        atr = (case.get("signals") or {}).get("atr") or {}
+        if case["stage"] == "awaiting_atr" and assignment.get("round") == round_:
+            if not self._once(case_id, round_, "atr"):
+                return None
+            rng = random.Random(f"{self.seed}|{case_id}|{round_}|atr")
+            if rng.random() >= FILES_ATR.get(level, 0.5):
+                self.tally(case_id)["officials_silent"] += 1
+                return None  # the deadline passes: the state machine escalates
+            assigned = _instant(assignment["assigned_at"])
+            days = max(1, (_instant(assignment["deadline"]) - assigned).days)
+            at = assigned + dt.timedelta(days=rng.randrange(days)) + ACT_AT
+            return Action(at, case_id, "atr", level, by=case["holder"]["official_id"])
+        if case["stage"] == "awaiting_confirmation" and atr.get("round") == round_:
+            if not self._once(case_id, round_, "confirmation"):
+                return None
+            rng = random.Random(f"{self.seed}|{case_id}|{round_}|citizen")
+            roll, edge, answer = rng.random(), 0.0, "no_answer"
+            for name, share in CITIZEN:
+                edge += share
+                if roll < edge:
+                    answer = name
+                    break
+            self.tally(case_id)[f"citizen_{answer}"] += 1
+            if answer == "no_answer":
+                return None  # the confirmation window closes: the state machine escalates
+            at = _instant(atr["at"]) + dt.timedelta(days=rng.randrange(CONFIRM_DAYS)) + ACT_AT
+            return Action(at, case_id, answer, level, visit_key=case["visit_key"])
+        return None
 
 
 def _act(action: Action, ports: Any, bus: EventBridgePublisher, tally: Counter) -> None:
@@ -270,6 +297,20 @@ def _act(action: Action, ports: Any, bus: EventBridgePublisher, tally: Counter) 
             "received_at": action.at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         },
     )
+
+
+def _settlement(found: list[dict | None]) -> dict:
+    """How the cases ended: every one resolved or overdue, none stalled, is ``settled``."""
+    count = Counter(c["status"] if c else "missing" for c in found)
+    stalled = sum(1 for c in found if c and c.get("stalled"))
+    block = {
+        "opened": sum(1 for c in found if c),
+        "resolved": count["resolved"],
+        "overdue": count["overdue"],
+        "still_open": len(found) - count["resolved"] - count["overdue"],
+        "stalled": stalled,
+    }
+    return block | {"settled": block["still_open"] == 0 and stalled == 0}
 
 
 def _summary(found: list[dict | None], tally: Counter) -> dict:

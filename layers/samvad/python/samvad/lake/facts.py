@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from samvad import resources
+from samvad.reports import inbound
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30), "Asia/Kolkata")
 """India has no daylight saving: a fixed offset needs no time-zone database in Lambda."""
@@ -123,6 +124,7 @@ def _case(detail: dict[str, Any], event: str, stamp: str) -> Fact:
     level = detail.get("to_level") if event == "escalated" else detail.get("level")
     row = {
         "case_id": _text(detail, "case_id"),
+        "case_type": "grievance" if inbound.is_inbound(detail) else "feedback",
         "visit_key": detail.get("visit_key"),
         "event": event,
         "level": _int(level, "level"),

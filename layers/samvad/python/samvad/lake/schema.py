@@ -75,6 +75,7 @@ FEEDBACK = pa.schema(
 CASE_EVENTS = pa.schema(
     [
         pa.field("case_id", pa.string(), nullable=False),
+        pa.field("case_type", pa.string()),
         pa.field("visit_key", pa.string()),
         pa.field("event", pa.string()),
         pa.field("level", pa.int32()),
@@ -87,7 +88,9 @@ CASE_EVENTS = pa.schema(
     ]
 )
 """Every case transition: ``opened`` (level 1), ``escalated`` (``from_level`` → ``level``,
-``reason``), ``resolved`` (the citizen confirmed, at ``level``), ``overdue`` (level 4)."""
+``reason``), ``resolved`` (the citizen confirmed, at ``level``), ``overdue`` (level 4).
+``case_type`` is ``feedback`` (a sampled citizen's poor feedback: the reports' ``cases_opened``)
+or ``grievance`` (a citizen who came forward: the reports' ``inbound`` section, kept apart)."""
 
 TABLES: dict[str, pa.Schema] = {
     "samples": SAMPLES,
