@@ -105,10 +105,11 @@ def run_demo(
         inbound.cases.extend(ivr.cases)
         inbound.phones.extend(ivr.phones)
         last_run = day + dt.timedelta(days=days)
-        with console.bar("escalation", len(poor), "case") as update:
+        cases = poor + inbound.cases  # poor feedback's cases and the inbound grievances'
+        with console.bar("escalation", len(cases), "case") as update:
             escalation = run_escalation(
                 cloud,
-                poor + inbound.cases,
+                cases,
                 seed,
                 start=dt.datetime.combine(last_run, dt.time(21, 0), IST),
                 progress=lambda settled, total: update(settled),
@@ -119,6 +120,12 @@ def run_demo(
             f"{escalation['simulated_days']} simulated days: {escalation['resolved']} "
             f"resolved, {escalation['overdue']} overdue at the CM's office"
             + ("" if escalation["all_settled"] else f", {escalation['still_open']} STILL OPEN")
+        )
+        grievances = escalation["inbound_cases"]
+        console.say(
+            f"  and {grievances['opened']} inbound grievance cases: {grievances['resolved']} "
+            f"resolved, {grievances['overdue']} overdue at the CM's office"
+            + ("" if grievances["settled"] else f", {grievances['still_open']} STILL OPEN")
         )
         run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
         with console.bar("reports", days + 1, "report") as update:
