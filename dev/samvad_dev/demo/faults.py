@@ -287,7 +287,10 @@ def refusal(service: str, request: Any, kind: str) -> AWSResponse:
     from moto.core.botocore_stubber import MockRawResponse
 
     throttle = kind == "throttle"
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers = {  # botocore keeps some values as bytes (a restJson body's Content-Type)
+        k.lower(): v.decode("latin-1") if isinstance(v, bytes) else v
+        for k, v in request.headers.items()
+    }
     message = f"injected {kind} (samvad demo --faults)"
     if "x-amz-target" in headers:  # awsJson (DynamoDB, SQS, EventBridge, Step Functions…)
         code = "ThrottlingException" if throttle else "InternalFailure"
