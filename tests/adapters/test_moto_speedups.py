@@ -76,3 +76,44 @@ def test_every_patched_call_answers_as_unpatched_moto_does():
     assert patched["dynamodb"]["query index range"][0]["Count"] > 0  # the scenario reads data
     assert "error" in patched["dynamodb"]["update overlapping s1"]
     assert patched == unpatched
+
+
+def test_concurrent_updates_of_one_item_all_apply_without_an_error():
+    """Given one item with many attributes in moto (in-process, as the demo runs it), When
+    six threads update it 150 times each at once (the escalation engine's threads and a
+    handler do this to a case), Then no update raises and every one of them applied."""
+    import threading
+
+    moto_speedups.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="ap-south-1")
+        client.create_table(
+            TableName="cases",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        item = {"pk": {"S": "case"}} | {f"a{i}": {"S": "x" * 20} for i in range(60)}
+        client.put_item(TableName="cases", Item=item)
+        errors: list[Exception] = []
+
+        def update(worker: int) -> None:
+            for n in range(150):
+                try:
+                    client.update_item(
+                        TableName="cases",
+                        Key={"pk": {"S": "case"}},
+                        UpdateExpression=f"SET w{worker}_{n % 40} = :n ADD tally :one",
+                        ExpressionAttributeValues={":n": {"N": str(n)}, ":one": {"N": "1"}},
+                    )
+                except Exception as error:  # any error is the failure
+                    errors.append(error)
+
+        threads = [threading.Thread(target=update, args=(w,)) for w in range(6)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        tally = client.get_item(TableName="cases", Key={"pk": {"S": "case"}})["Item"]["tally"]
+    assert errors == []
+    assert tally == {"N": "900"}

@@ -58,7 +58,29 @@ def install() -> None:
     _event_inputs_parsed_once()
     _sqs_retention_read_directly()
     _response_methods_listed_once()
+    _dynamodb_requests_one_at_a_time()
     _INSTALLED = True
+
+
+def _dynamodb_requests_one_at_a_time() -> None:
+    """A correctness patch, not a speed-up: moto's DynamoDB is not thread-safe. The Step
+    Functions engine's threads update a case item (``dynamodb:updateItem``) while a handler
+    updates the same item, and moto's ``copy.deepcopy`` of it then fails ("dictionary changed
+    size during iteration"), which the engine takes for an unhandled Task error and the case
+    stalls. DynamoDB serialises writes to an item; here one DynamoDB request at a time is
+    handled (its handling never waits on another thread, so the lock cannot deadlock)."""
+    import threading
+
+    from moto.dynamodb.responses import DynamoHandler
+
+    lock = threading.RLock()
+    call_action = DynamoHandler.call_action
+
+    def one_at_a_time(self):  # type: ignore[no-untyped-def]
+        with lock:
+            return call_action(self)
+
+    DynamoHandler.call_action = one_at_a_time  # type: ignore[method-assign]
 
 
 def _transactions_copy_their_items() -> None:
