@@ -9,60 +9,42 @@ are the only source of identity. Each route parses its input, makes one call int
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad import telemetry
 from samvad.logs import logger_for
-from samvad.workspace import erasures
+from samvad.workspace import erasures, http
 from samvad.workspace.erasure_wiring import erasure_desk_ports
-from samvad.workspace.errors import BadRequest, WorkspaceError
-from samvad.workspace.roles import Official, official_from_claims
+from samvad.workspace.errors import WorkspaceError
+from samvad.workspace.roles import Official
 
 logger = logger_for("erasure")
 tracer = telemetry.tracer_for("erasure")
 app = APIGatewayHttpResolver()
-NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 def _official() -> Official:
-    context = app.current_event.raw_event.get("requestContext") or {}
-    claims = ((context.get("authorizer") or {}).get("jwt") or {}).get("claims")
-    source_ip = (context.get("http") or {}).get("sourceIp", "")
-    return official_from_claims(claims, source_ip)
+    return http.official_of(app.current_event)
 
 
 def _body() -> dict[str, Any]:
-    raw = app.current_event.decoded_body or ""
-    try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError:
-        raise BadRequest("body", "must be a JSON object") from None
-    if not isinstance(body, dict):
-        raise BadRequest("body", "must be a JSON object")
-    return body
+    return http.json_body(app.current_event)
 
 
-def _json(result: dict, status: int = 200) -> Response:
-    return Response(
-        status, content_types.APPLICATION_JSON, json.dumps(result, ensure_ascii=False), NO_STORE
-    )
+_json = http.json_response
 
 
 @app.exception_handler(WorkspaceError)
 def _refused(error: WorkspaceError) -> Response:
-    body: dict[str, Any] = {"error": str(error)}
-    if isinstance(error, BadRequest):
-        body["field"] = error.field
-    return _json(body, error.status)
+    return http.refusal(error)
 
 
 @app.not_found
 def _not_found(_error: Exception) -> Response:
-    return _json({"error": "no such route"}, 404)
+    return http.no_such_route()
 
 
 @app.post("/api/erasures")

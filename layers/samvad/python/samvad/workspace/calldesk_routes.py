@@ -9,10 +9,10 @@ from aws_lambda_powertools.event_handler import Response, content_types
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from samvad.workspace import calls, wiring
+from samvad.workspace.http import NO_STORE
 from samvad.workspace.roles import official_from_claims
 
 router = APIGatewayHttpRouter()
-NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
 
 
 @router.post("/api/calls/<visit_key>/dial")
