@@ -44,14 +44,6 @@ def ports(cloud):
     return local_ports(cloud)
 
 
-ENGINE_TASK_DEFECT = pytest.mark.xfail(
-    strict=False,
-    reason="Known defect (docs/local-runtime.md): in some fresh-clone CI runs moto's engine "
-    "raises an unhandled exception in a Task of these long cases and the case stalls; cause "
-    "not found (the shared-backend and DynamoDB-race causes are fixed)",
-)
-
-
 def _case(ports, case_id):
     return ports.cases.get(case_id) or {}
 
@@ -210,7 +202,6 @@ def test_resolved_at_l1_after_atr_and_citizen_confirmation(cloud, ports):
         cases.file_atr(case_id, "again", HOLDERS[1], ports)
 
 
-@ENGINE_TASK_DEFECT
 def test_l1_timeout_escalates_to_l2_after_a_reminder(cloud, ports):
     """Given an L1 SLA of 4 (compressed) days and no ATR, When it passes, Then a reminder went
     out at 75%, the case is at L2 with the district collector and a new deadline, the audit
@@ -289,7 +280,6 @@ def test_no_citizen_answer_reopens_at_the_next_level(cloud, ports):
     assert _case(ports, case_id)["status"] == "open"
 
 
-@ENGINE_TASK_DEFECT
 def test_after_l4_deadline_the_case_stays_open_flagged_overdue(cloud, ports):
     """Given nobody acts at any level, When L4's deadline passes, Then the case is flagged
     overdue at the CM office, still open (the execution keeps waiting), every step is in the
@@ -380,7 +370,6 @@ def _confirmations(cloud, case_id) -> list[dict]:
     return found
 
 
-@ENGINE_TASK_DEFECT
 def test_at_l4_the_citizen_is_asked_again_every_round(cloud, ports):
     """Given a case escalated to the CM's office (L4) with an ATR there, When the citizen says
     "not resolved", Then the case stays at L4 in a new round, the next ATR brings a new

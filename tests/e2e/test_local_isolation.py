@@ -160,3 +160,50 @@ def _finished(sfn, execution: str) -> str:
             return status
         time.sleep(0.1)
     return "RUNNING"
+
+
+def test_engine_clients_are_made_while_functions_variables_come_and_go():
+    """Given the main thread setting and unsetting variables (as the local runtime does around
+    each function it invokes), When engine threads make the clients of their Task states for
+    every region and service, Then none fails: moto's own maker iterated ``os.environ`` for
+    proxies and raised ``KeyError`` now and again, which stalled a case (``States.Runtime``)."""
+    import threading
+
+    import botocore.session
+    from moto.stepfunctions.parser.asl.utils import boto_client
+
+    from samvad_dev.local import isolation
+
+    isolation.install()
+    regions = botocore.session.get_session().get_available_regions("sqs")
+    stop, errors = threading.Event(), []
+
+    def churn() -> None:
+        i = 0
+        while not stop.is_set():
+            os.environ[f"SAMVAD_CHURN_{i % 40}"] = "x"
+            os.environ.pop(f"SAMVAD_CHURN_{(i + 20) % 40}", None)
+            i += 1
+
+    def make() -> None:
+        for region in regions * 2:
+            for service in ("sqs", "sns", "events", "dynamodb"):
+                try:
+                    boto_client.boto_client_for(region, service)
+                except Exception as error:  # any failure is the finding
+                    errors.append(error)
+
+    churner = threading.Thread(target=churn)
+    churner.start()
+    makers = [threading.Thread(target=make) for _ in range(4)]
+    try:
+        for maker in makers:
+            maker.start()
+        for maker in makers:
+            maker.join()
+    finally:
+        stop.set()
+        churner.join()
+        for i in range(40):
+            os.environ.pop(f"SAMVAD_CHURN_{i}", None)
+    assert errors == []

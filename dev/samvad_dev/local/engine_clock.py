@@ -19,6 +19,7 @@ thread's clock — or the wall clock, for executions started without one.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 import time
 import types
@@ -27,6 +28,7 @@ from typing import Any
 
 from samvad_dev.local import isolation
 
+ENGINE_LOG = logging.getLogger("samvad_dev.engine")
 _ACTIVE: EngineClock | None = None
 _PATCHED = False
 
@@ -238,6 +240,23 @@ def install() -> None:
     _patch()
 
 
+def _log_unhandled(state_class: Any) -> None:
+    """moto turns an exception in a Task's body into ``States.Runtime`` and logs only that it
+    happened; log the exception itself, with its traceback (``samvad_dev.engine``)."""
+    from moto.stepfunctions.parser.asl.component.common.error_name.failure_event import (
+        FailureEventException,
+    )
+
+    original = state_class._from_error
+
+    def _from_error(self: Any, env: Any, ex: Exception) -> Any:
+        if not isinstance(ex, FailureEventException):
+            ENGINE_LOG.error("a Task state raised %r", ex, exc_info=ex)
+        return original(self, env, ex)
+
+    state_class._from_error = _from_error
+
+
 def _patch() -> None:
     global _PATCHED
     if _PATCHED:
@@ -252,6 +271,7 @@ def _patch() -> None:
     program.threading = types.SimpleNamespace(Thread=_Thread)  # … its worker
     execute_state.Thread = _Thread  # … a task's body
     execute_state.threading = types.SimpleNamespace(Event=_event)  # … a task's timeout
+    _log_unhandled(execute_state.ExecutionState)
     callback.Event = _token_event  # … a task token's wait
     retrier_decl.time = types.SimpleNamespace(sleep=_sleep)  # … Retry's interval
     _PATCHED = True

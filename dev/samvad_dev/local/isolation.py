@@ -150,37 +150,63 @@ def _reset_unowned(cls: Any) -> None:
 
 def _call_back_the_server() -> None:
     """Point the engine's ``boto_client_for`` (imported by name in each integration's module)
-    at the server of the execution's thread; moto's own behaviour for the others."""
+    at ``_engine_client``."""
     import sys
 
     from moto.stepfunctions.parser.asl.utils import boto_client
 
     original = boto_client.boto_client_for
-
-    def boto_client_for(region: str, service: str, state_credentials: Any = None) -> Any:
-        from samvad_dev.local import engine_clock
-
-        served = engine_clock.server_of(threading.current_thread())
-        if served is None:
-            return original(region, service, state_credentials)
-        import boto3
-        from botocore.config import Config
-
-        return boto3.client(  # as moto's, with the endpoint of the execution's server
-            service_name=service,
-            region_name=region,
-            endpoint_url=served.endpoint,
-            aws_access_key_id="ak",
-            aws_secret_access_key="sk",
-            config=Config(
-                parameter_validation=False,
-                retries={"max_attempts": 0, "total_max_attempts": 1},
-                connect_timeout=boto_client.TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
-                read_timeout=boto_client.TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
-            ),
-        )
-
-    boto_client.boto_client_for = boto_client_for  # modules imported from now on
+    boto_client.boto_client_for = _engine_client  # modules imported from now on
     for module in list(sys.modules.values()):  # … and those already imported
         if getattr(module, "boto_client_for", None) is original:
-            module.boto_client_for = boto_client_for
+            module.boto_client_for = _engine_client
+
+
+_clients: dict[tuple[str, str, str], Any] = {}
+_clients_lock = threading.Lock()
+_session: Any = None
+
+
+def _engine_client(region: str, service: str, state_credentials: Any = None) -> Any:
+    """The client a Task state calls its service with: as moto's, but to the server of the
+    execution's thread when it has one, made once per endpoint, region and service, one
+    at a time (botocore's clients are thread-safe; making them is not), and with no proxies.
+    moto's looks its proxies up in ``os.environ``, iterating it, while the local runtime
+    sets and unsets each function's variables around its invocations on the main thread:
+    the iteration then raised ``KeyError`` now and again, and the case stalled."""
+    import boto3
+    from botocore.config import Config
+    from moto.core.models import botocore_stubber
+    from moto.settings import moto_server_port
+    from moto.stepfunctions.parser.asl.utils.boto_client import TimeoutSeconds
+
+    from samvad_dev.local import engine_clock
+
+    served = engine_clock.server_of(threading.current_thread())
+    if served is not None:
+        endpoint: str | None = served.endpoint
+    elif botocore_stubber.enabled:
+        endpoint = None  # moto in-process intercepts the call
+    else:
+        endpoint = f"http://localhost:{moto_server_port()}"
+    global _session
+    key = (endpoint or "in-process", region, service)
+    with _clients_lock:
+        client = _clients.get(key)
+        if client is None:
+            _session = _session or boto3.session.Session()
+            client = _clients[key] = _session.client(
+                service_name=service,
+                region_name=region,
+                endpoint_url=endpoint,
+                aws_access_key_id="ak",
+                aws_secret_access_key="sk",
+                config=Config(
+                    parameter_validation=False,
+                    retries={"max_attempts": 0, "total_max_attempts": 1},
+                    connect_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                    read_timeout=TimeoutSeconds.DEFAULT_TIMEOUT_SECONDS,
+                    proxies={},
+                ),
+            )
+        return client
