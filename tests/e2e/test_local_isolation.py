@@ -207,3 +207,33 @@ def test_engine_clients_are_made_while_functions_variables_come_and_go():
         for i in range(40):
             os.environ.pop(f"SAMVAD_CHURN_{i}", None)
     assert errors == []
+
+
+IN_PROCESS_MAKERS = """
+import sys
+from samvad_dev.local import isolation
+from samvad_dev.local.cloud import LocalCloud
+with LocalCloud(stage="inproc", in_process=True):
+    makers = {
+        name: module.boto_client_for
+        for name, module in list(sys.modules.items())
+        if name.startswith("moto.stepfunctions.parser") and hasattr(module, "boto_client_for")
+    }
+print(len(makers), sorted(n for n, m in makers.items() if m is not isolation._engine_client))
+"""
+
+
+def test_an_in_process_cloud_gives_the_engine_its_clients_too():
+    """Given a fresh process (the demo's), When an in-process cloud has started there, Then
+    every one of moto's Task integrations makes its clients with the local runtime's maker:
+    before in-process clouds installed it, the demo's engine used moto's, which iterates
+    ``os.environ``, and a case stalled now and again."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS_MAKERS], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    count, others = done.stdout.split(" ", 1)
+    assert int(count) > 5 and others.strip() == "[]"

@@ -99,6 +99,7 @@ class LocalCloud:
         from samvad_dev.local import moto_speedups
 
         moto_speedups.install()
+        isolation.install()  # the engine's clients, in-process too (``_engine_client``)
         credentials = {
             "AWS_ACCESS_KEY_ID": "local",
             "AWS_SECRET_ACCESS_KEY": "local",

@@ -20,8 +20,9 @@ So, once ``install``ed:
   (``engine_clock._Thread.server``, inherited as the clock is) and its Task calls go to that
   server's endpoint, whatever mock is active in the process.
 
-In-process clouds (``LocalCloud(in_process=True)``) are untouched: their executions were
-not started through a server, so the engine calls moto in-process as before.
+In-process clouds (``LocalCloud(in_process=True)``, the demo) own no account, and their
+executions, not started through a server, call moto in-process as before — through the same
+``_engine_client``, which every ``LocalCloud`` installs.
 """
 
 from __future__ import annotations
