@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import aws_cdk as cdk
+from aws_cdk import aws_iam as iam
 from constructs import Construct
 
 from infra.constructs.bridge_flow import BridgeFlow
@@ -171,10 +172,8 @@ class SamvadStack(cdk.Stack):
         Context: ``sms_spend_limit_usd`` (the account's SNS monthly SMS limit, default 1),
         ``ops_emails`` (comma-separated addresses subscribed to the ops topic) and
         ``bus_publishers`` (comma-separated ARNs of operators' roles that may put events)."""
-        extra = self.node.try_get_context("bus_publishers") or ""
-        if isinstance(extra, str):
-            extra = [arn.strip() for arn in extra.split(",") if arn.strip()]
-        self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus, list(extra))
+        extra = self._arns_context("bus_publishers")
+        self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus, extra)
         limit = self.node.try_get_context("sms_spend_limit_usd")
         emails = self.node.try_get_context("ops_emails") or ""
         if isinstance(emails, str):
@@ -190,10 +189,18 @@ class SamvadStack(cdk.Stack):
         )
         cdk.CfnOutput(self, "OpsTopicArn", value=self.monitoring.topic.topic_arn)
 
+    def _arns_context(self, name: str) -> list[str]:
+        """A context value of comma-separated ARNs (a list in cdk.json works too)."""
+        value = self.node.try_get_context(name) or ""
+        if isinstance(value, str):
+            value = value.split(",")
+        return [str(arn).strip() for arn in value if str(arn).strip()]
+
     def _workspace(self, stage: str, retention_days: int, repo_root: Path) -> None:
         """The officials' user pool, the workspace API and function, and the departments'
         upload access points (``departments`` context; ``auth_domain_prefix`` names the
-        hosted UI, default ``samvad-<stage>-<account>``)."""
+        hosted UI, default ``samvad-<stage>-<account>``; ``erasure_operators``: comma-separated
+        ARNs of the data-protection officers' roles that run ``samvad erase``)."""
         prefix = self.node.try_get_context("auth_domain_prefix") or f"samvad-{stage}-{self.account}"
         self.identity = Identity(self, "Identity", stage=stage, domain_prefix=str(prefix))
         self.signin_audit = SignInAudit(
@@ -234,7 +241,13 @@ class SamvadStack(cdk.Stack):
             departments=departments_setting(self.node.try_get_context("departments"))
             or tuple(default_departments().codes()),  # unset: the ones intake ships
             presigner=self.workspace.role,
-            rewriters=[self.erasure.role],  # erasure writes an upload back without a citizen
+            rewriters=[  # erasure writes an upload back without a citizen: the workspace's
+                self.erasure.role,  # … and the data-protection officers' own (`samvad erase`)
+                *(
+                    iam.Role.from_role_arn(self, f"ErasureOperator{i}", arn, mutable=False)
+                    for i, arn in enumerate(self._arns_context("erasure_operators"))
+                ),
+            ],
         )
         self.push_roles = PushRoles(  # push_principals context: who assumes each role
             self, "PushRoles", api=self.intake_api, store=self.store,

@@ -40,8 +40,12 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
 @pytest.fixture(scope="module")
 def prod_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
-    """cdk.json's context with ``stage=prod``."""
-    return _synthesise(tmp_path_factory.mktemp("cdk.out.prod"), cdk_context() | {"stage": "prod"})
+    """cdk.json's context with ``stage=prod`` and a data-protection officer's role."""
+    context = cdk_context() | {"stage": "prod", "erasure_operators": f" {DPO_ROLE} ,"}
+    return _synthesise(tmp_path_factory.mktemp("cdk.out.prod"), context)
+
+
+DPO_ROLE = f"arn:aws:iam::{ACCOUNT}:role/data-protection-officer"
 
 
 def _key(resource: Any) -> str:
@@ -727,3 +731,25 @@ def test_without_departments_only_the_workspace_writes_uploads() -> None:
         DepartmentUploads(
             stack, "Long", store=store, stage="test", departments=("d" * 45,), presigner=presigner
         )
+
+
+def test_an_erasure_operators_role_may_write_an_upload_back(prod_synth: Synthesis) -> None:
+    """Given ``erasure_operators`` naming a data-protection officer's role, when prod
+    synthesises, then the deny on direct writes under ``uploads/`` spares exactly the
+    workspace's presigning role, the erasure function's role and that officer's role (who
+    runs ``samvad erase``, which writes each upload back without the citizen's rows)."""
+    stack = prod_synth.stack
+    data_bucket = {"Ref": stack.get_logical_id(stack.store.bucket.node.default_child)}
+    [deny] = [
+        s
+        for policy in _resources(prod_synth, "AWS::S3::BucketPolicy").values()
+        if policy["Properties"]["Bucket"] == data_bucket
+        for s in policy["Properties"]["PolicyDocument"]["Statement"]
+        if s.get("Sid") == "DenyUploadsExceptThroughDepartmentAccessPoints"
+    ]
+    spared = deny["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
+    assert spared == [
+        get_att(prod_synth, stack.workspace.role),
+        get_att(prod_synth, stack.erasure.role),
+        DPO_ROLE,
+    ]
