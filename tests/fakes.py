@@ -24,9 +24,14 @@ class MemoryObjects:
     def __init__(self):
         self.objects: dict[tuple[str, str], bytes] = {}
         self.content_types: dict[tuple[str, str], str] = {}
+        self.user_metadata: dict[tuple[str, str], dict[str, str]] = {}
 
-    def add(self, bucket: str, key: str, data: bytes) -> None:
+    def add(self, bucket: str, key: str, data: bytes, metadata: dict | None = None) -> None:
         self.objects[(bucket, key)] = data
+        self.user_metadata[(bucket, key)] = dict(metadata or {})
+
+    def metadata(self, bucket, key, version_id):
+        return self.user_metadata.get((bucket, key), {})
 
     def open(self, bucket, key, version_id):
         return io.BytesIO(self.objects[(bucket, key)])

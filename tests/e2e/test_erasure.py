@@ -59,7 +59,7 @@ def day(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
 def erased(day: dict) -> dict:
     """Five sampled, contacted citizens (those with a case and with feedback first), erased
     through the command (sweeping every rejects file) with the stack's environment, then
-    erased again."""
+    erased again; then the intake queue is delivered."""
     cloud: LocalCloud = day["cloud"]
     visits = {v["visit_key"]["S"]: v for v in _scan(cloud, resources.VISITS)}
     contacted = {d["visit_key"]["S"] for d in _scan(cloud, resources.DISPATCHES)}
@@ -77,6 +77,8 @@ def erased(day: dict) -> dict:
         if len(phones) == ERASED:
             break
     tallies_before = _scan(cloud, resources.TALLIES)
+    ledger_before = _scan(cloud, resources.UPLOADS)
+    intake_reports_before = _intake_reports(cloud)
     before = _traces(cloud, [(Citizen(p, ""), "") for p in phones])
     first, second = [], []
     with _environment(cloud.env):
@@ -84,12 +86,18 @@ def erased(day: dict) -> dict:
             first.append(_erase(phone))
         for phone in phones:
             second.append(_erase(phone))
+    delivered = cloud.pump()  # S3 announced each upload written back to intake
     return {
+        "intake_after": delivered,
+        "ledger_after": _scan(cloud, resources.UPLOADS),
+        "intake_reports_after": _intake_reports(cloud),
         "traces_before": before,
         "phones": phones,
         "first": first,
         "second": second,
         "tallies_before": tallies_before,
+        "ledger_before": ledger_before,
+        "intake_reports_before": intake_reports_before,
         "had_case": any(k in with_case for k in ranked[:ERASED]),
         "had_feedback": any(k in with_feedback for k in ranked[:ERASED]),
     }
@@ -117,6 +125,17 @@ def test_no_table_object_version_or_queue_holds_their_number_or_hash(day, erased
     before = {where.split("?")[0].split("/")[0] for where, _ in erased["traces_before"]}
     assert {"Visits", "s3:"} <= before  # the scan does see a citizen's number
     assert _traces(day["cloud"], pairs) == []
+
+
+def test_the_uploads_erasure_wrote_back_are_not_ingested_again(erased):
+    """Given the uploads erasure wrote back (new versions, each announced to intake by S3),
+    When the intake queue is delivered, Then intake skips every one: the uploads ledger and
+    every intake report are as they were before the erasure."""
+    assert sum(r["counts"]["upload_rows"] for r in erased["first"]) >= 1
+    delivered = erased["intake_after"]
+    assert delivered.get("delivered", 0) >= 1 and not delivered.get("failed")
+    assert erased["ledger_after"] == erased["ledger_before"]
+    assert erased["intake_reports_after"] == erased["intake_reports_before"]
 
 
 def test_their_figures_still_add_up_in_the_reports(day, erased):
@@ -229,6 +248,18 @@ def _traces(cloud: LocalCloud, citizens: list[tuple[Citizen, str]]) -> list[tupl
     for queue, body in _queue_messages(cloud):
         found += [(queue, body[:200]) for c, _ in citizens if c.holds_number(body)]
     return found
+
+
+def _intake_reports(cloud: LocalCloud) -> dict[str, bytes]:
+    s3, bucket = cloud.client("s3"), cloud.names.bucket
+    pages = s3.get_paginator("list_objects_v2").paginate(
+        Bucket=bucket, Prefix=resources.INTAKE_REPORTS_PREFIX
+    )
+    return {
+        o["Key"]: s3.get_object(Bucket=bucket, Key=o["Key"])["Body"].read()
+        for page in pages
+        for o in page.get("Contents", [])
+    }
 
 
 def _scan(cloud: LocalCloud, spec: resources.TableSpec) -> list[dict]:

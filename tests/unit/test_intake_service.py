@@ -169,3 +169,39 @@ def test_the_report_never_contains_a_phone_number():
     text = str(report) + str(ports.events.published)
     for digits in ("9876543210", "9937012345", "98765", "7008011122"):
         assert digits not in text.replace(" ", "")
+
+
+def test_an_upload_erasure_wrote_back_is_not_ingested_again():
+    """Given an ingested upload, When erasure writes it back without one citizen's rows (a new
+    version carrying ``erased: true``, which S3 announces to intake like any upload), Then
+    intake skips that version: no visit, ledger entry, report, rejects or event; and an
+    upload with other metadata is ingested as ever."""
+    ports = memory_ports()
+    first = ingest(upload(ports, "uploads/health/day.csv", GOOD), ports)
+    report_key = (BUCKET, "reports/intake/health/day.csv.json")
+    objects_before = dict(ports.objects.objects)
+    visits_before, events_before = dict(ports.visits.items), list(ports.events.published)
+    without_one = GOOD.replace(
+        "70080 11122,31/02/2026,HLT-KHU-001,OPD,Bad Date,CHC Tangi,Khordha\r\n", ""
+    )
+    ports.objects.add(BUCKET, "uploads/health/day.csv", without_one.encode(), {"erased": "true"})
+    rewrite = Upload(bucket=BUCKET, key="uploads/health/day.csv", version_id="v2")
+
+    skipped = ingest(rewrite, ports)
+
+    assert skipped == {
+        "upload_id": rewrite.upload_id,
+        "key": rewrite.key,
+        "skipped": "erasure_rewrite",
+    }
+    assert ports.ledger.finished_report(rewrite.upload_id) is None
+    assert ports.visits.items == visits_before and ports.events.published == events_before
+    assert {k: v for k, v in ports.objects.objects.items() if k[1] != rewrite.key} == {
+        k: v for k, v in objects_before.items() if k[1] != rewrite.key
+    }
+    assert (
+        ports.objects.objects[report_key] == objects_before[report_key] and first["accepted"] == 2
+    )
+    other = Upload(bucket=BUCKET, key="uploads/health/other.csv", etag="e-other")
+    ports.objects.add(BUCKET, other.key, GOOD.encode(), {"source": "portal"})
+    assert ingest(other, ports)["duplicates"] == 3

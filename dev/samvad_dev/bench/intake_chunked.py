@@ -192,6 +192,9 @@ class DiskObjects:
         path = self._path(bucket, key)
         return path.read_bytes() if path.exists() else None
 
+    def metadata(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]:
+        return {}
+
     def bytes_under(self, prefix: str) -> int:
         return sum(p.stat().st_size for p in (self._root / BUCKET / prefix).rglob("*"))
 

@@ -103,6 +103,10 @@ class _Slow:
         self._wait()
         return self.documents.get(key)
 
+    def metadata(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]:
+        self._wait()
+        return {}
+
     # UploadLedger, Directory, EventPublisher, ConfigReader, StrataRecorder
     def finished_report(self, upload_id: str) -> None:
         self._wait()

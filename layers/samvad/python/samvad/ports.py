@@ -48,6 +48,10 @@ class ObjectStore(Protocol):
         """A small object's bytes, or None if there is none (the chunked path's results)."""
         ...
 
+    def metadata(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]:
+        """The object version's user metadata (``x-amz-meta-*``, without the prefix)."""
+        ...
+
 
 # -- visits --------------------------------------------------------------------------------
 

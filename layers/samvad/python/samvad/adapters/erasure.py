@@ -94,7 +94,7 @@ class BucketObjects:
             Key=key,
             Body=body,
             ContentType=head.get("ContentType", "application/octet-stream"),
-            Metadata={**head.get("Metadata", {}), "erased": "true"},
+            Metadata={**head.get("Metadata", {}), resources.ERASED_METADATA: "true"},
         )
         current = written.get("VersionId")
         deleted = 0

@@ -32,6 +32,10 @@ class S3ObjectStore:
         self._client.copy(source, bucket, new_key)
         self._client.delete_object(Bucket=bucket, Key=key)
 
+    def metadata(self, bucket: str, key: str, version_id: str | None) -> dict[str, str]:
+        extra = {"VersionId": version_id} if version_id else {}
+        return dict(self._client.head_object(Bucket=bucket, Key=key, **extra)["Metadata"])
+
     def find(self, bucket: str, key: str) -> bytes | None:
         """A small object's bytes, or None when it is absent (the chunked intake's results)."""
         try:

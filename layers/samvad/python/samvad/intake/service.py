@@ -177,6 +177,17 @@ def ingest(upload: Upload, ports: IntakePorts, chunk_rows: int | None = None) ->
             "upload already ingested; returning its report", extra={"upload_id": upload.upload_id}
         )
         return done
+    if (
+        ports.objects.metadata(upload.bucket, upload.key, upload.version_id).get(
+            resources.ERASED_METADATA
+        )
+        == "true"
+    ):
+        log.info(
+            "an erasure's rewrite of an upload: its rows were all ingested before; skipped",
+            extra={"upload_id": upload.upload_id},
+        )
+        return {"upload_id": upload.upload_id, "key": upload.key, "skipped": "erasure_rewrite"}
 
     started = ports.clock()
     ports.ledger.started(upload.upload_id, {"key": upload.key, "started_at": started.isoformat()})
