@@ -70,11 +70,6 @@ def runs(tmp_path_factory):
     return clean, faulty
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="Known defect (docs/operations.md): in fresh-clone CI runs one inbound grievance "
-    "case ended overdue under faults (one more official silent) where the clean run resolved it",
-)
 def test_a_day_with_failing_aws_calls_ends_with_the_figures_of_a_clean_day(runs):
     """Given the same seed and visits, When one demo runs clean and one with 5% of the
     functions' AWS calls failing (throttled, 5xx, or applied with the answer lost), Then

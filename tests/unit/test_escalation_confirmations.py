@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+
+import pytest
 
 from samvad import resources
 from samvad.dispatch.service import dispatch
@@ -105,3 +108,64 @@ def test_the_answer_of_an_l4_round_reaches_the_waiting_state_machine():
             | {"received_at": current["received_at"]},
         )
     ]
+
+
+class FailingOnce(Tokens):
+    """``SendTaskSuccess`` fails the first time (throttled, or applied with its answer lost)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.failures = 1
+
+    def send_success(self, token: str, output: dict) -> bool:
+        if self.failures:
+            self.failures -= 1
+            raise ConnectionError("throttled")
+        return super().send_success(token, output)
+
+
+def test_an_answer_whose_delivery_failed_is_delivered_when_its_event_comes_again():
+    """Given a citizen's "resolved" recorded on the case but never handed to the waiting state
+    machine (``SendTaskSuccess`` failed, so the event is redelivered), When the same
+    ``CaseConfirmation`` comes again, Then the recorded answer is delivered to that token once
+    and marked delivered; a third delivery changes nothing. (Before, the repeat was
+    "already_answered" and the state machine waited out the window: "citizen_no_answer".)"""
+    case = case_at_l4(3)
+    case["signals"]["atr"]["delivered"] = True
+    tokens = FailingOnce()
+    ports = escalation_ports(case, tokens)
+    detail = {"case_id": CASE, "resolved": True, "channel": "sms", "level": 4, "round": 3}
+
+    with contextlib.suppress(ConnectionError):  # the record fails: SQS delivers it again
+        cases.record_confirmation(detail, ports)
+    assert case["signals"]["confirmation"]["delivered"] is False and tokens.sent == []
+
+    again = cases.record_confirmation(detail, ports)
+    third = cases.record_confirmation(detail, ports)
+
+    assert again == {"case_id": CASE, "result": "delivered"}
+    [(token, output)] = tokens.sent
+    assert token == "token-3" and output["resolved"] is True
+    assert case["signals"]["confirmation"]["delivered"] is True
+    assert third == {"case_id": CASE, "result": "already_answered"} and len(tokens.sent) == 1
+
+
+def test_an_atr_whose_delivery_failed_is_delivered_when_the_official_files_again():
+    """Given an official's ATR recorded on the case but never handed to the waiting state
+    machine (``SendTaskSuccess`` failed after the filing was stored), When the official files
+    again, Then they are told it was filed already, and the recorded ATR is delivered then."""
+    case = case_at_l4(2)
+    case["holder"] = {"official_id": "cmo"}
+    case["signals"] = {}
+    case["waits"] = {"atr": {"round": 2, "token": "atr-token-2"}}
+    tokens = FailingOnce()
+    ports = escalation_ports(case, tokens)
+    with contextlib.suppress(ConnectionError):
+        cases.file_atr(CASE, "Inquiry held, remedy given", "cmo", ports)
+    assert case["signals"]["atr"]["delivered"] is False and tokens.sent == []
+
+    with pytest.raises(cases.CaseError, match="already filed"):
+        cases.file_atr(CASE, "Inquiry held, remedy given", "cmo", ports)
+
+    assert [t for t, _ in tokens.sent] == ["atr-token-2"]
+    assert case["signals"]["atr"]["delivered"] is True
