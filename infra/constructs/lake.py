@@ -5,11 +5,11 @@ queries as named queries."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_athena as athena
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -17,12 +17,11 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
 from infra.constructs.queues import (
-    RULE_MAX_EVENT_AGE,
-    RULE_RETRY_ATTEMPTS,
     dead_letter_queue,
     on_failure_queue,
+    rule_target,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
@@ -83,26 +82,27 @@ class Lake(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
         stage: str,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="lake",
             description="Samvad lake: buffer facts from domain events; export days as Parquet",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1024,
             timeout=FUNCTION_TIMEOUT,
+            **common,
         )
-        self.layer = layer
+        self.layer = common["layer"]
         self._queues(store)
+        rule_dead_letters = dead_letter_queue(
+            self,
+            "FactsRuleDeadLetterQueue",
+            key=store.queue_key,
+            of="the facts rule's target (EventBridge DeadLetterConfig)",
+        )
         self.rule = events.Rule(
             self,
             "FactsRule",
@@ -111,19 +111,7 @@ class Lake(SamvadFunction):
                 source=lake_pattern()["source"], detail_type=lake_pattern()["detail-type"]
             ),
             description="Samvad: domain events the lake keeps as facts",
-            targets=[
-                events_targets.SqsQueue(
-                    self.queue,
-                    dead_letter_queue=dead_letter_queue(
-                        self,
-                        "FactsRuleDeadLetterQueue",
-                        key=store.queue_key,
-                        of="the facts rule's target (EventBridge DeadLetterConfig)",
-                    ),
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                )
-            ],
+            targets=[rule_target(self.queue, rule_dead_letters)],
         )
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -164,14 +152,7 @@ class Lake(SamvadFunction):
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
         return [
-            *(
-                iam.PolicyStatement(
-                    sid="Objects" + "".join(p.title().replace("-", "") for p in prefix.split("/")),
-                    actions=list(actions),
-                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
-                )
-                for prefix, actions in OBJECT_ACTIONS.items()
-            ),
+            *object_statements(store, OBJECT_ACTIONS),
             iam.PolicyStatement(
                 sid="ListLakePrefixes",
                 actions=["s3:ListBucket"],
@@ -186,11 +167,7 @@ class Lake(SamvadFunction):
                     }
                 },
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),
         ]
 
     def _schedule(self, store: DataStore) -> None:

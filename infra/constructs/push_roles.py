@@ -18,7 +18,13 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.function import LOG_RETENTION, SamvadFunction, arn_ref, table_statements
+from infra.constructs.function import (
+    LOG_RETENTION,
+    SamvadFunction,
+    arn_ref,
+    key_statement,
+    table_statements,
+)
 from infra.constructs.intake_api import ROUTE, IntakeApi
 from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
@@ -130,11 +136,7 @@ class PushRoles(Construct):
         )
         self.function.add_statements(
             *table_statements(store, CONFIG_ACTIONS),
-            iam.PolicyStatement(
-                sid="UseDataKey",  # the Config table is encrypted with it
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),  # the Config table is encrypted with it
         )
         provider_logs = logs.LogGroup(
             self,

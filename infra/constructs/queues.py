@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from infra.constructs.function import MESSAGE_KEY_USE, key_statement
 from infra.constructs.nag import acknowledge
 from samvad import resources
 
@@ -45,17 +47,64 @@ def work_queue(
         enforce_ssl=True,
         retention_period=DEAD_LETTER_RETENTION,
     )
-    queue = sqs.Queue(
+    queue = redriving_queue(
         scope,
         f"{prefix}Queue",
+        key=key,
+        dead_letters=dead,
+        max_receives=max_receives,
+        visibility_timeout=visibility_timeout,
+    )
+    return queue, dead
+
+
+def redriving_queue(
+    scope: Construct,
+    id: str,
+    *,
+    key: kms.IKey,
+    dead_letters: sqs.IQueue,
+    max_receives: int,
+    visibility_timeout: cdk.Duration,
+    delivery_delay: cdk.Duration | None = None,
+) -> sqs.Queue:
+    """An encrypted, TLS-only work queue ``id`` (kept 4 days) that redrives to
+    ``dead_letters`` after ``max_receives`` receives."""
+    return sqs.Queue(
+        scope,
+        id,
         encryption=sqs.QueueEncryption.KMS,
         encryption_master_key=key,
         enforce_ssl=True,
+        delivery_delay=delivery_delay,
         visibility_timeout=visibility_timeout,
         retention_period=WORK_RETENTION,
-        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receives, queue=dead),
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receives, queue=dead_letters),
     )
-    return queue, dead
+
+
+def rule_target(queue: sqs.IQueue, dead_letters: sqs.IQueue) -> targets.SqsQueue:
+    """A rule's target ``queue``, retried ``RULE_RETRY_ATTEMPTS`` times, then ``dead_letters``."""
+    return targets.SqsQueue(
+        queue,
+        dead_letter_queue=dead_letters,
+        retry_attempts=RULE_RETRY_ATTEMPTS,
+        max_event_age=RULE_MAX_EVENT_AGE,
+    )
+
+
+def send_statements(
+    queues: dict[str, sqs.IQueue], key: kms.IKey, *, key_sid: str = "UseQueueKey"
+) -> list[iam.PolicyStatement]:
+    """``sqs:SendMessage`` on each queue (``{sid: queue}``, one statement each) and, as
+    ``key_sid``, the queue key's ``MESSAGE_KEY_USE``."""
+    return [
+        *(
+            iam.PolicyStatement(sid=sid, actions=["sqs:SendMessage"], resources=[q.queue_arn])
+            for sid, q in queues.items()
+        ),
+        key_statement(key_sid, key, actions=MESSAGE_KEY_USE),
+    ]
 
 
 def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> sqs.Queue:
@@ -112,18 +161,8 @@ def on_failure_queue(
         retry_attempts=ASYNC_RETRY_ATTEMPTS,
         max_event_age=ASYNC_MAX_EVENT_AGE,
     )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            sid="AsyncFailuresToQueue",
-            actions=["sqs:SendMessage"],
-            resources=[queue.queue_arn],
-        )
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            sid="AsyncFailuresUseQueueKey",
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=[key.key_arn],
-        )
-    )
+    for statement in send_statements(
+        {"AsyncFailuresToQueue": queue}, key, key_sid="AsyncFailuresUseQueueKey"
+    ):
+        role.add_to_principal_policy(statement)
     return queue

@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
 from infra.constructs.queues import (
-    RULE_MAX_EVENT_AGE,
-    RULE_RETRY_ATTEMPTS,
     dead_letter_queue,
     on_failure_queue,
+    rule_target,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
@@ -58,23 +55,17 @@ class Reports(SamvadFunction):
         self,
         scope: Construct,
         id: str,
-        *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="reports",
             description="Samvad reports: tally domain events; write daily and monthly reports",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1536,
             timeout=FUNCTION_TIMEOUT,
+            **common,
         )
         self.topic = sns.Topic(
             self,
@@ -93,14 +84,7 @@ class Reports(SamvadFunction):
                 source=tally_pattern()["source"], detail_type=tally_pattern()["detail-type"]
             ),
             description="Samvad: domain events the reports tally",
-            targets=[
-                events_targets.SqsQueue(
-                    self.queue,
-                    dead_letter_queue=self.rule_dead_letter_queue,
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                )
-            ],
+            targets=[rule_target(self.queue, self.rule_dead_letter_queue)],
         )
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -153,22 +137,11 @@ class Reports(SamvadFunction):
                 actions=["dynamodb:GetItem"],
                 resources=[tables[resources.CONFIG.logical_id].table_arn],
             ),
-            *(
-                iam.PolicyStatement(
-                    sid="Objects" + "".join(p.title() for p in prefix.split("/")),
-                    actions=list(actions),
-                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
-                )
-                for prefix, actions in OBJECT_ACTIONS.items()
-            ),
+            *object_statements(store, OBJECT_ACTIONS),
             iam.PolicyStatement(
                 sid="AnnounceReports", actions=["sns:Publish"], resources=[self.topic.topic_arn]
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),
         ]
 
     def _schedules(self, store: DataStore) -> None:

@@ -21,7 +21,7 @@ from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.queues import dead_letter_queue
+from infra.constructs.queues import dead_letter_queue, send_statements
 
 SCHEDULED_TIME = scheduler.ContextAttribute.scheduled_time
 """Put in a schedule's input where the handler expects the invocation's scheduled time."""
@@ -93,14 +93,7 @@ def scheduled_invoke(
             actions=["lambda:InvokeFunction"],
             resources=[function.function_arn],
         ),
-        iam.PolicyStatement(
-            sid="DeadLetter", actions=["sqs:SendMessage"], resources=[dead_letters.queue_arn]
-        ),
-        iam.PolicyStatement(
-            sid="UseQueueKey",
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=[key.key_arn],
-        ),
+        *send_statements({"DeadLetter": dead_letters}, key),
     ):
         role.add_to_policy(statement)
     schedules = {}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -10,14 +10,21 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import (
+    MESSAGE_KEY_USE,
+    FunctionArgs,
+    SamvadFunction,
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    table_statements,
+)
 from infra.constructs.http_stage import throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
@@ -29,7 +36,6 @@ FUNCTION_TIMEOUT = cdk.Duration.seconds(15)
 THROTTLE_RATE = 50
 """Requests per second, steady, for the whole stage: a few thousand officials at work."""
 THROTTLE_BURST = 100
-KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id: what the workspace reads and writes, nothing more.
 TABLE_ACTIONS = {
     "Cases": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
@@ -93,24 +99,18 @@ class Workspace(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         identity: Identity,
         state_machine: sfn.IStateMachine,
         notices_topic: sns.ITopic,
         notices_key: kms.IKey,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="workspace",
             description="Samvad workspace: officials' pages and JSON API (signed in)",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
             environment={
@@ -119,6 +119,7 @@ class Workspace(SamvadFunction):
                 resources.ESCALATION_STATE_MACHINE_ENV: state_machine.state_machine_arn,
                 resources.CASE_NOTICES_TOPIC_ENV: notices_topic.topic_arn,
             },
+            **common,
         )
         self.api = apigwv2.HttpApi(
             self,
@@ -273,16 +274,13 @@ class Workspace(SamvadFunction):
         notices_topic: sns.ITopic,
         notices_key: kms.IKey,
     ) -> list[iam.PolicyStatement]:
-        tables, bucket = store.tables, store.bucket
+        bucket = store.bucket
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QueryCasesByScope",
-                actions=["dynamodb:Query"],
-                resources=[
-                    f"{tables[resources.CASES.logical_id].table_arn}/index/{index}"
-                    for index in CASE_LIST_INDEXES
-                ],
+            index_query_statement(
+                store,
+                "QueryCasesByScope",
+                [(resources.CASES.logical_id, index) for index in CASE_LIST_INDEXES],
             ),
             *(
                 iam.PolicyStatement(
@@ -292,14 +290,8 @@ class Workspace(SamvadFunction):
                 )
                 for prefix, actions in OBJECT_ACTIONS.items()
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
-            ),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
-            ),
+            key_statement("UseDataKey", store.key),
+            publish_events_statement(store),
             iam.PolicyStatement(
                 sid="ResumeCaseExecutions",
                 actions=["states:SendTaskSuccess"],
@@ -310,9 +302,5 @@ class Workspace(SamvadFunction):
                 actions=["sns:Publish"],
                 resources=[notices_topic.topic_arn],
             ),
-            iam.PolicyStatement(
-                sid="UseNoticesKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[notices_key.key_arn],
-            ),
+            key_statement("UseNoticesKey", notices_key, actions=MESSAGE_KEY_USE),
         ]
