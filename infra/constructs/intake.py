@@ -45,12 +45,7 @@ class Intake(SamvadFunction):
     The function, its role and log group come from ``SamvadFunction``.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        **common: Unpack[FunctionArgs],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
         store = common["store"]
         super().__init__(
             scope,

@@ -45,12 +45,7 @@ class IntakeApi(SamvadFunction):
     The ``$default`` stage throttles and writes JSON access logs (encrypted with the data key).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        **common: Unpack[FunctionArgs],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
         store = common["store"]
         super().__init__(
             scope,

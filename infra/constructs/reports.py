@@ -51,12 +51,7 @@ class Reports(SamvadFunction):
     ``async_failures``. Each report is announced on ``topic``.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        **common: Unpack[FunctionArgs],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
         store = common["store"]
         super().__init__(
             scope,

@@ -41,12 +41,7 @@ class SchemeBroadcast(SamvadFunction):
     """``function`` (reserved concurrency 1), ``schedule``, ``schedule_dead_letter_queue``,
     ``async_failures`` (runs that still fail after Lambda's retries)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        **common: Unpack[FunctionArgs],
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
         store = common["store"]
         super().__init__(
             scope,
