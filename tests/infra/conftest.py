@@ -31,6 +31,8 @@ class Synthesis:
         return self.stack.get_logical_id(construct.node.default_child)
 
 
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+"""What tracing adds to every function's role."""
 CONNECT_REGION = "ap-southeast-1"
 CONNECT_INSTANCE_ARN = (
     f"arn:aws:connect:{CONNECT_REGION}:123456789012:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -93,6 +95,26 @@ def _synthesise(outdir: Path, context: dict[str, Any]) -> Synthesis:
 
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def key_of(resource: Any) -> str:
+    """``resource`` as ``actions_by_resource`` keys it (JSON, sorted keys)."""
+    return json.dumps(resource, sort_keys=True)
+
+
+def ref_of(synth: Synthesis, construct: Any) -> dict[str, str]:
+    """``{"Ref": <logical id>}`` for ``construct``."""
+    return {"Ref": synth.logical_id(construct)}
+
+
+def objects_of(synth: Synthesis, prefix: str) -> dict[str, Any]:
+    """The ARN of the data bucket's objects under ``prefix``, as the template spells it."""
+    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
+
+
+def resources_of(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
+    """The template's resources of CloudFormation type ``type_``, by logical id."""
+    return synth.template.find_resources(type_)
 
 
 def get_att(synth: Synthesis, construct: Any) -> dict[str, Any]:

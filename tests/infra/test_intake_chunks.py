@@ -15,11 +15,15 @@ from infra.constructs.intake_chunks import (
     max_concurrency,
 )
 from samvad import resources
-from tests.infra.conftest import Synthesis, actions_by_resource, get_att, props, role_statements
+from tests.infra.conftest import (
+    Synthesis,
+    actions_by_resource,
+    get_att,
+    props,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
-
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 
 
 def _definition(synth: Synthesis) -> dict[str, Any]:

@@ -14,7 +14,12 @@ import pytest
 from samvad import resources
 from samvad.intake.departments import default_departments
 from samvad.settings import IntakeSettings
-from tests.infra.conftest import REPO_ROOT, Synthesis, role_statements
+from tests.infra.conftest import (
+    REPO_ROOT,
+    Synthesis,
+    resources_of,
+    role_statements,
+)
 from tests.infra.conftest import actions_on as _actions_on
 from tests.infra.conftest import as_list as _as_list
 from tests.infra.conftest import get_att as _get_att
@@ -26,10 +31,6 @@ CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 # W3005: redundant DependsOn that CDK itself emits next to a GetAtt (the S3 notification
 # custom resource, CDK's BucketNotificationsHandler, Function → Role). Harmless.
 CFN_LINT_IGNORED = "W3005"
-
-
-def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
-    return synth.template.find_resources(type_)
 
 
 @pytest.mark.parametrize("voice", [False, True], ids=["sms-only", "connect"])
@@ -347,7 +348,7 @@ def test_data_bucket_is_private_encrypted_versioned_and_logged(synth: Synthesis)
     bucket_id = synth.logical_id(store.bucket)
     [policy] = [
         p["Properties"]["PolicyDocument"]["Statement"]
-        for p in _resources(synth, "AWS::S3::BucketPolicy").values()
+        for p in resources_of(synth, "AWS::S3::BucketPolicy").values()
         if p["Properties"]["Bucket"] == {"Ref": bucket_id}
     ]
     assert any(
@@ -445,7 +446,7 @@ def test_intake_queue_dead_letter_queue_and_event_source(synth: Synthesis) -> No
     for q in (intake.queue, intake.dead_letter_queue):
         policies = [
             p["Properties"]["PolicyDocument"]["Statement"]
-            for p in _resources(synth, "AWS::SQS::QueuePolicy").values()
+            for p in resources_of(synth, "AWS::SQS::QueuePolicy").values()
             if {"Ref": synth.logical_id(q)} in p["Properties"]["Queues"]
         ]
         assert any(
@@ -466,7 +467,7 @@ def test_intake_queue_dead_letter_queue_and_event_source(synth: Synthesis) -> No
 
 def test_uploads_notify_the_intake_queue(synth: Synthesis) -> None:
     """Given the data bucket, then objects created under uploads/ notify the intake queue."""
-    [notification] = _resources(synth, "Custom::S3BucketNotifications").values()
+    [notification] = resources_of(synth, "Custom::S3BucketNotifications").values()
     props = notification["Properties"]
     assert props["BucketName"] == {"Ref": synth.logical_id(synth.stack.store.bucket)}
     assert props["NotificationConfiguration"] == {
