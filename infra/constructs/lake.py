@@ -9,19 +9,17 @@ from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_athena as athena
-from aws_cdk import aws_events as events
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
 from infra.constructs.queues import (
     dead_letter_queue,
+    events_to_function,
     on_failure_queue,
-    rule_target,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
@@ -103,23 +101,15 @@ class Lake(SamvadFunction):
             key=store.queue_key,
             of="the facts rule's target (EventBridge DeadLetterConfig)",
         )
-        self.rule = events.Rule(
+        self.rule = events_to_function(
             self,
             "FactsRule",
-            event_bus=store.bus,
-            event_pattern=events.EventPattern(
-                source=lake_pattern()["source"], detail_type=lake_pattern()["detail-type"]
-            ),
+            bus=store.bus,
+            pattern=lake_pattern(),
             description="Samvad: domain events the lake keeps as facts",
-            targets=[rule_target(self.queue, rule_dead_letters)],
-        )
-        self.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=10,
-                max_batching_window=cdk.Duration.seconds(5),
-                report_batch_item_failures=True,
-            )
+            queue=self.queue,
+            dead_letters=rule_dead_letters,
+            function=self.function,
         )
         self.add_statements(*self._statements(store))
         self.acknowledge_object_prefixes(

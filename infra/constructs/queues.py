@@ -7,12 +7,16 @@ lists and redrives them (docs/operations.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
@@ -91,6 +95,41 @@ def rule_target(queue: sqs.IQueue, dead_letters: sqs.IQueue) -> targets.SqsQueue
         retry_attempts=RULE_RETRY_ATTEMPTS,
         max_event_age=RULE_MAX_EVENT_AGE,
     )
+
+
+def events_to_function(
+    scope: Construct,
+    id: str,
+    *,
+    bus: events.IEventBus,
+    pattern: Mapping[str, Sequence[str]],
+    description: str,
+    queue: sqs.IQueue,
+    dead_letters: sqs.IQueue,
+    function: lambda_.IFunction,
+) -> events.Rule:
+    """A rule ``id`` on ``bus`` sending the events of ``pattern`` (``source``, ``detail-type``)
+    to ``queue`` (``rule_target``), which ``function`` takes in batches of ten or five seconds,
+    reporting item failures."""
+    rule = events.Rule(
+        scope,
+        id,
+        event_bus=bus,
+        event_pattern=events.EventPattern(
+            source=list(pattern["source"]), detail_type=list(pattern["detail-type"])
+        ),
+        description=description,
+        targets=[rule_target(queue, dead_letters)],
+    )
+    function.add_event_source(
+        sources.SqsEventSource(
+            queue,
+            batch_size=10,
+            max_batching_window=cdk.Duration.seconds(5),
+            report_batch_item_failures=True,
+        )
+    )
+    return rule
 
 
 def send_statements(

@@ -5,17 +5,15 @@ from __future__ import annotations
 from typing import Unpack
 
 import aws_cdk as cdk
-from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
 from infra.constructs.queues import (
     dead_letter_queue,
+    events_to_function,
     on_failure_queue,
-    rule_target,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
@@ -71,23 +69,15 @@ class Reports(SamvadFunction):
         )
         self.function.add_environment(resources.REPORTS_TOPIC_ENV, self.topic.topic_arn)
         self._queues(store)
-        self.rule = events.Rule(
+        self.rule = events_to_function(
             self,
             "TallyRule",
-            event_bus=store.bus,
-            event_pattern=events.EventPattern(
-                source=tally_pattern()["source"], detail_type=tally_pattern()["detail-type"]
-            ),
+            bus=store.bus,
+            pattern=tally_pattern(),
             description="Samvad: domain events the reports tally",
-            targets=[rule_target(self.queue, self.rule_dead_letter_queue)],
-        )
-        self.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=10,
-                max_batching_window=cdk.Duration.seconds(5),
-                report_batch_item_failures=True,
-            )
+            queue=self.queue,
+            dead_letters=self.rule_dead_letter_queue,
+            function=self.function,
         )
         self.add_statements(*self._statements(store))
         self._schedules(store)

@@ -117,6 +117,20 @@ def resources_of(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     return synth.template.find_resources(type_)
 
 
+def machine_definition(synth: Synthesis, machine: Any) -> dict[str, Any]:
+    """``machine``'s definition, every CloudFormation reference replaced by ``<logical id>``."""
+    definition = props(synth, machine)["DefinitionString"]
+
+    def part(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if "Ref" in value:
+            return f"<{value['Ref']}>"
+        return f"<{value['Fn::GetAtt'][0]}>"
+
+    return json.loads("".join(part(p) for p in definition["Fn::Join"][1]))
+
+
 def get_att(synth: Synthesis, construct: Any) -> dict[str, Any]:
     """``{"Fn::GetAtt": [<logical id>, "Arn"]}`` for ``construct``."""
     return {"Fn::GetAtt": [synth.logical_id(construct), "Arn"]}
