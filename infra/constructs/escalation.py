@@ -17,7 +17,6 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -26,12 +25,12 @@ from constructs import Construct
 
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
 from infra.constructs.function import (
-    LOG_RETENTION,
     MESSAGE_KEY_USE,
     XRAY_REASON,
     FunctionArgs,
     SamvadFunction,
     key_statement,
+    retained_logs,
     table_statements,
 )
 from infra.constructs.nag import acknowledge
@@ -148,13 +147,7 @@ class Escalation(SamvadFunction):
                 dispatch_queue=dispatch_queue,
             ),
         )
-        self.state_machine_logs = logs.LogGroup(
-            self,
-            "StateMachineLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.state_machine_logs = retained_logs(self, "StateMachineLogs", store.key)
         machine = sfn.StateMachine(
             self,
             "StateMachine",

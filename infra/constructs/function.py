@@ -37,6 +37,8 @@ RUNTIME_REASON = (
 )
 KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 """What a role that reads and writes data encrypted with a key does with the key."""
+KEY_WRITE_ONLY = ("kms:Encrypt", "kms:GenerateDataKey")
+"""What writing data encrypted with a key, never reading it back, takes of the key."""
 MESSAGE_KEY_USE = ("kms:Decrypt", "kms:GenerateDataKey")
 """What sending to an encrypted queue or topic takes of its key."""
 
@@ -133,6 +135,17 @@ def sms_only_publish() -> list[iam.PolicyStatement]:
     ]
 
 
+def retained_logs(scope: Construct, id: str, key: kms.IKey) -> logs.LogGroup:
+    """A log group ``id`` kept ``LOG_RETENTION``, encrypted with ``key``, retained on delete."""
+    return logs.LogGroup(
+        scope,
+        id,
+        retention=LOG_RETENTION,
+        encryption_key=key,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+
+
 def arn_ref(construct: Construct) -> str:
     """How cdk-nag spells the ``Arn`` attribute of ``construct`` in a finding id."""
     logical_id = cdk.Stack.of(construct).get_logical_id(construct.node.default_child)
@@ -181,13 +194,7 @@ class SamvadFunction(Construct):
     ) -> None:
         super().__init__(scope, id)
         self._store = store
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.log_group = retained_logs(self, "Logs", store.key)
         self.role = iam.Role(
             self,
             "Role",

@@ -8,14 +8,13 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
-import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.constructs.function import LOG_RETENTION
+from infra.constructs.function import retained_logs
 from infra.constructs.storage import DataStore
 
 COMMON_LOG_FIELDS = {
@@ -44,13 +43,7 @@ def throttled_stage(
     """``api``'s ``$default`` stage (``Stage``, auto-deployed), throttled at ``rate`` requests a
     second with ``burst``, logging to ``AccessLogs`` (encrypted with the data key, retained)
     the common fields plus ``caller_field`` (who called, e.g. the JWT's ``sub``)."""
-    access_logs = logs.LogGroup(
-        scope,
-        "AccessLogs",
-        retention=LOG_RETENTION,
-        encryption_key=store.key,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
-    )
+    access_logs = retained_logs(scope, "AccessLogs", store.key)
     fields = {**COMMON_LOG_FIELDS, **caller_field}
     stage = apigwv2.HttpStage(
         scope,

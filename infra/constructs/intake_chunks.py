@@ -23,20 +23,19 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
 from infra.constructs.function import (
     KMS_USE,
-    LOG_RETENTION,
     XRAY_REASON,
     SamvadFunction,
     arn_ref,
     key_statement,
     publish_events_statement,
     read_secrets_statement,
+    retained_logs,
 )
 from infra.constructs.intake import Intake
 from infra.constructs.nag import acknowledge
@@ -310,13 +309,7 @@ class IntakeChunks(Construct):
         ).next(sfn.Fail(self, "IntakeFailed", state_name="Failed", error="ChunkedIntakeFailed"))
         for state in (split, chunks, reduce):
             state.add_catch(failed, errors=["States.ALL"], result_path="$.error")
-        self.state_machine_logs = logs.LogGroup(
-            self,
-            "StateMachineLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.state_machine_logs = retained_logs(self, "StateMachineLogs", store.key)
         machine = sfn.StateMachine(
             self,
             "StateMachine",

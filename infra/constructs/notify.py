@@ -34,6 +34,11 @@ from infra.constructs.queues import (
     send_statements,
 )
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
+from infra.constructs.schedules import (
+    create_schedules_statements,
+    dispatch_schedules_arn,
+    scheduler_role,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -164,7 +169,6 @@ class Notify(SamvadFunction):
     # -- deferred dispatches ----------------------------------------------------------------
 
     def _scheduling(self, store: DataStore) -> None:
-        stack = cdk.Stack.of(self)
         # Its schedules are one-time and transient: the group goes with the stack.
         self.schedule_group = scheduler.ScheduleGroup(
             self,
@@ -172,37 +176,24 @@ class Notify(SamvadFunction):
             schedule_group_name=resources.DISPATCH_SCHEDULE_GROUP,
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
-        self.schedule_role = iam.Role(
-            self,
-            "ScheduleRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": self.schedule_group.schedule_group_arn,
-                    }
-                },
-            ),
-            description="Samvad deferred dispatches: put a message back on the dispatch queue",
-        )
         self.deferred_dead_letter_queue = dead_letter_queue(
             self,
             "DeferredDeadLetterQueue",
             key=store.queue_key,
             of="the deferred dispatches' one-time schedules (Scheduler DeadLetterConfig)",
         )
-        for statement in send_statements(
-            {"RequeueDispatch": self.dispatch_queue, "DeadLetter": self.deferred_dead_letter_queue},
-            store.queue_key,
-        ):
-            self.schedule_role.add_to_policy(statement)
-
-    def _schedules_arn(self) -> str:
-        return cdk.Stack.of(self).format_arn(
-            service="scheduler",
-            resource="schedule",
-            resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
+        self.schedule_role = scheduler_role(
+            self,
+            "ScheduleRole",
+            group_arn=self.schedule_group.schedule_group_arn,
+            description="Samvad deferred dispatches: put a message back on the dispatch queue",
+            statements=send_statements(
+                {
+                    "RequeueDispatch": self.dispatch_queue,
+                    "DeadLetter": self.deferred_dead_letter_queue,
+                },
+                store.queue_key,
+            ),
         )
 
     # -- permissions --------------------------------------------------------------------------
@@ -223,16 +214,11 @@ class Notify(SamvadFunction):
                 "ReadLinkAndPhoneHashKeys", store.link_secret, store.phone_hash_secret
             ),
             key_statement("UseDataAndQueueKeys", store.key, store.queue_key),
-            iam.PolicyStatement(
-                sid="ScheduleDeferredDispatches",
-                actions=["scheduler:CreateSchedule"],
-                resources=[self._schedules_arn()],
-            ),
-            iam.PolicyStatement(
-                sid="PassScheduleRole",
-                actions=["iam:PassRole"],
-                resources=[self.schedule_role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            *create_schedules_statements(
+                "ScheduleDeferredDispatches",
+                "PassScheduleRole",
+                schedules_arn=dispatch_schedules_arn(self),
+                role=self.schedule_role,
             ),
             *sms_only_publish(),
         ]
@@ -297,7 +283,7 @@ class Notify(SamvadFunction):
         )
         acknowledge_wildcard(
             self.role,
-            self._schedules_arn(),
+            dispatch_schedules_arn(self),
             reason="Only schedules of the dispatch group; each deferred message gets a "
             "one-time schedule whose name is made when it is deferred.",
         )

@@ -14,15 +14,14 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from infra.constructs.function import (
-    LOG_RETENTION,
     SamvadFunction,
     arn_ref,
     key_statement,
+    retained_logs,
     table_statements,
 )
 from infra.constructs.intake_api import ROUTE, IntakeApi
@@ -138,13 +137,7 @@ class PushRoles(Construct):
             *table_statements(store, CONFIG_ACTIONS),
             key_statement("UseDataKey", store.key),  # the Config table is encrypted with it
         )
-        provider_logs = logs.LogGroup(
-            self,
-            "ProviderLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        provider_logs = retained_logs(self, "ProviderLogs", store.key)
         self.provider = cr.Provider(
             self, "Provider", on_event_handler=self.function.function, log_group=provider_logs
         )

@@ -10,7 +10,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement
+from infra.constructs.function import KEY_WRITE_ONLY, FunctionArgs, SamvadFunction, key_statement
 from samvad import resources
 
 TIMEOUT = cdk.Duration.seconds(5)
@@ -46,8 +46,6 @@ class SignInAudit(SamvadFunction):
                 actions=["dynamodb:PutItem", "dynamodb:ConditionCheckItem"],  # a replay: once
                 resources=[store.tables[resources.AUDIT.logical_id].table_arn],
             ),
-            key_statement(
-                "EncryptAudit", store.key, actions=("kms:Encrypt", "kms:GenerateDataKey")
-            ),
+            key_statement("EncryptAudit", store.key, actions=KEY_WRITE_ONLY),
         )
         user_pool.add_trigger(cognito.UserPoolOperation.POST_AUTHENTICATION, self.function)

@@ -17,6 +17,7 @@ from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
 from infra.constructs.function import (
+    KEY_WRITE_ONLY,
     MESSAGE_KEY_USE,
     FunctionArgs,
     SamvadFunction,
@@ -28,6 +29,11 @@ from infra.constructs.function import (
 from infra.constructs.http_stage import throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
+from infra.constructs.schedules import (
+    create_schedules_statements,
+    dispatch_schedules_arn,
+    scheduler_role,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -157,53 +163,30 @@ class Workspace(SamvadFunction):
         schedule in ``schedule_group`` (the dispatch group) that calls DynamoDB's
         ``PutItem`` on the CallLists table when the retry is due (a universal target: no
         function runs) as ``hand_back_role``, which may do only that."""
-        stack = cdk.Stack.of(self)
         call_lists = store.tables[resources.CALL_LISTS.logical_id]
-        self.hand_back_role = iam.Role(
+        self.hand_back_role = scheduler_role(
             self,
             "HandBackRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": schedule_group.schedule_group_arn,
-                    }
-                },
-            ),
+            group_arn=schedule_group.schedule_group_arn,
             description="Samvad call desk: put a no-answer back on the official's call list",
+            statements=[
+                iam.PolicyStatement(
+                    sid="ReturnToTheCallList",
+                    actions=["dynamodb:PutItem"],
+                    resources=[call_lists.table_arn],
+                ),
+                key_statement("EncryptCallLists", store.key, actions=KEY_WRITE_ONLY),
+            ],
         )
-        for statement in (
-            iam.PolicyStatement(
-                sid="ReturnToTheCallList",
-                actions=["dynamodb:PutItem"],
-                resources=[call_lists.table_arn],
-            ),
-            iam.PolicyStatement(
-                sid="EncryptCallLists",
-                actions=["kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
-        ):
-            self.hand_back_role.add_to_policy(statement)
-        schedules = stack.format_arn(
-            service="scheduler",
-            resource="schedule",
-            resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
-        )
+        schedules = dispatch_schedules_arn(self)
         self.function.add_environment(resources.SCHEDULER_ROLE_ENV, self.hand_back_role.role_arn)
         self.add_statements(
-            iam.PolicyStatement(
-                sid="HandBackToTheDesk",
-                actions=["scheduler:CreateSchedule"],
-                resources=[schedules],
-            ),
-            iam.PolicyStatement(
-                sid="PassHandBackRole",
-                actions=["iam:PassRole"],
-                resources=[self.hand_back_role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
-            ),
+            *create_schedules_statements(
+                "HandBackToTheDesk",
+                "PassHandBackRole",
+                schedules_arn=schedules,
+                role=self.hand_back_role,
+            )
         )
         acknowledge_wildcard(
             self.role,
