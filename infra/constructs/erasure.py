@@ -7,7 +7,6 @@ from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -88,11 +87,7 @@ class Erasure(SamvadFunction):
             reserved_concurrent_executions=RESERVED_CONCURRENCY,
             **common,
         )
-        integration = integrations.HttpLambdaIntegration(
-            "Handler",
-            self.function,
-            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-        )
+        integration = self.http_integration()
         self.routes = workspace.api.add_routes(
             path=ROUTE_PATH,
             methods=[apigwv2.HttpMethod.POST, apigwv2.HttpMethod.GET],

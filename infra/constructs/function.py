@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import TypedDict
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
@@ -250,6 +252,14 @@ class SamvadFunction(Construct):
             "POWERTOOLS_LOG_LEVEL": "INFO",
             **extra,
         }
+
+    def http_integration(self) -> integrations.HttpLambdaIntegration:
+        """The function behind HTTP API routes: integration ``Handler``, payload format 2.0."""
+        return integrations.HttpLambdaIntegration(
+            "Handler",
+            self.function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
 
     def add_statements(self, *statements: iam.PolicyStatement) -> None:
         """Grant ``statements`` to the function's role (its default policy), in order."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 
+import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_apigatewayv2 as apigwv2
@@ -29,6 +30,18 @@ COMMON_LOG_FIELDS = {
     "integrationError": "$context.integrationErrorMessage",
 }
 """What every access log line holds: no path, query or body (no citizen data)."""
+
+
+def http_api(scope: Construct, name: str, *, description: str) -> apigwv2.HttpApi:
+    """An HTTP API ``Api`` named ``<stack>-<name>``, without a default stage (``throttled_stage``
+    makes it)."""
+    return apigwv2.HttpApi(
+        scope,
+        "Api",
+        api_name=f"{cdk.Stack.of(scope).stack_name}-{name}",
+        description=description,
+        create_default_stage=False,
+    )
 
 
 def throttled_stage(

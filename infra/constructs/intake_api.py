@@ -7,7 +7,6 @@ from typing import Unpack
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
@@ -19,7 +18,7 @@ from infra.constructs.function import (
     read_secrets_statement,
     table_statements,
 )
-from infra.constructs.http_stage import throttled_stage
+from infra.constructs.http_stage import http_api, throttled_stage
 from infra.constructs.intake import TABLE_ACTIONS  # the push API writes what intake writes
 from infra.constructs.storage import DataStore
 
@@ -56,18 +55,8 @@ class IntakeApi(SamvadFunction):
             timeout=FUNCTION_TIMEOUT,
             **common,
         )
-        self.api = apigwv2.HttpApi(
-            self,
-            "Api",
-            api_name=f"{cdk.Stack.of(self).stack_name}-intake",
-            description="Samvad push API for department systems",
-            create_default_stage=False,
-        )
-        handler = integrations.HttpLambdaIntegration(
-            "Handler",
-            self.function,
-            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-        )
+        self.api = http_api(self, "intake", description="Samvad push API for department systems")
+        handler = self.http_integration()
         [self.route] = self.api.add_routes(
             path=ROUTE,
             methods=[apigwv2.HttpMethod.POST],

@@ -17,7 +17,6 @@ from constructs import Construct
 
 from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
 from infra.constructs.queues import (
-    dead_letter_queue,
     events_to_function,
     on_failure_queue,
     work_queue,
@@ -95,21 +94,16 @@ class Lake(SamvadFunction):
         )
         self.layer = common["layer"]
         self._queues(store)
-        rule_dead_letters = dead_letter_queue(
-            self,
-            "FactsRuleDeadLetterQueue",
-            key=store.queue_key,
-            of="the facts rule's target (EventBridge DeadLetterConfig)",
-        )
-        self.rule = events_to_function(
+        self.rule, self.rule_dead_letter_queue = events_to_function(
             self,
             "FactsRule",
             bus=store.bus,
             pattern=lake_pattern(),
             description="Samvad: domain events the lake keeps as facts",
             queue=self.queue,
-            dead_letters=rule_dead_letters,
             function=self.function,
+            key=store.queue_key,
+            name="facts",
         )
         self.add_statements(*self._statements(store))
         self.acknowledge_object_prefixes(

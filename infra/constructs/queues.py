@@ -105,12 +105,20 @@ def events_to_function(
     pattern: Mapping[str, Sequence[str]],
     description: str,
     queue: sqs.IQueue,
-    dead_letters: sqs.IQueue,
     function: lambda_.IFunction,
-) -> events.Rule:
+    key: kms.IKey,
+    name: str,
+) -> tuple[events.Rule, sqs.Queue]:
     """A rule ``id`` on ``bus`` sending the events of ``pattern`` (``source``, ``detail-type``)
-    to ``queue`` (``rule_target``), which ``function`` takes in batches of ten or five seconds,
-    reporting item failures."""
+    to ``queue`` (``rule_target``; undeliverable ones to a new ``<id>DeadLetterQueue``, encrypted
+    with ``key``, "the ``name`` rule's"), which ``function`` takes in batches of ten or five
+    seconds, reporting item failures. Returns the rule and its dead-letter queue."""
+    dead_letters = dead_letter_queue(
+        scope,
+        f"{id}DeadLetterQueue",
+        key=key,
+        of=f"the {name} rule's target (EventBridge DeadLetterConfig)",
+    )
     rule = events.Rule(
         scope,
         id,
@@ -129,7 +137,7 @@ def events_to_function(
             report_batch_item_failures=True,
         )
     )
-    return rule
+    return rule, dead_letters
 
 
 def send_statements(

@@ -11,7 +11,6 @@ from constructs import Construct
 
 from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
 from infra.constructs.queues import (
-    dead_letter_queue,
     events_to_function,
     on_failure_queue,
     work_queue,
@@ -69,15 +68,16 @@ class Reports(SamvadFunction):
         )
         self.function.add_environment(resources.REPORTS_TOPIC_ENV, self.topic.topic_arn)
         self._queues(store)
-        self.rule = events_to_function(
+        self.rule, self.rule_dead_letter_queue = events_to_function(
             self,
             "TallyRule",
             bus=store.bus,
             pattern=tally_pattern(),
             description="Samvad: domain events the reports tally",
             queue=self.queue,
-            dead_letters=self.rule_dead_letter_queue,
             function=self.function,
+            key=store.queue_key,
+            name="tally",
         )
         self.add_statements(*self._statements(store))
         self._schedules(store)
@@ -96,12 +96,6 @@ class Reports(SamvadFunction):
             key=store.queue_key,
             visibility_timeout=QUEUE_VISIBILITY,
             max_receives=resources.REPORTS_MAX_RECEIVES,
-        )
-        self.rule_dead_letter_queue = dead_letter_queue(
-            self,
-            "TallyRuleDeadLetterQueue",
-            key=store.queue_key,
-            of="the tally rule's target (EventBridge DeadLetterConfig)",
         )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:

@@ -7,7 +7,6 @@ from typing import Unpack
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_scheduler as scheduler
@@ -26,7 +25,7 @@ from infra.constructs.function import (
     publish_events_statement,
     table_statements,
 )
-from infra.constructs.http_stage import throttled_stage
+from infra.constructs.http_stage import http_api, throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.schedules import (
@@ -127,12 +126,8 @@ class Workspace(SamvadFunction):
             },
             **common,
         )
-        self.api = apigwv2.HttpApi(
-            self,
-            "Api",
-            api_name=f"{cdk.Stack.of(self).stack_name}-workspace",
-            description="Samvad officials' workspace: pages and JSON API",
-            create_default_stage=False,
+        self.api = http_api(
+            self, "workspace", description="Samvad officials' workspace: pages and JSON API"
         )
         self.client = identity.add_workspace_client(self.api.api_endpoint)
         self.function.add_environment(
@@ -217,11 +212,7 @@ class Workspace(SamvadFunction):
         )
 
     def _routes(self) -> None:
-        handler = integrations.HttpLambdaIntegration(
-            "Handler",
-            self.function,
-            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-        )
+        handler = self.http_integration()
         self.api_routes = self.api.add_routes(
             path="/api/{proxy+}",
             methods=[apigwv2.HttpMethod.ANY, apigwv2.HttpMethod.GET],
