@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,10 @@ class Synthesis:
         return self.stack.get_logical_id(construct.node.default_child)
 
 
+CFN_LINT = Path(sys.executable).with_name("cfn-lint")
+# W3005: redundant DependsOn that CDK itself emits next to a GetAtt (the S3 notification
+# custom resource, CDK's BucketNotificationsHandler, Function → Role). Harmless.
+CFN_LINT_IGNORED = "W3005"
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 """What tracing adds to every function's role."""
 CONNECT_REGION = "ap-southeast-1"
@@ -91,6 +96,15 @@ def _synthesise(outdir: Path, context: dict[str, Any]) -> Synthesis:
         else Template.from_json(json.loads(template_file.read_text()))
     )
     return Synthesis(stack, template, outdir, template_file, error)
+
+
+def assert_cfn_lint_passes(template_file: Path, region: str) -> None:
+    """cfn-lint finds nothing in ``template_file`` for ``region`` (but ``CFN_LINT_IGNORED``)."""
+    options = ["--regions", region, "--ignore-checks", CFN_LINT_IGNORED]
+    result = subprocess.run(
+        [CFN_LINT, *options, "--", str(template_file)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def as_list(value: Any) -> list[Any]:

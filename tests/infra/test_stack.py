@@ -17,6 +17,7 @@ from samvad.settings import IntakeSettings
 from tests.infra.conftest import (
     REPO_ROOT,
     Synthesis,
+    assert_cfn_lint_passes,
     resources_of,
     role_statements,
 )
@@ -26,11 +27,6 @@ from tests.infra.conftest import get_att as _get_att
 from tests.infra.conftest import props as _props
 
 pytestmark = pytest.mark.infra
-
-CFN_LINT = Path(sys.executable).with_name("cfn-lint")
-# W3005: redundant DependsOn that CDK itself emits next to a GetAtt (the S3 notification
-# custom resource, CDK's BucketNotificationsHandler, Function → Role). Harmless.
-CFN_LINT_IGNORED = "W3005"
 
 
 @pytest.mark.parametrize("voice", [False, True], ids=["sms-only", "connect"])
@@ -236,13 +232,7 @@ def test_cfn_lint_passes(request: pytest.FixtureRequest, voice: bool) -> None:
     """Given the synthesised template (without Connect, and with a Connect instance), when
     cfn-lint checks it for the stack's own region, then it passes."""
     synth: Synthesis = request.getfixturevalue("connect_synth" if voice else "synth")
-    options = ["--regions", synth.stack.region, "--ignore-checks", CFN_LINT_IGNORED]
-    result = subprocess.run(
-        [CFN_LINT, *options, "--", str(synth.template_file)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_cfn_lint_passes(synth.template_file, synth.stack.region)
 
 
 @pytest.mark.parametrize("spec", resources.TABLES, ids=lambda s: s.logical_id)
