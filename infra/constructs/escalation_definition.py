@@ -234,23 +234,15 @@ class Definition:
         return self._retry(state)
 
     def _announce(self, id: str, detail_type: str, detail: str) -> tasks.EventBridgePutEvents:
-        state = tasks.EventBridgePutEvents(
-            self.scope,
-            id,
-            result_path=DISCARD,
-            entries=[
-                tasks.EventBridgePutEventsEntry(
-                    event_bus=self.t.bus,
-                    source=resources.EVENT_SOURCE,
-                    detail_type=_s(detail_type),
-                    detail=sfn.TaskInput.from_json_path_at(detail),
-                )
-            ],
-        )
-        self._stalls(self._retry(state))
-        return state
+        return self._put_event(id, _s(detail_type), sfn.TaskInput.from_json_path_at(detail))
 
     def _event(self, id: str, detail_type: str, detail: dict) -> tasks.EventBridgePutEvents:
+        return self._put_event(id, detail_type, sfn.TaskInput.from_object({**_dims(), **detail}))
+
+    def _put_event(
+        self, id: str, detail_type: str, detail: sfn.TaskInput
+    ) -> tasks.EventBridgePutEvents:
+        """Put one domain event on the bus (result discarded; retried, then a stall)."""
         state = tasks.EventBridgePutEvents(
             self.scope,
             id,
@@ -260,7 +252,7 @@ class Definition:
                     event_bus=self.t.bus,
                     source=resources.EVENT_SOURCE,
                     detail_type=detail_type,
-                    detail=sfn.TaskInput.from_object({**_dims(), **detail}),
+                    detail=detail,
                 )
             ],
         )
