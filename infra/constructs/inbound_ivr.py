@@ -13,12 +13,15 @@ from pathlib import Path
 from typing import Unpack
 
 import aws_cdk as cdk
-from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.connect import ConnectSettings
+from infra.constructs.connect import (
+    ConnectSettings,
+    connect_may_invoke,
+    contact_flow,
+    flow_content,
+)
 from infra.constructs.function import (
     FunctionArgs,
     SamvadFunction,
@@ -105,37 +108,19 @@ class InboundIvr(SamvadFunction):
         )  # fmt: skip
 
     def _flow(self, settings: ConnectSettings, stage: str) -> None:
-        content = FLOW_FILE.read_text(encoding="utf-8")
-        if f"${{{FLOW_ARN_PARAMETER}}}" not in content:
-            raise ValueError(f"{FLOW_FILE}: no ${{{FLOW_ARN_PARAMETER}}} placeholder")
         arn = self.function.function_arn
-        self.permission = lambda_.CfnPermission(
-            self,
-            "InvokeByConnect",
-            action="lambda:InvokeFunction",
-            function_name=arn,
-            principal="connect.amazonaws.com",
-            source_arn=settings.instance_arn,
-            source_account=cdk.Stack.of(self).account,
+        content = flow_content(FLOW_FILE, FLOW_ARN_PARAMETER, arn)
+        self.permission, self.integration = connect_may_invoke(
+            self, settings, arn, permission_id="InvokeByConnect", integration_id="Integration"
         )
-        self.integration = connect.CfnIntegrationAssociation(
+        self.flow, self.flow_id = contact_flow(
             self,
-            "Integration",
-            instance_id=settings.instance_arn,
-            integration_type="LAMBDA_FUNCTION",
-            integration_arn=arn,
-        )
-        self.flow = connect.CfnContactFlow(
-            self,
-            "Flow",
-            instance_arn=settings.instance_arn,
+            settings,
             name=f"samvad-inbound-{stage}",
-            type="CONTACT_FLOW",
             description="Samvad: citizens call in (grievances, status, schemes)",
-            content=cdk.Fn.sub(content, {FLOW_ARN_PARAMETER: arn}),
+            content=content,
         )
         self.flow.node.add_dependency(self.permission, self.integration)
-        self.flow_id = cdk.Fn.select(3, cdk.Fn.split("/", self.flow.attr_contact_flow_arn))
         cdk.CfnOutput(
             self,
             "InboundFlowId",
