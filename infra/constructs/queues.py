@@ -8,6 +8,7 @@ lists and redrives them (docs/operations.md).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import aws_cdk as cdk
 import jsii
@@ -33,6 +34,18 @@ ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(6)
 WORK_RETENTION = cdk.Duration.days(4)
 
 
+def _encrypted_queue(scope: Construct, id: str, *, key: kms.IKey, **props: Any) -> sqs.Queue:
+    """An SQS queue ``id`` encrypted with ``key``, TLS only, with ``props``."""
+    return sqs.Queue(
+        scope,
+        id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        **props,
+    )
+
+
 def work_queue(
     scope: Construct,
     prefix: str,
@@ -43,13 +56,8 @@ def work_queue(
 ) -> tuple[sqs.Queue, sqs.Queue]:
     """A function's encrypted work queue ``<prefix>Queue`` (kept 4 days) and the dead-letter
     queue ``<prefix>DeadLetterQueue`` it redrives to after ``max_receives`` receives."""
-    dead = sqs.Queue(
-        scope,
-        f"{prefix}DeadLetterQueue",
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
-        retention_period=DEAD_LETTER_RETENTION,
+    dead = _encrypted_queue(
+        scope, f"{prefix}DeadLetterQueue", key=key, retention_period=DEAD_LETTER_RETENTION
     )
     queue = redriving_queue(
         scope,
@@ -74,12 +82,10 @@ def redriving_queue(
 ) -> sqs.Queue:
     """An encrypted, TLS-only work queue ``id`` (kept 4 days) that redrives to
     ``dead_letters`` after ``max_receives`` receives."""
-    return sqs.Queue(
+    return _encrypted_queue(
         scope,
         id,
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
+        key=key,
         delivery_delay=delivery_delay,
         visibility_timeout=visibility_timeout,
         retention_period=WORK_RETENTION,
@@ -157,14 +163,7 @@ def send_statements(
 def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> sqs.Queue:
     """An encrypted dead-letter queue for ``of`` (what fails into it, for the cdk-nag note:
     a dead-letter queue has no dead-letter queue of its own)."""
-    queue = sqs.Queue(
-        scope,
-        id,
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
-        retention_period=DEAD_LETTER_RETENTION,
-    )
+    queue = _encrypted_queue(scope, id, key=key, retention_period=DEAD_LETTER_RETENTION)
     queue.node.add_metadata(resources.DEAD_LETTER_TAG, of)  # monitoring.watch finds it
     acknowledge(
         queue,
