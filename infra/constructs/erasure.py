@@ -10,9 +10,8 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.function import (
-    FunctionArgs,
-    SamvadFunction,
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.statements import (
     index_query_statement,
     key_statement,
     read_secrets_statement,

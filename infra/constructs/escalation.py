@@ -24,17 +24,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
-from infra.constructs.function import (
-    MESSAGE_KEY_USE,
-    XRAY_REASON,
-    FunctionArgs,
-    SamvadFunction,
-    key_statement,
-    retained_logs,
-    table_statements,
-)
+from infra.constructs.function import XRAY_REASON, FunctionArgs, SamvadFunction, retained_logs
 from infra.constructs.nag import acknowledge
 from infra.constructs.queues import work_queue
+from infra.constructs.statements import MESSAGE_KEY_USE, key_statement, table_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.escalation.notices import SENDER_ATTRIBUTE

@@ -13,20 +13,19 @@ from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from constructs import Construct
 
-from infra.constructs.function import (
-    FunctionArgs,
-    SamvadFunction,
-    index_query_statement,
-    key_statement,
-    publish_events_statement,
-    read_secrets_statement,
-    table_statements,
-)
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import (
     dead_letter_queue,
     on_failure_queue,
     redriving_queue,
     rule_target,
+)
+from infra.constructs.statements import (
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
 )
 from infra.constructs.storage import DataStore
 from samvad import resources

@@ -18,9 +18,10 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda_event_sources as sources
 from constructs import Construct
 
-from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.nag import acknowledge_wildcard
 from infra.constructs.queues import dead_letter_queue, redriving_queue, rule_target
+from infra.constructs.statements import key_statement, table_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 

@@ -22,15 +22,14 @@ from infra.constructs.connect import (
     contact_flow,
     flow_content,
 )
-from infra.constructs.function import (
-    FunctionArgs,
-    SamvadFunction,
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.grievance_voice import GrievanceVoice
+from infra.constructs.statements import (
     key_statement,
     publish_events_statement,
     read_secrets_statement,
     table_statements,
 )
-from infra.constructs.grievance_voice import GrievanceVoice
 from infra.constructs.storage import DataStore
 from samvad import resources
 

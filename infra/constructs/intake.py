@@ -11,16 +11,15 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
-from infra.constructs.function import (
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.queues import work_queue
+from infra.constructs.statements import (
     KMS_USE,
-    FunctionArgs,
-    SamvadFunction,
     key_statement,
     publish_events_statement,
     read_secrets_statement,
     table_statements,
 )
-from infra.constructs.queues import work_queue
 from infra.constructs.storage import DataStore
 from samvad import resources
 

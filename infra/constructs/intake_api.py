@@ -10,16 +10,15 @@ from aws_cdk import aws_apigatewayv2_authorizers as authorizers
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.function import (
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.http_stage import http_api, throttled_stage
+from infra.constructs.intake import TABLE_ACTIONS  # the push API writes what intake writes
+from infra.constructs.statements import (
     KMS_USE,
-    FunctionArgs,
-    SamvadFunction,
     key_statement,
     read_secrets_statement,
     table_statements,
 )
-from infra.constructs.http_stage import http_api, throttled_stage
-from infra.constructs.intake import TABLE_ACTIONS  # the push API writes what intake writes
 from infra.constructs.storage import DataStore
 
 ROUTE = "/intake/v1/visits"

@@ -27,18 +27,15 @@ from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra.constructs.function import (
+from infra.constructs.function import XRAY_REASON, SamvadFunction, arn_ref, retained_logs
+from infra.constructs.intake import Intake
+from infra.constructs.nag import acknowledge
+from infra.constructs.statements import (
     KMS_USE,
-    XRAY_REASON,
-    SamvadFunction,
-    arn_ref,
     key_statement,
     publish_events_statement,
     read_secrets_statement,
-    retained_logs,
 )
-from infra.constructs.intake import Intake
-from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import resources
 

@@ -15,13 +15,14 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import (
     events_to_function,
     on_failure_queue,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import key_statement, object_statements
 from infra.constructs.storage import DataStore
 from infra.lake_layer_build import build_lake_layer
 from samvad import resources

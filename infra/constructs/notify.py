@@ -19,12 +19,7 @@ from infra.constructs.function import (
     XRAY_REASON,
     FunctionArgs,
     SamvadFunction,
-    index_query_statement,
-    key_statement,
-    publish_events_statement,
-    read_secrets_statement,
     sms_only_publish,
-    table_statements,
 )
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.queues import (
@@ -38,6 +33,13 @@ from infra.constructs.schedules import (
     create_schedules_statements,
     dispatch_schedules_arn,
     scheduler_role,
+)
+from infra.constructs.statements import (
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
 )
 from infra.constructs.storage import DataStore
 from samvad import resources

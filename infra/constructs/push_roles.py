@@ -17,15 +17,10 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.function import (
-    SamvadFunction,
-    arn_ref,
-    key_statement,
-    retained_logs,
-    table_statements,
-)
+from infra.constructs.function import SamvadFunction, arn_ref, retained_logs
 from infra.constructs.intake_api import ROUTE, IntakeApi
 from infra.constructs.nag import acknowledge
+from infra.constructs.statements import key_statement, table_statements
 from infra.constructs.storage import DataStore
 
 CONFIG_ACTIONS = {"Config": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")}

@@ -21,8 +21,8 @@ from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import MESSAGE_KEY_USE, key_statement
 from infra.constructs.nag import acknowledge
+from infra.constructs.statements import MESSAGE_KEY_USE, key_statement
 from samvad import resources
 
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)

@@ -9,13 +9,14 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.constructs.function import FunctionArgs, SamvadFunction, key_statement, object_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import (
     events_to_function,
     on_failure_queue,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import key_statement, object_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.reports.tally import tally_pattern

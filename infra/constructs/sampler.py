@@ -8,9 +8,10 @@ import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.function import (
-    FunctionArgs,
-    SamvadFunction,
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.queues import on_failure_queue, work_queue
+from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import (
     index_query_statement,
     key_statement,
     object_statements,
@@ -18,8 +19,6 @@ from infra.constructs.function import (
     read_secrets_statement,
     table_statements,
 )
-from infra.constructs.queues import on_failure_queue, work_queue
-from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
 from infra.constructs.storage import DataStore
 from samvad import resources
 

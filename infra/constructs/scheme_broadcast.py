@@ -15,15 +15,10 @@ from typing import Unpack
 import aws_cdk as cdk
 from constructs import Construct
 
-from infra.constructs.function import (
-    FunctionArgs,
-    SamvadFunction,
-    index_query_statement,
-    key_statement,
-    table_statements,
-)
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import on_failure_queue
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import index_query_statement, key_statement, table_statements
 from samvad import resources
 
 SCHEDULE = "cron(0/30 9-20 * * ? *)"

@@ -10,7 +10,8 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from constructs import Construct
 
-from infra.constructs.function import KEY_WRITE_ONLY, FunctionArgs, SamvadFunction, key_statement
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.statements import KEY_WRITE_ONLY, key_statement
 from samvad import resources
 
 TIMEOUT = cdk.Duration.seconds(5)

@@ -15,16 +15,7 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import (
-    KEY_WRITE_ONLY,
-    MESSAGE_KEY_USE,
-    FunctionArgs,
-    SamvadFunction,
-    index_query_statement,
-    key_statement,
-    publish_events_statement,
-    table_statements,
-)
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.http_stage import http_api, throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
@@ -32,6 +23,14 @@ from infra.constructs.schedules import (
     create_schedules_statements,
     dispatch_schedules_arn,
     scheduler_role,
+)
+from infra.constructs.statements import (
+    KEY_WRITE_ONLY,
+    MESSAGE_KEY_USE,
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    table_statements,
 )
 from infra.constructs.storage import DataStore
 from samvad import resources
