@@ -8,15 +8,12 @@ pyarrow's C++ headers, tests and Cython sources.
 
 from __future__ import annotations
 
-import fcntl
 import re
 import shutil
-import subprocess
-import sys
 import tomllib
 from pathlib import Path
 
-from infra.layer_build import IGNORE, PIP_PLATFORM_ARGS, _source_digest, _stamp
+from infra.layer_build import build_layer_folder, drop_scripts
 
 BASE_DEPENDENCIES = ("aws-lambda-powertools",)
 """Of the project's runtime dependencies, those the lake code imports."""
@@ -38,36 +35,12 @@ def lake_dependencies(repo_root: Path) -> list[str]:
 def build_lake_layer(repo_root: Path) -> Path:
     """Build (or refresh) ``<repo_root>/.build/lake-layer`` and return it; it holds ``python/``."""
     repo_root = Path(repo_root).resolve()
-    build_dir = repo_root / ".build"
-    layer_dir = build_dir / "lake-layer"
-    site = layer_dir / "python"
-    stamp_file = build_dir / "lake-layer-deps.sha256"
-    build_dir.mkdir(parents=True, exist_ok=True)
-    with (build_dir / "lake-layer.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        deps = lake_dependencies(repo_root)
-        stamp = _stamp(deps)
-        if not (stamp_file.exists() and stamp_file.read_text().strip() == stamp and site.is_dir()):
-            shutil.rmtree(layer_dir, ignore_errors=True)
-            site.mkdir(parents=True)
-            pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile"]
-            target = ["--target", str(site), *PIP_PLATFORM_ARGS, "--upgrade"]
-            subprocess.run([*pip, *target, *deps], check=True)
-            _trim(site)
-            stamp_file.write_text(stamp + "\n")
-        package = site / "samvad"
-        source = repo_root / "layers" / "samvad" / "python" / "samvad"
-        copied = build_dir / "lake-layer-package.sha256"
-        digest = _source_digest(source)
-        if not (package.is_dir() and copied.exists() and copied.read_text().strip() == digest):
-            shutil.rmtree(package, ignore_errors=True)
-            shutil.copytree(source, package, ignore=IGNORE)
-            copied.write_text(digest + "\n")
-    return layer_dir
+    return build_layer_folder(repo_root, "lake-layer", lake_dependencies(repo_root), _trim)
 
 
 def _trim(site: Path) -> None:
-    shutil.rmtree(site / "bin", ignore_errors=True)
+    """No console scripts, and none of pyarrow's headers, tests and Cython sources."""
+    drop_scripts(site)
     for folder in TRIMMED:
         shutil.rmtree(site / folder, ignore_errors=True)
     for path in site.joinpath("pyarrow").rglob("*"):

@@ -15,6 +15,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 PIP_PLATFORM_ARGS = (
@@ -49,14 +50,23 @@ def _stamp(deps: list[str]) -> str:
 def build_layer(repo_root: Path) -> Path:
     """Build (or refresh) ``<repo_root>/.build/layer`` and return it; it holds ``python/``."""
     repo_root = Path(repo_root).resolve()
+    return build_layer_folder(repo_root, "layer", runtime_dependencies(repo_root), drop_scripts)
+
+
+def build_layer_folder(
+    repo_root: Path, name: str, deps: list[str], trim: Callable[[Path], None]
+) -> Path:
+    """Build (or refresh) ``<repo_root>/.build/<name>`` and return it: ``python/`` holds
+    ``deps`` for Lambda (reinstalled, then ``trim``-med, only when the list changes) and a
+    copy of the ``samvad`` package (recopied only when it changes)."""
+    repo_root = Path(repo_root).resolve()
     build_dir = repo_root / ".build"
-    layer_dir = build_dir / "layer"
+    layer_dir = build_dir / name
     site = layer_dir / "python"
-    stamp_file = build_dir / "layer-deps.sha256"  # outside the asset, so not shipped
+    stamp_file = build_dir / f"{name}-deps.sha256"  # outside the asset, so not shipped
     build_dir.mkdir(parents=True, exist_ok=True)
-    with (build_dir / "layer.lock").open("w") as lock:
+    with (build_dir / f"{name}.lock").open("w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # parallel test workers build one at a time
-        deps = runtime_dependencies(repo_root)
         stamp = _stamp(deps)
         fresh = stamp_file.exists() and stamp_file.read_text().strip() == stamp
         if not (fresh and site.is_dir()):
@@ -66,11 +76,11 @@ def build_layer(repo_root: Path) -> Path:
                 pip = [sys.executable, "-m", "pip", "install", "--quiet", "--no-compile"]
                 target = ["--target", str(site), *PIP_PLATFORM_ARGS, "--upgrade"]
                 subprocess.run([*pip, *target, *deps], check=True)
-            shutil.rmtree(site / "bin", ignore_errors=True)  # console scripts: useless in Lambda
+            trim(site)
             stamp_file.write_text(stamp + "\n")
         package = site / "samvad"
         source = repo_root / "layers" / "samvad" / "python" / "samvad"
-        copied = build_dir / "layer-package.sha256"
+        copied = build_dir / f"{name}-package.sha256"
         digest = _source_digest(source)
         # Recopy only when the package changed: another test worker may be hashing this very
         # asset (it built it a moment ago), and a needless rmtree would pull it from under it.
@@ -79,6 +89,11 @@ def build_layer(repo_root: Path) -> Path:
             shutil.copytree(source, package, ignore=IGNORE)
             copied.write_text(digest + "\n")
     return layer_dir
+
+
+def drop_scripts(site: Path) -> None:
+    """Console scripts (``bin/``): useless in Lambda."""
+    shutil.rmtree(site / "bin", ignore_errors=True)
 
 
 def _source_digest(source: Path) -> str:

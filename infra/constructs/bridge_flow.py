@@ -10,12 +10,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import aws_cdk as cdk
-from aws_cdk import aws_connect as connect
 from constructs import Construct
 
 from infra.connect import BRIDGE_FLOW, BRIDGE_PHONE_PLACEHOLDER
-from infra.constructs.connect import ConnectSettings
+from infra.constructs.connect import ConnectSettings, contact_flow, flow_content
 
 PHONE_PARAMETER = BRIDGE_PHONE_PLACEHOLDER.removeprefix("${").removesuffix("}")
 
@@ -35,16 +33,10 @@ class BridgeFlow(Construct):
         flow_file: Path = BRIDGE_FLOW,
     ) -> None:
         super().__init__(scope, id)
-        content = flow_file.read_text(encoding="utf-8")
-        if BRIDGE_PHONE_PLACEHOLDER not in content:
-            raise ValueError(f"{flow_file}: no {BRIDGE_PHONE_PLACEHOLDER} placeholder")
-        self.flow = connect.CfnContactFlow(
+        self.flow, self.flow_id = contact_flow(
             self,
-            "Flow",
-            instance_arn=settings.instance_arn,
+            settings,
             name=f"samvad-bridge-{stage}",
-            type="CONTACT_FLOW",
             description="Samvad call desk: rings the official, then joins the citizen",
-            content=cdk.Fn.sub(content, {PHONE_PARAMETER: settings.source_phone}),
+            content=flow_content(flow_file, PHONE_PARAMETER, settings.source_phone),
         )
-        self.flow_id = cdk.Fn.select(3, cdk.Fn.split("/", self.flow.attr_contact_flow_arn))

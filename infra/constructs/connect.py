@@ -110,37 +110,78 @@ class SurveyFlow(Construct):
         flow_file: Path = FLOW_FILE,
     ) -> None:
         super().__init__(scope, id)
-        content = flow_file.read_text(encoding="utf-8")
-        if f"${{{FLOW_ARN_PARAMETER}}}" not in content:
-            raise ValueError(f"{flow_file}: no ${{{FLOW_ARN_PARAMETER}}} placeholder")
-        self.permission = lambda_.CfnPermission(
+        content = flow_content(flow_file, FLOW_ARN_PARAMETER, feedback.function_arn)
+        self.permission, self.integration = connect_may_invoke(
             self,
-            "InvokeFeedback",
-            action="lambda:InvokeFunction",
-            function_name=feedback.function_arn,
-            principal="connect.amazonaws.com",
-            source_arn=settings.instance_arn,
-            source_account=cdk.Stack.of(self).account,
+            settings,
+            feedback.function_arn,
+            permission_id="InvokeFeedback",
+            integration_id="FeedbackIntegration",
         )
-        self.integration = connect.CfnIntegrationAssociation(
+        self.flow, self.flow_id = contact_flow(
             self,
-            "FeedbackIntegration",
-            instance_id=settings.instance_arn,
-            integration_type="LAMBDA_FUNCTION",
-            integration_arn=feedback.function_arn,
-        )
-        self.flow = connect.CfnContactFlow(
-            self,
-            "Flow",
-            instance_arn=settings.instance_arn,
+            settings,
             name=f"samvad-survey-{stage}",
-            type="CONTACT_FLOW",
             description="Samvad: the citizen survey; each answer goes to the feedback function",
-            content=cdk.Fn.sub(content, {FLOW_ARN_PARAMETER: feedback.function_arn}),
+            content=content,
         )
         # The flow invokes the function: create it once Connect may do so.
         self.flow.node.add_dependency(self.permission, self.integration)
-        self.flow_id = cdk.Fn.select(3, cdk.Fn.split("/", self.flow.attr_contact_flow_arn))
+
+
+def flow_content(flow_file: Path, parameter: str, value: str) -> str:
+    """``flow_file`` with ``${parameter}`` substituted by ``value`` (``Fn::Sub``); a file
+    without that placeholder is refused."""
+    content = flow_file.read_text(encoding="utf-8")
+    if f"${{{parameter}}}" not in content:
+        raise ValueError(f"{flow_file}: no ${{{parameter}}} placeholder")
+    return cdk.Fn.sub(content, {parameter: value})
+
+
+def contact_flow(
+    scope: Construct, settings: ConnectSettings, *, name: str, description: str, content: str
+) -> tuple[connect.CfnContactFlow, str]:
+    """The contact flow ``Flow`` (``name``, type CONTACT_FLOW) in the instance, and its id (the
+    last part of its ARN: what StartOutboundVoiceContact and a number's association take)."""
+    flow = connect.CfnContactFlow(
+        scope,
+        "Flow",
+        instance_arn=settings.instance_arn,
+        name=name,
+        type="CONTACT_FLOW",
+        description=description,
+        content=content,
+    )
+    return flow, cdk.Fn.select(3, cdk.Fn.split("/", flow.attr_contact_flow_arn))
+
+
+def connect_may_invoke(
+    scope: Construct,
+    settings: ConnectSettings,
+    function_arn: str,
+    *,
+    permission_id: str,
+    integration_id: str,
+) -> tuple[lambda_.CfnPermission, connect.CfnIntegrationAssociation]:
+    """Let the instance (only) invoke ``function_arn``: Lambda's permission for
+    connect.amazonaws.com, and the function listed as one of the instance's."""
+    permission = lambda_.CfnPermission(
+        scope,
+        permission_id,
+        action="lambda:InvokeFunction",
+        function_name=function_arn,
+        principal="connect.amazonaws.com",
+        source_arn=settings.instance_arn,
+        source_account=cdk.Stack.of(scope).account,
+    )
+    integration = connect.CfnIntegrationAssociation(
+        scope,
+        integration_id,
+        instance_id=settings.instance_arn,
+        integration_type="LAMBDA_FUNCTION",
+        integration_arn=function_arn,
+    )
+    return permission, integration
 
 
 def start_outbound_voice_statement(settings: ConnectSettings) -> iam.PolicyStatement:

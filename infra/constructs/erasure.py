@@ -3,16 +3,20 @@ a function of their own, so that only this function's role may erase a citizen's
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.statements import (
+    index_query_statement,
+    key_statement,
+    read_secrets_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 from infra.constructs.workspace import Workspace
 from samvad import resources
@@ -68,30 +72,21 @@ class Erasure(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         workspace: Workspace,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="erasure",
             description="Samvad erasure: a citizen's data, at a grievance officer's request",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
             reserved_concurrent_executions=RESERVED_CONCURRENCY,
+            **common,
         )
-        integration = integrations.HttpLambdaIntegration(
-            "Handler",
-            self.function,
-            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-        )
+        integration = self.http_integration()
         self.routes = workspace.api.add_routes(
             path=ROUTE_PATH,
             methods=[apigwv2.HttpMethod.POST, apigwv2.HttpMethod.GET],
@@ -106,14 +101,7 @@ class Erasure(SamvadFunction):
         bucket = store.bucket
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QueryKeysOnlyIndexes",
-                actions=["dynamodb:Query"],
-                resources=[
-                    f"{store.tables[table].table_arn}/index/{index}"
-                    for table, index in INDEXES.items()
-                ],
-            ),
+            index_query_statement(store, "QueryKeysOnlyIndexes", INDEXES.items()),
             iam.PolicyStatement(
                 sid="RewriteCitizenFiles",
                 actions=list(OBJECT_ACTIONS),
@@ -125,14 +113,6 @@ class Erasure(SamvadFunction):
                 resources=[bucket.bucket_arn],
                 conditions={"StringLike": {"s3:prefix": [f"{p}*" for p in OBJECT_PREFIXES]}},
             ),
-            iam.PolicyStatement(
-                sid="ReadPhoneHashKey",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.phone_hash_secret.secret_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            read_secrets_statement("ReadPhoneHashKey", store.phone_hash_secret),
+            key_statement("UseDataKey", store.key),
         ]

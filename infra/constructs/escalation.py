@@ -9,16 +9,14 @@ subscriptions to ``notices`` are filtered on ``official_id`` and made by
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
 from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -26,9 +24,10 @@ from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.escalation_definition import COMMENT, Definition, Targets
-from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction, table_statements
+from infra.constructs.function import XRAY_REASON, FunctionArgs, SamvadFunction, retained_logs
 from infra.constructs.nag import acknowledge
 from infra.constructs.queues import work_queue
+from infra.constructs.statements import MESSAGE_KEY_USE, key_statement, table_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.escalation.notices import SENDER_ATTRIBUTE
@@ -36,7 +35,6 @@ from samvad.escalation.notices import SENDER_ATTRIBUTE
 FUNCTION_TIMEOUT = cdk.Duration.seconds(60)
 QUEUE_VISIBILITY = cdk.Duration.seconds(6 * 60)  # six times the function's timeout
 MAX_RECEIVES = 5
-KMS_USE = ("kms:Decrypt", "kms:GenerateDataKey")
 TABLE_ACTIONS = {
     "Cases": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
     "Visits": ("dynamodb:GetItem",),
@@ -63,23 +61,18 @@ class Escalation(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         dispatch_queue: sqs.IQueue,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="escalation",
             description="Samvad escalation: open cases, answer the state machine, keep tokens",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
+            **common,
         )
         key = store.queue_key
         self.inbox, self.inbox_dead_letters = self._queue_pair("Inbox", key)
@@ -147,13 +140,7 @@ class Escalation(SamvadFunction):
                 dispatch_queue=dispatch_queue,
             ),
         )
-        self.state_machine_logs = logs.LogGroup(
-            self,
-            "StateMachineLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.state_machine_logs = retained_logs(self, "StateMachineLogs", store.key)
         machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -167,20 +154,11 @@ class Escalation(SamvadFunction):
             ),
             comment=COMMENT,
         )
+        # the encrypted notices topic, and the Cases table
         machine.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="UseNoticesKey",  # publish to the encrypted notices topic
-                actions=list(KMS_USE),
-                resources=[self.notices_key.key_arn],
-            )
+            key_statement("UseNoticesKey", self.notices_key, actions=MESSAGE_KEY_USE)
         )
-        machine.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="UseDataKey",  # the Cases table
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            )
-        )
+        machine.add_to_role_policy(key_statement("UseDataKey", store.key))
         for rule_id, reason in (
             ("AwsSolutions-IAM5[Resource::*]", f"{XRAY_REASON} {LOGS_REASON}"),
             ("AwsSolutions-IAM5[Action::kms:GenerateDataKey*]", GENERATE_DATA_KEY_REASON),
@@ -201,19 +179,11 @@ class Escalation(SamvadFunction):
                 actions=["states:SendTaskSuccess"],
                 resources=[self.state_machine.state_machine_arn],
             ),
-            iam.PolicyStatement(
-                sid="UseDataAndQueueKeys",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn, store.queue_key.key_arn],
-            ),
+            key_statement("UseDataAndQueueKeys", store.key, store.queue_key),
             iam.PolicyStatement(
                 sid="SendOfficialsNotices",  # the clerk sends them, not the state machine
                 actions=["sns:Publish"],
                 resources=[self.topic.topic_arn],
             ),
-            iam.PolicyStatement(
-                sid="UseNoticesKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[self.notices_key.key_arn],
-            ),
+            key_statement("UseNoticesKey", self.notices_key, actions=MESSAGE_KEY_USE),
         ]

@@ -187,22 +187,7 @@ class Definition:
     def _clerk(self, id: str, task: str, result_path: str, timeout) -> tasks.SnsPublish:
         """Publish a task for the clerk (the stage's queue only) and wait for its answer."""
         timeout = timeout if isinstance(timeout, sfn.Timeout) else sfn.Timeout.duration(timeout)
-        state = tasks.SnsPublish(
-            self.scope,
-            id,
-            topic=self.t.topic,
-            integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
-            message=sfn.TaskInput.from_object(
-                {"default": f"samvad case task: {task}", "sqs": _sqs_part(task)}
-            ),
-            message_per_subscription_type=True,
-            message_attributes={
-                "task": tasks.MessageAttribute(value=task),
-                "case_id": tasks.MessageAttribute(value=_s("$.case.case_id")),
-            },
-            task_timeout=timeout,
-            result_path=result_path,
-        )
+        state = self._clerk_task(id, task, task, {}, timeout=timeout, result_path=result_path)
         if task == "assign":  # the clerk not answering is a failure to retry, not a verdict
             state.add_retry(errors=[sfn.Errors.TIMEOUT], max_attempts=3)
         return self._retry(state)
@@ -211,46 +196,56 @@ class Definition:
         """Wait for the ATR: the stage's queue gets the token and which notice to send
         (``await_atr:<text>``); the clerk sends the holder that text from the case item, so
         no notice text (masked number, case page URL) passes through the execution."""
-        state = tasks.SnsPublish(
+        state = self._clerk_task(
+            id,
+            "await_atr",
+            f"await_atr:{text}",
+            {"notice": text},
+            timeout=sfn.Timeout.at(timeout_path),
+            result_path="$.atr",
+        )
+        return self._retry(state)
+
+    def _clerk_task(
+        self,
+        id: str,
+        task: str,
+        sqs_task: str,
+        attributes: dict[str, str],
+        *,
+        timeout: sfn.Timeout,
+        result_path: str,
+    ) -> tasks.SnsPublish:
+        """Publish ``task`` to the clerk's topic (``sqs_task`` in the queue's message, the
+        case id and ``attributes`` as message attributes) and wait for the task token."""
+        return tasks.SnsPublish(
             self.scope,
             id,
             topic=self.t.topic,
             integration_pattern=sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
             message=sfn.TaskInput.from_object(
-                {
-                    "default": "samvad case task: await_atr",
-                    "sqs": _sqs_part(f"await_atr:{text}"),
-                }
+                {"default": f"samvad case task: {task}", "sqs": _sqs_part(sqs_task)}
             ),
             message_per_subscription_type=True,
             message_attributes={
-                "task": tasks.MessageAttribute(value="await_atr"),
-                "notice": tasks.MessageAttribute(value=text),
+                "task": tasks.MessageAttribute(value=task),
+                **{name: tasks.MessageAttribute(value=v) for name, v in attributes.items()},
                 "case_id": tasks.MessageAttribute(value=_s("$.case.case_id")),
             },
-            task_timeout=sfn.Timeout.at(timeout_path),
-            result_path="$.atr",
+            task_timeout=timeout,
+            result_path=result_path,
         )
-        return self._retry(state)
 
     def _announce(self, id: str, detail_type: str, detail: str) -> tasks.EventBridgePutEvents:
-        state = tasks.EventBridgePutEvents(
-            self.scope,
-            id,
-            result_path=DISCARD,
-            entries=[
-                tasks.EventBridgePutEventsEntry(
-                    event_bus=self.t.bus,
-                    source=resources.EVENT_SOURCE,
-                    detail_type=_s(detail_type),
-                    detail=sfn.TaskInput.from_json_path_at(detail),
-                )
-            ],
-        )
-        self._stalls(self._retry(state))
-        return state
+        return self._put_event(id, _s(detail_type), sfn.TaskInput.from_json_path_at(detail))
 
     def _event(self, id: str, detail_type: str, detail: dict) -> tasks.EventBridgePutEvents:
+        return self._put_event(id, detail_type, sfn.TaskInput.from_object({**_dims(), **detail}))
+
+    def _put_event(
+        self, id: str, detail_type: str, detail: sfn.TaskInput
+    ) -> tasks.EventBridgePutEvents:
+        """Put one domain event on the bus (result discarded; retried, then a stall)."""
         state = tasks.EventBridgePutEvents(
             self.scope,
             id,
@@ -260,7 +255,7 @@ class Definition:
                     event_bus=self.t.bus,
                     source=resources.EVENT_SOURCE,
                     detail_type=detail_type,
-                    detail=sfn.TaskInput.from_object({**_dims(), **detail}),
+                    detail=detail,
                 )
             ],
         )

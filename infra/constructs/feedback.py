@@ -2,25 +2,30 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import (
-    RULE_MAX_EVENT_AGE,
-    RULE_RETRY_ATTEMPTS,
     dead_letter_queue,
     on_failure_queue,
+    redriving_queue,
+    rule_target,
+)
+from infra.constructs.statements import (
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
 )
 from infra.constructs.storage import DataStore
 from samvad import resources
@@ -36,7 +41,6 @@ REQUESTS_VISIBILITY = cdk.Duration.seconds(6 * 10)
 REQUESTS_MAX_RECEIVES = 5
 SMS_SERVICE = "sms-voice.amazonaws.com"
 """AWS End User Messaging SMS: publishes inbound (two-way) messages to the replies topic."""
-KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id (the table ARN itself): what feedback does, nothing more.
 TABLE_ACTIONS = {
     "Feedback": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"),
@@ -87,26 +91,21 @@ class Feedback(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         web_concurrency: int = WEB_CONCURRENCY,
         ivr_concurrency: int = IVR_CONCURRENCY,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="feedback",
             description="Samvad feedback: record answers from the IVR survey and SMS replies",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
             reserved_concurrent_executions=ivr_concurrency,
+            **common,
         )
         self.add_statements(*self._statements(store))
         self.allow_sms("the acknowledgements of citizens' replies")
@@ -115,14 +114,11 @@ class Feedback(SamvadFunction):
             "Web",
             name="feedback",  # the same service: one domain, one set of metrics
             description="Samvad feedback web: the citizens' form and officials' ATR pages",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
             environment={resources.LINK_SECRET_ENV: store.link_secret.secret_arn},
             reserved_concurrent_executions=web_concurrency,
+            **common,
         )
         self.web.add_statements(*self._statements(store))
         self.web.allow_sms("the grievance form's one-time codes and references")
@@ -148,17 +144,13 @@ class Feedback(SamvadFunction):
             key=store.queue_key,
             of="the grievance SMS requests (their rule's target and their queue's redrive)",
         )
-        self.sms_requests = sqs.Queue(
+        self.sms_requests = redriving_queue(
             self,
             "SmsRequests",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=store.queue_key,
-            enforce_ssl=True,
+            key=store.queue_key,
+            dead_letters=self.sms_requests_dead_letters,
+            max_receives=REQUESTS_MAX_RECEIVES,
             visibility_timeout=REQUESTS_VISIBILITY,
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=REQUESTS_MAX_RECEIVES, queue=self.sms_requests_dead_letters
-            ),
         )
         self.sms_requests_rule = events.Rule(
             self,
@@ -169,14 +161,7 @@ class Feedback(SamvadFunction):
                 source=[resources.EVENT_SOURCE],
                 detail_type=[resources.GRIEVANCE_SMS_REQUESTED],
             ),
-            targets=[
-                targets.SqsQueue(
-                    self.sms_requests,
-                    dead_letter_queue=self.sms_requests_dead_letters,
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                )
-            ],
+            targets=[rule_target(self.sms_requests, self.sms_requests_dead_letters)],
         )
         self.function.add_event_source(
             sources.SqsEventSource(
@@ -237,28 +222,12 @@ class Feedback(SamvadFunction):
 
     @staticmethod
     def _statements(store: DataStore) -> list[iam.PolicyStatement]:
-        tables = store.tables
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QueryDispatchesByReference",
-                actions=["dynamodb:Query"],
-                resources=[
-                    f"{tables[logical_id].table_arn}/index/{index}"
-                    for logical_id, index in INDEX_QUERIES
-                ],
+            index_query_statement(store, "QueryDispatchesByReference", INDEX_QUERIES),
+            publish_events_statement(store),
+            read_secrets_statement(
+                "ReadLinkAndPhoneHashKeys", store.link_secret, store.phone_hash_secret
             ),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ReadLinkAndPhoneHashKeys",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.link_secret.secret_arn, store.phone_hash_secret.secret_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
-            ),
+            key_statement("UseDataKey", store.key),
         ]

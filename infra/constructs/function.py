@@ -4,9 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import TypedDict
 
 import aws_cdk as cdk
+from aws_cdk import aws_apigatewayv2 as apigwv2
+from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
@@ -34,19 +38,13 @@ RUNTIME_REASON = (
 )
 
 
-def table_statements(
-    store: DataStore, actions: Mapping[str, Iterable[str]]
-) -> list[iam.PolicyStatement]:
-    """One statement per table (``Table<logical id>``): exactly ``actions[logical id]`` on that
-    table's ARN (its indexes are granted apart, by name)."""
-    return [
-        iam.PolicyStatement(
-            sid=f"Table{logical_id}",
-            actions=list(table_actions),
-            resources=[store.tables[logical_id].table_arn],
-        )
-        for logical_id, table_actions in actions.items()
-    ]
+class FunctionArgs(TypedDict):
+    """The arguments every ``SamvadFunction`` subclass takes from the stack and passes on."""
+
+    store: DataStore
+    layer: lambda_.ILayerVersion
+    code_dir: Path
+    retention_days: int
 
 
 def sms_only_publish() -> list[iam.PolicyStatement]:
@@ -66,6 +64,17 @@ def sms_only_publish() -> list[iam.PolicyStatement]:
             resources=[f"arn:{cdk.Aws.PARTITION}:sns:*:*:*"],
         ),
     ]
+
+
+def retained_logs(scope: Construct, id: str, key: kms.IKey) -> logs.LogGroup:
+    """A log group ``id`` kept ``LOG_RETENTION``, encrypted with ``key``, retained on delete."""
+    return logs.LogGroup(
+        scope,
+        id,
+        retention=LOG_RETENTION,
+        encryption_key=key,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
 
 
 def arn_ref(construct: Construct) -> str:
@@ -116,13 +125,7 @@ class SamvadFunction(Construct):
     ) -> None:
         super().__init__(scope, id)
         self._store = store
-        self.log_group = logs.LogGroup(
-            self,
-            "Logs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.log_group = retained_logs(self, "Logs", store.key)
         self.role = iam.Role(
             self,
             "Role",
@@ -178,6 +181,14 @@ class SamvadFunction(Construct):
             "POWERTOOLS_LOG_LEVEL": "INFO",
             **extra,
         }
+
+    def http_integration(self) -> integrations.HttpLambdaIntegration:
+        """The function behind HTTP API routes: integration ``Handler``, payload format 2.0."""
+        return integrations.HttpLambdaIntegration(
+            "Handler",
+            self.function,
+            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
+        )
 
     def add_statements(self, *statements: iam.PolicyStatement) -> None:
         """Grant ``statements`` to the function's role (its default policy), in order."""

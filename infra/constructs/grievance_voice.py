@@ -10,20 +10,18 @@ recording and the case exist; then the dead-letter queue.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.nag import acknowledge_wildcard
-from infra.constructs.queues import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS, dead_letter_queue
+from infra.constructs.queues import dead_letter_queue, redriving_queue, rule_target
+from infra.constructs.statements import key_statement, table_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -49,28 +47,23 @@ class GrievanceVoice(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         recordings: str,
         recordings_key_arn: str = "",
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="grievance_voice",
             description="Samvad: IVR grievances' voice messages copied from Connect into cases",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=256,
             timeout=TIMEOUT,
             environment={
                 resources.CONNECT_RECORDINGS_ENV: recordings,
                 resources.DATA_KEY_ENV: store.key.key_arn,
             },
+            **common,
         )
         self.dead_letters = dead_letter_queue(
             self,
@@ -78,18 +71,14 @@ class GrievanceVoice(SamvadFunction):
             key=store.queue_key,
             of="the voice messages to copy (their rule's target and their queue's redrive)",
         )
-        self.queue = sqs.Queue(
+        self.queue = redriving_queue(
             self,
             "Queue",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=store.queue_key,
-            enforce_ssl=True,
-            delivery_delay=DELIVERY_DELAY,
+            key=store.queue_key,
+            dead_letters=self.dead_letters,
+            max_receives=MAX_RECEIVES,
             visibility_timeout=VISIBILITY,
-            retention_period=cdk.Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(
-                max_receive_count=MAX_RECEIVES, queue=self.dead_letters
-            ),
+            delivery_delay=DELIVERY_DELAY,
         )
         self.rule = events.Rule(
             self,
@@ -101,14 +90,7 @@ class GrievanceVoice(SamvadFunction):
                 detail_type=[resources.GRIEVANCE_REGISTERED],
                 detail={"has_voice": [True], "channel": ["ivr"]},
             ),
-            targets=[
-                targets.SqsQueue(
-                    self.queue,
-                    dead_letter_queue=self.dead_letters,
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                )
-            ],
+            targets=[rule_target(self.queue, self.dead_letters)],
         )
         self.function.add_event_source(
             sources.SqsEventSource(self.queue, batch_size=5, report_batch_item_failures=True)
@@ -139,11 +121,7 @@ class GrievanceVoice(SamvadFunction):
             iam.PolicyStatement(
                 sid="WriteCaseFiles", actions=["s3:GetObject", "s3:PutObject"], resources=[cases]
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),
         )
         if recordings_key_arn:  # the instance's recordings key (Connect encrypts with it)
             self.add_statements(

@@ -15,7 +15,7 @@ from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.constructs.function import LOG_RETENTION
+from infra.constructs.function import retained_logs
 from infra.constructs.storage import DataStore
 
 COMMON_LOG_FIELDS = {
@@ -32,6 +32,18 @@ COMMON_LOG_FIELDS = {
 """What every access log line holds: no path, query or body (no citizen data)."""
 
 
+def http_api(scope: Construct, name: str, *, description: str) -> apigwv2.HttpApi:
+    """An HTTP API ``Api`` named ``<stack>-<name>``, without a default stage (``throttled_stage``
+    makes it)."""
+    return apigwv2.HttpApi(
+        scope,
+        "Api",
+        api_name=f"{cdk.Stack.of(scope).stack_name}-{name}",
+        description=description,
+        create_default_stage=False,
+    )
+
+
 def throttled_stage(
     scope: Construct,
     api: apigwv2.HttpApi,
@@ -44,13 +56,7 @@ def throttled_stage(
     """``api``'s ``$default`` stage (``Stage``, auto-deployed), throttled at ``rate`` requests a
     second with ``burst``, logging to ``AccessLogs`` (encrypted with the data key, retained)
     the common fields plus ``caller_field`` (who called, e.g. the JWT's ``sub``)."""
-    access_logs = logs.LogGroup(
-        scope,
-        "AccessLogs",
-        retention=LOG_RETENTION,
-        encryption_key=store.key,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
-    )
+    access_logs = retained_logs(scope, "AccessLogs", store.key)
     fields = {**COMMON_LOG_FIELDS, **caller_field}
     stage = apigwv2.HttpStage(
         scope,

@@ -10,16 +10,26 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
-from aws_cdk import aws_connect as connect
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.connect import (
+    ConnectSettings,
+    connect_may_invoke,
+    contact_flow,
+    flow_content,
+)
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.grievance_voice import GrievanceVoice
+from infra.constructs.statements import (
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -64,27 +74,22 @@ class InboundIvr(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         settings: ConnectSettings,
         stage: str,
         recordings: str = "",
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="inbound_ivr",
             description="Samvad inbound IVR: menus, grievances, status and schemes for callers",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=TIMEOUT,
             environment={resources.CONNECT_RECORDINGS_ENV: recordings} if recordings else None,
             reserved_concurrent_executions=CONCURRENCY,
+            **common,
         )
         self.add_statements(*self._statements(store))
         self.allow_sms("a scheme notice the caller asked for, a grievance's reference")
@@ -93,47 +98,28 @@ class InboundIvr(SamvadFunction):
         # Connect encrypts recordings with, when it is not the AWS-managed one)
         self.voice = (
             GrievanceVoice(
-                self, "Voice", store=store, layer=layer,
-                code_dir=code_dir.parent / "grievance_voice", retention_days=retention_days,
-                recordings=recordings,
+                self, "Voice", recordings=recordings,
                 recordings_key_arn=str(self.node.try_get_context("connect_recordings_key") or ""),
+                **(common | {"code_dir": common["code_dir"].parent / "grievance_voice"}),
             )
             if recordings
             else None
         )  # fmt: skip
 
     def _flow(self, settings: ConnectSettings, stage: str) -> None:
-        content = FLOW_FILE.read_text(encoding="utf-8")
-        if f"${{{FLOW_ARN_PARAMETER}}}" not in content:
-            raise ValueError(f"{FLOW_FILE}: no ${{{FLOW_ARN_PARAMETER}}} placeholder")
         arn = self.function.function_arn
-        self.permission = lambda_.CfnPermission(
-            self,
-            "InvokeByConnect",
-            action="lambda:InvokeFunction",
-            function_name=arn,
-            principal="connect.amazonaws.com",
-            source_arn=settings.instance_arn,
-            source_account=cdk.Stack.of(self).account,
+        content = flow_content(FLOW_FILE, FLOW_ARN_PARAMETER, arn)
+        self.permission, self.integration = connect_may_invoke(
+            self, settings, arn, permission_id="InvokeByConnect", integration_id="Integration"
         )
-        self.integration = connect.CfnIntegrationAssociation(
+        self.flow, self.flow_id = contact_flow(
             self,
-            "Integration",
-            instance_id=settings.instance_arn,
-            integration_type="LAMBDA_FUNCTION",
-            integration_arn=arn,
-        )
-        self.flow = connect.CfnContactFlow(
-            self,
-            "Flow",
-            instance_arn=settings.instance_arn,
+            settings,
             name=f"samvad-inbound-{stage}",
-            type="CONTACT_FLOW",
             description="Samvad: citizens call in (grievances, status, schemes)",
-            content=cdk.Fn.sub(content, {FLOW_ARN_PARAMETER: arn}),
+            content=content,
         )
         self.flow.node.add_dependency(self.permission, self.integration)
-        self.flow_id = cdk.Fn.select(3, cdk.Fn.split("/", self.flow.attr_contact_flow_arn))
         cdk.CfnOutput(
             self,
             "InboundFlowId",
@@ -145,19 +131,7 @@ class InboundIvr(SamvadFunction):
     def _statements(store: DataStore) -> list[iam.PolicyStatement]:
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ReadPhoneHashKey",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.phone_hash_secret.secret_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            publish_events_statement(store),
+            read_secrets_statement("ReadPhoneHashKey", store.phone_hash_secret),
+            key_statement("UseDataKey", store.key),
         ]

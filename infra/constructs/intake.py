@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import work_queue
+from infra.constructs.statements import (
+    KMS_USE,
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -38,27 +44,16 @@ class Intake(SamvadFunction):
     The function, its role and log group come from ``SamvadFunction``.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="intake",
             description="Samvad intake: validate an uploaded visits file and load it",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1024,
             timeout=cdk.Duration.minutes(15),
+            **common,
         )
         self.queue, self.dead_letter_queue = work_queue(
             self,
@@ -98,19 +93,9 @@ class Intake(SamvadFunction):
                 resources=[bucket.arn_for_objects(f"{prefix}*") for prefix in WRITE_PREFIXES],
             ),
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
+            publish_events_statement(store),
+            read_secrets_statement(
+                "ReadPhoneHashAndSamplingKeys", store.phone_hash_secret, store.sampling_secret
             ),
-            iam.PolicyStatement(
-                sid="ReadPhoneHashAndSamplingKeys",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.phone_hash_secret.secret_arn, store.sampling_secret.secret_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key, actions=(*KMS_USE, "kms:DescribeKey")),
         ]

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
-from infra.constructs.http_stage import throttled_stage
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.http_stage import http_api, throttled_stage
 from infra.constructs.intake import TABLE_ACTIONS  # the push API writes what intake writes
+from infra.constructs.statements import (
+    KMS_USE,
+    key_statement,
+    read_secrets_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 
 ROUTE = "/intake/v1/visits"
@@ -39,40 +43,19 @@ class IntakeApi(SamvadFunction):
     The ``$default`` stage throttles and writes JSON access logs (encrypted with the data key).
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="intake_api",
             description="Samvad push API: department systems post visits (IAM-signed)",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1024,
             timeout=FUNCTION_TIMEOUT,
+            **common,
         )
-        self.api = apigwv2.HttpApi(
-            self,
-            "Api",
-            api_name=f"{cdk.Stack.of(self).stack_name}-intake",
-            description="Samvad push API for department systems",
-            create_default_stage=False,
-        )
-        handler = integrations.HttpLambdaIntegration(
-            "Handler",
-            self.function,
-            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-        )
+        self.api = http_api(self, "intake", description="Samvad push API for department systems")
+        handler = self.http_integration()
         [self.route] = self.api.add_routes(
             path=ROUTE,
             methods=[apigwv2.HttpMethod.POST],
@@ -100,14 +83,8 @@ class IntakeApi(SamvadFunction):
     def _statements(store: DataStore) -> list[iam.PolicyStatement]:
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="ReadPhoneHashAndSamplingKeys",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.phone_hash_secret.secret_arn, store.sampling_secret.secret_arn],
+            read_secrets_statement(
+                "ReadPhoneHashAndSamplingKeys", store.phone_hash_secret, store.sampling_secret
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key, actions=(*KMS_USE, "kms:DescribeKey")),
         ]

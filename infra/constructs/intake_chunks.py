@@ -23,14 +23,19 @@ from pathlib import Path
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
-from infra.constructs.function import LOG_RETENTION, XRAY_REASON, SamvadFunction, arn_ref
+from infra.constructs.function import XRAY_REASON, SamvadFunction, arn_ref, retained_logs
 from infra.constructs.intake import Intake
 from infra.constructs.nag import acknowledge
+from infra.constructs.statements import (
+    KMS_USE,
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -172,11 +177,7 @@ class IntakeChunks(Construct):
                 sid=sid, actions=list(actions), resources=[tables[logical_id].table_arn]
             )
 
-        data_key = iam.PolicyStatement(
-            sid="UseDataKey",
-            actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey"],
-            resources=[store.key.key_arn],
-        )
+        data_key = key_statement("UseDataKey", store.key, actions=(*KMS_USE, "kms:DescribeKey"))
         working = iam.PolicyStatement(
             sid="ReadAndWriteChunks", actions=["s3:GetObject", "s3:PutObject"], resources=[chunks]
         )
@@ -188,10 +189,8 @@ class IntakeChunks(Construct):
             ),
             working,
             table("TableConfig", "Config", "dynamodb:GetItem", "dynamodb:Query"),
-            iam.PolicyStatement(
-                sid="ReadPhoneHashAndSamplingKeys",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.phone_hash_secret.secret_arn, store.sampling_secret.secret_arn],
+            read_secrets_statement(
+                "ReadPhoneHashAndSamplingKeys", store.phone_hash_secret, store.sampling_secret
             ),
             data_key,
         )
@@ -230,11 +229,7 @@ class IntakeChunks(Construct):
             table(
                 "TableDirectory", "Directory", "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem"
             ),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
-            ),
+            publish_events_statement(store),
             data_key,
         )
         self.reduce.acknowledge_object_prefixes(
@@ -311,13 +306,7 @@ class IntakeChunks(Construct):
         ).next(sfn.Fail(self, "IntakeFailed", state_name="Failed", error="ChunkedIntakeFailed"))
         for state in (split, chunks, reduce):
             state.add_catch(failed, errors=["States.ALL"], result_path="$.error")
-        self.state_machine_logs = logs.LogGroup(
-            self,
-            "StateMachineLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        self.state_machine_logs = retained_logs(self, "StateMachineLogs", store.key)
         machine = sfn.StateMachine(
             self,
             "StateMachine",
@@ -331,13 +320,8 @@ class IntakeChunks(Construct):
             ),
             comment="Samvad chunked intake: split → Distributed Map of chunks → reduce",
         )
-        machine.add_to_role_policy(
-            iam.PolicyStatement(
-                sid="UseDataKey",  # the ItemReader reads chunks.json from the encrypted bucket
-                actions=["kms:Decrypt"],
-                resources=[store.key.key_arn],
-            )
-        )
+        # the ItemReader reads chunks.json from the encrypted bucket
+        machine.add_to_role_policy(key_statement("UseDataKey", store.key, actions=["kms:Decrypt"]))
         machine.add_to_role_policy(
             iam.PolicyStatement(
                 sid="OnlyTheChunksOfTheDataBucket",  # narrows the ItemReader's GetObject on /*

@@ -5,27 +5,24 @@ queries as named queries."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_athena as athena
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_glue as glue
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import (
-    RULE_MAX_EVENT_AGE,
-    RULE_RETRY_ATTEMPTS,
-    dead_letter_queue,
+    events_to_function,
     on_failure_queue,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import key_statement, object_statements
 from infra.constructs.storage import DataStore
 from infra.lake_layer_build import build_lake_layer
 from samvad import resources
@@ -83,55 +80,31 @@ class Lake(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
         stage: str,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="lake",
             description="Samvad lake: buffer facts from domain events; export days as Parquet",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1024,
             timeout=FUNCTION_TIMEOUT,
+            **common,
         )
-        self.layer = layer
+        self.layer = common["layer"]
         self._queues(store)
-        self.rule = events.Rule(
+        self.rule, self.rule_dead_letter_queue = events_to_function(
             self,
             "FactsRule",
-            event_bus=store.bus,
-            event_pattern=events.EventPattern(
-                source=lake_pattern()["source"], detail_type=lake_pattern()["detail-type"]
-            ),
+            bus=store.bus,
+            pattern=lake_pattern(),
             description="Samvad: domain events the lake keeps as facts",
-            targets=[
-                events_targets.SqsQueue(
-                    self.queue,
-                    dead_letter_queue=dead_letter_queue(
-                        self,
-                        "FactsRuleDeadLetterQueue",
-                        key=store.queue_key,
-                        of="the facts rule's target (EventBridge DeadLetterConfig)",
-                    ),
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                )
-            ],
-        )
-        self.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=10,
-                max_batching_window=cdk.Duration.seconds(5),
-                report_batch_item_failures=True,
-            )
+            queue=self.queue,
+            function=self.function,
+            key=store.queue_key,
+            name="facts",
         )
         self.add_statements(*self._statements(store))
         self.acknowledge_object_prefixes(
@@ -164,14 +137,7 @@ class Lake(SamvadFunction):
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
         return [
-            *(
-                iam.PolicyStatement(
-                    sid="Objects" + "".join(p.title().replace("-", "") for p in prefix.split("/")),
-                    actions=list(actions),
-                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
-                )
-                for prefix, actions in OBJECT_ACTIONS.items()
-            ),
+            *object_statements(store, OBJECT_ACTIONS),
             iam.PolicyStatement(
                 sid="ListLakePrefixes",
                 actions=["s3:ListBucket"],
@@ -186,11 +152,7 @@ class Lake(SamvadFunction):
                     }
                 },
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),
         ]
 
     def _schedule(self, store: DataStore) -> None:

@@ -197,13 +197,7 @@ class Monitoring(Construct):
             for metric_name in ("ExecutionsFailed", "ExecutionsTimedOut"):
                 self.alarm(
                     f"{metric_name}{logical_id}",
-                    cw.Metric(
-                        namespace="AWS/States",
-                        metric_name=metric_name,
-                        dimensions_map={"StateMachineArn": machine.ref},
-                        statistic="Sum",
-                        period=FIVE_MINUTES,
-                    ),
+                    _five_minute_sum("AWS/States", metric_name, {"StateMachineArn": machine.ref}),
                     threshold=1,
                     what=f"A {logical_id} execution {metric_name[10:].lower()}.",
                     runbook="open the execution in the Step Functions console (its case id is "
@@ -212,13 +206,7 @@ class Monitoring(Construct):
         for logical_id, api in found.http_apis.items():
             self.alarm(
                 f"Api5xx{logical_id}",
-                cw.Metric(
-                    namespace="AWS/ApiGateway",
-                    metric_name="5xx",
-                    dimensions_map={"ApiId": api.ref},
-                    statistic="Sum",
-                    period=FIVE_MINUTES,
-                ),
+                _five_minute_sum("AWS/ApiGateway", "5xx", {"ApiId": api.ref}),
                 threshold=5,
                 what=f"The HTTP API {logical_id} answered 5xx.",
                 runbook="read the integration function's log group",
@@ -227,13 +215,7 @@ class Monitoring(Construct):
             for metric_name in ("TargetErrorCount", "InvocationDroppedCount"):
                 self.alarm(
                     f"Scheduler{metric_name}{name_id}",
-                    cw.Metric(
-                        namespace="AWS/Scheduler",
-                        metric_name=metric_name,
-                        dimensions_map={"ScheduleGroup": group},
-                        statistic="Sum",
-                        period=FIVE_MINUTES,
-                    ),
+                    _five_minute_sum("AWS/Scheduler", metric_name, {"ScheduleGroup": group}),
                     threshold=1,
                     what=f"EventBridge Scheduler ({name_id} group): {metric_name}.",
                     runbook="the schedule's dead-letter queue holds the event; check the "
@@ -344,14 +326,19 @@ class Monitoring(Construct):
         return dashboard
 
 
-def _lambda_metric(metric_name: str, function: cdk.CfnResource) -> cw.Metric:
+def _five_minute_sum(namespace: str, metric_name: str, dimensions: dict[str, str]) -> cw.Metric:
+    """``metric_name`` of ``namespace`` for ``dimensions``, summed over five minutes."""
     return cw.Metric(
-        namespace="AWS/Lambda",
+        namespace=namespace,
         metric_name=metric_name,
-        dimensions_map={"FunctionName": function.ref},
+        dimensions_map=dimensions,
         statistic="Sum",
         period=FIVE_MINUTES,
     )
+
+
+def _lambda_metric(metric_name: str, function: cdk.CfnResource) -> cw.Metric:
+    return _five_minute_sum("AWS/Lambda", metric_name, {"FunctionName": function.ref})
 
 
 def _sns_metric(metric_name: str, dimensions: dict[str, str]) -> cw.Metric:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 import jsii
 from aws_cdk import aws_events as events
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sqs as sqs
@@ -18,13 +17,30 @@ from infra.constructs.connect import ConnectSettings, start_outbound_voice_state
 from infra.constructs.function import (
     SMS_REASON,
     XRAY_REASON,
+    FunctionArgs,
     SamvadFunction,
     sms_only_publish,
-    table_statements,
 )
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
-from infra.constructs.queues import RULE_MAX_EVENT_AGE, RULE_RETRY_ATTEMPTS, dead_letter_queue
+from infra.constructs.queues import (
+    RULE_MAX_EVENT_AGE,
+    RULE_RETRY_ATTEMPTS,
+    dead_letter_queue,
+    send_statements,
+)
 from infra.constructs.sampler import DISPATCH_VISIBILITY_TIMEOUT
+from infra.constructs.schedules import (
+    create_schedules_statements,
+    dispatch_schedules_arn,
+    scheduler_role,
+)
+from infra.constructs.statements import (
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -32,7 +48,6 @@ FUNCTION_TIMEOUT = cdk.Duration.seconds(resources.NOTIFY_TIMEOUT_SECONDS)
 BATCH_SIZE = 10
 MAX_CONCURRENCY = 2
 """Pollers at most; the channel quotas are shared through the RateLimits token buckets."""
-KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id (the table ARN itself): what notify does, nothing more.
 TABLE_ACTIONS = {
     "Dispatches": (
@@ -47,6 +62,7 @@ TABLE_ACTIONS = {
     "Links": ("dynamodb:PutItem",),
     "Config": ("dynamodb:GetItem", "dynamodb:Query"),
 }
+INDEX_QUERIES = ((resources.DISPATCHES.logical_id, resources.BY_REFERENCE_INDEX.name),)
 CONTACT_EVENT_SOURCE = "aws.connect"
 CONTACT_EVENT_TYPE = "Amazon Connect Contact Event"
 
@@ -106,16 +122,14 @@ class Notify(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         dispatch_queue: sqs.Queue,
         feedback_url: str,
         connect: ConnectSettings | None = None,
         contact_flow_id: str | None = None,
         max_concurrency: int = MAX_CONCURRENCY,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         _check_visibility_timeout(FUNCTION_TIMEOUT)
         if (connect is None) != (contact_flow_id is None):
             raise ValueError("connect and contact_flow_id go together")
@@ -124,10 +138,6 @@ class Notify(SamvadFunction):
             id,
             name="dispatch",
             description="Samvad notify: call or text each sampled citizen, paced and polite",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=256,
             timeout=FUNCTION_TIMEOUT,
             environment={
@@ -136,6 +146,7 @@ class Notify(SamvadFunction):
                 resources.LINK_SECRET_ENV: store.link_secret.secret_arn,
                 resources.FEEDBACK_URL_ENV: feedback_url,
             },
+            **common,
         )
         self.dispatch_queue = dispatch_queue
         self._scheduling(store)
@@ -160,7 +171,6 @@ class Notify(SamvadFunction):
     # -- deferred dispatches ----------------------------------------------------------------
 
     def _scheduling(self, store: DataStore) -> None:
-        stack = cdk.Stack.of(self)
         # Its schedules are one-time and transient: the group goes with the stack.
         self.schedule_group = scheduler.ScheduleGroup(
             self,
@@ -168,96 +178,49 @@ class Notify(SamvadFunction):
             schedule_group_name=resources.DISPATCH_SCHEDULE_GROUP,
             removal_policy=cdk.RemovalPolicy.DESTROY,
         )
-        self.schedule_role = iam.Role(
-            self,
-            "ScheduleRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": self.schedule_group.schedule_group_arn,
-                    }
-                },
-            ),
-            description="Samvad deferred dispatches: put a message back on the dispatch queue",
-        )
         self.deferred_dead_letter_queue = dead_letter_queue(
             self,
             "DeferredDeadLetterQueue",
             key=store.queue_key,
             of="the deferred dispatches' one-time schedules (Scheduler DeadLetterConfig)",
         )
-        for statement in (
-            iam.PolicyStatement(
-                sid="RequeueDispatch",
-                actions=["sqs:SendMessage"],
-                resources=[self.dispatch_queue.queue_arn],
+        self.schedule_role = scheduler_role(
+            self,
+            "ScheduleRole",
+            group_arn=self.schedule_group.schedule_group_arn,
+            description="Samvad deferred dispatches: put a message back on the dispatch queue",
+            statements=send_statements(
+                {
+                    "RequeueDispatch": self.dispatch_queue,
+                    "DeadLetter": self.deferred_dead_letter_queue,
+                },
+                store.queue_key,
             ),
-            iam.PolicyStatement(
-                sid="DeadLetter",
-                actions=["sqs:SendMessage"],
-                resources=[self.deferred_dead_letter_queue.queue_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseQueueKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[store.queue_key.key_arn],
-            ),
-        ):
-            self.schedule_role.add_to_policy(statement)
-
-    def _schedules_arn(self) -> str:
-        return cdk.Stack.of(self).format_arn(
-            service="scheduler",
-            resource="schedule",
-            resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
         )
 
     # -- permissions --------------------------------------------------------------------------
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
-        tables = store.tables
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QueryDispatchesByReference",  # a Connect contact id → its attempt
-                actions=["dynamodb:Query"],
-                resources=[
-                    f"{tables[resources.DISPATCHES.logical_id].table_arn}/index/"
-                    f"{resources.BY_REFERENCE_INDEX.name}"
-                ],
+            index_query_statement(  # a Connect contact id → its attempt
+                store, "QueryDispatchesByReference", INDEX_QUERIES
             ),
             iam.PolicyStatement(
                 sid="RequeueDispatches",
                 actions=["sqs:SendMessage"],
                 resources=[self.dispatch_queue.queue_arn],
             ),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
+            publish_events_statement(store),
+            read_secrets_statement(
+                "ReadLinkAndPhoneHashKeys", store.link_secret, store.phone_hash_secret
             ),
-            iam.PolicyStatement(
-                sid="ReadLinkAndPhoneHashKeys",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.link_secret.secret_arn, store.phone_hash_secret.secret_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseDataAndQueueKeys",
-                actions=list(KMS_USE),
-                resources=[store.key.key_arn, store.queue_key.key_arn],
-            ),
-            iam.PolicyStatement(
-                sid="ScheduleDeferredDispatches",
-                actions=["scheduler:CreateSchedule"],
-                resources=[self._schedules_arn()],
-            ),
-            iam.PolicyStatement(
-                sid="PassScheduleRole",
-                actions=["iam:PassRole"],
-                resources=[self.schedule_role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
+            key_statement("UseDataAndQueueKeys", store.key, store.queue_key),
+            *create_schedules_statements(
+                "ScheduleDeferredDispatches",
+                "PassScheduleRole",
+                schedules_arn=dispatch_schedules_arn(self),
+                role=self.schedule_role,
             ),
             *sms_only_publish(),
         ]
@@ -322,7 +285,7 @@ class Notify(SamvadFunction):
         )
         acknowledge_wildcard(
             self.role,
-            self._schedules_arn(),
+            dispatch_schedules_arn(self),
             reason="Only schedules of the dispatch group; each deferred message gets a "
             "one-time schedule whose name is made when it is deferred.",
         )

@@ -14,13 +14,13 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from infra.constructs.function import LOG_RETENTION, SamvadFunction, arn_ref, table_statements
+from infra.constructs.function import SamvadFunction, arn_ref, retained_logs
 from infra.constructs.intake_api import ROUTE, IntakeApi
 from infra.constructs.nag import acknowledge
+from infra.constructs.statements import key_statement, table_statements
 from infra.constructs.storage import DataStore
 
 CONFIG_ACTIONS = {"Config": ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem")}
@@ -130,19 +130,9 @@ class PushRoles(Construct):
         )
         self.function.add_statements(
             *table_statements(store, CONFIG_ACTIONS),
-            iam.PolicyStatement(
-                sid="UseDataKey",  # the Config table is encrypted with it
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),  # the Config table is encrypted with it
         )
-        provider_logs = logs.LogGroup(
-            self,
-            "ProviderLogs",
-            retention=LOG_RETENTION,
-            encryption_key=store.key,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
+        provider_logs = retained_logs(self, "ProviderLogs", store.key)
         self.provider = cr.Provider(
             self, "Provider", on_event_handler=self.function.function, log_group=provider_logs
         )

@@ -7,15 +7,22 @@ lists and redrives them (docs/operations.md).
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import Any
+
 import aws_cdk as cdk
 import jsii
+from aws_cdk import aws_events as events
+from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from infra.constructs.nag import acknowledge
+from infra.constructs.statements import MESSAGE_KEY_USE, key_statement
 from samvad import resources
 
 DEAD_LETTER_RETENTION = cdk.Duration.days(14)
@@ -25,6 +32,18 @@ RULE_MAX_EVENT_AGE = cdk.Duration.hours(24)
 """A rule target's retries before its event goes to the target's dead-letter queue."""
 ASYNC_MAX_EVENT_AGE = cdk.Duration.hours(6)
 WORK_RETENTION = cdk.Duration.days(4)
+
+
+def _encrypted_queue(scope: Construct, id: str, *, key: kms.IKey, **props: Any) -> sqs.Queue:
+    """An SQS queue ``id`` encrypted with ``key``, TLS only, with ``props``."""
+    return sqs.Queue(
+        scope,
+        id,
+        encryption=sqs.QueueEncryption.KMS,
+        encryption_master_key=key,
+        enforce_ssl=True,
+        **props,
+    )
 
 
 def work_queue(
@@ -37,38 +56,114 @@ def work_queue(
 ) -> tuple[sqs.Queue, sqs.Queue]:
     """A function's encrypted work queue ``<prefix>Queue`` (kept 4 days) and the dead-letter
     queue ``<prefix>DeadLetterQueue`` it redrives to after ``max_receives`` receives."""
-    dead = sqs.Queue(
-        scope,
-        f"{prefix}DeadLetterQueue",
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
-        retention_period=DEAD_LETTER_RETENTION,
+    dead = _encrypted_queue(
+        scope, f"{prefix}DeadLetterQueue", key=key, retention_period=DEAD_LETTER_RETENTION
     )
-    queue = sqs.Queue(
+    queue = redriving_queue(
         scope,
         f"{prefix}Queue",
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
+        key=key,
+        dead_letters=dead,
+        max_receives=max_receives,
         visibility_timeout=visibility_timeout,
-        retention_period=WORK_RETENTION,
-        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receives, queue=dead),
     )
     return queue, dead
+
+
+def redriving_queue(
+    scope: Construct,
+    id: str,
+    *,
+    key: kms.IKey,
+    dead_letters: sqs.IQueue,
+    max_receives: int,
+    visibility_timeout: cdk.Duration,
+    delivery_delay: cdk.Duration | None = None,
+) -> sqs.Queue:
+    """An encrypted, TLS-only work queue ``id`` (kept 4 days) that redrives to
+    ``dead_letters`` after ``max_receives`` receives."""
+    return _encrypted_queue(
+        scope,
+        id,
+        key=key,
+        delivery_delay=delivery_delay,
+        visibility_timeout=visibility_timeout,
+        retention_period=WORK_RETENTION,
+        dead_letter_queue=sqs.DeadLetterQueue(max_receive_count=max_receives, queue=dead_letters),
+    )
+
+
+def rule_target(queue: sqs.IQueue, dead_letters: sqs.IQueue) -> targets.SqsQueue:
+    """A rule's target ``queue``, retried ``RULE_RETRY_ATTEMPTS`` times, then ``dead_letters``."""
+    return targets.SqsQueue(
+        queue,
+        dead_letter_queue=dead_letters,
+        retry_attempts=RULE_RETRY_ATTEMPTS,
+        max_event_age=RULE_MAX_EVENT_AGE,
+    )
+
+
+def events_to_function(
+    scope: Construct,
+    id: str,
+    *,
+    bus: events.IEventBus,
+    pattern: Mapping[str, Sequence[str]],
+    description: str,
+    queue: sqs.IQueue,
+    function: lambda_.IFunction,
+    key: kms.IKey,
+    name: str,
+) -> tuple[events.Rule, sqs.Queue]:
+    """A rule ``id`` on ``bus`` sending the events of ``pattern`` (``source``, ``detail-type``)
+    to ``queue`` (``rule_target``; undeliverable ones to a new ``<id>DeadLetterQueue``, encrypted
+    with ``key``, "the ``name`` rule's"), which ``function`` takes in batches of ten or five
+    seconds, reporting item failures. Returns the rule and its dead-letter queue."""
+    dead_letters = dead_letter_queue(
+        scope,
+        f"{id}DeadLetterQueue",
+        key=key,
+        of=f"the {name} rule's target (EventBridge DeadLetterConfig)",
+    )
+    rule = events.Rule(
+        scope,
+        id,
+        event_bus=bus,
+        event_pattern=events.EventPattern(
+            source=list(pattern["source"]), detail_type=list(pattern["detail-type"])
+        ),
+        description=description,
+        targets=[rule_target(queue, dead_letters)],
+    )
+    function.add_event_source(
+        sources.SqsEventSource(
+            queue,
+            batch_size=10,
+            max_batching_window=cdk.Duration.seconds(5),
+            report_batch_item_failures=True,
+        )
+    )
+    return rule, dead_letters
+
+
+def send_statements(
+    queues: dict[str, sqs.IQueue], key: kms.IKey, *, key_sid: str = "UseQueueKey"
+) -> list[iam.PolicyStatement]:
+    """``sqs:SendMessage`` on each queue (``{sid: queue}``, one statement each) and, as
+    ``key_sid``, the queue key's ``MESSAGE_KEY_USE``."""
+    return [
+        *(
+            iam.PolicyStatement(sid=sid, actions=["sqs:SendMessage"], resources=[q.queue_arn])
+            for sid, q in queues.items()
+        ),
+        key_statement(key_sid, key, actions=MESSAGE_KEY_USE),
+    ]
 
 
 def dead_letter_queue(scope: Construct, id: str, *, key: kms.IKey, of: str) -> sqs.Queue:
     """An encrypted dead-letter queue for ``of`` (what fails into it, for the cdk-nag note:
     a dead-letter queue has no dead-letter queue of its own)."""
-    queue = sqs.Queue(
-        scope,
-        id,
-        encryption=sqs.QueueEncryption.KMS,
-        encryption_master_key=key,
-        enforce_ssl=True,
-        retention_period=DEAD_LETTER_RETENTION,
-    )
+    queue = _encrypted_queue(scope, id, key=key, retention_period=DEAD_LETTER_RETENTION)
     queue.node.add_metadata(resources.DEAD_LETTER_TAG, of)  # monitoring.watch finds it
     acknowledge(
         queue,
@@ -112,18 +207,8 @@ def on_failure_queue(
         retry_attempts=ASYNC_RETRY_ATTEMPTS,
         max_event_age=ASYNC_MAX_EVENT_AGE,
     )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            sid="AsyncFailuresToQueue",
-            actions=["sqs:SendMessage"],
-            resources=[queue.queue_arn],
-        )
-    )
-    role.add_to_principal_policy(
-        iam.PolicyStatement(
-            sid="AsyncFailuresUseQueueKey",
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=[key.key_arn],
-        )
-    )
+    for statement in send_statements(
+        {"AsyncFailuresToQueue": queue}, key, key_sid="AsyncFailuresUseQueueKey"
+    ):
+        role.add_to_principal_policy(statement)
     return queue

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
-from aws_cdk import aws_events as events
-from aws_cdk import aws_events_targets as events_targets
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_sns as sns
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import (
-    RULE_MAX_EVENT_AGE,
-    RULE_RETRY_ATTEMPTS,
-    dead_letter_queue,
+    events_to_function,
     on_failure_queue,
     work_queue,
 )
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import key_statement, object_statements
 from infra.constructs.storage import DataStore
 from samvad import resources
 from samvad.reports.tally import tally_pattern
@@ -54,27 +49,16 @@ class Reports(SamvadFunction):
     ``async_failures``. Each report is announced on ``topic``.
     """
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="reports",
             description="Samvad reports: tally domain events; write daily and monthly reports",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1536,
             timeout=FUNCTION_TIMEOUT,
+            **common,
         )
         self.topic = sns.Topic(
             self,
@@ -85,30 +69,16 @@ class Reports(SamvadFunction):
         )
         self.function.add_environment(resources.REPORTS_TOPIC_ENV, self.topic.topic_arn)
         self._queues(store)
-        self.rule = events.Rule(
+        self.rule, self.rule_dead_letter_queue = events_to_function(
             self,
             "TallyRule",
-            event_bus=store.bus,
-            event_pattern=events.EventPattern(
-                source=tally_pattern()["source"], detail_type=tally_pattern()["detail-type"]
-            ),
+            bus=store.bus,
+            pattern=tally_pattern(),
             description="Samvad: domain events the reports tally",
-            targets=[
-                events_targets.SqsQueue(
-                    self.queue,
-                    dead_letter_queue=self.rule_dead_letter_queue,
-                    retry_attempts=RULE_RETRY_ATTEMPTS,
-                    max_event_age=RULE_MAX_EVENT_AGE,
-                )
-            ],
-        )
-        self.function.add_event_source(
-            sources.SqsEventSource(
-                self.queue,
-                batch_size=10,
-                max_batching_window=cdk.Duration.seconds(5),
-                report_batch_item_failures=True,
-            )
+            queue=self.queue,
+            function=self.function,
+            key=store.queue_key,
+            name="tally",
         )
         self.add_statements(*self._statements(store))
         self._schedules(store)
@@ -127,12 +97,6 @@ class Reports(SamvadFunction):
             key=store.queue_key,
             visibility_timeout=QUEUE_VISIBILITY,
             max_receives=resources.REPORTS_MAX_RECEIVES,
-        )
-        self.rule_dead_letter_queue = dead_letter_queue(
-            self,
-            "TallyRuleDeadLetterQueue",
-            key=store.queue_key,
-            of="the tally rule's target (EventBridge DeadLetterConfig)",
         )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
@@ -153,22 +117,11 @@ class Reports(SamvadFunction):
                 actions=["dynamodb:GetItem"],
                 resources=[tables[resources.CONFIG.logical_id].table_arn],
             ),
-            *(
-                iam.PolicyStatement(
-                    sid="Objects" + "".join(p.title() for p in prefix.split("/")),
-                    actions=list(actions),
-                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
-                )
-                for prefix, actions in OBJECT_ACTIONS.items()
-            ),
+            *object_statements(store, OBJECT_ACTIONS),
             iam.PolicyStatement(
                 sid="AnnounceReports", actions=["sns:Publish"], resources=[self.topic.topic_arn]
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),
         ]
 
     def _schedules(self, store: DataStore) -> None:

@@ -2,16 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import on_failure_queue, work_queue
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
+from infra.constructs.statements import (
+    index_query_statement,
+    key_statement,
+    object_statements,
+    publish_events_statement,
+    read_secrets_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -21,7 +28,6 @@ DISPATCH_VISIBILITY_TIMEOUT = cdk.Duration.seconds(resources.DISPATCH_VISIBILITY
 window is derived from the same constant."""
 SCHEDULE_RETRY_ATTEMPTS = 3
 SCHEDULE_MAX_EVENT_AGE = cdk.Duration.hours(1)
-KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id (the table ARN itself): what the sampler does, nothing more.
 TABLE_ACTIONS = {
     "Config": ("dynamodb:GetItem",),
@@ -61,25 +67,20 @@ class Sampler(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         schedule_expression: str = resources.SAMPLER_SCHEDULE,
         time_zone: str = resources.SAMPLER_TIMEZONE,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="sampling",
             description="Samvad sampler: draw the day's sample and queue the contacts",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=1024,
             timeout=FUNCTION_TIMEOUT,
             reserved_concurrent_executions=1,  # one sampling run at a time
+            **common,
         )
         self._queues(store)
         self.function.add_environment(resources.DISPATCH_QUEUE_ENV, self.dispatch_queue.queue_url)
@@ -100,45 +101,20 @@ class Sampler(SamvadFunction):
         )
 
     def _statements(self, store: DataStore) -> list[iam.PolicyStatement]:
-        tables = store.tables
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QueryVisitIndexes",
-                actions=["dynamodb:Query"],
-                resources=[
-                    f"{tables[logical_id].table_arn}/index/{index}"
-                    for logical_id, index in INDEX_QUERIES
-                ],
-            ),
-            *(
-                iam.PolicyStatement(
-                    sid="Objects" + "".join(part.title() for part in prefix.split("/")),
-                    actions=list(actions),
-                    resources=[store.bucket.arn_for_objects(f"{prefix}*")],
-                )
-                for prefix, actions in OBJECT_ACTIONS.items()
-            ),
-            iam.PolicyStatement(
-                sid="ReadSamplingAndPhoneHashKeys",
-                actions=["secretsmanager:GetSecretValue"],
-                resources=[store.sampling_secret.secret_arn, store.phone_hash_secret.secret_arn],
+            index_query_statement(store, "QueryVisitIndexes", INDEX_QUERIES),
+            *object_statements(store, OBJECT_ACTIONS),
+            read_secrets_statement(
+                "ReadSamplingAndPhoneHashKeys", store.sampling_secret, store.phone_hash_secret
             ),
             iam.PolicyStatement(
                 sid="QueueDispatches",
                 actions=["sqs:SendMessage"],
                 resources=[self.dispatch_queue.queue_arn],
             ),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
-            ),
-            iam.PolicyStatement(
-                sid="UseDataAndQueueKeys",
-                actions=list(KMS_USE),
-                resources=[store.key.key_arn, store.queue_key.key_arn],
-            ),
+            publish_events_statement(store),
+            key_statement("UseDataAndQueueKeys", store.key, store.queue_key),
         ]
 
     def _schedule(self, store: DataStore, expression: str, time_zone: str) -> None:

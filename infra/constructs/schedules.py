@@ -21,8 +21,10 @@ from aws_cdk import aws_scheduler_targets as targets
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.constructs.queues import dead_letter_queue
+from infra.constructs.queues import dead_letter_queue, send_statements
+from samvad import resources
 
+SCHEDULER_SERVICE = "scheduler.amazonaws.com"
 SCHEDULED_TIME = scheduler.ContextAttribute.scheduled_time
 """Put in a schedule's input where the handler expects the invocation's scheduled time."""
 
@@ -44,6 +46,61 @@ class ScheduledInvoke:
     role: iam.Role
     dead_letter_queue: sqs.Queue
     schedules: dict[str, scheduler.Schedule]
+
+
+def scheduler_role(
+    scope: Construct,
+    id: str,
+    *,
+    group_arn: str,
+    description: str,
+    statements: Sequence[iam.PolicyStatement],
+) -> iam.Role:
+    """A role Scheduler assumes only for this account's schedules in ``group_arn``, holding
+    ``statements`` and nothing else."""
+    role = iam.Role(
+        scope,
+        id,
+        assumed_by=iam.ServicePrincipal(
+            SCHEDULER_SERVICE,
+            conditions={
+                "StringEquals": {
+                    "aws:SourceAccount": cdk.Stack.of(scope).account,
+                    "aws:SourceArn": group_arn,
+                }
+            },
+        ),
+        description=description,
+    )
+    for statement in statements:
+        role.add_to_policy(statement)
+    return role
+
+
+def dispatch_schedules_arn(scope: Construct) -> str:
+    """The ARN pattern of every schedule in the dispatch group (their names are made later)."""
+    return cdk.Stack.of(scope).format_arn(
+        service="scheduler",
+        resource="schedule",
+        resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
+    )
+
+
+def create_schedules_statements(
+    create_sid: str, pass_sid: str, *, schedules_arn: str, role: iam.IRole
+) -> list[iam.PolicyStatement]:
+    """Create schedules matching ``schedules_arn``, run as ``role`` (passed to Scheduler only)."""
+    return [
+        iam.PolicyStatement(
+            sid=create_sid, actions=["scheduler:CreateSchedule"], resources=[schedules_arn]
+        ),
+        iam.PolicyStatement(
+            sid=pass_sid,
+            actions=["iam:PassRole"],
+            resources=[role.role_arn],
+            conditions={"StringEquals": {"iam:PassedToService": SCHEDULER_SERVICE}},
+        ),
+    ]
 
 
 def scheduled_invoke(
@@ -71,38 +128,22 @@ def scheduled_invoke(
         key=key,
         of=f"the {name} schedule's (EventBridge Scheduler DeadLetterConfig)",
     )
-    role = iam.Role(
+    role = scheduler_role(
         scope,
         "ScheduleRole",
-        assumed_by=iam.ServicePrincipal(
-            "scheduler.amazonaws.com",
-            conditions={
-                "StringEquals": {
-                    "aws:SourceAccount": stack.account,
-                    "aws:SourceArn": stack.format_arn(
-                        service="scheduler", resource="schedule-group", resource_name="default"
-                    ),
-                }
-            },
+        group_arn=stack.format_arn(
+            service="scheduler", resource="schedule-group", resource_name="default"
         ),
         description=f"Samvad {name} schedule: invoke the {name} function, nothing else",
+        statements=[
+            iam.PolicyStatement(
+                sid="Invoke" + name.title().replace(" ", ""),
+                actions=["lambda:InvokeFunction"],
+                resources=[function.function_arn],
+            ),
+            *send_statements({"DeadLetter": dead_letters}, key),
+        ],
     )
-    for statement in (
-        iam.PolicyStatement(
-            sid="Invoke" + name.title().replace(" ", ""),
-            actions=["lambda:InvokeFunction"],
-            resources=[function.function_arn],
-        ),
-        iam.PolicyStatement(
-            sid="DeadLetter", actions=["sqs:SendMessage"], resources=[dead_letters.queue_arn]
-        ),
-        iam.PolicyStatement(
-            sid="UseQueueKey",
-            actions=["kms:Decrypt", "kms:GenerateDataKey"],
-            resources=[key.key_arn],
-        ),
-    ):
-        role.add_to_policy(statement)
     schedules = {}
     for invocation in invocations:
         schedule = scheduler.Schedule(

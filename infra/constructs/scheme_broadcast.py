@@ -10,17 +10,15 @@ a run stops a minute before its timeout and the next one goes on.
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
-from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction, table_statements
+from infra.constructs.function import FunctionArgs, SamvadFunction
 from infra.constructs.queues import on_failure_queue
 from infra.constructs.schedules import SCHEDULED_TIME, Invocation, scheduled_invoke
-from infra.constructs.storage import DataStore
+from infra.constructs.statements import index_query_statement, key_statement, table_statements
 from samvad import resources
 
 SCHEDULE = "cron(0/30 9-20 * * ? *)"
@@ -38,42 +36,26 @@ class SchemeBroadcast(SamvadFunction):
     """``function`` (reserved concurrency 1), ``schedule``, ``schedule_dead_letter_queue``,
     ``async_failures`` (runs that still fail after Lambda's retries)."""
 
-    def __init__(
-        self,
-        scope: Construct,
-        id: str,
-        *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
-    ) -> None:
+    def __init__(self, scope: Construct, id: str, **common: Unpack[FunctionArgs]) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="scheme_broadcast",
             description="Samvad: scheme notices broadcast to subscribers, paced, in hours",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=256,
             timeout=TIMEOUT,
             reserved_concurrent_executions=1,
+            **common,
         )
-        contacts = store.tables[resources.CONTACTS.logical_id]
         self.add_statements(
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QuerySubscribers",
-                actions=["dynamodb:Query"],
-                resources=[f"{contacts.table_arn}/index/{resources.SCHEME_NEWS_INDEX.name}"],
+            index_query_statement(
+                store,
+                "QuerySubscribers",
+                [(resources.CONTACTS.logical_id, resources.SCHEME_NEWS_INDEX.name)],
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey",
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("UseDataKey", store.key),
         )
         self.allow_sms("scheme notices to the citizens who asked for scheme news")
         scheduled = scheduled_invoke(

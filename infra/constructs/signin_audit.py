@@ -3,16 +3,15 @@ hosted-UI sign-in to the workspace's ``Audit`` table (``functions/signin_audit``
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from infra.constructs.function import SamvadFunction
-from infra.constructs.storage import DataStore
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.statements import KEY_WRITE_ONLY, key_statement
 from samvad import resources
 
 TIMEOUT = cdk.Duration.seconds(5)
@@ -29,23 +28,18 @@ class SignInAudit(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         user_pool: cognito.UserPool,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="signin_audit",
             description="Samvad: audit each workspace sign-in (Cognito Post Authentication)",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=256,
             timeout=TIMEOUT,
+            **common,
         )
         self.add_statements(
             iam.PolicyStatement(
@@ -53,10 +47,6 @@ class SignInAudit(SamvadFunction):
                 actions=["dynamodb:PutItem", "dynamodb:ConditionCheckItem"],  # a replay: once
                 resources=[store.tables[resources.AUDIT.logical_id].table_arn],
             ),
-            iam.PolicyStatement(
-                sid="EncryptAudit",
-                actions=["kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
+            key_statement("EncryptAudit", store.key, actions=KEY_WRITE_ONLY),
         )
         user_pool.add_trigger(cognito.UserPoolOperation.POST_AUTHENTICATION, self.function)

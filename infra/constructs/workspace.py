@@ -2,25 +2,36 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Unpack
 
 import aws_cdk as cdk
 from aws_cdk import aws_apigatewayv2 as apigwv2
 from aws_cdk import aws_apigatewayv2_authorizers as authorizers
-from aws_cdk import aws_apigatewayv2_integrations as integrations
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
-from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
 from infra.constructs.connect import ConnectSettings
-from infra.constructs.function import SamvadFunction, table_statements
-from infra.constructs.http_stage import throttled_stage
+from infra.constructs.function import FunctionArgs, SamvadFunction
+from infra.constructs.http_stage import http_api, throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
+from infra.constructs.schedules import (
+    create_schedules_statements,
+    dispatch_schedules_arn,
+    scheduler_role,
+)
+from infra.constructs.statements import (
+    KEY_WRITE_ONLY,
+    MESSAGE_KEY_USE,
+    index_query_statement,
+    key_statement,
+    publish_events_statement,
+    table_statements,
+)
 from infra.constructs.storage import DataStore
 from samvad import resources
 
@@ -29,7 +40,6 @@ FUNCTION_TIMEOUT = cdk.Duration.seconds(15)
 THROTTLE_RATE = 50
 """Requests per second, steady, for the whole stage: a few thousand officials at work."""
 THROTTLE_BURST = 100
-KMS_USE = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey")
 # Table actions per logical id: what the workspace reads and writes, nothing more.
 TABLE_ACTIONS = {
     "Cases": ("dynamodb:GetItem", "dynamodb:UpdateItem"),
@@ -93,24 +103,18 @@ class Workspace(SamvadFunction):
         scope: Construct,
         id: str,
         *,
-        store: DataStore,
-        layer: lambda_.ILayerVersion,
-        code_dir: Path,
-        retention_days: int,
         identity: Identity,
         state_machine: sfn.IStateMachine,
         notices_topic: sns.ITopic,
         notices_key: kms.IKey,
+        **common: Unpack[FunctionArgs],
     ) -> None:
+        store = common["store"]
         super().__init__(
             scope,
             id,
             name="workspace",
             description="Samvad workspace: officials' pages and JSON API (signed in)",
-            store=store,
-            layer=layer,
-            code_dir=code_dir,
-            retention_days=retention_days,
             memory_size=512,
             timeout=FUNCTION_TIMEOUT,
             environment={
@@ -119,13 +123,10 @@ class Workspace(SamvadFunction):
                 resources.ESCALATION_STATE_MACHINE_ENV: state_machine.state_machine_arn,
                 resources.CASE_NOTICES_TOPIC_ENV: notices_topic.topic_arn,
             },
+            **common,
         )
-        self.api = apigwv2.HttpApi(
-            self,
-            "Api",
-            api_name=f"{cdk.Stack.of(self).stack_name}-workspace",
-            description="Samvad officials' workspace: pages and JSON API",
-            create_default_stage=False,
+        self.api = http_api(
+            self, "workspace", description="Samvad officials' workspace: pages and JSON API"
         )
         self.client = identity.add_workspace_client(self.api.api_endpoint)
         self.function.add_environment(
@@ -156,53 +157,30 @@ class Workspace(SamvadFunction):
         schedule in ``schedule_group`` (the dispatch group) that calls DynamoDB's
         ``PutItem`` on the CallLists table when the retry is due (a universal target: no
         function runs) as ``hand_back_role``, which may do only that."""
-        stack = cdk.Stack.of(self)
         call_lists = store.tables[resources.CALL_LISTS.logical_id]
-        self.hand_back_role = iam.Role(
+        self.hand_back_role = scheduler_role(
             self,
             "HandBackRole",
-            assumed_by=iam.ServicePrincipal(
-                "scheduler.amazonaws.com",
-                conditions={
-                    "StringEquals": {
-                        "aws:SourceAccount": stack.account,
-                        "aws:SourceArn": schedule_group.schedule_group_arn,
-                    }
-                },
-            ),
+            group_arn=schedule_group.schedule_group_arn,
             description="Samvad call desk: put a no-answer back on the official's call list",
+            statements=[
+                iam.PolicyStatement(
+                    sid="ReturnToTheCallList",
+                    actions=["dynamodb:PutItem"],
+                    resources=[call_lists.table_arn],
+                ),
+                key_statement("EncryptCallLists", store.key, actions=KEY_WRITE_ONLY),
+            ],
         )
-        for statement in (
-            iam.PolicyStatement(
-                sid="ReturnToTheCallList",
-                actions=["dynamodb:PutItem"],
-                resources=[call_lists.table_arn],
-            ),
-            iam.PolicyStatement(
-                sid="EncryptCallLists",
-                actions=["kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[store.key.key_arn],
-            ),
-        ):
-            self.hand_back_role.add_to_policy(statement)
-        schedules = stack.format_arn(
-            service="scheduler",
-            resource="schedule",
-            resource_name=f"{resources.DISPATCH_SCHEDULE_GROUP}/*",
-        )
+        schedules = dispatch_schedules_arn(self)
         self.function.add_environment(resources.SCHEDULER_ROLE_ENV, self.hand_back_role.role_arn)
         self.add_statements(
-            iam.PolicyStatement(
-                sid="HandBackToTheDesk",
-                actions=["scheduler:CreateSchedule"],
-                resources=[schedules],
-            ),
-            iam.PolicyStatement(
-                sid="PassHandBackRole",
-                actions=["iam:PassRole"],
-                resources=[self.hand_back_role.role_arn],
-                conditions={"StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}},
-            ),
+            *create_schedules_statements(
+                "HandBackToTheDesk",
+                "PassHandBackRole",
+                schedules_arn=schedules,
+                role=self.hand_back_role,
+            )
         )
         acknowledge_wildcard(
             self.role,
@@ -233,11 +211,7 @@ class Workspace(SamvadFunction):
         )
 
     def _routes(self) -> None:
-        handler = integrations.HttpLambdaIntegration(
-            "Handler",
-            self.function,
-            payload_format_version=apigwv2.PayloadFormatVersion.VERSION_2_0,
-        )
+        handler = self.http_integration()
         self.api_routes = self.api.add_routes(
             path="/api/{proxy+}",
             methods=[apigwv2.HttpMethod.ANY, apigwv2.HttpMethod.GET],
@@ -273,16 +247,13 @@ class Workspace(SamvadFunction):
         notices_topic: sns.ITopic,
         notices_key: kms.IKey,
     ) -> list[iam.PolicyStatement]:
-        tables, bucket = store.tables, store.bucket
+        bucket = store.bucket
         return [
             *table_statements(store, TABLE_ACTIONS),
-            iam.PolicyStatement(
-                sid="QueryCasesByScope",
-                actions=["dynamodb:Query"],
-                resources=[
-                    f"{tables[resources.CASES.logical_id].table_arn}/index/{index}"
-                    for index in CASE_LIST_INDEXES
-                ],
+            index_query_statement(
+                store,
+                "QueryCasesByScope",
+                [(resources.CASES.logical_id, index) for index in CASE_LIST_INDEXES],
             ),
             *(
                 iam.PolicyStatement(
@@ -292,14 +263,8 @@ class Workspace(SamvadFunction):
                 )
                 for prefix, actions in OBJECT_ACTIONS.items()
             ),
-            iam.PolicyStatement(
-                sid="UseDataKey", actions=list(KMS_USE), resources=[store.key.key_arn]
-            ),
-            iam.PolicyStatement(
-                sid="PublishEvents",
-                actions=["events:PutEvents"],
-                resources=[store.bus.event_bus_arn],
-            ),
+            key_statement("UseDataKey", store.key),
+            publish_events_statement(store),
             iam.PolicyStatement(
                 sid="ResumeCaseExecutions",
                 actions=["states:SendTaskSuccess"],
@@ -310,9 +275,5 @@ class Workspace(SamvadFunction):
                 actions=["sns:Publish"],
                 resources=[notices_topic.topic_arn],
             ),
-            iam.PolicyStatement(
-                sid="UseNoticesKey",
-                actions=["kms:Decrypt", "kms:GenerateDataKey"],
-                resources=[notices_key.key_arn],
-            ),
+            key_statement("UseNoticesKey", notices_key, actions=MESSAGE_KEY_USE),
         ]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,12 @@ class Synthesis:
         return self.stack.get_logical_id(construct.node.default_child)
 
 
+CFN_LINT = Path(sys.executable).with_name("cfn-lint")
+# W3005: redundant DependsOn that CDK itself emits next to a GetAtt (the S3 notification
+# custom resource, CDK's BucketNotificationsHandler, Function → Role). Harmless.
+CFN_LINT_IGNORED = "W3005"
+XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
+"""What tracing adds to every function's role."""
 CONNECT_REGION = "ap-southeast-1"
 CONNECT_INSTANCE_ARN = (
     f"arn:aws:connect:{CONNECT_REGION}:123456789012:instance/0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -91,8 +98,51 @@ def _synthesise(outdir: Path, context: dict[str, Any]) -> Synthesis:
     return Synthesis(stack, template, outdir, template_file, error)
 
 
+def assert_cfn_lint_passes(template_file: Path, region: str) -> None:
+    """cfn-lint finds nothing in ``template_file`` for ``region`` (but ``CFN_LINT_IGNORED``)."""
+    options = ["--regions", region, "--ignore-checks", CFN_LINT_IGNORED]
+    result = subprocess.run(
+        [CFN_LINT, *options, "--", str(template_file)], capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
 def as_list(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
+
+
+def key_of(resource: Any) -> str:
+    """``resource`` as ``actions_by_resource`` keys it (JSON, sorted keys)."""
+    return json.dumps(resource, sort_keys=True)
+
+
+def ref_of(synth: Synthesis, construct: Any) -> dict[str, str]:
+    """``{"Ref": <logical id>}`` for ``construct``."""
+    return {"Ref": synth.logical_id(construct)}
+
+
+def objects_of(synth: Synthesis, prefix: str) -> dict[str, Any]:
+    """The ARN of the data bucket's objects under ``prefix``, as the template spells it."""
+    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
+
+
+def resources_of(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
+    """The template's resources of CloudFormation type ``type_``, by logical id."""
+    return synth.template.find_resources(type_)
+
+
+def machine_definition(synth: Synthesis, machine: Any) -> dict[str, Any]:
+    """``machine``'s definition, every CloudFormation reference replaced by ``<logical id>``."""
+    definition = props(synth, machine)["DefinitionString"]
+
+    def part(value: Any) -> str:
+        if isinstance(value, str):
+            return value
+        if "Ref" in value:
+            return f"<{value['Ref']}>"
+        return f"<{value['Fn::GetAtt'][0]}>"
+
+    return json.loads("".join(part(p) for p in definition["Fn::Join"][1]))
 
 
 def get_att(synth: Synthesis, construct: Any) -> dict[str, Any]:

@@ -5,8 +5,6 @@ links pointing at the distribution; cdk-nag and cfn-lint clean on both stacks.""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +15,7 @@ from tests.infra.conftest import (
     Synthesis,
     _synthesise,
     actions_on,
+    assert_cfn_lint_passes,
     cdk_context,
     props,
     role_statements,
@@ -24,7 +23,6 @@ from tests.infra.conftest import (
 
 pytestmark = pytest.mark.infra
 
-CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 EDGE_STACK = "Samvad-dev-edge"
 
 
@@ -132,12 +130,7 @@ def test_both_stacks_pass_cdk_nag_and_cfn_lint(edge_synth: Synthesis) -> None:
         (edge_synth.template_file, edge_synth.stack.region),
         (edge_synth.outdir / _edge_stack(edge_synth).template_file, "us-east-1"),
     ):
-        result = subprocess.run(
-            [CFN_LINT, "--regions", region, "--ignore-checks", "W3005", "--", str(template)],
-            capture_output=True,
-            text=True,
-        )
-        assert result.returncode == 0, result.stdout + result.stderr
+        assert_cfn_lint_passes(template, region)
 
 
 def test_the_web_acl_refuses_any_other_region() -> None:

@@ -4,34 +4,24 @@ and the workspace function's role holding none of erasure's writes."""
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 import pytest
 
 from infra.constructs.erasure import OBJECT_PREFIXES
 from samvad import resources
 from samvad.settings import ErasureSettings
 from tests.infra.conftest import (
+    XRAY_ACTIONS,
     Synthesis,
     actions_by_resource,
     as_list,
     get_att,
+    key_of,
+    objects_of,
     props,
     role_statements,
 )
 
 pytestmark = pytest.mark.infra
-
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-
-
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
-    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
 
 def test_erasures_are_routed_to_their_own_function_behind_the_jwt_authorizer(
@@ -99,29 +89,31 @@ def test_the_erasure_role_holds_exactly_what_erasure_touches(synth: Synthesis) -
     index = {"dynamodb:Query"}
     assert actions_by_resource(statements) == {
         **{
-            _key(tables[name]): query_put
+            key_of(tables[name]): query_put
             for name in ("Visits", "Feedback", "Dispatches", "Cases", "Contacts", "Grievances")
         },
-        _key(tables["Links"]): {"dynamodb:Query", "dynamodb:DeleteItem"},
-        _key(tables["Audit"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
-        _key({"Fn::Join": ["", [tables["Visits"], "/index/by_phone_hash"]]}): index,
-        _key({"Fn::Join": ["", [tables["Links"], "/index/by_visit"]]}): index,
+        key_of(tables["Links"]): {"dynamodb:Query", "dynamodb:DeleteItem"},
+        key_of(tables["Audit"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+        key_of({"Fn::Join": ["", [tables["Visits"], "/index/by_phone_hash"]]}): index,
+        key_of({"Fn::Join": ["", [tables["Links"], "/index/by_visit"]]}): index,
         **{
-            _key(_objects(synth, prefix)): {
+            key_of(objects_of(synth, prefix)): {
                 "s3:GetObject",
                 "s3:PutObject",
                 "s3:DeleteObjectVersion",
             }
             for prefix in OBJECT_PREFIXES
         },
-        _key(get_att(synth, store.bucket)): {"s3:ListBucket", "s3:ListBucketVersions"},
-        _key({"Ref": synth.logical_id(store.phone_hash_secret)}): {"secretsmanager:GetSecretValue"},
-        _key(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, stack.erasure.log_group)): {
+        key_of(get_att(synth, store.bucket)): {"s3:ListBucket", "s3:ListBucketVersions"},
+        key_of({"Ref": synth.logical_id(store.phone_hash_secret)}): {
+            "secretsmanager:GetSecretValue"
+        },
+        key_of(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, stack.erasure.log_group)): {
             "logs:CreateLogStream",
             "logs:PutLogEvents",
         },
-        _key("*"): XRAY_ACTIONS,
+        key_of("*"): XRAY_ACTIONS,
     }
     [listing] = [s for s in statements if "s3:ListBucket" in as_list(s["Action"])]
     assert listing["Condition"] == {
@@ -144,10 +136,12 @@ def test_only_the_erasure_role_may_erase(synth: Synthesis) -> None:
     stack = synth.stack
     workspace = actions_by_resource(role_statements(synth, stack.workspace.role))
     for prefix in OBJECT_PREFIXES:
-        assert "s3:DeleteObjectVersion" not in workspace.get(_key(_objects(synth, prefix)), set())
+        assert "s3:DeleteObjectVersion" not in workspace.get(
+            key_of(objects_of(synth, prefix)), set()
+        )
     tables = {name: get_att(synth, table) for name, table in stack.store.tables.items()}
-    assert "dynamodb:DeleteItem" not in workspace.get(_key(tables["Links"]), set())
-    assert _key(get_att(synth, stack.store.bucket)) not in workspace
+    assert "dynamodb:DeleteItem" not in workspace.get(key_of(tables["Links"]), set())
+    assert key_of(get_att(synth, stack.store.bucket)) not in workspace
     erasure_role = {"Ref": synth.logical_id(stack.erasure.role)}
     for policy in synth.template.find_resources("AWS::IAM::Policy").values():
         if erasure_role in policy["Properties"]["Roles"]:

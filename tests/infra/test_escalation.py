@@ -14,6 +14,7 @@ from tests.infra.conftest import (
     actions_by_resource,
     actions_on,
     get_att,
+    machine_definition,
     props,
     role_statements,
 )
@@ -22,17 +23,7 @@ pytestmark = pytest.mark.infra
 
 
 def _definition(synth: Synthesis) -> dict[str, Any]:
-    """The definition with every CloudFormation reference replaced by ``<logical id>``."""
-    machine = props(synth, synth.stack.escalation.state_machine)["DefinitionString"]
-
-    def part(value):
-        if isinstance(value, str):
-            return value
-        if "Ref" in value:
-            return f"<{value['Ref']}>"
-        return f"<{value['Fn::GetAtt'][0]}>"
-
-    return json.loads("".join(part(p) for p in machine["Fn::Join"][1]))
+    return machine_definition(synth, synth.stack.escalation.state_machine)
 
 
 def test_states_use_direct_integrations_only(synth: Synthesis) -> None:

@@ -13,29 +13,19 @@ from infra.constructs.connect import FLOW_FILE
 from samvad import resources
 from tests.infra.conftest import (
     CONNECT_INSTANCE_ARN,
+    XRAY_ACTIONS,
     Synthesis,
     actions_by_resource,
     as_list,
     get_att,
+    key_of,
     props,
+    ref_of,
+    resources_of,
     role_statements,
 )
 
 pytestmark = pytest.mark.infra
-
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-
-
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
-    return {"Ref": synth.logical_id(construct)}
-
-
-def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
-    return synth.template.find_resources(type_)
 
 
 def _cfn_id(synth: Synthesis, cfn_resource: Any) -> str:
@@ -49,10 +39,10 @@ def test_feedback_function_configuration(synth: Synthesis) -> None:
     function = props(synth, feedback.function)
     assert (function["Runtime"], function["Architectures"]) == ("python3.13", ["arm64"])
     assert (function["MemorySize"], function["Timeout"]) == (512, 10)
-    assert function["LoggingConfig"]["LogGroup"] == _ref(synth, feedback.log_group)
+    assert function["LoggingConfig"]["LogGroup"] == ref_of(synth, feedback.log_group)
     env = function["Environment"]["Variables"]
-    assert env[resources.LINK_SECRET_ENV] == _ref(synth, store.link_secret)
-    assert env[resources.PHONE_HASH_SECRET_ENV] == _ref(synth, store.phone_hash_secret)
+    assert env[resources.LINK_SECRET_ENV] == ref_of(synth, store.link_secret)
+    assert env[resources.PHONE_HASH_SECRET_ENV] == ref_of(synth, store.phone_hash_secret)
     assert env["POWERTOOLS_SERVICE_NAME"] == "feedback"
 
 
@@ -75,7 +65,7 @@ def test_only_the_feedback_form_is_public(synth: Synthesis) -> None:
     """Given the stack, then its one function URL is feedback's web entry: auth NONE,
     buffered, no CORS; and the only permissions for principal ``*`` are that URL's, on it."""
     feedback = synth.stack.feedback
-    [(url_id, url)] = _resources(synth, "AWS::Lambda::Url").items()
+    [(url_id, url)] = resources_of(synth, "AWS::Lambda::Url").items()
     assert url_id == _cfn_id(synth, feedback.url.node.default_child)
     assert url["Properties"] == {
         "AuthType": "NONE",
@@ -84,7 +74,7 @@ def test_only_the_feedback_form_is_public(synth: Synthesis) -> None:
     }
     public = [
         p["Properties"]
-        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        for p in resources_of(synth, "AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "*"
     ]
     assert public, "the form must be reachable"
@@ -106,13 +96,13 @@ def test_sms_replies_topic_feeds_the_function(synth: Synthesis) -> None:
     feedback function is subscribed with an encrypted dead-letter queue, and the keys let End
     User Messaging encrypt (data key) and SNS dead-letter (queue key, this topic only)."""
     feedback, store = synth.stack.feedback, synth.stack.store
-    topic = _ref(synth, feedback.replies_topic)
+    topic = ref_of(synth, feedback.replies_topic)
     topic_props = props(synth, feedback.replies_topic)
     assert topic_props["KmsMasterKeyId"] == get_att(synth, store.key)
     assert topic_props["TopicName"] == "Samvad-dev-sms-replies"
     [policy] = [
         p["Properties"]["PolicyDocument"]["Statement"]
-        for p in _resources(synth, "AWS::SNS::TopicPolicy").values()
+        for p in resources_of(synth, "AWS::SNS::TopicPolicy").values()
         if topic in p["Properties"]["Topics"]
     ]
     assert any(
@@ -125,7 +115,7 @@ def test_sms_replies_topic_feeds_the_function(synth: Synthesis) -> None:
     assert allow["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
     [subscription] = [
         s["Properties"]
-        for s in _resources(synth, "AWS::SNS::Subscription").values()
+        for s in resources_of(synth, "AWS::SNS::Subscription").values()
         if s["Properties"]["TopicArn"] == topic
     ]
     assert subscription["Protocol"] == "lambda"
@@ -161,35 +151,35 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
     }
     statements = role_statements(synth, feedback.role)
     common = {
-        _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
-        _key(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
-        _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
-        _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
-        _key(tables["Directory"]): {"dynamodb:BatchGetItem"},
-        _key(tables["Cases"]): {"dynamodb:GetItem"},
-        _key(tables["Links"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-        _key(tables["Dispatches"]): {
+        key_of(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem"},
+        key_of(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
+        key_of(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+        key_of(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        key_of(tables["Directory"]): {"dynamodb:BatchGetItem"},
+        key_of(tables["Cases"]): {"dynamodb:GetItem"},
+        key_of(tables["Links"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        key_of(tables["Dispatches"]): {
             "dynamodb:GetItem",
             "dynamodb:UpdateItem",
             "dynamodb:Query",
         },
-        _key(by_reference): {"dynamodb:Query"},
-        _key(tables["Contacts"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-        _key(tables["Config"]): {"dynamodb:GetItem"},
-        _key(get_att(synth, store.bus)): {"events:PutEvents"},
-        _key(_ref(synth, store.link_secret)): {"secretsmanager:GetSecretValue"},
-        _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
-        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(by_reference): {"dynamodb:Query"},
+        key_of(tables["Contacts"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        key_of(tables["Config"]): {"dynamodb:GetItem"},
+        key_of(get_att(synth, store.bus)): {"events:PutEvents"},
+        key_of(ref_of(synth, store.link_secret)): {"secretsmanager:GetSecretValue"},
+        key_of(ref_of(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
+        key_of(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
     }
     ivr = actions_by_resource(statements)
     assert ivr == common | {
-        _key(get_att(synth, feedback.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
-        _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS acknowledgements to phone numbers
+        key_of(get_att(synth, feedback.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        key_of("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS acknowledgements to phone numbers
         # replies still failing after Lambda's async retries: its on-failure queue
-        _key(get_att(synth, feedback.async_failures)): {"sqs:SendMessage"},
-        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, feedback.async_failures)): {"sqs:SendMessage"},
+        key_of(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
         # the grievance SMS the workspace requests (its event source)
-        _key(get_att(synth, feedback.sms_requests)): {
+        key_of(get_att(synth, feedback.sms_requests)): {
             "sqs:ReceiveMessage",
             "sqs:ChangeMessageVisibility",
             "sqs:GetQueueUrl",
@@ -199,11 +189,11 @@ def test_feedback_role_holds_exactly_the_listed_actions(synth: Synthesis) -> Non
     }
     web = actions_by_resource(role_statements(synth, feedback.web.role))
     assert web == common | {
-        _key(get_att(synth, feedback.web.log_group)): {
+        key_of(get_att(synth, feedback.web.log_group)): {
             "logs:CreateLogStream",
             "logs:PutLogEvents",
         },
-        _key("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS: the grievance form's codes (/g)
+        key_of("*"): XRAY_ACTIONS | {"sns:Publish"},  # SMS: the grievance form's codes (/g)
         # nothing on the state machine: the bearer ATR link is retired (410)
     }
     assert "ManagedPolicyArns" not in props(synth, feedback.role)
@@ -219,7 +209,7 @@ def test_survey_flow_invokes_the_feedback_function(connect_synth: Synthesis) -> 
     flow_id = _cfn_id(synth, survey.flow)
     [(found_id, flow)] = [
         (i, f)
-        for i, f in _resources(synth, "AWS::Connect::ContactFlow").items()
+        for i, f in resources_of(synth, "AWS::Connect::ContactFlow").items()
         if f["Properties"]["Name"].startswith("samvad-survey")  # the inbound flow: its own test
     ]
     assert found_id == flow_id
@@ -251,7 +241,7 @@ def test_connect_may_invoke_feedback_for_its_instance_only(connect_synth: Synthe
     feedback = synth.stack.feedback
     [association] = [
         a
-        for a in _resources(synth, "AWS::Connect::IntegrationAssociation").values()
+        for a in resources_of(synth, "AWS::Connect::IntegrationAssociation").values()
         if a["Properties"]["IntegrationArn"] == get_att(synth, feedback.function)
     ]
     assert {k: v for k, v in association["Properties"].items() if k != "Tags"} == {
@@ -261,7 +251,7 @@ def test_connect_may_invoke_feedback_for_its_instance_only(connect_synth: Synthe
     }
     [permission] = [
         p["Properties"]
-        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        for p in resources_of(synth, "AWS::Lambda::Permission").values()
         if p["Properties"]["Principal"] == "connect.amazonaws.com"
         and p["Properties"]["FunctionName"] == get_att(synth, feedback.function)
     ]
@@ -315,14 +305,14 @@ def test_the_workspaces_sms_requests_reach_the_feedback_function(synth: Synthesi
     dead = get_att(synth, feedback.sms_requests_dead_letters)
     [rule] = [
         r["Properties"]
-        for r in _resources(synth, "AWS::Events::Rule").values()
+        for r in resources_of(synth, "AWS::Events::Rule").values()
         if any(t["Arn"] == queue for t in r["Properties"].get("Targets", []))
     ]
     assert rule["EventPattern"] == {
         "source": [resources.EVENT_SOURCE],
         "detail-type": [resources.GRIEVANCE_SMS_REQUESTED],
     }
-    assert rule["EventBusName"] == _ref(synth, store.bus)
+    assert rule["EventBusName"] == ref_of(synth, store.bus)
     [target] = rule["Targets"]
     assert target["DeadLetterConfig"] == {"Arn": dead}
     assert target["RetryPolicy"]["MaximumRetryAttempts"] > 0
@@ -331,10 +321,10 @@ def test_the_workspaces_sms_requests_reach_the_feedback_function(synth: Synthesi
     assert queue_props["RedrivePolicy"]["deadLetterTargetArn"] == dead
     [mapping] = [
         m["Properties"]
-        for m in _resources(synth, "AWS::Lambda::EventSourceMapping").values()
+        for m in resources_of(synth, "AWS::Lambda::EventSourceMapping").values()
         if m["Properties"]["EventSourceArn"] == queue
     ]
-    assert mapping["FunctionName"] == _ref(synth, feedback.function)
+    assert mapping["FunctionName"] == ref_of(synth, feedback.function)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     env = props(synth, feedback.function)["Environment"]["Variables"]
     url_id = synth.stack.get_logical_id(feedback.url.node.default_child)

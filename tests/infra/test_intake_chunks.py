@@ -15,25 +15,20 @@ from infra.constructs.intake_chunks import (
     max_concurrency,
 )
 from samvad import resources
-from tests.infra.conftest import Synthesis, actions_by_resource, get_att, props, role_statements
+from tests.infra.conftest import (
+    Synthesis,
+    actions_by_resource,
+    get_att,
+    machine_definition,
+    props,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
 
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-
 
 def _definition(synth: Synthesis) -> dict[str, Any]:
-    """The definition with every CloudFormation reference replaced by ``<logical id>``."""
-    machine = props(synth, synth.stack.intake_chunks.state_machine)["DefinitionString"]
-
-    def part(value):
-        if isinstance(value, str):
-            return value
-        if "Ref" in value:
-            return f"<{value['Ref']}>"
-        return f"<{value['Fn::GetAtt'][0]}>"
-
-    return json.loads("".join(part(p) for p in machine["Fn::Join"][1]))
+    return machine_definition(synth, synth.stack.intake_chunks.state_machine)
 
 
 def _ref(synth: Synthesis, construct: Any) -> str:

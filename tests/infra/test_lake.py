@@ -14,27 +14,18 @@ from samvad.lake.facts import EXPORTED
 from samvad.lake.saved import saved_queries
 from tests.infra.conftest import (
     REPO_ROOT,
+    XRAY_ACTIONS,
     Synthesis,
     actions_by_resource,
     get_att,
+    key_of,
+    objects_of,
     props,
+    ref_of,
     role_statements,
 )
 
 pytestmark = pytest.mark.infra
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-
-
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
-    return {"Ref": synth.logical_id(construct)}
-
-
-def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
-    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
 
 def _cfn(synth: Synthesis, resource: Any) -> dict[str, Any]:
@@ -55,7 +46,7 @@ def test_rule_sends_the_facts_events_to_the_lake_queue_and_function(synth: Synth
     that report item failures."""
     lake = synth.stack.lake
     rule = props(synth, lake.rule)
-    assert rule["EventBusName"] == _ref(synth, synth.stack.store.bus)
+    assert rule["EventBusName"] == ref_of(synth, synth.stack.store.bus)
     assert rule["EventPattern"] == {
         "source": [resources.EVENT_SOURCE],
         "detail-type": list(EXPORTED),
@@ -68,7 +59,7 @@ def test_rule_sends_the_facts_events_to_the_lake_queue_and_function(synth: Synth
     [mapping] = [
         m["Properties"]
         for m in synth.template.find_resources("AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == _ref(synth, lake.function)
+        if m["Properties"]["FunctionName"] == ref_of(synth, lake.function)
     ]
     assert mapping["EventSourceArn"] == get_att(synth, lake.queue)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
@@ -96,14 +87,14 @@ def test_exporter_role_is_least_privilege(synth: Synthesis) -> None:
     lake, store = synth.stack.lake, synth.stack.store
     statements = role_statements(synth, lake.role)
     grant = actions_by_resource(statements)
-    assert grant.pop(_key(_objects(synth, resources.LAKE_BUFFER_PREFIX))) == {
+    assert grant.pop(key_of(objects_of(synth, resources.LAKE_BUFFER_PREFIX))) == {
         "s3:PutObject", "s3:GetObject",
     }  # fmt: skip
-    assert grant.pop(_key(_objects(synth, resources.LAKE_PREFIX))) == {
+    assert grant.pop(key_of(objects_of(synth, resources.LAKE_PREFIX))) == {
         "s3:PutObject", "s3:DeleteObject",
     }  # fmt: skip
-    assert grant.pop(_key(_objects(synth, resources.SAMPLES_PREFIX))) == {"s3:GetObject"}
-    assert grant.pop(_key(get_att(synth, store.bucket))) == {"s3:ListBucket"}
+    assert grant.pop(key_of(objects_of(synth, resources.SAMPLES_PREFIX))) == {"s3:GetObject"}
+    assert grant.pop(key_of(get_att(synth, store.bucket))) == {"s3:ListBucket"}
     [listing] = [s for s in statements if s["Action"] == "s3:ListBucket"]
     assert listing["Condition"] == {
         "StringLike": {
@@ -114,19 +105,19 @@ def test_exporter_role_is_least_privilege(synth: Synthesis) -> None:
             ]
         }
     }
-    assert grant.pop(_key(get_att(synth, store.key))) == {
+    assert grant.pop(key_of(get_att(synth, store.key))) == {
         "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey",
     }  # fmt: skip
-    assert grant.pop(_key("*")) == XRAY_ACTIONS
-    assert grant.pop(_key(get_att(synth, lake.log_group))) == {
+    assert grant.pop(key_of("*")) == XRAY_ACTIONS
+    assert grant.pop(key_of(get_att(synth, lake.log_group))) == {
         "logs:CreateLogStream", "logs:PutLogEvents",
     }  # fmt: skip
-    assert grant.pop(_key(get_att(synth, lake.queue))) >= {
+    assert grant.pop(key_of(get_att(synth, lake.queue))) >= {
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
     }
-    assert grant.pop(_key(get_att(synth, lake.async_failures))) == {"sqs:SendMessage"}
-    assert grant.pop(_key(get_att(synth, store.queue_key))) == {
+    assert grant.pop(key_of(get_att(synth, lake.async_failures))) == {"sqs:SendMessage"}
+    assert grant.pop(key_of(get_att(synth, store.queue_key))) == {
         "kms:Decrypt", "kms:GenerateDataKey",
     }  # fmt: skip
     assert grant == {}
@@ -146,7 +137,7 @@ def test_daily_schedule_invokes_the_exporter_in_india_time(synth: Synthesis) -> 
     assert json.loads(target["Input"]) == {"scheduled_time": "<aws.scheduler.scheduled-time>"}
     assert target["DeadLetterConfig"]["Arn"] == get_att(synth, lake.schedule_dead_letter_queue)
     grant = actions_by_resource(role_statements(synth, lake.schedule_role))
-    assert grant[_key(get_att(synth, lake.function))] == {"lambda:InvokeFunction"}
+    assert grant[key_of(get_att(synth, lake.function))] == {"lambda:InvokeFunction"}
 
 
 @pytest.mark.parametrize("table", sorted(schema.TABLES))
@@ -162,7 +153,7 @@ def test_glue_tables_match_the_schemas_with_date_projection(synth: Synthesis, ta
     )
     assert table_input["PartitionKeys"] == [{"Name": "date", "Type": "string"}]
     assert descriptor["SerdeInfo"]["SerializationLibrary"].endswith("ParquetHiveSerDe")
-    bucket = _ref(synth, synth.stack.store.bucket)
+    bucket = ref_of(synth, synth.stack.store.bucket)
     assert descriptor["Location"] == {"Fn::Join": ["", ["s3://", bucket, f"/lake/{table}/"]]}
     parameters = table_input["Parameters"]
     assert parameters["projection.enabled"] == "true"
@@ -188,7 +179,7 @@ def test_workgroup_enforces_encrypted_results_and_a_scan_limit(synth: Synthesis)
         "EncryptionOption": "SSE_KMS",
         "KmsKey": get_att(synth, synth.stack.store.key),
     }
-    bucket = _ref(synth, synth.stack.store.bucket)
+    bucket = ref_of(synth, synth.stack.store.bucket)
     assert results["OutputLocation"] == {"Fn::Join": ["", ["s3://", bucket, "/athena-results/"]]}
 
 

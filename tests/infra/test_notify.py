@@ -16,17 +16,20 @@ from tests.infra.conftest import (
     CONNECT_INSTANCE_ARN,
     CONNECT_REGION,
     CONNECT_SOURCE_PHONE,
+    XRAY_ACTIONS,
     Synthesis,
     actions_by_resource,
     as_list,
     get_att,
+    key_of,
     props,
+    ref_of,
+    resources_of,
     role_statements,
 )
 
 pytestmark = pytest.mark.infra
 
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
 CONSUME_ACTIONS = {
     "sqs:ReceiveMessage",
     "sqs:ChangeMessageVisibility",
@@ -42,18 +45,6 @@ CONNECT_ENV = {
 INSTANCE_ID = CONNECT_INSTANCE_ARN.rsplit("/", 1)[1]
 
 
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
-    return {"Ref": synth.logical_id(construct)}
-
-
-def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
-    return synth.template.find_resources(type_)
-
-
 def _env(synth: Synthesis) -> dict[str, Any]:
     return props(synth, synth.stack.notify.function)["Environment"]["Variables"]
 
@@ -62,7 +53,7 @@ def _policy_statements(synth: Synthesis, type_: str, key: str, target: Any) -> l
     """Statements of every ``type_`` policy resource whose ``key`` lists ``target``."""
     return [
         statement
-        for policy in _resources(synth, type_).values()
+        for policy in resources_of(synth, type_).values()
         if target in as_list(policy["Properties"][key])
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]
     ]
@@ -84,8 +75,8 @@ def test_notify_consumes_the_dispatch_queue_in_paced_batches(synth: Synthesis) -
     assert notify.dispatch_queue is sampler.dispatch_queue
     mappings = [
         m["Properties"]
-        for m in _resources(synth, "AWS::Lambda::EventSourceMapping").values()
-        if m["Properties"]["FunctionName"] == _ref(synth, notify.function)
+        for m in resources_of(synth, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["FunctionName"] == ref_of(synth, notify.function)
     ]
     assert len(mappings) == 1
     [mapping] = mappings
@@ -117,12 +108,12 @@ def test_notify_function_configuration(synth: Synthesis) -> None:
     function = props(synth, notify.function)
     assert (function["Runtime"], function["Architectures"]) == ("python3.13", ["arm64"])
     assert function["MemorySize"] == 256
-    assert function["LoggingConfig"]["LogGroup"] == _ref(synth, notify.log_group)
+    assert function["LoggingConfig"]["LogGroup"] == ref_of(synth, notify.log_group)
     env = _env(synth)
-    assert env[resources.DISPATCH_QUEUE_ENV] == _ref(synth, notify.dispatch_queue)
+    assert env[resources.DISPATCH_QUEUE_ENV] == ref_of(synth, notify.dispatch_queue)
     assert env[resources.DISPATCH_QUEUE_ARN_ENV] == get_att(synth, notify.dispatch_queue)
     assert env[resources.SCHEDULER_ROLE_ENV] == get_att(synth, notify.schedule_role)
-    assert env[resources.LINK_SECRET_ENV] == _ref(synth, store.link_secret)
+    assert env[resources.LINK_SECRET_ENV] == ref_of(synth, store.link_secret)
     url_id = synth.stack.get_logical_id(synth.stack.feedback.url.node.default_child)
     assert env[resources.FEEDBACK_URL_ENV] == {"Fn::GetAtt": [url_id, "FunctionUrl"]}
     assert env["POWERTOOLS_SERVICE_NAME"] == "dispatch"
@@ -137,7 +128,7 @@ def test_schedule_group_and_the_role_scheduler_assumes(synth: Synthesis) -> None
     role Scheduler assumes trusts only scheduler.amazonaws.com for this account and that group,
     and may only send to the dispatch queue with the queue key."""
     notify, store = synth.stack.notify, synth.stack.store
-    [group] = _resources(synth, "AWS::Scheduler::ScheduleGroup").values()
+    [group] = resources_of(synth, "AWS::Scheduler::ScheduleGroup").values()
     assert group["Properties"]["Name"] == resources.DISPATCH_SCHEDULE_GROUP
     [trust] = props(synth, notify.schedule_role)["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Action"] == "sts:AssumeRole"
@@ -150,9 +141,9 @@ def test_schedule_group_and_the_role_scheduler_assumes(synth: Synthesis) -> None
     }
     assert "ManagedPolicyArns" not in props(synth, notify.schedule_role)
     assert actions_by_resource(role_statements(synth, notify.schedule_role)) == {
-        _key(get_att(synth, notify.dispatch_queue)): {"sqs:SendMessage"},
-        _key(get_att(synth, notify.deferred_dead_letter_queue)): {"sqs:SendMessage"},
-        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, notify.dispatch_queue)): {"sqs:SendMessage"},
+        key_of(get_att(synth, notify.deferred_dead_letter_queue)): {"sqs:SendMessage"},
+        key_of(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
     }
 
 
@@ -177,36 +168,36 @@ def test_notify_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
         ]
     }
     assert actions_by_resource(statements) == {
-        _key(tables["Dispatches"]): {
+        key_of(tables["Dispatches"]): {
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
             "dynamodb:Query",
         },
-        _key(by_reference): {"dynamodb:Query"},
-        _key(tables["RateLimits"]): {
+        key_of(by_reference): {"dynamodb:Query"},
+        key_of(tables["RateLimits"]): {
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
         },
-        _key(tables["Visits"]): {"dynamodb:GetItem"},
-        _key(tables["Contacts"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-        _key(tables["Links"]): {"dynamodb:PutItem"},
-        _key(tables["Config"]): {"dynamodb:GetItem", "dynamodb:Query"},
-        _key(get_att(synth, notify.dispatch_queue)): {"sqs:SendMessage", *CONSUME_ACTIONS},
-        _key(get_att(synth, store.bus)): {"events:PutEvents"},
-        _key(_ref(synth, store.link_secret)): {"secretsmanager:GetSecretValue"},
-        _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
-        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, store.queue_key)): {
+        key_of(tables["Visits"]): {"dynamodb:GetItem"},
+        key_of(tables["Contacts"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        key_of(tables["Links"]): {"dynamodb:PutItem"},
+        key_of(tables["Config"]): {"dynamodb:GetItem", "dynamodb:Query"},
+        key_of(get_att(synth, notify.dispatch_queue)): {"sqs:SendMessage", *CONSUME_ACTIONS},
+        key_of(get_att(synth, store.bus)): {"events:PutEvents"},
+        key_of(ref_of(synth, store.link_secret)): {"secretsmanager:GetSecretValue"},
+        key_of(ref_of(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
+        key_of(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, store.queue_key)): {
             "kms:Encrypt",
             "kms:Decrypt",
             "kms:GenerateDataKey",
         },
-        _key(schedules): {"scheduler:CreateSchedule"},
-        _key(get_att(synth, notify.schedule_role)): {"iam:PassRole"},
-        _key(get_att(synth, notify.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
-        _key("*"): XRAY_ACTIONS | {"sns:Publish"},
+        key_of(schedules): {"scheduler:CreateSchedule"},
+        key_of(get_att(synth, notify.schedule_role)): {"iam:PassRole"},
+        key_of(get_att(synth, notify.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        key_of("*"): XRAY_ACTIONS | {"sns:Publish"},
     }
     [pass_role] = [s for s in statements if s["Action"] == "iam:PassRole"]
     assert pass_role["Condition"] == {
@@ -230,11 +221,13 @@ def test_without_connect_context_there_are_no_connect_resources(synth: Synthesis
     assert not [r for r in template.values() if r["Type"].startswith("AWS::Connect::")]
     assert not [
         r
-        for r in _resources(synth, "AWS::Lambda::Permission").values()
+        for r in resources_of(synth, "AWS::Lambda::Permission").values()
         if r["Properties"]["Principal"] == "connect.amazonaws.com"
     ]
     assert not [
-        r for r in _resources(synth, "AWS::Events::Rule").values() if "aws.connect" in json.dumps(r)
+        r
+        for r in resources_of(synth, "AWS::Events::Rule").values()
+        if "aws.connect" in json.dumps(r)
     ]
     assert "aws.connect" not in json.dumps(template)
     assert not CONNECT_ENV & set(_env(synth))
@@ -259,7 +252,9 @@ def test_with_connect_notify_may_start_calls_on_that_instance_only(
         ]
     }
     grant = actions_by_resource(role_statements(synth, notify.role))
-    assert grant[_key(f"{CONNECT_INSTANCE_ARN}/contact/*")] == {"connect:StartOutboundVoiceContact"}
+    assert grant[key_of(f"{CONNECT_INSTANCE_ARN}/contact/*")] == {
+        "connect:StartOutboundVoiceContact"
+    }
     connect_actions = {
         (resource, action)
         for resource, actions in grant.items()
@@ -267,7 +262,7 @@ def test_with_connect_notify_may_start_calls_on_that_instance_only(
         if action.startswith("connect:")
     }
     assert connect_actions == {
-        (_key(f"{CONNECT_INSTANCE_ARN}/contact/*"), "connect:StartOutboundVoiceContact")
+        (key_of(f"{CONNECT_INSTANCE_ARN}/contact/*"), "connect:StartOutboundVoiceContact")
     }
 
 
@@ -279,7 +274,7 @@ def test_disconnected_contact_events_reach_the_dispatch_queue(connect_synth: Syn
     notify, store = synth.stack.notify, synth.stack.store
     [(rule_id, rule)] = [
         (rule_id, rule)
-        for rule_id, rule in _resources(synth, "AWS::Events::Rule").items()
+        for rule_id, rule in resources_of(synth, "AWS::Events::Rule").items()
         if "EventBusName" not in rule["Properties"]  # the stages' rules are on Samvad's bus
     ]
     assert rule_id == synth.logical_id(notify.contact_events_rule)
@@ -305,7 +300,7 @@ def test_disconnected_contact_events_reach_the_dispatch_queue(connect_synth: Syn
 
     [to_queue] = from_events(
         _policy_statements(
-            synth, "AWS::SQS::QueuePolicy", "Queues", _ref(synth, notify.dispatch_queue)
+            synth, "AWS::SQS::QueuePolicy", "Queues", ref_of(synth, notify.dispatch_queue)
         )
     )
     assert (to_queue["Effect"], to_queue["Action"]) == ("Allow", "sqs:SendMessage")

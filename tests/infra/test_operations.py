@@ -11,7 +11,12 @@ import pytest
 
 from infra.constructs.monitoring import SMS_SPEND_WARNING
 from samvad import resources, telemetry
-from tests.infra.conftest import Synthesis, as_list, role_statements
+from tests.infra.conftest import (
+    Synthesis,
+    as_list,
+    resources_of,
+    role_statements,
+)
 
 pytestmark = pytest.mark.infra
 
@@ -22,10 +27,6 @@ def _synth(request: pytest.FixtureRequest, voice: bool) -> Synthesis:
     return request.getfixturevalue("connect_synth" if voice else "synth")
 
 
-def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
-    return synth.template.find_resources(type_)
-
-
 def _get_att_id(value: Any) -> str | None:
     if isinstance(value, dict) and "Fn::GetAtt" in value:
         return value["Fn::GetAtt"][0]
@@ -33,7 +34,7 @@ def _get_att_id(value: Any) -> str | None:
 
 
 def _alarms(synth: Synthesis) -> list[dict[str, Any]]:
-    return [a["Properties"] for a in _resources(synth, "AWS::CloudWatch::Alarm").values()]
+    return [a["Properties"] for a in resources_of(synth, "AWS::CloudWatch::Alarm").values()]
 
 
 def _ops_topic(synth: Synthesis) -> dict[str, str]:
@@ -54,22 +55,22 @@ def _alarmed(synth: Synthesis, namespace: str, metric: str, dimension: str) -> l
 def dead_letter_queues(synth: Synthesis) -> set[str]:
     """Every queue the template names as a dead-letter queue or on-failure destination."""
     found: set[str] = set()
-    for queue in _resources(synth, "AWS::SQS::Queue").values():
+    for queue in resources_of(synth, "AWS::SQS::Queue").values():
         policy = queue["Properties"].get("RedrivePolicy") or {}
         found.add(_get_att_id(policy.get("deadLetterTargetArn")))
-    for sub in _resources(synth, "AWS::SNS::Subscription").values():
+    for sub in resources_of(synth, "AWS::SNS::Subscription").values():
         policy = sub["Properties"].get("RedrivePolicy") or {}
         found.add(_get_att_id(policy.get("deadLetterTargetArn")))
-    for schedule in _resources(synth, "AWS::Scheduler::Schedule").values():
+    for schedule in resources_of(synth, "AWS::Scheduler::Schedule").values():
         config = schedule["Properties"]["Target"].get("DeadLetterConfig") or {}
         found.add(_get_att_id(config.get("Arn")))
-    for rule in _resources(synth, "AWS::Events::Rule").values():
+    for rule in resources_of(synth, "AWS::Events::Rule").values():
         for target in rule["Properties"].get("Targets", []):
             found.add(_get_att_id((target.get("DeadLetterConfig") or {}).get("Arn")))
-    for config in _resources(synth, "AWS::Lambda::EventInvokeConfig").values():
+    for config in resources_of(synth, "AWS::Lambda::EventInvokeConfig").values():
         on_failure = (config["Properties"].get("DestinationConfig") or {}).get("OnFailure", {})
         found.add(_get_att_id(on_failure.get("Destination")))
-    queues = set(_resources(synth, "AWS::SQS::Queue"))
+    queues = set(resources_of(synth, "AWS::SQS::Queue"))
     return {q for q in found if q in queues}
 
 
@@ -83,7 +84,7 @@ def test_every_dead_letter_queue_has_an_alarm_on_one_visible_message(request, vo
     deferred = synth.logical_id(synth.stack.notify.deferred_dead_letter_queue)
     queues = dead_letter_queues(synth) | {deferred}
     for queue in queues:
-        tags = _resources(synth, "AWS::SQS::Queue")[queue]["Properties"].get("Tags", [])
+        tags = resources_of(synth, "AWS::SQS::Queue")[queue]["Properties"].get("Tags", [])
         assert {"Key": resources.DEAD_LETTER_TAG, "Value": "true"} in tags, queue
     assert len(queues) >= 12
     alarmed = {
@@ -101,11 +102,11 @@ def test_every_function_has_errors_and_throttles_alarms(request, voice):
     """Given every Lambda function of the template (CDK's own handlers included), Then each
     has an Errors and a Throttles alarm, and each function URL a 5xx alarm."""
     synth = _synth(request, voice)
-    functions = [{"Ref": name} for name in _resources(synth, "AWS::Lambda::Function")]
+    functions = [{"Ref": name} for name in resources_of(synth, "AWS::Lambda::Function")]
     for metric in ("Errors", "Throttles"):
         alarmed = _alarmed(synth, "AWS/Lambda", metric, "FunctionName")
         assert all(f in alarmed for f in functions), metric
-    urls = _resources(synth, "AWS::Lambda::Url").values()
+    urls = resources_of(synth, "AWS::Lambda::Url").values()
     with_urls = [{"Ref": _get_att_id(u["Properties"]["TargetFunctionArn"])} for u in urls]
     assert with_urls and all(
         f in _alarmed(synth, "AWS/Lambda", "Url5xxCount", "FunctionName") for f in with_urls
@@ -115,7 +116,7 @@ def test_every_function_has_errors_and_throttles_alarms(request, voice):
 def test_every_state_machine_has_failure_and_timeout_alarms(synth: Synthesis):
     """Given the escalation state machine (CaseStalled ends in Fail), Then its failed and
     timed-out executions page."""
-    machines = [{"Ref": name} for name in _resources(synth, "AWS::StepFunctions::StateMachine")]
+    machines = [{"Ref": name} for name in resources_of(synth, "AWS::StepFunctions::StateMachine")]
     assert machines
     for metric in ("ExecutionsFailed", "ExecutionsTimedOut"):
         assert all(m in _alarmed(synth, "AWS/States", metric, "StateMachineArn") for m in machines)
@@ -132,9 +133,9 @@ def test_every_alarm_notifies_the_encrypted_ops_topic(request, voice):
     for alarm in alarms:
         assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic], alarm
         assert "Runbook:" in alarm["AlarmDescription"]
-    props = _resources(synth, "AWS::SNS::Topic")[topic["Ref"]]["Properties"]
+    props = resources_of(synth, "AWS::SNS::Topic")[topic["Ref"]]["Properties"]
     assert "KmsMasterKeyId" in props
-    policies = json.dumps(_resources(synth, "AWS::SNS::TopicPolicy"))
+    policies = json.dumps(resources_of(synth, "AWS::SNS::TopicPolicy"))
     assert "cloudwatch.amazonaws.com" in policies
 
 
@@ -157,7 +158,7 @@ def test_sms_and_scheduler_alarms(synth: Synthesis):
 
 def test_the_dashboard_shows_every_business_figure(synth: Synthesis):
     """Given the business metrics the handlers emit, Then the dashboard graphs each one."""
-    [dashboard] = _resources(synth, "AWS::CloudWatch::Dashboard").values()
+    [dashboard] = resources_of(synth, "AWS::CloudWatch::Dashboard").values()
     body = json.dumps(dashboard["Properties"]["DashboardBody"])
     for name, service in telemetry.BUSINESS_METRICS.items():
         assert f'\\"{telemetry.NAMESPACE}\\",\\"{name}\\",\\"service\\",\\"{service}\\"' in body
@@ -170,21 +171,21 @@ def test_every_asynchronous_invoke_has_an_on_failure_queue(request, voice):
     is an encrypted queue, and its role may send to that queue."""
     synth = _synth(request, voice)
     invoked: set[str] = set()
-    for sub in _resources(synth, "AWS::SNS::Subscription").values():
+    for sub in resources_of(synth, "AWS::SNS::Subscription").values():
         if sub["Properties"]["Protocol"] == "lambda":
             invoked.add(_get_att_id(sub["Properties"]["Endpoint"]))
-    for schedule in _resources(synth, "AWS::Scheduler::Schedule").values():
+    for schedule in resources_of(synth, "AWS::Scheduler::Schedule").values():
         invoked.add(_get_att_id(schedule["Properties"]["Target"]["Arn"]))
-    for rule in _resources(synth, "AWS::Events::Rule").values():
+    for rule in resources_of(synth, "AWS::Events::Rule").values():
         for target in rule["Properties"].get("Targets", []):
             invoked.add(_get_att_id(target["Arn"]))
-    functions = _resources(synth, "AWS::Lambda::Function")
+    functions = resources_of(synth, "AWS::Lambda::Function")
     invoked &= set(functions)
     assert len(invoked) >= 3  # feedback (SMS replies), sampler, reports
-    queues = _resources(synth, "AWS::SQS::Queue")
+    queues = resources_of(synth, "AWS::SQS::Queue")
     configs = {
         c["Properties"]["FunctionName"]["Ref"]: c["Properties"]
-        for c in _resources(synth, "AWS::Lambda::EventInvokeConfig").values()
+        for c in resources_of(synth, "AWS::Lambda::EventInvokeConfig").values()
     }
     for function in invoked:
         destination = configs[function]["DestinationConfig"]["OnFailure"]["Destination"]
@@ -193,7 +194,7 @@ def test_every_asynchronous_invoke_has_an_on_failure_queue(request, voice):
         role = functions[function]["Properties"]["Role"]["Fn::GetAtt"][0]
         sends = [
             s
-            for policy in _resources(synth, "AWS::IAM::Policy").values()
+            for policy in resources_of(synth, "AWS::IAM::Policy").values()
             if {"Ref": role} in policy["Properties"]["Roles"]
             for s in policy["Properties"]["PolicyDocument"]["Statement"]
             if "sqs:SendMessage" in as_list(s["Action"])
@@ -206,10 +207,10 @@ def test_no_rule_target_without_a_dead_letter_queue(request, voice):
     """Given every EventBridge rule (the inbox, the tally rule, the contact events), Then each
     target has a DeadLetterConfig naming an encrypted queue."""
     synth = _synth(request, voice)
-    queues = _resources(synth, "AWS::SQS::Queue")
+    queues = resources_of(synth, "AWS::SQS::Queue")
     targets = [
         t
-        for rule in _resources(synth, "AWS::Events::Rule").values()
+        for rule in resources_of(synth, "AWS::Events::Rule").values()
         for t in rule["Properties"].get("Targets", [])
     ]
     assert len(targets) >= (3 if voice else 2)
@@ -221,7 +222,7 @@ def test_no_rule_target_without_a_dead_letter_queue(request, voice):
 def test_only_the_stack_roles_that_publish_may_put_events_on_the_bus(synth: Synthesis):
     """Given the bus policy, Then it denies PutEvents on the bus to every principal but the
     roles the template grants events:PutEvents (so no one else can close a case)."""
-    [policy] = _resources(synth, "AWS::Events::EventBusPolicy").values()
+    [policy] = resources_of(synth, "AWS::Events::EventBusPolicy").values()
     props = policy["Properties"]
     statement = props["Statement"]
     assert props["EventBusName"] == {"Ref": synth.logical_id(synth.stack.store.bus)}
@@ -233,7 +234,7 @@ def test_only_the_stack_roles_that_publish_may_put_events_on_the_bus(synth: Synt
     allowed = statement["Condition"]["ArnNotEquals"]["aws:PrincipalArn"]
     publishers = {
         role
-        for policy in _resources(synth, "AWS::IAM::Policy").values()
+        for policy in resources_of(synth, "AWS::IAM::Policy").values()
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
         if s["Effect"] == "Allow" and "events:PutEvents" in as_list(s["Action"])
         for role in (r["Ref"] for r in policy["Properties"]["Roles"])
@@ -259,6 +260,6 @@ def test_the_citizen_is_asked_once_per_round(synth: Synthesis):
     round (the dispatch key), so L4 asks again each round."""
     escalation = synth.stack.escalation.state_machine
     logical_id = synth.stack.get_logical_id(escalation.node.default_child)
-    machine = _resources(synth, "AWS::StepFunctions::StateMachine")[logical_id]
+    machine = resources_of(synth, "AWS::StepFunctions::StateMachine")[logical_id]
     definition = json.dumps(machine["Properties"]["DefinitionString"])
     assert '\\"round.$\\":\\"$.step.round\\"' in definition

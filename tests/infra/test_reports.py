@@ -3,35 +3,25 @@
 from __future__ import annotations
 
 import json
-from typing import Any
 
 import pytest
 
 from samvad import resources
 from samvad.reports.tally import TALLIED
 from tests.infra.conftest import (
+    XRAY_ACTIONS,
     Synthesis,
     actions_by_resource,
     as_list,
     get_att,
+    key_of,
+    objects_of,
     props,
+    ref_of,
     role_statements,
 )
 
 pytestmark = pytest.mark.infra
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-
-
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
-    return {"Ref": synth.logical_id(construct)}
-
-
-def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
-    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
 
 def test_synth_is_cdk_nag_clean(synth: Synthesis) -> None:
@@ -45,7 +35,7 @@ def test_tally_rule_sends_the_tallied_events_to_the_reports_queue(synth: Synthes
     types from source samvad and targets the reports queue, which EventBridge may send to."""
     reports = synth.stack.reports
     rule = props(synth, reports.rule)
-    assert rule["EventBusName"] == _ref(synth, synth.stack.store.bus)
+    assert rule["EventBusName"] == ref_of(synth, synth.stack.store.bus)
     assert rule["EventPattern"] == {
         "source": [resources.EVENT_SOURCE],
         "detail-type": list(TALLIED),
@@ -55,7 +45,7 @@ def test_tally_rule_sends_the_tallied_events_to_the_reports_queue(synth: Synthes
     statements = [
         s
         for p in synth.template.find_resources("AWS::SQS::QueuePolicy").values()
-        if _ref(synth, reports.queue) in p["Properties"]["Queues"]
+        if ref_of(synth, reports.queue) in p["Properties"]["Queues"]
         for s in p["Properties"]["PolicyDocument"]["Statement"]
     ]
     assert any(
@@ -83,7 +73,7 @@ def test_queue_triggers_the_function_with_partial_batch_failures(synth: Synthesi
         for m in synth.template.find_resources("AWS::Lambda::EventSourceMapping").values()
         if m["Properties"]["EventSourceArn"] == get_att(synth, reports.queue)
     ]
-    assert mapping["FunctionName"] == _ref(synth, reports.function)
+    assert mapping["FunctionName"] == ref_of(synth, reports.function)
     assert mapping["BatchSize"] == 10
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
@@ -129,9 +119,9 @@ def test_schedule_role_only_invokes_the_reports_function(synth: Synthesis) -> No
     reports, store = synth.stack.reports, synth.stack.store
     grant = actions_by_resource(role_statements(synth, reports.schedule_role))
     assert grant == {
-        _key(get_att(synth, reports.function)): {"lambda:InvokeFunction"},
-        _key(get_att(synth, reports.schedule_dead_letter_queue)): {"sqs:SendMessage"},
-        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, reports.function)): {"lambda:InvokeFunction"},
+        key_of(get_att(synth, reports.schedule_dead_letter_queue)): {"sqs:SendMessage"},
+        key_of(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
     }
 
 
@@ -141,8 +131,8 @@ def test_topic_is_encrypted_and_the_function_knows_it(synth: Synthesis) -> None:
     reports, store = synth.stack.reports, synth.stack.store
     assert props(synth, reports.topic)["KmsMasterKeyId"] == get_att(synth, store.key)
     env = props(synth, reports.function)["Environment"]["Variables"]
-    assert env[resources.REPORTS_TOPIC_ENV] == _ref(synth, reports.topic)
-    assert env[resources.TALLIES.env_var] == _ref(synth, store.tables["Tallies"])
+    assert env[resources.REPORTS_TOPIC_ENV] == ref_of(synth, reports.topic)
+    assert env[resources.TALLIES.env_var] == ref_of(synth, store.tables["Tallies"])
     assert env["POWERTOOLS_SERVICE_NAME"] == "reports"
 
 
@@ -155,26 +145,26 @@ def test_reports_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None
     tables = {name: get_att(synth, table) for name, table in store.tables.items()}
     grant = actions_by_resource(role_statements(synth, reports.role))
     expected = {
-        _key(tables["Tallies"]): {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
-        _key(tables["Visits"]): {"dynamodb:BatchGetItem"},
-        _key(tables["Config"]): {"dynamodb:GetItem"},
-        _key(_objects(synth, resources.SAMPLES_PREFIX)): {"s3:GetObject"},
+        key_of(tables["Tallies"]): {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:Query"},
+        key_of(tables["Visits"]): {"dynamodb:BatchGetItem"},
+        key_of(tables["Config"]): {"dynamodb:GetItem"},
+        key_of(objects_of(synth, resources.SAMPLES_PREFIX)): {"s3:GetObject"},
         **{
-            _key(_objects(synth, prefix)): {"s3:PutObject", "s3:GetObject"}
+            key_of(objects_of(synth, prefix)): {"s3:PutObject", "s3:GetObject"}
             for prefix in resources.REPORT_PREFIXES
         },
-        _key(_ref(synth, reports.topic)): {"sns:Publish"},
-        _key(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, reports.async_failures)): {"sqs:SendMessage"},  # on-failure
-        _key(get_att(synth, reports.queue)): {
+        key_of(ref_of(synth, reports.topic)): {"sns:Publish"},
+        key_of(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, reports.async_failures)): {"sqs:SendMessage"},  # on-failure
+        key_of(get_att(synth, reports.queue)): {
             "sqs:ReceiveMessage",
             "sqs:ChangeMessageVisibility",
             "sqs:GetQueueUrl",
             "sqs:DeleteMessage",
             "sqs:GetQueueAttributes",
         },
-        _key(get_att(synth, reports.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
-        _key("*"): XRAY_ACTIONS,
+        key_of(get_att(synth, reports.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        key_of("*"): XRAY_ACTIONS,
     }
     assert grant == expected

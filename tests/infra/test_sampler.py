@@ -12,31 +12,22 @@ from infra.stack import sampler_schedule
 from samvad import resources
 from samvad.settings import SamplingSettings
 from tests.infra.conftest import (
+    XRAY_ACTIONS,
     Synthesis,
     actions_by_resource,
     actions_on,
     as_list,
     get_att,
+    key_of,
+    objects_of,
     props,
+    ref_of,
     role_statements,
 )
 
 pytestmark = pytest.mark.infra
 
 SAMPLING_TABLES = ("Strata", "Contacts", "CallLists", "SamplingRuns")
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-
-
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
-    return {"Ref": synth.logical_id(construct)}
-
-
-def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
-    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
 
 def _index(synth: Synthesis, table: str, index: resources.IndexSpec) -> dict[str, Any]:
@@ -142,9 +133,9 @@ def test_schedule_role_can_only_invoke_the_sampler_and_dead_letter(synth: Synthe
     assert "schedule-group/default" in json.dumps(conditions["aws:SourceArn"])
     grant = actions_by_resource(role_statements(synth, sampler.schedule_role))
     assert grant == {
-        _key(get_att(synth, sampler.function)): {"lambda:InvokeFunction"},
-        _key(get_att(synth, sampler.schedule_dead_letter_queue)): {"sqs:SendMessage"},
-        _key(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, sampler.function)): {"lambda:InvokeFunction"},
+        key_of(get_att(synth, sampler.schedule_dead_letter_queue)): {"sqs:SendMessage"},
+        key_of(get_att(synth, store.queue_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
     }
 
 
@@ -198,10 +189,10 @@ def test_sampler_function_configuration(synth: Synthesis) -> None:
     assert function["ReservedConcurrentExecutions"] == 1
     assert function["LoggingConfig"] == {
         "LogFormat": "JSON",
-        "LogGroup": _ref(synth, sampler.log_group),
+        "LogGroup": ref_of(synth, sampler.log_group),
     }
     assert function["TracingConfig"] == {"Mode": "Active"}
-    assert function["Layers"] == [_ref(synth, synth.stack.layer.layer_version)]
+    assert function["Layers"] == [ref_of(synth, synth.stack.layer.layer_version)]
     assert function["Role"] == get_att(synth, sampler.role)
     env = function["Environment"]["Variables"]
     sampling_tables = [
@@ -211,11 +202,11 @@ def test_sampler_function_configuration(synth: Synthesis) -> None:
         "Visits", "Strata", "Contacts", "CallLists", "SamplingRuns", "Config",
     }  # fmt: skip
     assert env == {
-        **{spec.env_var: _ref(synth, store.tables[spec.logical_id]) for spec in sampling_tables},
-        resources.DATA_BUCKET_ENV: _ref(synth, store.bucket),
-        resources.EVENT_BUS_ENV: _ref(synth, store.bus),
-        resources.SAMPLING_SECRET_ENV: _ref(synth, store.sampling_secret),
-        resources.DISPATCH_QUEUE_ENV: _ref(synth, sampler.dispatch_queue),
+        **{spec.env_var: ref_of(synth, store.tables[spec.logical_id]) for spec in sampling_tables},
+        resources.DATA_BUCKET_ENV: ref_of(synth, store.bucket),
+        resources.EVENT_BUS_ENV: ref_of(synth, store.bus),
+        resources.SAMPLING_SECRET_ENV: ref_of(synth, store.sampling_secret),
+        resources.DISPATCH_QUEUE_ENV: ref_of(synth, sampler.dispatch_queue),
         resources.RETENTION_DAYS_ENV: "400",
         "POWERTOOLS_SERVICE_NAME": "sampling",
         "POWERTOOLS_LOG_LEVEL": "INFO",
@@ -251,7 +242,7 @@ def test_dispatch_queue_redrives_to_an_encrypted_dead_letter_queue(synth: Synthe
         statements = [
             s
             for p in queue_policies
-            if _ref(synth, q) in p["Properties"]["Queues"]
+            if ref_of(synth, q) in p["Properties"]["Queues"]
             for s in p["Properties"]["PolicyDocument"]["Statement"]
         ]
         assert any(
@@ -268,33 +259,33 @@ def test_sampler_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None
     tables = {name: get_att(synth, table) for name, table in store.tables.items()}
     statements = role_statements(synth, sampler.role)
     expected = {
-        _key(tables["Config"]): {"dynamodb:GetItem"},
-        _key(tables["Strata"]): {"dynamodb:Query", "dynamodb:BatchWriteItem"},
-        _key(tables["Visits"]): {"dynamodb:UpdateItem", "dynamodb:BatchGetItem"},
-        _key(_index(synth, "Visits", resources.UNSAMPLED_INDEX)): {"dynamodb:Query"},
-        _key(_index(synth, "Visits", resources.BY_VISIT_DATE_INDEX)): {"dynamodb:Query"},
-        _key(tables["Contacts"]): {"dynamodb:BatchGetItem", "dynamodb:UpdateItem"},
-        _key(tables["CallLists"]): {"dynamodb:BatchWriteItem", "dynamodb:Query"},
-        _key(tables["SamplingRuns"]): {
+        key_of(tables["Config"]): {"dynamodb:GetItem"},
+        key_of(tables["Strata"]): {"dynamodb:Query", "dynamodb:BatchWriteItem"},
+        key_of(tables["Visits"]): {"dynamodb:UpdateItem", "dynamodb:BatchGetItem"},
+        key_of(_index(synth, "Visits", resources.UNSAMPLED_INDEX)): {"dynamodb:Query"},
+        key_of(_index(synth, "Visits", resources.BY_VISIT_DATE_INDEX)): {"dynamodb:Query"},
+        key_of(tables["Contacts"]): {"dynamodb:BatchGetItem", "dynamodb:UpdateItem"},
+        key_of(tables["CallLists"]): {"dynamodb:BatchWriteItem", "dynamodb:Query"},
+        key_of(tables["SamplingRuns"]): {
             "dynamodb:GetItem",
             "dynamodb:PutItem",
             "dynamodb:UpdateItem",
         },
-        _key(_objects(synth, resources.SAMPLES_PREFIX)): {"s3:PutObject", "s3:GetObject"},
-        _key(_objects(synth, resources.AUDIT_PREFIX)): {"s3:PutObject"},
-        _key(_ref(synth, store.sampling_secret)): {"secretsmanager:GetSecretValue"},
-        _key(_ref(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
-        _key(get_att(synth, sampler.dispatch_queue)): {"sqs:SendMessage"},
-        _key(get_att(synth, sampler.async_failures)): {"sqs:SendMessage"},  # on-failure
-        _key(get_att(synth, store.bus)): {"events:PutEvents"},
-        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, store.queue_key)): {
+        key_of(objects_of(synth, resources.SAMPLES_PREFIX)): {"s3:PutObject", "s3:GetObject"},
+        key_of(objects_of(synth, resources.AUDIT_PREFIX)): {"s3:PutObject"},
+        key_of(ref_of(synth, store.sampling_secret)): {"secretsmanager:GetSecretValue"},
+        key_of(ref_of(synth, store.phone_hash_secret)): {"secretsmanager:GetSecretValue"},
+        key_of(get_att(synth, sampler.dispatch_queue)): {"sqs:SendMessage"},
+        key_of(get_att(synth, sampler.async_failures)): {"sqs:SendMessage"},  # on-failure
+        key_of(get_att(synth, store.bus)): {"events:PutEvents"},
+        key_of(get_att(synth, store.key)): {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, store.queue_key)): {
             "kms:Encrypt",
             "kms:Decrypt",
             "kms:GenerateDataKey",
         },
-        _key(get_att(synth, sampler.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
-        _key("*"): XRAY_ACTIONS,
+        key_of(get_att(synth, sampler.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        key_of("*"): XRAY_ACTIONS,
     }
     assert actions_by_resource(statements) == expected
     actions = {a for s in statements for a in as_list(s["Action"])}
@@ -314,9 +305,9 @@ def test_intake_role_updates_strata_and_reads_the_sampling_key(synth: Synthesis)
     assert actions_on(statements, get_att(synth, store.tables["Strata"])) == {
         "dynamodb:BatchWriteItem"
     }
-    assert actions_on(statements, _ref(synth, store.sampling_secret)) == {
+    assert actions_on(statements, ref_of(synth, store.sampling_secret)) == {
         "secretsmanager:GetSecretValue"
     }
     env = props(synth, intake.function)["Environment"]["Variables"]
-    assert env[resources.SAMPLING_SECRET_ENV] == _ref(synth, store.sampling_secret)
-    assert env[resources.STRATA.env_var] == _ref(synth, store.tables["Strata"])
+    assert env[resources.SAMPLING_SECRET_ENV] == ref_of(synth, store.sampling_secret)
+    assert env[resources.STRATA.env_var] == ref_of(synth, store.tables["Strata"])

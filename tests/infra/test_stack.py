@@ -14,22 +14,19 @@ import pytest
 from samvad import resources
 from samvad.intake.departments import default_departments
 from samvad.settings import IntakeSettings
-from tests.infra.conftest import REPO_ROOT, Synthesis, role_statements
+from tests.infra.conftest import (
+    REPO_ROOT,
+    Synthesis,
+    assert_cfn_lint_passes,
+    resources_of,
+    role_statements,
+)
 from tests.infra.conftest import actions_on as _actions_on
 from tests.infra.conftest import as_list as _as_list
 from tests.infra.conftest import get_att as _get_att
 from tests.infra.conftest import props as _props
 
 pytestmark = pytest.mark.infra
-
-CFN_LINT = Path(sys.executable).with_name("cfn-lint")
-# W3005: redundant DependsOn that CDK itself emits next to a GetAtt (the S3 notification
-# custom resource, CDK's BucketNotificationsHandler, Function → Role). Harmless.
-CFN_LINT_IGNORED = "W3005"
-
-
-def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
-    return synth.template.find_resources(type_)
 
 
 @pytest.mark.parametrize("voice", [False, True], ids=["sms-only", "connect"])
@@ -235,13 +232,7 @@ def test_cfn_lint_passes(request: pytest.FixtureRequest, voice: bool) -> None:
     """Given the synthesised template (without Connect, and with a Connect instance), when
     cfn-lint checks it for the stack's own region, then it passes."""
     synth: Synthesis = request.getfixturevalue("connect_synth" if voice else "synth")
-    options = ["--regions", synth.stack.region, "--ignore-checks", CFN_LINT_IGNORED]
-    result = subprocess.run(
-        [CFN_LINT, *options, "--", str(synth.template_file)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_cfn_lint_passes(synth.template_file, synth.stack.region)
 
 
 @pytest.mark.parametrize("spec", resources.TABLES, ids=lambda s: s.logical_id)
@@ -347,7 +338,7 @@ def test_data_bucket_is_private_encrypted_versioned_and_logged(synth: Synthesis)
     bucket_id = synth.logical_id(store.bucket)
     [policy] = [
         p["Properties"]["PolicyDocument"]["Statement"]
-        for p in _resources(synth, "AWS::S3::BucketPolicy").values()
+        for p in resources_of(synth, "AWS::S3::BucketPolicy").values()
         if p["Properties"]["Bucket"] == {"Ref": bucket_id}
     ]
     assert any(
@@ -445,7 +436,7 @@ def test_intake_queue_dead_letter_queue_and_event_source(synth: Synthesis) -> No
     for q in (intake.queue, intake.dead_letter_queue):
         policies = [
             p["Properties"]["PolicyDocument"]["Statement"]
-            for p in _resources(synth, "AWS::SQS::QueuePolicy").values()
+            for p in resources_of(synth, "AWS::SQS::QueuePolicy").values()
             if {"Ref": synth.logical_id(q)} in p["Properties"]["Queues"]
         ]
         assert any(
@@ -466,7 +457,7 @@ def test_intake_queue_dead_letter_queue_and_event_source(synth: Synthesis) -> No
 
 def test_uploads_notify_the_intake_queue(synth: Synthesis) -> None:
     """Given the data bucket, then objects created under uploads/ notify the intake queue."""
-    [notification] = _resources(synth, "Custom::S3BucketNotifications").values()
+    [notification] = resources_of(synth, "Custom::S3BucketNotifications").values()
     props = notification["Properties"]
     assert props["BucketName"] == {"Ref": synth.logical_id(synth.stack.store.bucket)}
     assert props["NotificationConfiguration"] == {

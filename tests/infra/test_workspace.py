@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import fnmatch
 import json
-import subprocess
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,13 +16,19 @@ from samvad import resources
 from samvad.intake.departments import default_departments
 from samvad.workspace.roles import ROLES
 from tests.infra.conftest import (
+    XRAY_ACTIONS,
     Synthesis,
     _synthesise,
     actions_by_resource,
     as_list,
+    assert_cfn_lint_passes,
     cdk_context,
     get_att,
+    key_of,
+    objects_of,
     props,
+    ref_of,
+    resources_of,
     role_statements,
 )
 
@@ -34,8 +37,6 @@ pytestmark = pytest.mark.infra
 ACCOUNT = "123456789012"
 REGION = "ap-south-1"
 DEPARTMENTS = tuple(default_departments().codes())  # the stack's default: none in cdk.json
-XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-CFN_LINT = Path(sys.executable).with_name("cfn-lint")
 
 
 @pytest.fixture(scope="module")
@@ -48,22 +49,10 @@ def prod_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
 DPO_ROLE = f"arn:aws:iam::{ACCOUNT}:role/data-protection-officer"
 
 
-def _key(resource: Any) -> str:
-    return json.dumps(resource, sort_keys=True)
-
-
-def _ref(synth: Synthesis, construct: Any) -> dict[str, str]:
-    return {"Ref": synth.logical_id(construct)}
-
-
-def _resources(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
-    return synth.template.find_resources(type_)
-
-
 def _workspace_api(synth: Synthesis, type_: str) -> dict[str, dict[str, Any]]:
     """The resources of ``type_`` that belong to the workspace's API (not the push API)."""
-    api = _ref(synth, synth.stack.workspace.api)
-    return {k: r for k, r in _resources(synth, type_).items() if r["Properties"]["ApiId"] == api}
+    api = ref_of(synth, synth.stack.workspace.api)
+    return {k: r for k, r in resources_of(synth, type_).items() if r["Properties"]["ApiId"] == api}
 
 
 def _schedules() -> dict[str, Any]:
@@ -71,10 +60,6 @@ def _schedules() -> dict[str, Any]:
         "Fn::Join": ["", ["arn:aws:scheduler:ap-south-1:", {"Ref": "AWS::AccountId"},
                           f":schedule/{resources.DISPATCH_SCHEDULE_GROUP}/*"]]
     }  # fmt: skip
-
-
-def _objects(synth: Synthesis, prefix: str) -> dict[str, Any]:
-    return {"Fn::Join": ["", [get_att(synth, synth.stack.store.bucket), f"/{prefix}*"]]}
 
 
 # --- identity ----------------------------------------------------------------------------
@@ -124,18 +109,18 @@ def test_hosted_ui_sign_ins_are_audited_by_a_post_authentication_trigger(
     assert pool["LambdaConfig"] == {"PostAuthentication": get_att(synth, audit.function)}
     permissions = [
         p["Properties"]
-        for p in _resources(synth, "AWS::Lambda::Permission").values()
+        for p in resources_of(synth, "AWS::Lambda::Permission").values()
         if p["Properties"]["FunctionName"] == get_att(synth, audit.function)
     ]
     assert [(p["Principal"], p["SourceArn"]) for p in permissions] == [
         ("cognito-idp.amazonaws.com", get_att(synth, synth.stack.identity.user_pool))
     ]
     grant = actions_by_resource(role_statements(synth, audit.role))
-    assert grant[_key(get_att(synth, synth.stack.store.tables["Audit"]))] == {
+    assert grant[key_of(get_att(synth, synth.stack.store.tables["Audit"]))] == {
         "dynamodb:PutItem",
         "dynamodb:ConditionCheckItem",  # a retried trigger's sign-in is logged once
     }
-    assert grant[_key(get_att(synth, synth.stack.store.key))] == {
+    assert grant[key_of(get_att(synth, synth.stack.store.key))] == {
         "kms:Encrypt",
         "kms:GenerateDataKey",
     }
@@ -170,7 +155,7 @@ def test_with_voice_the_bridge_flow_is_generated_and_the_workspace_calls_into_it
     assert env[resources.CONNECT_SOURCE_PHONE_ENV] == CONNECT_SOURCE_PHONE
     grant = actions_by_resource(role_statements(synth_on, workspace.role))
     connect = {k: v for k, v in grant.items() if any(a.startswith("connect:") for a in v)}
-    assert connect == {_key(f"{CONNECT_INSTANCE_ARN}/contact/*"): {
+    assert connect == {key_of(f"{CONNECT_INSTANCE_ARN}/contact/*"): {
         "connect:StartOutboundVoiceContact"
     }}  # fmt: skip
     assert synth_on.error is None
@@ -182,8 +167,8 @@ def test_with_voice_the_bridge_flow_is_generated_and_the_workspace_calls_into_it
 
 def test_one_group_per_role(synth: Synthesis) -> None:
     """Given the user pool, then it has exactly one group per workspace role."""
-    pool = _ref(synth, synth.stack.identity.user_pool)
-    groups = [g["Properties"] for g in _resources(synth, "AWS::Cognito::UserPoolGroup").values()]
+    pool = ref_of(synth, synth.stack.identity.user_pool)
+    groups = [g["Properties"] for g in resources_of(synth, "AWS::Cognito::UserPoolGroup").values()]
     assert sorted(g["GroupName"] for g in groups) == sorted(ROLES)
     assert set(ROLES) == {
         "cmo", "minister", "secretary", "collector", "sp", "office_head", "caller",
@@ -198,7 +183,7 @@ def test_workspace_client_on_dev(synth: Synthesis) -> None:
     scope attributes but may write none of them, and issues one-hour tokens."""
     identity, workspace = synth.stack.identity, synth.stack.workspace
     client = props(synth, workspace.client)
-    assert client["UserPoolId"] == _ref(synth, identity.user_pool)
+    assert client["UserPoolId"] == ref_of(synth, identity.user_pool)
     assert client["GenerateSecret"] is False
     assert set(client["ExplicitAuthFlows"]) == {
         "ALLOW_USER_SRP_AUTH",
@@ -244,12 +229,7 @@ def test_prod_signs_in_through_the_hosted_ui_only_and_keeps_the_pool(
         "Retain",
     )
     assert synth.error is None, synth.error
-    result = subprocess.run(
-        [CFN_LINT, "--regions", REGION, "--ignore-checks", "W3005", "--", str(synth.template_file)],
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stdout + result.stderr
+    assert_cfn_lint_passes(synth.template_file, REGION)
 
 
 # --- the HTTP API ------------------------------------------------------------------------
@@ -260,20 +240,20 @@ def test_api_routes_put_the_json_api_behind_the_jwt_authorizer(synth: Synthesis)
     a JWT from the pool for the workspace client, the session, home and page routes do not,
     and every route goes to the workspace function with payload v2."""
     workspace, identity = synth.stack.workspace, synth.stack.identity
-    api = _ref(synth, workspace.api)
-    [(authorizer_id, authorizer)] = _resources(synth, "AWS::ApiGatewayV2::Authorizer").items()
+    api = ref_of(synth, workspace.api)
+    [(authorizer_id, authorizer)] = resources_of(synth, "AWS::ApiGatewayV2::Authorizer").items()
     assert authorizer["Properties"] == {
         "ApiId": api,
         "AuthorizerType": "JWT",
         "IdentitySource": ["$request.header.Authorization"],
         "JwtConfiguration": {
-            "Audience": [_ref(synth, workspace.client)],
+            "Audience": [ref_of(synth, workspace.client)],
             "Issuer": {
                 "Fn::Join": [
                     "",
                     [
                         f"https://cognito-idp.{REGION}.amazonaws.com/",
-                        _ref(synth, identity.user_pool),
+                        ref_of(synth, identity.user_pool),
                     ],
                 ]
             },
@@ -333,8 +313,8 @@ def test_stage_throttles_and_logs_access_encrypted(synth: Synthesis) -> None:
     assert outputs["WorkspaceUrl"]["Value"] == {
         "Fn::GetAtt": [synth.logical_id(workspace.api), "ApiEndpoint"]
     }
-    assert outputs["UserPoolId"]["Value"] == _ref(synth, synth.stack.identity.user_pool)
-    assert outputs["UserPoolClientId"]["Value"] == _ref(synth, workspace.client)
+    assert outputs["UserPoolId"]["Value"] == ref_of(synth, synth.stack.identity.user_pool)
+    assert outputs["UserPoolClientId"]["Value"] == ref_of(synth, workspace.client)
 
 
 # --- the function ------------------------------------------------------------------------
@@ -348,19 +328,19 @@ def test_workspace_function_configuration(synth: Synthesis) -> None:
     function = props(synth, workspace.function)
     assert (function["Handler"], function["Timeout"]) == ("handler.lambda_handler", 15)
     env = function["Environment"]["Variables"]
-    assert env[resources.USER_POOL_ID_ENV] == _ref(synth, stack.identity.user_pool)
-    assert env[resources.USER_POOL_CLIENT_ID_ENV] == _ref(synth, workspace.client)
-    domain = _ref(synth, stack.identity.domain)
+    assert env[resources.USER_POOL_ID_ENV] == ref_of(synth, stack.identity.user_pool)
+    assert env[resources.USER_POOL_CLIENT_ID_ENV] == ref_of(synth, workspace.client)
+    domain = ref_of(synth, stack.identity.domain)
     assert env[resources.USER_POOL_DOMAIN_ENV] == {
         "Fn::Join": ["", ["https://", domain, f".auth.{REGION}.amazoncognito.com"]]
     }
-    assert env[resources.AUDIT.env_var] == _ref(
+    assert env[resources.AUDIT.env_var] == ref_of(
         synth, stack.store.tables[resources.AUDIT.logical_id]
     )
-    assert env[resources.ESCALATION_STATE_MACHINE_ENV] == _ref(
+    assert env[resources.ESCALATION_STATE_MACHINE_ENV] == ref_of(
         synth, stack.escalation.state_machine
     )
-    assert env[resources.CASE_NOTICES_TOPIC_ENV] == _ref(synth, stack.escalation.topic)
+    assert env[resources.CASE_NOTICES_TOPIC_ENV] == ref_of(synth, stack.escalation.topic)
     assert env["POWERTOOLS_SERVICE_NAME"] == "workspace"
 
 
@@ -382,8 +362,8 @@ def test_a_hand_back_puts_the_call_on_the_call_list_and_nothing_else(synth: Synt
     }
     grant = actions_by_resource(role_statements(synth, workspace.hand_back_role))
     assert grant == {
-        _key(get_att(synth, store.tables[resources.CALL_LISTS.logical_id])): {"dynamodb:PutItem"},
-        _key(get_att(synth, store.key)): {"kms:Encrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, store.tables[resources.CALL_LISTS.logical_id])): {"dynamodb:PutItem"},
+        key_of(get_att(synth, store.key)): {"kms:Encrypt", "kms:GenerateDataKey"},
     }
 
 
@@ -396,41 +376,43 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
     tables = {name: get_att(synth, table) for name, table in store.tables.items()}
     statements = role_statements(synth, workspace.role)
     assert actions_by_resource(statements) == {
-        _key(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},  # no Scan
+        key_of(tables["Cases"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},  # no Scan
         **{
-            _key({"Fn::Join": ["", [tables["Cases"], f"/index/{index.name}"]]}): {"dynamodb:Query"}
+            key_of({"Fn::Join": ["", [tables["Cases"], f"/index/{index.name}"]]}): {
+                "dynamodb:Query"
+            }
             for index in resources.CASES.indexes
         },
-        _key(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
-        _key(tables["CallLists"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
-        _key(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
-        _key(tables["Dispatches"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
-        _key(tables["Directory"]): {
+        key_of(tables["Visits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},  # a grievance's citizen
+        key_of(tables["CallLists"]): {"dynamodb:Query", "dynamodb:UpdateItem"},
+        key_of(tables["Feedback"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        key_of(tables["Dispatches"]): {"dynamodb:GetItem", "dynamodb:UpdateItem"},
+        key_of(tables["Directory"]): {
             "dynamodb:GetItem",
             "dynamodb:Query",
             "dynamodb:BatchGetItem",
         },
-        _key(tables["Config"]): {"dynamodb:GetItem"},
-        _key(tables["Uploads"]): {"dynamodb:GetItem", "dynamodb:Scan"},
-        _key(tables["Tallies"]): {"dynamodb:GetItem", "dynamodb:Query"},
-        _key(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
-        _key(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
-        _key(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
+        key_of(tables["Config"]): {"dynamodb:GetItem"},
+        key_of(tables["Uploads"]): {"dynamodb:GetItem", "dynamodb:Scan"},
+        key_of(tables["Tallies"]): {"dynamodb:GetItem", "dynamodb:Query"},
+        key_of(tables["Audit"]): {"dynamodb:PutItem", "dynamodb:Query"},
+        key_of(tables["Grievances"]): {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:Query"},
+        key_of(tables["RateLimits"]): {"dynamodb:GetItem", "dynamodb:PutItem"},
         # the call desk hands no-answers back to the desk (the dispatch group, its own role)
-        _key(_schedules()): {"scheduler:CreateSchedule"},
-        _key(get_att(synth, synth.stack.workspace.hand_back_role)): {"iam:PassRole"},
-        _key(_objects(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
-        _key(_objects(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
-        _key(_objects(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},
-        _key(_objects(synth, resources.CASE_FILES_PREFIX)): {"s3:GetObject", "s3:PutObject"},
-        _key(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, store.bus)): {"events:PutEvents"},
-        _key(_ref(synth, escalation.state_machine)): {"states:SendTaskSuccess"},
-        _key(_ref(synth, escalation.topic)): {"sns:Publish"},
-        _key(get_att(synth, escalation.notices_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
-        _key(get_att(synth, identity.user_pool)): {"cognito-idp:InitiateAuth"},
-        _key(get_att(synth, workspace.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
-        _key("*"): XRAY_ACTIONS,
+        key_of(_schedules()): {"scheduler:CreateSchedule"},
+        key_of(get_att(synth, synth.stack.workspace.hand_back_role)): {"iam:PassRole"},
+        key_of(objects_of(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
+        key_of(objects_of(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
+        key_of(objects_of(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},
+        key_of(objects_of(synth, resources.CASE_FILES_PREFIX)): {"s3:GetObject", "s3:PutObject"},
+        key_of(get_att(synth, store.key)): {"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, store.bus)): {"events:PutEvents"},
+        key_of(ref_of(synth, escalation.state_machine)): {"states:SendTaskSuccess"},
+        key_of(ref_of(synth, escalation.topic)): {"sns:Publish"},
+        key_of(get_att(synth, escalation.notices_key)): {"kms:Decrypt", "kms:GenerateDataKey"},
+        key_of(get_att(synth, identity.user_pool)): {"cognito-idp:InitiateAuth"},
+        key_of(get_att(synth, workspace.log_group)): {"logs:CreateLogStream", "logs:PutLogEvents"},
+        key_of("*"): XRAY_ACTIONS,
     }
     actions = {a for s in statements for a in as_list(s["Action"])}
     assert not [a for a in actions if "*" in a]
@@ -446,7 +428,7 @@ def test_the_cases_table_has_an_index_per_scope_projecting_no_tokens(synth: Synt
     list's fields only: no task tokens, signals or audit trail."""
     (table,) = [
         t["Properties"]
-        for t in _resources(synth, "AWS::DynamoDB::Table").values()
+        for t in resources_of(synth, "AWS::DynamoDB::Table").values()
         if {"AttributeName": "case_id", "KeyType": "HASH"} in t["Properties"]["KeySchema"]
     ]
     indexes = {i["IndexName"]: i for i in table["GlobalSecondaryIndexes"]}
@@ -490,13 +472,13 @@ def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
     assert DEPARTMENTS and set(uploads.access_points) == set(DEPARTMENTS)
     points = {
         p["Properties"]["Name"]: p["Properties"]
-        for p in _resources(synth, "AWS::S3::AccessPoint").values()
+        for p in resources_of(synth, "AWS::S3::AccessPoint").values()
     }
     assert set(points) == {f"samvad-dev-{d}" for d in DEPARTMENTS}
     for department in DEPARTMENTS:
         name = f"samvad-dev-{department}"
         point = points[name]
-        assert point["Bucket"] == _ref(synth, store.bucket)
+        assert point["Bucket"] == ref_of(synth, store.bucket)
         assert set(point["PublicAccessBlockConfiguration"].values()) == {True}
         point_arn = _point_arn(name)
         through = _point_arn(f"{name}/object/uploads/{department}/*")
@@ -527,8 +509,8 @@ def test_one_access_point_per_configured_department(synth: Synthesis) -> None:
         ]
         statements = role_statements(synth, uploads.roles[department])
         assert actions_by_resource(statements) == {
-            _key(through): {"s3:AbortMultipartUpload", "s3:PutObject"},
-            _key(get_att(synth, store.key)): {"kms:GenerateDataKey", "kms:Decrypt"},
+            key_of(through): {"s3:AbortMultipartUpload", "s3:PutObject"},
+            key_of(get_att(synth, store.key)): {"kms:GenerateDataKey", "kms:Decrypt"},
         }
         trust = props(synth, uploads.roles[department])["AssumeRolePolicyDocument"]
         [trusted] = trust["Statement"]
@@ -566,15 +548,15 @@ class _Policies:
             self.names[synth.logical_id(role)] = self.roles[department]
         self.names[synth.logical_id(stack.workspace.role)] = self.roles["workspace"]
         self.names[synth.logical_id(stack.erasure.role)] = self.roles["erasure"]
-        bucket_ref = _ref(synth, stack.store.bucket)
+        bucket_ref = ref_of(synth, stack.store.bucket)
         [self.bucket] = [
             p["Properties"]["PolicyDocument"]["Statement"]
-            for p in _resources(synth, "AWS::S3::BucketPolicy").values()
+            for p in resources_of(synth, "AWS::S3::BucketPolicy").values()
             if p["Properties"]["Bucket"] == bucket_ref
         ]
         self.points = {
             p["Properties"]["Name"]: p["Properties"]["Policy"]["Statement"]
-            for p in _resources(synth, "AWS::S3::AccessPoint").values()
+            for p in resources_of(synth, "AWS::S3::AccessPoint").values()
         }
 
     def point_arn(self, department: str) -> str:

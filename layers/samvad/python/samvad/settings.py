@@ -64,40 +64,34 @@ class _FromEnvironment:
 
 
 @dataclass(frozen=True, kw_only=True)
-class IntakeSettings(_FromEnvironment):
+class _IntakeWrites(_FromEnvironment):
+    """What intake writes, whether a file's rows or a pushed batch: the same tables and keys."""
+
     visits_table: str = _var(resources.VISITS.env_var)
     uploads_table: str = _var(resources.UPLOADS.env_var)
     directory_table: str = _var(resources.DIRECTORY.env_var)
     config_table: str = _var(resources.CONFIG.env_var)
     strata_table: str = _var(resources.STRATA.env_var)
-    event_bus: str = _var(resources.EVENT_BUS_ENV)
     phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
     sampling_secret_id: str = _var(resources.SAMPLING_SECRET_ENV)
     retention_days: int = _retention()
-    # files beyond one Lambda (docs/intake.md): the state machine, or in-process locally
-    chunks_state_machine_arn: str = _var(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV, "")
-    chunk_rows: int = _var(resources.INTAKE_CHUNK_ROWS_ENV, 0, int)
-    chunk_bytes: int = _var(resources.INTAKE_CHUNK_BYTES_ENV, 0, int)
     write_workers: int = _var(
         resources.INTAKE_WRITE_WORKERS_ENV, resources.INTAKE_WRITE_WORKERS_DEFAULT, int
     )
 
 
 @dataclass(frozen=True, kw_only=True)
-class IntakeApiSettings(_FromEnvironment):
-    """The push API (``functions/intake_api``): what it validates against and writes."""
+class IntakeSettings(_IntakeWrites):
+    event_bus: str = _var(resources.EVENT_BUS_ENV)
+    # files beyond one Lambda (docs/intake.md): the state machine, or in-process locally
+    chunks_state_machine_arn: str = _var(resources.INTAKE_CHUNKS_STATE_MACHINE_ENV, "")
+    chunk_rows: int = _var(resources.INTAKE_CHUNK_ROWS_ENV, 0, int)
+    chunk_bytes: int = _var(resources.INTAKE_CHUNK_BYTES_ENV, 0, int)
 
-    visits_table: str = _var(resources.VISITS.env_var)
-    uploads_table: str = _var(resources.UPLOADS.env_var)
-    directory_table: str = _var(resources.DIRECTORY.env_var)
-    config_table: str = _var(resources.CONFIG.env_var)
-    strata_table: str = _var(resources.STRATA.env_var)
-    phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
-    sampling_secret_id: str = _var(resources.SAMPLING_SECRET_ENV)
-    retention_days: int = _retention()
-    write_workers: int = _var(
-        resources.INTAKE_WRITE_WORKERS_ENV, resources.INTAKE_WRITE_WORKERS_DEFAULT, int
-    )
+
+@dataclass(frozen=True, kw_only=True)
+class IntakeApiSettings(_IntakeWrites):
+    """The push API (``functions/intake_api``): what it validates against and writes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -116,15 +110,23 @@ class SamplingSettings(_FromEnvironment):
 
 
 @dataclass(frozen=True, kw_only=True)
-class DispatchSettings(_FromEnvironment):
+class _SignedLinks(_FromEnvironment):
+    """The dispatch ledger, the visits and contacts it reached and the signed links it sent:
+    what the dispatcher writes and the feedback function answers from."""
+
     dispatches_table: str = _var(resources.DISPATCHES.env_var)
     visits_table: str = _var(resources.VISITS.env_var)
     contacts_table: str = _var(resources.CONTACTS.env_var)
     links_table: str = _var(resources.LINKS.env_var)
-    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
     config_table: str = _var(resources.CONFIG.env_var)
     event_bus: str = _var(resources.EVENT_BUS_ENV)
     link_secret_id: str = _var(resources.LINK_SECRET_ENV)
+    retention_days: int = _retention()
+
+
+@dataclass(frozen=True, kw_only=True)
+class DispatchSettings(_SignedLinks):
+    rate_limits_table: str = _var(resources.RATE_LIMITS.env_var)
     feedback_url: str = _var(resources.FEEDBACK_URL_ENV)
     dispatch_queue_url: str = _var(resources.DISPATCH_QUEUE_ENV)
     dispatch_queue_arn: str = _var(resources.DISPATCH_QUEUE_ARN_ENV)
@@ -134,21 +136,12 @@ class DispatchSettings(_FromEnvironment):
     connect_flow_id: str = _var(resources.CONNECT_FLOW_ENV, "")
     connect_source_phone: str = _var(resources.CONNECT_SOURCE_PHONE_ENV, "")
     telephony_simulator_queue_url: str = _var(resources.TELEPHONY_SIMULATOR_ENV, "")  # local
-    retention_days: int = _retention()
 
 
 @dataclass(frozen=True, kw_only=True)
-class FeedbackSettings(_FromEnvironment):
+class FeedbackSettings(_SignedLinks):
     feedback_table: str = _var(resources.FEEDBACK.env_var)
-    visits_table: str = _var(resources.VISITS.env_var)
-    contacts_table: str = _var(resources.CONTACTS.env_var)
-    links_table: str = _var(resources.LINKS.env_var)
-    dispatches_table: str = _var(resources.DISPATCHES.env_var)
-    config_table: str = _var(resources.CONFIG.env_var)
-    event_bus: str = _var(resources.EVENT_BUS_ENV)
     phone_hash_secret_id: str = _var(resources.PHONE_HASH_SECRET_ENV)
-    link_secret_id: str = _var(resources.LINK_SECRET_ENV)
-    retention_days: int = _retention()
     # officials' ATR pages (``/atr/…``) go through the escalation stage's ports
     cases_table: str = _var(resources.CASES.env_var)
     escalation_state_machine_arn: str = _var(resources.ESCALATION_STATE_MACHINE_ENV, "")
