@@ -724,7 +724,7 @@ def test_an_erasure_operators_role_may_write_an_upload_back(prod_synth: Synthesi
     data_bucket = {"Ref": stack.get_logical_id(stack.store.bucket.node.default_child)}
     [deny] = [
         s
-        for policy in _resources(prod_synth, "AWS::S3::BucketPolicy").values()
+        for policy in resources_of(prod_synth, "AWS::S3::BucketPolicy").values()
         if policy["Properties"]["Bucket"] == data_bucket
         for s in policy["Properties"]["PolicyDocument"]["Statement"]
         if s.get("Sid") == "DenyUploadsExceptThroughDepartmentAccessPoints"
