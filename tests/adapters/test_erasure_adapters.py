@@ -1,4 +1,4 @@
-"""The erasure adapters on moto: the keys-only index, whole-item rewrite, object versions."""
+"""The erasure adapters on moto: the keys-only index, conditional rewrites, object versions."""
 
 from __future__ import annotations
 
@@ -32,6 +32,41 @@ def test_an_item_is_read_and_written_back_whole(stack):
     assert read == item
     records.delete(read)
     assert records.items("v1") == []
+
+
+def test_a_redaction_is_written_only_over_the_item_as_read(stack):
+    """Given a case read by the erasure, When the escalation appends to its audit trail
+    before the redaction is written, Then the conditional write is refused and the case keeps
+    the transition; read again and redacted, it is written: the changed attributes are set,
+    the dropped ones removed, and an attribute written meanwhile that the redaction does not
+    touch (a new wait token) is kept."""
+    records = TableRecords(stack.table(resources.CASES), resources.CASES)
+    audit = [{"what": "opened", "note": "call 9876543210", "level": 1}]
+    records.put({"case_id": "case-v1", "audit": audit, "masked_phone": "98XXXXX210", "round": 1})
+    (read,) = records.items("case-v1")
+    redacted = {k: v for k, v in read.items() if k != "masked_phone"} | {
+        "audit": [{"what": "opened", "note": "call [erased]", "level": 1}],
+        "erased_at": "2026-11-30T10:00:00+05:30",
+    }
+    moved_on = {"what": "escalated", "note": "to L2", "level": 2}
+    records.put(read | {"audit": [*audit, moved_on]})
+
+    assert records.replace(read, redacted) is False
+    again = records.get(read)
+    assert again is not None and again["audit"][-1] == moved_on
+
+    records.put(again | {"waits": {"atr": {"token": "t2"}}})  # … and before this write
+    again = records.get(read)
+    assert again is not None
+    redacted_again = {k: v for k, v in again.items() if k != "masked_phone"} | {
+        "audit": [{"what": "opened", "note": "call [erased]", "level": 1}, moved_on],
+        "erased_at": "2026-11-30T10:00:00+05:30",
+    }
+    stale = {k: v for k, v in redacted_again.items() if k != "waits"}
+    assert records.replace({k: v for k, v in again.items() if k != "waits"}, stale) is True
+    (stored,) = records.items("case-v1")
+    assert stored == redacted_again
+    assert records.replace(stored, stored) is True  # nothing to write
 
 
 def test_replace_keeps_one_version_with_the_new_body(stack):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import io
 import json
@@ -12,6 +13,7 @@ from openpyxl import Workbook, load_workbook
 from samvad.erasure import ErasurePorts, InvalidPhone, erase
 from samvad.erasure.citizen import Citizen
 from samvad.erasure.rows import without_citizen
+from samvad.erasure.service import ErasureConflict
 
 KEY = b"k" * 32
 PHONE = "+919876543210"
@@ -33,6 +35,17 @@ class FakeRecords:
 
     def put(self, item: dict) -> None:
         self.rows = [r for r in self.rows if not self._same(r, item)] + [dict(item)]
+
+    def get(self, item: dict) -> dict | None:
+        return next((dict(r) for r in self.rows if self._same(r, item)), None)
+
+    def replace(self, old: dict, new: dict) -> bool:
+        stored = self.get(old)
+        changed = {k for k in set(old) | set(new) if old.get(k, ...) != new.get(k, ...)}
+        if stored is None or any(stored.get(k, ...) != old.get(k, ...) for k in changed):
+            return False
+        self.put({k: v for k, v in stored.items() if k in new or k not in changed} | new)
+        return True
 
     def delete(self, item: dict) -> None:
         self.rows = [r for r in self.rows if not self._same(r, item)]
@@ -181,6 +194,46 @@ def test_erasing_again_finds_nothing_and_records_that():
         snapshot
     )
     assert [r["found"] for r in ports.receipts.recorded] == [True, False]
+
+
+class RacingCases(FakeRecords):
+    """A Cases table in which the escalation moves the case on (an audit entry, a new wait
+    token) between the erasure's read and its write, ``races`` times."""
+
+    def __init__(self, records: FakeRecords, races: int) -> None:
+        super().__init__(records.partition, records.sort, records.rows)
+        self.races = races
+
+    def replace(self, old: dict, new: dict) -> bool:
+        if self.races:
+            self.races -= 1
+            stored = self.get(old) or {}
+            entry = {"what": "escalated", "note": f"round {self.races}"}
+            self.put(stored | {"audit": [*stored["audit"], entry], "token": f"t{self.races}"})
+        return super().replace(old, new)
+
+
+def test_a_case_that_moves_on_meanwhile_keeps_its_transition_and_loses_the_citizen():
+    """Given a case whose escalation writes a transition between the erasure's read and its
+    write (twice), When the citizen is erased, Then the write over a changed item is refused,
+    the case is read and redacted again, and it ends with both transitions and no trace of the
+    citizen (before, the erasure wrote the whole item read first back, losing them)."""
+    ports = _day()
+    ports = dataclasses.replace(ports, cases=RacingCases(ports.cases, races=2))
+    erase(PHONE, "officer", ports)
+    [case] = ports.cases.items("case-v1")
+    assert [e["what"] for e in case["audit"][-2:]] == ["escalated", "escalated"]
+    assert case["token"] == "t0"
+    assert "9876" not in json.dumps(case) and "Sarojini" not in json.dumps(case)
+
+
+def test_an_item_that_never_stops_changing_fails_the_erasure_with_a_reason():
+    """Given a case that changes between every read and write, When erased, Then the erasure
+    stops with ErasureConflict (the command exits 3; running it again completes it)."""
+    ports = _day()
+    ports = dataclasses.replace(ports, cases=RacingCases(ports.cases, races=99))
+    with pytest.raises(ErasureConflict, match="run the erasure again"):
+        erase(PHONE, "officer", ports)
 
 
 def test_a_bad_number_is_refused_with_the_reason():

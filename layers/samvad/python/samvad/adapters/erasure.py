@@ -40,11 +40,61 @@ class TableRecords:
             TableName=self._table, Item={k: _TO.serialize(v) for k, v in item.items()}
         )
 
-    def delete(self, item: dict) -> None:
-        names = [self._spec.partition_key] + ([self._spec.sort_key] if self._spec.sort_key else [])
-        self._client.delete_item(
-            TableName=self._table, Key={k: _TO.serialize(item[k]) for k in names}
+    def get(self, item: dict) -> dict | None:
+        found = self._client.get_item(
+            TableName=self._table, Key=self._key(item), ConsistentRead=True
+        ).get("Item")
+        return _plain(found) if found else None
+
+    def replace(self, old: dict, new: dict) -> bool:
+        """Write the attributes that differ from ``old`` to ``new`` (SET and REMOVE), on the
+        condition that each still holds its value in ``old``; False when one changed."""
+        names: dict[str, str] = {}
+        values: dict[str, Any] = {}
+        sets, removes, conditions = [], [], []
+        for i, name in enumerate(sorted(set(old) | set(new))):
+            if name in new and name in old and new[name] == old[name]:
+                continue
+            names[f"#a{i}"] = name
+            if name in new:
+                values[f":n{i}"] = _TO.serialize(new[name])
+                sets.append(f"#a{i} = :n{i}")
+            else:
+                removes.append(f"#a{i}")
+            if name in old:
+                values[f":o{i}"] = _TO.serialize(old[name])
+                conditions.append(f"#a{i} = :o{i}")
+            else:
+                conditions.append(f"attribute_not_exists(#a{i})")
+        if not names:
+            return True
+        update = " ".join(
+            part
+            for part in (
+                f"SET {', '.join(sets)}" if sets else "",
+                f"REMOVE {', '.join(removes)}" if removes else "",
+            )
+            if part
         )
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key=self._key(old),
+                UpdateExpression=update,
+                ConditionExpression=" AND ".join(conditions),
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except self._client.exceptions.ConditionalCheckFailedException:
+            return False
+        return True
+
+    def _key(self, item: dict) -> dict:
+        names = [self._spec.partition_key] + ([self._spec.sort_key] if self._spec.sort_key else [])
+        return {k: _TO.serialize(item[k]) for k in names}
+
+    def delete(self, item: dict) -> None:
+        self._client.delete_item(TableName=self._table, Key=self._key(item))
 
 
 class KeysOnlyIndex:

@@ -43,11 +43,29 @@ STORES = (
 )  # fmt: skip
 
 
+REDACT_ATTEMPTS = 5
+"""Reads and writes of one item before the erasure gives up on it (it keeps changing)."""
+
+
+class ErasureConflict(RuntimeError):
+    """An item kept changing while it was being redacted: running the erasure again (it is
+    idempotent) completes it."""
+
+
 class Records(Protocol):
     """One DynamoDB table as plain dicts."""
 
     def items(self, partition: str) -> list[dict]: ...
     def put(self, item: dict) -> None: ...
+    def get(self, item: dict) -> dict | None:
+        """The stored item with ``item``'s key, read consistently."""
+        ...
+
+    def replace(self, old: dict, new: dict) -> bool:
+        """Write ``new`` over ``old`` only if the attributes that differ are still as in
+        ``old`` (False: the item changed since it was read)."""
+        ...
+
     def delete(self, item: dict) -> None: ...
 
 
@@ -161,11 +179,23 @@ def redacted(item: dict, drop: Iterable[str], citizen: Citizen, at: str) -> dict
 
 
 def _redact(records: Records, item: dict, drop: Iterable[str], citizen: Citizen, at: str) -> int:
-    new = redacted(item, drop, citizen, at)
-    if new == item or {k: v for k, v in new.items() if k != "erased_at"} == item:
-        return 0
-    records.put(new)
-    return 1
+    """Redact one item, written only over what was read: when it changed meanwhile (a case's
+    transition, a feedback's late answer), it is read and redacted again, so neither the
+    erasure nor the concurrent write is lost."""
+    for _ in range(REDACT_ATTEMPTS):
+        new = redacted(item, drop, citizen, at)
+        if new == item or {k: v for k, v in new.items() if k != "erased_at"} == item:
+            return 0
+        if records.replace(item, new):
+            return 1
+        current = records.get(item)
+        if current is None:
+            return 0  # deleted meanwhile: nothing of it is left to redact
+        item = current
+    raise ErasureConflict(
+        f"an item kept changing while it was being erased ({REDACT_ATTEMPTS} tries); "
+        "run the erasure again"
+    )
 
 
 def _redact_all(
