@@ -24,7 +24,7 @@ from infra.constructs.intake_api import IntakeApi
 from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.lake import Lake, lake_layer
 from infra.constructs.layer import SamvadLayer
-from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
+from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring, emails_setting
 from infra.constructs.nag import acknowledge
 from infra.constructs.notify import Notify
 from infra.constructs.push_roles import PushRoles, push_principals_setting
@@ -175,9 +175,7 @@ class SamvadStack(cdk.Stack):
         extra = self._arns_context("bus_publishers")
         self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus, extra)
         limit = self.node.try_get_context("sms_spend_limit_usd")
-        emails = self.node.try_get_context("ops_emails") or ""
-        if isinstance(emails, str):
-            emails = [e.strip() for e in emails.split(",") if e.strip()]
+        emails = emails_setting(self.node.try_get_context("ops_emails"))
         self.monitoring = Monitoring(
             self,
             "Monitoring",

@@ -18,17 +18,20 @@ forms are plain HTML forms that post without JavaScript.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
+from aws_cdk import aws_cloudwatch_actions as actions
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_secretsmanager as secretsmanager
 from aws_cdk import aws_wafv2 as wafv2
 from constructs import Construct
 
 from infra.constructs.feedback import Feedback
+from infra.constructs.monitoring import five_minute_sum, ops_alarm, ops_topic
 from infra.constructs.nag import acknowledge
 from infra.constructs.storage import DataStore
 from samvad import edge, resources
@@ -53,7 +56,14 @@ class EdgeFirewall(cdk.Stack):
     for the main stack's distribution."""
 
     def __init__(
-        self, scope: Construct, id: str, *, stage: str, rate_limit: int, **kwargs: Any
+        self,
+        scope: Construct,
+        id: str,
+        *,
+        stage: str,
+        rate_limit: int,
+        ops_emails: Sequence[str] = (),
+        **kwargs: Any,
     ) -> None:
         super().__init__(scope, id, **kwargs)
         if self.region != EDGE_REGION:
@@ -100,6 +110,27 @@ class EdgeFirewall(cdk.Stack):
             ],
         )
         self.web_acl_arn = self.web_acl.attr_arn
+        self._alarm(metric, stage, ops_emails)
+
+    def _alarm(self, metric: str, stage: str, ops_emails: Sequence[str]) -> None:
+        """Blocked requests page the ops team: an alarm here (CloudFront's WAF metrics live in
+        us-east-1, and an alarm notifies only a topic of its own region), to an ops topic of
+        this stack with the main stack's ``ops_emails``."""
+        self.key, self.topic = ops_topic(self, stage, ops_emails)
+        blocked = five_minute_sum(  # a CLOUDFRONT web ACL's metrics have no Region dimension
+            "AWS/WAFV2", "BlockedRequests", {"WebACL": metric, "Rule": f"{metric}-{RULE_NAME}"}
+        )
+        self.blocked_alarm = ops_alarm(
+            self,
+            "BlockedRequests",
+            blocked,
+            actions.SnsAction(self.topic),
+            threshold=1,
+            what="WAF blocked requests at the public edge: some address sent over the rate "
+            "limit in five minutes (a flood, a script, or a shared address of many citizens).",
+            runbook="read the web ACL's sampled requests; raise edge_rate_limit if they are "
+            "citizens, else nothing to do: the flood is held off",
+        )
 
 
 class PublicEdge(Construct):

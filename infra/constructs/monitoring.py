@@ -22,6 +22,7 @@ Every alarm notifies ``topic`` (KMS-encrypted, TLS only) on ALARM and on OK.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
@@ -85,42 +86,7 @@ class Monitoring(Construct):
     # -- the topic ------------------------------------------------------------------------
 
     def _topic(self, stack: cdk.Stack, stage: str, ops_emails: Sequence[str]) -> None:
-        self.key = kms.Key(
-            self,
-            "TopicKey",
-            description=f"Samvad {stage}: the ops alarm topic (SNS at rest)",
-            enable_key_rotation=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
-        )
-        cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
-        from_account = {"StringEquals": {"aws:SourceAccount": stack.account}}
-        self.key.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AlarmsEncryptNotifications",
-                principals=[cloudwatch],
-                actions=["kms:Decrypt", "kms:GenerateDataKey*"],
-                resources=["*"],
-                conditions=from_account,
-            )
-        )
-        self.topic = sns.Topic(
-            self,
-            "Topic",
-            display_name=f"Samvad {stage} operations",
-            master_key=self.key,
-            enforce_ssl=True,
-        )
-        self.topic.add_to_resource_policy(
-            iam.PolicyStatement(
-                sid="AlarmsPublish",
-                principals=[cloudwatch],
-                actions=["sns:Publish"],
-                resources=[self.topic.topic_arn],
-                conditions=from_account,
-            )
-        )
-        for email in ops_emails:
-            self.topic.add_subscription(subscriptions.EmailSubscription(email))
+        self.key, self.topic = ops_topic(self, stage, ops_emails)
         self._action = actions.SnsAction(self.topic)
 
     # -- alarms ---------------------------------------------------------------------------
@@ -138,20 +104,11 @@ class Monitoring(Construct):
         ),
         evaluation_periods: int = 1,
     ) -> cw.Alarm:
-        """An alarm that notifies the ops topic on ALARM and OK; missing data is not breaching
-        (no traffic is not a failure). Its description: ``what``, then the runbook line."""
-        alarm = cw.Alarm(
-            self,
-            id,
-            metric=metric,
-            threshold=threshold,
-            comparison_operator=comparison,
-            evaluation_periods=evaluation_periods,
-            treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
-            alarm_description=f"{what} Runbook: {runbook} ({RUNBOOK}).",
-        )
-        alarm.add_alarm_action(self._action)
-        alarm.add_ok_action(self._action)
+        """``ops_alarm`` on the ops topic, kept in ``alarms``."""
+        alarm = ops_alarm(
+            self, id, metric, self._action, threshold=threshold, what=what, runbook=runbook,
+            comparison=comparison, evaluation_periods=evaluation_periods,
+        )  # fmt: skip
         self.alarms[id] = alarm
         return alarm
 
@@ -197,7 +154,7 @@ class Monitoring(Construct):
             for metric_name in ("ExecutionsFailed", "ExecutionsTimedOut"):
                 self.alarm(
                     f"{metric_name}{logical_id}",
-                    _five_minute_sum("AWS/States", metric_name, {"StateMachineArn": machine.ref}),
+                    five_minute_sum("AWS/States", metric_name, {"StateMachineArn": machine.ref}),
                     threshold=1,
                     what=f"A {logical_id} execution {metric_name[10:].lower()}.",
                     runbook="open the execution in the Step Functions console (its case id is "
@@ -206,7 +163,7 @@ class Monitoring(Construct):
         for logical_id, api in found.http_apis.items():
             self.alarm(
                 f"Api5xx{logical_id}",
-                _five_minute_sum("AWS/ApiGateway", "5xx", {"ApiId": api.ref}),
+                five_minute_sum("AWS/ApiGateway", "5xx", {"ApiId": api.ref}),
                 threshold=5,
                 what=f"The HTTP API {logical_id} answered 5xx.",
                 runbook="read the integration function's log group",
@@ -215,7 +172,7 @@ class Monitoring(Construct):
             for metric_name in ("TargetErrorCount", "InvocationDroppedCount"):
                 self.alarm(
                     f"Scheduler{metric_name}{name_id}",
-                    _five_minute_sum("AWS/Scheduler", metric_name, {"ScheduleGroup": group}),
+                    five_minute_sum("AWS/Scheduler", metric_name, {"ScheduleGroup": group}),
                     threshold=1,
                     what=f"EventBridge Scheduler ({name_id} group): {metric_name}.",
                     runbook="the schedule's dead-letter queue holds the event; check the "
@@ -326,7 +283,85 @@ class Monitoring(Construct):
         return dashboard
 
 
-def _five_minute_sum(namespace: str, metric_name: str, dimensions: dict[str, str]) -> cw.Metric:
+def emails_setting(value: Any) -> list[str]:
+    """The ``ops_emails`` context: comma-separated addresses (or a list)."""
+    items = value.split(",") if isinstance(value, str) else list(value or [])
+    return [str(item).strip() for item in items if str(item).strip()]
+
+
+def ops_topic(scope: Construct, stage: str, ops_emails: Sequence[str]) -> tuple[kms.Key, sns.Topic]:
+    """An ops topic in ``scope`` (``TopicKey``, ``Topic``): KMS-encrypted, TLS only, published
+    to by this account's CloudWatch alarms, with ``ops_emails`` subscribed."""
+    account = cdk.Stack.of(scope).account
+    key = kms.Key(
+        scope,
+        "TopicKey",
+        description=f"Samvad {stage}: the ops alarm topic (SNS at rest)",
+        enable_key_rotation=True,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    cloudwatch = iam.ServicePrincipal("cloudwatch.amazonaws.com")
+    from_account = {"StringEquals": {"aws:SourceAccount": account}}
+    key.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AlarmsEncryptNotifications",
+            principals=[cloudwatch],
+            actions=["kms:Decrypt", "kms:GenerateDataKey*"],
+            resources=["*"],
+            conditions=from_account,
+        )
+    )
+    topic = sns.Topic(
+        scope,
+        "Topic",
+        display_name=f"Samvad {stage} operations",
+        master_key=key,
+        enforce_ssl=True,
+    )
+    topic.add_to_resource_policy(
+        iam.PolicyStatement(
+            sid="AlarmsPublish",
+            principals=[cloudwatch],
+            actions=["sns:Publish"],
+            resources=[topic.topic_arn],
+            conditions=from_account,
+        )
+    )
+    for email in ops_emails:
+        topic.add_subscription(subscriptions.EmailSubscription(email))
+    return key, topic
+
+
+def ops_alarm(
+    scope: Construct,
+    id: str,
+    metric: cw.IMetric,
+    action: cw.IAlarmAction,
+    *,
+    threshold: float,
+    what: str,
+    runbook: str,
+    comparison: cw.ComparisonOperator = cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+    evaluation_periods: int = 1,
+) -> cw.Alarm:
+    """An alarm that notifies ``action`` on ALARM and OK; missing data is not breaching (no
+    traffic is not a failure). Its description: ``what``, then the runbook line."""
+    alarm = cw.Alarm(
+        scope,
+        id,
+        metric=metric,
+        threshold=threshold,
+        comparison_operator=comparison,
+        evaluation_periods=evaluation_periods,
+        treat_missing_data=cw.TreatMissingData.NOT_BREACHING,
+        alarm_description=f"{what} Runbook: {runbook} ({RUNBOOK}).",
+    )
+    alarm.add_alarm_action(action)
+    alarm.add_ok_action(action)
+    return alarm
+
+
+def five_minute_sum(namespace: str, metric_name: str, dimensions: dict[str, str]) -> cw.Metric:
     """``metric_name`` of ``namespace`` for ``dimensions``, summed over five minutes."""
     return cw.Metric(
         namespace=namespace,
@@ -338,7 +373,7 @@ def _five_minute_sum(namespace: str, metric_name: str, dimensions: dict[str, str
 
 
 def _lambda_metric(metric_name: str, function: cdk.CfnResource) -> cw.Metric:
-    return _five_minute_sum("AWS/Lambda", metric_name, {"FunctionName": function.ref})
+    return five_minute_sum("AWS/Lambda", metric_name, {"FunctionName": function.ref})
 
 
 def _sns_metric(metric_name: str, dimensions: dict[str, str]) -> cw.Metric:

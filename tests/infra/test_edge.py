@@ -28,8 +28,12 @@ EDGE_STACK = "Samvad-dev-edge"
 
 @pytest.fixture(scope="module")
 def edge_synth(tmp_path_factory: pytest.TempPathFactory) -> Synthesis:
-    """cdk.json's context with ``edge=true``."""
-    return _synthesise(tmp_path_factory.mktemp("cdk.out.edge"), cdk_context() | {"edge": "true"})
+    """cdk.json's context with ``edge=true`` and an ops address."""
+    context = cdk_context() | {"edge": "true", "ops_emails": OPS_EMAIL}
+    return _synthesise(tmp_path_factory.mktemp("cdk.out.edge"), context)
+
+
+OPS_EMAIL = "ops@example.gov.in"
 
 
 def _edge_stack(synth: Synthesis) -> Any:
@@ -69,6 +73,32 @@ def test_the_web_acl_is_a_cloudfront_rate_limit_in_us_east_1(edge_synth: Synthes
     }
     assert rule["Action"] == {"Block": {"CustomResponse": {"ResponseCode": 429}}}
     assert rule["VisibilityConfig"]["CloudWatchMetricsEnabled"] is True
+
+
+def test_blocked_requests_page_the_ops_team_from_us_east_1(edge_synth: Synthesis) -> None:
+    """Given ``edge=true`` and ``ops_emails``, then the edge stack holds an alarm on the rate
+    rule's BlockedRequests (its WebACL and Rule dimensions, no Region: a CloudFront web ACL's)
+    that notifies, on ALARM and OK, an encrypted TLS-only ops topic of its own region, to which
+    the ops address is subscribed; and the main stack still has its own ops topic."""
+    template = _edge_template(edge_synth)
+    [alarm] = template.find_resources("AWS::CloudWatch::Alarm").values()
+    props = alarm["Properties"]
+    assert (props["Namespace"], props["MetricName"], props["Statistic"]) == (
+        "AWS/WAFV2", "BlockedRequests", "Sum",
+    )  # fmt: skip
+    assert props["Dimensions"] == [
+        {"Name": "Rule", "Value": "samvad-dev-edge-RateLimitPerIp"},
+        {"Name": "WebACL", "Value": "samvad-dev-edge"},
+    ]
+    assert (props["Threshold"], props["Period"]) == (1, 300)
+    [(topic_id, topic)] = template.find_resources("AWS::SNS::Topic").items()
+    assert props["AlarmActions"] == props["OKActions"] == [{"Ref": topic_id}]
+    assert "KmsMasterKeyId" in topic["Properties"]
+    [subscription] = template.find_resources("AWS::SNS::Subscription").values()
+    assert subscription["Properties"]["Endpoint"] == OPS_EMAIL
+    assert subscription["Properties"]["TopicArn"] == {"Ref": topic_id}
+    assert edge_synth.error is None  # cdk-nag: nothing unacknowledged in either stack
+    assert edge_synth.template.find_resources("AWS::SNS::Topic")
 
 
 def test_the_distribution_fronts_the_feedback_url_with_the_web_acl(edge_synth: Synthesis) -> None:
