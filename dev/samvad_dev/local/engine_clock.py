@@ -8,7 +8,8 @@ so only when the engine is ``idle()`` (every engine thread is parked in such a w
 queues are empty. A 7-day SLA then passes in one step, and whether an official's report or
 the deadline comes first is decided by the simulated schedule, never by the machine's load.
 
-``activate`` patches names in moto's engine (once): its threads become ``_Thread``s, each
+``activate`` patches names in moto's engine (once; it also logs the exception behind a Task's
+``States.Runtime``, which moto does not): its threads become ``_Thread``s, each
 bound to the clock that was active when its execution started (threads inherit their
 creator's, as they inherit the server the execution was started through: ``isolation``),
 and the ``Event`` of callback endpoints and of a task's timeout, the ``time.sleep`` of
