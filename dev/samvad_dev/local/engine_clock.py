@@ -24,7 +24,7 @@ import logging
 import threading
 import time
 import types
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from samvad_dev.local import isolation
@@ -36,11 +36,22 @@ _PATCHED = False
 
 @dataclass(eq=False)
 class _Waiter:
+    """One parked engine thread. It sleeps on its own ``wake``, so waking it (its event set,
+    its deadline passed) wakes no other: with one shared condition, every set, wait and
+    advance woke every parked thread of the run (hundreds in a week's demo) to find that it
+    was not for them."""
+
     thread: threading.Thread
     deadline: dt.datetime | None
     event: SimulatedEvent | None
     woken: bool = False
     result: bool = False
+    wake: threading.Event = field(default_factory=threading.Event)
+
+    def end(self, result: bool) -> None:
+        """Wake it with ``result`` (under the clock's lock)."""
+        self.woken, self.result = True, result
+        self.wake.set()
 
 
 class SimulatedEvent:
@@ -49,6 +60,7 @@ class SimulatedEvent:
     def __init__(self, clock: EngineClock) -> None:
         self._clock = clock
         self.flag = False
+        self.waiters: set[_Waiter] = set()
 
     def is_set(self) -> bool:
         return self.flag
@@ -80,10 +92,10 @@ class EngineClock:
         """Set ``event``; its waiters count as running from now on (not when they wake)."""
         with self._condition:
             event.flag = True
-            for waiter in self._waiters:
-                if waiter.event is event and not waiter.woken:
-                    waiter.woken = waiter.result = True
-            self._condition.notify_all()
+            for waiter in event.waiters:
+                if not waiter.woken:
+                    waiter.end(True)
+            self._condition.notify_all()  # the runtime, if it waits for the engine to idle
 
     def wait(self, event: SimulatedEvent | None, timeout: float | None) -> bool:
         """Park until ``event`` is set (True) or the clock passes ``timeout`` (False)."""
@@ -93,10 +105,14 @@ class EngineClock:
             deadline = None if timeout is None else self.now + dt.timedelta(seconds=timeout)
             waiter = _Waiter(threading.current_thread(), deadline, event)
             self._waiters.add(waiter)
+            if event is not None:
+                event.waiters.add(waiter)
             self._condition.notify_all()  # the runtime may be waiting for the engine to idle
-            while not waiter.woken:
-                self._condition.wait()
+        waiter.wake.wait()
+        with self._condition:
             self._waiters.discard(waiter)
+            if event is not None:
+                event.waiters.discard(waiter)
             return waiter.result
 
     def joining(self, worker: threading.Thread, joined: bool) -> None:
@@ -147,7 +163,7 @@ class EngineClock:
             ended = 0
             for waiter in self._waiters:
                 if not waiter.woken and waiter.deadline is not None and waiter.deadline <= to:
-                    waiter.woken, waiter.result = True, False
+                    waiter.end(False)
                     ended += 1
             self._condition.notify_all()
             return ended
