@@ -45,3 +45,30 @@ def test_a_set_event_ends_the_wait_and_a_later_deadline_cannot_undo_it() -> None
     thread.join(5)
     assert results == [True]
     assert event.wait(60) is True  # already set: no wait at all
+
+
+def test_setting_one_event_wakes_only_its_own_waiter() -> None:
+    """Given three threads parked on three events (one of them with a deadline), When one
+    event is set, Then only that thread wakes: the others are never woken (each parked
+    thread sleeps on its own ``wake``; with one shared condition every parked thread woke
+    on every set, wait and advance, hundreds at a time in the week's demo); and advancing
+    past the deadline wakes that thread alone."""
+    clock = EngineClock(T0)
+    events = [SimulatedEvent(clock) for _ in range(3)]
+    parked = [_parked(clock, e, t) for e, t in zip(events, (None, None, 60), strict=True)]
+    while len(clock._waiters) < 3:
+        threading.Event().wait(0.001)
+    waiter_of = {w.event: w for w in clock._waiters}
+
+    events[0].set()
+    parked[0][0].join(5)
+
+    assert parked[0][1] == [True]
+    assert not waiter_of[events[1]].wake.is_set() and not waiter_of[events[2]].wake.is_set()
+    assert parked[1][0].is_alive() and parked[2][0].is_alive()
+    assert clock.advance(T0 + dt.timedelta(minutes=1)) == 1
+    parked[2][0].join(5)
+    assert parked[2][1] == [False] and not waiter_of[events[1]].wake.is_set()
+    events[1].set()
+    parked[1][0].join(5)
+    assert parked[1][1] == [True]
