@@ -33,8 +33,8 @@ def build_app(**app_props: Any) -> tuple[cdk.App, SamvadStack]:
     import aws_cdk as cdk
     from cdk_nag import AwsSolutionsChecks
 
+    from infra.constructs.context import comma_separated
     from infra.constructs.edge import DEFAULT_RATE_LIMIT, EDGE_REGION, EdgeFirewall, edge_setting
-    from infra.constructs.monitoring import emails_setting
     from infra.stack import SamvadStack
 
     app = cdk.App(**app_props)
@@ -49,7 +49,7 @@ def build_app(**app_props: Any) -> tuple[cdk.App, SamvadStack]:
             f"Samvad-{stage}-edge",
             stage=stage,
             rate_limit=int(app.node.try_get_context("edge_rate_limit") or DEFAULT_RATE_LIMIT),
-            ops_emails=emails_setting(app.node.try_get_context("ops_emails")),
+            ops_emails=comma_separated(app.node.try_get_context("ops_emails")),
             env=cdk.Environment(account=account, region=EDGE_REGION),
             cross_region_references=True,
             description=f"Samvad {stage}: the public edge's web ACL (CloudFront scope)",

@@ -13,6 +13,7 @@ from constructs import Construct
 from infra.constructs.bridge_flow import BridgeFlow
 from infra.constructs.bus_policy import restrict_publishers
 from infra.constructs.connect import SurveyFlow, connect_settings
+from infra.constructs.context import comma_separated
 from infra.constructs.edge import PublicEdge
 from infra.constructs.erasure import Erasure
 from infra.constructs.escalation import Escalation
@@ -24,7 +25,7 @@ from infra.constructs.intake_api import IntakeApi
 from infra.constructs.intake_chunks import IntakeChunks
 from infra.constructs.lake import Lake, lake_layer
 from infra.constructs.layer import SamvadLayer
-from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring, emails_setting
+from infra.constructs.monitoring import DEFAULT_SMS_SPEND_LIMIT_USD, Monitoring
 from infra.constructs.nag import acknowledge
 from infra.constructs.notify import Notify
 from infra.constructs.push_roles import PushRoles, push_principals_setting
@@ -172,10 +173,10 @@ class SamvadStack(cdk.Stack):
         Context: ``sms_spend_limit_usd`` (the account's SNS monthly SMS limit, default 1),
         ``ops_emails`` (comma-separated addresses subscribed to the ops topic) and
         ``bus_publishers`` (comma-separated ARNs of operators' roles that may put events)."""
-        extra = self._arns_context("bus_publishers")
+        extra = comma_separated(self.node.try_get_context("bus_publishers"))
         self.bus_policy = restrict_publishers(self, "BusPolicy", self.store.bus, extra)
         limit = self.node.try_get_context("sms_spend_limit_usd")
-        emails = emails_setting(self.node.try_get_context("ops_emails"))
+        emails = comma_separated(self.node.try_get_context("ops_emails"))
         self.monitoring = Monitoring(
             self,
             "Monitoring",
@@ -186,13 +187,6 @@ class SamvadStack(cdk.Stack):
             ops_emails=list(emails),
         )
         cdk.CfnOutput(self, "OpsTopicArn", value=self.monitoring.topic.topic_arn)
-
-    def _arns_context(self, name: str) -> list[str]:
-        """A context value of comma-separated ARNs (a list in cdk.json works too)."""
-        value = self.node.try_get_context(name) or ""
-        if isinstance(value, str):
-            value = value.split(",")
-        return [str(arn).strip() for arn in value if str(arn).strip()]
 
     def _workspace(self, stage: str, retention_days: int, repo_root: Path) -> None:
         """The officials' user pool, the workspace API and function, and the departments'
@@ -243,7 +237,9 @@ class SamvadStack(cdk.Stack):
                 self.erasure.role,  # … and the data-protection officers' own (`samvad erase`)
                 *(
                     iam.Role.from_role_arn(self, f"ErasureOperator{i}", arn, mutable=False)
-                    for i, arn in enumerate(self._arns_context("erasure_operators"))
+                    for i, arn in enumerate(
+                        comma_separated(self.node.try_get_context("erasure_operators"))
+                    )
                 ),
             ],
         )

@@ -22,7 +22,6 @@ Every alarm notifies ``topic`` (KMS-encrypted, TLS only) on ALARM and on OK.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_cloudwatch as cw
@@ -281,12 +280,6 @@ class Monitoring(Construct):
             )
         )
         return dashboard
-
-
-def emails_setting(value: Any) -> list[str]:
-    """The ``ops_emails`` context: comma-separated addresses (or a list)."""
-    items = value.split(",") if isinstance(value, str) else list(value or [])
-    return [str(item).strip() for item in items if str(item).strip()]
 
 
 def ops_topic(scope: Construct, stage: str, ops_emails: Sequence[str]) -> tuple[kms.Key, sns.Topic]:
