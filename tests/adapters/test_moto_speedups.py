@@ -13,6 +13,16 @@ from moto import mock_aws
 from samvad_dev.local import moto_speedups
 
 
+def _table(client, name: str) -> None:
+    """An on-demand table keyed by the string ``pk``."""
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+
 def test_a_projection_of_nested_and_top_level_attributes_returns_exactly_those():
     """Given moto with the speed-ups and an item with nested maps, When it is read with a
     projection naming two attributes of one map, one of another and a top-level one, Then
@@ -21,12 +31,7 @@ def test_a_projection_of_nested_and_top_level_attributes_returns_exactly_those()
     moto_speedups.install()
     with mock_aws():
         db = boto3.client("dynamodb", region_name="ap-south-1")
-        db.create_table(
-            TableName="t",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        _table(db, "t")
         db.put_item(
             TableName="t",
             Item={
@@ -87,12 +92,7 @@ def test_concurrent_updates_of_one_item_all_apply_without_an_error():
     moto_speedups.install()
     with mock_aws():
         client = boto3.client("dynamodb", region_name="ap-south-1")
-        client.create_table(
-            TableName="cases",
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        _table(client, "cases")
         item = {"pk": {"S": "case"}} | {f"a{i}": {"S": "x" * 20} for i in range(60)}
         client.put_item(TableName="cases", Item=item)
         errors: list[Exception] = []
