@@ -297,11 +297,10 @@ def _deliver_if_ready(case: dict, kind: str, round_: int, ports: EscalationPorts
     return "token_gone"  # timed out meanwhile: the state machine has moved on
 
 
-def _deliver_recorded(case_id: str, kind: str, round_: int, ports: EscalationPorts) -> str | None:
-    """Deliver this round's ``kind`` signal if it was recorded but never delivered: the
-    delivery failed half-way (``SendTaskSuccess`` throttled, its answer lost) and the event or
-    the filing comes again. None when there is nothing to redo."""
-    case = ports.cases.get(case_id) or {}
+def _deliver_recorded(case: dict, kind: str, round_: int, ports: EscalationPorts) -> str | None:
+    """Deliver ``case``'s (as just read) ``kind`` signal of this round if it was recorded but
+    never delivered: the delivery failed half-way (``SendTaskSuccess`` throttled, its answer
+    lost) and the event or the filing comes again. None when there is nothing to redo."""
     signal = (case.get("signals") or {}).get(kind) or {}
     if int(signal.get("round", -1)) != round_ or signal.get("delivered"):
         return None
@@ -332,7 +331,7 @@ def file_atr(case_id: str, text: str, by: str, ports: EscalationPorts) -> dict:
     round_ = int(case["round"])
     signal = case.get("signals", {}).get("atr") or {}
     if int(signal.get("round", -1)) == round_:
-        _deliver_recorded(case_id, "atr", round_, ports)  # in case its delivery failed
+        _deliver_recorded(case, "atr", round_, ports)  # in case its delivery failed
         raise CaseError(f"an action-taken report was already filed at L{case['level']}")
     at = _iso(ports.clock())
     atr = {"round": round_, "text": text, "by": by, "at": at, "delivered": False}
@@ -384,7 +383,8 @@ def record_confirmation(detail: dict, ports: EscalationPorts) -> dict:
     )
     updated = ports.cases.set_signal(case_id, "confirmation", round_, answer, entry)
     if updated is None:  # answered before: this may be its event again, after a failed delivery
-        redone = _deliver_recorded(case_id, "confirmation", round_, ports)
+        current = ports.cases.get(case_id) or {}
+        redone = _deliver_recorded(current, "confirmation", round_, ports)
         return {"case_id": case_id, "result": redone or "already_answered"}
     return {"case_id": case_id, "result": _deliver_if_ready(updated, "confirmation", round_, ports)}
 
