@@ -1,5 +1,6 @@
 """`samvad demo` end to end: one synthetic day through every stage on the local stack."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -149,6 +150,23 @@ def test_demo_writes_the_daily_and_weekly_reports(demo):
     for upload in summary["files"]:
         local = [upload["upload"], upload["report"], upload["rejects"]]
         assert all(Path(p).is_file() and Path(p).is_relative_to(out) for p in local if p)
+
+
+def test_the_reports_count_days_overdue_to_where_escalation_left_the_cases(demo):
+    """Given the escalation's simulated days, When the week's report lists the overdue cases,
+    Then it was generated at the escalation's end (not the wall clock's today), so every case
+    it lists went overdue before then and its days overdue count to then; and no official
+    is the unnamed "-" of inbound grievances."""
+    summary, _ = demo
+    report = json.loads(Path(summary["reports"]["weekly"]["summary"]).read_text())
+    generated = dt.datetime.fromisoformat(report["generated_at"])
+    assert generated == dt.datetime.fromisoformat(summary["escalation"]["ended_at"])
+    assert report["overdue"], "the demo's escalation leaves cases overdue at the CM's office"
+    for case in report["overdue"]:
+        since = dt.datetime.fromisoformat(case["since"].replace("Z", "+00:00"))
+        assert since <= generated
+        assert case["days_overdue"] == (generated - since).days
+    assert all(o["official_id"] not in ("", "-") for o in report["officials"])
 
 
 def test_demo_includes_the_callers_and_scheme_requests(demo):

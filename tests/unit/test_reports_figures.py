@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from samvad.reports import figures, rankings
+from samvad.reports import figures, rankings, tally
 
 BASE = {"department": "health", "service": "opd", "office_code": "HLT-A", "district": "Khordha"}
 ROWS = [
@@ -71,6 +71,17 @@ def test_groupings_by_department_service_district_and_official() -> None:
     assert [(o["official_id"], o["offices"], o["responses"]) for o in officials] == [
         ("O1", ["HLT-A"], 4), ("O2", ["HLT-A"], 6), ("O3", ["REV-B"], 12),
     ]  # fmt: skip
+
+
+def test_officials_leave_out_the_rows_that_name_no_official() -> None:
+    """Given a tally row whose event named no official (``official_id`` "-", as the tally
+    writes it for an inbound grievance or a visit without one), when grouped by official,
+    then no official "-" is listed, while its office still counts the row."""
+    unnamed = BASE | {"official_id": tally.NO_OFFICIAL, "responses": 3, "assessable": 3}
+    officials = figures.table([*ROWS, unnamed], "official")
+    assert [o["official_id"] for o in officials] == ["O1", "O2", "O3"]
+    [office, _] = figures.table([*ROWS, unnamed], "office")
+    assert office["responses"] == 13
 
 
 def test_no_data_gives_empty_figures_not_errors() -> None:

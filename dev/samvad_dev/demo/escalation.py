@@ -167,6 +167,7 @@ def run_escalation(
         all_settled=all(_settlement(c)["settled"] for c in (feedback, inbound)),
         sla_days={f"L{k}": v for k, v in SLA_DAYS.items()},
         simulated_days=round((final - start) / dt.timedelta(days=1), 2),
+        ended_at=final.astimezone(dt.UTC).isoformat(),
         seconds=round(time.monotonic() - started, 1),
     )
     return summary

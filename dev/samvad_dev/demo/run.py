@@ -128,6 +128,9 @@ def run_demo(
             + ("" if grievances["settled"] else f", {grievances['still_open']} STILL OPEN")
         )
         run_dates = [day + dt.timedelta(days=k + 1) for k in range(days)]
+        # the reports see the cases as escalation left them: their clock is its end, so the
+        # overdue list's days overdue are counted to then, not to the wall clock's today
+        cloud.simulated_now = dt.datetime.fromisoformat(escalation["ended_at"])
         with console.bar("reports", days + 1, "report") as update:
             written = run_reports(
                 cloud, run_dates, out=out, progress=update, tallied_before=tallied

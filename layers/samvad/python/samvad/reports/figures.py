@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from samvad.reports.rollups import REVISION
 from samvad.reports.stats import TTR_BUCKET_HOURS, median_from_histogram, wilson_interval
-from samvad.reports.tally import LEVELS
+from samvad.reports.tally import LEVELS, NO_OFFICIAL
 
 DIMENSIONS = ("department", "service", "office_code", "official_id", "district", "office_name")
 GROUPINGS: dict[str, tuple[str, ...]] = {
@@ -42,8 +42,8 @@ def group(rows: Iterable[dict], by: str) -> dict[tuple[str, ...], dict]:
     keys = GROUPINGS[by]
     groups: dict[tuple[str, ...], dict] = {}
     for row in rows:
-        if by == "official" and not row.get("official_id"):
-            continue  # sampled-only rows: the selection does not name officials
+        if by == "official" and row.get("official_id", "") in ("", NO_OFFICIAL):
+            continue  # sampled-only rows (the selection names no official) and unnamed ones
         key = tuple(str(row.get(k, "")) for k in keys)
         found = groups.setdefault(key, {"key": dict(zip(keys, key, strict=True)), "sum": Counter()})
         found["sum"].update(counters(row))

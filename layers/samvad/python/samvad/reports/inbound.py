@@ -41,7 +41,8 @@ def _part(detail: dict, name: str) -> str:
 
 def registered(detail: dict) -> list[TallyUpdate]:
     """``GrievanceRegistered`` → one update: registered, by channel and by category."""
-    from samvad.reports.tally import BadEvent, Grain, TallyUpdate  # tally imports this module
+    # tally imports this module
+    from samvad.reports.tally import NO_OFFICIAL, BadEvent, Grain, TallyUpdate
 
     reference = str(detail.get("reference") or "")
     if not reference or not detail.get("registered_at"):
@@ -50,7 +51,7 @@ def registered(detail: dict) -> list[TallyUpdate]:
         department=_part(detail, "department"),
         service=_part(detail, "service"),
         office_code=_part(detail, "office_code"),
-        official_id="-",
+        official_id=NO_OFFICIAL,
         district=str(detail.get("district") or ""),
     )
     add = {

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from samvad.reports.tally import NO_OFFICIAL
+
 MIN_RANKED_FOR_DECILE = 10
 """A bottom decile needs at least this many ranked offices (else it is empty)."""
 CAPACITY_MONTHS = 3
@@ -120,7 +122,7 @@ def capacity_building(
     for official in officials:
         for office in official.get("offices", []):
             key = (official["department"], office)
-            if key in persistent and official["official_id"] not in ("", "-"):
+            if key in persistent and official["official_id"] not in ("", NO_OFFICIAL):
                 about = names.get(key, {})
                 listed.append(
                     {

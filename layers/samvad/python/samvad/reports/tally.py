@@ -21,6 +21,10 @@ from samvad.reports import inbound
 from samvad.reports.periods import ist_date
 from samvad.reports.stats import ttr_bucket
 
+NO_OFFICIAL = "-"
+"""The ``official_id`` of a tally row whose event named no official (an inbound grievance, a
+visit without one): counted for its office, never listed as an official."""
+
 OUTCOMES = ("answered", "no_answer", "busy", "sms_sent", "opted_out", "failed", "gave_up")
 REACHED = ("answered", "sms_sent")
 ESCALATION_REASONS = ("sla_timeout", "citizen_not_resolved", "citizen_no_answer", "transferred")
@@ -237,7 +241,7 @@ def _grain(detail: dict) -> Grain:
         department=_text(detail, "department"),
         service=_text(detail, "service"),
         office_code=_text(detail, "office_code"),
-        official_id=str(detail.get("official_id") or "-"),
+        official_id=str(detail.get("official_id") or NO_OFFICIAL),
         district=str(detail.get("district") or ""),
         office_name=str(detail.get("office_name") or ""),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 
+from samvad import clock
 from samvad.adapters.config import DynamoConfig
 from samvad.adapters.objects import S3Documents, S3ReportFiles
 from samvad.adapters.tallies import DynamoTallies
@@ -23,6 +24,7 @@ def _ports(settings: ReportsSettings) -> ReportPorts:
         files=S3ReportFiles(settings.data_bucket, link_seconds=settings.link_seconds),
         notifier=SnsNotifier(settings.reports_topic_arn),
         config=DynamoConfig(settings.config_table),
+        clock=clock.now,  # the local runtime's simulated time when it sets one
     )
 
 
