@@ -155,8 +155,9 @@ def test_demo_writes_the_daily_and_weekly_reports(demo):
 def test_the_reports_count_days_overdue_to_where_escalation_left_the_cases(demo):
     """Given the escalation's simulated days, When the week's report lists the overdue cases,
     Then it was generated at the escalation's end (not the wall clock's today), so every case
-    it lists went overdue before then and its days overdue count to then; and no official
-    is the unnamed "-" of inbound grievances."""
+    it lists went overdue before then and its days overdue count to then; and every official
+    listed is a named person (the directory's staff), never the unnamed "-" of inbound
+    grievances."""
     summary, _ = demo
     report = json.loads(Path(summary["reports"]["weekly"]["summary"]).read_text())
     generated = dt.datetime.fromisoformat(report["generated_at"])
@@ -167,6 +168,7 @@ def test_the_reports_count_days_overdue_to_where_escalation_left_the_cases(demo)
         assert since <= generated
         assert case["days_overdue"] == (generated - since).days
     assert all(o["official_id"] not in ("", "-") for o in report["officials"])
+    assert all(o["official_name"] != o["official_id"] for o in report["officials"])
 
 
 def test_demo_includes_the_callers_and_scheme_requests(demo):

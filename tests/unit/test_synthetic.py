@@ -90,6 +90,25 @@ def test_offices_are_deterministic_and_cover_every_district():
         assert all(re.fullmatch(r"OD-[A-Z]{3}-\d{5}", i) for i in office.official_ids)
 
 
+def test_staff_directory_names_every_official_the_offices_have():
+    """Given a seed's offices
+    When the staff directory is built (twice)
+    Then every official id is named (a first name and an Odia surname) with an e-mail, the
+    same each time, and the escalation directory's validator accepts it."""
+    from samvad.escalation.directory import validate
+
+    staff = synthetic.staff_directory(5)
+    assert staff == synthetic.staff_directory(5)
+    ids = {i for o in build_offices(5) for i in o.official_ids}
+    assert set(staff) == ids
+    for official_id, entry in staff.items():
+        first, surname = entry["name"].rsplit(" ", 1)
+        assert first in catalog.ODIA_FEMALE + catalog.ODIA_MALE
+        assert surname in catalog.ODIA_SURNAMES
+        assert entry["email"] == f"{official_id.lower()}@example.gov.in"
+    assert validate({"officials": staff, "cm_office": next(iter(staff))}) == []
+
+
 def test_generate_visits_is_deterministic_for_a_seed(day):
     """Given the same n, seed and day
     When visits are generated again (and with another seed)

@@ -59,8 +59,13 @@ class Action:
     visit_key: str = ""
 
 
-def demo_directory(poor_feedback: list[dict]) -> dict:
-    officials, heads, districts, departments = {}, {}, {}, {}
+def demo_directory(poor_feedback: list[dict], staff: dict[str, dict] | None = None) -> dict:
+    """The holders of every office, district and department in ``poor_feedback``, and the
+    offices' ``staff`` (``synthetic.staff_directory``: the officials the visits name)."""
+    officials: dict[str, dict] = {}
+    heads: dict[str, str] = {}
+    districts: dict[str, str] = {}
+    departments: dict[str, str] = {}
 
     def official(official_id: str, name: str, n: int) -> str:
         officials[official_id] = {
@@ -85,7 +90,7 @@ def demo_directory(poor_feedback: list[dict]) -> dict:
             )
     cmo = official("cmo", "Chief Minister's grievance cell", len(officials))
     return {
-        "officials": officials,
+        "officials": (staff or {}) | officials,
         "office_heads": heads,
         "district": districts,
         "department": departments,
@@ -100,12 +105,14 @@ def run_escalation(
     start: dt.datetime,
     progress: Progress | None = None,
     each_step: Callable[[], None] | None = None,
+    staff: dict[str, dict] | None = None,
 ) -> dict:
     """Escalate every poor feedback from ``start`` until every case has settled;
-    ``each_step`` is called whenever the stage has settled, before the clock moves."""
+    ``each_step`` is called whenever the stage has settled, before the clock moves;
+    ``staff`` joins the directory (see ``demo_directory``)."""
     started = time.monotonic()
     config = DynamoConfig(cloud.env[resources.CONFIG.env_var], cloud.client("dynamodb"))
-    config.publish(resources.ESCALATION_DIRECTORY_CONFIG, demo_directory(poor_feedback))
+    config.publish(resources.ESCALATION_DIRECTORY_CONFIG, demo_directory(poor_feedback, staff))
     config.publish(
         resources.ESCALATION_SLA_CONFIG,
         {

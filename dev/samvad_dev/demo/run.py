@@ -32,7 +32,7 @@ from samvad_dev.demo.inbound import simulate_inbound
 from samvad_dev.demo.inbound_ivr import run_inbound_ivr
 from samvad_dev.demo.lake import LakeTap
 from samvad_dev.demo.reports import run_reports
-from samvad_dev.demo.synthetic import generate_visits, write_day
+from samvad_dev.demo.synthetic import generate_visits, staff_directory, write_day
 from samvad_dev.local.cloud import LocalCloud
 from samvad_dev.local.flows import ingest_files, queued_messages, sample_day, verify_day
 from samvad_dev.local.reports import pump_reports
@@ -114,6 +114,7 @@ def run_demo(
                 start=dt.datetime.combine(last_run, dt.time(21, 0), IST),
                 progress=lambda settled, total: update(settled),
                 each_step=tally,
+                staff=staff_directory(seed),  # the visits' officials, named in the reports
             )
         console.say(
             f"escalation: {escalation['cases_opened']} cases over "

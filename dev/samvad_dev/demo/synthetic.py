@@ -201,6 +201,22 @@ def build_offices(seed: int | str = 0) -> list[Office]:
     return list(_offices(seed))
 
 
+def staff_directory(seed: int | str = 0) -> dict[str, dict[str, str]]:
+    """Every office's officials as a directory lists them (a name and an e-mail), so the reports
+    name people, not ids. Each name is drawn from its official's own id: the visits' random
+    stream is left as it was."""
+    staff = {}
+    for office in _offices(seed):
+        for official_id in office.official_ids:
+            rng = random.Random(f"samvad-staff:{official_id}")
+            first = rng.choice(catalog.ODIA_FEMALE + catalog.ODIA_MALE)
+            staff[official_id] = {
+                "name": f"{first} {rng.choice(catalog.ODIA_SURNAMES)}",
+                "email": f"{official_id.lower()}@example.gov.in",
+            }
+    return staff
+
+
 @functools.cache
 def _offices(seed: int | str) -> tuple[Office, ...]:
     rng = random.Random(f"samvad-offices:{seed}")

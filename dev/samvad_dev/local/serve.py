@@ -347,6 +347,8 @@ class WorkspaceFront:
 
 def serve(port: int, visits: int, seed: int) -> int:
     """Load the day, print the one JSON line, serve until interrupted (SIGINT or SIGTERM)."""
+    from samvad_dev.demo.synthetic import staff_directory
+
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     with LocalCloud(stage="serve") as cloud, tempfile.TemporaryDirectory() as folder:
@@ -356,6 +358,7 @@ def serve(port: int, visits: int, seed: int) -> int:
         districts = Counter(d.get("district", "") for d in poor if d.get("district"))
         collector_district = districts.most_common(1)[0][0] if districts else "Khordha"
         directory = directory_for(poor, collector_district)
+        directory["officials"] = staff_directory(seed) | directory["officials"]  # named staff
         opened = open_cases(cloud, poor, directory)
         pump_reports(cloud)  # the report counters the dashboard reads
         _progress(f"{opened} cases open; collector's district: {collector_district}")
