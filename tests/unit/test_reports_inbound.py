@@ -114,3 +114,30 @@ def test_an_overdue_inbound_case_is_listed_as_anonymous_without_reading_its_numb
     [listed] = summary["overdue"]
     assert listed["citizen_phone"] == "anonymous"
     assert "3210" not in json.dumps(summary)
+
+
+def test_the_report_names_the_inbound_departments_and_keeps_unknown_districts_out():
+    """Given a grievance registered for health at an office of no known district, When the
+    day's report runs, Then its inbound table names the department as people know it (not
+    the code), and the districts table has no blank district (the grievance still counts in
+    the inbound totals)."""
+    import json
+
+    from samvad.reports.service import record_event, run_report
+    from samvad_dev.demo import report_events as ev
+    from tests.reports_fakes import memory_report_ports
+
+    ports = memory_report_ports({})
+    record_event(ev.envelope(resources.GRIEVANCE_REGISTERED, REGISTERED), ports)
+    run_report({"date": "2026-11-23"}, ports)
+    summary = json.loads(ports.files.text("reports/day/2026-11-23/summary.json"))
+    [health] = summary["inbound"]["departments"]
+    assert (health["department"], health["department_name"]) == (
+        "health",
+        "Health & Family Welfare",
+    )
+    assert summary["inbound"]["totals"]["registered"] == 1
+    assert all(row["district"] for row in summary["districts"])
+    dashboard = ports.files.text("reports/day/2026-11-23/dashboard.html")
+    inbound_table = dashboard.split('id="inbound"')[1].split("</table>")[0]
+    assert '<span class="v">Health &amp; Family Welfare</span>' in inbound_table

@@ -127,7 +127,7 @@ def _tables(summary: dict, links: Links) -> list[dict[str, Any]]:
             ("days_overdue", _plain("days_overdue")), ("citizen", _plain("citizen_phone")),
         ], lambda r: str(r["case_id"])),
         _table("inbound", "inbound_section", _inbound(summary), [
-            ("department", _plain("department")), ("registered", _plain("registered")),
+            ("department", _plain("department_name")), ("registered", _plain("registered")),
             ("resolved", _plain("resolved")), ("reopen_rate", _pct("reopen_rate")),
             ("median_hours", _plain("median_hours_to_resolution")),
             ("overdue", _plain("overdue")),

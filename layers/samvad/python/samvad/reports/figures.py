@@ -44,6 +44,8 @@ def group(rows: Iterable[dict], by: str) -> dict[tuple[str, ...], dict]:
     for row in rows:
         if by == "official" and row.get("official_id", "") in ("", NO_OFFICIAL):
             continue  # sampled-only rows (the selection names no official) and unnamed ones
+        if by == "district" and not row.get("district"):
+            continue  # an inbound grievance at an unknown office: counted in the totals only
         key = tuple(str(row.get(k, "")) for k in keys)
         found = groups.setdefault(key, {"key": dict(zip(keys, key, strict=True)), "sum": Counter()})
         found["sum"].update(counters(row))

@@ -342,6 +342,10 @@ def _name(summary: dict, names: Names) -> None:
     for key in ("departments", "services", "league", "insufficient_data", "offices",
                 "needs_attention", "officials", "overdue", "capacity_building"):  # fmt: skip
         summary[key] = [names.label(row) for row in summary.get(key) or []]
+    inbound_block = summary.get("inbound") or {}
+    for key in ("departments", "offices"):
+        if key in inbound_block:
+            inbound_block[key] = [names.label(row) for row in inbound_block[key]]
 
 
 def _write(summary: dict, period: Period, ports: ReportPorts, scoped: list[drilldown.Page]) -> dict:
