@@ -76,6 +76,10 @@ def test_a_collector_drills_from_their_district_to_an_office(browser_page, stack
     _sign_in(page, stack, "collector")
     # When they open the drill-down from the dashboard
     page.goto(stack["url"] + "/dashboard?lang=en")
+    page.wait_for_selector("body[data-ready=true]", state="attached", timeout=60_000)
+    glance = page.locator("#glance div").all_inner_texts()  # the figures, named as reports do
+    assert len(glance) == 9 and glance[0].startswith("Sampled") and "%" in glance[2]
+    assert page.locator("#figures tr[data-figure=sampled]").count() == 1  # every counter too
     page.click("#drilldown")
     page.wait_for_selector("#totals tr")
     # Then their district's page opens, listing only its offices

@@ -92,6 +92,12 @@ def test_a_collector_sees_their_district_and_files_an_atr(slow_page, stack, tmp_
     page.wait_for_selector('#cases[data-query=""] a.case-link')
     districts = page.locator("#cases tr td:nth-child(4)").all_inner_texts()
     assert districts and set(districts) == {district}
+    office = page.locator("#cases tr td:nth-child(3)").first.inner_text()
+    page.fill("#office", office)  # one office of the district: only its cases
+    page.click("#filters button[type=submit]")
+    page.wait_for_selector(f'#cases[data-query="office={office}"] a.case-link')
+    assert set(page.locator("#cases tr td:nth-child(3)").all_inner_texts()) == {office}
+    page.fill("#office", "")
     page.check("#mine")
     page.click("#filters button[type=submit]")
     page.wait_for_selector('#cases[data-query="mine=true"] a.case-link')

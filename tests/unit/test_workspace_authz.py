@@ -555,6 +555,10 @@ def test_the_dashboard_shows_my_scopes_figures_and_my_cases_ages(app):
     assert board["figures"] == {"feedback": 6, "poor": 2, "sampled": 10}  # Khordha's rows only
     state = json.loads(app("GET", "/api/dashboard", claims=claims_of("cmo"))[1])
     assert state["figures"] == {"feedback": 7, "poor": 2, "sampled": 14}
+    # the same counters as the reports read them: named figures, not raw counter names
+    assert board["summary"]["sampled"] == 10 and board["summary"]["responses"] == 0
+    assert board["summary"]["satisfied_share"] is None  # nothing assessable: no share
+    assert board["summary"]["inbound_registered"] == 0
     assert board["my_cases"] == [
         {"case_id": "case-v2", "level": 2, "status": "open",
          "deadline": "2026-12-05T00:00:00Z", "age_days": 2.0}

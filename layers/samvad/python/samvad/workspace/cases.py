@@ -15,6 +15,7 @@ from samvad import resources
 from samvad.escalation import cases as escalation
 from samvad.escalation.model import LEVELS, CaseError
 from samvad.phones import mask
+from samvad.reports import figures, inbound
 from samvad.workspace.errors import BadRequest, Conflict, Forbidden, NotFound
 from samvad.workspace.policy import authorize
 from samvad.workspace.ports import BadCursor, CaseFilter, WorkspacePorts, audit
@@ -311,6 +312,14 @@ def _figures(official: Official, ports: WorkspacePorts, partition: str) -> dict[
     return dict(sorted(totals.items()))
 
 
+def summary_of(counters: Mapping[str, float]) -> dict[str, Any]:
+    """The report counters as the reports show them (``samvad.reports.figures``: response
+    rate, satisfied share with its interval, cases …), and the inbound grievances registered."""
+    return figures.figures(counters) | {
+        "inbound_registered": int(counters.get(f"{inbound.PREFIX}registered", 0))
+    }
+
+
 def dashboard(official: Official, ports: WorkspacePorts) -> dict:
     """My scope's figures from the cases in it, and the ages of the cases I hold."""
     authorize(official, "dashboard")
@@ -322,10 +331,12 @@ def dashboard(official: Official, ports: WorkspacePorts) -> dict:
         by_level[f"L{case['level']}"] = by_level.get(f"L{case['level']}", 0) + 1
     mine = [c for c in cases if c["holder"] == official.official_id]
     month = ports.clock().astimezone(IST).strftime("%Y-%m")
+    counters = _figures(official, ports, f"month#{month}")
     return {
         "scope": official.scope.as_dict(),
         "month": month,
-        "figures": _figures(official, ports, f"month#{month}"),
+        "figures": counters,
+        "summary": summary_of(counters),
         "cases": len(cases),
         "by_status": by_status,
         "by_level": by_level,

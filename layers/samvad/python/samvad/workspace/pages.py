@@ -11,6 +11,8 @@ import functools
 
 import jinja2
 
+from samvad.reports import labels
+
 PAGES = (
     "signin",
     "cases",
@@ -32,6 +34,10 @@ HEADERS = {
 }
 LABELS: dict[str, dict[str, str]] = {
     "en": {
+        "cases_in_scope": "Cases in my scope", "counters": "Every counter this month",
+        "st_open": "open", "st_resolved": "resolved", "st_overdue": "overdue",
+        "no_cases": "No cases match.", "month": "Month",
+        "grievances_registered": "Grievances registered",
         "title": "Samvad workspace", "signin": "Sign in", "username": "Username",
         "password": "Password", "cases": "My cases", "calls": "Call desk",
         "dashboard": "Dashboard", "uploads": "Uploads", "audit": "Audit", "signout": "Sign out",
@@ -60,6 +66,10 @@ LABELS: dict[str, dict[str, str]] = {
         "undone.", "receipt": "Receipt", "found": "Found", "counts": "Records",
     },
     "hi": {
+        "cases_in_scope": "मेरे क्षेत्र के मामले", "counters": "इस माह की सभी गणनाएँ",
+        "st_open": "खुला", "st_resolved": "हल", "st_overdue": "अतिदेय",
+        "no_cases": "कोई मामला नहीं मिला।", "month": "माह",
+        "grievances_registered": "दर्ज शिकायतें",
         "title": "संवाद कार्यक्षेत्र", "signin": "साइन इन", "username": "उपयोगकर्ता नाम",
         "password": "पासवर्ड", "cases": "मेरे मामले", "calls": "कॉल डेस्क",
         "dashboard": "डैशबोर्ड", "uploads": "अपलोड", "audit": "ऑडिट", "signout": "साइन आउट",
@@ -87,6 +97,10 @@ LABELS: dict[str, dict[str, str]] = {
         "किया जा सकता।", "receipt": "रसीद", "found": "मिला", "counts": "रिकॉर्ड",
     },
     "or": {
+        "cases_in_scope": "ମୋ କ୍ଷେତ୍ରର ମାମଲା", "counters": "ଏହି ମାସର ସମସ୍ତ ଗଣନା",
+        "st_open": "ଖୋଲା", "st_resolved": "ସମାଧାନ", "st_overdue": "ବିଳମ୍ବିତ",
+        "no_cases": "କୌଣସି ମାମଲା ମିଳିଲା ନାହିଁ।", "month": "ମାସ",
+        "grievances_registered": "ପଞ୍ଜିକୃତ ଅଭିଯୋଗ",
         "title": "ସମ୍ବାଦ କାର୍ଯ୍ୟକ୍ଷେତ୍ର", "signin": "ସାଇନ୍ ଇନ୍", "username": "ଉପଯୋଗକର୍ତ୍ତା ନାମ",
         "password": "ପାସୱାର୍ଡ", "cases": "ମୋର ମାମଲା", "calls": "କଲ୍ ଡେସ୍କ",
         "dashboard": "ଡ୍ୟାସବୋର୍ଡ", "uploads": "ଅପଲୋଡ୍", "audit": "ଅଡିଟ୍", "signout": "ସାଇନ୍ ଆଉଟ୍",
@@ -135,6 +149,12 @@ def render(name: str, language: str = "") -> tuple[int, str]:
     html = (
         _environment()
         .get_template(f"{name}.html")
-        .render(t=LABELS[language], lang=language, page=name, languages=LANGUAGES)
+        .render(
+            t=LABELS[language],
+            r=labels.catalog(language)["labels"],  # the reports' names for their figures
+            lang=language,
+            page=name,
+            languages=LANGUAGES,
+        )
     )
     return 200, html
