@@ -542,6 +542,20 @@ def test_pages_render_autoescaped_in_three_languages(app):
     assert "<script>alert" not in app("GET", "/cases?lang=<script>alert(1)</script>")[1]
 
 
+def test_every_page_has_every_label_in_each_language():
+    """Given the workspace's labels, Then Odia, Hindi and English name the same things (a
+    label missing in one language would show a blank or a JavaScript "undefined"), and every
+    page renders in each of them, the call desk's outcomes named in the page's language."""
+    from samvad.workspace import pages
+
+    assert set(pages.LABELS["or"]) == set(pages.LABELS["hi"]) == set(pages.LABELS["en"])
+    for language in pages.LANGUAGES:
+        for name in pages.PAGES:
+            assert pages.render(name, language)[0] == 200
+        desk = pages.render("calls", language)[1]
+        assert f'<option value="no_answer">{pages.LABELS[language]["out_no_answer"]}' in desk
+
+
 def test_official_from_claims_scope(app):
     assert official("sp").scope.covers({"department": "police", "district": "cuttack"})
     assert not official("sp").scope.covers({"department": "health", "district": "Cuttack"})

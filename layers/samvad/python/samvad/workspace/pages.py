@@ -34,6 +34,12 @@ HEADERS = {
 }
 LABELS: dict[str, dict[str, str]] = {
     "en": {
+        "call_to_call": "To call", "call_retry": "Call again", "call_done": "Done",
+        "call_unreachable": "Unreachable", "call_sms_sent": "SMS survey sent instead",
+        "call_closed": "Closed", "call_requeued": "Handed back for a later attempt",
+        "out_answered": "Answered", "out_no_answer": "No answer", "out_busy": "Busy",
+        "out_wrong_number": "Wrong number", "out_refused": "Refused",
+        "lang_or": "Odia", "lang_hi": "Hindi", "lang_en": "English",
         "cases_in_scope": "Cases in my scope", "counters": "Every counter this month",
         "st_open": "open", "st_resolved": "resolved", "st_overdue": "overdue",
         "no_cases": "No cases match.", "month": "Month",
@@ -66,6 +72,12 @@ LABELS: dict[str, dict[str, str]] = {
         "undone.", "receipt": "Receipt", "found": "Found", "counts": "Records",
     },
     "hi": {
+        "call_to_call": "कॉल करना है", "call_retry": "फिर कॉल करें", "call_done": "पूरा",
+        "call_unreachable": "संपर्क नहीं हो सका", "call_sms_sent": "इसके बदले SMS सर्वे भेजा गया",
+        "call_closed": "बंद", "call_requeued": "बाद की कोशिश के लिए लौटाया गया",
+        "out_answered": "उत्तर मिला", "out_no_answer": "उत्तर नहीं", "out_busy": "व्यस्त",
+        "out_wrong_number": "गलत नंबर", "out_refused": "मना किया",
+        "lang_or": "ओड़िया", "lang_hi": "हिन्दी", "lang_en": "अंग्रेज़ी",
         "cases_in_scope": "मेरे क्षेत्र के मामले", "counters": "इस माह की सभी गणनाएँ",
         "st_open": "खुला", "st_resolved": "हल", "st_overdue": "अतिदेय",
         "no_cases": "कोई मामला नहीं मिला।", "month": "माह",
@@ -97,6 +109,12 @@ LABELS: dict[str, dict[str, str]] = {
         "किया जा सकता।", "receipt": "रसीद", "found": "मिला", "counts": "रिकॉर्ड",
     },
     "or": {
+        "call_to_call": "କଲ୍ କରିବାକୁ ଅଛି", "call_retry": "ପୁଣି କଲ୍ କରନ୍ତୁ", "call_done": "ସମ୍ପୂର୍ଣ୍ଣ",
+        "call_unreachable": "ଯୋଗାଯୋଗ ହୋଇପାରିଲା ନାହିଁ", "call_sms_sent": "ଏହା ବଦଳରେ SMS ସର୍ଭେ ପଠାଗଲା",
+        "call_closed": "ବନ୍ଦ", "call_requeued": "ପରବର୍ତ୍ତୀ ଚେଷ୍ଟା ପାଇଁ ଫେରାଗଲା",
+        "out_answered": "ଉତ୍ତର ମିଳିଲା", "out_no_answer": "ଉତ୍ତର ନାହିଁ", "out_busy": "ବ୍ୟସ୍ତ",
+        "out_wrong_number": "ଭୁଲ୍ ନମ୍ବର", "out_refused": "ମନା କଲେ",
+        "lang_or": "ଓଡ଼ିଆ", "lang_hi": "ହିନ୍ଦୀ", "lang_en": "ଇଂରାଜୀ",
         "cases_in_scope": "ମୋ କ୍ଷେତ୍ରର ମାମଲା", "counters": "ଏହି ମାସର ସମସ୍ତ ଗଣନା",
         "st_open": "ଖୋଲା", "st_resolved": "ସମାଧାନ", "st_overdue": "ବିଳମ୍ବିତ",
         "no_cases": "କୌଣସି ମାମଲା ମିଳିଲା ନାହିଁ।", "month": "ମାସ",
