@@ -360,9 +360,10 @@ def test_a_handed_back_call_is_back_on_my_list_when_due_and_is_called_again(app)
     assert _desk(app)[0] == {"c1": ("retry", 1), "c2": ("retry", 2)}
     status, text = _outcome(app, "c2", "busy")  # the third and last attempt
     assert status == 200 and json.loads(text) == {
-        "visit_key": "c2", "status": "busy", "attempt": 3, "retry_at": ""}  # fmt: skip
+        "visit_key": "c2", "status": "busy", "attempt": 3, "retry_at": "",
+        "sms_fallback": True}  # fmt: skip
     assert "calldesk#c2#4" not in ports.requeue.scheduled
-    assert _desk(app)[0]["c2"] == ("unreachable", 3)
+    assert _desk(app)[0]["c2"] == ("sms_sent", 3)  # the policy falls back to the SMS survey
 
 
 def test_a_retry_after_calling_hours_returns_to_the_next_days_list(app):
@@ -412,11 +413,14 @@ def test_a_repeated_outcome_after_a_failed_write_is_not_lost_or_doubled(app):
 
 
 def test_the_last_attempt_is_not_handed_back(app):
+    """Given one call per contact and a policy without SMS fallback, When the call is not
+    answered, Then it is neither handed back nor sent by SMS: the desk shows unreachable."""
     app.ports.call_attempts_max = 1
+    app.ports.sms_fallback = False
     status, text = app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
                        claims=claims_of("cmo"))  # fmt: skip
     assert status == 200 and json.loads(text)["retry_at"] == ""
-    assert app.ports.requeue.scheduled == {}
+    assert app.ports.requeue.scheduled == app.ports.dispatch.scheduled == {}
     calls = json.loads(app("GET", "/api/calls", claims=claims_of("cmo"))[1])["calls"]
     assert {c["visit_key"]: c["status"] for c in calls}["c1"] == "unreachable"
 
