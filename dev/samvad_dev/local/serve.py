@@ -74,7 +74,7 @@ def load_day(cloud: LocalCloud, visits: int, seed: int, folder: Path) -> list[di
             _progress(f"{path.name}: {report['accepted']} accepted, {report['rejected']} rejected")
     run = sample_day(cloud, today)
     _progress(f"sampled {run['sampled']} for {today}: {run['by_caller']}")
-    contacts, events = contact_day(cloud, today, seed=today.toordinal())
+    contacts, events = contact_day(cloud, today, seed=today.toordinal(), desk=False)
     cloud.simulated_now = None  # the workspace runs on the real clock
     poor = contacts["poor_feedback_events"]
     _progress(f"contacted: {contacts['feedback']} feedback, {poor} poor")
