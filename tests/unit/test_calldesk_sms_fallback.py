@@ -59,6 +59,9 @@ def test_the_last_unanswered_call_hands_the_sms_survey_to_the_dispatcher():
     assert listing["done"] == 1
     [audited] = [e for e in ports.audit.entries if e["what"] == "call_outcome"]
     assert audited["sms_fallback"] is True and "+91" not in str(audited)
+    [(kind, reach)] = ports.feedback.events.published  # not final: the dispatcher's SMS is
+    assert (kind, reach["outcome"], reach["attempt"], reach["final"]) == (
+        "ContactOutcome", "no_answer", 3, False)  # fmt: skip
 
 
 def test_a_repeated_last_attempt_hands_over_one_sms_only():
@@ -108,6 +111,8 @@ def test_without_sms_fallback_in_the_policy_the_desk_shows_unreachable():
     result = _no_answer(ports)
 
     assert "sms_fallback" not in result and ports.dispatch.scheduled == {}
+    [(_, reach)] = ports.feedback.events.published
+    assert (reach["outcome"], reach["attempt"], reach["final"]) == ("gave_up", 3, True)
     listing = calls.list_calls(official("cmo"), ports)
     assert {c["visit_key"]: c["status"] for c in listing["calls"]}["c1"] == "unreachable"
 

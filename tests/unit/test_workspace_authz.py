@@ -297,7 +297,12 @@ def test_the_cmo_records_an_answered_call_as_official_call_feedback(app):
     stored = app.ports.feedback.store.items["c1"]
     assert stored["channel"] == "official_call" and stored["rating"] == 2
     kinds = [k for k, _ in app.ports.feedback.events.published]
-    assert kinds == ["FeedbackRecorded", "FeedbackPoor"]
+    assert kinds == ["FeedbackRecorded", "FeedbackPoor", "ContactOutcome"]
+    reach = app.ports.feedback.events.published[-1][1]  # the reports count the reach from it
+    assert {k: reach[k] for k in ("visit_key", "kind", "channel", "attempt", "outcome", "final",
+                                  "caller", "department")} == {
+        "visit_key": "c1", "kind": "survey", "channel": "official_call", "attempt": 1,
+        "outcome": "answered", "final": True, "caller": "cmo", "department": "health"}  # fmt: skip
     _, listing = app("GET", "/api/calls", claims=claims_of("cmo"))
     progress = json.loads(listing)
     assert (progress["done"], progress["total"]) == (1, 2)

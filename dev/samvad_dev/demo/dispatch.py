@@ -65,8 +65,12 @@ def summarise(events: list[dict], counts: dict, citizens: Counter) -> dict:
             for o in outcomes
             if o["channel"] in VOICE and o["outcome"] in ("answered", "no_answer", "busy")
         ),
-        "calls_answered": sum(1 for o in outcomes if o["outcome"] == "answered"),
-        "calls_unanswered": sum(1 for o in outcomes if o["outcome"] in ("no_answer", "busy")),
+        "calls_answered": sum(
+            1 for o in outcomes if o["channel"] in VOICE and o["outcome"] == "answered"
+        ),
+        "calls_unanswered": sum(
+            1 for o in outcomes if o["channel"] in VOICE and o["outcome"] in ("no_answer", "busy")
+        ),
         "sms_sent": sum(1 for o in outcomes if o["outcome"] == "sms_sent"),
         "sms_replies": citizens["sms_replies"] + citizens["sms_stop"],
         "web_forms_submitted": citizens["web_forms"],

@@ -31,6 +31,8 @@ from samvad.workspace.roles import Official
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 CALL_OUTCOMES = ("answered", "no_answer", "busy", "wrong_number", "refused")
 RETRYABLE = ("no_answer", "busy")
+REPORTED_AS = {"answered": "answered", "refused": "answered", "wrong_number": "failed"}
+"""A desk outcome as the reports' ``ContactOutcome`` counts it (refused: reached, no survey)."""
 FALLBACK_DELAY = dt.timedelta(minutes=1)
 """The SMS fallback's schedule is set this far ahead (a one-time schedule needs a future time)."""
 
@@ -153,6 +155,7 @@ def record_outcome(
         recorded = feedback.record_survey(
             visit_key, answers, "official_call", language, ports.feedback, run_date(ports)
         )
+        _publish_contact(official, visit_key, 1 + _made(entry, list_id, ports), "answered", ports)
         ports.call_attempts.record(list_id, visit_key, {"outcome": outcome, "at": iso(now)})
         audit(ports, official, "call_outcome", visit_key, outcome=outcome)
         return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
@@ -177,6 +180,11 @@ def record_outcome(
     elif outcome in RETRYABLE and ports.dispatch is not None and ports.sms_fallback:
         _fall_back_to_sms(official, entry, number, ports, ports.dispatch)
         fallback = True
+    if retry_at or fallback:
+        _publish_contact(official, visit_key, number, outcome, ports, final=False)
+    else:
+        reported = REPORTED_AS.get(outcome, "gave_up")  # the last unanswered call: given up
+        _publish_contact(official, visit_key, number, reported, ports)
     attempt: dict[str, Any] = {"outcome": outcome, "at": iso(now), "retry_at": retry_at}
     if ports.requeue is not None and retry_at:
         attempt["requeued"] = True
@@ -219,6 +227,39 @@ def _hand_back(
         "returned_at": iso(at),
     }
     ports.requeue.later(returned, at, f"calldesk#{entry['visit_key']}#{number + 1}")
+
+
+def _made(entry: Mapping[str, Any], list_id: str, ports: WorkspacePorts) -> int:
+    tries = ports.call_attempts.for_list(list_id).get(str(entry["visit_key"]), [])
+    return _earlier(entry) + len(tries)
+
+
+def _publish_contact(
+    official: Official,
+    visit_key: str,
+    number: int,
+    outcome: str,
+    ports: WorkspacePorts,
+    final: bool = True,
+) -> None:
+    """``ContactOutcome`` for the desk's call ``number``, as the dispatcher publishes one for
+    each of its calls: the reports count the survey's reach from it (the tally keys it by
+    visit and attempt, so a repeated request's event counts once). No phone number."""
+    visit = ports.visits.get(visit_key) or {}
+    detail: dict[str, Any] = {
+        "visit_key": visit_key,
+        "kind": "survey",
+        "channel": "official_call",
+        "attempt": number,
+        "outcome": outcome,
+        "final": final,
+        "at": ports.clock().isoformat(),
+        "run_date": run_date(ports),
+        "caller": official.official_id,
+    }
+    for name in ("department", "service", "office_code", "district", "official_id"):
+        detail[name] = str(visit.get(name) or "")
+    ports.feedback.events.publish(resources.CONTACT_OUTCOME, detail)
 
 
 def _fall_back_to_sms(
