@@ -244,8 +244,11 @@ def _publish_contact(
 ) -> None:
     """``ContactOutcome`` for the desk's call ``number``, as the dispatcher publishes one for
     each of its calls: the reports count the survey's reach from it (the tally keys it by
-    visit and attempt, so a repeated request's event counts once). No phone number."""
-    visit = ports.visits.get(visit_key) or {}
+    visit and attempt, so a repeated request's event counts once). No phone number; none
+    for a visit that is not kept (erased: nothing to count it under)."""
+    visit = ports.visits.get(visit_key)
+    if not visit:
+        return
     detail: dict[str, Any] = {
         "visit_key": visit_key,
         "kind": "survey",
