@@ -252,6 +252,10 @@ class SamvadStack(cdk.Stack):
             ),
         )  # fmt: skip
         self.workspace.hand_back_to(self.store, self.notify.schedule_group)
+        self.workspace.fall_back_to_sms(  # the desk's last unanswered call: the SMS survey
+            self.notify.dispatch_queue, self.notify.schedule_role,
+            self.notify.deferred_dead_letter_queue,
+        )  # fmt: skip
         connect = connect_settings(
             self.node.try_get_context("connect_instance_arn"),
             self.node.try_get_context("connect_source_phone"),

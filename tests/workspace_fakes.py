@@ -178,6 +178,19 @@ class MemoryRequeue:
                 self.fired.add(name)
 
 
+class MemoryDispatchHandOff:
+    """The dispatch messages handed to the dispatcher, by schedule name (a name is
+    scheduled once, as Scheduler refuses a second schedule of the same name)."""
+
+    def __init__(self):
+        self.scheduled = {}
+        self.handed = 0
+
+    def later(self, message, at, name):
+        self.handed += 1
+        self.scheduled.setdefault(name, (dict(message), at))
+
+
 class MemoryUploads:
     def __init__(self, uploads):
         self.uploads = uploads
@@ -372,6 +385,7 @@ def world() -> WorkspacePorts:
         tallies=MemoryTallies(TALLIES),
         bridge=MemoryBridge(),
         requeue=MemoryRequeue(),
+        dispatch=MemoryDispatchHandOff(),
         clock=lambda: NOW,
     )
 

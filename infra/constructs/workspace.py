@@ -11,6 +11,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_scheduler as scheduler
 from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
 from aws_cdk import aws_stepfunctions as sfn
 from constructs import Construct
 
@@ -20,6 +21,7 @@ from infra.constructs.http_stage import http_api, throttled_stage
 from infra.constructs.identity import Identity
 from infra.constructs.nag import acknowledge, acknowledge_wildcard
 from infra.constructs.schedules import (
+    SCHEDULER_SERVICE,
     create_schedules_statements,
     dispatch_schedules_arn,
     scheduler_role,
@@ -187,6 +189,26 @@ class Workspace(SamvadFunction):
             schedules,
             reason="Only schedules of the dispatch group; each hand-back gets a one-time "
             "schedule named after its visit and attempt when the official records it.",
+        )
+
+    def fall_back_to_sms(
+        self, dispatch_queue: sqs.IQueue, schedule_role: iam.IRole, dead_letter: sqs.IQueue
+    ) -> None:
+        """After the desk's last unanswered call the dispatcher sends the SMS survey: a
+        one-time schedule in the dispatch group (created under ``hand_back_to``'s grant)
+        puts the ``sms`` dispatch message on ``dispatch_queue`` as ``schedule_role``, the
+        dispatcher's deferred-dispatch role (undeliverable: ``dead_letter``). The function
+        may pass that role to Scheduler; it may not send to the queue itself."""
+        self.function.add_environment(resources.DISPATCH_QUEUE_ARN_ENV, dispatch_queue.queue_arn)
+        self.function.add_environment(resources.SMS_FALLBACK_ROLE_ENV, schedule_role.role_arn)
+        self.function.add_environment(resources.DEFERRED_DEAD_LETTER_ENV, dead_letter.queue_arn)
+        self.add_statements(
+            iam.PolicyStatement(
+                sid="PassSmsFallbackRole",
+                actions=["iam:PassRole"],
+                resources=[schedule_role.role_arn],
+                conditions={"StringEquals": {"iam:PassedToService": SCHEDULER_SERVICE}},
+            )
         )
 
     def bridge_calls(self, connect: ConnectSettings, flow_id: str) -> None:

@@ -54,8 +54,9 @@ def dispatch_count(stack) -> int:
 
 def test_scheduled_run_twice_draws_one_sample(stack):
     """Given a day of visits, When the 09:00 schedule's event reaches the sampler twice, Then
-    one sample is drawn: the same summary, one dispatch message per sampled visit, and the
-    sampled visits have left the unsampled index."""
+    one sample is drawn: the same summary, one dispatch message per sampled IVR or SMS
+    contact (the human callers' are on their call lists only), and the sampled visits have
+    left the unsampled index."""
     load_visits(stack)
     handler = load_handler("sampling")
     event = {"scheduled_time": "2026-11-23T03:30:00Z"}
@@ -65,7 +66,11 @@ def test_scheduled_run_twice_draws_one_sample(stack):
 
     assert first == second
     assert first["run_date"] == "2026-11-23" and first["sampled"] > 0
-    assert dispatch_count(stack) == first["sampled"]
+    by_channel = first["by_channel"]
+    assert (
+        dispatch_count(stack) == first["dispatched"] == by_channel["ivr_call"] + by_channel["sms"]
+    )
+    assert first["dispatched"] < first["sampled"] == sum(by_channel.values())
     sampled = boto3.client("dynamodb").scan(
         TableName=stack.table(resources.VISITS), FilterExpression="attribute_exists(sampled_on)"
     )

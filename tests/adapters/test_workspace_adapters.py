@@ -405,3 +405,31 @@ def test_the_connect_bridge_rings_the_official_with_the_citizen_as_a_contact_att
         assert bridge.bridge("+919700000001", "+919876543210", "2026-11-30#cmo#v1#1") == "c-1"
         assert bridge.bridge("+919700000001", "+919876543210", "2026-11-30#cmo#v1#1") == "c-1"
     assert len(tokens) == 2 and tokens[0] == tokens[1]
+
+
+def test_the_sms_fallback_is_one_schedule_onto_the_dispatch_queue(stack):
+    """Given the desk's SMS fallback, When it is handed over twice under one name (a repeated
+    request), Then one schedule in the dispatch group targets the dispatch queue as the
+    given role, with the dispatch message as its input (no phone number) and the deferred
+    dead letters; sent as Scheduler sends it, notify reads it as an SMS survey."""
+    from samvad.adapters.calldesk import SchedulerDispatchHandOff
+    from samvad.dispatch.service import Contact
+
+    scheduler = boto3.client("scheduler")
+    queue = "arn:aws:sqs:ap-south-1:123456789012:dispatch"
+    hand_off = SchedulerDispatchHandOff(queue, "arn:aws:iam::1:role/d", "arn:dlq", scheduler)
+    message = {"kind": "survey", "visit_key": "v1", "channel": "sms", "attempt": 4,
+               "run_date": "2026-11-30", "caller": "cmo", "language": "or"}  # fmt: skip
+    at = dt.datetime(2026, 11, 30, 12, 1, tzinfo=dt.UTC)
+    for _ in range(2):
+        hand_off.later(message, at, "calldesk-sms#v1")
+    [found] = scheduler.list_schedules(GroupName=resources.DISPATCH_SCHEDULE_GROUP)["Schedules"]
+    one = scheduler.get_schedule(Name=found["Name"], GroupName=resources.DISPATCH_SCHEDULE_GROUP)
+    assert one["ScheduleExpression"] == "at(2026-11-30T12:01:00)"
+    assert one["ActionAfterCompletion"] == "DELETE"
+    target = one["Target"]
+    assert (target["Arn"], target["RoleArn"]) == (queue, "arn:aws:iam::1:role/d")
+    assert target["DeadLetterConfig"] == {"Arn": "arn:dlq"}
+    assert json.loads(target["Input"]) == message and "+91" not in target["Input"]
+    contact = Contact.from_message(json.loads(target["Input"]))
+    assert (contact.key, contact.channel, contact.attempt) == ("v1", "sms", 4)

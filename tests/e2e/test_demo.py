@@ -58,12 +58,15 @@ def test_demo_accounts_for_every_injected_mistake(demo):
 
 def test_demo_samples_verifiably(demo):
     """Given the demo day, When the schedule fires today (twice) and on the next two days,
-    Then the Chief Minister's office gets exactly 10 calls, every sampled visit is queued once
-    for dispatch, the rerun changes nothing, and the sample verifies from the revealed secrets."""
+    Then the Chief Minister's office gets exactly 10 calls, every sampled IVR and SMS
+    contact is queued once for dispatch (the human callers' are on their lists only), the
+    rerun changes nothing, and the sample verifies from the revealed secrets."""
     sampling = demo[0]["sampling"]
     run = sampling["run"]
     assert run["by_caller"]["cmo"] == 10
-    assert run["sampled"] == sum(run["by_channel"].values()) == sampling["dispatch_messages_queued"]
+    assert run["sampled"] == sum(run["by_channel"].values())
+    queued = run["by_channel"]["ivr_call"] + run["by_channel"]["sms"]
+    assert sampling["dispatch_messages_queued"] == run["dispatched"] == queued
     assert set(run["by_channel"]) == {"official_call", "ivr_call", "sms"}
     assert sampling["rerun_changed_nothing"] is True
     verification = sampling["verification"]
@@ -82,6 +85,23 @@ def test_demo_contacts_the_sample_and_records_feedback(demo):
     assert {"ivr_call", "sms"} <= set(contacts["feedback_by_channel"])
     assert contacts["poor_feedback_events"] > 0
     assert contacts["failed_deliveries"] == 0
+
+
+def test_demo_officials_work_their_call_lists_at_the_desk(demo):
+    """Given the human callers' lists of the day (the CMO's 10 among them), When simulated
+    officials work them at the call desk, Then every listed call is made, answered calls are
+    official_call feedback, unanswered ones are handed back and called again, and after the
+    last unanswered attempt the citizen gets the SMS survey instead."""
+    sampling = demo[0]["sampling"]
+    desk, contacts = sampling["contacts"]["desk"], sampling["contacts"]
+    assert desk["lists"] >= 2
+    assert desk["calls_on_lists"] == sampling["run"]["by_channel"]["official_call"]
+    assert desk["answered"] == contacts["feedback_by_channel"]["official_call"] > 0
+    assert desk["handed_back"] > 0 and desk["sms_fallbacks"] > 0
+    assert desk["calls_made"] == (desk["answered"] + desk["handed_back"] + desk["sms_fallbacks"]
+                                  + desk["unreachable"])  # fmt: skip
+    assert desk["answered"] + desk["sms_fallbacks"] + desk["unreachable"] <= desk["calls_on_lists"]
+    assert contacts["sms_sent"] >= desk["sms_fallbacks"]
 
 
 def test_demo_escalates_every_poor_feedback(demo):

@@ -352,7 +352,6 @@ def test_a_hand_back_puts_the_call_on_the_call_list_and_nothing_else(synth: Synt
     workspace, store, notify = synth.stack.workspace, synth.stack.store, synth.stack.notify
     env = props(synth, workspace.function)["Environment"]["Variables"]
     assert env[resources.SCHEDULER_ROLE_ENV] == get_att(synth, workspace.hand_back_role)
-    assert resources.DISPATCH_QUEUE_ARN_ENV not in env
     role = props(synth, workspace.hand_back_role)
     [trust] = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "scheduler.amazonaws.com"}
@@ -365,6 +364,42 @@ def test_a_hand_back_puts_the_call_on_the_call_list_and_nothing_else(synth: Synt
         key_of(get_att(synth, store.tables[resources.CALL_LISTS.logical_id])): {"dynamodb:PutItem"},
         key_of(get_att(synth, store.key)): {"kms:Encrypt", "kms:GenerateDataKey"},
     }
+
+
+def test_the_desks_sms_fallback_is_a_schedule_onto_the_dispatch_queue(synth: Synthesis) -> None:
+    """Given the call desk's SMS fallback (after the last unanswered call), then the workspace
+    function names the dispatch queue, the dispatcher's deferred-dispatch role and its dead
+    letters, may pass that role to Scheduler only, and may not send to any queue itself;
+    the role may only send to the dispatch queue and the deferred dead letters (encrypted
+    with the queue key), for schedules of the dispatch group of this account."""
+    workspace, store, notify = synth.stack.workspace, synth.stack.store, synth.stack.notify
+    env = props(synth, workspace.function)["Environment"]["Variables"]
+    assert env[resources.DISPATCH_QUEUE_ARN_ENV] == get_att(synth, notify.dispatch_queue)
+    assert env[resources.SMS_FALLBACK_ROLE_ENV] == get_att(synth, notify.schedule_role)
+    assert env[resources.DEFERRED_DEAD_LETTER_ENV] == get_att(
+        synth, notify.deferred_dead_letter_queue
+    )
+    statements = role_statements(synth, workspace.role)
+    [passing] = [s for s in statements if s.get("Sid") == "PassSmsFallbackRole"]
+    assert passing["Action"] == "iam:PassRole"
+    assert passing["Resource"] == get_att(synth, notify.schedule_role)
+    assert passing["Condition"] == {
+        "StringEquals": {"iam:PassedToService": "scheduler.amazonaws.com"}
+    }
+    actions = {a for s in statements for a in as_list(s["Action"])}
+    assert not [a for a in actions if a.startswith("sqs:")]
+    role = props(synth, notify.schedule_role)
+    [trust] = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Condition"]["StringEquals"]["aws:SourceArn"] == get_att(
+        synth, notify.schedule_group
+    )
+    grant = actions_by_resource(role_statements(synth, notify.schedule_role))
+    assert set(grant) == {
+        key_of(get_att(synth, notify.dispatch_queue)),
+        key_of(get_att(synth, notify.deferred_dead_letter_queue)),
+        key_of(get_att(synth, store.queue_key)),
+    }
+    assert grant[key_of(get_att(synth, notify.dispatch_queue))] == {"sqs:SendMessage"}
 
 
 def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> None:
@@ -401,6 +436,8 @@ def test_workspace_role_holds_exactly_the_listed_actions(synth: Synthesis) -> No
         # the call desk hands no-answers back to the desk (the dispatch group, its own role)
         key_of(_schedules()): {"scheduler:CreateSchedule"},
         key_of(get_att(synth, synth.stack.workspace.hand_back_role)): {"iam:PassRole"},
+        # and, after the last unanswered call, the SMS survey to the dispatcher (its role)
+        key_of(get_att(synth, synth.stack.notify.schedule_role)): {"iam:PassRole"},
         key_of(objects_of(synth, resources.UPLOADS_PREFIX)): {"s3:PutObject"},
         key_of(objects_of(synth, resources.REJECTS_PREFIX)): {"s3:GetObject"},
         key_of(objects_of(synth, resources.INTAKE_REPORTS_PREFIX)): {"s3:GetObject"},

@@ -205,7 +205,30 @@ def test_call_lists_respect_scope_quota_and_uniqueness(world):
     assert summary["by_channel"]["ivr_call"] + summary["by_channel"]["sms"] == rest
     assert abs(summary["by_channel"]["ivr_call"] - 0.7 * rest) <= 1
     assert summary["caller_shortfall"] == {}
-    assert sorted(m["visit_key"] for m in world.dispatched) == sorted(keys)
+
+
+def test_human_callers_lists_are_for_the_call_desk_not_the_dispatcher(world):
+    """Given the default callers (the CMO, ministers, district officials: ``official_call``),
+    When the sampler runs, Then their contacts are on their call lists only: the dispatcher
+    is given exactly the IVR and SMS contacts (no citizen on a human caller's list is also
+    called by the IVR), and the summary counts every contact by channel and the queued ones
+    as ``dispatched``."""
+    summary = run_sampler(RUN, world.ports())
+    lists = world.lists_of(DAY)
+
+    bulk_lists = ("contact-centre", "sms")  # the IVR's and the SMS's
+    desk = {r["visit_key"] for caller, rows in lists.items() if caller not in bulk_lists
+            for r in rows}  # fmt: skip
+    bulk = {r["visit_key"] for caller in bulk_lists for r in lists[caller]}
+    assert len(desk) == summary["by_channel"]["official_call"] == 26
+    assert {r["channel"] for rows in lists.values() for r in rows if r["visit_key"] in desk} == {
+        "official_call"
+    }
+    dispatched = [m["visit_key"] for m in world.dispatched]
+    assert sorted(dispatched) == sorted(bulk)
+    assert not desk & set(dispatched)
+    assert {m["channel"] for m in world.dispatched} == {"ivr_call", "sms"}
+    assert summary["dispatched"] == len(dispatched) == summary["sampled"] - 26
 
 
 def test_no_citizen_is_called_twice_when_they_visited_several_offices():
@@ -313,8 +336,8 @@ def test_running_twice_for_a_date_draws_one_sample(world):
 
     assert second == first
     assert world.dispatched == dispatched
-    assert len(dispatched) == first["sampled"]
-    assert len({m["visit_key"] for m in dispatched}) == first["sampled"]
+    assert len(dispatched) == first["dispatched"]
+    assert len({m["visit_key"] for m in dispatched}) == first["dispatched"]
     assert set(world.marks.sampled_writes.values()) == {1}
     assert json.dumps(world.call_lists, sort_keys=True) == lists
     assert [t for t, _ in world.events.published] == [resources.SAMPLE_DRAWN]
@@ -342,7 +365,9 @@ def test_a_rerun_after_a_crash_applies_the_persisted_selection(world):
     assert summary["selection_sha256"] == persisted == expected["selection_sha256"]
     assert world.sampled(DAY) == control.sampled(DAY)
     assert world.runs[DAY]["status"] == "COMPLETED"
-    assert sorted(m["visit_key"] for m in world.dispatched) == sorted(world.sampled(DAY))
+    assert sorted(m["visit_key"] for m in world.dispatched) == sorted(
+        r["visit_key"] for c in ("contact-centre", "sms") for r in control.lists_of(DAY)[c]
+    )
     assert {m["run_date"] for m in world.dispatched} == {DAY}  # what a consumer dedupes on
     assert world.lists_of(DAY) == control.lists_of(DAY)
 

@@ -297,7 +297,12 @@ def test_the_cmo_records_an_answered_call_as_official_call_feedback(app):
     stored = app.ports.feedback.store.items["c1"]
     assert stored["channel"] == "official_call" and stored["rating"] == 2
     kinds = [k for k, _ in app.ports.feedback.events.published]
-    assert kinds == ["FeedbackRecorded", "FeedbackPoor"]
+    assert kinds == ["FeedbackRecorded", "FeedbackPoor", "ContactOutcome"]
+    reach = app.ports.feedback.events.published[-1][1]  # the reports count the reach from it
+    assert {k: reach[k] for k in ("visit_key", "kind", "channel", "attempt", "outcome", "final",
+                                  "caller", "department")} == {
+        "visit_key": "c1", "kind": "survey", "channel": "official_call", "attempt": 1,
+        "outcome": "answered", "final": True, "caller": "cmo", "department": "health"}  # fmt: skip
     _, listing = app("GET", "/api/calls", claims=claims_of("cmo"))
     progress = json.loads(listing)
     assert (progress["done"], progress["total"]) == (1, 2)
@@ -360,9 +365,10 @@ def test_a_handed_back_call_is_back_on_my_list_when_due_and_is_called_again(app)
     assert _desk(app)[0] == {"c1": ("retry", 1), "c2": ("retry", 2)}
     status, text = _outcome(app, "c2", "busy")  # the third and last attempt
     assert status == 200 and json.loads(text) == {
-        "visit_key": "c2", "status": "busy", "attempt": 3, "retry_at": ""}  # fmt: skip
+        "visit_key": "c2", "status": "busy", "attempt": 3, "retry_at": "",
+        "sms_fallback": True}  # fmt: skip
     assert "calldesk#c2#4" not in ports.requeue.scheduled
-    assert _desk(app)[0]["c2"] == ("unreachable", 3)
+    assert _desk(app)[0]["c2"] == ("sms_sent", 3)  # the policy falls back to the SMS survey
 
 
 def test_a_retry_after_calling_hours_returns_to_the_next_days_list(app):
@@ -412,11 +418,14 @@ def test_a_repeated_outcome_after_a_failed_write_is_not_lost_or_doubled(app):
 
 
 def test_the_last_attempt_is_not_handed_back(app):
+    """Given one call per contact and a policy without SMS fallback, When the call is not
+    answered, Then it is neither handed back nor sent by SMS: the desk shows unreachable."""
     app.ports.call_attempts_max = 1
+    app.ports.sms_fallback = False
     status, text = app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
                        claims=claims_of("cmo"))  # fmt: skip
     assert status == 200 and json.loads(text)["retry_at"] == ""
-    assert app.ports.requeue.scheduled == {}
+    assert app.ports.requeue.scheduled == app.ports.dispatch.scheduled == {}
     calls = json.loads(app("GET", "/api/calls", claims=claims_of("cmo"))[1])["calls"]
     assert {c["visit_key"]: c["status"] for c in calls}["c1"] == "unreachable"
 

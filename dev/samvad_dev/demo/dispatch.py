@@ -1,5 +1,6 @@
 """The demo's contact day: the sample is dispatched on the simulated clock, simulated
-citizens answer, and what they said is summarised from the domain events."""
+citizens answer, the human callers work their lists at the call desk (``demo.desk``), and
+what the citizens said is summarised from the domain events."""
 
 from __future__ import annotations
 
@@ -9,12 +10,13 @@ from collections.abc import Callable
 
 from samvad import resources
 from samvad_dev.demo.console import Console
+from samvad_dev.demo.desk import Desks
 from samvad_dev.local.citizens import Citizens, Population
 from samvad_dev.local.cloud import LocalCloud
 from samvad_dev.local.dispatching import run_contacts
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
-VOICE = ("ivr_call", "official_call")
+VOICE = ("ivr_call",)  # the human callers' calls are the desk's (``desk`` in the summary)
 
 
 def contact_day(
@@ -23,11 +25,14 @@ def contact_day(
     seed: int,
     console: Console | None = None,
     each_round: Callable[[], None] | None = None,
+    desk: bool = True,
 ) -> tuple[dict, list[dict]]:
     """Dispatch what is queued, from 09:05 to 21:00 IST of ``run_date``; return the summary
     and the domain events published meanwhile (for the stages that follow). ``each_round``
-    is called after every round of the dispatch loop."""
+    is called after every round of the dispatch loop. With ``desk``, simulated officials
+    work the human callers' lists meanwhile (``samvad serve`` leaves them to people)."""
     citizens = Citizens(cloud, Population(seed=seed))
+    desks = Desks(cloud, citizens) if desk else None
     start = dt.datetime.combine(run_date, dt.time(9, 5), IST)
     until = dt.datetime.combine(run_date, dt.time(21, 0), IST)
     events: list[dict] = []
@@ -36,11 +41,16 @@ def contact_day(
 
         def progress(now: dt.datetime) -> None:
             update(min(minutes, int((now - start).total_seconds() // 60)))
+            if desks is not None:
+                desks.work()
             if each_round is not None:
                 each_round()
 
         counts = run_contacts(cloud, citizens, start, until, events, progress=progress)
-    return summarise(events, counts, citizens.counts), events
+    summary = summarise(events, counts, citizens.counts)
+    if desks is not None:
+        summary["desk"] = desks.summary()
+    return summary, events
 
 
 def summarise(events: list[dict], counts: dict, citizens: Counter) -> dict:
@@ -55,8 +65,12 @@ def summarise(events: list[dict], counts: dict, citizens: Counter) -> dict:
             for o in outcomes
             if o["channel"] in VOICE and o["outcome"] in ("answered", "no_answer", "busy")
         ),
-        "calls_answered": sum(1 for o in outcomes if o["outcome"] == "answered"),
-        "calls_unanswered": sum(1 for o in outcomes if o["outcome"] in ("no_answer", "busy")),
+        "calls_answered": sum(
+            1 for o in outcomes if o["channel"] in VOICE and o["outcome"] == "answered"
+        ),
+        "calls_unanswered": sum(
+            1 for o in outcomes if o["channel"] in VOICE and o["outcome"] in ("no_answer", "busy")
+        ),
         "sms_sent": sum(1 for o in outcomes if o["outcome"] == "sms_sent"),
         "sms_replies": citizens["sms_replies"] + citizens["sms_stop"],
         "web_forms_submitted": citizens["web_forms"],

@@ -285,7 +285,7 @@ def _sample(
     )
     return {
         "run": first,
-        "rerun_changed_nothing": rerun == first and queued == first["sampled"],
+        "rerun_changed_nothing": rerun == first and queued == first["dispatched"],
         "dispatch_messages_queued": queued,
         "contacts": contacts,
         "later_days": later_days,

@@ -248,6 +248,20 @@ class Citizens:
         body = urllib.parse.urlencode(fields)
         self.cloud.invoke("feedback", function_url_event("POST", f"/f/{token}", body=body))
 
+    # -- an official's call from the call desk --------------------------------------------
+
+    def answer_official(self, visit_key: str, attempt: int) -> tuple[str, dict | None]:
+        """Whether the citizen picks up an official's call (attempt ``attempt`` of the call
+        desk), with the population's rates, and what they say if they do:
+        ``("answered", answers)``, ``("busy", None)`` or ``("no_answer", None)``."""
+        rng = self.population.rng("desk", visit_key, attempt)
+        roll = rng.random()
+        if roll < self.population.answer:
+            return "answered", self._answers(rng)
+        if roll < self.population.answer + self.population.busy:
+            return "busy", None
+        return "no_answer", None
+
     # -- shared ---------------------------------------------------------------------------
 
     def _answers(self, rng: random.Random) -> dict:

@@ -75,6 +75,7 @@ def provision(
         resources.DISPATCH_QUEUE_ENV: urls[names.dispatch_queue],
         resources.DISPATCH_QUEUE_ARN_ENV: queue_arn(names.dispatch_queue, names.account),
         resources.SCHEDULER_ROLE_ENV: names.scheduler_role_arn,
+        resources.SMS_FALLBACK_ROLE_ENV: names.scheduler_role_arn,  # the call desk's SMS
         resources.FEEDBACK_URL_ENV: "https://sv.local",  # a short host, as SMS links need
         resources.TELEPHONY_SIMULATOR_ENV: urls[names.calls_queue],
         resources.CONNECT_RECORDINGS_ENV: names.recordings_location,

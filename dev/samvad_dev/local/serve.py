@@ -9,8 +9,9 @@ the JWT authorizer would (``samvad_dev.local.authorizer``). A background pump fi
 one-time schedules that are due (the call desk's hand-backs) and delivers the intake and
 escalation queues, as Scheduler and Lambda's event sources would.
 
-The human callers' lists (channel ``official_call``) are left for the call desk: the
-demo's IVR does not dial them.
+The human callers' lists (channel ``official_call``) are the call desk's: the sampler
+gives the dispatcher none of them. The pump also delivers the dispatch queue, so a desk's
+SMS fallback (after the last unanswered call) is sent as on AWS.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from typing import Any
 from samvad import resources
 from samvad_dev.local.authorizer import JwtAuthorizer, Refused, as_http_api_claims
 from samvad_dev.local.cloud import LocalCloud
-from samvad_dev.local.dispatching import fire_schedules
+from samvad_dev.local.dispatching import fire_schedules, pump_dispatch
 from samvad_dev.local.reports import pump_reports
 from samvad_dev.local.sms_requests import pump_sms_requests
 from samvad_dev.local.voice_messages import pump_voice_messages
@@ -73,8 +74,7 @@ def load_day(cloud: LocalCloud, visits: int, seed: int, folder: Path) -> list[di
             _progress(f"{path.name}: {report['accepted']} accepted, {report['rejected']} rejected")
     run = sample_day(cloud, today)
     _progress(f"sampled {run['sampled']} for {today}: {run['by_caller']}")
-    _hold_official_calls(cloud)
-    contacts, events = contact_day(cloud, today, seed=today.toordinal())
+    contacts, events = contact_day(cloud, today, seed=today.toordinal(), desk=False)
     cloud.simulated_now = None  # the workspace runs on the real clock
     poor = contacts["poor_feedback_events"]
     _progress(f"contacted: {contacts['feedback']} feedback, {poor} poor")
@@ -93,27 +93,6 @@ def _inbound(cloud: LocalCloud, seed: int, visits: int) -> list[dict]:
     from samvad_dev.demo.inbound import simulate_inbound
 
     return simulate_inbound(cloud, seed, visits).cases
-
-
-def _hold_official_calls(cloud: LocalCloud) -> int:
-    """Take the ``official_call`` contacts off the dispatch queue: officials call them from
-    the call desk. Returns how many were held."""
-    sqs = cloud.client("sqs")
-    url = cloud.queue_urls[cloud.names.dispatch_queue]
-    keep, held = [], 0
-    while True:
-        batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
-        if not batch:
-            break
-        for message in batch:
-            if json.loads(message["Body"]).get("channel") == "official_call":
-                held += 1
-            else:
-                keep.append(message["Body"])
-            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    for body in keep:
-        sqs.send_message(QueueUrl=url, MessageBody=body)
-    return held
 
 
 def directory_for(poor: list[dict], collector_district: str) -> dict:
@@ -289,8 +268,8 @@ class WorkspaceFront:
     def pump_once(self) -> None:
         """One round of what AWS does by itself: the one-time schedules that are due, fired
         on the real clock (the call desk's hand-backs return calls to officials' lists),
-        then the intake, escalation, report-tally, SMS-request and voice-message queues → their
-        handlers, as Lambda's event sources would."""
+        then the intake, escalation, report-tally, SMS-request, voice-message and dispatch
+        queues → their handlers, as Lambda's event sources would."""
         try:  # a schedule that cannot fire must not stop the queues
             fire_schedules(self.cloud, self.clock())
         except Exception as error:
@@ -300,6 +279,7 @@ class WorkspaceFront:
         pump_reports(self.cloud)
         pump_sms_requests(self.cloud)  # the SMS the workspace asks for
         pump_voice_messages(self.cloud)  # IVR voice messages into their cases
+        pump_dispatch(self.cloud)  # the call desk's SMS fallbacks, once their schedule fired
 
     def pump_forever(self) -> None:
         while not self._stop.wait(PUMP_SECONDS):

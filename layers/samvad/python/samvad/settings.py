@@ -199,6 +199,9 @@ class WorkspaceSettings(_FromEnvironment):
     connect_bridge_flow_id: str = _var(resources.CONNECT_BRIDGE_FLOW_ENV, "")
     connect_source_phone: str = _var(resources.CONNECT_SOURCE_PHONE_ENV, "")
     telephony_simulator_queue_url: str = _var(resources.TELEPHONY_SIMULATOR_ENV, "")  # local
+    # the call desk's SMS fallback: a schedule onto the dispatch queue, as the dispatcher's role
+    sms_fallback_role_arn: str = _var(resources.SMS_FALLBACK_ROLE_ENV, "")
+    deferred_dead_letter_arn: str = _var(resources.DEFERRED_DEAD_LETTER_ENV, "")
 
 
 @dataclass(frozen=True, kw_only=True)

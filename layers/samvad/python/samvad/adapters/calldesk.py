@@ -1,6 +1,7 @@
 """The call desk's telephony and hand-back: a bridged call through Amazon Connect (or,
 locally, a simulated contact centre), and a no-answer's next attempt put back on the
-official's call list by a one-time EventBridge Scheduler schedule."""
+official's call list by a one-time EventBridge Scheduler schedule; after the last one, the SMS
+survey handed to the dispatcher the same way (``SchedulerDispatchHandOff``)."""
 
 from __future__ import annotations
 
@@ -98,6 +99,47 @@ class SchedulerRequeue:
                     "RoleArn": self._role,
                     "Input": json.dumps(request, sort_keys=True),
                     "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
+                },
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] != "ConflictException":
+                raise
+
+
+class SchedulerDispatchHandOff:
+    """A dispatch message put on the dispatch queue at a time, by a one-time schedule in the
+    dispatch group whose target is the queue itself (SQS ``SendMessage`` as ``role_arn``, the
+    deferred dispatches' role; undeliverable: ``dead_letter_arn``); one schedule per name (a
+    repeat is a ``ConflictException``: the same hand-over, already scheduled). The workspace
+    function may create the schedule but not send to the queue itself. The message holds no
+    phone number (a visit key, its language, the official who called)."""
+
+    def __init__(
+        self, queue_arn: str, role_arn: str, dead_letter_arn: str = "", client: Any = None
+    ) -> None:
+        self._queue = queue_arn
+        self._role = role_arn
+        self._dead_letters = (
+            {"DeadLetterConfig": {"Arn": dead_letter_arn}} if dead_letter_arn else {}
+        )
+        self._client = make_client("scheduler", client)
+
+    def later(self, message: dict, at: dt.datetime, name: str) -> None:
+        when = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        try:
+            self._client.create_schedule(
+                Name="s-" + hashlib.sha256(name.encode()).hexdigest()[:48],
+                GroupName=resources.DISPATCH_SCHEDULE_GROUP,
+                ScheduleExpression=f"at({when})",
+                ScheduleExpressionTimezone="UTC",
+                FlexibleTimeWindow={"Mode": "OFF"},
+                ActionAfterCompletion="DELETE",
+                Target={
+                    "Arn": self._queue,
+                    "RoleArn": self._role,
+                    "Input": json.dumps(message, sort_keys=True),
+                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
+                    **self._dead_letters,
                 },
             )
         except ClientError as error:

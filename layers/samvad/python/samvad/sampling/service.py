@@ -9,8 +9,10 @@ draws one sample:
    batches), assign callers and channels, and persist the whole selection (S3) before
    anything is changed;
 2. **apply** (idempotent writes): mark the visits (they leave the index), remember the
-   contacts, write the call lists, queue one dispatch message per contact, reveal the secrets
-   whose use is over, publish ``SampleDrawn``.
+   contacts, write the call lists, queue one dispatch message per contact the dispatcher
+   makes (IVR and SMS; a human caller's ``official_call`` contacts are on that official's
+   call list only, for the call desk), reveal the secrets whose use is over, publish
+   ``SampleDrawn``.
 
 A rerun after a crash in phase 2 reloads the persisted selection and applies it again.
 """
@@ -50,6 +52,8 @@ from samvad.sampling.scores import (
 
 log = logging.getLogger(__name__)
 PAGE_LIMIT = 500
+DESK_CHANNEL = "official_call"
+"""A human caller's contacts: worked at the call desk from the call list, never dispatched."""
 REVEAL_CATCH_UP_DAYS = 30  # a run reveals every unrevealed date this far behind its window
 
 
@@ -229,13 +233,17 @@ def apply(selection: dict, ports: SamplerPorts) -> dict:
     ports.call_lists.write(day, assignments)
     taken = Counter((a["visit_date"], a["stratum"]) for a in assignments + permanent)
     ports.strata.record_taken(day, dict(taken))
-    ports.dispatch.send([_dispatch_message(a, day) for a in assignments])
+    ports.dispatch.send([_dispatch_message(a, day) for a in assignments if _dispatched(a)])
     summary = summarise(selection)
     revealed = _reveal(selection, ports)
     summary["revealed_secrets"] = revealed
     ports.events.publish(resources.SAMPLE_DRAWN, summary)
     log.info("sample drawn", extra={"run_date": day, "sampled": summary["sampled"]})
     return summary
+
+
+def _dispatched(assignment: dict) -> bool:
+    return assignment["channel"] != DESK_CHANNEL
 
 
 def _dispatch_message(assignment: dict, day: str) -> dict:
@@ -262,6 +270,7 @@ def summarise(selection: dict) -> dict:
         "quota": sum(selection["quotas"].values()),
         "sampled": sampled,
         "by_channel": dict(Counter(a["channel"] for a in selected)),
+        "dispatched": sum(1 for a in selected if _dispatched(a)),
         "by_caller": dict(Counter(a["caller"] for a in selected)),
         "by_department": dict(Counter(a["stratum"].split("#", 1)[0] for a in selected)),
         "skipped_by_reason": dict(Counter(s["reason"] for s in selection["skipped"])),

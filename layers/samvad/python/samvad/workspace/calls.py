@@ -7,7 +7,10 @@ of a number, the only response with a phone in clear.
 A call handed back is a call-list entry put on the list of the retry's day (India time) when
 the retry is due (``Requeue``: a one-time schedule): it carries the attempt now due
 (``attempt``) and how many attempts earlier days' lists hold (``earlier``). Until then the
-desk shows the call as ``requeued``; then as ``retry``.
+desk shows the call as ``requeued``; then as ``retry``. After the last unanswered attempt,
+when the dispatch policy has ``sms_fallback``, the citizen gets the SMS survey: an ``sms``
+dispatch message handed to the dispatcher (``DispatchHandOff``), once per visit; the desk
+shows ``sms_sent``.
 """
 
 from __future__ import annotations
@@ -22,12 +25,16 @@ from samvad.feedback.answers import AnswerError, Answers
 from samvad.phones import mask
 from samvad.workspace.errors import BadRequest, Conflict, NotFound
 from samvad.workspace.policy import authorize
-from samvad.workspace.ports import WorkspacePorts, audit, iso
+from samvad.workspace.ports import DispatchHandOff, WorkspacePorts, audit, iso
 from samvad.workspace.roles import Official
 
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 CALL_OUTCOMES = ("answered", "no_answer", "busy", "wrong_number", "refused")
 RETRYABLE = ("no_answer", "busy")
+REPORTED_AS = {"answered": "answered", "refused": "answered", "wrong_number": "failed"}
+"""A desk outcome as the reports' ``ContactOutcome`` counts it (refused: reached, no survey)."""
+FALLBACK_DELAY = dt.timedelta(minutes=1)
+"""The SMS fallback's schedule is set this far ahead (a one-time schedule needs a future time)."""
 
 
 def run_date(ports: WorkspacePorts) -> str:
@@ -63,7 +70,7 @@ def list_calls(official: Official, ports: WorkspacePorts) -> dict:
                 "script": survey_script(str(visit.get("language") or "or"), visit),
             }
         )
-    finished = ("done", "unreachable", "closed", "requeued")
+    finished = ("done", "unreachable", "sms_sent", "closed", "requeued")
     done_count = sum(1 for c in calls if c["status"] in finished)
     return {
         "run_date": run_date(ports),
@@ -113,7 +120,7 @@ def _call_status(
     if last["outcome"] not in RETRYABLE:
         return {"status": "closed"}
     if made >= ports.call_attempts_max or not last.get("retry_at"):
-        return {"status": "unreachable"}
+        return {"status": "sms_sent" if last.get("sms_fallback") else "unreachable"}
     if last.get("requeued") and int(entry.get("attempt") or 1) <= made:
         return {"status": "requeued", "retry_at": last["retry_at"]}  # not back on the list yet
     return {"status": "retry", "retry_at": last.get("retry_at", "")}
@@ -132,7 +139,8 @@ def record_outcome(
 ) -> dict:
     """What the call gave: ``answered`` with the answers (stored as feedback, channel
     ``official_call``), or ``no_answer``/``busy`` (retried later by the dispatch policy's
-    spacing), ``wrong_number``/``refused`` (closed)."""
+    spacing; after the last attempt, the SMS survey if the policy falls back to SMS),
+    ``wrong_number``/``refused`` (closed)."""
     authorize(official, "calls.outcome")
     outcome = body.get("outcome")
     if outcome not in CALL_OUTCOMES:
@@ -147,6 +155,7 @@ def record_outcome(
         recorded = feedback.record_survey(
             visit_key, answers, "official_call", language, ports.feedback, run_date(ports)
         )
+        _publish_contact(official, visit_key, 1 + _made(entry, list_id, ports), "answered", ports)
         ports.call_attempts.record(list_id, visit_key, {"outcome": outcome, "at": iso(now)})
         audit(ports, official, "call_outcome", visit_key, outcome=outcome)
         return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
@@ -154,8 +163,11 @@ def record_outcome(
     if _call_status(entry, None, tries, ports)["status"] == "requeued":
         raise Conflict(f"{visit_key} is handed back for a later attempt; it returns to your list")
     made = _earlier(entry) + len(tries)
+    if made >= ports.call_attempts_max:
+        raise Conflict(f"{visit_key} has had its {made} calls: there is no attempt left")
     number = made + 1
     retry_at = ""
+    fallback = False
     if outcome in RETRYABLE and number < ports.call_attempts_max:
         if outcome == "busy":
             wait = dt.timedelta(minutes=ports.busy_retry_minutes)
@@ -165,13 +177,26 @@ def record_outcome(
         at = ports.calling_hours.next_open(now + wait)
         retry_at = iso(at)
         _hand_back(official, entry, list_id, number, at, ports)
-    attempt = {"outcome": outcome, "at": iso(now), "retry_at": retry_at}
+    elif outcome in RETRYABLE and ports.dispatch is not None and ports.sms_fallback:
+        _fall_back_to_sms(official, entry, number, ports, ports.dispatch)
+        fallback = True
+    if retry_at or fallback:
+        _publish_contact(official, visit_key, number, outcome, ports, final=False)
+    else:
+        reported = REPORTED_AS.get(outcome, "gave_up")  # the last unanswered call: given up
+        _publish_contact(official, visit_key, number, reported, ports)
+    attempt: dict[str, Any] = {"outcome": outcome, "at": iso(now), "retry_at": retry_at}
     if ports.requeue is not None and retry_at:
         attempt["requeued"] = True
+    if fallback:
+        attempt["sms_fallback"] = True
     if not ports.call_attempts.record_as(list_id, visit_key, number, attempt):
         raise Conflict(f"attempt {number} on {visit_key} was just recorded; reload the list")
-    audit(ports, official, "call_outcome", visit_key, outcome=outcome)
-    return {"visit_key": visit_key, "status": outcome, "attempt": number, "retry_at": retry_at}
+    audit(
+        ports, official, "call_outcome", visit_key, outcome=outcome, sms_fallback=fallback or None
+    )
+    result = {"visit_key": visit_key, "status": outcome, "attempt": number, "retry_at": retry_at}
+    return result | ({"sms_fallback": True} if fallback else {})
 
 
 ENTRY_FIELDS = ("visit_key", "channel", "stratum", "visit_date", "district", "language")
@@ -202,6 +227,71 @@ def _hand_back(
         "returned_at": iso(at),
     }
     ports.requeue.later(returned, at, f"calldesk#{entry['visit_key']}#{number + 1}")
+
+
+def _made(entry: Mapping[str, Any], list_id: str, ports: WorkspacePorts) -> int:
+    tries = ports.call_attempts.for_list(list_id).get(str(entry["visit_key"]), [])
+    return _earlier(entry) + len(tries)
+
+
+def _publish_contact(
+    official: Official,
+    visit_key: str,
+    number: int,
+    outcome: str,
+    ports: WorkspacePorts,
+    final: bool = True,
+) -> None:
+    """``ContactOutcome`` for the desk's call ``number``, as the dispatcher publishes one for
+    each of its calls: the reports count the survey's reach from it (the tally keys it by
+    visit and attempt, so a repeated request's event counts once). No phone number; none
+    for a visit that is not kept (erased: nothing to count it under)."""
+    visit = ports.visits.get(visit_key)
+    if not visit:
+        return
+    detail: dict[str, Any] = {
+        "visit_key": visit_key,
+        "kind": "survey",
+        "channel": "official_call",
+        "attempt": number,
+        "outcome": outcome,
+        "final": final,
+        "at": ports.clock().isoformat(),
+        "run_date": run_date(ports),
+        "caller": official.official_id,
+    }
+    for name in ("department", "service", "office_code", "district", "official_id"):
+        detail[name] = str(visit.get(name) or "")
+    ports.feedback.events.publish(resources.CONTACT_OUTCOME, detail)
+
+
+def _fall_back_to_sms(
+    official: Official,
+    entry: Mapping[str, Any],
+    number: int,
+    ports: WorkspacePorts,
+    dispatcher: DispatchHandOff,
+) -> None:
+    """After the last unanswered call (``number``), the SMS survey, sent by the dispatcher
+    (its pacing, DLT template, opt-outs, calling hours and ledger) as the contact's attempt
+    ``number + 1``, the number its own fallback would give. Handed over before the attempt
+    is stored, under one schedule name per visit: a request repeated after a failure hands
+    over the same message again, which the Scheduler refuses (same name) and the ledger's
+    claim on that attempt would not send twice."""
+    key = str(entry["visit_key"])
+    visit = ports.visits.get(key) or {}
+    language = str(visit.get("language") or entry.get("language") or "").strip("-")
+    message = {
+        "kind": "survey",
+        "visit_key": key,
+        "channel": "sms",
+        "attempt": number + 1,
+        "run_date": run_date(ports),
+        "caller": official.official_id,
+        "language": language,
+    }
+    at = ports.calling_hours.next_open(ports.clock() + FALLBACK_DELAY)
+    dispatcher.later(message, at, f"calldesk-sms#{key}")
 
 
 def place_call(official: Official, visit_key: str, ports: WorkspacePorts) -> dict:

@@ -101,6 +101,14 @@ class Requeue(Protocol):
         ...
 
 
+class DispatchHandOff(Protocol):
+    def later(self, message: dict, at: dt.datetime, name: str) -> None:
+        """Put ``message`` (a dispatch message) on the dispatcher's queue at ``at``, once per
+        ``name`` (a repeat with the same name changes nothing): the call desk's SMS fallback
+        after its last unanswered call."""
+        ...
+
+
 class Notifier(Protocol):
     def notify(self, official_id: str, text: str) -> None: ...
 
@@ -120,6 +128,9 @@ class WorkspacePorts:
     grievances: GrievancePorts | None = None  # inbound grievances: register, relay, unmask
     bridge: CallBridge | None = None  # None: no telephony here (Call is refused, 409)
     requeue: Requeue | None = None  # None: no-answer/busy stays on the list, callable again
+    dispatch: DispatchHandOff | None = None  # None: no SMS fallback from the desk
+    sms_fallback: bool = True
+    """The dispatch policy's: after the last unanswered call the citizen gets the SMS survey."""
     retry_after_hours: tuple[float, ...] = (2.0, 4.0)
     calling_hours: CallingHours = field(default_factory=CallingHours)
     """The dispatch policy's: a retry falling outside them moves to the next opening."""

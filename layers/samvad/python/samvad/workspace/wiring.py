@@ -65,7 +65,7 @@ def _ports_for(
     endpoint: str,
 ) -> WorkspacePorts:
     from samvad.adapters.audit import DynamoAuditLog, DynamoCallAttempts
-    from samvad.adapters.calldesk import SchedulerRequeue
+    from samvad.adapters.calldesk import SchedulerDispatchHandOff, SchedulerRequeue
     from samvad.adapters.tallies import DynamoTallies
     from samvad.adapters.visits import DynamoVisits
     from samvad.adapters.workspace import (
@@ -102,6 +102,16 @@ def _ports_for(
             if settings.scheduler_role_arn
             else None
         ),
+        dispatch=(
+            SchedulerDispatchHandOff(
+                settings.dispatch_queue_arn,
+                settings.sms_fallback_role_arn,
+                settings.deferred_dead_letter_arn,
+            )
+            if settings.dispatch_queue_arn and settings.sms_fallback_role_arn
+            else None
+        ),
+        sms_fallback=policy.sms_fallback,
         retry_after_hours=policy.retry_after_hours,
         calling_hours=policy.hours,
         busy_retry_minutes=policy.busy_retry_minutes,
