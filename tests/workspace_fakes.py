@@ -195,6 +195,10 @@ class MemoryUploads:
     def __init__(self, uploads):
         self.uploads = uploads
         self.presigned = []
+        self.objects: dict[str, bytes] = {}  # what was posted to the presigned links
+
+    def first_bytes(self, key, count):
+        return self.objects[key][:count] if key in self.objects else None
 
     def presign(self, key, content_type, max_bytes):
         self.presigned.append((key, content_type, max_bytes))

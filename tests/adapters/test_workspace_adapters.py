@@ -249,6 +249,17 @@ def test_a_presigned_post_is_bound_to_its_key_type_and_size(stack):
     assert post["fields"]["key"] == "uploads/health/day.csv"
 
 
+def test_an_uploads_first_bytes_are_read_with_a_ranged_get(stack):
+    """Given an attachment uploaded under a case, When its first bytes are asked for, Then
+    only those come back (a ranged GetObject: the workspace role's read on ``cases/``), and
+    a key never uploaded gives None."""
+    uploads = S3DepartmentUploads(stack.bucket, _table(stack, resources.UPLOADS))
+    key = "cases/case-1/atr/L1-site.pdf"
+    boto3.client("s3").put_object(Bucket=stack.bucket, Key=key, Body=b"%PDF-1.7\n" + b"x" * 1000)
+    assert uploads.first_bytes(key, 8) == b"%PDF-1.7"
+    assert uploads.first_bytes("cases/case-1/atr/L1-none.pdf", 8) is None
+
+
 def test_users_are_created_updated_and_sign_in_gives_their_claims(aws):
     client = boto3.client("cognito-idp")
     pool, app = create_pool(client, "test")

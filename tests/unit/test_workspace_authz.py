@@ -273,11 +273,40 @@ def test_an_attachment_is_a_5_mb_presigned_post_under_the_case_and_goes_with_the
     assert status == 200 and key == "cases/case-v2/atr/L2-site.jpg"
     assert app.ports.uploads.presigned == [(key, "image/jpeg", 5 * 1024 * 1024)]
     body = {"text": "Photo of the repaired pump", "attachment": key}
+    app.ports.uploads.objects[key] = b"\xff\xd8\xff\xe0\x00\x10JFIF"  # the photo, uploaded
     assert app("POST", "/api/cases/case-v2/atr", body, claims=claims_of("collector"))[0] == 200
     filed = app.ports.escalation.cases.items["case-v2"]["signals"]["atr"]["text"]
     assert filed.endswith(f"[attachment: {key}]")
     link = app("GET", f"/api/cases/case-v2/attachments?key={key}", claims=claims_of("cmo"))
     assert json.loads(link[1])["url"].endswith(f"{key}?signed")
+
+
+@pytest.mark.parametrize(
+    ("name", "uploaded", "problem"),
+    [
+        ("site.pdf", None, "was not uploaded"),
+        ("site.pdf", b"<html><script>", "is not a PDF"),
+        ("site.png", b"\xff\xd8\xff\xe0", "is not a PNG"),
+        ("site.jpg", b"%PDF-1.4", "is not a JPEG"),
+    ],
+)
+def test_an_attachment_that_is_missing_or_not_what_its_name_says_is_refused(
+    app, name, uploaded, problem
+):
+    """Given the holder's attachment link for ``name``, When the ATR names it but nothing was
+    uploaded, or the bytes uploaded are not that type (the POST policy binds only the
+    declared content type), Then 400 names ``attachment`` and says what is wrong, and no ATR
+    is filed."""
+    link = app("POST", "/api/cases/case-v2/attachments", {"filename": name},
+               claims=claims_of("collector"))  # fmt: skip
+    key = json.loads(link[1])["key"]
+    if uploaded is not None:
+        app.ports.uploads.objects[key] = uploaded
+    body = {"text": "See the attachment", "attachment": key}
+    status, text = app("POST", "/api/cases/case-v2/atr", body, claims=claims_of("collector"))
+    assert status == 400 and json.loads(text)["field"] == "attachment"
+    assert problem in json.loads(text)["error"]
+    assert "atr" not in (app.ports.escalation.cases.items["case-v2"].get("signals") or {})
 
 
 def test_transfer_notifies_the_new_holder_and_is_audited(app):

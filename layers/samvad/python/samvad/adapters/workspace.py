@@ -247,6 +247,13 @@ class S3DepartmentUploads:
                 )
         return sorted(found, key=lambda u: u["key"])
 
+    def first_bytes(self, key: str, count: int) -> bytes | None:
+        try:
+            found = self._s3.get_object(Bucket=self._bucket, Key=key, Range=f"bytes=0-{count - 1}")
+        except self._s3.exceptions.NoSuchKey:
+            return None
+        return found["Body"].read()
+
     def download_url(self, key: str) -> str:
         return self._s3.generate_presigned_url(
             "get_object",

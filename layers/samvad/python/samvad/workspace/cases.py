@@ -31,6 +31,14 @@ ATTACHMENT_TYPES = {
     ".png": "image/png",
     ".pdf": "application/pdf",
 }
+ATTACHMENT_SIGNATURES = {
+    ".jpg": ("JPEG", b"\xff\xd8\xff"),
+    ".jpeg": ("JPEG", b"\xff\xd8\xff"),
+    ".png": ("PNG", b"\x89PNG\r\n\x1a\n"),
+    ".pdf": ("PDF", b"%PDF-"),
+}
+"""What an attachment's first bytes must be for its name's type (the presigned POST binds only
+the declared content type, not the bytes)."""
 PAGE_SIZE = 200
 MAX_PAGE_SIZE = 500
 MAX_ATTACHMENT_BYTES = 5 * 1024 * 1024
@@ -223,6 +231,7 @@ def file_atr(
     case = _case_in_scope(official, case_id, ports)
     _holder_only(official, case)
     if attachment:
+        _check_attachment(attachment, ports)
         text = f"{text.strip()}\n[attachment: {attachment}]"
     try:
         result = escalation.file_atr(case_id, text, official.official_id, ports.escalation)
@@ -230,6 +239,19 @@ def file_atr(
         raise Conflict(str(error)) from None
     audit(ports, official, "atr", case_id, level=result["level"], attachment=attachment)
     return result
+
+
+def _check_attachment(key: str, ports: WorkspacePorts) -> None:
+    """The attachment was uploaded, and its bytes are the type its name says."""
+    suffix = "." + key.rsplit(".", 1)[-1].lower() if "." in key else ""
+    if suffix not in ATTACHMENT_SIGNATURES:
+        raise BadRequest("attachment", "must be a .jpg, .jpeg, .png or .pdf file")
+    kind, signature = ATTACHMENT_SIGNATURES[suffix]
+    head = ports.uploads.first_bytes(key, len(signature))
+    if head is None:
+        raise BadRequest("attachment", "was not uploaded: send the file to its link, then file")
+    if head != signature:
+        raise BadRequest("attachment", f"is not a {kind} file, as its name says: upload it again")
 
 
 def _attachment_prefix(case_id: str) -> str:
