@@ -237,6 +237,7 @@ def events_and_queues(events: Any, sqs: Any) -> dict:
     results["attributes unknown"] = outcome(
         lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Nope"])
     )
+    results["fifo"] = fifo_queues(sqs)
     bodies = []
     while True:
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -249,6 +250,53 @@ def events_and_queues(events: Any, sqs: Any) -> dict:
             bodies.append(body)
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     results["delivered"] = sorted(bodies, key=json.dumps)
+    return results
+
+
+def fifo_queues(sqs: Any) -> dict:
+    """Sends to FIFO queues with and without content-based deduplication: duplicates
+    dropped, a missing group or deduplication id refused, batches too."""
+    results: dict[str, Any] = {}
+    for dedup in ("true", "false"):
+        url = sqs.create_queue(
+            QueueName=f"f-{dedup}.fifo",
+            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": dedup},
+        )["QueueUrl"]
+        sends = {
+            "no group": {},
+            "group": {"MessageGroupId": "g"},
+            "group again": {"MessageGroupId": "g"},
+            "group and id": {"MessageGroupId": "g", "MessageDeduplicationId": "d"},
+            "same id": {"MessageGroupId": "g", "MessageDeduplicationId": "d"},
+        }
+        for name, extra in sends.items():
+            sent = outcome(
+                lambda e=extra, u=url: sqs.send_message(QueueUrl=u, MessageBody="b", **e)
+            )
+            results[f"{dedup} {name}"] = sent if "error" in sent else sorted(sent)
+        batch = outcome(
+            lambda u=url: sqs.send_message_batch(
+                QueueUrl=u,
+                Entries=[
+                    {"Id": str(n), "MessageBody": f"m{n % 2}", "MessageGroupId": "g"}
+                    for n in range(4)
+                ],
+            )
+        )
+        results[f"{dedup} batch"] = {
+            "ok": sorted(e["Id"] for e in batch.get("Successful", [])),
+            "failed": sorted(json.dumps(e, sort_keys=True) for e in batch.get("Failed", [])),
+            "error": batch.get("error"),
+        }
+        results[f"{dedup} attributes"] = outcome(
+            lambda u=url: sqs.get_queue_attributes(QueueUrl=u, AttributeNames=["All"])
+        )["Attributes"]
+        for volatile in ("CreatedTimestamp", "LastModifiedTimestamp"):
+            results[f"{dedup} attributes"].pop(volatile, None)
+        results[f"{dedup} received"] = sorted(
+            m["Body"]
+            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        )
     return results
 
 

@@ -24,10 +24,11 @@ demo (docs/local-runtime.md, "Where the time goes"):
 - **EventBridge targets** (``_event_inputs_parsed_once``): each event delivered to a target
   built eight JSONPath parsers (a PLY grammar each) for the default input template; they are
   parsed once.
-- **SQS** (``_sqs_retention_read_directly``, ``_response_methods_listed_once``): each
-  received message computed every queue attribute three times (each a pass over the queue's
-  messages) to read its retention period; each request listed its response class's methods
-  with ``inspect.getmembers``.
+- **SQS** (``_sqs_retention_read_directly``, ``_sqs_sends_read_deduplication_directly``,
+  ``_response_methods_listed_once``): each received message computed every queue attribute
+  three times (each a pass over the queue's messages) to read its retention period, and each
+  sent message (an EventBridge delivery too) to read ``ContentBasedDeduplication``; each
+  request listed its response class's methods with ``inspect.getmembers``.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ def install() -> None:
     _attribute_values_serialised_directly()
     _event_inputs_parsed_once()
     _sqs_retention_read_directly()
+    _sqs_sends_read_deduplication_directly()
     _response_methods_listed_once()
     _dynamodb_requests_one_at_a_time()
     _INSTALLED = True
@@ -426,6 +428,43 @@ def _sqs_retention_read_directly() -> None:
         is_message_valid_based_on_retention_period
     )
     SQSBackend.get_queue_attributes = get_queue_attributes
+
+
+def _sqs_sends_read_deduplication_directly() -> None:
+    """While a message is sent, ``Queue.attributes`` (read there only for
+    ``ContentBasedDeduplication``, by the send, its checks and the FIFO queue's add) holds
+    that one attribute, as moto computes it: only a FIFO queue has it, a bool written
+    ``true``/``false``. Elsewhere, every attribute as before."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    every = Queue.attributes.fget
+    sending = threading.local()
+
+    def attributes(self):  # type: ignore[no-untyped-def]
+        if not getattr(sending, "active", False):
+            return every(self)
+        if not self.fifo_queue:
+            return {}
+        value = self.content_based_deduplication
+        return {
+            "ContentBasedDeduplication": str(value).lower() if isinstance(value, bool) else value
+        }
+
+    def scoped(send):  # type: ignore[no-untyped-def]
+        @functools.wraps(send)
+        def send_scoped(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            outer = getattr(sending, "active", False)
+            sending.active = True
+            try:
+                return send(self, *args, **kwargs)
+            finally:
+                sending.active = outer
+
+        return send_scoped
+
+    Queue.attributes = property(attributes)  # type: ignore[method-assign,assignment]
+    SQSBackend.send_message = scoped(SQSBackend.send_message)  # type: ignore[method-assign]
+    SQSBackend.send_message_batch = scoped(SQSBackend.send_message_batch)  # type: ignore[method-assign]
 
 
 def _response_methods_listed_once() -> None:
