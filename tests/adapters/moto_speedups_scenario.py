@@ -188,11 +188,90 @@ def dynamodb(db: Any) -> dict:
         results[f"transaction {event}"] = outcome(
             lambda m=marker: db.transact_write_items(TransactItems=[m, increment])
         )
+    results["sizes"] = item_sizes(db)
     results["scan"] = outcome(lambda: db.scan(TableName="t"))
     results["scan index"] = outcome(lambda: db.scan(TableName="t", IndexName="by-g"))
     results["get"] = outcome(
         lambda: db.get_item(TableName="t", Key={"pk": {"S": "p1"}, "sk": {"S": "s1"}})
     )
+    return results
+
+
+def item_sizes(db: Any) -> dict:
+    """Items at and over the 400 KB limit (ASCII, non-ASCII, numbers, a map), by PutItem,
+    UpdateItem and a transaction that fails on it (its other item rolled back): what is
+    refused and what is stored (each attribute's type and length)."""
+    db.create_table(
+        TableName="sizes",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def stored(pk: str) -> Any:
+        item = db.get_item(TableName="sizes", Key={"pk": {"S": pk}}).get("Item", {})
+        return {k: [next(iter(v)), len(json.dumps(v))] for k, v in sorted(item.items())}
+
+    results: dict[str, Any] = {}
+    values = {
+        "ascii": lambda n: {"S": "a" * n},
+        "accented": lambda n: {"S": "é" * (n // 2)},
+        "map": lambda n: {"M": {"inner": {"S": "m" * n}, "k": {"N": "12.5"}}},
+    }
+    for name, value in values.items():
+        for n in (404_900, 404_990, 404_997, 405_010):
+            item = {"pk": {"S": f"{name}{n}"}, "v": value(n)}
+            results[f"put {name} {n}"] = outcome(
+                lambda i=item: db.put_item(TableName="sizes", Item=i)
+            )
+    db.put_item(TableName="sizes", Item={"pk": {"S": "u"}, "v": {"S": "u" * 404_000}})
+    for n, update in enumerate(
+        [
+            ("SET w = :v", {":v": {"N": "123456789012345678901234567890"}}),
+            ("ADD c1 :v, c2 :v, c3 :v", {":v": {"N": "7"}}),
+            ("SET x = :v", {":v": {"S": "é" * 300}}),
+            ("SET y = :v", {":v": {"S": "y" * 900}}),
+            ("SET z = :v", {":v": {"SS": ["a" * 100, "b" * 100]}}),
+            ("SET y2 = :v", {":v": {"S": "q" * 145}}),
+            ("SET y3 = :v", {":v": {"S": "é" * 3}}),
+            ("SET y4 = :v", {":v": {"S": "é"}}),
+            ("SET y5 = :v", {":v": {"S": "é"}}),
+        ]
+    ):
+        expression, names = update
+        results[f"update {n}"] = outcome(
+            lambda e=expression, v=names: db.update_item(
+                TableName="sizes",
+                Key={"pk": {"S": "u"}},
+                UpdateExpression=e,
+                ExpressionAttributeValues=v,
+            )
+        )
+    results["updated"] = stored("u")
+    db.put_item(TableName="sizes", Item={"pk": {"S": "other"}, "n": {"N": "1"}})
+    results["transaction over the limit"] = outcome(
+        lambda: db.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "sizes",
+                        "Key": {"pk": {"S": "other"}},
+                        "UpdateExpression": "ADD n :one SET s = :s",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":s": {"S": "é"}},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": "sizes",
+                        "Key": {"pk": {"S": "u"}},
+                        "UpdateExpression": "SET big = :v",
+                        "ExpressionAttributeValues": {":v": {"S": "b" * 5000}},
+                    }
+                },
+            ]
+        )
+    )
+    results["after the transaction"] = [stored("other"), stored("u")]
     return results
 
 

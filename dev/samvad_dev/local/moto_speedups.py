@@ -21,6 +21,10 @@ demo (docs/local-runtime.md, "Where the time goes"):
   put back on failure, which is what moto's rollback achieves.
 - **Projections** (``_projections_convert_once``): ``Item.project`` converted the whole item
   to JSON once per projected attribute.
+- **Item sizes** (``_item_sizes_summed_directly``): every attribute written to an item
+  (each action of an update, each attribute of a new item) summed the size of the whole item
+  through ``DynamoType.size`` to check the 400 KB limit; the tallies' rollups hold hundreds
+  of counters. The same sum, with numbers and strings measured inline.
 - **EventBridge targets** (``_event_inputs_parsed_once``): each event delivered to a target
   built eight JSONPath parsers (a PLY grammar each) for the default input template; they are
   parsed once.
@@ -50,6 +54,7 @@ def install() -> None:
         return
     _transactions_copy_their_items()
     _projections_convert_once()
+    _item_sizes_summed_directly()
     _queries_read_one_partition()
     _update_expressions_parsed_once()
     _fast_ast_traversal()
@@ -112,9 +117,7 @@ def _transactions_copy_their_items() -> None:
                 current = self.get_item(name, key)
             except Exception:  # an invalid key: moto's own call reports it
                 current = None
-            saved.append(
-                (name, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None)
-            )
+            saved.append((name, key, _attributes_copy(current) if current else None))
         models.copy = types.SimpleNamespace(deepcopy=no_table_copy)
         try:
             return original(self, transact_items)
@@ -130,6 +133,16 @@ def _transactions_copy_their_items() -> None:
             models.copy = copy
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def _attributes_copy(item: Any) -> dict:
+    """An item's attributes in wire form, safe to keep while the item changes: strings and
+    numbers are immutable and kept as they are, anything else is deep-copied."""
+    scalar = ("S", "N", "BOOL", "NULL")
+    return {
+        name: (dict(value) if next(iter(value)) in scalar else copy.deepcopy(value))
+        for name, value in item.to_json()["Attributes"].items()
+    }
 
 
 def _projections_convert_once() -> None:
@@ -149,6 +162,45 @@ def _projections_convert_once() -> None:
         )
 
     Item.project = project
+
+
+def _item_sizes_summed_directly() -> None:
+    """``LimitedSizeDict.__setitem__`` as moto checks it (every key's UTF-8 length and every
+    value's ``DynamoType.size()`` plus the new pair's, refused over 405,000 bytes), with a
+    number's size (its text's length) and a string's (its UTF-8 length) taken inline, not
+    through ``size()``'s chain of type tests; other values take ``size()``."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    limit = 405000
+
+    def size_of(value: Any) -> int:
+        if type(value) is not DynamoType:
+            return bytesize(str(value))
+        kind, inner = value.type, value.value
+        if kind == "N":
+            return len(str(inner))
+        if kind == "S" and type(inner) is str:
+            return len(inner) if inner.isascii() else len(inner.encode("utf-8"))
+        return value.size()
+
+    def set_within_limit(self, key, value):  # type: ignore[no-untyped-def]
+        current = 0
+        for name, held in dict.items(self):
+            if type(name) is str and name.isascii():
+                current += len(name)
+            else:
+                current += bytesize(str(name))
+            if type(held) is DynamoType and held.type == "N":
+                current += len(str(held.value))
+            else:
+                current += size_of(held)
+        if current + bytesize(key) + size_of(value) > limit:
+            raise ItemSizeTooLarge
+        dict.__setitem__(self, key, value)
+
+    LimitedSizeDict.__setitem__ = set_within_limit  # type: ignore[method-assign,assignment]
 
 
 def _queries_read_one_partition() -> None:
