@@ -188,11 +188,90 @@ def dynamodb(db: Any) -> dict:
         results[f"transaction {event}"] = outcome(
             lambda m=marker: db.transact_write_items(TransactItems=[m, increment])
         )
+    results["sizes"] = item_sizes(db)
     results["scan"] = outcome(lambda: db.scan(TableName="t"))
     results["scan index"] = outcome(lambda: db.scan(TableName="t", IndexName="by-g"))
     results["get"] = outcome(
         lambda: db.get_item(TableName="t", Key={"pk": {"S": "p1"}, "sk": {"S": "s1"}})
     )
+    return results
+
+
+def item_sizes(db: Any) -> dict:
+    """Items at and over the 400 KB limit (ASCII, non-ASCII, numbers, a map), by PutItem,
+    UpdateItem and a transaction that fails on it (its other item rolled back): what is
+    refused and what is stored (each attribute's type and length)."""
+    db.create_table(
+        TableName="sizes",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
+
+    def stored(pk: str) -> Any:
+        item = db.get_item(TableName="sizes", Key={"pk": {"S": pk}}).get("Item", {})
+        return {k: [next(iter(v)), len(json.dumps(v))] for k, v in sorted(item.items())}
+
+    results: dict[str, Any] = {}
+    values = {
+        "ascii": lambda n: {"S": "a" * n},
+        "accented": lambda n: {"S": "é" * (n // 2)},
+        "map": lambda n: {"M": {"inner": {"S": "m" * n}, "k": {"N": "12.5"}}},
+    }
+    for name, value in values.items():
+        for n in (404_900, 404_990, 404_997, 405_010):
+            item = {"pk": {"S": f"{name}{n}"}, "v": value(n)}
+            results[f"put {name} {n}"] = outcome(
+                lambda i=item: db.put_item(TableName="sizes", Item=i)
+            )
+    db.put_item(TableName="sizes", Item={"pk": {"S": "u"}, "v": {"S": "u" * 404_000}})
+    for n, update in enumerate(
+        [
+            ("SET w = :v", {":v": {"N": "123456789012345678901234567890"}}),
+            ("ADD c1 :v, c2 :v, c3 :v", {":v": {"N": "7"}}),
+            ("SET x = :v", {":v": {"S": "é" * 300}}),
+            ("SET y = :v", {":v": {"S": "y" * 900}}),
+            ("SET z = :v", {":v": {"SS": ["a" * 100, "b" * 100]}}),
+            ("SET y2 = :v", {":v": {"S": "q" * 145}}),
+            ("SET y3 = :v", {":v": {"S": "é" * 3}}),
+            ("SET y4 = :v", {":v": {"S": "é"}}),
+            ("SET y5 = :v", {":v": {"S": "é"}}),
+        ]
+    ):
+        expression, names = update
+        results[f"update {n}"] = outcome(
+            lambda e=expression, v=names: db.update_item(
+                TableName="sizes",
+                Key={"pk": {"S": "u"}},
+                UpdateExpression=e,
+                ExpressionAttributeValues=v,
+            )
+        )
+    results["updated"] = stored("u")
+    db.put_item(TableName="sizes", Item={"pk": {"S": "other"}, "n": {"N": "1"}})
+    results["transaction over the limit"] = outcome(
+        lambda: db.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "sizes",
+                        "Key": {"pk": {"S": "other"}},
+                        "UpdateExpression": "ADD n :one SET s = :s",
+                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":s": {"S": "é"}},
+                    }
+                },
+                {
+                    "Update": {
+                        "TableName": "sizes",
+                        "Key": {"pk": {"S": "u"}},
+                        "UpdateExpression": "SET big = :v",
+                        "ExpressionAttributeValues": {":v": {"S": "b" * 5000}},
+                    }
+                },
+            ]
+        )
+    )
+    results["after the transaction"] = [stored("other"), stored("u")]
     return results
 
 
@@ -237,6 +316,7 @@ def events_and_queues(events: Any, sqs: Any) -> dict:
     results["attributes unknown"] = outcome(
         lambda: sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Nope"])
     )
+    results["fifo"] = fifo_queues(sqs)
     bodies = []
     while True:
         batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
@@ -249,6 +329,53 @@ def events_and_queues(events: Any, sqs: Any) -> dict:
             bodies.append(body)
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     results["delivered"] = sorted(bodies, key=json.dumps)
+    return results
+
+
+def fifo_queues(sqs: Any) -> dict:
+    """Sends to FIFO queues with and without content-based deduplication: duplicates
+    dropped, a missing group or deduplication id refused, batches too."""
+    results: dict[str, Any] = {}
+    for dedup in ("true", "false"):
+        url = sqs.create_queue(
+            QueueName=f"f-{dedup}.fifo",
+            Attributes={"FifoQueue": "true", "ContentBasedDeduplication": dedup},
+        )["QueueUrl"]
+        sends = {
+            "no group": {},
+            "group": {"MessageGroupId": "g"},
+            "group again": {"MessageGroupId": "g"},
+            "group and id": {"MessageGroupId": "g", "MessageDeduplicationId": "d"},
+            "same id": {"MessageGroupId": "g", "MessageDeduplicationId": "d"},
+        }
+        for name, extra in sends.items():
+            sent = outcome(
+                lambda e=extra, u=url: sqs.send_message(QueueUrl=u, MessageBody="b", **e)
+            )
+            results[f"{dedup} {name}"] = sent if "error" in sent else sorted(sent)
+        batch = outcome(
+            lambda u=url: sqs.send_message_batch(
+                QueueUrl=u,
+                Entries=[
+                    {"Id": str(n), "MessageBody": f"m{n % 2}", "MessageGroupId": "g"}
+                    for n in range(4)
+                ],
+            )
+        )
+        results[f"{dedup} batch"] = {
+            "ok": sorted(e["Id"] for e in batch.get("Successful", [])),
+            "failed": sorted(json.dumps(e, sort_keys=True) for e in batch.get("Failed", [])),
+            "error": batch.get("error"),
+        }
+        results[f"{dedup} attributes"] = outcome(
+            lambda u=url: sqs.get_queue_attributes(QueueUrl=u, AttributeNames=["All"])
+        )["Attributes"]
+        for volatile in ("CreatedTimestamp", "LastModifiedTimestamp"):
+            results[f"{dedup} attributes"].pop(volatile, None)
+        results[f"{dedup} received"] = sorted(
+            m["Body"]
+            for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        )
     return results
 
 

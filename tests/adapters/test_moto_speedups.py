@@ -65,10 +65,11 @@ def test_every_patched_call_answers_as_unpatched_moto_does():
     """Given a scenario over every call the speed-ups touch (queries of a table and of its
     indexes, paged, filtered, projected, backwards; updates that succeed and that fail
     validation, on existing and new items, the same expression twice with other names;
-    transactions, one refused; scans; items of every attribute type; events to SQS with
-    and without an input transformer; queue attributes by name), When it runs on moto
-    with and without ``install()``, each in a process of its own, Then both print the same
-    responses and errors."""
+    transactions, one refused; scans; items of every attribute type; items at the 400 KB
+    limit, put, updated and in a refused transaction; events to SQS with
+    and without an input transformer; queue attributes by name; sends to FIFO queues), When
+    it runs on moto with and without ``install()``, each in a process of its own, Then both
+    print the same responses and errors."""
     scenario = Path(__file__).with_name("moto_speedups_scenario.py")
 
     def run(*args: str) -> dict:

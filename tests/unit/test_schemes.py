@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from samvad.dispatch.pacing import MemoryRateLimiter
+from samvad.dispatch.pacing import Bucket, MemoryRateLimiter
 from samvad.dispatch.policy import CallingHours, NotifyPolicy, Rate
 from samvad.schemes.model import SCHEMES_CONFIG, SchemeError, parse_schemes
 from samvad.schemes.service import (
@@ -196,6 +196,23 @@ def test_a_broadcast_is_paced_by_the_shared_sms_bucket():
     subscribe(ports, 10)
     assert broadcast("KALIA", ports)["sent"] == 10
     assert dt.timedelta(seconds=8) <= clock.now - NOON <= dt.timedelta(seconds=12)
+
+
+def test_a_bucket_counted_ahead_of_the_clock_is_waited_for_in_one_step():
+    """Given the SMS bucket emptied by a dispatcher whose clock is 6 hours ahead (1 a
+    second, burst 1), When 2 are broadcast, Then the first waits until the bucket's instant
+    and a token (asking the bucket a few times, not once per token's time over 6 hours)."""
+    policy = dataclasses.replace(NotifyPolicy(), rates={"voice": Rate(2.0, 5), "sms": Rate(1.0, 1)})
+    ports, clock = world(policy=policy)
+    ahead = (NOON + dt.timedelta(hours=6)).timestamp()
+    ports.limiter.buckets["sms"] = Bucket(tokens=0.0, at=ahead)
+    asked = []
+    acquire = ports.limiter.acquire
+    ports.limiter.acquire = lambda *args: asked.append(args) or acquire(*args)
+    subscribe(ports, 2)
+    assert broadcast("KALIA", ports)["sent"] == 2
+    assert dt.timedelta(hours=6, seconds=2) <= clock.now - NOON < dt.timedelta(hours=6, seconds=3)
+    assert len(asked) <= 6  # each: a wait (or two, as refills land a hair short), the token
 
 
 def test_a_broadcast_stops_at_closing_time_and_a_rerun_goes_on():

@@ -20,6 +20,7 @@ from typing import Any
 
 from samvad import resources
 from samvad.lake.facts import lake_pattern
+from samvad_dev.local.flows import download
 from samvad_dev.local.names import queue_arn
 from samvad_dev.local.pump import QueueToFunction
 
@@ -97,10 +98,7 @@ class LakeTap:
         return [item["Key"] for page in pages for item in page.get("Contents", [])]
 
     def _download(self, root: Path) -> int:
-        s3 = self.cloud.client("s3")
         keys = self._keys(resources.LAKE_PREFIX)
         for key in keys:
-            target = root / key.removeprefix(resources.LAKE_PREFIX)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            s3.download_file(self.cloud.names.bucket, key, str(target))
+            download(self.cloud, key, root / key.removeprefix(resources.LAKE_PREFIX))
         return len(keys)

@@ -19,6 +19,7 @@ from samvad import resources
 from samvad.adapters.events import EventBridgePublisher
 from samvad_dev.demo import report_events as ev
 from samvad_dev.local.cloud import LocalCloud
+from samvad_dev.local.flows import download
 from samvad_dev.local.reports import pump_reports
 
 
@@ -61,13 +62,9 @@ def run_reports(
 
 def _download(cloud: LocalCloud, keys: dict, out: Path) -> dict:
     """The report's files copied to ``out / key``; the same shape with local paths."""
-    s3 = cloud.client("s3")
 
     def local(key: str) -> str:
-        target = out / key
-        target.parent.mkdir(parents=True, exist_ok=True)
-        s3.download_file(cloud.names.bucket, key, str(target))
-        return str(target)
+        return download(cloud, key, out / key)
 
     return {
         "summary": local(keys["summary"]),

@@ -33,6 +33,7 @@ from samvad_dev.demo.inbound_ivr import run_inbound_ivr
 from samvad_dev.demo.lake import LakeTap
 from samvad_dev.demo.reports import run_reports
 from samvad_dev.demo.synthetic import generate_visits, staff_directory, write_day
+from samvad_dev.local import flows
 from samvad_dev.local.cloud import LocalCloud
 from samvad_dev.local.flows import ingest_files, queued_messages, sample_day, verify_day
 from samvad_dev.local.reports import pump_reports
@@ -194,10 +195,7 @@ def _stderr_to(log: Path | None) -> Iterator[None]:
 
 def _download(cloud: LocalCloud, key: str, out: Path) -> str:
     """The object at ``key`` copied to ``out / key``; its local path."""
-    target = out / key
-    target.parent.mkdir(parents=True, exist_ok=True)
-    cloud.client("s3").download_file(cloud.names.bucket, key, str(target))
-    return str(target)
+    return flows.download(cloud, key, out / key)
 
 
 def _download_intake(cloud: LocalCloud, reports: list[dict], out: Path) -> list[dict]:

@@ -28,7 +28,7 @@ import boto3
 
 from samvad import resources
 from samvad.clock import SIMULATED_NOW_ENV
-from samvad_dev.local import isolation
+from samvad_dev.local import isolation, unsigned
 from samvad_dev.local.names import ACCOUNT, FUNCTIONS, REGION, REPO_ROOT, Names, queue_arn
 from samvad_dev.local.provision import provision
 from samvad_dev.local.pump import QueueToFunction
@@ -114,6 +114,7 @@ class LocalCloud:
             os.environ.pop("AWS_ENDPOINT_URL", None)  # restored by stop()
             self._mock = mock_aws(config={"stepfunctions": {"execute_state_machine": True}})
             self._mock.start()  # from nothing: moto's backends are reset
+            unsigned.activate()  # moto reads no signatures in-process (``local.unsigned``)
             return
         logging.getLogger("werkzeug").setLevel(logging.ERROR)  # one line per request otherwise
         port = _free_port()
@@ -130,6 +131,7 @@ class LocalCloud:
             self._server = None
             isolation.release(self.account)  # only this cloud's state
         if self._mock is not None:
+            unsigned.deactivate()
             self._mock.stop()  # resets moto's backends
             self._mock = None
         for name, value in self._saved_env.items():

@@ -62,6 +62,16 @@ def verify_day(cloud: LocalCloud, run_date: dt.date) -> dict:
     )
 
 
+def download(cloud: LocalCloud, key: str, target: Path) -> str:
+    """The bucket's object at ``key`` written to ``target``; its path. One GetObject:
+    boto3's ``download_file`` heads the object first and starts a transfer manager (a pool
+    of threads) for every file, twice the CPU for the demo's hundreds of report pages."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    body = cloud.client("s3").get_object(Bucket=cloud.names.bucket, Key=key)["Body"]
+    target.write_bytes(body.read())
+    return str(target)
+
+
 def queued_messages(cloud: LocalCloud, queue: str) -> int:
     attributes = cloud.client("sqs").get_queue_attributes(
         QueueUrl=cloud.queue_urls[queue], AttributeNames=["ApproximateNumberOfMessages"]

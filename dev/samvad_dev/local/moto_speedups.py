@@ -21,13 +21,18 @@ demo (docs/local-runtime.md, "Where the time goes"):
   put back on failure, which is what moto's rollback achieves.
 - **Projections** (``_projections_convert_once``): ``Item.project`` converted the whole item
   to JSON once per projected attribute.
+- **Item sizes** (``_item_sizes_summed_directly``): every attribute written to an item
+  (each action of an update, each attribute of a new item) summed the size of the whole item
+  through ``DynamoType.size`` to check the 400 KB limit; the tallies' rollups hold hundreds
+  of counters. The same sum, with numbers and strings measured inline.
 - **EventBridge targets** (``_event_inputs_parsed_once``): each event delivered to a target
   built eight JSONPath parsers (a PLY grammar each) for the default input template; they are
   parsed once.
-- **SQS** (``_sqs_retention_read_directly``, ``_response_methods_listed_once``): each
-  received message computed every queue attribute three times (each a pass over the queue's
-  messages) to read its retention period; each request listed its response class's methods
-  with ``inspect.getmembers``.
+- **SQS** (``_sqs_retention_read_directly``, ``_sqs_sends_read_deduplication_directly``,
+  ``_response_methods_listed_once``): each received message computed every queue attribute
+  three times (each a pass over the queue's messages) to read its retention period, and each
+  sent message (an EventBridge delivery too) to read ``ContentBasedDeduplication``; each
+  request listed its response class's methods with ``inspect.getmembers``.
 """
 
 from __future__ import annotations
@@ -49,6 +54,7 @@ def install() -> None:
         return
     _transactions_copy_their_items()
     _projections_convert_once()
+    _item_sizes_summed_directly()
     _queries_read_one_partition()
     _update_expressions_parsed_once()
     _fast_ast_traversal()
@@ -57,6 +63,7 @@ def install() -> None:
     _attribute_values_serialised_directly()
     _event_inputs_parsed_once()
     _sqs_retention_read_directly()
+    _sqs_sends_read_deduplication_directly()
     _response_methods_listed_once()
     _dynamodb_requests_one_at_a_time()
     _INSTALLED = True
@@ -110,9 +117,7 @@ def _transactions_copy_their_items() -> None:
                 current = self.get_item(name, key)
             except Exception:  # an invalid key: moto's own call reports it
                 current = None
-            saved.append(
-                (name, key, copy.deepcopy(current.to_json()["Attributes"]) if current else None)
-            )
+            saved.append((name, key, _attributes_copy(current) if current else None))
         models.copy = types.SimpleNamespace(deepcopy=no_table_copy)
         try:
             return original(self, transact_items)
@@ -128,6 +133,16 @@ def _transactions_copy_their_items() -> None:
             models.copy = copy
 
     models.DynamoDBBackend.transact_write_items = transact_write_items
+
+
+def _attributes_copy(item: Any) -> dict:
+    """An item's attributes in wire form, safe to keep while the item changes: strings and
+    numbers are immutable and kept as they are, anything else is deep-copied."""
+    scalar = ("S", "N", "BOOL", "NULL")
+    return {
+        name: (dict(value) if next(iter(value)) in scalar else copy.deepcopy(value))
+        for name, value in item.to_json()["Attributes"].items()
+    }
 
 
 def _projections_convert_once() -> None:
@@ -147,6 +162,45 @@ def _projections_convert_once() -> None:
         )
 
     Item.project = project
+
+
+def _item_sizes_summed_directly() -> None:
+    """``LimitedSizeDict.__setitem__`` as moto checks it (every key's UTF-8 length and every
+    value's ``DynamoType.size()`` plus the new pair's, refused over 405,000 bytes), with a
+    number's size (its text's length) and a string's (its UTF-8 length) taken inline, not
+    through ``size()``'s chain of type tests; other values take ``size()``."""
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+    from moto.dynamodb.models.utilities import bytesize
+
+    limit = 405000
+
+    def size_of(value: Any) -> int:
+        if type(value) is not DynamoType:
+            return bytesize(str(value))
+        kind, inner = value.type, value.value
+        if kind == "N":
+            return len(str(inner))
+        if kind == "S" and type(inner) is str:
+            return len(inner) if inner.isascii() else len(inner.encode("utf-8"))
+        return value.size()
+
+    def set_within_limit(self, key, value):  # type: ignore[no-untyped-def]
+        current = 0
+        for name, held in dict.items(self):
+            if type(name) is str and name.isascii():
+                current += len(name)
+            else:
+                current += bytesize(str(name))
+            if type(held) is DynamoType and held.type == "N":
+                current += len(str(held.value))
+            else:
+                current += size_of(held)
+        if current + bytesize(key) + size_of(value) > limit:
+            raise ItemSizeTooLarge
+        dict.__setitem__(self, key, value)
+
+    LimitedSizeDict.__setitem__ = set_within_limit  # type: ignore[method-assign,assignment]
 
 
 def _queries_read_one_partition() -> None:
@@ -426,6 +480,43 @@ def _sqs_retention_read_directly() -> None:
         is_message_valid_based_on_retention_period
     )
     SQSBackend.get_queue_attributes = get_queue_attributes
+
+
+def _sqs_sends_read_deduplication_directly() -> None:
+    """While a message is sent, ``Queue.attributes`` (read there only for
+    ``ContentBasedDeduplication``, by the send, its checks and the FIFO queue's add) holds
+    that one attribute, as moto computes it: only a FIFO queue has it, a bool written
+    ``true``/``false``. Elsewhere, every attribute as before."""
+    from moto.sqs.models import Queue, SQSBackend
+
+    every = Queue.attributes.fget
+    sending = threading.local()
+
+    def attributes(self):  # type: ignore[no-untyped-def]
+        if not getattr(sending, "active", False):
+            return every(self)
+        if not self.fifo_queue:
+            return {}
+        value = self.content_based_deduplication
+        return {
+            "ContentBasedDeduplication": str(value).lower() if isinstance(value, bool) else value
+        }
+
+    def scoped(send):  # type: ignore[no-untyped-def]
+        @functools.wraps(send)
+        def send_scoped(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+            outer = getattr(sending, "active", False)
+            sending.active = True
+            try:
+                return send(self, *args, **kwargs)
+            finally:
+                sending.active = outer
+
+        return send_scoped
+
+    Queue.attributes = property(attributes)  # type: ignore[method-assign,assignment]
+    SQSBackend.send_message = scoped(SQSBackend.send_message)  # type: ignore[method-assign]
+    SQSBackend.send_message_batch = scoped(SQSBackend.send_message_batch)  # type: ignore[method-assign]
 
 
 def _response_methods_listed_once() -> None:

@@ -35,11 +35,16 @@ def refilled(bucket: Bucket | None, rate: Rate, now: float) -> Bucket:
 
 
 def take(bucket: Bucket | None, rate: Rate, now: float) -> tuple[Bucket | None, float]:
-    """Take one token: ``(the bucket to store, 0.0)``, or ``(None, seconds to wait)``."""
+    """Take one token: ``(the bucket to store, 0.0)``, or ``(None, seconds to wait)``.
+
+    A bucket counted at a later instant than ``now`` (a dispatcher whose clock is ahead)
+    refills from that instant only: the wait runs to it, then to the next token — not one
+    token's time, again and again, until ``now`` catches up."""
     current = refilled(bucket, rate, now)
     if current.tokens >= 1.0 - EPSILON:  # floating-point refills land a hair under 1
         return Bucket(max(0.0, current.tokens - 1.0), current.at, current.version + 1), 0.0
-    return None, max(MIN_WAIT, (1.0 - current.tokens) / rate.per_second)
+    ahead = current.at - now
+    return None, max(MIN_WAIT, ahead + (1.0 - current.tokens) / rate.per_second)
 
 
 class MemoryRateLimiter:
