@@ -76,3 +76,20 @@ def test_executions_answer_as_on_unpatched_moto():
     assert patched["b"]["output"]["error"]["Error"] == "DynamoDB.ResourceNotFoundException"
     assert [item["pk"]["S"] for item in patched["items"]] == ["a", "c"]
     assert patched == unpatched
+
+
+def test_a_json_path_is_parsed_once_and_reads_every_input():
+    """Given the speed-ups, When one JSONPath is read from two inputs and written into a
+    third, Then it was parsed once (the same expression both times) and each read and write
+    sees its own input."""
+    from moto.stepfunctions.parser.asl.component.common.path import result_path
+    from moto.stepfunctions.parser.asl.utils import json_path
+
+    engine_speedups.install()
+
+    assert json_path.parse("$.step.level") is json_path.parse("$.step.level")
+    assert json_path.extract_json("$.step.level", {"step": {"level": 2}}) == 2
+    assert json_path.extract_json("$.step.level", {"step": {"level": 3}}) == 3
+    written = result_path.parse("$.step").update_or_create({"a": 1}, {"level": 4})
+    assert written == {"a": 1, "step": {"level": 4}}
+    assert result_path.parse("$.step") is result_path.parse("$.step")
