@@ -475,3 +475,20 @@ def test_the_execution_history_holds_no_atr_text_names_or_numbers(cloud, ports):
     assert [p for p in private if p in trail] == []
     assert HOLDERS[2] in trail and "TaskSucceeded" in trail  # ids, and the callbacks, are there
     assert _case(ports, case_id)["signals"]["atr"]["text"] == text
+
+
+def test_the_runtime_polls_a_queue_only_while_it_holds_a_visible_message(cloud):
+    """Given a queue of the stage's cloud, When a message is sent to it, received (so in
+    flight, invisible) and deleted, Then ``held`` (read in moto's state: the runtime polls a
+    queue only when it is true) is true only while the message can be received."""
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(QueueName="samvad-esc-held-probe")["QueueUrl"]
+    runtime = cloud.escalation
+
+    assert not runtime.held("samvad-esc-held-probe")
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    assert runtime.held("samvad-esc-held-probe")
+    (message,) = sqs.receive_message(QueueUrl=url, VisibilityTimeout=300)["Messages"]
+    assert not runtime.held("samvad-esc-held-probe")
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert not runtime.held("samvad-esc-held-probe")
