@@ -492,3 +492,18 @@ def test_the_runtime_polls_a_queue_only_while_it_holds_a_visible_message(cloud):
     assert not runtime.held("samvad-esc-held-probe")
     sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
     assert not runtime.held("samvad-esc-held-probe")
+
+
+def test_the_runtime_discards_what_a_queue_holds(cloud, monkeypatch):
+    """Given 23 messages on a queue of the stage's cloud, When the runtime discards the
+    queue (as the demo empties the observer queue after each step), Then it reports 23 and
+    the queue holds none."""
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(QueueName="samvad-esc-discard-probe")["QueueUrl"]
+    monkeypatch.setitem(cloud.queue_urls, "samvad-esc-discard-probe", url)
+    for n in range(23):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": n}))
+
+    assert cloud.escalation.discard("samvad-esc-discard-probe") == 23
+    assert not cloud.escalation.held("samvad-esc-discard-probe")
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)

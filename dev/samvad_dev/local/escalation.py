@@ -103,6 +103,23 @@ class EscalationRuntime:
                 return counts
             counts.update(moved)
 
+    def discard(self, queue: str) -> int:
+        """Receive and delete every message ``queue`` (this cloud's, by name) holds, unread;
+        how many."""
+        sqs, url, count = self.cloud.client("sqs"), self.cloud.queue_urls[queue], 0
+        while self.held(queue):
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return count
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(batch)
+                ],
+            )
+            count += len(batch)
+        return count
+
     def held(self, queue: str) -> bool:
         """Whether ``queue`` (this cloud's, by name) may have a message to receive, read in
         moto's state (the cloud's own, in this process) instead of asked with a
