@@ -477,10 +477,10 @@ def test_the_execution_history_holds_no_atr_text_names_or_numbers(cloud, ports):
     assert _case(ports, case_id)["signals"]["atr"]["text"] == text
 
 
-def test_the_runtime_polls_a_queue_only_while_it_holds_a_visible_message(cloud):
+def test_the_runtime_sees_whether_a_queue_holds_a_message_to_receive(cloud):
     """Given a queue of the stage's cloud, When a message is sent to it, received (so in
-    flight, invisible) and deleted, Then ``held`` (read in moto's state: the runtime polls a
-    queue only when it is true) is true only while the message can be received."""
+    flight, invisible) and deleted, Then ``held`` (read in moto's state, without a call) is
+    true only while the message can be received."""
     sqs = cloud.client("sqs")
     url = sqs.create_queue(QueueName="samvad-esc-held-probe")["QueueUrl"]
     runtime = cloud.escalation
