@@ -475,3 +475,35 @@ def test_the_execution_history_holds_no_atr_text_names_or_numbers(cloud, ports):
     assert [p for p in private if p in trail] == []
     assert HOLDERS[2] in trail and "TaskSucceeded" in trail  # ids, and the callbacks, are there
     assert _case(ports, case_id)["signals"]["atr"]["text"] == text
+
+
+def test_the_runtime_sees_whether_a_queue_holds_a_message_to_receive(cloud):
+    """Given a queue of the stage's cloud, When a message is sent to it, received (so in
+    flight, invisible) and deleted, Then ``held`` (read in moto's state, without a call) is
+    true only while the message can be received."""
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(QueueName="samvad-esc-held-probe")["QueueUrl"]
+    runtime = cloud.escalation
+
+    assert not runtime.held("samvad-esc-held-probe")
+    sqs.send_message(QueueUrl=url, MessageBody="{}")
+    assert runtime.held("samvad-esc-held-probe")
+    (message,) = sqs.receive_message(QueueUrl=url, VisibilityTimeout=300)["Messages"]
+    assert not runtime.held("samvad-esc-held-probe")
+    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert not runtime.held("samvad-esc-held-probe")
+
+
+def test_the_runtime_discards_what_a_queue_holds(cloud, monkeypatch):
+    """Given 23 messages on a queue of the stage's cloud, When the runtime discards the
+    queue (as the demo empties the observer queue after each step), Then it reports 23 and
+    the queue holds none."""
+    sqs = cloud.client("sqs")
+    url = sqs.create_queue(QueueName="samvad-esc-discard-probe")["QueueUrl"]
+    monkeypatch.setitem(cloud.queue_urls, "samvad-esc-discard-probe", url)
+    for n in range(23):
+        sqs.send_message(QueueUrl=url, MessageBody=json.dumps({"n": n}))
+
+    assert cloud.escalation.discard("samvad-esc-discard-probe") == 23
+    assert not cloud.escalation.held("samvad-esc-discard-probe")
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)

@@ -96,9 +96,10 @@ class LocalCloud:
 
     def start(self) -> None:
         """Start moto's server (and make its transactions cost what DynamoDB's do)."""
-        from samvad_dev.local import moto_speedups
+        from samvad_dev.local import engine_speedups, moto_speedups
 
         moto_speedups.install()
+        engine_speedups.install()  # the Step Functions engine's (docs/local-runtime.md)
         isolation.install()  # the engine's clients, in-process too (``_engine_client``)
         credentials = {
             "AWS_ACCESS_KEY_ID": "local",

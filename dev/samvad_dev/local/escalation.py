@@ -100,6 +100,34 @@ class EscalationRuntime:
                 return counts
             counts.update(moved)
 
+    def discard(self, queue: str) -> int:
+        """Receive and delete every message ``queue`` (this cloud's, by name) holds, unread;
+        how many."""
+        sqs, url, count = self.cloud.client("sqs"), self.cloud.queue_urls[queue], 0
+        while self.held(queue):
+            batch = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+            if not batch:
+                return count
+            sqs.delete_message_batch(
+                QueueUrl=url,
+                Entries=[
+                    {"Id": str(n), "ReceiptHandle": m["ReceiptHandle"]} for n, m in enumerate(batch)
+                ],
+            )
+            count += len(batch)
+        return count
+
+    def held(self, queue: str) -> bool:
+        """Whether ``queue`` (this cloud's, by name) holds a message to receive now, read in
+        moto's state (the cloud's own, in this process) without a ``ReceiveMessage``. Not
+        used to skip the stage's own polls: a record handed back for redelivery at once
+        (``--faults``) becomes visible a moment later, and a pump that skipped its queue then
+        left it for a later step (the faulty demo's figures changed)."""
+        from moto.sqs.models import sqs_backends
+
+        held = sqs_backends[self.cloud.account][REGION].queues.get(queue)
+        return held is None or bool(held.messages)  # visible and not delayed, as received
+
     # -- the wall clock (tests, with compressed SLAs) ---------------------------------------
 
     def run_until(self, done: Callable[[], bool], timeout: float = 60, poll: float = 0.2) -> bool:
