@@ -224,7 +224,8 @@ def _later_day(
     tally: Callable[[], None],
 ):
     """Another day of uploads (``--days``): ingest it now, sample and contact it in turn."""
-    synthetic = generate_visits(visits, seed=seed + day.toordinal(), day=day)
+    # the same offices and officials every day (the seed's); the visits differ by day
+    synthetic = generate_visits(visits, seed=seed, day=day)
     files = write_day(synthetic, out / "uploads" / day.isoformat())
 
     def contact() -> tuple[dict, list[dict]]:
