@@ -117,3 +117,27 @@ def test_a_workspace_request_is_recorded_once_with_its_receipt_and_audit_entry(s
     ]  # fmt: skip
     audited = DynamoAuditLog(table).recent(dt.date(2026, 11, 30), 1, 10)
     assert sorted(e["target"] for e in audited) == ["r1", "r2"]
+
+
+def test_two_erasures_of_one_citizen_within_a_second_keep_both_receipts(stack):
+    """Given a citizen erased twice within the same second (the receipt's time is to the
+    second), When both receipts are recorded, by the CLI's path and by two workspace
+    requests, Then the Audit table keeps every one: none overwrites another."""
+    from samvad.adapters.erasure import AuditReceipts, DynamoErasureRequests
+
+    table = stack.table(resources.AUDIT)
+    at = "2026-11-30T04:00:00+00:00"
+    receipts = AuditReceipts(table)
+    for found in (True, False):
+        receipts.record({"phone_hash": "h2", "at": at, "by": "cli", "counts": {}, "found": found})
+    requests = DynamoErasureRequests(table)
+    for request_id in ("r7", "r8"):
+        erased = {"phone_hash": "h3", "at": at, "by": "go", "counts": {}, "found": False}
+        receipt = {"request_id": request_id, "phone_hash": "h3", "at": at, "by": "go",
+                   "reason": "asked", "counts": {}, "found": False}  # fmt: skip
+        entry = {"at": at, "who": "go", "role": "grievance_officer", "what": "erasure",
+                 "target": request_id, "from": "10.0.0.1", "found": False}  # fmt: skip
+        requests.record(erased, receipt, entry)
+    items = boto3.client("dynamodb").scan(TableName=table)["Items"]
+    kept = sorted(i["pk"]["S"] for i in items if i["pk"]["S"] in ("erasure#h2", "erasure#h3"))
+    assert kept == ["erasure#h2", "erasure#h2", "erasure#h3", "erasure#h3"]

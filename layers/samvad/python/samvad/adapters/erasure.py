@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+import uuid
 from typing import Any
 
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -169,7 +170,8 @@ class BucketObjects:
 
 
 class AuditReceipts:
-    """Erasure receipts in the Audit table: ``erasure#<phone hash>`` / ``<when>``."""
+    """Erasure receipts in the Audit table: ``erasure#<phone hash>`` / ``<when>#<unique>``
+    (the time is to the second: two erasures of one citizen within a second keep both)."""
 
     def __init__(self, table: str, client: Any = None) -> None:
         self._table = table
@@ -178,7 +180,7 @@ class AuditReceipts:
     def record(self, receipt: dict) -> None:
         item = {
             "pk": f"erasure#{receipt['phone_hash']}",
-            "sk": receipt["at"],
+            "sk": f"{receipt['at']}#{uuid.uuid4().hex[:12]}",
             "kind": "erasure",
             **receipt,
         }
@@ -217,7 +219,8 @@ class DynamoErasureRequests:
                 "attribute_not_exists(pk)",
             ),
             (
-                {"pk": {"S": f"erasure#{erased['phone_hash']}"}, "sk": {"S": erased["at"]},
+                {"pk": {"S": f"erasure#{erased['phone_hash']}"},
+                 "sk": {"S": f"{erased['at']}#{receipt['request_id'][:12]}"},
                  "kind": {"S": "erasure"}, **{k: _TO.serialize(v) for k, v in erased.items()}},
                 None,
             ),
