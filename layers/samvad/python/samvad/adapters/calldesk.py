@@ -11,11 +11,9 @@ import json
 import uuid
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.items import to_item
+from samvad.adapters.queues import one_time_schedule
 
 BRIDGE_ATTRIBUTE = "samvad_bridge_to"
 """The contact attribute the bridge flow transfers to (the citizen's number; Connect keeps
@@ -82,28 +80,17 @@ class SchedulerRequeue:
         self._client = make_client("scheduler", client)
 
     def later(self, entry: dict, at: dt.datetime, name: str) -> None:
-        when = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
         item = {k: v for k, v in entry.items() if k != "expires_at"}
         item["expires_at"] = int(at.timestamp()) + self._ttl
         request = {"TableName": self._table, "Item": to_item(item)}
-        try:
-            self._client.create_schedule(
-                Name="c-" + hashlib.sha256(name.encode()).hexdigest()[:48],
-                GroupName=resources.DISPATCH_SCHEDULE_GROUP,
-                ScheduleExpression=f"at({when})",
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                Target={
-                    "Arn": PUT_ITEM_TARGET,
-                    "RoleArn": self._role,
-                    "Input": json.dumps(request, sort_keys=True),
-                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConflictException":
-                raise
+        target = {
+            "Arn": PUT_ITEM_TARGET,
+            "RoleArn": self._role,
+            "Input": json.dumps(request, sort_keys=True),
+        }
+        one_time_schedule(
+            self._client, "c-" + hashlib.sha256(name.encode()).hexdigest()[:48], at, target
+        )
 
 
 class SchedulerDispatchHandOff:
@@ -125,23 +112,12 @@ class SchedulerDispatchHandOff:
         self._client = make_client("scheduler", client)
 
     def later(self, message: dict, at: dt.datetime, name: str) -> None:
-        when = at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
-        try:
-            self._client.create_schedule(
-                Name="s-" + hashlib.sha256(name.encode()).hexdigest()[:48],
-                GroupName=resources.DISPATCH_SCHEDULE_GROUP,
-                ScheduleExpression=f"at({when})",
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                Target={
-                    "Arn": self._queue,
-                    "RoleArn": self._role,
-                    "Input": json.dumps(message, sort_keys=True),
-                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
-                    **self._dead_letters,
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConflictException":
-                raise
+        target = {
+            "Arn": self._queue,
+            "RoleArn": self._role,
+            "Input": json.dumps(message, sort_keys=True),
+            **self._dead_letters,
+        }
+        one_time_schedule(
+            self._client, "s-" + hashlib.sha256(name.encode()).hexdigest()[:48], at, target
+        )

@@ -87,22 +87,27 @@ class Deferrer:
             return
         at = until.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S")
         name = "d-" + hashlib.sha256(f"{body}|{at}".encode()).hexdigest()[:48]
-        try:
-            self._scheduler.create_schedule(
-                Name=name,
-                GroupName=resources.DISPATCH_SCHEDULE_GROUP,
-                ScheduleExpression=f"at({at})",
-                ScheduleExpressionTimezone="UTC",
-                FlexibleTimeWindow={"Mode": "OFF"},
-                ActionAfterCompletion="DELETE",
-                Target={
-                    "Arn": self._arn,
-                    "RoleArn": self._role,
-                    "Input": body,
-                    "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
-                    **self._dead_letters,
-                },
-            )
-        except ClientError as error:
-            if error.response["Error"]["Code"] != "ConflictException":
-                raise  # ConflictException: this very deferral exists already (a replay)
+        target = {"Arn": self._arn, "RoleArn": self._role, "Input": body, **self._dead_letters}
+        one_time_schedule(self._scheduler, name, until, target)
+
+
+def one_time_schedule(scheduler: Any, name: str, at: dt.datetime, target: dict) -> None:
+    """A schedule in the dispatch group that calls ``target`` once at ``at`` and deletes
+    itself (retried for a day); a ``ConflictException`` is the same schedule made already (a
+    replay), and is not an error."""
+    try:
+        scheduler.create_schedule(
+            Name=name,
+            GroupName=resources.DISPATCH_SCHEDULE_GROUP,
+            ScheduleExpression=f"at({at.astimezone(dt.UTC).strftime('%Y-%m-%dT%H:%M:%S')})",
+            ScheduleExpressionTimezone="UTC",
+            FlexibleTimeWindow={"Mode": "OFF"},
+            ActionAfterCompletion="DELETE",
+            Target={
+                **target,
+                "RetryPolicy": {"MaximumEventAgeInSeconds": 86400, "MaximumRetryAttempts": 10},
+            },
+        )
+    except ClientError as error:
+        if error.response["Error"]["Code"] != "ConflictException":
+            raise
