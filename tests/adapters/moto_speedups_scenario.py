@@ -188,6 +188,17 @@ def dynamodb(db: Any) -> dict:
         results[f"transaction {event}"] = outcome(
             lambda m=marker: db.transact_write_items(TransactItems=[m, increment])
         )
+    for returned in ("NONE", "ALL_OLD", "UPDATED_OLD", "UPDATED_NEW", "ALL_NEW"):
+        results[f"update returning {returned}"] = outcome(
+            lambda r=returned: db.update_item(
+                TableName="t",
+                Key={"pk": {"S": "p2"}, "sk": {"S": "s1"}},
+                UpdateExpression="SET #s = :s, #m.x = :x ADD #c :one REMOVE flag",
+                ExpressionAttributeNames={"#s": "status", "#c": "count", "#m": "map"},
+                ExpressionAttributeValues={":s": {"S": r}, ":x": {"S": r}, ":one": {"N": "1"}},
+                ReturnValues=r,
+            )
+        )
     results["sizes"] = item_sizes(db)
     results["scan"] = outcome(lambda: db.scan(TableName="t"))
     results["scan index"] = outcome(lambda: db.scan(TableName="t", IndexName="by-g"))
@@ -195,6 +206,40 @@ def dynamodb(db: Any) -> dict:
         lambda: db.get_item(TableName="t", Key={"pk": {"S": "p1"}, "sk": {"S": "s1"}})
     )
     return results
+
+
+def streamed(db: Any) -> dict:
+    """An update of a table with a stream: its record holds the old and the new image."""
+    db.create_table(
+        TableName="streamed",
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+    )
+    db.put_item(TableName="streamed", Item={"pk": {"S": "a"}, "n": {"N": "1"}})
+    for value in ("2", "3"):
+        db.update_item(
+            TableName="streamed",
+            Key={"pk": {"S": "a"}},
+            UpdateExpression="SET n = :n, l = list_append(if_not_exists(l, :e), :v)",
+            ExpressionAttributeValues={
+                ":n": {"N": value},
+                ":e": {"L": []},
+                ":v": {"L": [{"N": value}]},
+            },
+        )
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.dynamodb.models import dynamodb_backends
+
+    shard = dynamodb_backends[DEFAULT_ACCOUNT_ID][REGION].tables["streamed"].stream_shard
+    records = [record.to_json() for record in shard.items]
+    return {
+        "records": [
+            (r["eventName"], r["dynamodb"].get("OldImage"), r["dynamodb"].get("NewImage"))
+            for r in records
+        ]
+    }
 
 
 def item_sizes(db: Any) -> dict:
@@ -379,10 +424,39 @@ def fifo_queues(sqs: Any) -> dict:
     return results
 
 
+def objects_and_topics(s3: Any, sns: Any) -> dict:
+    """S3 (whose URL table the speed-ups keep) and SNS (XML responses with a request id)."""
+    s3.create_bucket(
+        Bucket="speedups-bucket", CreateBucketConfiguration={"LocationConstraint": REGION}
+    )
+    results: dict[str, Any] = {}
+    for key in ("a.json", "dir/b.html", "dir/sub/c d.csv"):
+        put = outcome(
+            lambda k=key: s3.put_object(Bucket="speedups-bucket", Key=k, Body=k.encode() * 3)
+        )
+        results[f"put {key}"] = put.get("ETag", put)
+        got = s3.get_object(Bucket="speedups-bucket", Key=key)
+        results[f"get {key}"] = [got["Body"].read().decode(), got["ContentLength"], got["ETag"]]
+    listed = s3.list_objects_v2(Bucket="speedups-bucket", Prefix="dir/")
+    results["list"] = [(o["Key"], o["Size"]) for o in listed["Contents"]]
+    results["missing"] = outcome(lambda: s3.get_object(Bucket="speedups-bucket", Key="nothing"))
+    results["no bucket"] = outcome(lambda: s3.list_objects_v2(Bucket="none"))
+    arn = sns.create_topic(Name="t")["TopicArn"]
+    results["publish"] = sorted(outcome(lambda: sns.publish(TopicArn=arn, Message="m")))
+    results["publish nowhere"] = outcome(
+        lambda: sns.publish(TopicArn=arn.replace(":t", ":none"), Message="m")
+    )
+    return results
+
+
 def run() -> dict:
     with mock_aws():
         return {
+            "s3 and sns": objects_and_topics(
+                boto3.client("s3", region_name=REGION), boto3.client("sns", region_name=REGION)
+            ),
             "dynamodb": dynamodb(boto3.client("dynamodb", region_name=REGION)),
+            "stream": streamed(boto3.client("dynamodb", region_name=REGION)),
             "events": events_and_queues(
                 boto3.client("events", region_name=REGION),
                 boto3.client("sqs", region_name=REGION),
