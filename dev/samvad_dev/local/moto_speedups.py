@@ -71,6 +71,7 @@ def install() -> None:
     _s3_url_table_built_once()
     _updates_copy_only_what_they_use()
     _request_ids_set_in_xml_only()
+    _json_errors_without_xml()
     _dynamodb_requests_one_at_a_time()
     _INSTALLED = True
 
@@ -261,33 +262,45 @@ def _update_expressions_parsed_once() -> None:
 
 def _fast_ast_traversal() -> None:
     """``DepthFirstTraverser.traverse`` as moto walks (children first, left to right, with
-    ``pre_processing_of_child``; a processed node replaces itself in its parent), the node
-    classes matched against the processing map once per walk rather than at every node."""
+    ``pre_processing_of_child``; a processed node replaces itself in its parent), with what
+    each node's class decides looked up once per class: whether it is a ``Node`` (an ABC,
+    whose ``isinstance`` is slow) and its processor; the base class's no-op
+    ``pre_processing_of_child`` is not called."""
     from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node
+
+    is_node: dict[type, bool] = {}
+    no_op = DepthFirstTraverser.pre_processing_of_child
 
     def traverse(self, node):
         mapping = list(self._processing_map().items())
         chosen: dict[type, Any] = {}
-        pre = self.pre_processing_of_child
-
-        def processor(kind: type) -> Any:
-            if kind not in chosen:
-                chosen[kind] = next((f for cls, f in mapping if issubclass(kind, cls)), None)
-            return chosen[kind]
+        pre = None if type(self).pre_processing_of_child is no_op else self.pre_processing_of_child
 
         def visit(node, child_id=-1):
-            if isinstance(node, Node):
-                parent = node.parent
-                if node.children is not None:
-                    for i, child in enumerate(node.children):
+            kind = type(node)
+            node_kind = is_node.get(kind)
+            if node_kind is None:
+                node_kind = is_node[kind] = issubclass(kind, Node)
+            if not node_kind:
+                return node
+            parent = node.parent
+            children = node.children
+            if children is not None:
+                for i, child in enumerate(children):
+                    if pre is not None:
                         pre(node, i)
-                        visit(child, i)
-                process = processor(type(node))
-                if process is not None:
-                    node = process(node)
-                    node.parent = parent
-                    if parent:
-                        parent.children[child_id] = node
+                    visit(child, i)
+            if kind in chosen:
+                process = chosen[kind]
+            else:
+                process = chosen[kind] = next(
+                    (f for cls, f in mapping if issubclass(kind, cls)), None
+                )
+            if process is not None:
+                node = process(node)
+                node.parent = parent
+                if parent:
+                    parent.children[child_id] = node
             return node
 
         return visit(node)
@@ -616,3 +629,20 @@ class _CopyHook:
     def deepcopy(self, value: Any, memo: Any = None) -> Any:
         instead = getattr(_skipped_copies, self._module, None)
         return copy.deepcopy(value, memo) if instead is None else instead(value)
+
+
+def _json_errors_without_xml() -> None:
+    """``JsonRESTError`` (every DynamoDB error, also the ``ProvidedKeyDoesNotExist`` that an
+    ``ADD`` to a new attribute raises and catches) first let ``_RESTError`` render an XML
+    body with ``xmltodict``, then replaced it with its JSON body. The same attributes, the
+    XML left out."""
+    from moto.core.exceptions import JsonRESTError, _RESTError
+
+    def __init__(self: Any, error_type: str, message: str, _: str = "", **kwargs: Any) -> None:
+        super(_RESTError, self).__init__()  # werkzeug's HTTPException, as _RESTError does
+        self.error_type = error_type
+        self.message = message
+        self.description = json.dumps({"__type": self.error_type, "message": self.message})
+        self.content_type = "application/json"
+
+    JsonRESTError.__init__ = __init__  # type: ignore[method-assign]
