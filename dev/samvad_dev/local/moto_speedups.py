@@ -72,6 +72,7 @@ def install() -> None:
     _updates_copy_only_what_they_use()
     _request_ids_set_in_xml_only()
     _json_errors_without_xml()
+    _strings_compared_directly()
     _dynamodb_requests_one_at_a_time()
     _INSTALLED = True
 
@@ -553,17 +554,21 @@ def _s3_url_table_built_once() -> None:
 def _request_ids_set_in_xml_only() -> None:
     """Every response body was searched with a look-behind regular expression for an XML
     ``<RequestId>`` to replace; a body without that tag (every JSON response: DynamoDB's
-    items, whole configuration documents) is left as it is without the search."""
+    items, whole configuration documents) is left as it is without the search. Its request
+    id (52 letters and digits, drawn one ``choice`` at a time) is drawn in one ``choices``."""
+    import string
+
     from moto.core.responses import BaseResponse
-    from moto.utilities.aws_headers import gen_amzn_requestid_long
+    from moto.moto_api._internal import mock_random
 
     enrich = BaseResponse._enrich_response
+    pool = string.ascii_letters + string.digits
 
     def enrich_response(headers: dict, body: Any) -> tuple[dict, Any]:
         if isinstance(body, str) and "<RequestId>" not in body:
             if "status" in headers:
                 headers["status"] = str(headers["status"])
-            gen_amzn_requestid_long(headers)
+            headers["x-amzn-requestid"] = "".join(mock_random.choices(pool, k=52))
             return headers, body
         return enrich(headers, body)
 
@@ -646,3 +651,25 @@ def _json_errors_without_xml() -> None:
         self.content_type = "application/json"
 
     JsonRESTError.__init__ = __init__  # type: ignore[method-assign]
+
+
+def _strings_compared_directly() -> None:
+    """``DynamoType`` compares values through ``cast_value`` (a property that tests the type
+    five times); two strings (keys, the partitions a query keeps, the sort of its results)
+    compare as their values, which is what ``cast_value`` returns for them."""
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def fast(name: str) -> None:
+        slow = getattr(DynamoType, name)
+        compare = getattr(str, name)
+
+        @functools.wraps(slow)
+        def method(self: Any, other: Any) -> Any:
+            if self.type == "S" and getattr(other, "type", None) == "S":
+                return compare(self.value, other.value)
+            return slow(self, other)
+
+        setattr(DynamoType, name, method)
+
+    for name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
+        fast(name)
