@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import json
 import time
 from collections import Counter
@@ -75,6 +76,7 @@ def run_demo(
 
     reports = []
     with (
+        _young_collections_only(),
         _stderr_to(log),
         LocalCloud(stage="demo", seed=seed, in_process=True) as cloud,
         injected(cloud, faults, seed) as fault_log,
@@ -180,6 +182,21 @@ def run_demo(
         raise RuntimeError(f"{stored} visits stored but {totals['accepted']} accepted")
     (out / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False))
     return summary
+
+
+@contextlib.contextmanager
+def _young_collections_only() -> Iterator[None]:
+    """No full garbage collections while the demo runs. The emulator's state is millions of
+    long-lived objects (items, queues, executions) that each full collection walked again:
+    5.7 of a 600-visit run's 125 s, growing with each one. The cycles the run discards (moto's
+    expression trees, one per update) die young and are still collected with the young
+    generations; the peak memory stayed the same (721 MB against 741 MB)."""
+    thresholds = gc.get_threshold()
+    gc.set_threshold(thresholds[0], thresholds[1], 1_000_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
 
 
 @contextlib.contextmanager

@@ -73,6 +73,7 @@ def install() -> None:
     _request_ids_set_in_xml_only()
     _json_errors_without_xml()
     _strings_compared_directly()
+    _requests_routed_once()
     _dynamodb_requests_one_at_a_time()
     _INSTALLED = True
 
@@ -673,3 +674,91 @@ def _strings_compared_directly() -> None:
 
     for name in ("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"):
         fast(name)
+
+
+def _requests_routed_once() -> None:
+    """``BotocoreStubber.process_request`` as moto runs it, with what depends only on the URL
+    (and the two settings that change moto's URL tables) kept per URL: the services whose
+    pattern matches it, in moto's order, and each one's handler for it. moto matched the URL
+    against up to 183 service patterns and rebuilt and recompiled the service's URL table on
+    every request. The passthrough and whitelist settings are read on every request, as
+    before."""
+    import re
+
+    import moto.backend_index as backend_index
+    import moto.backends as backends
+    from moto import settings
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.base_backend import BackendDict
+    from moto.core.botocore_stubber import BotocoreStubber
+    from moto.core.config import passthrough_service, passthrough_url, service_whitelisted
+    from moto.core.exceptions import HTTPException, ServiceNotWhitelisted
+    from moto.core.request import normalize_request
+    from moto.core.utils import get_equivalent_url_in_aws_domain
+    from moto.moto_api import recorder
+
+    services: dict[tuple, list[str]] = {}
+    handlers: dict[tuple, Any] = {}
+
+    def tables() -> tuple:
+        return settings.enable_iso_regions(), tuple(settings.get_s3_custom_endpoints())
+
+    def handler_for(service: str, clean_url: str, key: tuple) -> Any:
+        if (service, key) not in handlers:
+            backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+            if isinstance(backend_dict, BackendDict):
+                if "us-east-1" in backend_dict[DEFAULT_ACCOUNT_ID]:
+                    backend = backend_dict[DEFAULT_ACCOUNT_ID]["us-east-1"]
+                else:
+                    backend = backend_dict[DEFAULT_ACCOUNT_ID]["aws"]
+            else:
+                backend = backend_dict["global"]
+            handlers[(service, key)] = next(
+                (
+                    method
+                    for url, method in backend.urls.items()
+                    if re.compile(url).match(clean_url)
+                ),
+                None,
+            )
+        return handlers[(service, key)]
+
+    def process_request(self: Any, request: Any) -> Any:
+        parsed_url, _ = get_equivalent_url_in_aws_domain(request.url)
+        clean_url = f"{parsed_url.scheme}://{parsed_url.netloc}{parsed_url.path}"
+        if passthrough_url(clean_url):
+            return None
+        key = (clean_url, *tables())
+        if key not in services:
+            if len(services) > 20_000:
+                services.clear()
+                handlers.clear()
+            services[key] = [
+                service
+                for service, pattern in backend_index.backend_url_patterns
+                if pattern.match(clean_url)
+            ]
+        for service in services[key]:
+            if passthrough_service(service):
+                return None
+            if not service_whitelisted(service):
+                raise ServiceNotWhitelisted(service)
+            method_to_execute = handler_for(service, clean_url, key)
+            if method_to_execute is None:
+                continue
+            normalized_request = normalize_request(request)
+            try:
+                recorder._record_request(normalized_request)
+                status, headers, body = method_to_execute(
+                    normalized_request, normalized_request.raw_url, normalized_request.headers
+                )
+            except HTTPException as e:
+                status = e.code
+                headers = e.get_headers()
+                body = e.get_body()
+            return status, headers, body
+        if re.compile(r"https?://.+\.amazonaws.com/.*").match(clean_url):
+            return 404, {}, "Not yet implemented"
+        return None
+
+    BotocoreStubber.process_request = process_request  # type: ignore[method-assign]
