@@ -1,5 +1,6 @@
 """`samvad demo --faults`: a day with failing AWS calls ends with the figures of a clean day."""
 
+import datetime as dt
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from samvad_dev.demo.run import run_demo
 pytestmark = [pytest.mark.e2e, pytest.mark.own_process, pytest.mark.xdist_group("demo")]
 
 VISITS, SEED, RATE = 60, 7, 0.05
+TODAY = dt.date(2026, 11, 30)  # the figures depend on the date as well as the seed
 
 FIGURES = {
     "totals": None,
@@ -65,8 +67,14 @@ def _report(path: str) -> object:
 
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory):
-    clean = run_demo(visits=VISITS, seed=SEED, out=tmp_path_factory.mktemp("clean"))
-    faulty = run_demo(visits=VISITS, seed=SEED, out=tmp_path_factory.mktemp("faults"), faults=RATE)
+    clean = run_demo(visits=VISITS, seed=SEED, out=tmp_path_factory.mktemp("clean"), today=TODAY)
+    faulty = run_demo(
+        visits=VISITS,
+        seed=SEED,
+        out=tmp_path_factory.mktemp("faults"),
+        faults=RATE,
+        today=TODAY,
+    )
     return clean, faulty
 
 

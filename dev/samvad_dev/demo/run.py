@@ -52,6 +52,7 @@ def run_demo(
     console: Console | None = None,
     log: Path | None = None,
     faults: float = 0.0,
+    today: dt.date | None = None,
 ) -> dict:
     """``days`` days of visits, each sampled the next morning and contacted that day (the last
     run date is today); then escalation of every poor feedback, and the reports.
@@ -63,7 +64,7 @@ def run_demo(
     started = time.monotonic()
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    day = dt.datetime.now(IST).date() - dt.timedelta(days=days)
+    day = (today or dt.datetime.now(IST).date()) - dt.timedelta(days=days)
     synthetic = generate_visits(visits, seed=seed, day=day)
     files = write_day(synthetic, out / "uploads")
     mistake = out / "uploads" / f"revenue-{day.isoformat()}-register.xls"
