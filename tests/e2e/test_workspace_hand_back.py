@@ -12,6 +12,7 @@ import pytest
 
 from samvad import resources
 from samvad.adapters.call_lists import DynamoCallLists
+from samvad_dev.local.authorizer import authorized_event
 from samvad_dev.local.cloud import LocalCloud
 from samvad_dev.local.dispatching import pending_schedules, queue_depth
 from samvad_dev.local.serve import WorkspaceFront
@@ -25,20 +26,7 @@ CMO = {"cognito:groups": ["cmo"], "token_use": "id", "custom:official_id": "cmo"
 
 
 def _event(method: str, path: str, body: dict | None = None) -> dict:
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "http": {"method": method, "path": path, "sourceIp": "127.0.0.1"},
-            "stage": "$default",
-            "authorizer": {"jwt": {"claims": CMO, "scopes": None}},
-        },
-        "body": json.dumps(body) if body else "",
-        "isBase64Encoded": False,
-    }
+    return authorized_event(CMO, method, path, body)
 
 
 def _call(cloud: LocalCloud, method: str, path: str, body: dict | None = None) -> dict:

@@ -25,6 +25,7 @@ from typing import Any
 
 from samvad import resources
 from samvad.sampling.plan import Caller, SamplingPlan, default_plan_document
+from samvad_dev.local.authorizer import authorized_event
 from samvad_dev.local.citizens import Citizens
 from samvad_dev.local.cloud import LocalCloud
 
@@ -158,7 +159,9 @@ class Desks:
         self, official: DeskOfficial, method: str, path: str, body: dict | None = None
     ) -> tuple[int, dict]:
         try:
-            response = self.cloud.invoke("workspace", _event(official, method, path, body))
+            response = self.cloud.invoke(
+                "workspace", authorized_event(official.claims, method, path, body, "10.0.0.1")
+            )
         except Exception:  # an injected fault the handler did not turn into a response
             return 500, {}
         status = int(response["statusCode"])
@@ -175,25 +178,6 @@ class Desks:
                 return {"retry_at": call.get("retry_at") if call["status"] == "requeued" else "",
                         "sms_fallback": call["status"] == "sms_sent"}  # fmt: skip
         return None
-
-
-def _event(official: DeskOfficial, method: str, path: str, body: dict | None = None) -> dict:
-    """An HTTP API (payload 2.0) request, as API Gateway passes it on after its JWT
-    authorizer verified the official's ID token."""
-    return {
-        "version": "2.0",
-        "routeKey": "$default",
-        "rawPath": path,
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json"},
-        "requestContext": {
-            "http": {"method": method, "path": path, "sourceIp": "10.0.0.1"},
-            "stage": "$default",
-            "authorizer": {"jwt": {"claims": official.claims, "scopes": None}},
-        },
-        "body": json.dumps(body) if body else "",
-        "isBase64Encoded": False,
-    }
 
 
 def _at(stamp: str) -> dt.datetime:
