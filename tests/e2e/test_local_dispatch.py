@@ -23,12 +23,20 @@ VISIT_DAY = dt.date(2026, 11, 22)
 RUN_DAY = VISIT_DAY + dt.timedelta(days=1)
 
 
-def _visits_file(tmp_path, rows: int = 90):
+def visits_file(
+    tmp_path,
+    day: dt.date = VISIT_DAY,
+    rows: int = 90,
+    prefix: str = "98",
+    languages: tuple[str, ...] = ("or", "hi", "en"),
+):
+    """A health department's CSV of ``rows`` visits on ``day`` at three Khordha hospitals,
+    mobiles ``<prefix>00000000`` on, languages in turn."""
     lines = ["Mobile No,Date of Visit,Office Code,Office Name,Service,District,Language"]
     for i in range(rows):
         lines.append(
-            f"98{i:08d},{VISIT_DAY:%d/%m/%Y},HLT-KHU-{i % 3:03d},Hospital {i % 3},OPD,Khordha,"
-            + ("or", "hi", "en")[i % 3]
+            f"{prefix}{i:08d},{day:%d/%m/%Y},HLT-KHU-{i % 3:03d},Hospital {i % 3},OPD,Khordha,"
+            + languages[i % len(languages)]
         )
     path = tmp_path / "health.csv"
     path.write_text("\n".join(lines))
@@ -39,7 +47,7 @@ def _visits_file(tmp_path, rows: int = 90):
 def contacted_day(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("dispatch")
     with LocalCloud(stage="e2edispatch") as cloud:
-        list(ingest_files(cloud, [_visits_file(tmp_path)], "health"))
+        list(ingest_files(cloud, [visits_file(tmp_path)], "health"))
         cloud.simulated_now = dt.datetime.combine(RUN_DAY, dt.time(9, 0), IST)
         summary = sample_day(cloud, RUN_DAY)
         cloud.domain_events()

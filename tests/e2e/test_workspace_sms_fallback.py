@@ -17,6 +17,7 @@ from samvad_dev.local.cloud import REGION, LocalCloud
 from samvad_dev.local.dispatching import pending_schedules, pump_dispatch
 from samvad_dev.local.flows import ingest_files, sample_day
 from samvad_dev.local.serve import WorkspaceFront
+from tests.e2e.test_local_dispatch import visits_file
 from tests.e2e.test_workspace_hand_back import _call, _event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workspace-sms-fallback")]
@@ -24,17 +25,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("workspace-sms-fallback")
 IST = dt.timezone(dt.timedelta(hours=5, minutes=30))
 VISIT_DAY = dt.date(2026, 11, 29)
 DAY = VISIT_DAY + dt.timedelta(days=1)
-
-
-def _visits_file(tmp_path, rows: int = 30):
-    lines = ["Mobile No,Date of Visit,Office Code,Office Name,Service,District,Language"]
-    for i in range(rows):
-        lines.append(
-            f"97{i:08d},{VISIT_DAY:%d/%m/%Y},HLT-KHU-{i % 3:03d},Hospital {i % 3},OPD,Khordha,or"
-        )
-    path = tmp_path / "health.csv"
-    path.write_text("\n".join(lines))
-    return path
 
 
 def _sms_to(cloud: LocalCloud, phone: str) -> list[str]:
@@ -55,7 +45,7 @@ def test_the_third_unanswered_call_sends_the_sms_survey_once(tmp_path):
     sms), and the desk shows ``sms_sent``; a repeated request is refused and a repeated
     dispatch message sends nothing more."""
     with LocalCloud(stage="smsfallback") as cloud:
-        list(ingest_files(cloud, [_visits_file(tmp_path)], "health"))
+        list(ingest_files(cloud, [visits_file(tmp_path, VISIT_DAY, 30, "97", ("or",))], "health"))
         cloud.simulated_now = dt.datetime.combine(DAY, dt.time(9, 0), IST)
         run = sample_day(cloud, DAY)
         assert (
