@@ -132,6 +132,7 @@ class MemoryCallLists:
 class MemoryAttempts:
     def __init__(self):
         self.items: dict[str, dict[str, list[dict]]] = {}
+        self.fail_next_record: str | None = None  # the next record_as raises this, once
 
     def for_list(self, list_id):
         return copy.deepcopy(self.items.get(list_id, {}))
@@ -142,6 +143,9 @@ class MemoryAttempts:
         return len(tries)
 
     def record_as(self, list_id, visit_key, number, attempt):
+        if self.fail_next_record is not None:
+            error, self.fail_next_record = self.fail_next_record, None
+            raise RuntimeError(error)
         tries = self.items.setdefault(list_id, {}).setdefault(visit_key, [])
         if len(tries) >= number:
             return False

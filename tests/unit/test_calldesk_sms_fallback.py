@@ -84,14 +84,7 @@ def test_a_repeat_after_a_failed_write_hands_over_the_same_sms_under_the_same_na
     (Scheduler keeps one; the dispatcher's ledger claims attempt 4 once) and one attempt is
     stored: the SMS is neither lost nor doubled."""
     ports = _last_attempt_world()
-    attempts = ports.call_attempts
-    real = attempts.record_as
-
-    def fail_once(*args):
-        attempts.record_as = real
-        raise RuntimeError("DynamoDB timed out")
-
-    attempts.record_as = fail_once
+    ports.call_attempts.fail_next_record = "DynamoDB timed out"
     with pytest.raises(RuntimeError):
         _no_answer(ports)
     first = dict(ports.dispatch.scheduled)
@@ -100,7 +93,7 @@ def test_a_repeat_after_a_failed_write_hands_over_the_same_sms_under_the_same_na
 
     assert ports.dispatch.handed == 2  # handed over twice, scheduled once
     assert ports.dispatch.scheduled == first and list(first) == ["calldesk-sms#c1"]
-    assert len(attempts.for_list(CMO_LIST)["c1"]) == 3
+    assert len(ports.call_attempts.for_list(CMO_LIST)["c1"]) == 3
 
 
 def test_without_sms_fallback_in_the_policy_the_desk_shows_unreachable():

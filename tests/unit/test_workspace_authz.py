@@ -429,21 +429,14 @@ def test_a_retry_after_calling_hours_returns_to_the_next_days_list(app):
 def test_a_repeated_outcome_after_a_failed_write_is_not_lost_or_doubled(app):
     """Given the attempt's write fails after the hand-over was scheduled, When the official
     sends the outcome again, Then one attempt is stored and one call is scheduled."""
-    attempts = app.ports.call_attempts
-    real = attempts.record_as
-
-    def fail_once(*args):
-        attempts.record_as = real
-        raise RuntimeError("DynamoDB timed out")
-
-    attempts.record_as = fail_once
+    app.ports.call_attempts.fail_next_record = "DynamoDB timed out"
     with pytest.raises(RuntimeError):
         app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"}, claims=claims_of("cmo"))
     status, _ = app("POST", "/api/calls/c1/outcome", {"outcome": "no_answer"},
                     claims=claims_of("cmo"))  # fmt: skip
     assert status == 200
     assert list(app.ports.requeue.scheduled) == ["calldesk#c1#2"]
-    assert len(attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
+    assert len(app.ports.call_attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
 
 
 def test_the_last_attempt_is_not_handed_back(app):
