@@ -137,11 +137,6 @@ class MemoryAttempts:
     def for_list(self, list_id):
         return copy.deepcopy(self.items.get(list_id, {}))
 
-    def record(self, list_id, visit_key, attempt):
-        tries = self.items.setdefault(list_id, {}).setdefault(visit_key, [])
-        tries.append(attempt)
-        return len(tries)
-
     def record_as(self, list_id, visit_key, number, attempt):
         if self.fail_next_record is not None:
             error, self.fail_next_record = self.fail_next_record, None
@@ -218,8 +213,12 @@ class MemoryUploads:
 class MemoryAudit:
     def __init__(self):
         self.entries = []
+        self.fail_next_append: str | None = None  # the next append raises this, once
 
     def append(self, entry):
+        if self.fail_next_append is not None:
+            error, self.fail_next_append = self.fail_next_append, None
+            raise RuntimeError(error)
         self.entries.append(dict(entry))
 
     def append_once(self, entry, key, unless=()):

@@ -34,11 +34,12 @@ def test_audit_entries_are_appended_and_read_newest_first(stack):
     assert log.recent(now.date(), days=1, limit=2) == entries[:2]
 
 
-def test_call_attempts_number_themselves(stack):
+def test_a_call_attempt_number_is_stored_once(stack):
     attempts = DynamoCallAttempts(_table(stack, resources.AUDIT), boto3.client("dynamodb"))
-    assert attempts.record("2026-11-30#cmo", "v1", {"outcome": "busy"}) == 1
-    assert attempts.record("2026-11-30#cmo", "v1", {"outcome": "no_answer"}) == 2
-    assert attempts.record("2026-11-30#cmo", "v2", {"outcome": "busy"}) == 1
+    assert attempts.record_as("2026-11-30#cmo", "v1", 1, {"outcome": "busy"})
+    assert attempts.record_as("2026-11-30#cmo", "v1", 2, {"outcome": "no_answer"})
+    assert not attempts.record_as("2026-11-30#cmo", "v1", 2, {"outcome": "busy"})  # taken
+    assert attempts.record_as("2026-11-30#cmo", "v2", 1, {"outcome": "busy"})
     found = attempts.for_list("2026-11-30#cmo")
     assert [a["outcome"] for a in found["v1"]] == ["busy", "no_answer"]
     today = dt.date(2026, 11, 30)

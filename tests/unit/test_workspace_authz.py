@@ -337,6 +337,23 @@ def test_the_cmo_records_an_answered_call_as_official_call_feedback(app):
     assert (progress["done"], progress["total"]) == (1, 2)
 
 
+def test_an_answered_call_repeated_after_a_failure_counts_once(app):
+    """Given an answered call whose audit entry fails after its attempt was stored, When
+    the official sends the outcome again, Then one attempt is stored and the reach event
+    repeats with the same attempt number (the tally keys it by visit and attempt)."""
+    body = {"outcome": "answered", "answers": {"rating": "4", "work_done": "yes"}}
+    app.ports.audit.fail_next_append = "DynamoDB timed out"
+    with pytest.raises(RuntimeError):
+        app("POST", "/api/calls/c1/outcome", body, claims=claims_of("cmo"))
+    status, _ = app("POST", "/api/calls/c1/outcome", body, claims=claims_of("cmo"))
+    assert status == 200
+    assert len(app.ports.call_attempts.for_list(f"{TODAY}#cmo")["c1"]) == 1
+    reach = [d for k, d in app.ports.feedback.events.published if k == "ContactOutcome"]
+    assert [(d["visit_key"], d["attempt"], d["outcome"]) for d in reach] == [
+        ("c1", 1, "answered"), ("c1", 1, "answered")]  # fmt: skip
+    assert [e["what"] for e in app.ports.audit.entries] == ["call_outcome"]
+
+
 def _outcome(app, visit, what, role="cmo"):
     return app("POST", f"/api/calls/{visit}/outcome", {"outcome": what}, claims=claims_of(role))
 

@@ -138,12 +138,3 @@ class DynamoCallAttempts:
         except self._client.exceptions.ConditionalCheckFailedException:
             return False
         return True
-
-    def record(self, list_id: str, visit_key: str, attempt: dict) -> int:
-        """Store the next attempt number for the visit (a conditional write: two desks
-        recording at once get distinct numbers)."""
-        for _ in range(5):
-            number = len(self.for_list(list_id).get(visit_key, [])) + 1
-            if self.record_as(list_id, visit_key, number, attempt):
-                return number
-        raise RuntimeError(f"could not record a call attempt for {visit_key}")

@@ -155,8 +155,16 @@ def record_outcome(
         recorded = feedback.record_survey(
             visit_key, answers, "official_call", language, ports.feedback, run_date(ports)
         )
-        _publish_contact(official, visit_key, 1 + _made(entry, list_id, ports), "answered", ports)
-        ports.call_attempts.record(list_id, visit_key, {"outcome": outcome, "at": iso(now)})
+        # A request repeated after a later failure finds its answered attempt stored: the
+        # same number again (the tally counts it once), and nothing more stored.
+        tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
+        stored = bool(tries) and tries[-1]["outcome"] == "answered"
+        number = _earlier(entry) + len(tries) + (0 if stored else 1)
+        _publish_contact(official, visit_key, number, "answered", ports)
+        if not stored:  # False: a concurrent request stored this answer as the same number
+            ports.call_attempts.record_as(
+                list_id, visit_key, number, {"outcome": outcome, "at": iso(now)}
+            )
         audit(ports, official, "call_outcome", visit_key, outcome=outcome)
         return {"visit_key": visit_key, "status": recorded.status, "poor": recorded.poor}
     tries = ports.call_attempts.for_list(list_id).get(visit_key, [])
@@ -227,11 +235,6 @@ def _hand_back(
         "returned_at": iso(at),
     }
     ports.requeue.later(returned, at, f"calldesk#{entry['visit_key']}#{number + 1}")
-
-
-def _made(entry: Mapping[str, Any], list_id: str, ports: WorkspacePorts) -> int:
-    tries = ports.call_attempts.for_list(list_id).get(str(entry["visit_key"]), [])
-    return _earlier(entry) + len(tries)
 
 
 def _publish_contact(

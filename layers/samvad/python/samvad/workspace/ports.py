@@ -51,7 +51,6 @@ class CallLists(Protocol):
 
 
 class CallAttempts(Protocol):
-    def record(self, list_id: str, visit_key: str, attempt: dict) -> int: ...
     def record_as(self, list_id: str, visit_key: str, number: int, attempt: dict) -> bool:
         """Store ``attempt`` as number ``number``; False when that number is taken."""
         ...
