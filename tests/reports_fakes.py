@@ -34,6 +34,9 @@ class MemoryTallies:
             self.overdue.setdefault(update.case_id, {}).update(update.overdue)
         return True
 
+    def apply_all(self, updates) -> list[bool]:
+        return [self.apply(update) for update in updates]
+
     def rows(self, partition: str, prefix: str = "") -> list[dict]:
         self.queries[partition + (f" {prefix}" if prefix else "")] += 1
         return [

@@ -1,28 +1,30 @@
 """Reports: domain events (via SQS) → tallies; a schedule or request → the period's report."""
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad import telemetry
 from samvad.logs import logger_for
-from samvad.reports.wiring import report_for_event, tally_message
+from samvad.reports.wiring import report_for_event, tally_messages
 
 logger = logger_for("reports")
 metrics = telemetry.metrics_for("reports")
 tracer = telemetry.tracer_for("reports")
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 @tracer.capture_method(capture_response=False)
-def record_handler(record: SQSRecord) -> dict:
-    tallied = tally_message(record.body)
-    telemetry.count_tally(metrics, tallied)
-    return tallied
+def tally_batch(batch: SQSEvent) -> dict:
+    """The batch's events tallied in one write; the messages that failed go back to the queue
+    (built here: Powertools' BatchProcessor hands records over one at a time)."""
+    records = list(batch.records)
+    failures = []
+    for record, tallied in zip(records, tally_messages([r.body for r in records]), strict=True):
+        if "error" in tallied:
+            logger.warning("not tallied", extra={"message_id": record.message_id, **tallied})
+            failures.append({"itemIdentifier": record.message_id})
+        else:
+            telemetry.count_tally(metrics, tallied)
+    return {"batchItemFailures": failures}
 
 
 @logger.inject_lambda_context(clear_state=True)
@@ -30,7 +32,5 @@ def record_handler(record: SQSRecord) -> dict:
 @metrics.log_metrics
 def lambda_handler(event: dict, context: LambdaContext) -> dict:
     if "Records" in event:  # the domain events' queue
-        return process_partial_response(
-            event=event, record_handler=record_handler, processor=processor, context=context
-        )
+        return tally_batch(SQSEvent(event))
     return report_for_event(event)  # EventBridge Scheduler, or `samvad report`

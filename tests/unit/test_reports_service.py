@@ -14,10 +14,10 @@ import pytest
 from samvad import resources
 from samvad.reports.exports import safe_cell, to_csv
 from samvad.reports.periods import BadRequest
-from samvad.reports.service import record_event, run_report
+from samvad.reports.service import record_event, record_events, run_report
 from samvad.reports.tally import BadEvent
 from samvad_dev.demo import report_events as ev
-from tests.reports_fakes import memory_report_ports
+from tests.reports_fakes import MemoryTallies, memory_report_ports
 
 DAY = dt.date(2026, 11, 23)
 PHONE = "+919876543210"
@@ -63,6 +63,54 @@ def test_events_that_are_not_samvad_or_malformed_are_refused() -> None:
         record_event({"source": "samvad", "detail-type": resources.FEEDBACK_RECORDED}, ports)
     ignored = record_event(ev.envelope(resources.INTAKE_COMPLETED, {"key": "k"}), ports)
     assert ignored["ignored"] is True
+
+
+def test_a_batch_is_tallied_as_its_events_one_by_one_and_bad_ones_fail_alone() -> None:
+    """Given a batch with a foreign event, a malformed one, an ignored one and a day's good
+    events (one of them twice), When it is recorded at once, Then the bad ones carry an error
+    and the rest count as recording them one by one does; the repeat counts once."""
+    offices = ev.offices(2, 2)
+    one_by_one = memory_report_ports()
+    events = _publish_day(one_by_one, offices, per_office=3)
+    bad = [
+        {"source": "aws.s3", "detail-type": "Object Created"},
+        {"source": "samvad", "detail-type": resources.FEEDBACK_RECORDED},
+        ev.envelope(resources.INTAKE_COMPLETED, {"key": "k"}),
+    ]
+    batch = memory_report_ports()
+    results = record_events([*bad, *events, events[0]], batch)
+    assert [sorted(r) for r in results[:2]] == [["detail_type", "error"]] * 2
+    assert "not a samvad event" in results[0]["error"] and "detail" in results[1]["error"]
+    assert results[2]["ignored"] is True
+    assert all(r["applied"] == 1 for r in results[3:-1]) and results[-1]["repeated"] == 1
+    assert batch.tallies.items == one_by_one.tallies.items
+
+
+class FailsWithPoison(MemoryTallies):
+    """A store whose write fails whenever it holds the poisoned visit's update."""
+
+    def apply_all(self, updates):
+        if any("poisoned" in update.identity for update in updates):
+            raise RuntimeError("ValidationException")
+        return super().apply_all(updates)
+
+
+def test_when_the_batch_write_fails_each_event_is_written_alone() -> None:
+    """Given a batch whose write fails because of one event, When it is recorded, Then each
+    event is written on its own: only that event carries the error; an error of a batch of
+    one event is raised (the whole delivery is retried)."""
+    ports = dataclasses.replace(memory_report_ports(), tallies=FailsWithPoison())
+    office = ev.offices(1, 1)[0]
+    good = [ev.envelope(resources.FEEDBACK_RECORDED, ev.feedback(office, f"v{n}", DAY, 5, True))
+            for n in range(3)]  # fmt: skip
+    poisoned = ev.envelope(
+        resources.FEEDBACK_RECORDED, ev.feedback(office, "poisoned", DAY, 5, True)
+    )
+    results = record_events([good[0], poisoned, *good[1:]], ports)
+    assert [r.get("error", "") for r in results] == ["", "ValidationException", "", ""]
+    assert [r.get("applied") for r in results] == [1, None, 1, 1]
+    with pytest.raises(RuntimeError):
+        record_events([poisoned], ports)
 
 
 def test_report_writes_summary_csvs_and_dashboard_and_notifies_once() -> None:

@@ -8,6 +8,7 @@ fakes) in memory, and the contract tests in ``tests/contracts`` hold both to the
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, Protocol
 
 if TYPE_CHECKING:
@@ -252,6 +253,11 @@ class TaskTokens(Protocol):
 class TallyStore(Protocol):
     def apply(self, update: TallyUpdate) -> bool:
         """Apply the increments unless ``update.identity`` was applied before; True if applied."""
+        ...
+
+    def apply_all(self, updates: Sequence[TallyUpdate]) -> list[bool]:
+        """``apply`` for each update (one identity once, even within ``updates``), in as few
+        writes as the store allows; True for each one applied."""
         ...
 
     def rows(self, partition: str, prefix: str = "") -> list[Record]:

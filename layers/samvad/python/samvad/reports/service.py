@@ -1,6 +1,7 @@
 """The reports use cases, written against ports (no boto3 here).
 
-* ``record_event``: one domain event (the EventBridge envelope) → idempotent tally updates.
+* ``record_event``: one domain event (the EventBridge envelope) → idempotent tally updates;
+  ``record_events`` a batch of them in one write.
 * ``run_report``: a period's report from the tallies of the period and the previous one:
   ``summary.json``, CSV exports and the HTML dashboard under ``reports/<kind>/<label>/``, then
   one notification with a link (not repeated when a rerun finds the same figures).
@@ -16,7 +17,7 @@ import hashlib
 import json
 import logging
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ from samvad.reports.periods import IST, BadRequest, Period, month, month_of, per
 from samvad.reports.reading import Scope, TallyReader, keeps
 from samvad.reports.series import SERIES_DAYS
 from samvad.reports.standings import standings
-from samvad.reports.tally import TALLIED, BadEvent, updates_for
+from samvad.reports.tally import TALLIED, BadEvent, TallyUpdate, updates_for
 
 log = logging.getLogger(__name__)
 SETTINGS_CONFIG = "reports/settings"
@@ -96,16 +97,73 @@ class ReportPorts:
 # -- events → tallies ------------------------------------------------------------------------
 
 
-def record_event(event: dict, ports: ReportPorts) -> dict:
+def record_event(event: object, ports: ReportPorts) -> dict:
     """Tally one EventBridge event; returns how many updates were new and how many repeats."""
-    if not isinstance(event, dict) or event.get("source") != resources.EVENT_SOURCE:
-        raise BadEvent(f"not a {resources.EVENT_SOURCE} event: {str(event)[:200]}")
-    detail_type = event.get("detail-type")
-    if detail_type not in TALLIED:
-        return {"detail_type": detail_type, "applied": 0, "repeated": 0, "ignored": True}
-    updates = updates_for(detail_type, event.get("detail"), ports.selections.get_json)
-    applied = sum(1 for update in updates if ports.tallies.apply(update))
-    return {"detail_type": detail_type, "applied": applied, "repeated": len(updates) - applied}
+    tally = _Tally.of(event, ports)
+    tally.applied = ports.tallies.apply_all(tally.updates)
+    return tally.result()
+
+
+def record_events(events: Sequence[object], ports: ReportPorts) -> list[dict]:
+    """Tally a batch of EventBridge events in one ``apply_all`` (the store merges their
+    writes); per event what ``record_event`` returns, or ``{"error": …}`` for an event that
+    fails, alone: a bad field, an unreadable selection, or its write when the batch's write
+    failed and each event was then written on its own."""
+    tallies: list[_Tally] = []
+    for event in events:
+        try:
+            tallies.append(_Tally.of(event, ports))
+        except Exception as error:  # one event's failure is reported, not raised
+            log.warning("event not tallied", extra={"error": str(error)})
+            tallies.append(_Tally("", error=str(error)))
+    written = [t for t in tallies if t.updates]
+    try:
+        applied = iter(ports.tallies.apply_all([u for t in written for u in t.updates]))
+        for tally in written:
+            tally.applied = [next(applied) for _ in tally.updates]
+    except Exception:
+        if len(written) < 2:
+            raise
+        log.warning("batch write failed; writing each event alone", exc_info=True)
+        for tally in written:
+            tally.write_alone(ports)
+    return [tally.result() for tally in tallies]
+
+
+@dataclass
+class _Tally:
+    """One event's updates and, once written, which of them were applied."""
+
+    detail_type: str
+    updates: list[TallyUpdate] = field(default_factory=list)
+    applied: list[bool] = field(default_factory=list)
+    error: str = ""
+
+    @classmethod
+    def of(cls, event: object, ports: ReportPorts) -> _Tally:
+        if not isinstance(event, dict) or event.get("source") != resources.EVENT_SOURCE:
+            raise BadEvent(f"not a {resources.EVENT_SOURCE} event: {str(event)[:200]}")
+        detail_type = str(event.get("detail-type"))
+        if detail_type not in TALLIED:
+            return cls(detail_type)
+        get_json = ports.selections.get_json
+        return cls(detail_type, updates_for(detail_type, event.get("detail"), get_json))
+
+    def write_alone(self, ports: ReportPorts) -> None:
+        try:
+            self.applied = ports.tallies.apply_all(self.updates)
+        except Exception as error:  # this event's message fails alone
+            log.warning("event not tallied", extra={"error": str(error)})
+            self.error = str(error)
+
+    def result(self) -> dict:
+        if self.error:
+            return {"detail_type": self.detail_type, "error": self.error}
+        if self.detail_type not in TALLIED:
+            return {"detail_type": self.detail_type, "applied": 0, "repeated": 0, "ignored": True}
+        new = sum(self.applied)
+        repeated = len(self.applied) - new
+        return {"detail_type": self.detail_type, "applied": new, "repeated": repeated}
 
 
 # -- the report ------------------------------------------------------------------------------
@@ -442,4 +500,6 @@ def _setting(
     return value
 
 
-__all__ = ["BadEvent", "BadRequest", "ReportPorts", "month", "record_event", "run_report"]
+__all__ = [
+    "BadEvent", "BadRequest", "ReportPorts", "month", "record_event", "record_events", "run_report",
+]  # fmt: skip

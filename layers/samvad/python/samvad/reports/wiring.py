@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Sequence
 
 from samvad import clock
 from samvad.adapters.config import DynamoConfig
@@ -11,7 +12,7 @@ from samvad.adapters.objects import S3Documents, S3ReportFiles
 from samvad.adapters.tallies import DynamoTallies
 from samvad.adapters.topics import SnsNotifier
 from samvad.adapters.visits import DynamoVisits
-from samvad.reports.service import ReportPorts, record_event, run_report
+from samvad.reports.service import ReportPorts, record_events, run_report
 from samvad.settings import ReportsSettings
 
 
@@ -33,9 +34,16 @@ def report_ports() -> ReportPorts:
     return _ports(ReportsSettings.from_env())
 
 
-def tally_message(body: str) -> dict:
-    """One SQS message body (an EventBridge event delivered by the rule) → tallies."""
-    return record_event(json.loads(body), report_ports())
+def tally_messages(bodies: Sequence[str]) -> list[dict]:
+    """A batch of SQS message bodies → tallies in one write (``record_events``); per body
+    its counts, or ``{"error": …}`` for one to redeliver (a body that is not JSON too)."""
+    events: list[object] = []
+    for body in bodies:
+        try:
+            events.append(json.loads(body))
+        except ValueError as error:
+            events.append(f"not JSON: {error}")  # refused by record_events as not an event
+    return record_events(events, report_ports())
 
 
 def report_for_event(event: dict) -> dict:
