@@ -1,5 +1,7 @@
 """DynamoDB adapters on moto: batches survive throttling and unprocessed items; config versions."""
 
+import json
+
 import boto3
 import pytest
 from botocore.exceptions import ClientError
@@ -104,6 +106,42 @@ def test_config_versions_are_kept_and_the_latest_is_read(stack):
         ExpressionAttributeValues={":n": {"S": "intake/health"}},
     )["Items"]
     assert sorted(int(v["version"]["N"]) for v in versions) == [0, 1, 2]
+
+
+class CountedReads:
+    """The DynamoDB client, keeping the response size of each GetItem."""
+
+    def __init__(self):
+        self._client = boto3.client("dynamodb")
+        self.reads: list[int] = []
+
+    def get_item(self, **request):
+        response = self._client.get_item(**request)
+        self.reads.append(len(json.dumps(response.get("Item", {}))))
+        return response
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def test_a_config_document_is_read_whole_only_when_a_new_version_is_out(stack):
+    """Given a large document read once by a function, When it is read again, Then only its
+    version number is read (a small read) and an equal, separate copy returned; When another
+    process publishes a new version, Then the very next read returns it."""
+    table = stack.table(resources.CONFIG)
+    directory = {"officials": [{"id": f"o{n}", "name": "x" * 200} for n in range(200)]}
+    DynamoConfig(table).publish("escalation/directory", directory)
+    client = CountedReads()
+    config = DynamoConfig(table, client)
+    first = config.latest("escalation/directory")
+    assert first == directory and len(client.reads) == 2
+    first["officials"].clear()  # the caller's copy, not the adapter's
+    client.reads.clear()
+    assert config.latest("escalation/directory") == directory
+    assert len(client.reads) == 1 and client.reads[0] < 100
+    DynamoConfig(table).publish("escalation/directory", {"officials": []})
+    assert config.latest("escalation/directory") == {"officials": []}
+    assert config.latest("escalation/missing") is None
 
 
 def test_ledger_returns_a_report_only_when_finished(stack):

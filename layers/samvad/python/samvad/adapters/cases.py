@@ -76,7 +76,7 @@ class DynamoCases:
         condition = "attribute_exists(case_id) AND #r < :round"
         names, values = {"#r": "round"}, {":round": round_}
         sets = {**fields, "round": round_}
-        return self._update(case_id, [], condition, names, values, sets, entry) is not None
+        return self._update(case_id, [], condition, names, values, sets, entry, False) is not None
 
     def set_wait(
         self, case_id: str, kind: str, round_: int, token: str, fields: dict[str, Any]
@@ -114,11 +114,13 @@ class DynamoCases:
         self, case_id: str, round_: int, fields: dict[str, Any], entry: dict[str, Any] | None
     ) -> bool:
         names, values = {"#r": "round"}, {":round": round_}
-        return self._update(case_id, [], "#r = :round", names, values, fields, entry) is not None
+        updated = self._update(case_id, [], "#r = :round", names, values, fields, entry, False)
+        return updated is not None
 
     def annotate(self, case_id: str, fields: dict[str, Any]) -> bool:
         """Set ``fields`` on the case if it exists (a grievance's copied voice message)."""
-        return self._update(case_id, [], "attribute_exists(case_id)", {}, {}, fields) is not None
+        condition = "attribute_exists(case_id)"
+        return self._update(case_id, [], condition, {}, {}, fields, returned=False) is not None
 
     def _nested(
         self,
@@ -147,9 +149,11 @@ class DynamoCases:
         values: dict[str, Any],
         fields: dict[str, Any] | None = None,
         entry: dict[str, Any] | None = None,
+        returned: bool = True,
     ) -> dict[str, Any] | None:
         """SET the clauses and the fields (and append ``entry`` to the audit) if the condition
-        holds; the case as it is now, or None when the condition refused the update."""
+        holds; the case as it is now (``{}`` unless ``returned``: the whole item, audit trail
+        and all, is not sent back for nothing), or None when the condition refused it."""
         names, values, clauses = dict(names), dict(values), list(clauses)
         clauses.append("expires_at = :exp")
         values[":exp"] = self._expires()
@@ -168,10 +172,10 @@ class DynamoCases:
                 ConditionExpression=condition,
                 ExpressionAttributeNames=names,
                 ExpressionAttributeValues=to_item(values),
-                ReturnValues="ALL_NEW",
+                ReturnValues="ALL_NEW" if returned else "NONE",
             )
         except ClientError as error:
             if conditional_failure(error):
                 return None
             raise
-        return plain(response["Attributes"])
+        return plain(response["Attributes"]) if returned else {}

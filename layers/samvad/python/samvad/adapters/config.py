@@ -29,14 +29,33 @@ class DynamoConfig:
         self._client = make_client("dynamodb", client)
         self._superseded = superseded_days * 86_400
         self._now = now
+        self._kept: dict[str, tuple[str, str]] = {}  # name → (version, document text)
 
     def latest(self, name: str) -> dict | None:
-        item = self._client.get_item(
+        """The latest version, read whole only when its number is not the one kept from
+        the last read (the escalation directory is 100 KB and more; a warm function reads
+        it on every assignment): every call still sees a version published just before."""
+        head = self._client.get_item(
             TableName=self._table,
             Key={"name": {"S": name}, "version": {"N": "0"}},
             ConsistentRead=True,
+            ProjectionExpression="#l",
+            ExpressionAttributeNames={"#l": "latest"},
         ).get("Item")
-        return json.loads(item["document"]["S"]) if item else None
+        if head is None:
+            return None
+        kept = self._kept.get(name)
+        if kept is None or "latest" not in head or kept[0] != head["latest"]["N"]:
+            item = self._client.get_item(
+                TableName=self._table,
+                Key={"name": {"S": name}, "version": {"N": "0"}},
+                ConsistentRead=True,
+            ).get("Item")
+            if item is None:
+                return None
+            kept = (item.get("latest", {}).get("N", ""), item["document"]["S"])
+            self._kept[name] = kept
+        return json.loads(kept[1])  # a fresh copy: callers may change what they get
 
     def publish(self, name: str, document: dict, author: str = "cli") -> int:
         """Store a new version atomically; fails if someone published in between."""
