@@ -4,6 +4,7 @@ from aws_lambda_powertools.utilities.data_classes import SQSEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from samvad import telemetry
+from samvad.batches import item_failures
 from samvad.logs import logger_for
 from samvad.reports.wiring import report_for_event, tally_messages
 
@@ -14,17 +15,12 @@ tracer = telemetry.tracer_for("reports")
 
 @tracer.capture_method(capture_response=False)
 def tally_batch(batch: SQSEvent) -> dict:
-    """The batch's events tallied in one write; the messages that failed go back to the queue
-    (built here: Powertools' BatchProcessor hands records over one at a time)."""
+    """The batch's events tallied in one write; the messages that failed go back."""
     records = list(batch.records)
-    failures = []
-    for record, tallied in zip(records, tally_messages([r.body for r in records]), strict=True):
-        if "error" in tallied:
-            logger.warning("not tallied", extra={"message_id": record.message_id, **tallied})
-            failures.append({"itemIdentifier": record.message_id})
-        else:
-            telemetry.count_tally(metrics, tallied)
-    return {"batchItemFailures": failures}
+    tallied = tally_messages([r.body for r in records])
+    for result in tallied:
+        telemetry.count_tally(metrics, result)
+    return item_failures([r.message_id for r in records], tallied, logger)
 
 
 @logger.inject_lambda_context(clear_state=True)

@@ -13,6 +13,7 @@ from botocore.stub import Stubber
 
 from samvad import resources
 from samvad.adapters.athena import AthenaLake
+from samvad.lake.facts import fact_for
 from samvad.lake.query import QueryError
 from samvad.lake.wiring import ports_from_env
 from samvad_dev.demo import report_events as ev
@@ -72,7 +73,7 @@ def test_handler_buffers_replayed_events_once_and_the_schedule_exports_them(buck
         assert handler.lambda_handler(_batch(events), LambdaContext("lake")) == {
             "batchItemFailures": []
         }
-    assert len(_keys(bucket, resources.LAKE_BUFFER_PREFIX)) == 5
+    assert len(_keys(bucket, resources.LAKE_BUFFER_PREFIX)) == 2  # a table's day: one object
     selection = {
         "run_date": DAY.isoformat(),
         "selected": [{"visit_key": keys[0], "stratum": "a#b#c"}],
@@ -96,15 +97,45 @@ def test_handler_buffers_replayed_events_once_and_the_schedule_exports_them(buck
     assert sorted(table.column("visit_key").to_pylist()) == sorted(keys)
 
 
+def test_facts_redelivered_in_other_batches_and_the_earlier_layout_are_exported_once(
+    bucket,
+) -> None:
+    """Given a fact buffered in the earlier layout (one object named after its key), and
+    feedback delivered in one batch and again split across two others, When the day is
+    exported, Then each fact is in the partition once."""
+    handler = load_handler("lake")
+    details = [ev.feedback(OFFICE, ev.visit_key(OFFICE, DAY, n), DAY, 5, True) for n in range(4)]
+    events = [ev.envelope(resources.FEEDBACK_RECORDED, d) for d in details]
+    for batch in (events, events[:1], events[1:]):
+        assert handler.lambda_handler(_batch(batch), LambdaContext("lake")) == {
+            "batchItemFailures": []
+        }
+    earlier = fact_for(resources.FEEDBACK_RECORDED, ev.feedback(OFFICE, "k-old", DAY, 3, True))
+    assert earlier is not None
+    bucket.put_object(
+        Bucket=BUCKET,
+        Key=f"{resources.LAKE_BUFFER_PREFIX}feedback/date={DAY}/{earlier.key}.json",
+        Body=json.dumps(earlier.row),
+    )
+    assert len(_keys(bucket, resources.LAKE_BUFFER_PREFIX)) == 4
+    result = handler.lambda_handler({"date": DAY.isoformat()}, LambdaContext("lake"))
+    assert result["exported"][0]["rows"]["feedback"] == 5
+    body = bucket.get_object(Bucket=BUCKET, Key=f"lake/feedback/date={DAY}/part-00000.parquet")
+    exported = pq.read_table(io.BytesIO(body["Body"].read())).column("visit_key").to_pylist()
+    assert sorted(exported) == sorted([d["visit_key"] for d in details] + ["k-old"])
+
+
 def test_a_malformed_event_fails_alone(bucket) -> None:
-    """Given a batch with one feedback whose rating is 9, then only that record is reported as
-    failed (it goes back to the queue, then the DLQ) and its neighbour is buffered."""
+    """Given a batch with one feedback whose rating is 9 and a body that is not JSON, then
+    only those records are reported as failed (they go back to the queue, then the DLQ) and
+    their neighbour is buffered."""
     handler = load_handler("lake")
     good = ev.feedback(OFFICE, "k-good", DAY, 4, True)
     bad = ev.feedback(OFFICE, "k-bad", DAY, 4, True) | {"rating": 9}
-    batch = _batch([ev.envelope(resources.FEEDBACK_RECORDED, d) for d in (good, bad)])
+    batch = _batch([ev.envelope(resources.FEEDBACK_RECORDED, d) for d in (good, bad, good)])
+    batch["Records"][2]["body"] = '{"detail-type": '
     assert handler.lambda_handler(batch, LambdaContext("lake")) == {
-        "batchItemFailures": [{"itemIdentifier": "m1"}]
+        "batchItemFailures": [{"itemIdentifier": "m1"}, {"itemIdentifier": "m2"}]
     }
     assert len(_keys(bucket, resources.LAKE_BUFFER_PREFIX)) == 1
 

@@ -41,11 +41,15 @@ def _day_updates(offices: int, per_office: int, seed: int = 5) -> list[TallyUpda
                 resolved = opened + dt.timedelta(hours=rng.uniform(1, 90))
                 events += [
                     (resources.CASE_OPENED, ev.case_opened(office, key, opened)),
-                    (resources.CASE_ESCALATED,
-                     ev.case_escalated(office, key, opened, 2, "sla_timeout")),  # fmt: skip
+                    (
+                        resources.CASE_ESCALATED,
+                        ev.case_escalated(office, key, opened, 2, "sla_timeout"),
+                    ),
                     (resources.CASE_OVERDUE, ev.case_overdue(office, key, opened)),
-                    (resources.CASE_RESOLVED,
-                     ev.case_resolved(office, key, opened, resolved, level=4)),  # fmt: skip
+                    (
+                        resources.CASE_RESOLVED,
+                        ev.case_resolved(office, key, opened, resolved, level=4),
+                    ),
                 ]
     rng.shuffle(events)
     return [u for kind, detail in events for u in updates_for(kind, detail, lambda key: {})]

@@ -12,7 +12,7 @@ import pytest
 
 from samvad import resources
 from samvad.lake import schema
-from samvad.lake.export import buffer_event, export_day, export_lake
+from samvad.lake.export import buffer_events, export_day, export_lake
 from samvad.lake.facts import BadFact, fact_for
 from samvad.lake.local import DirectoryPartitions, MemoryBuffer, MemorySelections
 from samvad.lake.ports import LakePorts
@@ -69,7 +69,7 @@ def test_personal_fields_in_an_event_never_reach_the_parquet(tmp_path: Path) -> 
     entry = {"visit_key": key, "stratum": stratum, "phone_hash": "ab12cd", "phone": PHONE}
     selection = {"run_date": DAY.isoformat(), "selected": [entry | {"citizen_name": "Sita Das"}]}
     ports = _ports(tmp_path, {DAY: selection})
-    buffer_event(resources.FEEDBACK_RECORDED, detail, ports)
+    buffer_events([ev.envelope(resources.FEEDBACK_RECORDED, detail)], ports)
     result = export_day(DAY, ports)
     assert result["rows"] == {"samples": 1, "contacts": 0, "feedback": 1, "case_events": 0}
     for table in schema.TABLES:
@@ -87,12 +87,11 @@ def test_exporting_a_day_again_replaces_its_partition(tmp_path: Path) -> None:
     ports = _ports(tmp_path)
     keys = [ev.visit_key(OFFICE, DAY, n) for n in range(3)]
     events = [(resources.FEEDBACK_RECORDED, ev.feedback(OFFICE, k, DAY, 5, True)) for k in keys]
-    for kind, detail in events[:2]:
-        buffer_event(kind, detail, ports)
+    buffer_events([ev.envelope(kind, detail) for kind, detail in events[:2]], ports)
     export_day(DAY, ports)
     (tmp_path / "feedback" / f"date={DAY}" / "part-stale.parquet").write_bytes(b"old")
-    for kind, detail in events:  # a replay of the first two, and the late third
-        buffer_event(kind, detail, ports)
+    replay = [ev.envelope(kind, detail) for kind, detail in events]  # and the late third
+    buffer_events(replay, ports)
     export_day(DAY, ports)
     folder = tmp_path / "feedback" / f"date={DAY}"
     assert [p.name for p in folder.iterdir()] == [schema.PART_FILE]

@@ -9,6 +9,7 @@ as the reports date them.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,13 +37,18 @@ class Fact:
     identity: str
     row: dict[str, Any]
 
+    @property
+    def key(self) -> str:
+        """The identity's digest: what the buffer keeps the fact under (no visit key in it)."""
+        return hashlib.sha256(self.identity.encode()).hexdigest()[:40]
+
 
 def lake_pattern() -> dict[str, list[str]]:
     """The EventBridge pattern of the events the lake keeps (the CDK rule uses it)."""
     return {"source": [resources.EVENT_SOURCE], "detail-type": list(EXPORTED)}
 
 
-def fact_for(detail_type: str, detail: dict[str, Any]) -> Fact | None:
+def fact_for(detail_type: str, detail: object) -> Fact | None:
     """The fact one domain event makes; ``None`` for events the lake does not keep."""
     if not isinstance(detail, dict):
         raise BadFact(f"{detail_type}: detail must be an object")

@@ -3,21 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from samvad.lake import schema
+from samvad.lake.facts import Fact
 
 
 class MemoryBuffer:
     def __init__(self) -> None:
         self._facts: dict[tuple[str, dt.date], dict[str, dict[str, Any]]] = {}
 
-    def put(self, table: str, day: dt.date, identity: str, row: dict[str, Any]) -> None:
-        self._facts.setdefault((table, day), {})[identity] = dict(row)
+    def put_all(self, facts: Sequence[Fact]) -> None:
+        for fact in facts:
+            self._facts.setdefault((fact.table, fact.day), {})[fact.key] = dict(fact.row)
 
-    def rows(self, table: str, day: dt.date) -> list[dict[str, Any]]:
-        return list(self._facts.get((table, day), {}).values())
+    def rows(self, table: str, day: dt.date) -> dict[str, dict[str, Any]]:
+        return {k: dict(row) for k, row in self._facts.get((table, day), {}).items()}
 
 
 class MemorySelections:

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from samvad.lake.facts import Fact
+
 
 class FactBuffer(Protocol):
-    """The facts received so far, per table and day; putting one identity twice keeps one."""
+    """The facts received so far, per table and day; a fact put twice is kept once."""
 
-    def put(self, table: str, day: dt.date, identity: str, row: dict[str, Any]) -> None: ...
+    def put_all(self, facts: Sequence[Fact]) -> None: ...
 
-    def rows(self, table: str, day: dt.date) -> list[dict[str, Any]]: ...
+    def rows(self, table: str, day: dt.date) -> dict[str, dict[str, Any]]:
+        """The rows of ``table``'s facts of ``day``, by ``Fact.key``."""
+        ...
 
 
 class Partitions(Protocol):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
 import os
+from collections.abc import Sequence
 from typing import Any
 
 from samvad import resources
 from samvad.adapters.aws import client as make_client
 from samvad.adapters.lake import S3FactBuffer, S3Partitions, S3Selections
-from samvad.lake.export import buffer_event, export_day
+from samvad.batches import parsed
+from samvad.lake.export import buffer_events, export_day
 from samvad.lake.facts import IST
 from samvad.lake.ports import LakePorts
 from samvad.logs import logger_for
@@ -27,13 +28,11 @@ def ports_from_env() -> LakePorts:
     return LakePorts(S3FactBuffer(bucket, s3), S3Partitions(bucket, s3), S3Selections(bucket, s3))
 
 
-def buffer_message(body: str, ports: LakePorts | None = None) -> dict[str, Any]:
-    """One SQS message (an EventBridge event) → its fact in the buffer."""
-    event = json.loads(body)
-    fact = buffer_event(event["detail-type"], event["detail"], ports or ports_from_env())
-    if fact is None:
-        return {"kept": False}
-    return {"kept": True, "table": fact.table, "date": fact.day.isoformat()}
+def buffer_messages(bodies: Sequence[str], ports: LakePorts | None = None) -> list[dict]:
+    """A batch of SQS message bodies (EventBridge events) → their facts in the buffer, in one
+    write per table and day; per body what ``buffer_events`` says (a body that is not JSON:
+    an error, to redeliver)."""
+    return buffer_events([parsed(body) for body in bodies], ports or ports_from_env())
 
 
 def days_for(event: dict[str, Any]) -> list[dt.date]:

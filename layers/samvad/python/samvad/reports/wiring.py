@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Sequence
 
 from samvad import clock
@@ -12,6 +11,7 @@ from samvad.adapters.objects import S3Documents, S3ReportFiles
 from samvad.adapters.tallies import DynamoTallies
 from samvad.adapters.topics import SnsNotifier
 from samvad.adapters.visits import DynamoVisits
+from samvad.batches import parsed
 from samvad.reports.service import ReportPorts, record_events, run_report
 from samvad.settings import ReportsSettings
 
@@ -37,13 +37,7 @@ def report_ports() -> ReportPorts:
 def tally_messages(bodies: Sequence[str]) -> list[dict]:
     """A batch of SQS message bodies → tallies in one write (``record_events``); per body
     its counts, or ``{"error": …}`` for one to redeliver (a body that is not JSON too)."""
-    events: list[object] = []
-    for body in bodies:
-        try:
-            events.append(json.loads(body))
-        except ValueError as error:
-            events.append(f"not JSON: {error}")  # refused by record_events as not an event
-    return record_events(events, report_ports())
+    return record_events([parsed(body) for body in bodies], report_ports())
 
 
 def report_for_event(event: dict) -> dict:
