@@ -105,10 +105,11 @@ class Lake(SamvadFunction):
             function=self.function,
             key=store.queue_key,
             name="facts",
+            batch_size=resources.EVENTS_BATCH_SIZE,  # a batch's facts share their objects
         )
         self.add_statements(*self._statements(store))
         self.acknowledge_object_prefixes(
-            OBJECT_ACTIONS, reason="one object per fact or per table and day, not known in advance."
+            OBJECT_ACTIONS, reason="one object per batch, table and day, not known in advance."
         )
         self._schedule(store)
         self.async_failures = on_failure_queue(

@@ -114,11 +114,12 @@ def events_to_function(
     function: lambda_.IFunction,
     key: kms.IKey,
     name: str,
+    batch_size: int = 10,
 ) -> tuple[events.Rule, sqs.Queue]:
     """A rule ``id`` on ``bus`` sending the events of ``pattern`` (``source``, ``detail-type``)
     to ``queue`` (``rule_target``; undeliverable ones to a new ``<id>DeadLetterQueue``, encrypted
-    with ``key``, "the ``name`` rule's"), which ``function`` takes in batches of ten or five
-    seconds, reporting item failures. Returns the rule and its dead-letter queue."""
+    with ``key``, "the ``name`` rule's"), which ``function`` takes in batches of ``batch_size``
+    or five seconds, reporting item failures. Returns the rule and its dead-letter queue."""
     dead_letters = dead_letter_queue(
         scope,
         f"{id}DeadLetterQueue",
@@ -138,7 +139,7 @@ def events_to_function(
     function.add_event_source(
         sources.SqsEventSource(
             queue,
-            batch_size=10,
+            batch_size=batch_size,
             max_batching_window=cdk.Duration.seconds(5),
             report_batch_item_failures=True,
         )

@@ -79,6 +79,7 @@ class Reports(SamvadFunction):
             function=self.function,
             key=store.queue_key,
             name="tally",
+            batch_size=resources.EVENTS_BATCH_SIZE,  # a batch's tallies share their writes
         )
         self.add_statements(*self._statements(store))
         self._schedules(store)

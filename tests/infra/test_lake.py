@@ -63,6 +63,8 @@ def test_rule_sends_the_facts_events_to_the_lake_queue_and_function(synth: Synth
     ]
     assert mapping["EventSourceArn"] == get_att(synth, lake.queue)
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert mapping["BatchSize"] == resources.EVENTS_BATCH_SIZE
+    assert mapping["MaximumBatchingWindowInSeconds"] == 5
 
 
 def test_the_exporter_has_its_own_layer_with_pyarrow(synth: Synthesis) -> None:

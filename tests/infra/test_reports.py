@@ -74,7 +74,8 @@ def test_queue_triggers_the_function_with_partial_batch_failures(synth: Synthesi
         if m["Properties"]["EventSourceArn"] == get_att(synth, reports.queue)
     ]
     assert mapping["FunctionName"] == ref_of(synth, reports.function)
-    assert mapping["BatchSize"] == 10
+    assert mapping["BatchSize"] == resources.EVENTS_BATCH_SIZE == 100
+    assert mapping["MaximumBatchingWindowInSeconds"] == 5  # required above 10 messages
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
 
 

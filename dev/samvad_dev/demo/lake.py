@@ -54,7 +54,9 @@ class LakeTap:
         """Deliver the queued events to the lake function (the buffer), until it is empty.
         Called as the queue fills (moto's SQS costs O(messages held) per call)."""
         sqs = self.cloud.client("sqs")
-        counts = QueueToFunction(sqs, self.queue, self.url, "lake", self.cloud.invoke).drain()
+        counts = QueueToFunction(
+            sqs, self.queue, self.url, "lake", self.cloud.invoke, resources.EVENTS_BATCH_SIZE
+        ).drain()
         self.buffered.update({k: counts[k] for k in ("delivered", "failed")})
 
     def export(self, out: Path) -> dict[str, Any]:

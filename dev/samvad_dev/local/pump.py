@@ -1,7 +1,7 @@
 """Lambda's SQS event source, locally: a queue's messages → a function, in batches.
 
 moto stores queues but never triggers functions. ``QueueToFunction`` does what the event
-source mapping does on AWS: receive up to ``batch_size`` messages, invoke the function with
+source mapping does on AWS: gather up to ``batch_size`` messages, invoke the function with
 them as one SQS event, delete the records it accepted and leave those it reported in
 ``batchItemFailures`` on the queue (hidden for ``retry_after`` seconds, as AWS hides them
 for the visibility timeout), until the queue is empty.
@@ -47,10 +47,19 @@ class QueueToFunction:
     retry_after: int = 3600
 
     def batch(self) -> Counter:
-        """One receive and one invocation; counts ``delivered`` and ``failed`` records."""
-        messages = self.sqs.receive_message(
-            QueueUrl=self.url, MaxNumberOfMessages=self.batch_size, AttributeNames=["All"]
-        ).get("Messages", [])
+        """Receives (ten messages at most each, as SQS allows) until ``batch_size`` messages
+        or the queue has no more, then one invocation; counts ``delivered`` and ``failed``
+        records."""
+        messages: list[dict] = []
+        while len(messages) < self.batch_size:
+            received = self.sqs.receive_message(
+                QueueUrl=self.url,
+                MaxNumberOfMessages=min(10, self.batch_size - len(messages)),
+                AttributeNames=["All"],
+            ).get("Messages", [])
+            messages += received
+            if not received:
+                break
         counts: Counter = Counter()
         if not messages:
             return counts

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from samvad import resources
+
 
 def pump_reports(cloud: Any) -> dict:
     """Deliver the reports queue to the reports handler until it is empty (or only failures
     remain); returns counts of messages delivered and failed."""
-    counts = cloud.queue(cloud.names.reports_queue, "reports").drain()
+    queue = cloud.queue(cloud.names.reports_queue, "reports", resources.EVENTS_BATCH_SIZE)
+    counts = queue.drain()
     return {"delivered": counts["delivered"] + counts["failed"], "failed": counts["failed"]}

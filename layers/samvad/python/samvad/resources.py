@@ -391,7 +391,12 @@ INTAKE_WRITE_WORKERS_DEFAULT = 16
 LAKE_PREFIX = "lake/"
 """The analytics lake: ``lake/<table>/date=YYYY-MM-DD/part-00000.parquet`` (docs/analytics.md)."""
 LAKE_BUFFER_PREFIX = "lake-buffer/"
-"""The lake's facts as they arrive, one small JSON object per fact, until the day is exported."""
+"""The lake's facts as they arrive, a JSON-lines object per batch, table and day, until the
+day is exported."""
+EVENTS_BATCH_SIZE = 100
+"""Messages per invocation for the functions that write a whole batch at once (the reports'
+tallies, the lake's buffer), gathered for up to 5 s: a batch's events share their writes,
+so the department rollup, which every event adds to, is written once per batch."""
 LAKE_SCHEDULE = "cron(30 6 * * ? *)"
 """06:30 India time: export the last ``LAKE_EXPORT_DAYS`` days (late SMS replies included)."""
 LAKE_EXPORT_DAYS = 3
