@@ -18,8 +18,7 @@ def tally_batch(batch: SQSEvent) -> dict:
     """The batch's events tallied in one write; the messages that failed go back."""
     records = list(batch.records)
     tallied = tally_messages([r.body for r in records])
-    for result in tallied:
-        telemetry.count_tally(metrics, result)
+    telemetry.count_tallies(metrics, tallied)
     return item_failures([r.message_id for r in records], tallied, logger)
 
 

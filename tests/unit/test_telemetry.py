@@ -15,16 +15,22 @@ def counted(count, *args, **kwargs) -> dict[str, float]:
 
 
 def test_case_events_count_once_when_first_tallied():
-    """Given tallied case events, Then each counts when first applied and never on a repeat;
-    other events count nothing."""
-    assert counted(telemetry.count_tally, {"detail_type": "CaseOpened", "applied": 3}) == {
-        "CasesOpened": 1
-    }
-    assert counted(telemetry.count_tally, {"detail_type": "CaseOverdue", "applied": 1}) == {
-        "CasesOverdue": 1
-    }
-    assert counted(telemetry.count_tally, {"detail_type": "CaseEscalated", "applied": 0}) == {}
-    assert counted(telemetry.count_tally, {"detail_type": "FeedbackRecorded", "applied": 2}) == {}
+    """Given a batch's tallied events, Then each case event counts when first applied and
+    never on a repeat, other events and failed ones count nothing, and each metric is one
+    value for the batch (120 cases opened: one value of 120, nothing printed)."""
+    batch = [
+        {"detail_type": "CaseOpened", "applied": 3},
+        {"detail_type": "CaseOverdue", "applied": 1},
+        {"detail_type": "CaseEscalated", "applied": 0},
+        {"detail_type": "FeedbackRecorded", "applied": 2},
+        {"detail_type": "CaseOpened", "error": "detail must be an object"},
+    ]
+    assert counted(telemetry.count_tallies, batch) == {"CasesOpened": 1, "CasesOverdue": 1}
+    opened = [{"detail_type": "CaseOpened", "applied": 1}] * 120
+    metrics = telemetry.metrics_for("test")
+    telemetry.count_tallies(metrics, opened)
+    assert metrics.provider.metric_set["CasesOpened"]["Value"] == [120.0]
+    metrics.clear_metrics()
 
 
 def test_dispatch_statuses_map_to_contacts():
@@ -61,3 +67,13 @@ def test_every_business_metric_names_its_service():
         "feedback",
         "reports",
     }
+
+
+def test_a_full_metric_set_never_reaches_stdout(capsys):
+    """Given a metric given its 100th value in one invocation (Powertools then prints the set
+    there and then), Then nothing reaches stdout, the command output of the local runtime."""
+    metrics = telemetry.metrics_for("test")
+    for _ in range(100):
+        metrics.add_metric(name="Probe", unit="Count", value=1)
+    metrics.clear_metrics()
+    assert capsys.readouterr().out == ""

@@ -77,6 +77,10 @@ FEEDBACK_STATUSES = {"recorded"}
 class _StderrEmf(AmazonCloudWatchEMFProvider):
     """Powertools' EMF provider, printing to stderr (see the module's docstring)."""
 
+    def add_metric(self, *args: Any, **kwargs: Any) -> None:
+        with contextlib.redirect_stdout(sys.stderr):  # a full set, printed by Powertools itself
+            super().add_metric(*args, **kwargs)
+
     def flush_metrics(self, raise_on_empty_metrics: bool = False) -> None:
         if not self.metric_set and not raise_on_empty_metrics:
             return  # an invocation with nothing to count (a page view, a duplicate)
@@ -145,11 +149,17 @@ def count_feedback(metrics: Metrics, statuses: Iterable[str]) -> None:
     _add(metrics, FEEDBACK_RECORDED, sum(1 for s in statuses if s in FEEDBACK_STATUSES))
 
 
-def count_tally(metrics: Metrics, tallied: Mapping[str, Any]) -> None:
-    """A tallied domain event → its case metric, the first time it is tallied only."""
-    name = CASE_EVENTS.get(str(tallied.get("detail_type")))
-    if name and int(tallied.get("applied") or 0) > 0:
-        _add(metrics, name, 1)
+def count_tallies(metrics: Metrics, tallied: Iterable[Mapping[str, Any]]) -> None:
+    """A batch's tallied domain events → their case metrics, each event the first time it is
+    tallied only; one value per metric (a batch holds up to 100 events, and a metric with 100
+    values is printed by Powertools there and then)."""
+    counts: dict[str, int] = {}
+    for result in tallied:
+        name = CASE_EVENTS.get(str(result.get("detail_type")))
+        if name and int(result.get("applied") or 0) > 0:
+            counts[name] = counts.get(name, 0) + 1
+    for name, count in sorted(counts.items()):
+        _add(metrics, name, count)
 
 
 def feedback_statuses(kind: str, event: Mapping[str, Any], result: Any) -> list[str]:
