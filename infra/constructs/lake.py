@@ -68,11 +68,11 @@ class Lake(SamvadFunction):
     """The lake exporter and its catalog.
 
     ``rule`` sends the facts' domain events (``lake_pattern``) to ``queue`` → ``function``,
-    which buffers one object per fact under ``lake-buffer/``; ``schedule`` (06:30 India time)
-    exports the last ``LAKE_EXPORT_DAYS`` days to ``lake/<table>/date=…/``. ``database`` holds
-    one Glue table per ``schema.TABLES`` entry with partition projection on ``date``;
-    ``workgroup`` enforces SSE-KMS results under ``athena-results/`` and a bytes-scanned limit;
-    each saved query is a named query in it.
+    which buffers a batch's facts under ``lake-buffer/`` (an object per table and day);
+    ``schedule`` (06:30 India time) exports the last ``LAKE_EXPORT_DAYS`` days to
+    ``lake/<table>/date=…/``. ``database`` holds one Glue table per ``schema.TABLES`` entry
+    with partition projection on ``date``; ``workgroup`` enforces SSE-KMS results under
+    ``athena-results/`` and a bytes-scanned limit; each saved query is a named query in it.
     """
 
     def __init__(
