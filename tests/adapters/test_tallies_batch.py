@@ -5,7 +5,6 @@ loses and doubles nothing once the batch is delivered again."""
 from __future__ import annotations
 
 import datetime as dt
-import random
 
 import boto3
 import pytest
@@ -19,39 +18,11 @@ from samvad_dev.local import moto_speedups
 from samvad_dev.local.cloud import REGION
 
 DAY = dt.date(2026, 11, 23)
-AT = dt.datetime(2026, 11, 23, 6, 0, tzinfo=dt.UTC)
 
 
 def _day_updates(offices: int, per_office: int, seed: int = 5) -> list[TallyUpdate]:
-    """A day of every tallied kind of event, interleaved as a queue delivers them: outcomes,
-    feedback, cases opened, escalated, resolved (hours with fractions) and overdue."""
-    rng = random.Random(seed)
-    events = []
-    for office in ev.offices(2, offices // 2, seed=seed):
-        for n in range(per_office):
-            key = ev.visit_key(office, DAY, n)
-            rating = rng.choice((1, 2, 4, 5))
-            events += [
-                (resources.CONTACT_OUTCOME, ev.outcome(office, key, DAY, "no_answer", 1, False)),
-                (resources.CONTACT_OUTCOME, ev.outcome(office, key, DAY, "answered", 2)),
-                (resources.FEEDBACK_RECORDED, ev.feedback(office, key, DAY, rating, rating > 3)),
-            ]
-            if rating < 4:
-                opened = AT + dt.timedelta(minutes=n)
-                resolved = opened + dt.timedelta(hours=rng.uniform(1, 90))
-                events += [
-                    (resources.CASE_OPENED, ev.case_opened(office, key, opened)),
-                    (
-                        resources.CASE_ESCALATED,
-                        ev.case_escalated(office, key, opened, 2, "sla_timeout"),
-                    ),
-                    (resources.CASE_OVERDUE, ev.case_overdue(office, key, opened)),
-                    (
-                        resources.CASE_RESOLVED,
-                        ev.case_resolved(office, key, opened, resolved, level=4),
-                    ),
-                ]
-    rng.shuffle(events)
+    """A day of every tallied kind of event, interleaved as a queue delivers them."""
+    events = ev.day_of_events(ev.offices(2, offices // 2, seed=seed), per_office, DAY, seed)
     return [u for kind, detail in events for u in updates_for(kind, detail, lambda key: {})]
 
 

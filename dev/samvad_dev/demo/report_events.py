@@ -173,3 +173,38 @@ def offices(departments: int = 3, per_department: int = 4, seed: int = 1) -> lis
                 )
             )
     return result
+
+
+def day_of_events(offices_: list[Office], per_office: int, day: dt.date, seed: int) -> list:
+    """A day's tallied events as a queue delivers them (shuffled), ``(detail-type, detail)``:
+    per visit an unanswered call, an answered one and its feedback; for a poor rating its
+    case opened, escalated, overdue at the CM's office and resolved (fractional hours)."""
+    rng = random.Random(seed)
+    at = dt.datetime.combine(day, dt.time(6), tzinfo=dt.UTC)
+    events: list[tuple[str, dict]] = []
+    for office in offices_:
+        for n in range(per_office):
+            key = visit_key(office, day, n)
+            rating = rng.choice((1, 2, 4, 5))
+            events += [
+                (resources.CONTACT_OUTCOME, outcome(office, key, day, "no_answer", 1, False)),
+                (resources.CONTACT_OUTCOME, outcome(office, key, day, "answered", 2)),
+                (resources.FEEDBACK_RECORDED, feedback(office, key, day, rating, rating > 3)),
+            ]
+            if rating < 4:
+                opened = at + dt.timedelta(minutes=n)
+                resolved = opened + dt.timedelta(hours=rng.uniform(1, 90))
+                events += [
+                    (resources.CASE_OPENED, case_opened(office, key, opened)),
+                    (
+                        resources.CASE_ESCALATED,
+                        case_escalated(office, key, opened, 2, "sla_timeout"),
+                    ),
+                    (resources.CASE_OVERDUE, case_overdue(office, key, opened)),
+                    (
+                        resources.CASE_RESOLVED,
+                        case_resolved(office, key, opened, resolved, level=4),
+                    ),
+                ]
+    rng.shuffle(events)
+    return events

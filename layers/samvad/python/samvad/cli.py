@@ -2,7 +2,7 @@
 
   samvad intake FILE... --department CODE    check and load visit files on a local stack
   samvad demo [--visits N] [--days D]        synthetic days end to end on a local stack
-  samvad bench intake|sampling|reports|backfill  measured benchmarks, printed as JSON
+  samvad bench intake|sampling|reports|backfill|tallies  measured benchmarks, printed as JSON
   samvad sample run|verify|plan              the daily sampler (deployed stack)
   samvad report --date D|--week D|--month M  write a period's report (deployed stack)
   samvad reports backfill-rollups [--from D]  rebuild per-day rollups from tallies (deployed stack)
@@ -276,6 +276,19 @@ def _bench_commands(commands: Commands) -> None:
         "--feedback", type=positive_int, default=3000, help="feedback events (default: 3000)"
     )
     bench_backfill.set_defaults(run=_bench_backfill)
+    bench_tallies = which.add_parser(
+        "tallies", help="tally writes: a batch at once against one event at a time (moto)"
+    )
+    bench_tallies.add_argument(
+        "--per-office",
+        type=positive_int,
+        default=5,
+        help="visits per office of the 64 (default: 5, about 1,100 events)",
+    )
+    bench_tallies.add_argument(
+        "--batch", type=positive_int, default=100, help="events per SQS batch (default: 100)"
+    )
+    bench_tallies.set_defaults(run=_bench_tallies)
 
 
 def _report_command(commands: Commands) -> None:
@@ -427,6 +440,13 @@ def _bench_backfill(args: argparse.Namespace) -> int:
     from samvad_dev.bench.backfill import run
 
     print(json.dumps(run(feedback=args.feedback), indent=2))
+    return 0
+
+
+def _bench_tallies(args: argparse.Namespace) -> int:
+    from samvad_dev.bench.tallies import run
+
+    print(json.dumps(run(per_office=args.per_office, batch=args.batch), indent=2))
     return 0
 
 
